@@ -1,0 +1,125 @@
+# socklab — the one build.
+#
+#   make            build the library, the launcher, the dashboard and every lab
+#   make run        build, then start the lab menu
+#   make check      build (normal and ASan+UBSan) and run every test suite
+#   make bench      run the benchmarks and write docs/performance.md
+#   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
+#
+# Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name: a new lab needs no edit here.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+SAN     ?=
+LIBEXEC  = $(PREFIX)/libexec/socklab
+SHARE    = $(PREFIX)/share/socklab
+VERSION  = 0.1.0
+
+WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
+CFLAGS  ?= -O2 -g
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS = $(if $(SAN),$(SANITIZE))
+# Recursive (=) on purpose: pkg-config runs when a recipe needs it, after the
+# dependency check below has had the chance to install what is missing.
+PKG_LIB  = $(shell pkg-config --cflags libmnl)
+PKG_TUI  = $(shell pkg-config --cflags ncursesw)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+              $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl)
+LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
+LDLIBS_TEST = $(shell pkg-config --libs cmocka)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC  = $(wildcard src/lib/*.c)
+DASH_SRC = $(wildcard src/dash/*.c)
+LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+
+LIB      = $(BUILD)/lib/libsocklab.a
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
+LAUNCHER = $(BUILD)/bin/socklab
+DASH     = $(BUILD)/bin/sockdash
+LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
+DEPS_OK  = $(BUILD)/.deps-ok
+
+.PHONY: all run check tests bench install uninstall clean deps
+.DELETE_ON_ERROR:
+
+all: $(LAUNCHER) $(if $(DASH_SRC),$(DASH)) $(LAB_BIN)
+
+tests: all $(UNIT_BIN) $(TOOL_BIN)
+
+run: all
+	@$(LAUNCHER)
+
+# check: the normal build and the sanitizer build, then every suite; the last
+# line printed is "N passed, N failed" over all of them.
+check: tests
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' tests
+	@tests/run-all.sh $(BUILD) build-asan
+
+bench: all
+	@sh tools/ensure-deps.sh bench
+	@bench/run.sh $(BUILD)
+
+# Only the dashboard is compiled against ncurses.
+$(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/ensure-deps.sh
+	@sh tools/ensure-deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(LAUNCHER): $(BUILD)/obj/src/socklab.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+$(DASH): $(DASH_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TUI) $(LDLIBS_LIB)
+
+$(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
+	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
+	install -m 755 $(LAUNCHER) $(if $(DASH_SRC),$(DASH)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
+	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
+	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
+	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
+	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
+
+clean:
+	rm -rf build build-asan
+
+# Libraries and sources are listed for the linker after the objects; keep the
+# intermediate objects so a rebuild only recompiles what changed.
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,110 @@
+/* lab_guard.c — what must be undone however a lab ends: a normal end, q at a
+ * pause, a set-up error, Ctrl-C, SIGTERM or a closed terminal.
+ *
+ *  - children forked with sl_lab_fork are killed and reaped;
+ *  - the terminal, if a pause put it in one-key mode, is restored.
+ *
+ * Signal handlers can only reach state through globals: this is the one place in
+ * the library that keeps any, and the handler touches only async-signal-safe
+ * calls. */
+#include "lab_internal.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define MAX_CHILDREN 64
+
+static volatile sig_atomic_t child_count;
+static pid_t children[MAX_CHILDREN];
+static struct termios saved_termios;
+static volatile sig_atomic_t terminal_fd = -1;   /* >= 0 while in one-key mode */
+
+static void end_children(void)
+{
+    for (int i = 0; i < child_count; i++) {
+        kill(children[i], SIGKILL);
+        waitpid(children[i], NULL, 0);
+    }
+    child_count = 0;
+}
+
+void sl_guard_restore_terminal(void)
+{
+    if (terminal_fd >= 0) {
+        tcsetattr(terminal_fd, TCSAFLUSH, &saved_termios);
+        terminal_fd = -1;
+    }
+}
+
+static void at_exit(void)
+{
+    sl_guard_restore_terminal();
+    end_children();
+}
+
+static void on_signal(int sig)
+{
+    at_exit();
+    static const char newline = '\n';
+    if (write(STDOUT_FILENO, &newline, 1) < 0) {
+        /* nothing more to do: the process is ending */
+    }
+    signal(sig, SIG_DFL);                /* die of the same signal: the shell sees it */
+    raise(sig);
+}
+
+void sl_guard_install(void)
+{
+    atexit(at_exit);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void sl_guard_add_child(pid_t pid)
+{
+    if (child_count < MAX_CHILDREN)
+        children[child_count++] = pid;
+}
+
+void sl_guard_forget_child(pid_t pid)
+{
+    for (int i = 0; i < child_count; i++)
+        if (children[i] == pid) {
+            children[i] = children[child_count - 1];
+            child_count--;
+            return;
+        }
+}
+
+void sl_guard_in_child(void)
+{
+    /* The child owns no children and no terminal mode of its own. */
+    child_count = 0;
+    terminal_fd = -1;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+}
+
+bool sl_guard_raw_terminal(int fd)
+{
+    struct termios raw;
+    if (tcgetattr(fd, &saved_termios) == -1)
+        return false;
+    raw = saved_termios;
+    raw.c_lflag &= (tcflag_t)~(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    terminal_fd = fd;
+    if (tcsetattr(fd, TCSAFLUSH, &raw) == -1) {
+        terminal_fd = -1;
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,141 @@
+/* lab_json.c — the JSON lines presenter: one object per event, for tests and
+ * tools. Every object has an "event" field:
+ *
+ *   start   number, name, title, goal, version
+ *   step    step, title, file, line
+ *   source  step, file, lines: [{"n": line number, "text": ...}]
+ *   say     step, text
+ *   result  step, and either call, return, errno, error, ms (a lab_call)
+ *           or text (a fact the lab measured)
+ *   expect  step, claim, ok, file, line
+ *   pause   step, look, hints: [the ss and netstat commands]
+ *   end     expectations, held, failed, quit, status
+ *
+ * It never waits at a pause: JSON is read by programs. */
+#include "lab_internal.h"
+
+#include "socklab/check.h"
+#include "socklab/clock.h"
+#include "socklab/json.h"
+
+#include <string.h>
+
+static void open_event(struct sl_lab *lab, struct sl_json *j, const char *event)
+{
+    sl_json_begin(j, lab->stream);
+    sl_json_string(j, "event", event);
+    if (lab->step > 0)
+        sl_json_int(j, "step", lab->step);
+}
+
+static void json_start(struct sl_lab *lab)
+{
+    struct sl_json j;
+    open_event(lab, &j, "start");
+    sl_json_int(&j, "number", lab->info->number);
+    sl_json_string(&j, "name", lab->info->name);
+    sl_json_string(&j, "title", lab->info->title);
+    sl_json_string(&j, "goal", lab->info->goal);
+    sl_json_string(&j, "version", SL_VERSION);
+    sl_json_end(&j);
+}
+
+static void json_step(struct sl_lab *lab, const char *title)
+{
+    struct sl_json j;
+    open_event(lab, &j, "step");
+    sl_json_string(&j, "title", title);
+    sl_json_string(&j, "file", lab->step_file);
+    sl_json_int(&j, "line", lab->step_line);
+    sl_json_end(&j);
+}
+
+static void json_source(struct sl_lab *lab, const struct sl_excerpt *ex)
+{
+    struct sl_json j;
+    open_event(lab, &j, "source");
+    sl_json_string(&j, "file", ex->file);
+    sl_json_open_array(&j, "lines");
+    for (int i = 0; i < ex->count; i++) {
+        sl_json_open_object(&j, NULL);
+        sl_json_int(&j, "n", ex->numbers[i]);
+        sl_json_string(&j, "text", ex->lines[i]);
+        sl_json_close_object(&j);
+    }
+    sl_json_close_array(&j);
+    sl_json_end(&j);
+}
+
+static void json_say(struct sl_lab *lab, const char *text)
+{
+    struct sl_json j;
+    open_event(lab, &j, "say");
+    sl_json_string(&j, "text", text);
+    sl_json_end(&j);
+}
+
+static void json_call(struct sl_lab *lab, const struct sl_call_report *r)
+{
+    struct sl_json j;
+    char number[16];
+    open_event(lab, &j, "result");
+    sl_json_string(&j, "call", r->text);
+    sl_json_int(&j, "return", r->result);
+    sl_json_string(&j, "errno", r->result == -1 ? sl_errno_name(r->err, number) : NULL);
+    sl_json_string(&j, "error", r->result == -1 ? strerror(r->err) : NULL);
+    sl_json_double(&j, "ms", r->ms);
+    sl_json_end(&j);
+}
+
+static void json_show(struct sl_lab *lab, const char *text)
+{
+    struct sl_json j;
+    open_event(lab, &j, "result");
+    sl_json_string(&j, "text", text);
+    sl_json_end(&j);
+}
+
+static void json_expect(struct sl_lab *lab, const char *claim, bool ok, const char *file,
+                        int line)
+{
+    struct sl_json j;
+    open_event(lab, &j, "expect");
+    sl_json_string(&j, "claim", claim);
+    sl_json_bool(&j, "ok", ok);
+    sl_json_string(&j, "file", file);
+    sl_json_int(&j, "line", line);
+    sl_json_end(&j);
+}
+
+static bool json_pause(struct sl_lab *lab, const char *look, const char *const *hints,
+                       int count)
+{
+    struct sl_json j;
+    open_event(lab, &j, "pause");
+    sl_json_string(&j, "look", look);
+    sl_json_open_array(&j, "hints");
+    for (int i = 0; i < count; i++)
+        sl_json_string(&j, NULL, hints[i]);
+    sl_json_close_array(&j);
+    sl_json_end(&j);
+    sl_sleep_ms(lab->opt.delay_ms);
+    return true;
+}
+
+static void json_end(struct sl_lab *lab, bool quit)
+{
+    struct sl_json j;
+    open_event(lab, &j, "end");
+    sl_json_int(&j, "expectations", lab->expectations);
+    sl_json_int(&j, "held", lab->expectations - lab->failed);
+    sl_json_int(&j, "failed", lab->failed);
+    sl_json_bool(&j, "quit", quit);
+    sl_json_int(&j, "status", lab->failed ? 1 : 0);
+    sl_json_end(&j);
+}
+
+const struct sl_presenter sl_json_presenter = {
+    .start = json_start, .step = json_step, .source = json_source, .say = json_say,
+    .call = json_call, .show = json_show, .expect = json_expect, .pause = json_pause,
+    .end = json_end,
+};

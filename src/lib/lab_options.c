@@ -1,0 +1,152 @@
+/* lab_options.c — the options every lab shares, and the lab's own flags.
+ *
+ *   --auto --json --port N --bind ADDR --delay MS --no-source
+ *   --describe --help --version      and the lab's variants: --et, --no-loop, ...
+ *
+ * Bad input gets one line saying what is wrong and what to do, and status 2. */
+#include "lab_internal.h"
+
+#include "socklab/addr.h"
+#include "socklab/json.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_AUTO = 256, OPT_JSON, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
+       OPT_DESCRIBE, OPT_HELP, OPT_VERSION, OPT_FLAG };
+
+static const struct option common[] = {
+    { "auto", no_argument, NULL, OPT_AUTO },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "port", required_argument, NULL, OPT_PORT },
+    { "bind", required_argument, NULL, OPT_BIND },
+    { "delay", required_argument, NULL, OPT_DELAY },
+    { "no-source", no_argument, NULL, OPT_NO_SOURCE },
+    { "describe", no_argument, NULL, OPT_DESCRIBE },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+};
+#define COMMON_COUNT (int)(sizeof common / sizeof common[0])
+
+SL_PRINTF(2, 3) static _Noreturn void usage_error(const struct sl_lab *lab, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", lab->program);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+static void print_help(const struct sl_lab *lab)
+{
+    const struct sl_lab_info *info = lab->info;
+    printf("%s — lab %02d: %s\n\n%s\n\n", lab->program, info->number, info->title, info->goal);
+    printf("Usage: %s [options]\n\n", lab->program);
+    printf("  --auto         run straight through, never wait at a pause\n"
+           "  --json         print one JSON object per event (for tests and tools)\n"
+           "  --port N       use ports N..N+%d (default: the kernel chooses)\n"
+           "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
+           "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
+           "  --no-source    do not show each step's code\n"
+           "  --describe     print this lab's number, name, title and goal as JSON\n"
+           "  --help         this help\n"
+           "  --version      the socklab version\n",
+           info->ports > 0 ? info->ports - 1 : 0);
+    for (int i = 0; info->flags && info->flags[i].name; i++)
+        printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
+    printf("\nAt a pause: Enter continues, q ends the lab. Exit status: 0 when every\n"
+           "expectation held, 1 when one failed, 2 for a usage or set-up error.\n"
+           "Notes: socklab notes %d\n", info->number);
+}
+
+static void print_describe(const struct sl_lab *lab)
+{
+    struct sl_json j;
+    sl_json_begin(&j, stdout);
+    sl_json_int(&j, "number", lab->info->number);
+    sl_json_string(&j, "name", lab->info->name);
+    sl_json_string(&j, "title", lab->info->title);
+    sl_json_string(&j, "goal", lab->info->goal);
+    sl_json_end(&j);
+}
+
+static long parse_number(const struct sl_lab *lab, const char *option, const char *text,
+                         long min, long max)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max)
+        usage_error(lab, "%s needs a whole number from %ld to %ld (got '%s').",
+                    option, min, max, text);
+    return value;
+}
+
+/* The long options: the common ones, then one per lab flag. */
+static int build_options(const struct sl_lab *lab, struct option *all, int room)
+{
+    int n = 0;
+    for (int i = 0; i < COMMON_COUNT; i++)
+        all[n++] = common[i];
+    for (int i = 0; lab->info->flags && lab->info->flags[i].name; i++) {
+        if (i >= SL_LAB_MAX_FLAGS || n >= room - 1)
+            usage_error(lab, "this lab declares too many flags");
+        all[n++] = (struct option){ lab->info->flags[i].name, no_argument, NULL, OPT_FLAG + i };
+    }
+    all[n] = (struct option){ 0 };
+    return n;
+}
+
+void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
+{
+    struct option all[COMMON_COUNT + SL_LAB_MAX_FLAGS + 1];
+    build_options(lab, all, (int)(sizeof all / sizeof all[0]));
+    lab->opt.bind_ip = "127.0.0.1";
+
+    opterr = 0;                           /* our own one-line messages */
+    int c;
+    while ((c = getopt_long(argc, argv, ":", all, NULL)) != -1) {
+        switch (c) {
+        case OPT_AUTO: lab->opt.auto_mode = true; break;
+        case OPT_JSON: lab->opt.json = true; break;
+        case OPT_NO_SOURCE: lab->opt.no_source = true; break;
+        case OPT_PORT: {
+            int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
+            lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
+            break;
+        }
+        case OPT_BIND: {
+            struct sockaddr_storage addr;
+            socklen_t len;
+            const char *why;
+            if (!sl_addr_parse_ip(optarg, 0, &addr, &len, &why))
+                usage_error(lab, "--bind '%s': %s.", optarg, why);
+            lab->opt.bind_ip = optarg;
+            break;
+        }
+        case OPT_DELAY:
+            lab->opt.delay_ms = (int)parse_number(lab, "--delay", optarg, 0, 60000);
+            break;
+        case OPT_DESCRIBE: print_describe(lab); exit(0);
+        case OPT_HELP: print_help(lab); exit(0);
+        case OPT_VERSION: printf("socklab %s\n", SL_VERSION); exit(0);
+        case ':':
+            usage_error(lab, "%s needs a value; run with --help to see the options.",
+                        argv[optind - 1]);
+        case '?':
+            usage_error(lab, "unknown option '%s'; run with --help to see the options.",
+                        argv[optind - 1]);
+        default:
+            if (c >= OPT_FLAG && c < OPT_FLAG + SL_LAB_MAX_FLAGS)
+                lab->opt.flags[c - OPT_FLAG] = true;
+        }
+    }
+    if (optind < argc)
+        usage_error(lab, "unexpected argument '%s'; labs take options only (see --help).",
+                    argv[optind]);
+}

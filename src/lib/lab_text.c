@@ -1,0 +1,214 @@
+/* lab_text.c — the text presenter: what a class reads on the projected terminal.
+ *
+ * Colour when the output is a terminal and NO_COLOR is unset. Narration is
+ * wrapped to the terminal's width. At a pause it waits for one key when stdin
+ * is a terminal (Enter or space continue, q quits) and --auto was not given. */
+#include "lab_internal.h"
+
+#include "socklab/check.h"
+#include "socklab/clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+enum colour { PLAIN, BOLD, DIM, GREEN, RED, YELLOW, CYAN };
+
+static const char *const ansi[] = {
+    [PLAIN] = "\033[0m", [BOLD] = "\033[1m", [DIM] = "\033[2m", [GREEN] = "\033[32m",
+    [RED] = "\033[1;31m", [YELLOW] = "\033[33m", [CYAN] = "\033[1;36m",
+};
+
+static bool use_colour(const struct sl_lab *lab)
+{
+    const char *no_colour = getenv("NO_COLOR");
+    return isatty(fileno(lab->stream)) && !(no_colour && *no_colour);
+}
+
+static void paint(struct sl_lab *lab, enum colour c)
+{
+    if (use_colour(lab))
+        fputs(ansi[c], lab->stream);
+}
+
+static int width(const struct sl_lab *lab)
+{
+    struct winsize ws;
+    if (ioctl(fileno(lab->stream), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col > 100 ? 100 : ws.ws_col;
+    return 80;
+}
+
+/* Print text word-wrapped, every line starting with `indent` spaces. */
+static void wrapped(struct sl_lab *lab, const char *text, int indent)
+{
+    int room = width(lab) - indent - 1;
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        int line_len = nl ? (int)(nl - p) : (int)strlen(p);
+        int take = line_len;
+        if (take > room) {               /* break at the last space that fits */
+            take = room;
+            while (take > 0 && p[take] != ' ')
+                take--;
+            if (take == 0)
+                take = room;
+        }
+        fprintf(lab->stream, "%*s%.*s\n", indent, "", take, p);
+        p += take;
+        if (p < text + strlen(text) && (*p == ' ' || *p == '\n'))
+            p++;
+    }
+}
+
+static void rule(struct sl_lab *lab, const char *left, int used)
+{
+    fputs(left, lab->stream);
+    for (int i = used; i < width(lab); i++)
+        fputc('=', lab->stream);
+    fputc('\n', lab->stream);
+}
+
+static void text_start(struct sl_lab *lab)
+{
+    char head[160];
+    int n = snprintf(head, sizeof head, "== Lab %02d: %s ", lab->info->number, lab->info->name);
+    paint(lab, CYAN);
+    rule(lab, head, n);
+    paint(lab, BOLD);
+    wrapped(lab, lab->info->title, 0);
+    paint(lab, PLAIN);
+    wrapped(lab, lab->info->goal, 0);
+    fflush(lab->stream);
+}
+
+static void text_step(struct sl_lab *lab, const char *title)
+{
+    char head[256];
+    int n = snprintf(head, sizeof head, "\n-- Step %d: %s ", lab->step, title);
+    paint(lab, CYAN);
+    fputs(head, lab->stream);
+    for (int i = n - 1; i < width(lab); i++)
+        fputc('-', lab->stream);
+    paint(lab, PLAIN);
+    fputc('\n', lab->stream);
+    fflush(lab->stream);
+}
+
+static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
+{
+    paint(lab, DIM);
+    for (int i = 0; i < ex->count; i++)
+        fprintf(lab->stream, "  %4d | %s\n", ex->numbers[i], ex->lines[i]);
+    paint(lab, PLAIN);
+}
+
+static void text_say(struct sl_lab *lab, const char *text)
+{
+    wrapped(lab, text, 2);
+    fflush(lab->stream);
+}
+
+static void text_call(struct sl_lab *lab, const struct sl_call_report *r)
+{
+    fputs("  -> ", lab->stream);
+    paint(lab, BOLD);
+    fprintf(lab->stream, "%s", r->text);
+    paint(lab, PLAIN);
+    fprintf(lab->stream, " = %ld", r->result);
+    if (r->result == -1) {
+        char what[128];
+        paint(lab, YELLOW);
+        fprintf(lab->stream, "  %s", sl_errno_describe(r->err, what, sizeof what));
+        paint(lab, PLAIN);
+    }
+    if (r->ms >= 1.0)                    /* a call that waited says how long */
+        fprintf(lab->stream, "  after %.0f ms", r->ms);
+    fputc('\n', lab->stream);
+    fflush(lab->stream);
+}
+
+static void text_show(struct sl_lab *lab, const char *text)
+{
+    fputs("  -> ", lab->stream);
+    wrapped(lab, text, 0);
+    fflush(lab->stream);
+}
+
+static void text_expect(struct sl_lab *lab, const char *claim, bool ok, const char *file,
+                        int line)
+{
+    paint(lab, ok ? GREEN : RED);
+    fputs(ok ? "  [ok]   " : "  [FAIL] ", lab->stream);
+    paint(lab, PLAIN);
+    fputs(claim, lab->stream);
+    if (!ok)
+        fprintf(lab->stream, "  (%s:%d: the kernel disagreed)", file, line);
+    fputc('\n', lab->stream);
+    fflush(lab->stream);
+}
+
+/* One key from the terminal: true to go on, false for q. */
+static bool wait_for_key(void)
+{
+    if (!sl_guard_raw_terminal(STDIN_FILENO))
+        return true;
+    bool go_on = true;
+    for (;;) {
+        char key;
+        ssize_t n = read(STDIN_FILENO, &key, 1);
+        if (n <= 0)                      /* end of input: nobody to wait for */
+            break;
+        if (key == 'q' || key == 'Q') {
+            go_on = false;
+            break;
+        }
+        if (key == '\n' || key == '\r' || key == ' ')
+            break;
+    }
+    sl_guard_restore_terminal();
+    return go_on;
+}
+
+static bool text_pause(struct sl_lab *lab, const char *look, const char *const *hints,
+                       int count)
+{
+    paint(lab, YELLOW);
+    fprintf(lab->stream, "\n  || look: %s\n", look);
+    paint(lab, PLAIN);
+    for (int i = 0; i < count; i++)
+        fprintf(lab->stream, "     %s\n", hints[i]);
+    if (lab->opt.auto_mode || !isatty(STDIN_FILENO)) {
+        fflush(lab->stream);
+        sl_sleep_ms(lab->opt.delay_ms);
+        return true;
+    }
+    paint(lab, DIM);
+    fputs("     [Enter] continue   [q] quit", lab->stream);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+    bool go_on = wait_for_key();
+    fputc('\n', lab->stream);
+    return go_on;
+}
+
+static void text_end(struct sl_lab *lab, bool quit)
+{
+    char tail[160];
+    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed ",
+                     quit ? "stopped early; " : "", lab->expectations,
+                     lab->expectations == 1 ? "" : "s",
+                     lab->expectations - lab->failed, lab->failed);
+    paint(lab, lab->failed ? RED : CYAN);
+    rule(lab, tail, n - 1);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+}
+
+const struct sl_presenter sl_text_presenter = {
+    .start = text_start, .step = text_step, .source = text_source, .say = text_say,
+    .call = text_call, .show = text_show, .expect = text_expect, .pause = text_pause,
+    .end = text_end,
+};

@@ -1,0 +1,48 @@
+#!/bin/sh
+# run-all.sh BUILD ASAN_BUILD — every test suite, then one closing line:
+#
+#     N passed, N failed
+#
+# Each suite prints TAP ("ok N - ...", "not ok N - ..."); a suite that exits
+# non-zero without reporting a failure (a crash, a sanitizer report) counts as
+# one failure more. Exit status: 0 when nothing failed.
+build=${1:?usage: run-all.sh BUILD ASAN_BUILD}
+asan=${2:?usage: run-all.sh BUILD ASAN_BUILD}
+here=$(dirname "$0")
+log=$(mktemp /tmp/socklab-suite.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# ASan: fail on the first report; LeakSanitizer stays on.
+export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+passed=0
+failed=0
+suite() {
+    name=$1; shift
+    echo "# suite: $name"
+    "$@" >"$log" 2>&1
+    status=$?
+    cat "$log"
+    p=$(grep -c '^ok ' "$log")
+    f=$(grep -c '^not ok ' "$log")
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "not ok - suite $name exited with status $status"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
+suite "unit" sh "$here/suites/unit.sh" "$build"
+suite "labs" sh "$here/suites/labs.sh" "$build"
+suite "launcher" sh "$here/suites/launcher.sh" "$build"
+suite "pause" sh "$here/suites/pause.sh" "$build"
+for extra in "$here"/suites/[0-9]*.sh; do
+    [ -e "$extra" ] && suite "$(basename "$extra" .sh)" sh "$extra" "$build"
+done
+suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
+suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

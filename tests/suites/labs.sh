@@ -1,0 +1,45 @@
+#!/bin/sh
+# labs.sh BUILD — every lab in BUILD/bin, run unattended: --auto --json must
+# exit 0 with every line valid JSON and every expectation held, the key claims
+# of tests/lab-claims.txt present, text mode must pass too, and --describe
+# must name the lab it is.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: labs.sh BUILD}
+
+# claim_held FILE TEXT: an expectation whose claim contains TEXT held.
+claim_held() {
+    jq -e --arg c "$2" 'select(.event == "expect" and .ok and (.claim | contains($c)))' \
+        "$1" | grep -q .
+}
+
+for lab in "$build"/bin/lab[0-9][0-9]-*; do
+    [ -x "$lab" ] || continue
+    file=$(basename "$lab")                 # lab04-epoll-lt-vs-et
+    nn=$(echo "$file" | cut -c4-5)
+    out="$scratch/$file.json"
+
+    timeout 30 "$lab" --auto --json >"$out" 2>"$scratch/$file.err"
+    status=$?
+    check "lab $nn: --auto --json exits 0 (got $status)" [ "$status" -eq 0 ]
+    check "lab $nn: every line is one JSON object" \
+        sh -c "[ \"\$(jq -c 'select(type == \"object\" and has(\"event\"))' '$out' | wc -l)\" -eq \"\$(wc -l < '$out')\" ]"
+    held=$(jq -s '[.[] | select(.event == "expect" and .ok)] | length' "$out" 2>/dev/null)
+    total=$(jq -s '[.[] | select(.event == "expect")] | length' "$out" 2>/dev/null)
+    check "lab $nn: at least 5 expectations, all held ($held of $total)" \
+        [ "${total:-0}" -ge 5 -a "$held" = "$total" ]
+    check "lab $nn: the end event reports status 0" \
+        sh -c "jq -e 'select(.event == \"end\") | .status == 0 and .failed == 0' '$out' >/dev/null"
+    claims=$(grep "^$nn " "$(dirname "$0")/../lab-claims.txt" | cut -c4-)
+    while IFS= read -r claim; do
+        [ -n "$claim" ] || continue
+        check "lab $nn: claim held: $claim" claim_held "$out" "$claim"
+    done <<CLAIMS
+$claims
+CLAIMS
+    timeout 30 "$lab" --auto >"$scratch/$file.txt" 2>&1
+    check "lab $nn: text mode --auto exits 0" [ $? -eq 0 ]
+    check "lab $nn: text mode ends with its totals" \
+        grep -q "expectations: .* held, 0 failed" "$scratch/$file.txt"
+    check "lab $nn: --describe gives its number" \
+        sh -c "'$lab' --describe | jq -e '.number == ($nn | tonumber) and (.title | length) > 0' >/dev/null"
+done

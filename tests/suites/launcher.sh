@@ -1,0 +1,42 @@
+#!/bin/sh
+# launcher.sh BUILD — socklab's commands and its answers to bad input.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: launcher.sh BUILD}
+socklab="$build/bin/socklab"
+
+# one_line_exit_2 ARGS...: exits 2 with exactly one line on stderr, nothing on stdout.
+one_line_exit_2() {
+    "$socklab" "$@" >"$scratch/out" 2>"$scratch/err" </dev/null
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && [ ! -s "$scratch/out" ]
+}
+
+"$socklab" list >"$scratch/list"
+check "list exits 0" [ $? -eq 0 ]
+check "list shows lab 01 with its title" grep -q '^01  byte-order .*Byte order' "$scratch/list"
+check "list shows one line per lab binary" \
+    [ "$(wc -l <"$scratch/list")" -eq "$(ls "$build"/bin/lab[0-9][0-9]-* | wc -l)" ]
+"$socklab" </dev/null >"$scratch/menu"
+check "no arguments off a terminal lists the labs" cmp -s "$scratch/list" "$scratch/menu"
+
+timeout 30 "$socklab" run 1 --auto >"$scratch/run1" 2>&1
+check "run 1 --auto exits 0" [ $? -eq 0 ]
+check "run 1 --auto runs lab 01 to its end" grep -q 'held, 0 failed' "$scratch/run1"
+timeout 30 "$socklab" run byte-order --auto --json >"$scratch/run-name"
+check "run by name passes the lab's options" \
+    sh -c "jq -e 'select(.event == \"end\") | .status == 0' '$scratch/run-name' >/dev/null"
+"$socklab" source 1 >"$scratch/source"
+check "source 1 prints the lab's source off a terminal" cmp -s "$scratch/source" labs/01-byte-order.c
+"$socklab" notes 01 >"$scratch/notes"
+check "notes 01 prints the lab's notes off a terminal" cmp -s "$scratch/notes" docs/labs/01-byte-order.md
+check "--version names socklab" sh -c "'$socklab' --version | grep -q '^socklab [0-9]'"
+check "--help lists the commands" sh -c "'$socklab' --help | grep -q 'socklab run N|NAME'"
+
+check "an unknown command: one line, exit 2" one_line_exit_2 frobnicate
+check "an unknown lab: one line, exit 2" one_line_exit_2 run 77
+check "an unknown lab name: one line, exit 2" one_line_exit_2 source no-such-lab
+check "run without a lab: one line, exit 2" one_line_exit_2 run
+check "list with an argument: one line, exit 2" one_line_exit_2 list extra
+check "a bad lab option through run: one line, exit 2" one_line_exit_2 run 1 --no-such-option
+check "a bad port through run: one line, exit 2" one_line_exit_2 run 1 --port 99999
+check "a non-IPv4 --bind for lab 01: one line, exit 2" \
+    sh -c "'$socklab' run 1 --bind ::1 >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"

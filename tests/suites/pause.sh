@@ -1,0 +1,51 @@
+#!/bin/sh
+# pause.sh BUILD — the text presenter's pause, driven as a person would, in a
+# detached tmux session: Enter continues, q quits cleanly, the terminal's
+# settings come back as they were.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: pause.sh BUILD}
+lab="$(pwd)/$build/bin/lab01-byte-order"
+sock="socklab-test-$$"
+t() { tmux -L "$sock" "$@"; }
+trap 't kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
+
+screen_has() { t capture-pane -p -t pause -S -200 | grep -q -- "$1"; }
+screen_lacks() { ! screen_has "$1"; }
+
+# run_to_pause: start the lab in a fresh shell, note the terminal settings
+# before it, and wait for its pause prompt.
+run_to_pause() {
+    t kill-session -t pause 2>/dev/null
+    t new-session -d -s pause -x 100 -y 50 "sh"
+    t send-keys -t pause "clear; stty -g >'$scratch/before'; '$lab' --no-source; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
+    wait_for 10 screen_has '\[Enter\] continue'
+}
+
+check "the lab stops at its pause and says how to go on" run_to_pause
+check "the pause shows the ss command for the lab's ports" screen_has "ss -tano '( sport = :"
+t send-keys -t pause Enter
+check "Enter continues to the end, exit 0" wait_for 10 screen_has 'EXIT=0'
+check "after Enter the lab finished its steps" screen_has 'held, 0 failed'
+check "the terminal settings are restored after Enter" \
+    wait_for 5 cmp -s "$scratch/before" "$scratch/after"
+
+rm -f "$scratch/before" "$scratch/after"
+check "the lab stops at its pause again" run_to_pause
+t send-keys -t pause q
+check "q ends the lab cleanly, exit 0" wait_for 10 screen_has 'EXIT=0'
+check "q says the lab stopped early" screen_has 'stopped early'
+check "q leaves the later steps unrun" screen_lacks 'Step 7'
+
+check "the terminal settings are restored after q" \
+    wait_for 5 cmp -s "$scratch/before" "$scratch/after"
+
+rm -f "$scratch/before" "$scratch/after"
+check "the lab stops at its pause a third time" run_to_pause
+t send-keys -t pause C-c
+# The shell abandons the rest of its command line when its job dies of SIGINT:
+# ask it for the status and the terminal settings afterwards.
+wait_for 5 screen_lacks '\[Enter\] continue'
+t send-keys -t pause "echo STATUS=\$?; stty -g >'$scratch/after'" Enter
+check "Ctrl-C at the pause ends the lab (SIGINT: status 130)" wait_for 10 screen_has 'STATUS=130'
+check "the terminal settings are restored after Ctrl-C" \
+    wait_for 5 cmp -s "$scratch/before" "$scratch/after"

@@ -1,0 +1,42 @@
+#!/bin/sh
+# ensure-deps.sh [bench] — make sure the tools and libraries socklab builds and tests
+# with are present (and, with "bench", what the benchmarks compare against).
+# Run by the Makefile before the first build.
+#
+# As root on a system with apt-get, missing Debian packages are installed (after one
+# `apt-get update`). Otherwise it stops with one line naming the command to run.
+set -u
+
+# pkg-config module or command -> the Debian package that provides it
+need_pkg=""
+missing() { case " $need_pkg " in *" $1 "*) ;; *) need_pkg="$need_pkg $1" ;; esac; }
+
+for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
+            ss:iproute2 tmux:tmux jq:jq; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing "${tool#*:}"
+done
+# The benchmarks also time netstat, the tool people compare with ss.
+if [ "${1:-}" = bench ]; then
+    command -v netstat >/dev/null 2>&1 || missing net-tools
+fi
+if command -v pkg-config >/dev/null 2>&1; then
+    for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev; do
+        pkg-config --exists "${mod%%:*}" || missing "${mod#*:}"
+    done
+else
+    missing libncurses-dev; missing libmnl-dev; missing libcmocka-dev
+fi
+
+[ -z "$need_pkg" ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "socklab: installing missing packages:$need_pkg"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null &&
+        apt-get install -y -qq --no-install-recommends $need_pkg >/dev/null ||
+        { echo "socklab: apt-get could not install$need_pkg; install them and run make again." >&2; exit 2; }
+    exit 0
+fi
+
+echo "socklab: missing build dependencies; run: sudo apt-get install$need_pkg" >&2
+exit 2
