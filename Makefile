@@ -49,7 +49,7 @@ DEPS_OK  = $(BUILD)/.deps-ok
 .PHONY: all run check tests bench install uninstall clean deps
 .DELETE_ON_ERROR:
 
-all: $(LAUNCHER) $(if $(DASH_SRC),$(DASH)) $(LAB_BIN)
+all: $(LAUNCHER) $(DASH) $(LAB_BIN)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN)
 
@@ -105,7 +105,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
 	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
-	install -m 755 $(LAUNCHER) $(if $(DASH_SRC),$(DASH)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)

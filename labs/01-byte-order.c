@@ -206,6 +206,13 @@ int main(int argc, char **argv)
     lab_show(lab, "getsockname(B) = %s:%u", inet_ntoa(where.sin_addr), ntohs(where.sin_port));
     lab_expect(lab, where.sin_addr.s_addr == htonl(INADDR_ANY),
                "B is bound to 0.0.0.0: htonl(0) is 0 in any byte order");
+    struct sl_tuple tuple_a, tuple_b;
+    sl_tuple_of_fd(a, &tuple_a);
+    sl_tuple_of_fd(b, &tuple_b);
+    sl_lab_observe(lab);                         /* what ss would print now */
+    lab_expect(lab, sl_lab_state(lab, &tuple_a) == SL_TCP_LISTEN &&
+                    sl_lab_state(lab, &tuple_b) == SL_TCP_LISTEN,
+               "the kernel lists A and B in LISTEN, each with the address it was bound to");
     const char *other = strcmp(bind_ip, "127.0.0.2") ? "127.0.0.2" : "127.0.0.3";
     lab_expect(lab, connect_once(lab, bind_ip, port_a) == 0,
                "A accepts a connection to its own address");

@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "socklab/diag.h"
+
 /* A variant of a lab, switched on by --NAME (e.g. --et, --no-loop). */
 struct sl_lab_flag {
     const char *name;
@@ -106,6 +108,28 @@ void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...) SL_PRINTF(2, 3);
 
 void sl_lab_call_start(struct sl_lab *lab);
 long sl_lab_call_done(struct sl_lab *lab, const char *call_text, long result);
+
+/* --- what the kernel says about the lab's sockets -------------------------- */
+
+/* Take a snapshot of the sockets on the watched ports (sock_diag, else /proc),
+ * show it (a small ss-like table in text, an "observe" event in JSON) and keep
+ * it for sl_lab_state(). */
+void sl_lab_observe(struct sl_lab *lab);
+
+/* The state of the socket with this 4-tuple in the last observation (see
+ * sl_tuple_of_fd; save the tuple before close() to follow a socket into
+ * TIME-WAIT), or 0 when it is not there. */
+int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple);
+
+/* That socket in the last observation, or NULL. */
+const struct sl_socket *sl_lab_socket(const struct sl_lab *lab, const struct sl_tuple *tuple);
+
+/* Observe again every few milliseconds, for at most timeout_ms, until the
+ * socket with this tuple is in `state` (0: until it is gone); then show the
+ * observation. True when it got there. State changes on loopback take a few
+ * microseconds, but they happen after the call that caused them returns. */
+bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int state,
+                       int timeout_ms);
 
 /* --- children -------------------------------------------------------------- */
 

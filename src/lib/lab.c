@@ -49,6 +49,7 @@ static void finish(struct sl_lab *lab, bool quit)
 {
     lab->out->end(lab, quit);
     sl_source_free(lab->source);
+    sl_snapshot_free(&lab->observed);
 }
 
 int sl_lab_end(struct sl_lab *lab)
@@ -102,7 +103,7 @@ bool sl_lab_auto(const struct sl_lab *lab)
 /* The step's code is shown once, just before its first result, so that the
  * narration ("what we are about to do") comes first, then the code, then what
  * the kernel answered. */
-static void flush_source(struct sl_lab *lab)
+void sl_lab_flush_source(struct sl_lab *lab)
 {
     if (!lab->source_pending)
         return;
@@ -128,7 +129,7 @@ static char *format(const char *fmt, va_list ap)
 
 void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt, ...)
 {
-    flush_source(lab);                   /* a step with no results still shows its code */
+    sl_lab_flush_source(lab);                   /* a step with no results still shows its code */
     va_list ap;
     va_start(ap, fmt);
     char *title = format(fmt, ap);
@@ -153,7 +154,7 @@ void sl_lab_say(struct sl_lab *lab, const char *fmt, ...)
 
 void sl_lab_show(struct sl_lab *lab, const char *fmt, ...)
 {
-    flush_source(lab);
+    sl_lab_flush_source(lab);
     va_list ap;
     va_start(ap, fmt);
     char *text = format(fmt, ap);
@@ -166,7 +167,7 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, bool ok,
                    const char *fmt, ...)
 {
     int saved = errno;
-    flush_source(lab);
+    sl_lab_flush_source(lab);
     va_list ap;
     va_start(ap, fmt);
     char *claim = format(fmt, ap);
@@ -183,7 +184,7 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, bool ok,
 void sl_lab_call_start(struct sl_lab *lab)
 {
     int saved = errno;
-    flush_source(lab);
+    sl_lab_flush_source(lab);
     lab->call_started_ms = sl_clock_ms();
     errno = saved;
 }
@@ -223,7 +224,7 @@ static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t
 
 void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...)
 {
-    flush_source(lab);
+    sl_lab_flush_source(lab);
     va_list ap;
     va_start(ap, fmt);
     char *look = format(fmt, ap);

@@ -48,6 +48,7 @@ struct sl_presenter {
     void (*expect)(struct sl_lab *lab, const char *claim, bool ok, const char *file, int line);
     /* Shows the pause; returns false when the user asked to quit. */
     bool (*pause)(struct sl_lab *lab, const char *look, const char *const *hints, int count);
+    void (*observe)(struct sl_lab *lab, const struct sl_snapshot *snap);
     void (*end)(struct sl_lab *lab, bool quit);
 };
 
@@ -71,7 +72,11 @@ struct sl_lab {
     uint16_t ports[SL_LAB_MAX_PORTS];
     int port_count;
     double call_started_ms;
+    struct sl_snapshot observed;  /* the last observation of the watched ports */
 };
+
+/* lab.c: show the current step's code if it has not been shown yet. */
+void sl_lab_flush_source(struct sl_lab *lab);
 
 /* lab_options.c: parse argv into lab->opt; answers --help/--version/--describe
  * and exits; on bad input prints one line and exits 2. */

@@ -9,6 +9,7 @@
  *           or text (a fact the lab measured)
  *   expect  step, claim, ok, file, line
  *   pause   step, look, hints: [the ss and netstat commands]
+ *   observe step, source, sockets: [the lab's sockets as sockdash --once --json]
  *   end     expectations, held, failed, quit, status
  *
  * It never waits at a pause: JSON is read by programs. */
@@ -17,6 +18,7 @@
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/json.h"
+#include "socklab/present.h"
 
 #include <string.h>
 
@@ -122,6 +124,21 @@ static bool json_pause(struct sl_lab *lab, const char *look, const char *const *
     return true;
 }
 
+static void json_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
+{
+    struct sl_json j;
+    open_event(lab, &j, "observe");
+    sl_json_string(&j, "source", sl_source_name(snap->source));
+    sl_json_open_array(&j, "sockets");
+    for (size_t i = 0; i < snap->count; i++) {
+        sl_json_open_object(&j, NULL);
+        sl_json_socket_fields(&j, &snap->sockets[i], NULL);
+        sl_json_close_object(&j);
+    }
+    sl_json_close_array(&j);
+    sl_json_end(&j);
+}
+
 static void json_end(struct sl_lab *lab, bool quit)
 {
     struct sl_json j;
@@ -137,5 +154,5 @@ static void json_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_json_presenter = {
     .start = json_start, .step = json_step, .source = json_source, .say = json_say,
     .call = json_call, .show = json_show, .expect = json_expect, .pause = json_pause,
-    .end = json_end,
+    .observe = json_observe, .end = json_end,
 };

@@ -7,6 +7,7 @@
 
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/present.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,16 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     return go_on;
 }
 
+static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
+{
+    paint(lab, DIM);
+    fprintf(lab->stream, "  kernel says (%s, %zu socket%s on the lab's ports):\n",
+            sl_source_name(snap->source), snap->count, snap->count == 1 ? "" : "s");
+    paint(lab, PLAIN);
+    sl_print_socket_table(lab->stream, snap, NULL, "     ");
+    fflush(lab->stream);
+}
+
 static void text_end(struct sl_lab *lab, bool quit)
 {
     char tail[160];
@@ -210,5 +221,5 @@ static void text_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_text_presenter = {
     .start = text_start, .step = text_step, .source = text_source, .say = text_say,
     .call = text_call, .show = text_show, .expect = text_expect, .pause = text_pause,
-    .end = text_end,
+    .observe = text_observe, .end = text_end,
 };

@@ -1,0 +1,31 @@
+/* owner.h — which process holds a socket: its inode, found among the open
+ * files of /proc/PID/fd ("socket:[INODE]"), as ss -p and netstat -p do.
+ *
+ * The scan is the expensive part, so it runs once per refresh, on demand, and
+ * only looks for the inodes of the snapshot it is given. A socket the kernel
+ * reports with inode 0 (TIME-WAIT, request sockets) has no file any more: it
+ * keeps the owner last seen for its 4-tuple. */
+#ifndef SOCKLAB_OWNER_H
+#define SOCKLAB_OWNER_H
+
+#include "socklab/diag.h"
+
+struct sl_owner {
+    int pid;
+    char command[16];           /* /proc/PID/comm: at most 15 characters */
+};
+
+struct sl_owners;
+
+struct sl_owners *sl_owners_new(void);
+void sl_owners_free(struct sl_owners *owners);
+
+/* Find the owners of the sockets in snap (one scan of /proc). Returns the
+ * number of sockets whose owner is known. */
+size_t sl_owners_refresh(struct sl_owners *owners, const struct sl_snapshot *snap);
+
+/* The owner of a socket of the last refreshed snapshot, or NULL. */
+const struct sl_owner *sl_owners_find(const struct sl_owners *owners,
+                                      const struct sl_socket *s);
+
+#endif

@@ -1,0 +1,25 @@
+/* present.h — how a socket is written down: as a row of an ss-like table, and
+ * as a JSON object. Labs (their observations) and sockdash --once share it. */
+#ifndef SOCKLAB_PRESENT_H
+#define SOCKLAB_PRESENT_H
+
+#include <stdio.h>
+
+#include "socklab/diag.h"
+#include "socklab/json.h"
+#include "socklab/owner.h"
+
+/* "timewait 59.2s", "on 204ms (2)", "keepalive 7199s", or "-" when off. */
+char *sl_timer_format(const struct sl_socket *s, char *buf, size_t len);
+
+/* The sockets as ss -tan lays them out (State, Recv-Q, Send-Q, Local, Peer),
+ * plus Timer, and Process when owners is not NULL; columns sized to fit.
+ * Every line starts with indent. */
+void sl_print_socket_table(FILE *out, const struct sl_snapshot *snap,
+                           const struct sl_owners *owners, const char *indent);
+
+/* The fields of one socket into the JSON object being written. */
+void sl_json_socket_fields(struct sl_json *j, const struct sl_socket *s,
+                           const struct sl_owner *owner);
+
+#endif

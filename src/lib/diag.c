@@ -1,0 +1,132 @@
+/* diag.c — the snapshot: its storage, its lookups, and the choice of source
+ * (see diag.h; the sources are diag_netlink.c and diag_proc.c). */
+#include "socklab/diag.h"
+
+#include "socklab/addr.h"
+#include "socklab/clock.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct sl_socket *sl_snapshot_add(struct sl_snapshot *snap)
+{
+    if (snap->count == snap->capacity) {
+        size_t capacity = snap->capacity ? snap->capacity * 2 : 64;
+        struct sl_socket *grown = realloc(snap->sockets, capacity * sizeof *grown);
+        if (!grown)
+            return NULL;
+        snap->sockets = grown;
+        snap->capacity = capacity;
+    }
+    struct sl_socket *s = &snap->sockets[snap->count++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+void sl_snapshot_free(struct sl_snapshot *snap)
+{
+    free(snap->sockets);
+    memset(snap, 0, sizeof *snap);
+}
+
+int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,
+                     enum sl_diag_source source)
+{
+    struct sl_filter all;
+    if (!filter) {
+        sl_filter_init(&all);
+        filter = &all;
+    }
+    snap->count = 0;
+    snap->taken_ms = sl_clock_ms();
+    int rc = -EINVAL;
+    if (source != SL_SOURCE_PROC) {
+        rc = sl_diag_take_netlink(snap, filter);
+        snap->source = SL_SOURCE_NETLINK;
+        if (rc == 0 || source == SL_SOURCE_NETLINK)
+            return rc;
+        snap->count = 0;                     /* AUTO: fall back to /proc */
+    }
+    snap->source = SL_SOURCE_PROC;
+    return sl_diag_take_proc(snap, filter);
+}
+
+const char *sl_timer_name(int timer)
+{
+    static const char *const names[] = { "off", "on", "keepalive", "timewait", "persist" };
+    return timer >= 0 && timer <= SL_TIMER_PERSIST ? names[timer] : "unknown";
+}
+
+const char *sl_source_name(enum sl_diag_source s)
+{
+    return s == SL_SOURCE_NETLINK ? "netlink" : s == SL_SOURCE_PROC ? "proc" : "auto";
+}
+
+bool sl_source_parse(const char *text, enum sl_diag_source *out)
+{
+    if (!strcmp(text, "netlink"))
+        *out = SL_SOURCE_NETLINK;
+    else if (!strcmp(text, "proc"))
+        *out = SL_SOURCE_PROC;
+    else if (!strcmp(text, "auto"))
+        *out = SL_SOURCE_AUTO;
+    else
+        return false;
+    return true;
+}
+
+bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b)
+{
+    size_t n = a->family == AF_INET6 ? 16 : 4;
+    return a->family == b->family && a->local_port == b->local_port &&
+           a->peer_port == b->peer_port && !memcmp(a->local, b->local, n) &&
+           !memcmp(a->peer, b->peer, n);
+}
+
+const struct sl_socket *sl_snapshot_find(const struct sl_snapshot *snap,
+                                         const struct sl_tuple *tuple)
+{
+    for (size_t i = 0; i < snap->count; i++)
+        if (sl_tuple_equal(&snap->sockets[i].tuple, tuple))
+            return &snap->sockets[i];
+    return NULL;
+}
+
+char *sl_tuple_local(const struct sl_tuple *t, char *buf, size_t len)
+{
+    return sl_addr_format_raw(t->family, t->local, t->local_port, buf, len);
+}
+
+char *sl_tuple_peer(const struct sl_tuple *t, char *buf, size_t len)
+{
+    return sl_addr_format_raw(t->family, t->peer, t->peer_port, buf, len);
+}
+
+static void side_of(const struct sockaddr_storage *ss, uint8_t *addr, uint16_t *port)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        memcpy(addr, &in->sin_addr, 4);
+    } else {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        memcpy(addr, &in6->sin6_addr, 16);
+    }
+    *port = sl_addr_port((const struct sockaddr *)ss);
+}
+
+bool sl_tuple_of_fd(int fd, struct sl_tuple *out)
+{
+    struct sockaddr_storage local, peer;
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    memset(out, 0, sizeof *out);
+    if (getsockname(fd, (struct sockaddr *)&local, &local_len) == -1)
+        return false;
+    out->family = (uint8_t)local.ss_family;
+    side_of(&local, out->local, &out->local_port);
+    if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0)
+        side_of(&peer, out->peer, &out->peer_port);
+    return true;
+}

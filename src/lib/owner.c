@@ -1,0 +1,174 @@
+/* owner.c — socket inode -> pid and command, by scanning /proc (see owner.h).
+ *
+ * Two sorted tables, searched with bsearch: inode -> owner, filled by the scan,
+ * and 4-tuple -> owner, rebuilt each refresh from the sockets of the snapshot
+ * so that a connection keeps its owner after close() (its inode is then 0). */
+#include "socklab/owner.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct by_inode {
+    uint64_t inode;
+    struct sl_owner owner;
+    bool found;
+};
+
+struct by_tuple {
+    struct sl_tuple tuple;
+    struct sl_owner owner;
+};
+
+struct sl_owners {
+    struct by_inode *inodes;    /* the snapshot's inodes, sorted */
+    size_t inode_count;
+    struct by_tuple *tuples;    /* the snapshot's known owners, sorted by tuple */
+    size_t tuple_count;
+};
+
+static int compare_inode(const void *a, const void *b)
+{
+    uint64_t x = ((const struct by_inode *)a)->inode, y = ((const struct by_inode *)b)->inode;
+    return (x > y) - (x < y);
+}
+
+static int compare_tuple(const struct sl_tuple *a, const struct sl_tuple *b)
+{
+    if (a->family != b->family)
+        return a->family - b->family;
+    if (a->local_port != b->local_port)
+        return a->local_port - b->local_port;
+    if (a->peer_port != b->peer_port)
+        return a->peer_port - b->peer_port;
+    int c = memcmp(a->local, b->local, 16);
+    return c ? c : memcmp(a->peer, b->peer, 16);
+}
+
+static int compare_by_tuple(const void *a, const void *b)
+{
+    return compare_tuple(&((const struct by_tuple *)a)->tuple,
+                         &((const struct by_tuple *)b)->tuple);
+}
+
+struct sl_owners *sl_owners_new(void)
+{
+    return calloc(1, sizeof(struct sl_owners));
+}
+
+void sl_owners_free(struct sl_owners *owners)
+{
+    if (!owners)
+        return;
+    free(owners->inodes);
+    free(owners->tuples);
+    free(owners);
+}
+
+static void read_command(int pid, char command[16])
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, command, 15) : -1;
+    if (fd >= 0)
+        close(fd);
+    command[n > 0 ? n : 0] = '\0';
+    command[strcspn(command, "\n")] = '\0';
+}
+
+/* Walk /proc/PID/fd of every process, marking the inodes we look for. */
+static void scan_processes(struct sl_owners *o)
+{
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return;
+    struct dirent *p;
+    while ((p = readdir(proc))) {
+        if (!isdigit((unsigned char)p->d_name[0]))
+            continue;
+        int pid = atoi(p->d_name);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/fd", pid);
+        DIR *fds = opendir(path);               /* fails for others' processes unless root */
+        if (!fds)
+            continue;
+        char command[16] = "";
+        struct dirent *f;
+        while ((f = readdir(fds))) {
+            char target[64];
+            if (f->d_name[0] == '.')
+                continue;
+            ssize_t n = readlinkat(dirfd(fds), f->d_name, target, sizeof target - 1);
+            if (n < 9 || strncmp(target, "socket:[", 8))
+                continue;
+            target[n] = '\0';
+            struct by_inode key = { .inode = strtoull(target + 8, NULL, 10) };
+            struct by_inode *hit = bsearch(&key, o->inodes, o->inode_count, sizeof key,
+                                           compare_inode);
+            if (!hit || hit->found)
+                continue;
+            if (!command[0])
+                read_command(pid, command);
+            hit->found = true;
+            hit->owner.pid = pid;
+            memcpy(hit->owner.command, command, sizeof command);
+        }
+        closedir(fds);
+    }
+    closedir(proc);
+}
+
+size_t sl_owners_refresh(struct sl_owners *o, const struct sl_snapshot *snap)
+{
+    struct by_inode *inodes = calloc(snap->count ? snap->count : 1, sizeof *inodes);
+    struct by_tuple *tuples = calloc(snap->count ? snap->count : 1, sizeof *tuples);
+    if (!inodes || !tuples) {
+        free(inodes);
+        free(tuples);
+        return 0;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < snap->count; i++)
+        if (snap->sockets[i].inode)
+            inodes[n++].inode = snap->sockets[i].inode;
+    qsort(inodes, n, sizeof *inodes, compare_inode);
+    free(o->inodes);
+    o->inodes = inodes;
+    o->inode_count = n;
+    scan_processes(o);
+
+    /* The tuple table: this scan's answers, and for inode-0 sockets the answer
+     * the previous table had for the same tuple. */
+    size_t t = 0;
+    for (size_t i = 0; i < snap->count; i++) {
+        const struct sl_owner *owner = sl_owners_find(o, &snap->sockets[i]);
+        if (owner) {
+            tuples[t].tuple = snap->sockets[i].tuple;
+            tuples[t++].owner = *owner;
+        }
+    }
+    qsort(tuples, t, sizeof *tuples, compare_by_tuple);
+    free(o->tuples);
+    o->tuples = tuples;
+    o->tuple_count = t;
+    return t;
+}
+
+const struct sl_owner *sl_owners_find(const struct sl_owners *o, const struct sl_socket *s)
+{
+    if (s->inode) {
+        struct by_inode key = { .inode = s->inode };
+        const struct by_inode *hit = bsearch(&key, o->inodes, o->inode_count, sizeof key,
+                                             compare_inode);
+        return hit && hit->found ? &hit->owner : NULL;
+    }
+    struct by_tuple key = { .tuple = s->tuple };
+    const struct by_tuple *hit = bsearch(&key, o->tuples, o->tuple_count, sizeof key,
+                                         compare_by_tuple);
+    return hit ? &hit->owner : NULL;
+}
