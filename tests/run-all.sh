@@ -38,9 +38,7 @@ suite "unit" sh "$here/suites/unit.sh" "$build"
 suite "labs" sh "$here/suites/labs.sh" "$build"
 suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"
-for extra in "$here"/suites/[0-9]*.sh; do
-    [ -e "$extra" ] && suite "$(basename "$extra" .sh)" sh "$extra" "$build"
-done
+suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 

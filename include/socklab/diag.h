@@ -108,6 +108,16 @@ int sl_diag_bytecode(const struct sl_filter *f, void *buf, size_t len);
 int sl_diag_parse_proc(const char *text, int family, const struct sl_filter *filter,
                        struct sl_snapshot *snap);
 
+/* Walk the message headers of a reply buffer only: 1 when more follow, 0 at
+ * NLMSG_DONE, -errno for an error message, -EBADMSG when malformed. */
+int sl_diag_scan_netlink(const void *buf, size_t len);
+
+/* The raw dump, IPv4 then IPv6: every reply buffer goes to sink, which returns
+ * what sl_diag_parse_netlink or sl_diag_scan_netlink would (1 more, 0 done,
+ * -errno stop). For fixtures and for the benchmark's floor. Returns 0 or -errno. */
+typedef int (*sl_diag_sink)(const void *buf, size_t len, int family, void *context);
+int sl_diag_dump_netlink(const struct sl_filter *filter, sl_diag_sink sink, void *context);
+
 int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter);
 int sl_diag_take_proc(struct sl_snapshot *snap, const struct sl_filter *filter);
 

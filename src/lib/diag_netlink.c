@@ -132,7 +132,9 @@ static int parse_socket(const struct nlmsghdr *nlh, struct sl_snapshot *snap)
     return 0;
 }
 
-int sl_diag_parse_netlink(const void *buf, size_t len, struct sl_snapshot *snap)
+/* Walk the headers of a reply, parsing every socket message into snap (NULL:
+ * only walk). The one loop behind parse and scan. */
+static int walk(const void *buf, size_t len, struct sl_snapshot *snap)
 {
     const struct nlmsghdr *nlh = buf;
     int left = len > INT32_MAX ? INT32_MAX : (int)len;
@@ -150,7 +152,7 @@ int sl_diag_parse_netlink(const void *buf, size_t len, struct sl_snapshot *snap)
             const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
             return e->error < 0 ? e->error : -EBADMSG;
         }
-        if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+        if (snap && nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
             int rc = parse_socket(nlh, snap);
             if (rc < 0)
                 return rc;
@@ -160,10 +162,20 @@ int sl_diag_parse_netlink(const void *buf, size_t len, struct sl_snapshot *snap)
     return left == 0 ? 1 : -EBADMSG;
 }
 
+int sl_diag_parse_netlink(const void *buf, size_t len, struct sl_snapshot *snap)
+{
+    return walk(buf, len, snap);
+}
+
+int sl_diag_scan_netlink(const void *buf, size_t len)
+{
+    return walk(buf, len, NULL);
+}
+
 /* --- the dump --------------------------------------------------------------- */
 
 static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter *filter,
-                       struct sl_snapshot *snap)
+                       sl_diag_sink sink, void *context)
 {
     char request[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(request);
@@ -187,7 +199,6 @@ static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter
 
     _Alignas(struct nlmsghdr) char reply[32768];
     unsigned portid = mnl_socket_get_portid(nl);
-    size_t first = snap->count;
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(nl, reply, sizeof reply);
         if (n < 0)
@@ -196,37 +207,48 @@ static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter
         if (n >= (ssize_t)sizeof *head && (!mnl_nlmsg_seq_ok(head, nlh->nlmsg_seq) ||
                                            !mnl_nlmsg_portid_ok(head, portid)))
             continue;                               /* not an answer to this request */
-        int rc = sl_diag_parse_netlink(reply, (size_t)n, snap);
-        if (rc < 0)
+        int rc = sink(reply, (size_t)n, family, context);
+        if (rc <= 0)
             return rc;
-        if (rc == 0)
-            break;
     }
-    /* Keep exactly what the filter asks for (the kernel's filter is coarser
-     * for time-wait entries; see sl_filter_match). */
-    size_t kept = first;
-    for (size_t i = first; i < snap->count; i++)
-        if (sl_filter_match(filter, &snap->sockets[i]))
-            snap->sockets[kept++] = snap->sockets[i];
-    snap->count = kept;
-    return 0;
 }
 
-int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter)
+int sl_diag_dump_netlink(const struct sl_filter *filter, sl_diag_sink sink, void *context)
 {
     struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
     if (!nl)
         return -errno;
-    int rc = -errno;
+    int rc;
     struct timeval limit = { .tv_sec = 2 };        /* a dump never makes us wait long */
     if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
         setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == 0) {
-        rc = dump_family(nl, AF_INET, filter, snap);
+        rc = dump_family(nl, AF_INET, filter, sink, context);
         if (rc == 0)
-            rc = dump_family(nl, AF_INET6, filter, snap);
+            rc = dump_family(nl, AF_INET6, filter, sink, context);
     } else {
         rc = -errno;
     }
     mnl_socket_close(nl);
     return rc;
+}
+
+static int parse_into(const void *buf, size_t len, int family, void *snap)
+{
+    (void)family;
+    return sl_diag_parse_netlink(buf, len, snap);
+}
+
+int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter)
+{
+    int rc = sl_diag_dump_netlink(filter, parse_into, snap);
+    if (rc < 0)
+        return rc;
+    /* Keep exactly what the filter asks for (the kernel's state filter files a
+     * time-wait entry under TIME-WAIT whatever its sub-state; see filter.c). */
+    size_t kept = 0;
+    for (size_t i = 0; i < snap->count; i++)
+        if (sl_filter_match(filter, &snap->sockets[i]))
+            snap->sockets[kept++] = snap->sockets[i];
+    snap->count = kept;
+    return 0;
 }

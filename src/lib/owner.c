@@ -84,6 +84,8 @@ static void read_command(int pid, char command[16])
 /* Walk /proc/PID/fd of every process, marking the inodes we look for. */
 static void scan_processes(struct sl_owners *o)
 {
+    if (!o->inode_count)
+        return;                                  /* nothing to look for */
     DIR *proc = opendir("/proc");
     if (!proc)
         return;
@@ -162,11 +164,15 @@ size_t sl_owners_refresh(struct sl_owners *o, const struct sl_snapshot *snap)
 const struct sl_owner *sl_owners_find(const struct sl_owners *o, const struct sl_socket *s)
 {
     if (s->inode) {
+        if (!o->inode_count)
+            return NULL;
         struct by_inode key = { .inode = s->inode };
         const struct by_inode *hit = bsearch(&key, o->inodes, o->inode_count, sizeof key,
                                              compare_inode);
         return hit && hit->found ? &hit->owner : NULL;
     }
+    if (!o->tuple_count)
+        return NULL;
     struct by_tuple key = { .tuple = s->tuple };
     const struct by_tuple *hit = bsearch(&key, o->tuples, o->tuple_count, sizeof key,
                                          compare_by_tuple);
