@@ -35,6 +35,7 @@ DASH_SRC = $(wildcard src/dash/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
+BENCH_SRC = $(wildcard bench/*.c)
 
 LIB      = $(BUILD)/lib/libsocklab.a
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -44,6 +45,7 @@ DASH     = $(BUILD)/bin/sockdash
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
+BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run check tests bench install uninstall clean deps
@@ -62,9 +64,9 @@ check: tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' tests
 	@tests/run-all.sh $(BUILD) build-asan
 
-bench: all
+bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
-	@bench/run.sh $(BUILD)
+	@sh bench/run.sh $(BUILD)
 
 # Only the dashboard is compiled against ncurses.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
@@ -99,6 +101,10 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 

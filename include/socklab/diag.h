@@ -59,6 +59,8 @@ enum sl_diag_source {
 };
 
 struct sl_snapshot {
+    bool want_tcp_info;         /* set before taking: ask for the tcp_info fields
+                                   (netlink only; they cost the kernel time) */
     struct sl_socket *sockets;
     size_t count, capacity;
     enum sl_diag_source source; /* which one answered */
@@ -112,11 +114,13 @@ int sl_diag_parse_proc(const char *text, int family, const struct sl_filter *fil
  * NLMSG_DONE, -errno for an error message, -EBADMSG when malformed. */
 int sl_diag_scan_netlink(const void *buf, size_t len);
 
-/* The raw dump, IPv4 then IPv6: every reply buffer goes to sink, which returns
- * what sl_diag_parse_netlink or sl_diag_scan_netlink would (1 more, 0 done,
- * -errno stop). For fixtures and for the benchmark's floor. Returns 0 or -errno. */
+/* The raw dump, IPv4 then IPv6 (with INET_DIAG_INFO when want_tcp_info): every
+ * reply buffer goes to sink, which returns what sl_diag_parse_netlink or
+ * sl_diag_scan_netlink would (1 more, 0 done, -errno stop). For fixtures and
+ * for the benchmark's floor. Returns 0 or -errno. */
 typedef int (*sl_diag_sink)(const void *buf, size_t len, int family, void *context);
-int sl_diag_dump_netlink(const struct sl_filter *filter, sl_diag_sink sink, void *context);
+int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
+                         sl_diag_sink sink, void *context);
 
 int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter);
 int sl_diag_take_proc(struct sl_snapshot *snap, const struct sl_filter *filter);

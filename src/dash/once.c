@@ -9,7 +9,9 @@
 
 int dash_once(const struct dash_options *o)
 {
-    struct sl_snapshot snap = { 0 };
+    static char out_buffer[1 << 16];                 /* fewer write()s for long lists */
+    setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
+    struct sl_snapshot snap = { .want_tcp_info = o->json };  /* JSON shows rtt, cwnd, ... */
     int rc = sl_snapshot_take(&snap, &o->filter, o->source);
     if (rc < 0) {
         fprintf(stderr, "sockdash: cannot read the socket table through %s: %s.\n",

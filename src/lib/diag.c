@@ -14,7 +14,7 @@
 struct sl_socket *sl_snapshot_add(struct sl_snapshot *snap)
 {
     if (snap->count == snap->capacity) {
-        size_t capacity = snap->capacity ? snap->capacity * 2 : 64;
+        size_t capacity = snap->capacity ? snap->capacity * 2 : 1024;
         struct sl_socket *grown = realloc(snap->sockets, capacity * sizeof *grown);
         if (!grown)
             return NULL;
@@ -28,8 +28,10 @@ struct sl_socket *sl_snapshot_add(struct sl_snapshot *snap)
 
 void sl_snapshot_free(struct sl_snapshot *snap)
 {
+    bool want_tcp_info = snap->want_tcp_info;
     free(snap->sockets);
     memset(snap, 0, sizeof *snap);
+    snap->want_tcp_info = want_tcp_info;         /* a request, not contents */
 }
 
 int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,

@@ -1,7 +1,7 @@
 /* diag_netlink.c — TCP sockets through NETLINK_SOCK_DIAG, as ss reads them.
  *
  * One SOCK_DIAG_BY_FAMILY dump per family, asking for INET_DIAG_INFO (the
- * kernel's struct tcp_info). The filter travels with the request: its states
+ * kernel's struct tcp_info) when the snapshot wants it. The filter travels with the request: its states
  * as the request's state mask, its port ranges as inet_diag bytecode, so the
  * kernel skips every other socket before copying anything to us.
  *
@@ -175,7 +175,7 @@ int sl_diag_scan_netlink(const void *buf, size_t len)
 /* --- the dump --------------------------------------------------------------- */
 
 static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter *filter,
-                       sl_diag_sink sink, void *context)
+                       bool want_tcp_info, sl_diag_sink sink, void *context)
 {
     char request[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(request);
@@ -186,7 +186,7 @@ static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter
     struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof *req);
     req->sdiag_family = (uint8_t)family;
     req->sdiag_protocol = IPPROTO_TCP;
-    req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+    req->idiag_ext = want_tcp_info ? 1 << (INET_DIAG_INFO - 1) : 0;
     req->idiag_states = filter->states;
 
     unsigned char bytecode[SL_FILTER_MAX_RANGES * 2 * 20];
@@ -213,7 +213,8 @@ static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter
     }
 }
 
-int sl_diag_dump_netlink(const struct sl_filter *filter, sl_diag_sink sink, void *context)
+int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
+                         sl_diag_sink sink, void *context)
 {
     struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
     if (!nl)
@@ -222,9 +223,9 @@ int sl_diag_dump_netlink(const struct sl_filter *filter, sl_diag_sink sink, void
     struct timeval limit = { .tv_sec = 2 };        /* a dump never makes us wait long */
     if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
         setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == 0) {
-        rc = dump_family(nl, AF_INET, filter, sink, context);
+        rc = dump_family(nl, AF_INET, filter, want_tcp_info, sink, context);
         if (rc == 0)
-            rc = dump_family(nl, AF_INET6, filter, sink, context);
+            rc = dump_family(nl, AF_INET6, filter, want_tcp_info, sink, context);
     } else {
         rc = -errno;
     }
@@ -240,7 +241,7 @@ static int parse_into(const void *buf, size_t len, int family, void *snap)
 
 int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter)
 {
-    int rc = sl_diag_dump_netlink(filter, parse_into, snap);
+    int rc = sl_diag_dump_netlink(filter, snap->want_tcp_info, parse_into, snap);
     if (rc < 0)
         return rc;
     /* Keep exactly what the filter asks for (the kernel's state filter files a

@@ -7,43 +7,171 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Listing 50,000 sockets is mostly the kernel's work; what is ours is kept
+ * small: one pass measures every cell (by counting digits, not by printing),
+ * one pass formats each row into a line buffer and writes it. printf per cell
+ * was most of the user time, and storing the formatted table most of the
+ * page faults. */
+
+static size_t put_uint(char *p, unsigned long long v)
+{
+    char digits[24];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    for (size_t i = 0; i < n; i++)
+        p[i] = digits[n - 1 - i];
+    return n;
+}
+
+static size_t digits(unsigned long long v)
+{
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static size_t put_text(char *p, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(p, text, n);
+    return n;
+}
+
+/* Address and port as sl_addr_format_raw writes them, without printf for IPv4. */
+static size_t put_endpoint(char *p, int family, const uint8_t *addr, uint16_t port)
+{
+    size_t n = 0;
+    if (family != AF_INET) {
+        char buf[SL_ADDR_STRLEN];
+        return put_text(p, sl_addr_format_raw(family, addr, port, buf, sizeof buf));
+    }
+    for (int i = 0; i < 4; i++) {
+        n += put_uint(p + n, addr[i]);
+        p[n++] = i < 3 ? '.' : ':';
+    }
+    if (port)
+        n += put_uint(p + n, port);
+    else
+        p[n++] = '*';
+    return n;
+}
+
+static size_t endpoint_length(int family, const uint8_t *addr, uint16_t port)
+{
+    if (family != AF_INET) {
+        char buf[SL_ADDR_STRLEN];
+        return put_endpoint(buf, family, addr, port);
+    }
+    return digits(addr[0]) + digits(addr[1]) + digits(addr[2]) + digits(addr[3]) + 4 +
+           (port ? digits(port) : 1);
+}
+
 char *sl_timer_format(const struct sl_socket *s, char *buf, size_t len)
 {
-    if (s->timer == SL_TIMER_OFF)
-        snprintf(buf, len, "-");
-    else if (s->timer_ms >= 10000)
-        snprintf(buf, len, "%s %us", sl_timer_name(s->timer), s->timer_ms / 1000);
-    else if (s->timer_ms >= 1000)
-        snprintf(buf, len, "%s %.1fs", sl_timer_name(s->timer), s->timer_ms / 1000.0);
-    else
-        snprintf(buf, len, "%s %ums", sl_timer_name(s->timer), s->timer_ms);
-    if (s->retransmits && s->timer != SL_TIMER_OFF) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, len - used, " (%u)", s->retransmits);
+    char text[64];                          /* the longest: "keepalive 4294967s (255)" */
+    size_t n;
+    if (s->timer == SL_TIMER_OFF) {
+        n = put_text(text, "-");
+    } else {
+        n = put_text(text, sl_timer_name(s->timer));
+        text[n++] = ' ';
+        if (s->timer_ms >= 10000) {         /* "59s" */
+            n += put_uint(text + n, s->timer_ms / 1000);
+            text[n++] = 's';
+        } else if (s->timer_ms >= 1000) {   /* "4.2s" */
+            n += put_uint(text + n, s->timer_ms / 1000);
+            text[n++] = '.';
+            n += put_uint(text + n, s->timer_ms % 1000 / 100);
+            text[n++] = 's';
+        } else {                            /* "204ms" */
+            n += put_uint(text + n, s->timer_ms);
+            n += put_text(text + n, "ms");
+        }
+        if (s->retransmits) {               /* " (2)" */
+            n += put_text(text + n, " (");
+            n += put_uint(text + n, s->retransmits);
+            text[n++] = ')';
+        }
     }
+    if (n >= len)
+        n = len ? len - 1 : 0;
+    memcpy(buf, text, n);
+    if (len)
+        buf[n] = '\0';
     return buf;
 }
 
 enum { COL_STATE, COL_RECVQ, COL_SENDQ, COL_LOCAL, COL_PEER, COL_TIMER, COL_PROCESS,
        COLUMNS };
 
-struct row {
-    char cell[COLUMNS][SL_ADDR_STRLEN + 8];
-};
-
-static void fill_row(struct row *r, const struct sl_socket *s, const struct sl_owners *owners)
+static size_t put_process(char *p, const struct sl_owner *o)
 {
-    snprintf(r->cell[COL_STATE], sizeof r->cell[0], "%s", sl_state_name(s->state));
-    snprintf(r->cell[COL_RECVQ], sizeof r->cell[0], "%u", s->recv_q);
-    snprintf(r->cell[COL_SENDQ], sizeof r->cell[0], "%u", s->send_q);
-    sl_tuple_local(&s->tuple, r->cell[COL_LOCAL], sizeof r->cell[0]);
-    sl_tuple_peer(&s->tuple, r->cell[COL_PEER], sizeof r->cell[0]);
-    sl_timer_format(s, r->cell[COL_TIMER], sizeof r->cell[0]);
-    const struct sl_owner *o = owners ? sl_owners_find(owners, s) : NULL;
-    if (o)
-        snprintf(r->cell[COL_PROCESS], sizeof r->cell[0], "%d/%s", o->pid, o->command);
-    else
-        snprintf(r->cell[COL_PROCESS], sizeof r->cell[0], "-");
+    if (!o)
+        return put_text(p, "-");
+    size_t n = put_uint(p, (unsigned)o->pid);
+    p[n++] = '/';
+    return n + put_text(p + n, o->command);
+}
+
+/* The width of every cell of a row, without formatting the common ones. */
+static void measure_row(const struct sl_socket *s, const struct sl_owners *owners,
+                        size_t len[COLUMNS])
+{
+    char scratch[64];
+    const struct sl_tuple *t = &s->tuple;
+    len[COL_STATE] = strlen(sl_state_name(s->state));
+    len[COL_RECVQ] = digits(s->recv_q);
+    len[COL_SENDQ] = digits(s->send_q);
+    len[COL_LOCAL] = endpoint_length(t->family, t->local, t->local_port);
+    len[COL_PEER] = endpoint_length(t->family, t->peer, t->peer_port);
+    len[COL_TIMER] = strlen(sl_timer_format(s, scratch, sizeof scratch));
+    len[COL_PROCESS] = owners ? put_process(scratch, sl_owners_find(owners, s)) : 1;
+}
+
+/* Append cell padded to width (numbers to the right); returns the new end. */
+static char *pad_to(char *start, char *end, size_t width, bool right)
+{
+    size_t len = (size_t)(end - start);
+    if (len >= width)
+        return end;
+    size_t pad = width - len;
+    if (right) {
+        memmove(start + pad, start, len);
+        memset(start, ' ', pad);
+    } else {
+        memset(end, ' ', pad);
+    }
+    return start + width;
+}
+
+static char *format_row(char *p, const struct sl_socket *s, const struct sl_owners *owners,
+                        int columns, const size_t width[COLUMNS])
+{
+    char timer[48];
+    const struct sl_tuple *t = &s->tuple;
+    for (int c = 0; c < columns; c++) {
+        char *start = p;
+        switch (c) {
+        case COL_STATE: p += put_text(p, sl_state_name(s->state)); break;
+        case COL_RECVQ: p += put_uint(p, s->recv_q); break;
+        case COL_SENDQ: p += put_uint(p, s->send_q); break;
+        case COL_LOCAL: p += put_endpoint(p, t->family, t->local, t->local_port); break;
+        case COL_PEER: p += put_endpoint(p, t->family, t->peer, t->peer_port); break;
+        case COL_TIMER: p += put_text(p, sl_timer_format(s, timer, sizeof timer)); break;
+        default: p += put_process(p, sl_owners_find(owners, s)); break;
+        }
+        if (c < columns - 1) {
+            p = pad_to(start, p, width[c], c == COL_RECVQ || c == COL_SENDQ);
+            *p++ = ' ';
+        }
+    }
+    *p++ = '\n';
+    return p;
 }
 
 void sl_print_socket_table(FILE *out, const struct sl_snapshot *snap,
@@ -54,30 +182,26 @@ void sl_print_socket_table(FILE *out, const struct sl_snapshot *snap,
         "Process",
     };
     int columns = owners ? COLUMNS : COLUMNS - 1;
-    int width[COLUMNS];
+    size_t width[COLUMNS], len[COLUMNS];
     for (int c = 0; c < COLUMNS; c++)
-        width[c] = (int)strlen(heads[c]);
-    /* Two passes, one row in hand at a time: widths first, then the lines. */
-    struct row r;
+        width[c] = strlen(heads[c]);
     for (size_t i = 0; i < snap->count; i++) {
-        fill_row(&r, &snap->sockets[i], owners);
-        for (int c = 0; c < columns; c++) {
-            int w = (int)strlen(r.cell[c]);
-            width[c] = w > width[c] ? w : width[c];
-        }
+        measure_row(&snap->sockets[i], owners, len);
+        for (int c = 0; c < columns; c++)
+            width[c] = len[c] > width[c] ? len[c] : width[c];
     }
-    fputs(indent, out);
+
+    /* A row is at most: 7 cells of 64 bytes, their padding, and the indent. */
+    char line[COLUMNS * 2 * 64 + 64];
+    size_t indent_len = strlen(indent) < 32 ? strlen(indent) : 32;
+    fwrite(indent, 1, indent_len, out);
     for (int c = 0; c < columns - 1; c++)
-        fprintf(out, "%-*s ", width[c], heads[c]);
+        fprintf(out, "%-*s ", (int)width[c], heads[c]);
     fprintf(out, "%s\n", heads[columns - 1]);
     for (size_t i = 0; i < snap->count; i++) {
-        fill_row(&r, &snap->sockets[i], owners);
-        fputs(indent, out);
-        for (int c = 0; c < columns - 1; c++) {
-            bool number = c == COL_RECVQ || c == COL_SENDQ;
-            fprintf(out, number ? "%*s " : "%-*s ", width[c], r.cell[c]);
-        }
-        fprintf(out, "%s\n", r.cell[columns - 1]);
+        memcpy(line, indent, indent_len);
+        char *end = format_row(line + indent_len, &snap->sockets[i], owners, columns, width);
+        fwrite_unlocked(line, 1, (size_t)(end - line), out);
     }
 }
 

@@ -81,6 +81,8 @@ int sl_state_from_name(const char *name)
         return SL_TCP_ESTABLISHED;
     if (!strcasecmp(name, "closed"))
         return SL_TCP_CLOSE;
+    if (!strcasecmp(name, "bound-inactive"))
+        return SL_TCP_BOUND_INACTIVE;
     return -1;
 }
 

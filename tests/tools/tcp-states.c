@@ -118,7 +118,7 @@ static void capture(const char *prefix, uint16_t port, uint16_t port6)
     sl_filter_init(&f);
     sl_filter_add_range(&f, port, port);
     sl_filter_add_range(&f, port6, port6);
-    int rc = sl_diag_dump_netlink(&f, save_reply, &c);
+    int rc = sl_diag_dump_netlink(&f, true, save_reply, &c);
     fclose(c.v4);
     fclose(c.v6);
     if (rc < 0) {

@@ -70,6 +70,7 @@ static void names_lead_back_to_states(void **state)
     assert_int_equal(sl_state_from_name("syn-recv"), SL_TCP_SYN_RECV);
     assert_int_equal(sl_state_from_name("closed"), SL_TCP_CLOSE);
     assert_int_equal(sl_state_from_name("close-wait"), SL_TCP_CLOSE_WAIT);
+    assert_int_equal(sl_state_from_name("bound-inactive"), SL_TCP_BOUND_INACTIVE);
     assert_int_equal(sl_state_from_name("waiting"), -1);
 }
 
@@ -93,6 +94,10 @@ static void lists_and_groups_parse(void **state)
     assert_false(m & SL_STATE_BIT(SL_TCP_ESTABLISHED));
     assert_true(sl_state_parse_list("all", &m, why, sizeof why));
     assert_int_equal(m, SL_STATES_ALL);
+    assert_false(m & SL_STATE_BIT(SL_TCP_BOUND_INACTIVE));     /* as ss: by name only */
+    assert_true(m & SL_STATE_BIT(SL_TCP_NEW_SYN_RECV));
+    assert_true(sl_state_parse_list("bound-inactive", &m, why, sizeof why));
+    assert_int_equal(m, SL_STATE_BIT(SL_TCP_BOUND_INACTIVE));
 
     assert_false(sl_state_parse_list("listen,nonsense", &m, why, sizeof why));
     assert_string_equal(why, "'nonsense' is not a TCP state or group");
