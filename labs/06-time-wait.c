@@ -48,7 +48,7 @@ static const struct sl_lab_info info = {
     .goal = "See that the side closing first ends in TIME-WAIT for 60 s on Linux, why a "
             "restarting server's bind() fails with EADDRINUSE and how SO_REUSEADDR (on "
             "both the old and the new socket) avoids it, and which sysctls matter.",
-    .ports = 3,
+    .ports = 4,
     .flags = flags,
 };
 
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
     lab_say(lab, "A keep-alive server that closes idle connections itself collects one "
                  "TIME-WAIT per connection on its own port; when clients close first, "
                  "the TIME-WAITs are theirs. 20 connections each way:");
-    int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 32);
+    int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 3), 32);
     port = sl_local_port(listener);
     sl_lab_watch_port(lab, port);
     for (int i = 0; i < 20; i++)
