@@ -1,0 +1,249 @@
+/* diagram.c — RFC 9293 Figure 5, laid out for a terminal (see diagram.h).
+ *
+ * The layout follows the RFC's own: CLOSED on top, the opening states below
+ * it (the passive side on the left, the active side on the right), ESTAB in
+ * the middle, the active close down the left and the passive close down the
+ * right, TIME-WAIT and a second CLOSED at the bottom. Labels are the RFC's:
+ * the event above (or beside) the line, what TCP sends below it. */
+#include "socklab/diagram.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct sl_diagram_box boxes[] = {
+    { SL_TCP_CLOSE, 44, 0 },
+    { SL_TCP_LISTEN, 14, 6 },
+    { SL_TCP_SYN_SENT, 74, 6 },
+    { SL_TCP_SYN_RECV, 14, 12 },
+    { SL_TCP_ESTABLISHED, 44, 12 },
+    { SL_TCP_FIN_WAIT1, 14, 18 },
+    { SL_TCP_CLOSE_WAIT, 74, 18 },
+    { SL_TCP_FIN_WAIT2, 6, 24 },
+    { SL_TCP_CLOSING, 44, 24 },
+    { SL_TCP_LAST_ACK, 74, 24 },
+    { SL_TCP_TIME_WAIT, 44, 30 },
+    { SL_TCP_CLOSE, 74, 30 },
+};
+
+#define E(from, to) SL_TCP_##from, SL_TCP_##to
+static const struct sl_diagram_edge edges[] = {
+    { E(CLOSE, LISTEN), 3, { { 43, 1 }, { 18, 1 }, { 18, 5 } },
+      1, { { "passive OPEN", 21, 0 } } },
+    { E(LISTEN, CLOSE), 4, { { 25, 5 }, { 25, 4 }, { 46, 4 }, { 46, 3 } },
+      1, { { "CLOSE", 27, 3 } } },
+    { E(CLOSE, SYN_SENT), 3, { { 58, 1 }, { 83, 1 }, { 83, 5 } },
+      2, { { "active OPEN", 60, 0 }, { "snd SYN", 60, 2 } } },
+    { E(SYN_SENT, CLOSE), 4, { { 77, 5 }, { 77, 4 }, { 55, 4 }, { 55, 3 } },
+      1, { { "CLOSE", 65, 3 } } },
+    { E(LISTEN, SYN_SENT), 2, { { 28, 7 }, { 73, 7 } },
+      2, { { "SEND", 45, 6 }, { "snd SYN", 45, 8 } } },
+    { E(LISTEN, SYN_RECV), 2, { { 18, 9 }, { 18, 11 } },
+      2, { { "rcv SYN", 10, 9 }, { "snd SYN,ACK", 6, 10 } } },
+    { E(SYN_RECV, LISTEN), 2, { { 23, 11 }, { 23, 9 } },
+      1, { { "rcv RST", 24, 9 } } },
+    { E(SYN_SENT, SYN_RECV), 4, { { 77, 9 }, { 77, 10 }, { 26, 10 }, { 26, 11 } },
+      2, { { "rcv SYN", 45, 9 }, { "snd SYN,ACK", 45, 11 } } },
+    { E(SYN_SENT, ESTABLISHED), 3, { { 83, 9 }, { 83, 13 }, { 58, 13 } },
+      2, { { "rcv SYN,ACK", 71, 12 }, { "snd ACK", 71, 14 } } },
+    { E(SYN_RECV, ESTABLISHED), 2, { { 28, 13 }, { 43, 13 } },
+      1, { { "rcv ACK of SYN", 29, 12 } } },
+    { E(SYN_RECV, FIN_WAIT1), 2, { { 18, 15 }, { 18, 17 } },
+      2, { { "CLOSE", 12, 15 }, { "snd FIN", 10, 16 } } },
+    { E(ESTABLISHED, FIN_WAIT1), 4, { { 47, 15 }, { 47, 16 }, { 24, 16 }, { 24, 17 } },
+      2, { { "CLOSE", 31, 15 }, { "snd FIN", 31, 17 } } },
+    { E(ESTABLISHED, CLOSE_WAIT), 3, { { 54, 15 }, { 54, 19 }, { 73, 19 } },
+      2, { { "rcv FIN", 60, 18 }, { "snd ACK", 60, 20 } } },
+    { E(FIN_WAIT1, FIN_WAIT2), 2, { { 17, 21 }, { 17, 23 } },
+      2, { { "rcv ACK", 9, 21 }, { "of FIN", 10, 22 } } },
+    { E(FIN_WAIT1, CLOSING), 4, { { 28, 19 }, { 31, 19 }, { 31, 25 }, { 43, 25 } },
+      2, { { "rcv FIN", 33, 24 }, { "snd ACK", 33, 26 } } },
+    { E(FIN_WAIT1, TIME_WAIT), 4, { { 24, 21 }, { 24, 28 }, { 46, 28 }, { 46, 29 } },
+      2, { { "rcv FIN,ACK", 26, 27 }, { "snd ACK", 26, 29 } } },
+    { E(FIN_WAIT2, TIME_WAIT), 3, { { 10, 27 }, { 10, 31 }, { 43, 31 } },
+      2, { { "rcv FIN", 12, 30 }, { "snd ACK", 12, 32 } } },
+    { E(CLOSING, TIME_WAIT), 2, { { 50, 27 }, { 50, 29 } },
+      1, { { "rcv ACK of FIN", 52, 28 } } },
+    { E(CLOSE_WAIT, LAST_ACK), 2, { { 80, 21 }, { 80, 23 } },
+      2, { { "CLOSE", 82, 21 }, { "snd FIN", 82, 22 } } },
+    { E(LAST_ACK, CLOSE), 2, { { 80, 27 }, { 80, 29 } },
+      2, { { "rcv ACK", 82, 28 }, { "of FIN", 82, 29 } } },
+    { E(TIME_WAIT, CLOSE), 2, { { 58, 31 }, { 73, 31 } },
+      1, { { "2MSL timeout", 60, 30 } } },
+};
+#undef E
+
+#define BOX_COUNT (int)(sizeof boxes / sizeof boxes[0])
+#define EDGE_COUNT (int)(sizeof edges / sizeof edges[0])
+
+const struct sl_diagram_box *sl_diagram_boxes(size_t *count)
+{
+    *count = BOX_COUNT;
+    return boxes;
+}
+
+const struct sl_diagram_edge *sl_diagram_edges(size_t *count)
+{
+    *count = EDGE_COUNT;
+    return edges;
+}
+
+int sl_diagram_box_state(int kernel_state)
+{
+    if (kernel_state == SL_TCP_NEW_SYN_RECV)
+        return SL_TCP_SYN_RECV;
+    if (kernel_state == SL_TCP_BOUND_INACTIVE)
+        return SL_TCP_CLOSE;
+    return kernel_state;
+}
+
+int sl_diagram_edge_of(int from, int to)
+{
+    from = sl_diagram_box_state(from);
+    to = sl_diagram_box_state(to);
+    for (int i = 0; i < EDGE_COUNT; i++)
+        if (edges[i].from == from && edges[i].to == to)
+            return i;
+    return -1;
+}
+
+int sl_diagram_path(int from, int to, int *path, int room)
+{
+    from = sl_diagram_box_state(from);
+    to = sl_diagram_box_state(to);
+    if (!sl_state_valid(from) || !sl_state_valid(to) || from == to)
+        return 0;
+    int via[SL_TCP_STATE_COUNT];                   /* the edge that first reached a state */
+    int queue[SL_TCP_STATE_COUNT], head = 0, tail = 0;
+    for (int s = 0; s < SL_TCP_STATE_COUNT; s++)
+        via[s] = -2;                                /* unreached */
+    via[from] = -1;
+    queue[tail++] = from;
+    while (head < tail && via[to] == -2) {          /* breadth first: fewest edges */
+        int s = queue[head++];
+        for (int e = 0; e < EDGE_COUNT; e++)
+            if (edges[e].from == s && via[edges[e].to] == -2) {
+                via[edges[e].to] = e;
+                queue[tail++] = edges[e].to;
+            }
+    }
+    if (via[to] == -2)
+        return 0;
+    int n = 0;
+    for (int s = to; s != from; s = edges[via[s]].from)
+        n++;
+    if (n > room)
+        return 0;
+    int i = n;
+    for (int s = to; s != from; s = edges[via[s]].from)
+        path[--i] = via[s];
+    return n;
+}
+
+static void set(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int x, int y,
+                enum sl_glyph glyph, char ch)
+{
+    if (x >= 0 && x < SL_DIAGRAM_WIDTH && y >= 0 && y < SL_DIAGRAM_HEIGHT) {
+        grid[y][x].glyph = (unsigned char)glyph;
+        grid[y][x].ch = ch;
+    }
+}
+
+static int sign(int v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/* The corner where a path moving (dx1, dy1) turns to move (dx2, dy2): it joins
+ * the side the path came in from and the side it goes out to. */
+static enum sl_glyph corner(int dx1, int dy1, int dx2, int dy2)
+{
+    bool west = dx1 > 0 || dx2 < 0;
+    bool south = dy1 < 0 || dy2 > 0;
+    if (south)
+        return west ? SL_GLYPH_URCORNER : SL_GLYPH_ULCORNER;
+    return west ? SL_GLYPH_LRCORNER : SL_GLYPH_LLCORNER;
+}
+
+static void draw_edge(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int e)
+{
+    const struct sl_diagram_edge *edge = &edges[e];
+    int dx = 0, dy = 0;
+    for (int i = 0; i + 1 < edge->point_count; i++) {
+        struct sl_diagram_point a = edge->points[i], b = edge->points[i + 1];
+        dx = sign(b.x - a.x);
+        dy = sign(b.y - a.y);
+        for (int x = a.x, y = a.y;; x += dx, y += dy) {
+            struct sl_diagram_cell *c = &grid[y][x];
+            bool crossing = (dx && c->glyph == SL_GLYPH_VLINE) || (dy && c->glyph == SL_GLYPH_HLINE);
+            set(grid, x, y, crossing ? SL_GLYPH_CROSS : dx ? SL_GLYPH_HLINE : SL_GLYPH_VLINE, 0);
+            if (!crossing)
+                c->edge = (signed char)e;
+            if (x == b.x && y == b.y)
+                break;
+        }
+        if (i > 0) {                                /* the bend at a */
+            struct sl_diagram_point p = edge->points[i - 1];
+            set(grid, a.x, a.y, corner(sign(a.x - p.x), sign(a.y - p.y), dx, dy), 0);
+        }
+    }
+    struct sl_diagram_point end = edge->points[edge->point_count - 1];
+    set(grid, end.x, end.y, dx > 0 ? SL_GLYPH_RARROW : dx < 0 ? SL_GLYPH_LARROW
+                            : dy > 0 ? SL_GLYPH_DARROW : SL_GLYPH_UARROW, 0);
+}
+
+static void put_text(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int x,
+                     int y, const char *text, int box, int edge)
+{
+    for (int i = 0; text[i]; i++) {
+        set(grid, x + i, y, SL_GLYPH_CHAR, text[i]);
+        if (x + i < SL_DIAGRAM_WIDTH && y < SL_DIAGRAM_HEIGHT) {
+            grid[y][x + i].box = (signed char)box;
+            grid[y][x + i].edge = (signed char)edge;
+            grid[y][x + i].label = edge >= 0;
+        }
+    }
+}
+
+static void draw_box(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int b,
+                     const unsigned counts[SL_TCP_STATE_COUNT])
+{
+    const struct sl_diagram_box *box = &boxes[b];
+    int w = SL_DIAGRAM_BOX_WIDTH, x = box->x, y = box->y;
+    for (int i = 0; i < w; i++)
+        for (int r = 0; r < 3; r++) {
+            enum sl_glyph g = r == 1 ? SL_GLYPH_EMPTY : SL_GLYPH_HLINE;
+            if (i == 0 || i == w - 1)
+                g = r == 1 ? SL_GLYPH_VLINE
+                  : r == 0 ? (i ? SL_GLYPH_URCORNER : SL_GLYPH_ULCORNER)
+                  : (i ? SL_GLYPH_LRCORNER : SL_GLYPH_LLCORNER);
+            set(grid, x + i, y + r, g, ' ');
+            grid[y + r][x + i].box = (signed char)b;
+            grid[y + r][x + i].edge = -1;
+        }
+    const char *name = box->state == SL_TCP_SYN_RECV ? "SYN-RCVD"
+                     : box->state == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(box->state);
+    int len = (int)strlen(name);
+    put_text(grid, x + (w - len) / 2, y + 1, name, b, -1);
+    if (box->state != SL_TCP_CLOSE) {               /* the count, on the bottom border */
+        char count[16];
+        snprintf(count, sizeof count, " %u ", counts[box->state]);
+        len = (int)strlen(count);
+        put_text(grid, x + (w - len) / 2, y + 2, count, b, -1);
+    }
+}
+
+void sl_diagram_render(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH],
+                       const unsigned counts[SL_TCP_STATE_COUNT])
+{
+    for (int y = 0; y < SL_DIAGRAM_HEIGHT; y++)
+        for (int x = 0; x < SL_DIAGRAM_WIDTH; x++)
+            grid[y][x] = (struct sl_diagram_cell){ SL_GLYPH_EMPTY, ' ', -1, -1, false };
+    for (int e = 0; e < EDGE_COUNT; e++)
+        draw_edge(grid, e);
+    for (int b = 0; b < BOX_COUNT; b++)
+        draw_box(grid, b, counts);
+    for (int e = 0; e < EDGE_COUNT; e++)
+        for (int l = 0; l < edges[e].label_count; l++)
+            put_text(grid, edges[e].labels[l].x, edges[e].labels[l].y, edges[e].labels[l].text,
+                     -1, e);
+}
