@@ -42,6 +42,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
 DASH     = $(BUILD)/bin/sockdash
+DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
@@ -68,8 +69,9 @@ bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
-# Only the dashboard is compiled against ncurses.
+# Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+$(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
@@ -95,6 +97,10 @@ $(DASH): $(DASH_OBJ) $(LIB)
 $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+$(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_TUI) $(LDLIBS_LIB)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)

@@ -20,7 +20,7 @@ char *sl_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 char *sl_addr_format_raw(int family, const void *addr, uint16_t port,
                          char *buf, size_t len);
 
-/* Parse "1.2.3.4:80" or "[::1]:80". On failure returns false and sets *why to
+/* Parse "1.2.3.4:80" or "[::1]:80" (a port "*" is 0). On failure returns false and sets *why to
  * a short reason ("missing port", "port out of range 1-65535", ...). */
 bool sl_addr_parse(const char *text, struct sockaddr_storage *out,
                    socklen_t *out_len, const char **why);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "socklab/filter.h"
 
@@ -93,6 +94,10 @@ bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b);
 
 /* The tuple of a socket as getsockname/getpeername see it (a connected fd). */
 bool sl_tuple_of_fd(int fd, struct sl_tuple *out);
+
+/* A tuple from two socket addresses of the same family (peer may be NULL). */
+void sl_tuple_from_addrs(const struct sockaddr_storage *local,
+                         const struct sockaddr_storage *peer, struct sl_tuple *out);
 
 /* --- the two sources, for tests and benchmarks ------------------------------ */
 

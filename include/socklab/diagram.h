@@ -63,7 +63,8 @@ const struct sl_diagram_edge *sl_diagram_edges(size_t *count);
 int sl_diagram_edge_of(int from, int to);
 
 /* The edges along a shortest path from -> to (polling can miss the states in
- * between), written to path; returns how many, 0 when there is none. */
+ * between), written to path; returns how many, 0 when there is none. A path
+ * never passes through CLOSED: a socket that got there is gone. */
 int sl_diagram_path(int from, int to, int *path, int room);
 
 /* Draw the figure into grid; counts[state] goes on each state's box (CLOSED

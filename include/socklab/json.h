@@ -41,7 +41,7 @@ void sl_json_close_object(struct sl_json *j);
 void sl_json_write_escaped(FILE *out, const char *value, size_t len);
 
 /* Reading back a flat object such as a lab's --describe line: copy the value of
- * `key` (a string, unescaped, or a number as written) into out. False when the
+ * `key` (a string, unescaped; a number, true, false or null as written) into out. False when the
  * key is missing, the value is not a string or number, or it does not fit. */
 bool sl_json_flat_get(const char *json, const char *key, char *out, size_t len);
 

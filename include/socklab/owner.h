@@ -20,8 +20,10 @@ struct sl_owners;
 struct sl_owners *sl_owners_new(void);
 void sl_owners_free(struct sl_owners *owners);
 
-/* Find the owners of the sockets in snap (one scan of /proc). Returns the
- * number of sockets whose owner is known. */
+/* Find the owners of the sockets in snap: one scan of /proc, and only when
+ * snap holds an inode the last refresh did not see. Returns the number of
+ * sockets whose owner is known. (An owner, once found, is kept while its
+ * socket lives: a descriptor passed to another process is not noticed.) */
 size_t sl_owners_refresh(struct sl_owners *owners, const struct sl_snapshot *snap);
 
 /* The owner of a socket of the last refreshed snapshot, or NULL. */

@@ -29,6 +29,9 @@ struct sl_changes {
 int sl_watch_diff(const struct sl_snapshot *before, const struct sl_snapshot *after,
                   struct sl_changes *out);
 
+/* Append one change; returns 0, or -ENOMEM. */
+int sl_changes_add(struct sl_changes *changes, const struct sl_change *change);
+
 void sl_changes_free(struct sl_changes *changes);
 
 const char *sl_change_kind_name(enum sl_change_kind kind);   /* "appeared", ... */

@@ -9,7 +9,8 @@
 #include <string.h>
 
 enum { OPT_ONCE = 256, OPT_JSON, OPT_PORT, OPT_STATE, OPT_SOURCE, OPT_NO_PROCESS,
-       OPT_INTERVAL, OPT_HELP, OPT_VERSION };
+       OPT_INTERVAL, OPT_PROCESS, OPT_TRACE, OPT_RECORD, OPT_REPLAY, OPT_STEP, OPT_HELP,
+       OPT_VERSION };
 
 static _Noreturn void bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static _Noreturn void bad(const char *fmt, ...)
@@ -25,7 +26,8 @@ static _Noreturn void bad(const char *fmt, ...)
 
 static void usage(void)
 {
-    printf("sockdash — the kernel's TCP sockets, live.\n\n"
+    printf("sockdash — the kernel's TCP sockets, live: the RFC 9293 state machine with a\n"
+           "count on each state, the sockets, and the transitions as they happen.\n\n"
            "Usage: sockdash [options]\n\n"
            "  --once             print one snapshot and exit (no terminal needed)\n"
            "  --json             with --once: one JSON object per socket\n"
@@ -35,9 +37,19 @@ static void usage(void)
            "                     established, closing, bucket, big, all)\n"
            "  --source SOURCE    netlink (sock_diag, as ss), proc (/proc/net/tcp, as\n"
            "                     netstat) or auto (netlink, else proc; the default)\n"
+           "  --process NAME|PID only sockets of processes whose command contains NAME\n"
+           "                     (or of process PID)\n"
            "  --no-process       do not look up the owning process (faster)\n"
            "  --interval MS      refresh interval of the live view (default 500)\n"
-           "  --help, --version\n");
+           "  --trace            also read exact transitions from the kernel's tracepoint\n"
+           "                     sock:inet_sock_set_state (root)\n"
+           "  --record FILE      save every frame to FILE (JSON lines)\n"
+           "  --replay FILE      show a recording instead of this machine's sockets\n"
+           "  --step             with --replay: wait for space before each frame\n"
+           "  --help, --version\n\n"
+           "Keys: arrows PgUp PgDn move, / filter, s sort, S reverse, p pause, space one\n"
+           "refresh while paused, + - interval, Tab diagram/table, ? help, q quit.\n"
+           "Notes: docs/dashboard.md\n");
 }
 
 void dash_parse_options(int argc, char **argv, struct dash_options *o)
@@ -50,6 +62,11 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         { "source", required_argument, NULL, OPT_SOURCE },
         { "no-process", no_argument, NULL, OPT_NO_PROCESS },
         { "interval", required_argument, NULL, OPT_INTERVAL },
+        { "process", required_argument, NULL, OPT_PROCESS },
+        { "trace", no_argument, NULL, OPT_TRACE },
+        { "record", required_argument, NULL, OPT_RECORD },
+        { "replay", required_argument, NULL, OPT_REPLAY },
+        { "step", no_argument, NULL, OPT_STEP },
         { "help", no_argument, NULL, OPT_HELP },
         { "version", no_argument, NULL, OPT_VERSION },
         { 0 },
@@ -88,6 +105,15 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
             o->interval_ms = (int)ms;
             break;
         }
+        case OPT_PROCESS:
+            if (!dash_parse_process(optarg, o))
+                bad("--process '%s': give a command name (up to 15 characters) or a pid.",
+                    optarg);
+            break;
+        case OPT_TRACE: o->trace = true; break;
+        case OPT_RECORD: o->record = optarg; break;
+        case OPT_REPLAY: o->replay = optarg; break;
+        case OPT_STEP: o->step = true; break;
         case OPT_HELP: usage(); exit(0);
         case OPT_VERSION: printf("sockdash (socklab) %s\n", SL_VERSION); exit(0);
         case ':': bad("%s needs a value; see --help.", argv[optind - 1]);
@@ -98,4 +124,62 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         bad("unexpected argument '%s'; filters are options (--port, --state).", argv[optind]);
     if (o->json && !o->once)
         bad("--json goes with --once (the live view is a screen, not a stream).");
+    if (o->replay && (o->once || o->record || o->trace))
+        bad("--replay shows a recording; it does not go with --once, --record or --trace.");
+    if (o->step && !o->replay)
+        bad("--step goes with --replay (to pause the live view, press p).");
+    if (o->once && (o->trace || o->record))
+        bad("--once prints one snapshot; --trace and --record go with the live view.");
+}
+
+bool dash_parse_process(const char *text, struct dash_options *o)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len > 15)
+        return false;
+    if (strspn(text, "0123456789") == len) {
+        long pid = strtol(text, NULL, 10);
+        if (pid <= 0 || pid > 4194304)
+            return false;
+        o->pid = (int)pid;
+        o->process[0] = '\0';
+    } else {
+        snprintf(o->process, sizeof o->process, "%s", text);
+        o->pid = 0;
+    }
+    return true;
+}
+
+bool dash_parse_filter(const char *text, struct dash_options *o, char *why, size_t why_len)
+{
+    struct dash_options next = *o;
+    sl_filter_init(&next.filter);
+    next.process[0] = '\0';
+    next.pid = 0;
+    char copy[256], reason[160];
+    snprintf(copy, sizeof copy, "%s", text);
+    char *save = NULL;
+    for (char *word = strtok_r(copy, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+        sl_state_mask states;
+        bool numeric = strspn(word, "0123456789,-") == strlen(word);
+        if (!strncmp(word, "pid=", 4)) {
+            if (strspn(word + 4, "0123456789") != strlen(word + 4) ||
+                !dash_parse_process(word + 4, &next)) {
+                snprintf(why, why_len, "filter '%s': a pid is a number", word);
+                return false;
+            }
+        } else if (sl_state_parse_list(word, &states, reason, sizeof reason))
+            next.filter.states = states;
+        else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason))
+            continue;
+        else if (numeric) {
+            snprintf(why, why_len, "filter '%s': %s", word, reason);
+            return false;
+        } else if (!dash_parse_process(word, &next)) {
+            snprintf(why, why_len, "filter '%s' is not a state, a port or a process name", word);
+            return false;
+        }
+    }
+    *o = next;
+    return true;
 }

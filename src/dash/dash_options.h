@@ -11,9 +11,24 @@ struct dash_options {
     bool json;                      /* --json: with --once, one object per socket */
     bool no_process;                /* --no-process: skip the owner lookup */
     int interval_ms;                /* --interval MS */
+    char process[32];               /* --process NAME: sockets of commands containing it */
+    int pid;                        /* --process PID */
+    bool trace;                     /* --trace: the tracepoint as well (root) */
+    const char *record;             /* --record FILE */
+    const char *replay;             /* --replay FILE */
+    bool step;                      /* --step: a replay waits for space at each frame */
 };
 
 /* Parse argv; answers --help and --version (exit 0), bad input (one line, exit 2). */
 void dash_parse_options(int argc, char **argv, struct dash_options *o);
+
+/* A --process value: a pid (all digits) or a command name; false when invalid. */
+bool dash_parse_process(const char *text, struct dash_options *o);
+
+/* The dashboard's / filter: words separated by spaces, each a state list
+ * (listen,time-wait or a group), a port list (80,8000-8100), a process name
+ * or pid=N. Replaces o's filter, states and process; false with a reason
+ * in why (o unchanged) when a word is none of these. */
+bool dash_parse_filter(const char *text, struct dash_options *o, char *why, size_t why_len);
 
 #endif

@@ -1,20 +1,18 @@
 /* sockdash.c — the kernel's TCP sockets, as a class watches them.
  *
+ *   sockdash [filters]                    the live screen (see docs/dashboard.md)
  *   sockdash --once [--json] [filters]    one snapshot, comparable with ss -tan
+ *   sockdash --replay FILE [--step]       a recorded show, the same every time
  *
- * Filters: --port A[-B] (local or peer), --state LIST, --source netlink|proc. */
+ * Filters: --port A[-B] (local or peer), --state LIST, --process NAME|PID,
+ * --source netlink|proc. */
 #include "dash_options.h"
+#include "live.h"
 #include "once.h"
-
-#include <stdio.h>
 
 int main(int argc, char **argv)
 {
     struct dash_options o;
     dash_parse_options(argc, argv, &o);
-    if (o.once)
-        return dash_once(&o);
-    fprintf(stderr, "sockdash: this build has no live view yet; use --once "
-                    "(e.g. sockdash --once --port 8080).\n");
-    return 2;
+    return o.once ? dash_once(&o) : dash_live(&o);
 }

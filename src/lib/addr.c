@@ -126,8 +126,8 @@ bool sl_addr_parse(const char *text, struct sockaddr_storage *out,
     memcpy(host, text, host_len);
     host[host_len] = '\0';
 
-    uint16_t port;
-    if (!sl_port_parse(port_text, &port, why))
+    uint16_t port = 0;                          /* "*": no port, as ss writes it */
+    if (strcmp(port_text, "*") && !sl_port_parse(port_text, &port, why))
         return false;
     if (!sl_addr_parse_ip(host, port, out, out_len, why))
         return false;

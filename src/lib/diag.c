@@ -119,16 +119,23 @@ static void side_of(const struct sockaddr_storage *ss, uint8_t *addr, uint16_t *
     *port = sl_addr_port((const struct sockaddr *)ss);
 }
 
+void sl_tuple_from_addrs(const struct sockaddr_storage *local,
+                         const struct sockaddr_storage *peer, struct sl_tuple *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = (uint8_t)local->ss_family;
+    side_of(local, out->local, &out->local_port);
+    if (peer)
+        side_of(peer, out->peer, &out->peer_port);
+}
+
 bool sl_tuple_of_fd(int fd, struct sl_tuple *out)
 {
     struct sockaddr_storage local, peer;
     socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    memset(out, 0, sizeof *out);
     if (getsockname(fd, (struct sockaddr *)&local, &local_len) == -1)
         return false;
-    out->family = (uint8_t)local.ss_family;
-    side_of(&local, out->local, &out->local_port);
-    if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0)
-        side_of(&peer, out->peer, &out->peer_port);
+    bool connected = getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0;
+    sl_tuple_from_addrs(&local, connected ? &peer : NULL, out);
     return true;
 }

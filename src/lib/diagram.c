@@ -120,6 +120,8 @@ int sl_diagram_path(int from, int to, int *path, int room)
     queue[tail++] = from;
     while (head < tail && via[to] == -2) {          /* breadth first: fewest edges */
         int s = queue[head++];
+        if (s == SL_TCP_CLOSE && s != from)
+            continue;                               /* a socket that closed is gone */
         for (int e = 0; e < EDGE_COUNT; e++)
             if (edges[e].from == s && via[edges[e].to] == -2) {
                 via[edges[e].to] = e;

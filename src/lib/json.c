@@ -226,8 +226,8 @@ bool sl_json_flat_get(const char *json, const char *key, char *out, size_t len)
                 return false;
             if (wanted)
                 return true;
-        } else {
-            size_t span = strspn(p, "-+.0123456789eE");
+        } else {                            /* a number, true, false or null, as written */
+            size_t span = strspn(p, "-+.0123456789abcdefghijklmnopqrstuvwxyzE");
             if (span == 0)
                 return false;               /* nested values are not read here */
             if (wanted) {

@@ -139,10 +139,23 @@ size_t sl_owners_refresh(struct sl_owners *o, const struct sl_snapshot *snap)
         if (snap->sockets[i].inode)
             inodes[n++].inode = snap->sockets[i].inode;
     qsort(inodes, n, sizeof *inodes, compare_inode);
+    /* What the last refresh knew is kept; /proc is scanned again only when an
+     * inode turns up that it never saw (an inode it could not place, such as
+     * another user's socket without root, does not cause a scan every time). */
+    bool unseen = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct by_inode *old = o->inode_count ?
+            bsearch(&inodes[i], o->inodes, o->inode_count, sizeof *inodes, compare_inode) : NULL;
+        if (old)
+            inodes[i] = *old;
+        else
+            unseen = true;
+    }
     free(o->inodes);
     o->inodes = inodes;
     o->inode_count = n;
-    scan_processes(o);
+    if (unseen)
+        scan_processes(o);
 
     /* The tuple table: this scan's answers, and for inode-0 sockets the answer
      * the previous table had for the same tuple. */

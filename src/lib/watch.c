@@ -36,8 +36,7 @@ static bool same_socket(const struct sl_socket *a, const struct sl_socket *b)
            (!a->inode || !b->inode || a->inode == b->inode);
 }
 
-static int add(struct sl_changes *out, enum sl_change_kind kind, const struct sl_socket *s,
-               int from, int to)
+int sl_changes_add(struct sl_changes *out, const struct sl_change *change)
 {
     if (out->count == out->capacity) {
         size_t capacity = out->capacity ? out->capacity * 2 : 32;
@@ -47,11 +46,18 @@ static int add(struct sl_changes *out, enum sl_change_kind kind, const struct sl
         out->items = grown;
         out->capacity = capacity;
     }
-    out->items[out->count++] = (struct sl_change){
+    out->items[out->count++] = *change;
+    return 0;
+}
+
+static int add(struct sl_changes *out, enum sl_change_kind kind, const struct sl_socket *s,
+               int from, int to)
+{
+    struct sl_change change = {
         .kind = kind, .tuple = s->tuple, .from = (uint8_t)from, .to = (uint8_t)to,
         .inode = s->inode,
     };
-    return 0;
+    return sl_changes_add(out, &change);
 }
 
 int sl_watch_diff(const struct sl_snapshot *before, const struct sl_snapshot *after,

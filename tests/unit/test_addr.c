@@ -54,6 +54,8 @@ static void round_trips(void **state)
     assert_string_equal(parse_then_format("[::ffff:127.0.0.1]:22", buf, sizeof buf),
                         "[::ffff:127.0.0.1]:22");
     assert_string_equal(parse_then_format("10.0.0.1:0", buf, sizeof buf), "10.0.0.1:*");
+    assert_string_equal(parse_then_format("0.0.0.0:*", buf, sizeof buf), "0.0.0.0:*");
+    assert_string_equal(parse_then_format("[::]:*", buf, sizeof buf), "[::]:*");
 }
 
 static void rejects_bad_text_with_a_reason(void **state)

@@ -140,6 +140,8 @@ static void reads_flat_objects_back(void **state)
     assert_false(sl_json_flat_get("{\"a\":\"unterminated", "a", out, sizeof out));
     assert_false(sl_json_flat_get("not json", "a", out, sizeof out));
     assert_false(sl_json_flat_get("{\"a\":[1]}", "a", out, sizeof out));
+    assert_true(sl_json_flat_get("{\"x\":1,\"ok\":true}", "ok", out, sizeof out));
+    assert_string_equal(out, "true");
 }
 
 int main(void)

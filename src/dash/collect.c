@@ -1,0 +1,128 @@
+/* collect.c — snapshot, owners, process filter, diff, and the merge of polled
+ * and traced transitions (see collect.h).
+ *
+ * With the tracepoint on, both sources see most changes. The trace is exact,
+ * so a polled change of a socket the trace already spoke of is dropped, except
+ * the entry into TIME-WAIT, which the tracepoint never reports: there the
+ * trace's "-> CLOSE" (the full socket going away) is dropped instead, and the
+ * poll's "-> TIME-WAIT" kept. */
+#include "collect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
+{
+    memset(c, 0, sizeof *c);
+    c->filter = o->filter;
+    c->source = o->source;
+    snprintf(c->process, sizeof c->process, "%s", o->process);
+    c->pid = o->pid;
+    c->want_owners = !o->no_process || o->process[0] || o->pid;
+    if (c->want_owners)
+        c->owners = sl_owners_new();
+}
+
+void dash_collector_free(struct dash_collector *c)
+{
+    dash_trace_close(c->trace);
+    sl_owners_free(c->owners);
+    free(c->owner_of);
+    sl_snapshot_free(&c->previous);
+    sl_snapshot_free(&c->current);
+    sl_changes_free(&c->polled);
+    sl_changes_free(&c->traced);
+    sl_changes_free(&c->held);
+    memset(c, 0, sizeof *c);
+}
+
+bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len)
+{
+    c->trace = dash_trace_open(&c->filter, why, why_len);
+    return c->trace != NULL;
+}
+
+void dash_collector_read_trace(struct dash_collector *c)
+{
+    if (c->trace)
+        dash_trace_read(c->trace, &c->held);
+}
+
+static bool owner_matches(const struct dash_collector *c, const struct sl_socket *s)
+{
+    if (!c->process[0] && !c->pid)
+        return true;
+    const struct sl_owner *o = c->owners ? sl_owners_find(c->owners, s) : NULL;
+    if (!o)
+        return false;
+    return c->pid ? o->pid == c->pid : strstr(o->command, c->process) != NULL;
+}
+
+static bool in_changes(const struct sl_changes *list, const struct sl_tuple *t)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (sl_tuple_equal(&list->items[i].tuple, t))
+            return true;
+    return false;
+}
+
+static bool now_time_wait(const struct sl_snapshot *snap, const struct sl_tuple *t)
+{
+    const struct sl_socket *s = sl_snapshot_find(snap, t);
+    return s && s->timer == SL_TIMER_TIMEWAIT;
+}
+
+static void merge(struct dash_collector *c)
+{
+    c->traced.count = 0;
+    for (size_t i = 0; i < c->held.count; i++) {
+        const struct sl_change *e = &c->held.items[i];
+        if (e->to == SL_TCP_CLOSE && now_time_wait(&c->current, &e->tuple))
+            continue;                              /* really "-> TIME-WAIT": the poll says so */
+        sl_changes_add(&c->traced, e);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < c->polled.count; i++) {
+        const struct sl_change *p = &c->polled.items[i];
+        if (in_changes(&c->held, &p->tuple) && !now_time_wait(&c->current, &p->tuple))
+            continue;                              /* the trace told it exactly */
+        c->polled.items[kept++] = *p;
+    }
+    c->polled.count = kept;
+    c->held.count = 0;
+}
+
+int dash_collect(struct dash_collector *c)
+{
+    struct sl_snapshot next = c->previous;         /* reuse the oldest buffer */
+    c->previous = c->current;
+    int rc = sl_snapshot_take(&next, &c->filter, c->source);
+    c->current = next;
+    if (rc < 0)
+        return rc;
+    if (c->owners)
+        sl_owners_refresh(c->owners, &c->current);
+    size_t kept = 0;
+    for (size_t i = 0; i < c->current.count; i++)
+        if (owner_matches(c, &c->current.sockets[i]))
+            c->current.sockets[kept++] = c->current.sockets[i];
+    c->current.count = kept;
+    if (c->owners && c->owner_room < kept) {
+        struct sl_owner *grown = realloc(c->owner_of, kept * sizeof *grown);
+        if (!grown)
+            return -ENOMEM;
+        c->owner_of = grown;
+        c->owner_room = kept;
+    }
+    for (size_t i = 0; c->owners && i < kept; i++) {
+        const struct sl_owner *o = sl_owners_find(c->owners, &c->current.sockets[i]);
+        c->owner_of[i] = o ? *o : (struct sl_owner){ 0 };
+    }
+    c->polled.count = 0;
+    if (c->frames++ > 0)                           /* the first frame is where we start */
+        rc = sl_watch_diff(&c->previous, &c->current, &c->polled);
+    merge(c);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* collect.h — one frame of the live dashboard: a snapshot of the sockets that
+ * pass the filters, their owners, and what changed since the last frame, by
+ * polling and (with --trace) from the tracepoint. */
+#ifndef SOCKDASH_COLLECT_H
+#define SOCKDASH_COLLECT_H
+
+#include "dash_options.h"
+#include "trace.h"
+
+#include "socklab/owner.h"
+#include "socklab/watch.h"
+
+struct dash_collector {
+    struct sl_filter filter;        /* ports and states: the kernel applies them */
+    enum sl_diag_source source;
+    char process[32];               /* keep sockets whose command contains this ... */
+    int pid;                        /* ... or that this process holds (0: any) */
+    bool want_owners;
+    struct sl_owners *owners;
+    struct sl_snapshot previous, current;
+    struct sl_owner *owner_of;      /* owner_of[i]: the owner of current.sockets[i] */
+    size_t owner_room;
+    unsigned frames;
+    struct sl_changes polled;       /* this frame's changes found by polling */
+    struct sl_changes traced;       /* this frame's changes seen by the tracepoint */
+    struct sl_changes held;         /* tracepoint events waiting for the next frame */
+    struct dash_trace *trace;
+};
+
+void dash_collector_init(struct dash_collector *c, const struct dash_options *o);
+void dash_collector_free(struct dash_collector *c);
+
+/* Take a frame. Returns 0, or -errno when the socket table cannot be read. */
+int dash_collect(struct dash_collector *c);
+
+/* Start the tracepoint; false with a reason when it cannot be had. */
+bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len);
+
+/* Read what the tracepoint has for us (call when its descriptor is readable). */
+void dash_collector_read_trace(struct dash_collector *c);
+
+#endif

@@ -1,0 +1,289 @@
+/* live.c — the full-screen dashboard's loop: take a frame (from the kernel or
+ * from a recording) when one is due, draw, and wait for a key, the
+ * tracepoint, or the next frame, whichever comes first. Every wait is bounded
+ * by the refresh interval.
+ *
+ * The terminal is restored however the loop ends: q, F10, Ctrl-C, SIGTERM,
+ * SIGHUP (the signal handlers only set a flag; the loop sees it at once,
+ * because they interrupt poll()). */
+#include "live.h"
+
+#include "collect.h"
+#include "record.h"
+#include "screen.h"
+
+#include "socklab/clock.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+struct live {
+    struct dash_options options;
+    struct dash_collector collector;
+    struct dash_recording recording;
+    struct dash_model model;
+    struct dash_status status;
+    FILE *record;
+    double start_ms, next_frame_ms;
+    size_t next_replay;             /* the recording's next frame */
+    bool step_once;                 /* space: one frame while paused */
+    char message[320], filter_text[128], prompt[128];
+    double message_until;
+    bool prompting;
+};
+
+static void say(struct live *l, const char *text)
+{
+    snprintf(l->message, sizeof l->message, "%s", text);
+    l->message_until = sl_clock_ms() + 4000;
+}
+
+/* One frame from the kernel. */
+static void collect_frame(struct live *l)
+{
+    struct dash_collector *c = &l->collector;
+    double now = sl_clock_ms() - l->start_ms;
+    int rc = dash_collect(c);
+    if (rc < 0) {
+        char text[160];
+        snprintf(text, sizeof text, "cannot read the socket table: %s", strerror(-rc));
+        say(l, text);
+        return;
+    }
+    const struct sl_owner *owners = c->owners ? c->owner_of : NULL;
+    dash_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
+                     now);
+    if (l->record)
+        dash_record_frame(l->record, now, &c->current, owners, &c->traced, &c->polled);
+}
+
+/* One frame from the recording. */
+static void replay_frame(struct live *l)
+{
+    if (l->next_replay >= l->recording.count)
+        return;
+    const struct dash_frame *f = &l->recording.frames[l->next_replay++];
+    dash_model_apply(&l->model, &f->snap, f->owners, &f->traced, &f->polled, f->at);
+    l->status.replay_frame = l->next_replay;
+}
+
+static double replay_due(const struct live *l)
+{
+    const struct dash_frame *first = &l->recording.frames[0];
+    const struct dash_frame *next = &l->recording.frames[l->next_replay];
+    return l->start_ms + (next->at - first->at);
+}
+
+static void frame_if_due(struct live *l)
+{
+    double now = sl_clock_ms();
+    bool replay = l->options.replay != NULL;
+    bool more = !replay || l->next_replay < l->recording.count;
+    bool due = l->step_once || (!l->status.paused && more &&
+                                now >= (replay ? replay_due(l) : l->next_frame_ms));
+    if (!due || !more)
+        return;
+    l->step_once = false;
+    if (replay) {
+        replay_frame(l);
+    } else {
+        collect_frame(l);
+        l->next_frame_ms = now + l->options.interval_ms;
+    }
+}
+
+static void apply_filter(struct live *l, const char *text)
+{
+    char why[200];
+    struct dash_options next = l->options;
+    if (!dash_parse_filter(text, &next, why, sizeof why)) {
+        say(l, why);
+        return;
+    }
+    if (l->options.replay) {
+        say(l, "a replay shows what was recorded: filters apply to the live view");
+        return;
+    }
+    l->options = next;
+    snprintf(l->filter_text, sizeof l->filter_text, "%s", text);
+    bool tracing = l->collector.trace != NULL;
+    dash_collector_free(&l->collector);
+    dash_collector_init(&l->collector, &l->options);
+    if (tracing && !dash_collector_trace(&l->collector, why, sizeof why))
+        say(l, why);
+    dash_model_free(&l->model);
+    dash_model_init(&l->model);
+    l->next_frame_ms = 0;                          /* show the new filter at once */
+}
+
+/* A key while the filter prompt is open. */
+static void prompt_key(struct live *l, int key)
+{
+    size_t len = strlen(l->prompt);
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        l->prompting = false;
+        apply_filter(l, l->prompt);
+    } else if (key == 27) {
+        l->prompting = false;
+    } else if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len > 0) {
+        l->prompt[len - 1] = '\0';
+    } else if (key >= 32 && key < 127 && len + 1 < sizeof l->prompt) {
+        l->prompt[len] = (char)key;
+        l->prompt[len + 1] = '\0';
+    }
+}
+
+/* A key; false to quit. */
+static bool key(struct live *l, int k)
+{
+    struct dash_model *m = &l->model;
+    if (l->prompting) {
+        prompt_key(l, k);
+        return true;
+    }
+    if (l->status.help && k != KEY_RESIZE) {       /* any key closes the help */
+        l->status.help = false;
+        return k != 'q' && k != KEY_F(10);
+    }
+    switch (k) {
+    case 'q': case 'Q': case KEY_F(10): return false;
+    case '?': case 'h': case KEY_F(1): l->status.help = true; break;
+    case KEY_UP: case 'k': dash_model_move(m, -1); break;
+    case KEY_DOWN: case 'j': dash_model_move(m, 1); break;
+    case KEY_PPAGE: dash_model_move(m, -dash_screen_table_rows()); break;
+    case KEY_NPAGE: dash_model_move(m, dash_screen_table_rows()); break;
+    case KEY_HOME: dash_model_move(m, -(long)m->row_count); break;
+    case KEY_END: dash_model_move(m, (long)m->row_count); break;
+    case 's': m->sort = (m->sort + 1) % SORT_KEYS; dash_model_sort(m); break;
+    case 'S': m->sort_reverse = !m->sort_reverse; dash_model_sort(m); break;
+    case 'p': case 'P': l->status.paused = !l->status.paused; break;
+    case ' ': l->step_once = true; break;
+    case '+': case '=':
+        l->options.interval_ms = l->options.interval_ms * 2 > 60000 ? 60000
+                               : l->options.interval_ms * 2;
+        break;
+    case '-': case '_':
+        l->options.interval_ms = l->options.interval_ms / 2 < 100 ? 100
+                               : l->options.interval_ms / 2;
+        break;
+    case '\t':
+        l->status.view = l->status.view == VIEW_DIAGRAM ? VIEW_TABLE : VIEW_DIAGRAM;
+        break;
+    case '/':
+        l->prompting = true;
+        snprintf(l->prompt, sizeof l->prompt, "%s", l->filter_text);
+        break;
+    default: break;
+    }
+    return true;
+}
+
+static void draw(struct live *l)
+{
+    l->status.interval_ms = l->options.interval_ms;
+    l->status.filter = l->filter_text;
+    l->status.prompt = l->prompting ? l->prompt : NULL;
+    l->status.message = sl_clock_ms() < l->message_until ? l->message : NULL;
+    dash_screen_draw(&l->model, &l->status);
+}
+
+/* Wait for a key, the tracepoint or the next frame, at most until it is due. */
+static void wait_a_little(struct live *l)
+{
+    double due = l->options.replay
+                 ? (l->next_replay < l->recording.count ? replay_due(l) : sl_clock_ms() + 1000)
+                 : l->next_frame_ms;
+    double left = l->status.paused ? 1000 : due - sl_clock_ms();
+    if (l->message_until > 0 && l->message_until - sl_clock_ms() < left)
+        left = l->message_until - sl_clock_ms();   /* to clear the message in time */
+    int timeout = left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
+    struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN } };
+    int n = 1;
+    if (l->collector.trace)
+        fds[n++] = (struct pollfd){ .fd = dash_trace_fd(l->collector.trace), .events = POLLIN };
+    if (poll(fds, (nfds_t)n, timeout) > 0 && n == 2 && (fds[1].revents & POLLIN))
+        dash_collector_read_trace(&l->collector);
+}
+
+static int fail(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "sockdash: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return 2;
+}
+
+int dash_live(const struct dash_options *o)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return fail("the live view needs a terminal%s%s; use --once to print one snapshot "
+                    "(sockdash --once).", "", "");
+    static struct live l;
+    memset(&l, 0, sizeof l);
+    l.options = *o;
+    char why[256];
+    if (o->replay && !dash_recording_load(o->replay, &l.recording, why, sizeof why))
+        return fail("--replay %s: %s.", o->replay, why);
+    if (o->record && !(l.record = fopen(o->record, "w")))
+        return fail("--record %s: %s.", o->record, strerror(errno));
+    dash_collector_init(&l.collector, &l.options);
+    if (o->trace && !dash_collector_trace(&l.collector, why, sizeof why)) {
+        char text[300];
+        snprintf(text, sizeof text, "%s; polling only", why);
+        say(&l, text);
+    }
+    dash_model_init(&l.model);
+    l.status.source = o->replay ? o->replay : sl_source_name(o->source == SL_SOURCE_AUTO
+                                                             ? SL_SOURCE_NETLINK : o->source);
+    l.status.tracing = l.collector.trace != NULL;
+    l.status.replay = o->replay != NULL;
+    l.status.replay_frames = l.recording.count;
+    l.status.paused = o->step;
+    l.status.view = VIEW_ALL;
+
+    struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: poll() returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    setlocale(LC_ALL, "");
+    dash_screen_start();
+    l.start_ms = sl_clock_ms();
+    if (o->step)
+        l.step_once = true;                        /* show the first frame, then wait */
+    bool running = true;
+    while (running && !stop_signal) {
+        frame_if_due(&l);
+        draw(&l);
+        wait_a_little(&l);
+        nodelay(stdscr, TRUE);
+        int k;
+        while (running && (k = getch()) != ERR)
+            running = key(&l, k);
+    }
+    dash_screen_stop();
+    dash_collector_free(&l.collector);
+    dash_model_free(&l.model);
+    dash_recording_free(&l.recording);
+    if (l.record)
+        fclose(l.record);
+    if (stop_signal) {                             /* die of the signal, as expected */
+        signal(stop_signal, SIG_DFL);
+        raise(stop_signal);
+    }
+    return 0;
+}

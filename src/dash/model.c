@@ -1,0 +1,213 @@
+/* model.c — the dashboard's state between frames (see model.h). */
+#include "model.h"
+
+#include "socklab/diagram.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void dash_model_init(struct dash_model *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void dash_model_free(struct dash_model *m)
+{
+    free(m->rows);
+    memset(m, 0, sizeof *m);
+}
+
+static void light(struct dash_model *m, int edge)
+{
+    if (edge >= 0 && edge < DASH_EDGES)
+        m->edge_lit[edge] = m->frame + 1;          /* + 1: 0 means never */
+}
+
+/* Light what a change passed through. A poll may skip states (ESTAB, then
+ * TIME-WAIT one refresh later): the shortest path between them is lit. A
+ * socket that appears or goes is lit only where the figure is unambiguous. */
+static void light_change(struct dash_model *m, const struct sl_change *c)
+{
+    int path[8];
+    int from = c->kind == SL_APPEARED ? SL_TCP_CLOSE : c->from;
+    int to = c->kind == SL_GONE ? SL_TCP_CLOSE : c->to;
+    int direct = sl_diagram_edge_of(from, to);
+    if (direct >= 0) {
+        light(m, direct);
+        return;
+    }
+    if (c->kind != SL_CHANGED)
+        return;
+    int n = sl_diagram_path(from, to, path, 8);
+    for (int i = 0; i < n; i++)
+        light(m, path[i]);
+}
+
+void dash_model_log(struct dash_model *m, const struct sl_change *c, bool traced, double now)
+{
+    struct dash_log_entry *e = &m->log[m->log_next];
+    *e = (struct dash_log_entry){ .at = now, .kind = c->kind, .tuple = c->tuple,
+                                  .from = c->from, .to = c->to, .traced = traced };
+    m->log_next = (m->log_next + 1) % DASH_LOG_CAPACITY;
+    if (m->log_count < DASH_LOG_CAPACITY)
+        m->log_count++;
+    light_change(m, c);
+}
+
+const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, size_t i)
+{
+    if (i >= m->log_count)
+        return NULL;
+    return &m->log[(m->log_next + DASH_LOG_CAPACITY - 1 - i) % DASH_LOG_CAPACITY];
+}
+
+int dash_model_edge_heat(const struct dash_model *m, int edge)
+{
+    if (edge < 0 || edge >= DASH_EDGES || !m->edge_lit[edge])
+        return 0;
+    unsigned age = m->frame + 1 - m->edge_lit[edge];   /* 0: taken in the latest frame */
+    return age >= DASH_LIT_FRAMES ? 0 : (int)(DASH_LIT_FRAMES - age);
+}
+
+static struct dash_row *add_row(struct dash_row **rows, size_t *count, size_t *capacity)
+{
+    if (*count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 64;
+        struct dash_row *bigger = realloc(*rows, grown * sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        *rows = bigger;
+        *capacity = grown;
+    }
+    struct dash_row *r = &(*rows)[(*count)++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
+                      const struct sl_owner *owners, const struct sl_changes *traced,
+                      const struct sl_changes *changes, double now)
+{
+    struct dash_row *rows = NULL, *r;
+    size_t count = 0, capacity = 0;
+    struct sl_tuple selected;
+    bool had_selection = m->selected < m->row_count;
+    if (had_selection)
+        selected = m->rows[m->selected].socket.tuple;
+
+    m->frame++;
+    m->now = now;
+    memset(m->counts, 0, sizeof m->counts);
+    for (size_t i = 0; i < snap->count; i++) {
+        if (!(r = add_row(&rows, &count, &capacity)))
+            break;
+        r->socket = snap->sockets[i];
+        if (owners)
+            r->owner = owners[i];
+        m->counts[sl_diagram_box_state(r->socket.state)]++;
+    }
+    m->socket_count = count;
+    /* Sockets that just went stay a while, marked gone; so do those still within
+     * their few seconds. */
+    for (size_t i = 0; i < m->row_count; i++) {
+        const struct dash_row *old = &m->rows[i];
+        bool still_shown = old->gone_at && now - old->gone_at < DASH_GONE_KEEP_MS;
+        bool just_gone = false;
+        for (size_t c = 0; changes && c < changes->count && !still_shown && !just_gone; c++)
+            just_gone = changes->items[c].kind == SL_GONE && !old->gone_at &&
+                        sl_tuple_equal(&changes->items[c].tuple, &old->socket.tuple);
+        if ((still_shown || just_gone) && !sl_snapshot_find(snap, &old->socket.tuple) &&
+            (r = add_row(&rows, &count, &capacity))) {
+            *r = *old;
+            if (just_gone)
+                r->gone_at = now;
+        }
+    }
+    free(m->rows);
+    m->rows = rows;
+    m->row_count = count;
+    m->row_capacity = capacity;
+
+    for (size_t c = 0; traced && c < traced->count; c++)
+        dash_model_log(m, &traced->items[c], true, now);
+    for (size_t c = 0; changes && c < changes->count; c++)
+        dash_model_log(m, &changes->items[c], false, now);
+
+    dash_model_sort(m);
+    m->selected = 0;
+    for (size_t i = 0; had_selection && i < m->row_count; i++)
+        if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
+            m->selected = i;
+}
+
+static int compare_tuples(const struct sl_tuple *a, const struct sl_tuple *b, bool peer)
+{
+    if (a->family != b->family)
+        return a->family - b->family;
+    int c = memcmp(peer ? a->peer : a->local, peer ? b->peer : b->local, 16);
+    if (c)
+        return c;
+    uint16_t pa = peer ? a->peer_port : a->local_port, pb = peer ? b->peer_port : b->local_port;
+    return (pa > pb) - (pa < pb);
+}
+
+static int compare_rows(const void *pa, const void *pb, void *context)
+{
+    const struct dash_row *a = pa, *b = pb;
+    const struct dash_model *m = context;
+    int c = 0;
+    switch (m->sort) {
+    case SORT_STATE: c = a->socket.state - b->socket.state; break;
+    case SORT_LOCAL: c = compare_tuples(&a->socket.tuple, &b->socket.tuple, false); break;
+    case SORT_PEER: c = compare_tuples(&a->socket.tuple, &b->socket.tuple, true); break;
+    case SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
+    case SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
+    case SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
+    case SORT_OWNER: c = strcmp(a->owner.command, b->owner.command); break;
+    default: break;
+    }
+    if (m->sort_reverse)
+        c = -c;
+    if (!c)                                 /* a stable, total order: the table never jitters */
+        c = compare_tuples(&a->socket.tuple, &b->socket.tuple, false);
+    if (!c)
+        c = compare_tuples(&a->socket.tuple, &b->socket.tuple, true);
+    return c;
+}
+
+void dash_model_sort(struct dash_model *m)
+{
+    if (!m->row_count)
+        return;
+    struct sl_tuple selected = m->rows[m->selected < m->row_count ? m->selected : 0].socket.tuple;
+    qsort_r(m->rows, m->row_count, sizeof m->rows[0], compare_rows, m);
+    for (size_t i = 0; i < m->row_count; i++)
+        if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
+            m->selected = i;
+}
+
+void dash_model_move(struct dash_model *m, long delta)
+{
+    if (!m->row_count) {
+        m->selected = 0;
+        return;
+    }
+    long at = (long)m->selected + delta;
+    if (at < 0)
+        at = 0;
+    if (at >= (long)m->row_count)
+        at = (long)m->row_count - 1;
+    m->selected = (size_t)at;
+}
+
+const struct dash_row *dash_model_selected(const struct dash_model *m)
+{
+    return m->selected < m->row_count ? &m->rows[m->selected] : NULL;
+}
+
+const char *dash_sort_name(enum dash_sort sort)
+{
+    static const char *const names[] = { "state", "local", "peer", "recv-q", "send-q",
+                                         "timer", "owner" };
+    return sort < SORT_KEYS ? names[sort] : "?";
+}

@@ -1,0 +1,89 @@
+/* model.h — what the dashboard shows, kept apart from how it is drawn: the
+ * sockets of the latest frame (and those that just closed), the count per
+ * state, the transition log, which edges of the diagram are lit, and the
+ * viewer's choices (sort, selection, pause).
+ *
+ * Frames come from the collector (live) or from a recording (replay); the
+ * model does not know which. Time is in milliseconds of the frame's clock. */
+#ifndef SOCKDASH_MODEL_H
+#define SOCKDASH_MODEL_H
+
+#include "socklab/addr.h"
+#include "socklab/diag.h"
+#include "socklab/owner.h"
+#include "socklab/watch.h"
+
+#define DASH_LOG_CAPACITY 200
+#define DASH_GONE_KEEP_MS 5000      /* a closed socket stays in the table this long */
+#define DASH_LIT_FRAMES 4           /* an edge fades over this many refreshes */
+#define DASH_EDGES 21
+
+struct dash_row {
+    struct sl_socket socket;
+    struct sl_owner owner;          /* pid 0: unknown */
+    double gone_at;                 /* 0 while the socket exists */
+};
+
+struct dash_log_entry {
+    double at;
+    enum sl_change_kind kind;
+    struct sl_tuple tuple;
+    uint8_t from, to;
+    bool traced;                    /* from the tracepoint, not from polling */
+};
+
+enum dash_sort { SORT_STATE, SORT_LOCAL, SORT_PEER, SORT_RECVQ, SORT_SENDQ, SORT_TIMER,
+                 SORT_OWNER, SORT_KEYS };
+
+struct dash_model {
+    struct dash_row *rows;
+    size_t row_count, row_capacity;
+    unsigned counts[SL_TCP_STATE_COUNT];    /* by diagram box state */
+    size_t socket_count;                    /* rows that still exist */
+
+    struct dash_log_entry log[DASH_LOG_CAPACITY];
+    size_t log_count, log_next;             /* a ring: log_next is the oldest when full */
+
+    unsigned frame;                         /* frames applied so far */
+    unsigned edge_lit[DASH_EDGES];          /* frame at which each edge was taken */
+    double now;
+
+    enum dash_sort sort;
+    bool sort_reverse;
+    size_t selected;
+    size_t scroll;
+};
+
+void dash_model_init(struct dash_model *m);
+void dash_model_free(struct dash_model *m);
+
+/* A new frame: its sockets (owners[i] for sockets[i], pid 0 when unknown;
+ * owners may be NULL), the transitions
+ * the tracepoint saw since the previous frame (NULL without --trace) and those
+ * polling found, at time now. */
+void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
+                      const struct sl_owner *owners, const struct sl_changes *traced,
+                      const struct sl_changes *polled, double now);
+
+/* One transition seen between frames (the tracepoint): logged and lit. */
+void dash_model_log(struct dash_model *m, const struct sl_change *change, bool traced,
+                    double now);
+
+/* The i-th log entry, newest first; NULL past the end. */
+const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, size_t i);
+
+/* How lit an edge is: 0 (dark) .. DASH_LIT_FRAMES (just taken). */
+int dash_model_edge_heat(const struct dash_model *m, int edge);
+
+/* Sort the rows by m->sort; keeps the selected socket selected. */
+void dash_model_sort(struct dash_model *m);
+
+/* Move the selection by delta rows, within the table. */
+void dash_model_move(struct dash_model *m, long delta);
+
+/* The selected row, or NULL when the table is empty. */
+const struct dash_row *dash_model_selected(const struct dash_model *m);
+
+const char *dash_sort_name(enum dash_sort sort);
+
+#endif

@@ -1,0 +1,300 @@
+/* test_dash_model.c — the dashboard's model (counts, closed sockets kept a
+ * while, the log, edges lit and fading, sort and selection), the tracepoint's
+ * lines, the / filter, and recordings written and read back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "dash_options.h"
+#include "model.h"
+#include "record.h"
+#include "trace.h"
+
+#include "fixture.h"
+#include "socklab/diagram.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct sl_socket sock(uint16_t local, uint16_t peer, int state, uint64_t inode)
+{
+    struct sl_socket s = { .state = (uint8_t)state, .inode = inode };
+    s.tuple.family = AF_INET;
+    s.tuple.local_port = local;
+    s.tuple.peer_port = peer;
+    memcpy(s.tuple.local, "\x7f\0\0\x01", 4);
+    if (peer)
+        memcpy(s.tuple.peer, "\x7f\0\0\x01", 4);
+    return s;
+}
+
+static struct sl_change change(enum sl_change_kind kind, uint16_t local, uint16_t peer,
+                               int from, int to)
+{
+    struct sl_socket s = sock(local, peer, to, 0);
+    return (struct sl_change){ .kind = kind, .tuple = s.tuple, .from = (uint8_t)from,
+                               .to = (uint8_t)to };
+}
+
+static void counts_and_gone_rows(void **state)
+{
+    (void)state;
+    struct dash_model m;
+    dash_model_init(&m);
+    struct sl_snapshot a = { 0 }, b = { 0 }, empty = { 0 };
+    *sl_snapshot_add(&a) = sock(8080, 0, SL_TCP_LISTEN, 1);
+    *sl_snapshot_add(&a) = sock(40000, 8080, SL_TCP_ESTABLISHED, 2);
+    *sl_snapshot_add(&a) = sock(8080, 40000, SL_TCP_NEW_SYN_RECV, 0);
+    dash_model_apply(&m, &a, NULL, NULL, NULL, 0);
+    assert_int_equal(m.socket_count, 3);
+    assert_int_equal(m.counts[SL_TCP_LISTEN], 1);
+    assert_int_equal(m.counts[SL_TCP_SYN_RECV], 1);         /* a request socket counts there */
+
+    *sl_snapshot_add(&b) = sock(8080, 0, SL_TCP_LISTEN, 1);
+    struct sl_changes gone = { 0 };
+    struct sl_change c = change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
+    sl_changes_add(&gone, &c);
+    dash_model_apply(&m, &b, NULL, NULL, &gone, 1000);
+    assert_int_equal(m.socket_count, 1);
+    assert_int_equal(m.row_count, 2);                       /* the closed one stays a while */
+    assert_int_equal(m.counts[SL_TCP_ESTABLISHED], 0);
+    dash_model_apply(&m, &b, NULL, NULL, NULL, 1000 + DASH_GONE_KEEP_MS - 1);
+    assert_int_equal(m.row_count, 2);
+    dash_model_apply(&m, &b, NULL, NULL, NULL, 1000 + DASH_GONE_KEEP_MS);
+    assert_int_equal(m.row_count, 1);
+    dash_model_apply(&m, &empty, NULL, NULL, NULL, 9000);
+    assert_int_equal(m.socket_count, 0);
+    sl_changes_free(&gone);
+    sl_snapshot_free(&a);
+    sl_snapshot_free(&b);
+    dash_model_free(&m);
+}
+
+static void log_is_newest_first_and_bounded(void **state)
+{
+    (void)state;
+    struct dash_model m;
+    dash_model_init(&m);
+    for (int i = 0; i < DASH_LOG_CAPACITY + 10; i++) {
+        struct sl_change c = change(SL_CHANGED, (uint16_t)(1000 + i), 80, SL_TCP_ESTABLISHED,
+                                    SL_TCP_CLOSE_WAIT);
+        dash_model_log(&m, &c, i % 2, i);
+    }
+    assert_int_equal(m.log_count, DASH_LOG_CAPACITY);
+    const struct dash_log_entry *newest = dash_model_log_entry(&m, 0);
+    assert_int_equal(newest->tuple.local_port, 1000 + DASH_LOG_CAPACITY + 9);
+    assert_true(newest->traced);
+    const struct dash_log_entry *oldest = dash_model_log_entry(&m, DASH_LOG_CAPACITY - 1);
+    assert_int_equal(oldest->tuple.local_port, 1000 + 10);
+    assert_null(dash_model_log_entry(&m, DASH_LOG_CAPACITY));
+    dash_model_free(&m);
+}
+
+static void edges_light_and_fade(void **state)
+{
+    (void)state;
+    struct dash_model m;
+    dash_model_init(&m);
+    struct sl_snapshot none = { 0 };
+    struct sl_changes changes = { 0 };
+    struct sl_change c = change(SL_CHANGED, 40000, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
+    sl_changes_add(&changes, &c);
+    dash_model_apply(&m, &none, NULL, NULL, &changes, 0);
+    int to_fw1 = sl_diagram_edge_of(SL_TCP_ESTABLISHED, SL_TCP_FIN_WAIT1);
+    int to_tw = sl_diagram_edge_of(SL_TCP_FIN_WAIT1, SL_TCP_TIME_WAIT);
+    int unrelated = sl_diagram_edge_of(SL_TCP_LISTEN, SL_TCP_SYN_RECV);
+    assert_int_equal(dash_model_edge_heat(&m, to_fw1), DASH_LIT_FRAMES);   /* the inferred path */
+    assert_int_equal(dash_model_edge_heat(&m, to_tw), DASH_LIT_FRAMES);
+    assert_int_equal(dash_model_edge_heat(&m, unrelated), 0);
+    for (int f = 1; f < DASH_LIT_FRAMES; f++) {
+        dash_model_apply(&m, &none, NULL, NULL, NULL, f);
+        assert_int_equal(dash_model_edge_heat(&m, to_fw1), DASH_LIT_FRAMES - f);
+    }
+    dash_model_apply(&m, &none, NULL, NULL, NULL, 99);
+    assert_int_equal(dash_model_edge_heat(&m, to_fw1), 0);
+
+    /* appearing in ESTAB could be either side's path: nothing is lit */
+    changes.count = 0;
+    c = change(SL_APPEARED, 40001, 8080, 0, SL_TCP_ESTABLISHED);
+    sl_changes_add(&changes, &c);
+    dash_model_apply(&m, &none, NULL, NULL, &changes, 100);
+    size_t n;
+    sl_diagram_edges(&n);
+    for (size_t e = 0; e < n; e++)
+        assert_int_equal(dash_model_edge_heat(&m, (int)e), 0);
+    sl_changes_free(&changes);
+    dash_model_free(&m);
+}
+
+static void sorting_keeps_the_selection(void **state)
+{
+    (void)state;
+    struct dash_model m;
+    dash_model_init(&m);
+    struct sl_snapshot snap = { 0 };
+    *sl_snapshot_add(&snap) = sock(3000, 80, SL_TCP_TIME_WAIT, 0);
+    *sl_snapshot_add(&snap) = sock(1000, 80, SL_TCP_ESTABLISHED, 5);
+    *sl_snapshot_add(&snap) = sock(2000, 80, SL_TCP_CLOSE_WAIT, 6);
+    dash_model_apply(&m, &snap, NULL, NULL, NULL, 0);
+    assert_int_equal(m.rows[0].socket.state, SL_TCP_ESTABLISHED);   /* by state number */
+    dash_model_move(&m, 2);
+    assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 2000);
+    m.sort = SORT_LOCAL;
+    dash_model_sort(&m);
+    assert_int_equal(m.rows[0].socket.tuple.local_port, 1000);
+    assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 2000);
+    m.sort_reverse = true;
+    dash_model_sort(&m);
+    assert_int_equal(m.rows[0].socket.tuple.local_port, 3000);
+    dash_model_move(&m, -100);
+    assert_int_equal(m.selected, 0);
+    dash_model_move(&m, 100);
+    assert_int_equal(m.selected, 2);
+    dash_model_apply(&m, &snap, NULL, NULL, NULL, 1);                 /* a new frame */
+    assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 1000);
+    assert_string_equal(dash_sort_name(SORT_TIMER), "timer");
+    sl_snapshot_free(&snap);
+    dash_model_free(&m);
+}
+
+static void trace_lines_parse(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = fixture("trace-pipe.txt", &len);
+    int parsed = 0, v6 = 0, last_ack = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        struct sl_change c;
+        assert_true(dash_trace_parse_line(line, &c));
+        parsed++;
+        v6 += c.tuple.family == AF_INET6;
+        last_ack += c.to == SL_TCP_LAST_ACK;
+        assert_true(sl_state_valid(c.from) && sl_state_valid(c.to));
+    }
+    assert_int_equal(parsed, 36);
+    assert_int_equal(v6, 12);
+    assert_true(last_ack > 0);                 /* what polling on loopback never sees */
+    free(text);
+
+    struct sl_change c;
+    assert_true(dash_trace_parse_line(" x-1 [000] ..... 1.0: inet_sock_set_state: family=AF_INET "
+        "protocol=IPPROTO_TCP sport=8080 dport=40000 saddr=127.0.0.1 daddr=127.0.0.2 "
+        "saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.2 oldstate=TCP_CLOSE_WAIT "
+        "newstate=TCP_LAST_ACK", &c));
+    assert_int_equal(c.tuple.local_port, 8080);
+    assert_int_equal(c.tuple.peer_port, 40000);
+    assert_int_equal(c.tuple.peer[3], 2);
+    assert_int_equal(c.from, SL_TCP_CLOSE_WAIT);
+    assert_int_equal(c.to, SL_TCP_LAST_ACK);
+    assert_false(dash_trace_parse_line("garbage", &c));
+    assert_false(dash_trace_parse_line("inet_sock_set_state: family=AF_INET protocol=IPPROTO_SCTP "
+        "sport=1 dport=2 saddr=1.2.3.4 daddr=1.2.3.4 oldstate=TCP_CLOSE newstate=TCP_LISTEN", &c));
+    assert_false(dash_trace_parse_line("inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP "
+        "sport=1 dport=2 saddr=1.2.3.4 daddr=1.2.3.4 oldstate=TCP_NOPE newstate=TCP_LISTEN", &c));
+
+    char filter[256];
+    struct sl_filter f;
+    sl_filter_init(&f);
+    sl_filter_add_range(&f, 8080, 8080);
+    sl_filter_add_range(&f, 9000, 9010);
+    dash_trace_filter_text(&f, filter, sizeof filter);
+    assert_string_equal(filter, "protocol == 6 && ((sport >= 8080 && sport <= 8080) || "
+        "(dport >= 8080 && dport <= 8080) || (sport >= 9000 && sport <= 9010) || "
+        "(dport >= 9000 && dport <= 9010))");
+}
+
+static void the_slash_filter(void **state)
+{
+    (void)state;
+    struct dash_options o;
+    memset(&o, 0, sizeof o);
+    sl_filter_init(&o.filter);
+    char why[200];
+    assert_true(dash_parse_filter("8080,9000-9010 time-wait nginx", &o, why, sizeof why));
+    assert_int_equal(o.filter.range_count, 2);
+    assert_int_equal(o.filter.states, SL_STATE_BIT(SL_TCP_TIME_WAIT));
+    assert_string_equal(o.process, "nginx");
+    assert_true(dash_parse_filter("pid=42 closing", &o, why, sizeof why));
+    assert_int_equal(o.pid, 42);
+    assert_int_equal(o.process[0], '\0');
+    assert_int_equal(o.filter.range_count, 0);
+    assert_false(dash_parse_filter("99999", &o, why, sizeof why));
+    assert_non_null(strstr(why, "99999"));
+    assert_int_equal(o.pid, 42);                       /* unchanged on error */
+    assert_false(dash_parse_filter("pid=abc", &o, why, sizeof why));
+    assert_false(dash_parse_filter("a-name-far-too-long-for-comm", &o, why, sizeof why));
+    assert_true(dash_parse_filter("", &o, why, sizeof why));
+    assert_int_equal(o.pid, 0);
+    assert_int_equal(o.filter.states, SL_STATES_ALL);
+}
+
+static void recordings_round_trip(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/socklab-record-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *out = fdopen(fd, "w");
+    struct sl_snapshot snap = { 0 };
+    struct sl_socket s = sock(8080, 0, SL_TCP_LISTEN, 7);
+    s.send_q = 128;
+    *sl_snapshot_add(&snap) = s;
+    s = sock(40000, 8080, SL_TCP_TIME_WAIT, 0);
+    s.timer = SL_TIMER_TIMEWAIT;
+    s.timer_ms = 59000;
+    *sl_snapshot_add(&snap) = s;
+    struct sl_owner owners[2] = { { .pid = 42, .command = "server" }, { 0 } };
+    struct sl_changes traced = { 0 }, polled = { 0 };
+    struct sl_change c = change(SL_CHANGED, 40000, 8080, SL_TCP_FIN_WAIT2, SL_TCP_TIME_WAIT);
+    sl_changes_add(&polled, &c);
+    c = change(SL_CHANGED, 8080, 40000, SL_TCP_CLOSE_WAIT, SL_TCP_LAST_ACK);
+    sl_changes_add(&traced, &c);
+    dash_record_frame(out, 0, &snap, owners, NULL, NULL);
+    dash_record_frame(out, 250.5, &snap, owners, &traced, &polled);
+    fclose(out);
+
+    struct dash_recording rec;
+    char why[200];
+    assert_true(dash_recording_load(path, &rec, why, sizeof why));
+    assert_int_equal(rec.count, 2);
+    const struct dash_frame *f = &rec.frames[1];
+    assert_true(f->at > 250 && f->at < 251);
+    assert_int_equal(f->snap.count, 2);
+    assert_int_equal(f->snap.sockets[0].send_q, 128);
+    assert_true(sl_tuple_equal(&f->snap.sockets[1].tuple, &snap.sockets[1].tuple));
+    assert_int_equal(f->snap.sockets[1].timer_ms, 59000);
+    assert_int_equal(f->owners[0].pid, 42);
+    assert_string_equal(f->owners[0].command, "server");
+    assert_int_equal(f->owners[1].pid, 0);
+    assert_int_equal(f->traced.count, 1);
+    assert_int_equal(f->traced.items[0].to, SL_TCP_LAST_ACK);
+    assert_int_equal(f->polled.count, 1);
+    dash_recording_free(&rec);
+
+    out = fopen(path, "a");                    /* damage: a frame that promises a socket */
+    fputs("{\"type\":\"frame\",\"at\":300,\"sockets\":1,\"traced\":0,\"polled\":0}\n", out);
+    fclose(out);
+    assert_false(dash_recording_load(path, &rec, why, sizeof why));
+    assert_string_equal(why, "after line 9: the recording ends in the middle of a frame");
+    assert_false(dash_recording_load("/nonexistent/recording", &rec, why, sizeof why));
+    unlink(path);
+    sl_changes_free(&traced);
+    sl_changes_free(&polled);
+    sl_snapshot_free(&snap);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(counts_and_gone_rows),
+        cmocka_unit_test(log_is_newest_first_and_bounded),
+        cmocka_unit_test(edges_light_and_fade),
+        cmocka_unit_test(sorting_keeps_the_selection),
+        cmocka_unit_test(trace_lines_parse),
+        cmocka_unit_test(the_slash_filter),
+        cmocka_unit_test(recordings_round_trip),
+    };
+    return cmocka_run_group_tests_name("dash_model", tests, NULL, NULL);
+}
