@@ -39,6 +39,7 @@ suite "labs" sh "$here/suites/labs.sh" "$build"
 suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
+suite "dash" sh "$here/suites/dash.sh" "$build"
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 

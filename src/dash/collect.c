@@ -2,10 +2,11 @@
  * and traced transitions (see collect.h).
  *
  * With the tracepoint on, both sources see most changes. The trace is exact,
- * so a polled change of a socket the trace already spoke of is dropped, except
- * the entry into TIME-WAIT, which the tracepoint never reports: there the
- * trace's "-> CLOSE" (the full socket going away) is dropped instead, and the
- * poll's "-> TIME-WAIT" kept. */
+ * so a polled change of a socket the trace spoke of is dropped. The one thing
+ * the tracepoint never reports is the entry into TIME-WAIT: the kernel swaps
+ * the socket for a time-wait record, and the trace says "-> CLOSE". When the
+ * poll finds a time-wait record on that tuple, the trace's change is
+ * corrected to "-> TIME-WAIT". */
 #include "collect.h"
 
 #include <errno.h>
@@ -68,27 +69,33 @@ static bool in_changes(const struct sl_changes *list, const struct sl_tuple *t)
     return false;
 }
 
-static bool now_time_wait(const struct sl_snapshot *snap, const struct sl_tuple *t)
+/* The time-wait record now holding this tuple (NULL: none). */
+static const struct sl_socket *time_wait_record(const struct sl_snapshot *snap,
+                                                const struct sl_tuple *t)
 {
     const struct sl_socket *s = sl_snapshot_find(snap, t);
-    return s && s->timer == SL_TIMER_TIMEWAIT;
+    return s && s->timer == SL_TIMER_TIMEWAIT ? s : NULL;
 }
 
 static void merge(struct dash_collector *c)
 {
     c->traced.count = 0;
     for (size_t i = 0; i < c->held.count; i++) {
-        const struct sl_change *e = &c->held.items[i];
-        if (e->to == SL_TCP_CLOSE && now_time_wait(&c->current, &e->tuple))
-            continue;                              /* really "-> TIME-WAIT": the poll says so */
-        sl_changes_add(&c->traced, e);
+        struct sl_change e = c->held.items[i];
+        const struct sl_socket *tw = e.to == SL_TCP_CLOSE ? time_wait_record(&c->current, &e.tuple)
+                                                          : NULL;
+        if (tw) {                                  /* "-> CLOSE" was really "-> TIME-WAIT" */
+            e.to = tw->state;                      /* (or FIN-WAIT-2, for an orphan's record) */
+            if (e.to == e.from)
+                continue;
+        }
+        sl_changes_add(&c->traced, &e);
     }
     size_t kept = 0;
     for (size_t i = 0; i < c->polled.count; i++) {
         const struct sl_change *p = &c->polled.items[i];
-        if (in_changes(&c->held, &p->tuple) && !now_time_wait(&c->current, &p->tuple))
-            continue;                              /* the trace told it exactly */
-        c->polled.items[kept++] = *p;
+        if (!in_changes(&c->held, &p->tuple))      /* the trace told it exactly */
+            c->polled.items[kept++] = *p;
     }
     c->polled.count = kept;
     c->held.count = 0;

@@ -24,6 +24,15 @@ static _Noreturn void bad(const char *fmt, ...)
     exit(2);
 }
 
+/* Keep the filter's words, so the / prompt starts from what the command line said. */
+static void remember(struct dash_options *o, const char *word)
+{
+    size_t used = strlen(o->filter_text);
+    if (used + strlen(word) + 2 < sizeof o->filter_text)
+        snprintf(o->filter_text + used, sizeof o->filter_text - used, "%s%s",
+                 used ? " " : "", word);
+}
+
 static void usage(void)
 {
     printf("sockdash — the kernel's TCP sockets, live: the RFC 9293 state machine with a\n"
@@ -87,10 +96,12 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         case OPT_PORT:
             if (!sl_filter_add_ports(&o->filter, optarg, why, sizeof why))
                 bad("--port %s: %s.", optarg, why);
+            remember(o, optarg);
             break;
         case OPT_STATE:
             if (!sl_filter_set_states(&o->filter, optarg, why, sizeof why))
                 bad("--state %s: %s (see --help for the names).", optarg, why);
+            remember(o, optarg);
             break;
         case OPT_SOURCE:
             if (!sl_source_parse(optarg, &o->source))
@@ -109,6 +120,13 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
             if (!dash_parse_process(optarg, o))
                 bad("--process '%s': give a command name (up to 15 characters) or a pid.",
                     optarg);
+            if (o->pid) {
+                char word[32];
+                snprintf(word, sizeof word, "pid=%d", o->pid);
+                remember(o, word);
+            } else {
+                remember(o, optarg);
+            }
             break;
         case OPT_TRACE: o->trace = true; break;
         case OPT_RECORD: o->record = optarg; break;

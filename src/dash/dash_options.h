@@ -17,6 +17,7 @@ struct dash_options {
     const char *record;             /* --record FILE */
     const char *replay;             /* --replay FILE */
     bool step;                      /* --step: a replay waits for space at each frame */
+    char filter_text[128];          /* the filters in the words of the / prompt */
 };
 
 /* Parse argv; answers --help and --version (exit 0), bad input (one line, exit 2). */

@@ -21,7 +21,7 @@ bool dash_layout_diagram_fits(int cols, int rows)
 static void table_and_log(struct dash_rect area, struct dash_layout *out)
 {
     if (area.w >= 120) {
-        int log_w = area.w * 2 / 5 > 72 ? 72 : area.w * 2 / 5;
+        int log_w = area.w / 3 > 64 ? 64 : area.w / 3;
         out->table = (struct dash_rect){ area.y, area.x, area.h, area.w - log_w - 1 };
         out->log = (struct dash_rect){ area.y, area.x + area.w - log_w, area.h, log_w };
     } else {

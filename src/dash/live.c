@@ -151,6 +151,8 @@ static void prompt_key(struct live *l, int key)
 static bool key(struct live *l, int k)
 {
     struct dash_model *m = &l->model;
+    if (k != KEY_RESIZE)
+        l->message_until = 0;                      /* a key dismisses the message */
     if (l->prompting) {
         prompt_key(l, k);
         return true;
@@ -254,6 +256,7 @@ int dash_live(const struct dash_options *o)
     l.status.replay_frames = l.recording.count;
     l.status.paused = o->step;
     l.status.view = VIEW_ALL;
+    snprintf(l.filter_text, sizeof l.filter_text, "%s", o->filter_text);
 
     struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: poll() returns */
     sigemptyset(&sa.sa_mask);

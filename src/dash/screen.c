@@ -158,8 +158,8 @@ static void draw_meaning(const struct dash_row *row, struct dash_rect r, int y)
 static void draw_table(const struct dash_model *m, struct dash_rect r)
 {
     static const struct { const char *head; int width; } cols[] = {
-        { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 23 },
-        { "Peer Address:Port", 23 }, { "Timer", 14 }, { "Owner", 0 },
+        { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
+        { "Peer Address:Port", 21 }, { "Timer", 13 }, { "Owner", 0 },
     };
     int n = 7, x = r.x, widths[7];
     for (int c = 0; c < n; c++) {
@@ -204,6 +204,13 @@ static void draw_table(const struct dash_model *m, struct dash_rect r)
     draw_meaning(dash_model_selected(m), r, r.y + r.h - 1);
 }
 
+/* A state as the log names it: a socket that closed is CLOSED, as in the RFC
+ * (ss writes UNCONN, which reads oddly in a transition). */
+static const char *log_state(int state)
+{
+    return state == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(state);
+}
+
 static void draw_log(const struct dash_model *m, struct dash_rect r)
 {
     put(r.y, r.x, r.w, "Transitions, newest first", A_BOLD | A_UNDERLINE);
@@ -211,8 +218,8 @@ static void draw_log(const struct dash_model *m, struct dash_rect r)
         const struct dash_log_entry *e = dash_model_log_entry(m, (size_t)i - 1);
         char line[256] = "", local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
         if (e) {
-            const char *from = e->kind == SL_APPEARED ? "(new)" : sl_state_name(e->from);
-            const char *to = e->kind == SL_GONE ? "CLOSED" : sl_state_name(e->to);
+            const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
+            const char *to = e->kind == SL_GONE ? "CLOSED" : log_state(e->to);
             snprintf(line, sizeof line, "%7.1fs %-5s %s -> %s  %s %s", e->at / 1000.0,
                      e->traced ? "trace" : "poll", from, to,
                      sl_tuple_local(&e->tuple, local, sizeof local),
@@ -239,8 +246,9 @@ static void draw_header(const struct dash_model *m, const struct dash_status *st
     else
         snprintf(where, sizeof where, "%s%s every %d ms", st->source,
                  st->tracing ? "+trace" : "", st->interval_ms);
-    snprintf(line, sizeof line, " sockdash | %zu sockets: listening %u  opening %u  "
-             "established %u  closing %u | %s%s%s%s", m->socket_count, listening, opening,
+    snprintf(line, sizeof line, " sockdash | %zu socket%s: listening %u  opening %u  "
+             "established %u  closing %u | %s%s%s%s", m->socket_count,
+             m->socket_count == 1 ? "" : "s", listening, opening,
              established, closing, where, st->paused ? " | PAUSED" : "",
              st->filter[0] ? " | " : "", st->filter);
     put(0, 0, cols, line, paint(PAIR_HEAD, A_REVERSE));

@@ -349,6 +349,7 @@ static void both_sources_see_a_live_listener(void **state)
     struct sl_filter f;
     sl_filter_init(&f);
     sl_filter_add_range(&f, port, port);
+    f.states = SL_STATE_BIT(SL_TCP_LISTEN);   /* a TIME-WAIT of another test may share the port */
     enum sl_diag_source sources[] = { SL_SOURCE_NETLINK, SL_SOURCE_PROC };
     for (int i = 0; i < 2; i++) {
         struct sl_snapshot snap = { 0 };
