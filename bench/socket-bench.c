@@ -171,6 +171,59 @@ static void report(FILE *out, const char *title, const struct row *rows, int n,
                 reference > 0 ? rows[i].ms / reference : 0);
 }
 
+/* CPU time (user + system) of a process, in seconds. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(text, sizeof text, f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    const char *after = strrchr(text, ')');        /* the command may hold spaces */
+    unsigned long utime = 0, stime = 0;
+    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                         &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The share of one core the live dashboard uses over 10 s, in a tmux session
+ * of its own (it needs a terminal), at its default interval. */
+static double dashboard_cpu(const char *dash, const char *args)
+{
+    char command[1024];
+    snprintf(command, sizeof command,
+             "tmux -L socket-bench kill-server 2>/dev/null; "
+             "tmux -L socket-bench new-session -d -x 200 -y 60 'LC_ALL=C.UTF-8 %s %s'",
+             dash, args);
+    if (system(command) != 0)
+        return -1;
+    sl_sleep_ms(1500);                             /* past the first refresh and owner scan */
+    snprintf(command, sizeof command, "pgrep -n -f '^%s %s$'", dash, args);
+    FILE *p = popen(command, "r");
+    int pid = 0;
+    if (!p || fscanf(p, "%d", &pid) != 1)
+        pid = 0;
+    if (p)
+        pclose(p);
+    double share = -1;
+    double before = pid ? cpu_seconds(pid) : -1;
+    if (before >= 0) {
+        double start = sl_clock_ms();
+        sl_sleep_ms(10000);
+        double after = cpu_seconds(pid);
+        share = after >= 0 ? 100.0 * (after - before) / ((sl_clock_ms() - start) / 1000.0) : -1;
+    }
+    if (system("tmux -L socket-bench kill-server 2>/dev/null") != 0) {
+        /* already gone */
+    }
+    return share;
+}
+
 static void bench_count(FILE *out, const char *build, int count)
 {
     wait_for_time_wait_to_drain();
@@ -241,6 +294,18 @@ static void bench_count(FILE *out, const char *build, int count)
     fprintf(out, "\nFiltered sockdash costs %.1f%% of the full list; "
                  "full sockdash is %.2f x the bare dump.\n",
             100.0 * filtered[0].ms / full[0].ms, full[0].ms / full[3].ms);
+    if (count <= 10000) {                          /* the live dashboard, once */
+        char args[256];
+        snprintf(args, sizeof args, "--port %s", ports);
+        double with_filter = dashboard_cpu(dash, args);
+        double without = dashboard_cpu(dash, "--interval 500");
+        fprintf(out, "\nThe live dashboard (`sockdash`, default 500 ms interval, in a 200x60 "
+                     "tmux window), CPU over 10 s as a share of one core:\n\n"
+                     "| dashboard | CPU | goal |\n|---|---:|---:|\n"
+                     "| `sockdash --port <10 ports>` | %.1f%% | under 3%% |\n"
+                     "| `sockdash` (all %zu sockets) | %.1f%% | under 10%% |\n",
+                with_filter, present, without);
+    }
     fflush(out);
 
     end_holders();

@@ -116,16 +116,25 @@ int main(int argc, char **argv)
 {
     struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
 
-    lab_step(lab, "The client closes first");
-    lab_say(lab, "A connected pair. The client calls close(): its FIN goes out, the "
-                 "server's kernel acknowledges it, and the server's program learns of it "
-                 "the next time it reads (recv() returns 0).");
+    lab_step(lab, "A connection");
+    lab_say(lab, "A client and a server's accepted socket, connected over loopback. "
+                 "Nobody has closed anything yet.");
     int pair[2];
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
     struct sl_tuple client, server;
     sl_tuple_of_fd(pair[0], &client);
     sl_tuple_of_fd(pair[1], &server);
     sl_lab_watch_port(lab, server.local_port);
+    sl_lab_observe(lab);
+    lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_ESTABLISHED &&
+                    sl_lab_state(lab, &server) == SL_TCP_ESTABLISHED,
+               "both ends are ESTAB");
+    lab_pause(lab, "one connection, both ends ESTAB");
+
+    lab_step(lab, "The client closes first");
+    lab_say(lab, "The client calls close(): its FIN goes out, the server's kernel "
+                 "acknowledges it, and the server's program learns of it the next time "
+                 "it reads (recv() returns 0).");
     CHECK(close(pair[0]));
     lab_expect(lab, sl_lab_wait_state(lab, &server, SL_TCP_CLOSE_WAIT, 1000),
                "the server, which received the FIN, is in CLOSE-WAIT");

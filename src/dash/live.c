@@ -40,7 +40,8 @@ struct live {
     FILE *record;
     double start_ms, next_frame_ms;
     size_t next_replay;             /* the recording's next frame */
-    bool step_once;                 /* space: one frame while paused */
+    bool step_once;                 /* space: one frame of a paused replay */
+    bool redraw;                    /* paused: draw once anyway (a key, a resize) */
     char message[320], filter_text[128], prompt[128];
     double message_until;
     bool prompting;
@@ -88,22 +89,26 @@ static double replay_due(const struct live *l)
     return l->start_ms + (next->at - first->at);
 }
 
+/* Live, frames are taken at every interval, paused or not: pausing freezes
+ * the screen, not the collection, so the log misses nothing. A replay, paused,
+ * stands still (space: one frame). */
 static void frame_if_due(struct live *l)
 {
     double now = sl_clock_ms();
-    bool replay = l->options.replay != NULL;
-    bool more = !replay || l->next_replay < l->recording.count;
-    bool due = l->step_once || (!l->status.paused && more &&
-                                now >= (replay ? replay_due(l) : l->next_frame_ms));
-    if (!due || !more)
+    if (!l->options.replay) {
+        if (now >= l->next_frame_ms) {
+            collect_frame(l);
+            l->next_frame_ms = now + l->options.interval_ms;
+        }
         return;
-    l->step_once = false;
-    if (replay) {
-        replay_frame(l);
-    } else {
-        collect_frame(l);
-        l->next_frame_ms = now + l->options.interval_ms;
     }
+    bool more = l->next_replay < l->recording.count;
+    bool due = l->step_once || (!l->status.paused && more && now >= replay_due(l));
+    if (due && more) {
+        replay_frame(l);
+        l->redraw = true;
+    }
+    l->step_once = false;
 }
 
 static void apply_filter(struct live *l, const char *text)
@@ -151,6 +156,7 @@ static void prompt_key(struct live *l, int key)
 static bool key(struct live *l, int k)
 {
     struct dash_model *m = &l->model;
+    l->redraw = true;
     if (k != KEY_RESIZE)
         l->message_until = 0;                      /* a key dismisses the message */
     if (l->prompting) {
@@ -173,7 +179,7 @@ static bool key(struct live *l, int k)
     case 's': m->sort = (m->sort + 1) % SORT_KEYS; dash_model_sort(m); break;
     case 'S': m->sort_reverse = !m->sort_reverse; dash_model_sort(m); break;
     case 'p': case 'P': l->status.paused = !l->status.paused; break;
-    case ' ': l->step_once = true; break;
+    case ' ': l->step_once = true; break;          /* live: the redraw shows the latest */
     case '+': case '=':
         l->options.interval_ms = l->options.interval_ms * 2 > 60000 ? 60000
                                : l->options.interval_ms * 2;
@@ -209,7 +215,7 @@ static void wait_a_little(struct live *l)
     double due = l->options.replay
                  ? (l->next_replay < l->recording.count ? replay_due(l) : sl_clock_ms() + 1000)
                  : l->next_frame_ms;
-    double left = l->status.paused ? 1000 : due - sl_clock_ms();
+    double left = l->status.paused && l->options.replay ? 1000 : due - sl_clock_ms();
     if (l->message_until > 0 && l->message_until - sl_clock_ms() < left)
         left = l->message_until - sl_clock_ms();   /* to clear the message in time */
     int timeout = left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
@@ -271,7 +277,9 @@ int dash_live(const struct dash_options *o)
     bool running = true;
     while (running && !stop_signal) {
         frame_if_due(&l);
-        draw(&l);
+        if (!l.status.paused || l.redraw)
+            draw(&l);
+        l.redraw = false;
         wait_a_little(&l);
         nodelay(stdscr, TRUE);
         int k;

@@ -154,6 +154,22 @@ t send-keys -t dash Space
 check "space shows the next frame" wait_for 3 screen_has "frame 2/16"
 t send-keys -t dash q
 
+# The classroom picture: lab 06 runs while the dashboard watches its ports;
+# what the dashboard saw is in its recording.
+lport=$((port + 200))
+start_dash 150 50 --port "$lport-$((lport + 3))" --interval 50 --record "$scratch/lab06.jsonl"
+wait_for 5 screen_has "passive OPEN"
+"$build/bin/lab06-time-wait" --auto --port "$lport" --delay 150 >/dev/null 2>&1
+sleep 0.3
+saw() { grep -q "\"type\":\"socket\",\"state\":$1," "$scratch/lab06.jsonl"; }
+check "with lab 06 running, the dashboard saw ESTABLISHED" saw 1
+saw_closing() { saw 5 && saw 8; }
+check "... FIN-WAIT-2 and CLOSE-WAIT" saw_closing
+check "... and TIME-WAIT" saw 6
+check "... and the moves between them in its log" \
+    grep -q '"kind":"changed","from":5,"to":6' "$scratch/lab06.jsonl"
+t send-keys -t dash q
+
 if [ "$(id -u)" = 0 ]; then
     tport=$((port + 100))
     start_dash 150 50 --port "$tport" --trace --interval 200
