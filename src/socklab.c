@@ -10,6 +10,7 @@
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
  * --describe, so there is no list of labs to keep up to date here. */
+#include "socklab/check.h"
 #include "socklab/json.h"
 
 #include <dirent.h>
@@ -19,7 +20,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +45,7 @@ struct home {
     int lab_count;
 };
 
-static _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static _Noreturn void die(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("socklab: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(2);
-}
+#define die(...) sl_usage_error("socklab", __VA_ARGS__)
 
 /* Run `path --describe` and read its one line, waiting at most two seconds. */
 static bool describe(const char *path, char *line, size_t len)

@@ -24,4 +24,22 @@ wait_for() {
 }
 
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
-trap 'rm -rf "$scratch"' EXIT
+cleanup() { rm -rf "$scratch"; }
+trap 'cleanup' EXIT
+
+# hold_test_sockets BUILD: tests/tools/tcp-states holds loopback sockets in
+# LISTEN, ESTAB, CLOSE-WAIT, FIN-WAIT-2 and TIME-WAIT until the suite ends;
+# sets $port and $port6. (It stops when its stdin, fd 3 here, closes.)
+hold_test_sockets() {
+    mkfifo "$scratch/hold"
+    "$1/tests/tcp-states" --hold 60 <"$scratch/hold" >"$scratch/states" &
+    holder=$!
+    exec 3>"$scratch/hold"
+    wait_for 10 grep -q '^ready' "$scratch/states"
+    port=$(awk '/^port /{print $2}' "$scratch/states")
+    port6=$(awk '/^port6 /{print $2}' "$scratch/states")
+}
+release_test_sockets() {
+    exec 3>&-
+    wait "$holder" 2>/dev/null
+}

@@ -17,6 +17,10 @@
 
 long sl_check(long result, const char *call_text, const char *file, int line);
 
+/* Bad input: "program: what is wrong and what to do" on stderr, then exit 2. */
+_Noreturn void sl_usage_error(const char *program, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* "EAGAIN" for EAGAIN; "E123" style for a number glibc has no name for. The
  * buffer form never fails; the returned pointer is either a static name or buf. */
 const char *sl_errno_name(int err, char buf[static 16]);

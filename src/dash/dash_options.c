@@ -1,9 +1,10 @@
 /* dash_options.c — sockdash's options; bad input gets one line and status 2. */
 #include "dash_options.h"
 
+#include "socklab/check.h"
+
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,7 @@ enum { OPT_ONCE = 256, OPT_JSON, OPT_PORT, OPT_STATE, OPT_SOURCE, OPT_NO_PROCESS
        OPT_INTERVAL, OPT_PROCESS, OPT_TRACE, OPT_RECORD, OPT_REPLAY, OPT_STEP, OPT_HELP,
        OPT_VERSION };
 
-static _Noreturn void bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static _Noreturn void bad(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("sockdash: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(2);
-}
+#define bad(...) sl_usage_error("sockdash", __VA_ARGS__)
 
 /* Keep the filter's words, so the / prompt starts from what the command line said. */
 static void remember(struct dash_options *o, const char *word)

@@ -2,6 +2,7 @@
 #include "socklab/check.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,5 +41,17 @@ long sl_check(long result, const char *call_text, const char *file, int line)
     fflush(stdout);
     fprintf(stderr, "socklab: %s\n",
             sl_check_format(message, sizeof message, call_text, err, file, line));
+    exit(2);
+}
+
+void sl_usage_error(const char *program, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s: ", program);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
     exit(2);
 }

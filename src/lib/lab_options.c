@@ -7,11 +7,11 @@
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
+#include "socklab/check.h"
 #include "socklab/json.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,16 +31,7 @@ static const struct option common[] = {
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
-SL_PRINTF(2, 3) static _Noreturn void usage_error(const struct sl_lab *lab, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", lab->program);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(2);
-}
+#define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
 static void print_help(const struct sl_lab *lab)
 {

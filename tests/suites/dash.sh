@@ -12,14 +12,8 @@ dash="$(pwd)/$build/bin/sockdash"
 sock="socklab-dash-$$"
 t() { tmux -L "$sock" "$@"; }
 
-mkfifo "$scratch/hold"
-"$build/tests/tcp-states" --hold 60 <"$scratch/hold" >"$scratch/states" &
-holder=$!
-exec 3>"$scratch/hold"
-trap 't kill-server 2>/dev/null; exec 3>&-; wait $holder 2>/dev/null; rm -rf "$scratch"' EXIT
-wait_for 10 grep -q '^ready' "$scratch/states"
-port=$(awk '/^port /{print $2}' "$scratch/states")
-port6=$(awk '/^port6 /{print $2}' "$scratch/states")
+trap 't kill-server 2>/dev/null; release_test_sockets; cleanup' EXIT
+hold_test_sockets "$build"
 
 screen() { t capture-pane -p -t dash; }
 # The screen with its line drawing in ASCII, so columns count the same in bytes.
@@ -135,6 +129,20 @@ wait_for 5 screen_has "passive OPEN"
 pkill -TERM -f "sockdash --port $port\$"
 check "SIGTERM ends the dashboard (status 143)" wait_for 5 screen_has "EXIT=143"
 check "the terminal settings are restored after SIGTERM" wait_for 3 cmp -s "$scratch/before" "$scratch/after"
+
+# Colour marks what is alive (the header, boxes with sockets); NO_COLOR keeps
+# only bold, dim and reverse.
+colour_codes() {
+    t capture-pane -p -e -t dash | grep -Ec "$(printf '\033')\[([0-9]+;)*(3[0-7]|4[0-7])m"
+}
+coloured() {
+    t kill-session -t dash 2>/dev/null
+    t new-session -d -s dash -x 150 -y 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
+    wait_for 5 screen_has "10 sockets" && [ "$(colour_codes)" "$2" 0 ]
+}
+check "on a colour terminal the screen uses colour" coloured "" -gt
+check "with NO_COLOR set it uses none" coloured "NO_COLOR=1" -eq
+t kill-session -t dash 2>/dev/null
 
 # A recording, replayed: the same screen every time.
 replay() {

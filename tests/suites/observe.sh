@@ -8,15 +8,8 @@
 build=${1:?usage: observe.sh BUILD}
 dash="$build/bin/sockdash"
 
-# Hold the sockets while we look: tcp-states ends when its stdin closes.
-mkfifo "$scratch/hold"
-"$build/tests/tcp-states" --hold 30 <"$scratch/hold" >"$scratch/states" &
-holder=$!
-exec 3>"$scratch/hold"
-trap 'exec 3>&-; wait $holder 2>/dev/null; [ -n "$KEEP" ] || rm -rf "$scratch"' EXIT
-wait_for 10 grep -q '^ready' "$scratch/states"
-port=$(awk '/^port /{print $2}' "$scratch/states")
-port6=$(awk '/^port6 /{print $2}' "$scratch/states")
+trap 'release_test_sockets; cleanup' EXIT
+hold_test_sockets "$build"
 check "the test's sockets are ready (ports $port, $port6)" [ -n "$port" -a -n "$port6" ]
 filter="( sport = :$port or dport = :$port or sport = :$port6 or dport = :$port6 )"
 

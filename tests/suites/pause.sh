@@ -49,3 +49,13 @@ t send-keys -t pause "echo STATUS=\$?; stty -g >'$scratch/after'" Enter
 check "Ctrl-C at the pause ends the lab (SIGINT: status 130)" wait_for 10 screen_has 'STATUS=130'
 check "the terminal settings are restored after Ctrl-C" \
     wait_for 5 cmp -s "$scratch/before" "$scratch/after"
+
+# Colour on a terminal, none with NO_COLOR.
+coloured_lab() {
+    t kill-session -t pause 2>/dev/null
+    t new-session -d -s pause -x 100 -y 50 "$1 '$lab' --auto --no-source; sleep 30"
+    wait_for 10 screen_has 'held, 0 failed' &&
+        [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
+}
+check "on a terminal the text presenter uses colour" coloured_lab "" -gt
+check "with NO_COLOR set it uses none" coloured_lab "NO_COLOR=1" -eq
