@@ -12,7 +12,7 @@
  *      write past a 20-slot array (shown inside a guard region);
  *   7. epoll_wait returns as soon as one event is ready, not after 20;
  *   8. a peer's close as EPOLLIN, EPOLLRDHUP and EPOLLHUP;
- *   9. the same workload served three ways, wake-ups and system calls counted.
+ *   9. the same workload served four ways, wake-ups and system calls counted.
  *
  * Run it
  *   terminal 1:  socklab run 4
@@ -254,7 +254,7 @@ int main(int argc, char **argv)
                "once both directions are shut, EPOLLHUP is added");
     close(ep);
 
-    lab_step(lab, "The same work three ways: is level-triggered \"very inefficient\"?");
+    lab_step(lab, "The same work four ways: is level-triggered \"very inefficient\"?");
     lab_say(lab, "%d connections each send %d messages of %d bytes; the server reads %d "
                  "bytes at a time. Counted: epoll_wait calls and recv calls.",
             CLIENTS, MESSAGES, MESSAGE_SIZE, READ_SIZE);

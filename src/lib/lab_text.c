@@ -41,14 +41,17 @@ static int width(const struct sl_lab *lab)
     return 80;
 }
 
-/* Print text word-wrapped, every line starting with `indent` spaces. */
-static void wrapped(struct sl_lab *lab, const char *text, int indent)
+/* Print text word-wrapped: `lead` before the first line, `indent` spaces
+ * before the others (a result reads "  -> text" with its lines aligned). */
+static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
 {
-    int room = width(lab) - indent - 1;
-    const char *p = text;
+    const char *p = text, *end = text + strlen(text);
+    bool first = true;
     while (*p) {
+        int margin = first ? (int)strlen(lead) : indent;
+        int room = width(lab) - margin - 1;
         const char *nl = strchr(p, '\n');
-        int line_len = nl ? (int)(nl - p) : (int)strlen(p);
+        int line_len = nl ? (int)(nl - p) : (int)(end - p);
         int take = line_len;
         if (take > room) {               /* break at the last space that fits */
             take = room;
@@ -57,9 +60,13 @@ static void wrapped(struct sl_lab *lab, const char *text, int indent)
             if (take == 0)
                 take = room;
         }
-        fprintf(lab->stream, "%*s%.*s\n", indent, "", take, p);
+        if (first)
+            fprintf(lab->stream, "%s%.*s\n", lead, take, p);
+        else
+            fprintf(lab->stream, "%*s%.*s\n", indent, "", take, p);
+        first = false;
         p += take;
-        if (p < text + strlen(text) && (*p == ' ' || *p == '\n'))
+        if (p < end && (*p == ' ' || *p == '\n'))
             p++;
     }
 }
@@ -79,9 +86,9 @@ static void text_start(struct sl_lab *lab)
     paint(lab, CYAN);
     rule(lab, head, n);
     paint(lab, BOLD);
-    wrapped(lab, lab->info->title, 0);
+    wrapped(lab, lab->info->title, "", 0);
     paint(lab, PLAIN);
-    wrapped(lab, lab->info->goal, 0);
+    wrapped(lab, lab->info->goal, "", 0);
     fflush(lab->stream);
 }
 
@@ -108,7 +115,7 @@ static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
 
 static void text_say(struct sl_lab *lab, const char *text)
 {
-    wrapped(lab, text, 2);
+    wrapped(lab, text, "  ", 2);
     fflush(lab->stream);
 }
 
@@ -133,8 +140,7 @@ static void text_call(struct sl_lab *lab, const struct sl_call_report *r)
 
 static void text_show(struct sl_lab *lab, const char *text)
 {
-    fputs("  -> ", lab->stream);
-    wrapped(lab, text, 0);
+    wrapped(lab, text, "  -> ", 5);
     fflush(lab->stream);
 }
 
