@@ -43,3 +43,16 @@ release_test_sockets() {
     exec 3>&-
     wait "$holder" 2>/dev/null
 }
+
+# Screens of full-terminal programs, through a tmux server of the suite's own.
+# use_tmux NAME [SCROLLBACK]: the session NAME the helpers below look at, and
+# how many lines of history a capture includes (0: the visible screen only).
+use_tmux() {
+    tmux_sock="socklab-$1-$$"
+    tmux_name=$1
+    tmux_history=${2:-0}
+}
+t() { tmux -L "$tmux_sock" "$@"; }
+screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
+screen_has() { screen | grep -q -- "$1"; }
+screen_lacks() { ! screen_has "$1"; }

@@ -161,8 +161,8 @@ void sl_json_close_object(struct sl_json *j)
 }
 
 /* Copy the JSON string starting at *p (just past its opening quote) into out,
- * resolving escapes; \uXXXX below U+0080 only (all that socklab writes as an
- * escape besides U+FFFD, which becomes '?'). Leaves *p after the closing quote. */
+ * resolving escapes; a \u escape only below U+0080 (all that socklab writes as
+ * an escape besides U+FFFD, which becomes '?'). Leaves *p after the closing quote. */
 static bool read_string(const char **p, char *out, size_t len)
 {
     size_t n = 0;

@@ -9,20 +9,16 @@
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: dash.sh BUILD}
 dash="$(pwd)/$build/bin/sockdash"
-sock="socklab-dash-$$"
-t() { tmux -L "$sock" "$@"; }
+use_tmux dash
 
 trap 't kill-server 2>/dev/null; release_test_sockets; cleanup' EXIT
 hold_test_sockets "$build"
 
-screen() { t capture-pane -p -t dash; }
 # The screen with its line drawing in ASCII, so columns count the same in bytes.
 ascii_screen() {
     screen | sed 's/─/-/g; s/│/|/g; s/┌/+/g; s/┐/+/g; s/└/+/g; s/┘/+/g; s/┼/+/g;
                   s/↑/^/g; s/↓/v/g; s/←/</g; s/→/>/g'
 }
-screen_has() { screen | grep -q -- "$1"; }
-screen_lacks() { ! screen_has "$1"; }
 # The number of table rows whose first word is $1.
 rows_in() { screen | awk -v s="$1" '$1 == s && NF >= 5 { n++ } END { print n + 0 }'; }
 # The count on a state's box: the number in the bottom border below its name.
@@ -53,8 +49,8 @@ check "the table lists 2 LISTEN" [ "$(rows_in LISTEN)" -eq 2 ]
 check "the table lists 4 ESTAB" [ "$(rows_in ESTAB)" -eq 4 ]
 check "the table lists 1 CLOSE-WAIT and 1 FIN-WAIT-2" \
     [ "$(rows_in CLOSE-WAIT)" -eq 1 -a "$(rows_in FIN-WAIT-2)" -eq 1 ]
-check "the table lists 2 TIME-WAIT with a countdown" \
-    sh -c "[ \$(tmux -L '$sock' capture-pane -p -t dash | grep -c '^TIME-WAIT .*timewait [0-9]*s') -eq 2 ]"
+counting_down() { [ "$(screen | grep -c '^TIME-WAIT .*timewait [0-9]*s')" -eq 2 ]; }
+check "the table lists 2 TIME-WAIT with a countdown" counting_down
 check "the LISTEN box counts 2" count_is LISTEN 2
 check "the ESTAB box counts 4" count_is ESTAB 4
 check "the CLOSE-WAIT and FIN-WAIT-2 boxes count 1 each" closing_boxes_one_each
@@ -63,8 +59,8 @@ check "a listener's queues read as accept queue and backlog" screen_has "q=0    
 check "the owner column names the process" screen_has "/tcp-states"
 
 t send-keys -t dash Down
-check "a selected row explains its state in one line" \
-    wait_for 2 sh -c "tmux -L '$sock' capture-pane -p -t dash | grep -Eq '^(ESTAB|LISTEN|CLOSE-WAIT|FIN-WAIT-2|TIME-WAIT): '"
+meaning_shown() { screen | grep -Eq '^(ESTAB|LISTEN|CLOSE-WAIT|FIN-WAIT-2|TIME-WAIT): '; }
+check "a selected row explains its state in one line" wait_for 2 meaning_shown
 
 t send-keys -t dash /
 check "/ opens the filter prompt with the command line's filter" \
@@ -72,7 +68,7 @@ check "/ opens the filter prompt with the command line's filter" \
 t send-keys -t dash -l " listen"
 t send-keys -t dash Enter
 check "a state filter keeps the listeners only" \
-    wait_for 3 sh -c "tmux -L '$sock' capture-pane -p -t dash | grep -q '2 sockets: listening 2  opening 0  established 0  closing 0'"
+    wait_for 3 screen_has "2 sockets: listening 2  opening 0  established 0  closing 0"
 t send-keys -t dash / C-h C-h C-h C-h C-h C-h C-h Enter
 check "back to the ports alone: everything again" wait_for 3 screen_has "10 sockets:"
 t send-keys -t dash / ; t send-keys -t dash -l " no-such-filter-word" ; t send-keys -t dash Enter

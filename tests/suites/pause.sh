@@ -5,12 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: pause.sh BUILD}
 lab="$(pwd)/$build/bin/lab01-byte-order"
-sock="socklab-test-$$"
-t() { tmux -L "$sock" "$@"; }
-trap 't kill-server 2>/dev/null; rm -rf "$scratch"' EXIT
-
-screen_has() { t capture-pane -p -t pause -S -200 | grep -q -- "$1"; }
-screen_lacks() { ! screen_has "$1"; }
+use_tmux pause 200
+trap 't kill-server 2>/dev/null; cleanup' EXIT
 
 # run_to_pause: start the lab in a fresh shell, note the terminal settings
 # before it, and wait for its pause prompt.

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "make_socket.h"
+
 #include "dash_options.h"
 #include "model.h"
 #include "record.h"
@@ -19,22 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct sl_socket sock(uint16_t local, uint16_t peer, int state, uint64_t inode)
-{
-    struct sl_socket s = { .state = (uint8_t)state, .inode = inode };
-    s.tuple.family = AF_INET;
-    s.tuple.local_port = local;
-    s.tuple.peer_port = peer;
-    memcpy(s.tuple.local, "\x7f\0\0\x01", 4);
-    if (peer)
-        memcpy(s.tuple.peer, "\x7f\0\0\x01", 4);
-    return s;
-}
 
 static struct sl_change change(enum sl_change_kind kind, uint16_t local, uint16_t peer,
                                int from, int to)
 {
-    struct sl_socket s = sock(local, peer, to, 0);
+    struct sl_socket s = make_socket(local, peer, to, 0);
     return (struct sl_change){ .kind = kind, .tuple = s.tuple, .from = (uint8_t)from,
                                .to = (uint8_t)to };
 }
@@ -45,15 +36,15 @@ static void counts_and_gone_rows(void **state)
     struct dash_model m;
     dash_model_init(&m);
     struct sl_snapshot a = { 0 }, b = { 0 }, empty = { 0 };
-    *sl_snapshot_add(&a) = sock(8080, 0, SL_TCP_LISTEN, 1);
-    *sl_snapshot_add(&a) = sock(40000, 8080, SL_TCP_ESTABLISHED, 2);
-    *sl_snapshot_add(&a) = sock(8080, 40000, SL_TCP_NEW_SYN_RECV, 0);
+    *sl_snapshot_add(&a) = make_socket(8080, 0, SL_TCP_LISTEN, 1);
+    *sl_snapshot_add(&a) = make_socket(40000, 8080, SL_TCP_ESTABLISHED, 2);
+    *sl_snapshot_add(&a) = make_socket(8080, 40000, SL_TCP_NEW_SYN_RECV, 0);
     dash_model_apply(&m, &a, NULL, NULL, NULL, 0);
     assert_int_equal(m.socket_count, 3);
     assert_int_equal(m.counts[SL_TCP_LISTEN], 1);
     assert_int_equal(m.counts[SL_TCP_SYN_RECV], 1);         /* a request socket counts there */
 
-    *sl_snapshot_add(&b) = sock(8080, 0, SL_TCP_LISTEN, 1);
+    *sl_snapshot_add(&b) = make_socket(8080, 0, SL_TCP_LISTEN, 1);
     struct sl_changes gone = { 0 };
     struct sl_change c = change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
     sl_changes_add(&gone, &c);
@@ -135,9 +126,9 @@ static void sorting_keeps_the_selection(void **state)
     struct dash_model m;
     dash_model_init(&m);
     struct sl_snapshot snap = { 0 };
-    *sl_snapshot_add(&snap) = sock(3000, 80, SL_TCP_TIME_WAIT, 0);
-    *sl_snapshot_add(&snap) = sock(1000, 80, SL_TCP_ESTABLISHED, 5);
-    *sl_snapshot_add(&snap) = sock(2000, 80, SL_TCP_CLOSE_WAIT, 6);
+    *sl_snapshot_add(&snap) = make_socket(3000, 80, SL_TCP_TIME_WAIT, 0);
+    *sl_snapshot_add(&snap) = make_socket(1000, 80, SL_TCP_ESTABLISHED, 5);
+    *sl_snapshot_add(&snap) = make_socket(2000, 80, SL_TCP_CLOSE_WAIT, 6);
     dash_model_apply(&m, &snap, NULL, NULL, NULL, 0);
     assert_int_equal(m.rows[0].socket.state, SL_TCP_ESTABLISHED);   /* by state number */
     dash_model_move(&m, 2);
@@ -238,10 +229,10 @@ static void recordings_round_trip(void **state)
     int fd = mkstemp(path);
     FILE *out = fdopen(fd, "w");
     struct sl_snapshot snap = { 0 };
-    struct sl_socket s = sock(8080, 0, SL_TCP_LISTEN, 7);
+    struct sl_socket s = make_socket(8080, 0, SL_TCP_LISTEN, 7);
     s.send_q = 128;
     *sl_snapshot_add(&snap) = s;
-    s = sock(40000, 8080, SL_TCP_TIME_WAIT, 0);
+    s = make_socket(40000, 8080, SL_TCP_TIME_WAIT, 0);
     s.timer = SL_TIMER_TIMEWAIT;
     s.timer_ms = 59000;
     *sl_snapshot_add(&snap) = s;

@@ -5,29 +5,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "make_socket.h"
+
 #include "socklab/present.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct sl_socket v4(uint16_t local_port, uint16_t peer_port, int state)
-{
-    struct sl_socket s = { .state = (uint8_t)state };
-    s.tuple.family = AF_INET;
-    s.tuple.local_port = local_port;
-    s.tuple.peer_port = peer_port;
-    memcpy(s.tuple.local, "\x7f\x00\x00\x01", 4);
-    if (peer_port)
-        memcpy(s.tuple.peer, "\x7f\x00\x00\x01", 4);
-    return s;
-}
 
 static void timers_read_like_ss(void **state)
 {
     (void)state;
     char buf[64];
-    struct sl_socket s = v4(1, 2, SL_TCP_TIME_WAIT);
+    struct sl_socket s = make_socket(1, 2, SL_TCP_TIME_WAIT, 0);
     assert_string_equal(sl_timer_format(&s, buf, sizeof buf), "-");
     s.timer = SL_TIMER_TIMEWAIT;
     s.timer_ms = 59870;
@@ -61,10 +52,10 @@ static void table_is_aligned_like_ss(void **state)
 {
     (void)state;
     struct sl_snapshot snap = { 0 };
-    struct sl_socket listener = v4(8080, 0, SL_TCP_LISTEN);
+    struct sl_socket listener = make_socket(8080, 0, SL_TCP_LISTEN, 0);
     listener.send_q = 128;
     *sl_snapshot_add(&snap) = listener;
-    struct sl_socket tw = v4(40000, 8080, SL_TCP_TIME_WAIT);
+    struct sl_socket tw = make_socket(40000, 8080, SL_TCP_TIME_WAIT, 0);
     tw.timer = SL_TIMER_TIMEWAIT;
     tw.timer_ms = 58000;
     *sl_snapshot_add(&snap) = tw;
@@ -96,7 +87,7 @@ static void empty_table_has_its_header(void **state)
 static void json_fields_name_everything(void **state)
 {
     (void)state;
-    struct sl_socket s = v4(40000, 8080, SL_TCP_CLOSE_WAIT);
+    struct sl_socket s = make_socket(40000, 8080, SL_TCP_CLOSE_WAIT, 0);
     s.recv_q = 1;
     s.inode = 99;
     s.has_info = true;

@@ -5,21 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "make_socket.h"
+
 #include "socklab/watch.h"
 
 #include <netinet/in.h>
 #include <string.h>
 
-static struct sl_socket sock(uint16_t local_port, uint16_t peer_port, int state, uint64_t inode)
-{
-    struct sl_socket s = { .state = (uint8_t)state, .inode = inode };
-    s.tuple.family = AF_INET;
-    s.tuple.local_port = local_port;
-    s.tuple.peer_port = peer_port;
-    s.tuple.local[0] = s.tuple.peer[0] = 127;
-    s.tuple.local[3] = s.tuple.peer[3] = 1;
-    return s;
-}
 
 static void push(struct sl_snapshot *snap, struct sl_socket s)
 {
@@ -39,12 +31,12 @@ static void appeared_changed_gone(void **state)
 {
     (void)state;
     struct sl_snapshot a = { 0 }, b = { 0 };
-    push(&a, sock(8080, 0, SL_TCP_LISTEN, 10));
-    push(&a, sock(40000, 8080, SL_TCP_ESTABLISHED, 11));
-    push(&a, sock(40001, 8080, SL_TCP_ESTABLISHED, 12));
-    push(&b, sock(8080, 0, SL_TCP_LISTEN, 10));                 /* unchanged */
-    push(&b, sock(40000, 8080, SL_TCP_FIN_WAIT2, 11));          /* changed */
-    push(&b, sock(40002, 8080, SL_TCP_SYN_SENT, 13));           /* appeared */
+    push(&a, make_socket(8080, 0, SL_TCP_LISTEN, 10));
+    push(&a, make_socket(40000, 8080, SL_TCP_ESTABLISHED, 11));
+    push(&a, make_socket(40001, 8080, SL_TCP_ESTABLISHED, 12));
+    push(&b, make_socket(8080, 0, SL_TCP_LISTEN, 10));                 /* unchanged */
+    push(&b, make_socket(40000, 8080, SL_TCP_FIN_WAIT2, 11));          /* changed */
+    push(&b, make_socket(40002, 8080, SL_TCP_SYN_SENT, 13));           /* appeared */
     struct sl_changes c = { 0 };                                 /* 40001 gone */
     assert_int_equal(sl_watch_diff(&a, &b, &c), 0);
     assert_int_equal(c.count, 3);
@@ -68,10 +60,10 @@ static void inode_decides_whether_it_is_the_same_socket(void **state)
 {
     (void)state;
     struct sl_snapshot a = { 0 }, b = { 0 };
-    push(&a, sock(8080, 0, SL_TCP_LISTEN, 10));
-    push(&a, sock(40000, 8080, SL_TCP_FIN_WAIT2, 11));
-    push(&b, sock(8080, 0, SL_TCP_LISTEN, 20));                 /* a new listener */
-    push(&b, sock(40000, 8080, SL_TCP_TIME_WAIT, 0));           /* same one, in TIME-WAIT */
+    push(&a, make_socket(8080, 0, SL_TCP_LISTEN, 10));
+    push(&a, make_socket(40000, 8080, SL_TCP_FIN_WAIT2, 11));
+    push(&b, make_socket(8080, 0, SL_TCP_LISTEN, 20));                 /* a new listener */
+    push(&b, make_socket(40000, 8080, SL_TCP_TIME_WAIT, 0));           /* same one, in TIME-WAIT */
     struct sl_changes c = { 0 };
     assert_int_equal(sl_watch_diff(&a, &b, &c), 0);
     assert_int_equal(c.count, 3);
@@ -92,7 +84,7 @@ static void empty_snapshots(void **state)
     struct sl_changes c = { 0 };
     assert_int_equal(sl_watch_diff(&a, &b, &c), 0);
     assert_int_equal(c.count, 0);
-    push(&b, sock(1, 2, SL_TCP_ESTABLISHED, 1));
+    push(&b, make_socket(1, 2, SL_TCP_ESTABLISHED, 1));
     assert_int_equal(sl_watch_diff(&a, &b, &c), 0);
     assert_int_equal(c.count, 1);
     assert_int_equal(c.items[0].kind, SL_APPEARED);
@@ -105,7 +97,7 @@ static void many_sockets_few_changes(void **state)
     (void)state;
     struct sl_snapshot a = { 0 }, b = { 0 };
     for (uint32_t i = 0; i < 100000; i++) {
-        struct sl_socket s = sock((uint16_t)(i % 60000 + 1), (uint16_t)(i / 60000 + 1),
+        struct sl_socket s = make_socket((uint16_t)(i % 60000 + 1), (uint16_t)(i / 60000 + 1),
                                   SL_TCP_ESTABLISHED, i + 1);
         push(&a, s);
         if (i % 100 == 0)
