@@ -33,6 +33,33 @@ struct pair {
     int client, server;
 };
 
+/* Sockets of any kind on `port`, local or peer. */
+static size_t sockets_on(uint16_t port)
+{
+    struct sl_filter f;
+    sl_filter_init(&f);
+    sl_filter_add_range(&f, port, port);
+    struct sl_snapshot snap = { 0 };
+    size_t n = sl_snapshot_take(&snap, &f, SL_SOURCE_AUTO) == 0 ? snap.count : 0;
+    sl_snapshot_free(&snap);
+    return n;
+}
+
+/* A listener on a port nothing else uses, not even a TIME-WAIT left by an
+ * earlier test (the kernel's choice of a free port may land on one): the tests
+ * count what they find on that port. */
+static int quiet_listener(void)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd = sl_listen_on("127.0.0.1", 0, 16);
+        if (sockets_on(sl_local_port(fd)) == 1)
+            return fd;
+        close(fd);
+    }
+    fprintf(stderr, "tcp-states: no quiet port found\n");
+    exit(2);
+}
+
 static struct pair connect_pair(int listener)
 {
     struct pair p;
@@ -152,7 +179,7 @@ int main(int argc, char **argv)
             return 2;
     }
 
-    int listener = sl_listen_on("127.0.0.1", port, 16);
+    int listener = port ? sl_listen_on("127.0.0.1", port, 16) : quiet_listener();
     port = sl_local_port(listener);
     struct pair established = connect_pair(listener);
     struct pair half_closed = connect_pair(listener);
