@@ -40,3 +40,16 @@ check "a bad lab option through run: one line, exit 2" one_line_exit_2 run 1 --n
 check "a bad port through run: one line, exit 2" one_line_exit_2 run 1 --port 99999
 check "a non-IPv4 --bind for lab 01: one line, exit 2" \
     sh -c "'$socklab' run 1 --bind ::1 >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+
+# The build's dependency check, as a user who cannot install: one line naming
+# the exact command, exit 2. (PKG_CONFIG_LIBDIR hides the installed libraries.)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups env PKG_CONFIG_LIBDIR=/nonexistent \
+        sh tools/ensure-deps.sh >"$scratch/out" 2>"$scratch/err"
+    status=$?
+    check "missing libraries without root: exit 2 and the apt-get command to run" \
+        sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ] &&
+               grep -q 'run: sudo apt-get install libncurses-dev libmnl-dev libcmocka-dev' '$scratch/err'"
+fi
+check "with everything present the dependency check is silent" \
+    sh -c "sh tools/ensure-deps.sh >'$scratch/out' 2>&1 && [ ! -s '$scratch/out' ]"
