@@ -55,3 +55,18 @@ coloured_lab() {
 }
 check "on a terminal the text presenter uses colour" coloured_lab "" -gt
 check "with NO_COLOR set it uses none" coloured_lab "NO_COLOR=1" -eq
+
+# The launcher's menu (what `make run` opens): pick a lab, quit it, quit the menu.
+socklab="$(pwd)/$build/bin/socklab"
+t kill-session -t pause 2>/dev/null
+t new-session -d -s pause -x 100 -y 50 "sh"
+t send-keys -t pause "clear; '$socklab'; echo EXIT=\$?" Enter
+check "on a terminal socklab opens a menu of the labs" wait_for 10 screen_has "Run which lab?"
+check "the menu lists lab 01 by its title" screen_has "01  byte-order"
+t send-keys -t pause 1 Enter
+check "choosing 1 runs lab 01 up to its pause" wait_for 10 screen_has '\[Enter\] continue'
+t send-keys -t pause q
+check "q ends the lab and the menu comes back" \
+    wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t pause -S -200 | grep -c 'Run which lab?') -ge 2 ]"
+t send-keys -t pause q Enter
+check "q leaves the menu, status 0" wait_for 10 screen_has "EXIT=0"
