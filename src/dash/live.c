@@ -185,7 +185,7 @@ static bool key(struct live *l, int k)
                                : l->options.interval_ms * 2;
         break;
     case '-': case '_':
-        l->options.interval_ms = l->options.interval_ms / 2 < 100 ? 100
+        l->options.interval_ms = l->options.interval_ms / 2 < 50 ? 50
                                : l->options.interval_ms / 2;
         break;
     case '\t':

@@ -33,10 +33,27 @@ static const struct option common[] = {
 
 #define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
+/* text on lines of at most 78 columns, broken at spaces */
+static void print_folded(const char *text)
+{
+    while (strlen(text) > 78) {
+        int cut = 78;
+        while (cut > 0 && text[cut] != ' ')
+            cut--;
+        if (cut == 0)
+            cut = 78;
+        printf("%.*s\n", cut, text);
+        text += cut + (text[cut] == ' ');
+    }
+    printf("%s\n", text);
+}
+
 static void print_help(const struct sl_lab *lab)
 {
     const struct sl_lab_info *info = lab->info;
-    printf("%s — lab %02d: %s\n\n%s\n\n", lab->program, info->number, info->title, info->goal);
+    printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
+    print_folded(info->goal);
+    printf("\n");
     printf("Usage: %s [options]\n\n", lab->program);
     printf("  --auto         run straight through, never wait at a pause\n"
            "  --json         print one JSON object per event (for tests and tools)\n"

@@ -59,8 +59,7 @@ struct sl_source *sl_source_load(const char *exe_dir, const char *file)
 
     struct sl_source *src = calloc(1, sizeof *src);
     int room = 256;
-    src->lines = malloc((size_t)room * sizeof *src->lines);
-    if (!src || !src->lines) {
+    if (!src || !(src->lines = malloc((size_t)room * sizeof *src->lines))) {
         fprintf(stderr, "socklab: out of memory\n");
         exit(2);
     }
