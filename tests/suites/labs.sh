@@ -36,6 +36,9 @@ for lab in "$build"/bin/lab[0-9][0-9]-*; do
     done <<CLAIMS
 $claims
 CLAIMS
+    check "lab $nn: its observations list sockets with a state and addresses" \
+        sh -c "jq -se '[.[] | select(.event == \"observe\") | .sockets[]] | length > 0 and
+                        all(has(\"state\") and has(\"local\") and has(\"peer\"))' '$out' >/dev/null"
     timeout 30 "$lab" --auto >"$scratch/$file.txt" 2>&1
     check "lab $nn: text mode --auto exits 0" [ $? -eq 0 ]
     check "lab $nn: text mode ends with its totals" \
