@@ -28,7 +28,7 @@ void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
 
 void dash_collector_free(struct dash_collector *c)
 {
-    dash_trace_close(c->trace);
+    sl_trace_close(c->trace);
     sl_owners_free(c->owners);
     free(c->owner_of);
     sl_snapshot_free(&c->previous);
@@ -41,14 +41,14 @@ void dash_collector_free(struct dash_collector *c)
 
 bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len)
 {
-    c->trace = dash_trace_open(&c->filter, why, why_len);
+    c->trace = sl_trace_open(&c->filter, why, why_len);
     return c->trace != NULL;
 }
 
 void dash_collector_read_trace(struct dash_collector *c)
 {
     if (c->trace)
-        dash_trace_read(c->trace, &c->held);
+        sl_trace_read(c->trace, &c->held);
 }
 
 static bool owner_matches(const struct dash_collector *c, const struct sl_socket *s)

@@ -5,7 +5,7 @@
 #define SOCKDASH_COLLECT_H
 
 #include "dash_options.h"
-#include "trace.h"
+#include "socklab/trace.h"
 
 #include "socklab/owner.h"
 #include "socklab/watch.h"
@@ -24,7 +24,7 @@ struct dash_collector {
     struct sl_changes polled;       /* this frame's changes found by polling */
     struct sl_changes traced;       /* this frame's changes seen by the tracepoint */
     struct sl_changes held;         /* tracepoint events waiting for the next frame */
-    struct dash_trace *trace;
+    struct sl_trace *trace;
 };
 
 void dash_collector_init(struct dash_collector *c, const struct dash_options *o);

@@ -222,7 +222,7 @@ static void wait_a_little(struct live *l)
     struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN } };
     int n = 1;
     if (l->collector.trace)
-        fds[n++] = (struct pollfd){ .fd = dash_trace_fd(l->collector.trace), .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = sl_trace_fd(l->collector.trace), .events = POLLIN };
     if (poll(fds, (nfds_t)n, timeout) > 0 && n == 2 && (fds[1].revents & POLLIN))
         dash_collector_read_trace(&l->collector);
 }

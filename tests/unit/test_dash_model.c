@@ -1,6 +1,6 @@
 /* test_dash_model.c — the dashboard's model (counts, closed sockets kept a
- * while, the log, edges lit and fading, sort and selection), the tracepoint's
- * lines, the / filter, and recordings written and read back. */
+ * while, the log, edges lit and fading, sort and selection), the / filter,
+ * and recordings written and read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,12 +12,12 @@
 #include "dash_options.h"
 #include "model.h"
 #include "record.h"
-#include "trace.h"
 
-#include "fixture.h"
+
 #include "socklab/diagram.h"
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -151,52 +151,6 @@ static void sorting_keeps_the_selection(void **state)
     dash_model_free(&m);
 }
 
-static void trace_lines_parse(void **state)
-{
-    (void)state;
-    size_t len;
-    char *text = fixture("trace-pipe.txt", &len);
-    int parsed = 0, v6 = 0, last_ack = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        struct sl_change c;
-        assert_true(dash_trace_parse_line(line, &c));
-        parsed++;
-        v6 += c.tuple.family == AF_INET6;
-        last_ack += c.to == SL_TCP_LAST_ACK;
-        assert_true(sl_state_valid(c.from) && sl_state_valid(c.to));
-    }
-    assert_int_equal(parsed, 36);
-    assert_int_equal(v6, 12);
-    assert_true(last_ack > 0);                 /* what polling on loopback never sees */
-    free(text);
-
-    struct sl_change c;
-    assert_true(dash_trace_parse_line(" x-1 [000] ..... 1.0: inet_sock_set_state: family=AF_INET "
-        "protocol=IPPROTO_TCP sport=8080 dport=40000 saddr=127.0.0.1 daddr=127.0.0.2 "
-        "saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.2 oldstate=TCP_CLOSE_WAIT "
-        "newstate=TCP_LAST_ACK", &c));
-    assert_int_equal(c.tuple.local_port, 8080);
-    assert_int_equal(c.tuple.peer_port, 40000);
-    assert_int_equal(c.tuple.peer[3], 2);
-    assert_int_equal(c.from, SL_TCP_CLOSE_WAIT);
-    assert_int_equal(c.to, SL_TCP_LAST_ACK);
-    assert_false(dash_trace_parse_line("garbage", &c));
-    assert_false(dash_trace_parse_line("inet_sock_set_state: family=AF_INET protocol=IPPROTO_SCTP "
-        "sport=1 dport=2 saddr=1.2.3.4 daddr=1.2.3.4 oldstate=TCP_CLOSE newstate=TCP_LISTEN", &c));
-    assert_false(dash_trace_parse_line("inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP "
-        "sport=1 dport=2 saddr=1.2.3.4 daddr=1.2.3.4 oldstate=TCP_NOPE newstate=TCP_LISTEN", &c));
-
-    char filter[256];
-    struct sl_filter f;
-    sl_filter_init(&f);
-    sl_filter_add_range(&f, 8080, 8080);
-    sl_filter_add_range(&f, 9000, 9010);
-    dash_trace_filter_text(&f, filter, sizeof filter);
-    assert_string_equal(filter, "protocol == 6 && ((sport >= 8080 && sport <= 8080) || "
-        "(dport >= 8080 && dport <= 8080) || (sport >= 9000 && sport <= 9010) || "
-        "(dport >= 9000 && dport <= 9010))");
-}
-
 static void the_slash_filter(void **state)
 {
     (void)state;
@@ -283,7 +237,6 @@ int main(void)
         cmocka_unit_test(log_is_newest_first_and_bounded),
         cmocka_unit_test(edges_light_and_fade),
         cmocka_unit_test(sorting_keeps_the_selection),
-        cmocka_unit_test(trace_lines_parse),
         cmocka_unit_test(the_slash_filter),
         cmocka_unit_test(recordings_round_trip),
     };

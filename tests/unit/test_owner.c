@@ -13,11 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static void take(struct sl_snapshot *snap, uint16_t port)
+/* The sockets on port; a TIME-WAIT another test left may share a port the
+ * kernel hands out, so callers look for their own sockets by tuple or state. */
+static void take(struct sl_snapshot *snap, uint16_t port, sl_state_mask states)
 {
     struct sl_filter f;
     sl_filter_init(&f);
     sl_filter_add_range(&f, port, port);
+    f.states = states;
     assert_int_equal(sl_snapshot_take(snap, &f, SL_SOURCE_AUTO), 0);
 }
 
@@ -27,7 +30,7 @@ static void finds_this_process(void **state)
     int listener = sl_listen_on("127.0.0.1", 0, 4);
     uint16_t port = sl_local_port(listener);
     struct sl_snapshot snap = { 0 };
-    take(&snap, port);
+    take(&snap, port, SL_STATE_BIT(SL_TCP_LISTEN));
     assert_int_equal(snap.count, 1);
     struct sl_owners *owners = sl_owners_new();
     assert_int_equal(sl_owners_refresh(owners, &snap), 1);
@@ -50,7 +53,7 @@ static void time_wait_keeps_the_owner_last_seen(void **state)
     uint16_t port = client.peer_port;
     struct sl_owners *owners = sl_owners_new();
     struct sl_snapshot snap = { 0 };
-    take(&snap, port);
+    take(&snap, port, SL_STATE_BIT(SL_TCP_ESTABLISHED));
     assert_int_equal(sl_owners_refresh(owners, &snap), 2);
 
     close(pair[0]);                        /* the client closes first: TIME-WAIT */
@@ -60,7 +63,7 @@ static void time_wait_keeps_the_owner_last_seen(void **state)
     close(pair[1]);
     const struct sl_socket *tw = NULL;
     for (int tries = 0; tries < 200 && !tw; tries++) {
-        take(&snap, port);
+        take(&snap, port, SL_STATES_ALL);
         tw = sl_snapshot_find(&snap, &client);
         if (tw && tw->state != SL_TCP_TIME_WAIT)
             tw = NULL;

@@ -9,7 +9,7 @@
  *   saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.1 oldstate=TCP_ESTABLISHED
  *   newstate=TCP_FIN_WAIT1
  */
-#include "trace.h"
+#include "socklab/trace.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,7 +25,7 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define EVENT "events/sock/inet_sock_set_state"
 
-struct dash_trace {
+struct sl_trace {
     char dir[128];              /* the instance */
     int fd;                     /* its trace_pipe, non-blocking */
     bool mounted_here;          /* tracefs was mounted by us */
@@ -45,7 +45,7 @@ static bool write_file(const char *dir, const char *name, const char *text)
     return ok;
 }
 
-void dash_trace_filter_text(const struct sl_filter *filter, char *buf, size_t len)
+void sl_trace_filter_text(const struct sl_filter *filter, char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "protocol == 6");
     for (int i = 0; i < filter->range_count && used < len; i++) {
@@ -58,13 +58,13 @@ void dash_trace_filter_text(const struct sl_filter *filter, char *buf, size_t le
         snprintf(buf + used, len - used, ")");
 }
 
-struct dash_trace *dash_trace_open(const struct sl_filter *filter, char *why, size_t why_len)
+struct sl_trace *sl_trace_open(const struct sl_filter *filter, char *why, size_t why_len)
 {
     if (geteuid() != 0) {
         snprintf(why, why_len, "--trace needs root (the tracepoint is read through tracefs)");
         return NULL;
     }
-    struct dash_trace *t = calloc(1, sizeof *t);
+    struct sl_trace *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(why, why_len, "out of memory");
         return NULL;
@@ -80,25 +80,25 @@ struct dash_trace *dash_trace_open(const struct sl_filter *filter, char *why, si
     }
     snprintf(t->dir, sizeof t->dir, TRACEFS "/instances/sockdash-%d", (int)getpid());
     char filter_text[1024], path[256];
-    dash_trace_filter_text(filter, filter_text, sizeof filter_text);
+    sl_trace_filter_text(filter, filter_text, sizeof filter_text);
     snprintf(path, sizeof path, "%s/trace_pipe", t->dir);
     if (mkdir(t->dir, 0700) != 0 || !write_file(t->dir, EVENT "/filter", filter_text) ||
         !write_file(t->dir, EVENT "/enable", "1") ||
         (t->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
         snprintf(why, why_len, "the tracepoint sock:inet_sock_set_state cannot be used (%s)",
                  strerror(errno));
-        dash_trace_close(t);
+        sl_trace_close(t);
         return NULL;
     }
     return t;
 }
 
-int dash_trace_fd(const struct dash_trace *t)
+int sl_trace_fd(const struct sl_trace *t)
 {
     return t->fd;
 }
 
-void dash_trace_close(struct dash_trace *t)
+void sl_trace_close(struct sl_trace *t)
 {
     if (!t)
         return;
@@ -145,7 +145,7 @@ static int state_from_trace(const char *name)
     return -1;
 }
 
-bool dash_trace_parse_line(const char *line, struct sl_change *out)
+bool sl_trace_parse_line(const char *line, struct sl_change *out)
 {
     char family[16], protocol[24], sport[8], dport[8], saddr[64], daddr[64], old[32], new[32];
     const char *event = strstr(line, "inet_sock_set_state:");
@@ -177,7 +177,7 @@ bool dash_trace_parse_line(const char *line, struct sl_change *out)
     return true;
 }
 
-void dash_trace_read(struct dash_trace *t, struct sl_changes *out)
+void sl_trace_read(struct sl_trace *t, struct sl_changes *out)
 {
     for (;;) {
         ssize_t n = read(t->fd, t->pending + t->pending_len,
@@ -190,7 +190,7 @@ void dash_trace_read(struct dash_trace *t, struct sl_changes *out)
         while ((nl = strchr(line, '\n'))) {
             *nl = '\0';
             struct sl_change c;
-            if (dash_trace_parse_line(line, &c))
+            if (sl_trace_parse_line(line, &c))
                 sl_changes_add(out, &c);
             line = nl + 1;
         }
