@@ -44,6 +44,9 @@ check "every TIME-WAIT timer agrees with ss -tano within 2 s" \
 "$dash" --once --json --port "$port,$port6" >"$scratch/all.json"
 check "--json: one valid object per socket" \
     sh -c "[ \$(jq -c . '$scratch/all.json' | wc -l) -eq \$(wc -l <'$scratch/ss') ]"
+check "--json carries tcp_info (rtt, rto, cwnd) for every ESTAB socket" \
+    sh -c "jq -se '[.[] | select(.state == \"ESTAB\")] | length == 4 and
+                   all(has(\"rtt_us\") and .rto_us >= 200000 and .cwnd > 0)' '$scratch/all.json' >/dev/null"
 check "--json names the process that holds both listeners" \
     sh -c "jq -se '[.[] | select(.state == \"LISTEN\") | .command] | length == 2 and all(. == \"tcp-states\")' '$scratch/all.json' >/dev/null"
 check "--state listen keeps the two listeners only" \
