@@ -105,6 +105,7 @@ int dash_collect(struct dash_collector *c)
 {
     struct sl_snapshot next = c->previous;         /* reuse the oldest buffer */
     c->previous = c->current;
+    next.want_tcp_info = c->want_tcp_info;
     int rc = sl_snapshot_take(&next, &c->filter, c->source);
     c->current = next;
     if (rc < 0)

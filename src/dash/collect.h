@@ -16,6 +16,7 @@ struct dash_collector {
     char process[32];               /* keep sockets whose command contains this ... */
     int pid;                        /* ... or that this process holds (0: any) */
     bool want_owners;
+    bool want_tcp_info;             /* ask the kernel for tcp_info (rtt, cwnd, ...) */
     struct sl_owners *owners;
     struct sl_snapshot previous, current;
     struct sl_owner *owner_of;      /* owner_of[i]: the owner of current.sockets[i] */

@@ -49,6 +49,12 @@ check "--json carries tcp_info (rtt, rto, cwnd) for every ESTAB socket" \
                    all(has(\"rtt_us\") and .rto_us >= 200000 and .cwnd > 0)' '$scratch/all.json' >/dev/null"
 check "--json names the process that holds both listeners" \
     sh -c "jq -se '[.[] | select(.state == \"LISTEN\") | .command] | length == 2 and all(. == \"tcp-states\")' '$scratch/all.json' >/dev/null"
+check "--process keeps the sockets of that command (a TIME-WAIT has none)" \
+    sh -c "[ \$('$dash' --once --process tcp-states --port $port,$port6 | tail -n +2 | wc -l) -eq 8 ]"
+check "--process with a pid does the same" \
+    sh -c "[ \$('$dash' --once --process $holder --port $port,$port6 | tail -n +2 | wc -l) -eq 8 ]"
+check "--process of no such command lists nothing" \
+    sh -c "[ \$('$dash' --once --process no-such-cmd --port $port,$port6 | tail -n +2 | wc -l) -eq 0 ]"
 check "--state listen keeps the two listeners only" \
     sh -c "[ \$('$dash' --once --state listen --port $port,$port6 | tail -n +2 | wc -l) -eq 2 ]"
 check "--state closing keeps FIN-WAIT-2, CLOSE-WAIT and TIME-WAIT" \
