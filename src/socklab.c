@@ -119,14 +119,20 @@ static int find_labs_in(struct home *h, const char *dir)
     return h->lab_count;
 }
 
-static void find_labs(struct home *h)
+/* Where this program is: the labs, sockdash, sources and notes are found from it. */
+static void locate_self(struct home *h)
 {
-    char self[PATH_MAX], dir[PATH_MAX * 2];
+    char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n < 0)
         die("cannot find where socklab is installed (/proc/self/exe: %s).", strerror(errno));
     self[n] = '\0';
     snprintf(h->bin_dir, sizeof h->bin_dir, "%s", dirname(self));
+}
+
+static void find_labs(struct home *h)
+{
+    char dir[PATH_MAX * 2];
     if (find_labs_in(h, h->bin_dir))
         return;
     snprintf(dir, sizeof dir, "%s/../libexec/socklab", h->bin_dir);
@@ -278,11 +284,10 @@ int main(int argc, char **argv)
         printf("socklab %s\n", SL_VERSION);
         return 0;
     }
+    locate_self(&h);
     if (cmd && !strcmp(cmd, "dash")) {
-        char path[PATH_MAX * 2], self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        self[n > 0 ? n : 0] = '\0';
-        snprintf(path, sizeof path, "%s/sockdash", dirname(self));
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/sockdash", h.bin_dir);
         argv[1] = path;
         execv(path, argv + 1);
         die("cannot run %s: %s.", path, strerror(errno));

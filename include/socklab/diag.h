@@ -92,6 +92,10 @@ char *sl_tuple_peer(const struct sl_tuple *t, char *buf, size_t len);
 
 bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b);
 
+/* A total order on tuples (family, local address and port, then the peer's),
+ * for sorting and binary search. */
+int sl_tuple_compare(const struct sl_tuple *a, const struct sl_tuple *b);
+
 /* The tuple of a socket as getsockname/getpeername see it (a connected fd). */
 bool sl_tuple_of_fd(int fd, struct sl_tuple *out);
 

@@ -12,6 +12,7 @@
 #include "record.h"
 #include "screen.h"
 
+#include "socklab/check.h"
 #include "socklab/clock.h"
 
 #include <curses.h>
@@ -227,27 +228,19 @@ static void wait_a_little(struct live *l)
         dash_collector_read_trace(&l->collector);
 }
 
-static int fail(const char *fmt, const char *a, const char *b)
-{
-    fprintf(stderr, "sockdash: ");
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
-    return 2;
-}
-
 int dash_live(const struct dash_options *o)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return fail("the live view needs a terminal%s%s; use --once to print one snapshot "
-                    "(sockdash --once).", "", "");
+        sl_usage_error("sockdash", "the live view needs a terminal; use --once to print "
+                                   "one snapshot (sockdash --once).");
     static struct live l;
     memset(&l, 0, sizeof l);
     l.options = *o;
     char why[256];
     if (o->replay && !dash_recording_load(o->replay, &l.recording, why, sizeof why))
-        return fail("--replay %s: %s.", o->replay, why);
+        sl_usage_error("sockdash", "--replay %s: %s.", o->replay, why);
     if (o->record && !(l.record = fopen(o->record, "w")))
-        return fail("--record %s: %s.", o->record, strerror(errno));
+        sl_usage_error("sockdash", "--record %s: %s.", o->record, strerror(errno));
     dash_collector_init(&l.collector, &l.options);
     if (o->trace && !dash_collector_trace(&l.collector, why, sizeof why)) {
         char text[300];

@@ -140,15 +140,15 @@ void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
             m->selected = i;
 }
 
-static int compare_tuples(const struct sl_tuple *a, const struct sl_tuple *b, bool peer)
+/* The tuple seen from the peer's side, to sort by peer first. */
+static struct sl_tuple reversed(const struct sl_tuple *t)
 {
-    if (a->family != b->family)
-        return a->family - b->family;
-    int c = memcmp(peer ? a->peer : a->local, peer ? b->peer : b->local, 16);
-    if (c)
-        return c;
-    uint16_t pa = peer ? a->peer_port : a->local_port, pb = peer ? b->peer_port : b->local_port;
-    return (pa > pb) - (pa < pb);
+    struct sl_tuple r = *t;
+    memcpy(r.local, t->peer, 16);
+    memcpy(r.peer, t->local, 16);
+    r.local_port = t->peer_port;
+    r.peer_port = t->local_port;
+    return r;
 }
 
 static int compare_rows(const void *pa, const void *pb, void *context)
@@ -158,8 +158,12 @@ static int compare_rows(const void *pa, const void *pb, void *context)
     int c = 0;
     switch (m->sort) {
     case SORT_STATE: c = a->socket.state - b->socket.state; break;
-    case SORT_LOCAL: c = compare_tuples(&a->socket.tuple, &b->socket.tuple, false); break;
-    case SORT_PEER: c = compare_tuples(&a->socket.tuple, &b->socket.tuple, true); break;
+    case SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;
+    case SORT_PEER: {
+        struct sl_tuple ra = reversed(&a->socket.tuple), rb = reversed(&b->socket.tuple);
+        c = sl_tuple_compare(&ra, &rb);
+        break;
+    }
     case SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
     case SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
     case SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
@@ -169,9 +173,7 @@ static int compare_rows(const void *pa, const void *pb, void *context)
     if (m->sort_reverse)
         c = -c;
     if (!c)                                 /* a stable, total order: the table never jitters */
-        c = compare_tuples(&a->socket.tuple, &b->socket.tuple, false);
-    if (!c)
-        c = compare_tuples(&a->socket.tuple, &b->socket.tuple, true);
+        c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple);
     return c;
 }
 

@@ -51,7 +51,6 @@ struct dash_model {
     enum dash_sort sort;
     bool sort_reverse;
     size_t selected;
-    size_t scroll;
 };
 
 void dash_model_init(struct dash_model *m);

@@ -28,10 +28,8 @@ struct sl_socket *sl_snapshot_add(struct sl_snapshot *snap)
 
 void sl_snapshot_free(struct sl_snapshot *snap)
 {
-    bool want_tcp_info = snap->want_tcp_info;
     free(snap->sockets);
     memset(snap, 0, sizeof *snap);
-    snap->want_tcp_info = want_tcp_info;         /* a request, not contents */
 }
 
 int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,
@@ -86,6 +84,21 @@ bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b)
     return a->family == b->family && a->local_port == b->local_port &&
            a->peer_port == b->peer_port && !memcmp(a->local, b->local, n) &&
            !memcmp(a->peer, b->peer, n);
+}
+
+int sl_tuple_compare(const struct sl_tuple *a, const struct sl_tuple *b)
+{
+    if (a->family != b->family)
+        return a->family - b->family;
+    int c = memcmp(a->local, b->local, 16);
+    if (c)
+        return c;
+    if (a->local_port != b->local_port)
+        return a->local_port - b->local_port;
+    c = memcmp(a->peer, b->peer, 16);
+    if (c)
+        return c;
+    return a->peer_port - b->peer_port;
 }
 
 const struct sl_socket *sl_snapshot_find(const struct sl_snapshot *snap,

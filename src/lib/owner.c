@@ -37,21 +37,9 @@ static int compare_inode(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int compare_tuple(const struct sl_tuple *a, const struct sl_tuple *b)
-{
-    if (a->family != b->family)
-        return a->family - b->family;
-    if (a->local_port != b->local_port)
-        return a->local_port - b->local_port;
-    if (a->peer_port != b->peer_port)
-        return a->peer_port - b->peer_port;
-    int c = memcmp(a->local, b->local, 16);
-    return c ? c : memcmp(a->peer, b->peer, 16);
-}
-
 static int compare_by_tuple(const void *a, const void *b)
 {
-    return compare_tuple(&((const struct by_tuple *)a)->tuple,
+    return sl_tuple_compare(&((const struct by_tuple *)a)->tuple,
                          &((const struct by_tuple *)b)->tuple);
 }
 
