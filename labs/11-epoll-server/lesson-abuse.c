@@ -1,0 +1,253 @@
+/* labs/11-epoll-server/lesson-abuse.c — lab 11's steps with clients a server
+ * must survive: half a request, a reader too slow for its reply, more clients
+ * than descriptors, idle and slowloris clients, a request too large. Each step
+ * runs the same clients against both servers, then checks what it measured. */
+#include "lesson-steps.h"
+
+#include "socklab/clock.h"
+#include "socklab/lab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define SPIN_WINDOW_MS 1000
+#define EMFILE_NOFILE 12        /* descriptors 0-3 (3: the listener) and 8 more */
+#define EMFILE_IDLE 10
+#define EMFILE_WAITING 3
+#define DEADLINE_MS 500         /* the correct server's idle and header deadlines here */
+
+void step_half_request(struct lesson *l)
+{
+    lab_step(l->lab, "Half a request: spinning vs sleeping");
+    lab_say(l->lab, "A client sends a request line and one header, without the blank line "
+                    "that ends a request, and waits. The server's CPU time is read over "
+                    "one second (/proc/PID/stat and /proc/PID/schedstat). Then a second "
+                    "client sends a whole request.");
+    struct server_cpu used[SERVERS];
+    double wall[SERVERS];
+    enum reply_outcome second[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        struct http_client half, whole;
+        int status;
+        if (client_open(&half, l->ip, s->port, 0, 2000))
+            client_send_text(&half, "GET / HTTP/1.1\r\nHost: lab\r\n", 2000);
+        sl_sleep_ms(100);                       /* the server has read it */
+        struct server_cpu before = server_cpu(s);
+        double start = sl_clock_ms();
+        sl_sleep_ms(SPIN_WINDOW_MS);
+        struct server_cpu after = server_cpu(s);
+        wall[k] = sl_clock_ms() - start;
+        used[k].cpu_ms = after.cpu_ms - before.cpu_ms;
+        used[k].runnable_ms = before.runnable_ms < 0 ? -1 : after.runnable_ms - before.runnable_ms;
+        second[k] = REPLY_CLOSED;
+        if (client_open(&whole, l->ip, s->port, 0, 2000) &&
+            client_send_text(&whole, http_get_root, 2000))
+            second[k] = client_read_reply(&whole, 500, &status, NULL);
+        lab_show(l->lab, "%s: %.0f ms of CPU in %.0f ms (running or waiting to run: %.0f ms); "
+                 "the second client: %s", s->name, used[k].cpu_ms, wall[k],
+                 used[k].runnable_ms, reply_outcome_name(second[k]));
+        if (k == NOTES)
+            lab_pause(l->lab, "top -p %d: the notes' server at about 100%% CPU, waiting "
+                              "for the rest of a request", (int)s->pid);
+        client_close(&half);
+        client_close(&whole);
+        server_stop(l->lab, s);
+    }
+    lab_show(l->lab, "the notes' read loop called recv() %ld times and got EAGAIN",
+             atomic_load(&l->servers[NOTES].report->recv_eagain));
+    bool spun = used[NOTES].runnable_ms >= 0 ? used[NOTES].runnable_ms >= 0.9 * wall[NOTES]
+                                              : used[NOTES].cpu_ms >= 0.5 * wall[NOTES];
+    lab_expect(l->lab, spun,
+               "the notes' server spins on EAGAIN: it wanted a CPU the whole second");
+    lab_expect(l->lab, used[CORRECT].cpu_ms <= 0.05 * wall[CORRECT],
+               "the correct server sleeps in epoll_wait(): under 5%% of a CPU (%.0f ms)",
+               used[CORRECT].cpu_ms);
+    lab_expect(l->lab, second[NOTES] == REPLY_TIMEOUT && second[CORRECT] == REPLY_FULL,
+               "while one client's request is incomplete the notes' server answers no one; "
+               "the correct server answers the second client");
+}
+
+void step_slow_reader(struct lesson *l)
+{
+    lab_step(l->lab, "A slow reader of a large response");
+    lesson_make_big_reply(l);
+    lab_say(l->lab, "Client A asks for a %zu-byte reply (more than a send buffer can hold: "
+                    "tcp_wmem's maximum and 1 MiB) with a small receive buffer, and does "
+                    "not read. Client B then asks for a reply and waits up to 1 s. Then A "
+                    "reads everything.", l->big_size);
+    enum reply_outcome b_while_stalled[SERVERS], a_after[SERVERS], b_after[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        struct server_setup setup = { .root = l->root, .reply = &l->big_reply };
+        server_start(l->lab, s, &setup);
+        struct http_client a, b;
+        int status;
+        long body = 0;
+        if (client_open(&a, l->ip, s->port, 4096, 2000))
+            client_send_text(&a, http_get_big, 2000);
+        sl_sleep_ms(200);                       /* the server is sending to A */
+        b_while_stalled[k] = b_after[k] = REPLY_CLOSED;
+        if (client_open(&b, l->ip, s->port, 0, 2000) && client_send_text(&b, http_get_root, 2000))
+            b_while_stalled[k] = client_read_reply(&b, 1000, &status, NULL);
+        if (k == NOTES)
+            lab_pause(l->lab, "ss -tmi: A's Recv-Q full and the server's Send-Q large; B's "
+                              "request unread in its Recv-Q");
+        a_after[k] = client_read_reply(&a, 10000, &status, &body);
+        if (b_while_stalled[k] == REPLY_TIMEOUT)
+            b_after[k] = client_read_reply(&b, 10000, &status, NULL);
+        lab_show(l->lab, "%s: B while A stalls: %s; then A: %s (%ld bytes of body)%s%s",
+                 s->name, reply_outcome_name(b_while_stalled[k]), reply_outcome_name(a_after[k]),
+                 body, b_while_stalled[k] == REPLY_TIMEOUT ? "; then B: " : "",
+                 b_while_stalled[k] == REPLY_TIMEOUT ? reply_outcome_name(b_after[k]) : "");
+        client_close(&a);
+        client_close(&b);
+        server_stop(l->lab, s);
+    }
+    lesson_remove_big_reply(l);
+    lab_expect(l->lab, b_while_stalled[NOTES] == REPLY_TIMEOUT && a_after[NOTES] == REPLY_FULL &&
+                           b_after[NOTES] == REPLY_FULL,
+               "under the notes' blocking send() B waits for A: answered only after A read");
+    lab_expect(l->lab, b_while_stalled[CORRECT] == REPLY_FULL && a_after[CORRECT] == REPLY_FULL,
+               "the correct server answers B at once while A's reply waits for EPOLLOUT");
+}
+
+void step_emfile(struct lesson *l)
+{
+    lab_step(l->lab, "EMFILE: out of descriptors");
+    lab_say(l->lab, "Each server runs with RLIMIT_NOFILE %d (ulimit -n counts descriptors "
+                    "of every kind, not sockets). %d idle clients take what is left; then "
+                    "%d clients send a request. The correct server closes idle connections "
+                    "after %d ms here.", EMFILE_NOFILE, EMFILE_IDLE, EMFILE_WAITING,
+            DEADLINE_MS);
+    int answered[SERVERS], refused[SERVERS], stranded_after_free = 0, queued = 0;
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        struct server_setup setup = { .nofile = EMFILE_NOFILE, .idle_timeout_ms = DEADLINE_MS };
+        server_start(l->lab, s, &setup);
+        struct http_client idle[EMFILE_IDLE], waiting[EMFILE_WAITING];
+        for (int i = 0; i < EMFILE_IDLE; i++)
+            client_open(&idle[i], l->ip, s->port, 0, 2000);
+        enum reply_outcome got[EMFILE_WAITING];
+        for (int i = 0; i < EMFILE_WAITING; i++)
+            if (client_open(&waiting[i], l->ip, s->port, 0, 2000))
+                client_send_text(&waiting[i], http_get_root, 2000);
+        answered[k] = refused[k] = 0;
+        for (int i = 0; i < EMFILE_WAITING; i++) {
+            int status;
+            got[i] = client_read_reply(&waiting[i], k == NOTES ? 500 : 4000, &status, NULL);
+            answered[k] += got[i] == REPLY_FULL;
+            refused[k] += got[i] == REPLY_CLOSED;
+        }
+        for (int i = 0; i < EMFILE_IDLE; i++)  /* descriptors free again */
+            client_close(&idle[i]);
+        if (k == NOTES) {
+            int status;
+            for (int i = 0; i < EMFILE_WAITING; i++)
+                stranded_after_free += waiting[i].fd >= 0 &&
+                    client_read_reply(&waiting[i], 300, &status, NULL) == REPLY_TIMEOUT;
+            queued = lesson_wait_accepted(s, 0);
+            lab_pause(l->lab, "the notes' listener on port %u: Recv-Q %d, connections "
+                              "nobody will accept", s->port, queued);
+        }
+        lab_show(l->lab, "%s: of %d waiting clients, %d answered, %d refused (closed)",
+                 s->name, EMFILE_WAITING, answered[k], refused[k]);
+        for (int i = 0; i < EMFILE_WAITING; i++)
+            client_close(&waiting[i]);
+        server_stop(l->lab, s);
+    }
+    int err = atomic_load(&l->servers[NOTES].report->accept_error);
+    lab_show(l->lab, "the notes' accept loop ended on %s", err ? strerrorname_np(err) : "EAGAIN only");
+    lab_expect(l->lab, err == EMFILE && answered[NOTES] == 0 && refused[NOTES] == 0,
+               "the notes' accept() fails with EMFILE, the loop breaks, and the waiting "
+               "clients get neither a reply nor a refusal");
+    lab_expect(l->lab, stranded_after_free == EMFILE_WAITING && queued >= EMFILE_WAITING,
+               "after the idle clients leave, the notes' server still accepts no one: the "
+               "edge is spent, and %d connections stay in the accept queue", queued);
+    lab_expect(l->lab, answered[CORRECT] + refused[CORRECT] == EMFILE_WAITING,
+               "the correct server answers or cleanly refuses every waiting client "
+               "(%d answered, %d refused)", answered[CORRECT], refused[CORRECT]);
+}
+
+void step_idle_and_slowloris(struct lesson *l)
+{
+    lab_step(l->lab, "Idle connections and a slowloris client");
+    lab_say(l->lab, "One client connects and sends nothing; another (a \"slowloris\") "
+                    "sends its headers one byte every 100 ms and never ends them. The "
+                    "correct server here closes a connection idle for %d ms, and a "
+                    "request whose headers are not complete %d ms after its first byte.",
+            DEADLINE_MS, DEADLINE_MS);
+    double idle_closed[SERVERS], slow_closed[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        struct server_setup setup = { .idle_timeout_ms = DEADLINE_MS,
+                                      .header_timeout_ms = DEADLINE_MS };
+        server_start(l->lab, s, &setup);
+        struct http_client idle, slow;
+        idle_closed[k] = slow_closed[k] = -1;
+        if (client_open(&idle, l->ip, s->port, 0, 2000))
+            idle_closed[k] = client_wait_closed(&idle, 3 * DEADLINE_MS);
+        if (client_open(&slow, l->ip, s->port, 0, 2000))
+            slow_closed[k] = client_trickle(&slow, 100, 3 * DEADLINE_MS);
+        lab_show(l->lab, "%s: idle client closed after %.0f ms, slowloris after %.0f ms "
+                 "(-1: still open after %d ms)", s->name, idle_closed[k], slow_closed[k],
+                 3 * DEADLINE_MS);
+        client_close(&idle);
+        client_close(&slow);
+        server_stop(l->lab, s);
+    }
+    lab_expect(l->lab, idle_closed[NOTES] < 0 && slow_closed[NOTES] < 0,
+               "the notes' server holds an idle client and a slowloris forever (a "
+               "descriptor each, and the slowloris costs it a CPU)");
+    lab_expect(l->lab, idle_closed[CORRECT] >= 0.9 * DEADLINE_MS &&
+                           slow_closed[CORRECT] >= 0.9 * DEADLINE_MS,
+               "the correct server closes both at their deadline, though the slowloris "
+               "keeps sending");
+}
+
+void step_oversized(struct lesson *l)
+{
+    lab_step(l->lab, "An oversized request");
+    lab_say(l->lab, "A 16 KiB request: one header of 16000 bytes. The notes strcat() what "
+                    "they read into char bufres[10240]. The lab's transcription checks "
+                    "the length first and stops the server where strcat() would have "
+                    "written past the buffer; the correct server limits headers and "
+                    "answers 431 Request Header Fields Too Large.");
+    size_t size = 16000 + 64;
+    char *request = malloc(size);
+    if (!request)
+        return;
+    int used = snprintf(request, size, "GET / HTTP/1.1\r\nHost: lab\r\nX-Filler: ");
+    memset(request + used, 'x', size - (size_t)used - 5);
+    memcpy(request + size - 5, "\r\n\r\n", 5);
+    int status[SERVERS] = { 0 }, exit_status = 0;
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        struct http_client c;
+        if (client_open(&c, l->ip, s->port, 0, 2000)) {
+            client_send(&c, request, size - 1, 2000);
+            client_read_reply(&c, 2000, &status[k], NULL);
+        }
+        client_close(&c);
+        int ended = server_stop(l->lab, s);
+        if (k == NOTES)
+            exit_status = ended;
+        lab_show(l->lab, "%s replied %d", s->name, status[k]);
+    }
+    free(request);
+    long needed = atomic_load(&l->servers[NOTES].report->overflow_needed);
+    char text[64];
+    lab_show(l->lab, "the notes' server %s; strcat() would have needed %ld bytes in 10240",
+             sl_wait_status_describe(exit_status, text, sizeof text), needed);
+    lab_expect(l->lab, WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == NOTES_EXIT_OVERFLOW &&
+                           needed > 10240 && status[NOTES] == 0,
+               "the notes' strcat() would have written past bufres[10240] (the lab stopped "
+               "it there): no reply, and in C a corrupted stack");
+    lab_expect(l->lab, status[CORRECT] == 431,
+               "the correct server answers 431 to a request whose headers are too large");
+}

@@ -1,0 +1,241 @@
+/* labs/11-epoll-server/lesson-http.c — lab 11's steps with well-behaved
+ * clients: keep-alive, pipelining, who keeps TIME-WAIT, a burst of
+ * connections, and the notes' maxevents under load. Each step runs the same
+ * clients against both servers, then checks what it counted. */
+#include "lesson-steps.h"
+
+#include "socklab/clock.h"
+#include "socklab/diag.h"
+#include "socklab/lab.h"
+#include "socklab/tcpstate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#define KEEP_ALIVE_REQUESTS 100
+#define TIME_WAIT_CONNECTIONS 20
+#define BURST 200
+#define MAXEVENTS_CLIENTS 30
+
+void step_keep_alive(struct lesson *l)
+{
+    lab_step(l->lab, "Keep-alive: 100 requests on one connection");
+    lab_say(l->lab, "HTTP/1.1 keeps a connection open between requests unless one side "
+                    "says \"Connection: close\". One client sends 100 requests, one after "
+                    "the other, on a single connection, and counts the replies.");
+    int answered[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        struct http_client c;
+        answered[k] = 0;
+        int status;
+        if (client_open(&c, l->ip, s->port, 0, 2000))
+            while (answered[k] < KEEP_ALIVE_REQUESTS &&
+                   client_send_text(&c, http_get_root, 2000) &&
+                   client_read_reply(&c, 2000, &status, NULL) == REPLY_FULL)
+                answered[k]++;
+        lab_show(l->lab, "%s answered %d of %d requests", s->name, answered[k],
+                 KEEP_ALIVE_REQUESTS);
+        client_close(&c);
+        server_stop(l->lab, s);
+    }
+    lab_expect(l->lab, answered[NOTES] == 1,
+               "the notes' server answers one request, then closes the connection");
+    lab_expect(l->lab, answered[CORRECT] == KEEP_ALIVE_REQUESTS,
+               "the correct server answers all 100 requests on one connection");
+}
+
+/* Read replies until one does not come; their status codes go to statuses[]. */
+static int read_replies(struct http_client *c, int *statuses, int max)
+{
+    int n = 0;
+    while (n < max && client_read_reply(c, 2000, &statuses[n], NULL) == REPLY_FULL)
+        n++;
+    return n;
+}
+
+void step_pipelined(struct lesson *l)
+{
+    lab_step(l->lab, "Pipelined requests, and a client that half-closes");
+    lab_say(l->lab, "Three requests in one send() (one segment): /, a path that does not "
+                    "exist, / again. The replies must come back in that order: 200, 404, "
+                    "200. Then a client sends one request and shuts down its sending "
+                    "side (shutdown SHUT_WR) before reading: a FIN right after the request.");
+    static const char three[] = "GET / HTTP/1.1\r\nHost: lab\r\n\r\n"
+                                "GET /no-such-page HTTP/1.1\r\nHost: lab\r\n\r\n"
+                                "GET / HTTP/1.1\r\nHost: lab\r\n\r\n";
+    int pipelined[SERVERS], statuses[SERVERS][3] = { { 0 } };
+    enum reply_outcome half_closed[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        struct http_client c;
+        pipelined[k] = 0;
+        if (client_open(&c, l->ip, s->port, 0, 2000) && client_send_text(&c, three, 2000))
+            pipelined[k] = read_replies(&c, statuses[k], 3);
+        client_close(&c);
+        half_closed[k] = REPLY_CLOSED;
+        int status = 0;
+        if (client_open(&c, l->ip, s->port, 0, 2000) &&
+            client_send_text(&c, http_get_root, 2000) && shutdown(c.fd, SHUT_WR) == 0)
+            half_closed[k] = client_read_reply(&c, 2000, &status, NULL);
+        client_close(&c);
+        lab_show(l->lab, "%s: %d of 3 pipelined replies (%d %d %d); half-closed client: %s",
+                 s->name, pipelined[k], statuses[k][0], statuses[k][1], statuses[k][2],
+                 reply_outcome_name(half_closed[k]));
+        server_stop(l->lab, s);
+    }
+    lab_expect(l->lab, pipelined[NOTES] == 1,
+               "the notes' server answers the first of 3 pipelined requests and drops the "
+               "other two with the connection");
+    lab_expect(l->lab, pipelined[CORRECT] == 3 && statuses[CORRECT][0] == 200 &&
+                           statuses[CORRECT][1] == 404 && statuses[CORRECT][2] == 200,
+               "the correct server answers 3 pipelined requests in order: 200, 404, 200");
+    lab_expect(l->lab, half_closed[NOTES] == REPLY_FULL && half_closed[CORRECT] == REPLY_FULL,
+               "a client that half-closes after its request still gets its reply from both");
+}
+
+/* One request on each of n new connections, whose tuples go to tuples[]. When
+ * client_closes_first, each client closes once it has the reply; otherwise it
+ * waits (bounded) for the server to close, then closes. */
+static void one_request_each(struct lesson *l, const struct lab_server *s, int n,
+                             bool client_closes_first, struct sl_tuple *tuples)
+{
+    for (int i = 0; i < n; i++) {
+        struct http_client c;
+        int status;
+        memset(&tuples[i], 0, sizeof tuples[i]);
+        if (!client_open(&c, l->ip, s->port, 0, 2000))
+            continue;
+        sl_tuple_of_fd(c.fd, &tuples[i]);
+        if (client_send_text(&c, http_get_root, 2000))
+            client_read_reply(&c, 2000, &status, NULL);
+        if (!client_closes_first)
+            client_wait_closed(&c, 2000);
+        client_close(&c);
+    }
+}
+
+void step_time_wait(struct lesson *l)
+{
+    lab_step(l->lab, "Who gets TIME-WAIT");
+    lab_say(l->lab, "TIME-WAIT stays with the side that closes first. The notes' server "
+                    "closes each connection after one reply: the TIME-WAITs pile up on "
+                    "its own port. With keep-alive the client closes first and keeps "
+                    "them. %d connections, one request each, on each server.",
+            TIME_WAIT_CONNECTIONS);
+    struct sl_tuple clients[TIME_WAIT_CONNECTIONS], servers[TIME_WAIT_CONNECTIONS];
+    int on_server[SERVERS], on_client[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        one_request_each(l, s, TIME_WAIT_CONNECTIONS, k == CORRECT, clients);
+        for (int i = 0; i < TIME_WAIT_CONNECTIONS; i++)
+            lesson_reverse_tuple(&clients[i], &servers[i]);
+        /* wait (bounded) for the side expected to hold TIME-WAIT, then count both */
+        if (k == NOTES) {
+            on_server[k] = lesson_count_state(l->lab, servers, TIME_WAIT_CONNECTIONS,
+                                              SL_TCP_TIME_WAIT, 2000);
+            on_client[k] = lesson_count_state(l->lab, clients, TIME_WAIT_CONNECTIONS,
+                                              SL_TCP_TIME_WAIT, 0);
+        } else {
+            on_client[k] = lesson_count_state(l->lab, clients, TIME_WAIT_CONNECTIONS,
+                                              SL_TCP_TIME_WAIT, 2000);
+            on_server[k] = lesson_count_state(l->lab, servers, TIME_WAIT_CONNECTIONS,
+                                              SL_TCP_TIME_WAIT, 0);
+        }
+        lab_show(l->lab, "%s: %d TIME-WAIT on its port %u, %d on the clients' side",
+                 s->name, on_server[k], s->port, on_client[k]);
+        server_stop(l->lab, s);
+    }
+    lab_pause(l->lab, "TIME-WAIT on port %u (the notes' server); on the correct server's "
+                      "port %u only as the peer port of the clients' TIME-WAIT",
+              l->servers[NOTES].port, l->servers[CORRECT].port);
+    lab_expect(l->lab, on_server[NOTES] == TIME_WAIT_CONNECTIONS && on_client[NOTES] == 0,
+               "the notes' server closes first: all 20 TIME-WAIT are on the server's port");
+    lab_expect(l->lab, on_client[CORRECT] == TIME_WAIT_CONNECTIONS &&
+                           on_server[CORRECT] == 0,
+               "with keep-alive the clients close first: all 20 TIME-WAIT are theirs");
+}
+
+void step_burst(struct lesson *l)
+{
+    lab_step(l->lab, "A burst of 200 connections");
+    lab_say(l->lab, "200 clients connect at the same moment, each sends one request and "
+                    "waits for its reply (at most 10 s in all). The notes' listen(sock, 10) "
+                    "keeps at most 11 connections in the accept queue: when it is full the "
+                    "kernel drops a SYN, and that client's kernel sends it again after "
+                    "about a second. Slower, but nothing is lost.");
+    int served[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        double slowest;
+        served[k] = client_burst(l->ip, s->port, BURST, http_get_root, 10000, &slowest);
+        lab_show(l->lab, "%s served %d of %d; the last reply came after %.0f ms", s->name,
+                 served[k], BURST, slowest);
+        server_stop(l->lab, s);
+    }
+    lab_expect(l->lab, served[NOTES] == BURST && served[CORRECT] == BURST,
+               "both servers serve every one of 200 simultaneous connections");
+}
+
+static bool has_queued_bytes(const struct sl_socket *s, int at_least)
+{
+    return s->recv_q >= (uint32_t)at_least;
+}
+
+void step_maxevents(struct lesson *l)
+{
+    lab_step(l->lab, "sizeof(events) as maxevents, under load");
+    lab_say(l->lab, "The notes' server passes sizeof(events) = %zu as maxevents for a "
+                    "%d-slot array. 30 connected clients; the server is frozen (SIGSTOP) "
+                    "while all 30 send a request, then let go (SIGCONT): its next "
+                    "epoll_wait() finds 30 ready sockets. In the lab's transcription the "
+                    "array starts a guard region, so the overflow is counted, not suffered.",
+            sizeof(struct epoll_event[NOTES_EVENTS]), NOTES_EVENTS);
+    int answered[SERVERS];
+    for (int k = 0; k < SERVERS; k++) {
+        struct lab_server *s = &l->servers[k];
+        server_start(l->lab, s, NULL);
+        struct http_client c[MAXEVENTS_CLIENTS];
+        struct sl_tuple tuples[MAXEVENTS_CLIENTS];
+        for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
+            memset(&tuples[i], 0, sizeof tuples[i]);
+            if (client_open(&c[i], l->ip, s->port, 0, 2000))
+                sl_tuple_of_fd(c[i].fd, &tuples[i]);
+        }
+        lesson_wait_accepted(s, 2000);
+        server_freeze(s, true);
+        for (int i = 0; i < MAXEVENTS_CLIENTS; i++)
+            if (c[i].fd >= 0)
+                client_send_text(&c[i], http_get_root, 2000);
+        for (int i = 0; i < MAXEVENTS_CLIENTS; i++)         /* the server's side */
+            lesson_reverse_tuple(&tuples[i], &tuples[i]);
+        int queued = lesson_count_sockets(tuples, MAXEVENTS_CLIENTS, has_queued_bytes,
+                                          (int)strlen(http_get_root), 2000);
+        server_freeze(s, false);
+        answered[k] = 0;
+        for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
+            int status;
+            answered[k] += c[i].fd >= 0 && client_read_reply(&c[i], 2000, &status, NULL) ==
+                                               REPLY_FULL;
+            client_close(&c[i]);
+        }
+        lab_show(l->lab, "%s: %d requests queued while frozen, %d answered", s->name, queued,
+                 answered[k]);
+        server_stop(l->lab, s);
+    }
+    int most = atomic_load(&l->servers[NOTES].report->most_events);
+    lab_show(l->lab, "the notes' epoll_wait() returned at most %d events at once", most);
+    lab_expect(l->lab, most == MAXEVENTS_CLIENTS,
+               "with maxevents = sizeof(events) the notes' server took 30 events into its "
+               "20-slot array: %d past its end", most - NOTES_EVENTS);
+    lab_expect(l->lab, answered[NOTES] == MAXEVENTS_CLIENTS &&
+                           answered[CORRECT] == MAXEVENTS_CLIENTS,
+               "both answer all 30 (in the notes' C program, the 10 extra events would "
+               "have overwritten whatever follows the array)");
+}

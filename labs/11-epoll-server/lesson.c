@@ -1,0 +1,208 @@
+/* labs/11-epoll-server/lesson.c — lab 11, the capstone: the original notes'
+ * epoll server and a correct one, side by side, under the same clients.
+ *
+ * What it shows (each scenario on both servers, each a child of the lab)
+ *   1. two servers: the notes' (listen backlog 10) and the correct one;
+ *   2. keep-alive: the notes' server answers one request per connection;
+ *   3. pipelined requests (answered in order, or dropped) and a half-close;
+ *   4. who gets TIME-WAIT: the side that closes first;
+ *   5. half a request: the notes' read loop spins on EAGAIN, at a full CPU;
+ *   6. a slow reader: the notes' blocking send() makes everyone wait;
+ *   7. a burst of 200 connections: all served;
+ *   8. sizeof(events) as maxevents: 30 events in a 20-slot array;
+ *   9. EMFILE: the notes' accept loop strands clients for good;
+ *  10. idle and slowloris clients: held forever, or closed at a deadline;
+ *  11. an oversized request: past the notes' fixed buffer, or 431.
+ *
+ * Run it
+ *   terminal 1:  socklab run 11
+ *   terminal 2:  sockdash --port N,M (the two ports it prints), or at a pause
+ *                the ss command it prints
+ *
+ * What you should see
+ *   At step 4, TIME-WAIT on the notes' port; at step 5, the notes' server at
+ *   100% CPU in top; at step 9, the notes' listener with connections in its
+ *   Recv-Q that no one will ever accept.
+ *
+ * Files: notes-server.c (the notes, transcribed on purpose), server.c (the
+ * correct server), clients.c, servers.c, lesson-http.c, lesson-abuse.c.
+ * Notes: docs/labs/11-epoll-server.md  (socklab notes 11) */
+#include "lesson.h"
+
+#include "lesson-steps.h"
+
+#include "socklab/check.h"
+#include "socklab/clock.h"
+#include "socklab/diag.h"
+#include "socklab/lab.h"
+#include "socklab/tcpstate.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct sl_lab_info info = {
+    .number = 11,
+    .name = "epoll-server",
+    .title = "The notes' epoll server, measured, beside a correct one",
+    .goal = "Run the original notes' edge-triggered server and a correct one under the "
+            "same clients and see each bug of the notes happen: one request per "
+            "connection, a spinning read loop, a blocking send, stranded connections "
+            "at EMFILE, no deadlines, a fixed buffer, maxevents in bytes.",
+    .ports = 2,
+};
+
+#define BIG_EXTRA (1 << 20)     /* the big reply: tcp_wmem's maximum and 1 MiB */
+
+int lesson_read_numbers(const char *path, long *out, int n)
+{
+    FILE *f = fopen(path, "r");
+    int got = 0;
+    if (!f)
+        return 0;
+    while (got < n && fscanf(f, "%ld", &out[got]) == 1)
+        got++;
+    fclose(f);
+    return got;
+}
+
+void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out)
+{
+    struct sl_tuple from = *t;                  /* t and out may be the same */
+    *out = from;
+    out->local_port = from.peer_port;
+    out->peer_port = from.local_port;
+    memcpy(out->local, from.peer, sizeof out->local);
+    memcpy(out->peer, from.local, sizeof out->peer);
+}
+
+int lesson_count_sockets(const struct sl_tuple *tuples, int n,
+                         bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms)
+{
+    double deadline = sl_clock_ms() + timeout_ms;
+    int count;
+    do {
+        struct sl_snapshot snap = { 0 };
+        count = 0;
+        if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
+            for (int i = 0; i < n; i++) {
+                const struct sl_socket *s = sl_snapshot_find(&snap, &tuples[i]);
+                count += s && match(s, arg);
+            }
+        sl_snapshot_free(&snap);
+    } while (count < n && sl_clock_ms() < deadline && (sl_sleep_ms(5), true));
+    return count;
+}
+
+static bool in_state(const struct sl_socket *s, int state)
+{
+    return s->state == state;
+}
+
+int lesson_count_state(struct sl_lab *lab, const struct sl_tuple *tuples, int n, int state,
+                       int timeout_ms)
+{
+    int count = lesson_count_sockets(tuples, n, in_state, state, timeout_ms);
+    sl_lab_observe(lab);
+    return count;
+}
+
+int lesson_wait_accepted(const struct lab_server *s, int timeout_ms)
+{
+    struct sl_tuple listener;
+    sl_tuple_of_fd(s->listener, &listener);
+    double deadline = sl_clock_ms() + timeout_ms;
+    int queued;
+    do {
+        struct sl_snapshot snap = { 0 };
+        queued = 0;
+        if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0) {
+            const struct sl_socket *found = sl_snapshot_find(&snap, &listener);
+            queued = found ? (int)found->recv_q : 0;
+        }
+        sl_snapshot_free(&snap);
+    } while (queued > 0 && sl_clock_ms() < deadline && (sl_sleep_ms(5), true));
+    return queued;
+}
+
+/* The file the slow-reader step asks for: more than a send buffer can hold,
+ * as /big under a temporary root, and the same bytes as the notes' reply. */
+void lesson_make_big_reply(struct lesson *l)
+{
+    long wmem[3] = { 0, 0, 4 << 20 };
+    lesson_read_numbers("/proc/sys/net/ipv4/tcp_wmem", wmem, 3);
+    l->big_size = (size_t)wmem[2] + BIG_EXTRA;
+    snprintf(l->root, sizeof l->root, "/tmp/socklab-lab11-XXXXXX");
+    CHECK(mkdtemp(l->root) ? 0 : -1);
+    char path[96], head[128];
+    snprintf(path, sizeof path, "%s/big", l->root);
+    int head_len = snprintf(head, sizeof head,
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: %zu\r\n\r\n", l->big_size);
+    char *bytes = malloc((size_t)head_len + l->big_size);
+    CHECK(bytes ? 0 : -1);
+    memcpy(bytes, head, (size_t)head_len);
+    memset(bytes + head_len, 'x', l->big_size);
+    int fd = CHECK(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    for (size_t done = 0; done < l->big_size;)
+        done += (size_t)CHECK(write(fd, bytes + head_len + done, l->big_size - done));
+    CHECK(close(fd));
+    l->big_reply.bytes = bytes;
+    l->big_reply.len = (size_t)head_len + l->big_size;
+}
+
+void lesson_remove_big_reply(struct lesson *l)
+{
+    char path[96];
+    snprintf(path, sizeof path, "%s/big", l->root);
+    unlink(path);
+    rmdir(l->root);
+    free((char *)l->big_reply.bytes);
+}
+
+static void step_two_servers(struct lesson *l)
+{
+    lab_step(l->lab, "Two servers side by side");
+    lab_say(l->lab, "The notes' server (notes-server.c, their loop transcribed into C, "
+                    "bugs kept, each marked) and the correct one (server.c). The lab keeps "
+                    "both listening sockets; each step starts a fresh child on each, runs "
+                    "the same clients against both, and ends them.");
+    server_open(l->lab, &l->servers[NOTES], SERVER_NOTES, 0);
+    server_open(l->lab, &l->servers[CORRECT], SERVER_CORRECT, 1);
+    struct sl_tuple notes, correct;
+    sl_tuple_of_fd(l->servers[NOTES].listener, &notes);
+    sl_tuple_of_fd(l->servers[CORRECT].listener, &correct);
+    sl_lab_observe(l->lab);
+    const struct sl_socket *listening = sl_lab_socket(l->lab, &notes);
+    lab_show(l->lab, "the notes' server listens on port %u, the correct one on port %u",
+             l->servers[NOTES].port, l->servers[CORRECT].port);
+    lab_expect(l->lab, listening && listening->state == SL_TCP_LISTEN &&
+                           sl_lab_state(l->lab, &correct) == SL_TCP_LISTEN,
+               "both servers' sockets are in LISTEN");
+    lab_pause(l->lab, "two LISTEN sockets; run sockdash --port %u,%u in another pane",
+              l->servers[NOTES].port, l->servers[CORRECT].port);
+}
+
+int lab11_lesson(int argc, char **argv)
+{
+    struct lesson l = { .lab = sl_lab_begin(argc, argv, &info) };
+    l.ip = sl_lab_bind_ip(l.lab);
+
+    step_two_servers(&l);
+    step_keep_alive(&l);
+    step_pipelined(&l);
+    step_time_wait(&l);
+    step_half_request(&l);
+    step_slow_reader(&l);
+    step_burst(&l);
+    step_maxevents(&l);
+    step_emfile(&l);
+    step_idle_and_slowloris(&l);
+    step_oversized(&l);
+
+    for (int k = 0; k < SERVERS; k++)
+        server_close(&l.servers[k]);
+    return sl_lab_end(l.lab);
+}
