@@ -4,7 +4,8 @@
  * lab_step, the call to sl_lab_end or the end of the function. Narration (lab_say statements) is left
  * out: it is shown as narration already. The source is looked for where the
  * build keeps it (build/bin/../../labs/) and where `make install` puts it
- * ($(PREFIX)/libexec/socklab/../../share/socklab/labs/); SOCKLAB_SOURCE_DIR,
+ * ($(PREFIX)/libexec/socklab/../../share/socklab/labs/, a lab directory's
+ * files in their own folder there); SOCKLAB_SOURCE_DIR,
  * when set, is tried first. */
 #include "lab_internal.h"
 
@@ -48,6 +49,10 @@ struct sl_source *sl_source_load(const char *exe_dir, const char *file)
     }
     if (!text) {
         snprintf(path, sizeof path, "%s/../../%s", exe_dir, file);
+        text = read_file(path);
+    }
+    if (!text && file[0] != '/') {         /* labs/NN-name.c, labs/NN-name/part.c */
+        snprintf(path, sizeof path, "%s/../../share/socklab/%s", exe_dir, file);
         text = read_file(path);
     }
     if (!text) {
