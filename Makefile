@@ -6,7 +6,9 @@
 #   make bench      run the benchmarks and write docs/performance.md
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
-# Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name: a new lab needs no edit here.
+# Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
+# labs/NN-name/ directory (all its .c files linked together): a new lab needs
+# no edit here.
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -33,6 +35,8 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
+LAB_DIRS = $(patsubst %/,%,$(wildcard labs/[0-9][0-9]-*/))
+LAB_DIR_SRC = $(wildcard $(addsuffix /*.c,$(LAB_DIRS)) $(addsuffix /*.h,$(LAB_DIRS)))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 BENCH_SRC = $(wildcard bench/*.c)
@@ -43,7 +47,8 @@ DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
-LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
+LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
+           $(patsubst labs/%,$(BUILD)/bin/lab%,$(LAB_DIRS))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
@@ -98,6 +103,18 @@ $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+# A lab directory: every .c in it, linked with the lab's own libraries
+# (LDLIBS_LAB, set per lab below).
+define LAB_DIR_RULE
+$(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB)
+endef
+$(foreach dir,$(LAB_DIRS),$(eval $(call LAB_DIR_RULE,$(dir))))
+
+# Lab 11 parses HTTP with Debian's libhttp-parser.
+$(BUILD)/bin/lab11-epoll-server: LDLIBS_LAB = -lhttp_parser
+
 $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_TUI) $(LDLIBS_LIB)
@@ -120,6 +137,8 @@ install: all
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
+	$(foreach dir,$(LAB_DIRS),install -d $(DESTDIR)$(SHARE)/$(dir) && \
+	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
 

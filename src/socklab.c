@@ -6,6 +6,7 @@
  *   socklab source N|NAME      the lab's annotated source, in $PAGER
  *   socklab notes N|NAME       the lab's notes, in $PAGER
  *   socklab dash [opts]        the live dashboard (sockdash)
+ *   socklab serve [opts]       lab 11's correct HTTP server, in the foreground
  *
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
@@ -172,20 +173,23 @@ static _Noreturn void run_lab(const struct lab_entry *e, int argc, char **argv)
     die("cannot run %s: %s.", e->path, strerror(errno));
 }
 
-/* Show a file in $PAGER (default less) on a terminal, or plainly otherwise. */
-static int page(const char *path)
+/* Show files in $PAGER (default less) on a terminal, or plainly otherwise. */
+static int page(char *const *paths, int count)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        die("cannot open %s: %s.", path, strerror(errno));
+    for (int i = 0; i < count; i++)
+        if (access(paths[i], R_OK) != 0)
+            die("cannot open %s: %s.", paths[i], strerror(errno));
     if (isatty(STDOUT_FILENO)) {
         const char *pager = getenv("PAGER");
         if (!pager || !*pager)
             pager = "less";
-        fclose(f);
         pid_t pid = fork();
         if (pid == 0) {
-            execlp("sh", "sh", "-c", "exec $0 \"$1\"", pager, path, (char *)NULL);
+            char *args[count + 5];
+            args[0] = "sh", args[1] = "-c", args[2] = "exec $0 \"$@\"", args[3] = (char *)pager;
+            memcpy(args + 4, paths, (size_t)count * sizeof *paths);
+            args[count + 4] = NULL;
+            execvp("sh", args);
             _exit(127);
         }
         int status = 0;
@@ -193,29 +197,62 @@ static int page(const char *path)
             waitpid(pid, &status, 0);
         if (pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 127))
             return 0;
-        f = fopen(path, "r");           /* no pager here: print it */
-        if (!f)
-            die("cannot open %s: %s.", path, strerror(errno));
     }
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, stdout);
-    fclose(f);
+    for (int i = 0; i < count; i++) {       /* no pager here: print them */
+        FILE *f = fopen(paths[i], "r");
+        if (!f)
+            die("cannot open %s: %s.", paths[i], strerror(errno));
+        if (count > 1)
+            printf("%s==> %s <==\n", i ? "\n" : "", paths[i]);
+        char buf[8192];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, n, stdout);
+        fclose(f);
+    }
     return 0;
 }
 
-/* labs/NN-name.c or docs/labs/NN-name.md, in the build tree or the install tree. */
+static int source_file_filter(const struct dirent *entry)
+{
+    const char *dot = strrchr(entry->d_name, '.');
+    return dot && (!strcmp(dot, ".c") || !strcmp(dot, ".h"));
+}
+
+/* A lab that is a directory (labs/NN-name/): all its sources, in name order. */
+static int page_lab_dir(const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, source_file_filter, alphasort);
+    if (n <= 0)
+        return -1;
+    char *paths[n];
+    for (int i = 0; i < n; i++) {
+        if (asprintf(&paths[i], "%s/%s", dir, names[i]->d_name) == -1)
+            die("out of memory.");
+        free(names[i]);
+    }
+    free(names);
+    page(paths, n);
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    return 0;
+}
+
+/* labs/NN-name.c (or labs/NN-name/) or docs/labs/NN-name.md, in the build
+ * tree or the install tree. */
 static int page_lab_file(const struct home *h, const struct lab_entry *e, bool notes)
 {
     char path[PATH_MAX * 2];
     const char *stem = e->file + 3;       /* "01-byte-order" */
-    const char *where[] = { "%s/../../%s/%s.%s", "%s/../share/socklab/%s/%s.%s" };
+    const char *where[] = { "%s/../../%s/%s", "%s/../share/socklab/%s/%s" };
     for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, where[i], h->bin_dir, notes ? "docs/labs" : "labs",
-                 stem, notes ? "md" : "c");
+        snprintf(path, sizeof path, where[i], h->bin_dir, notes ? "docs/labs" : "labs", stem);
+        if (!notes && page_lab_dir(path) == 0)
+            return 0;
+        strcat(path, notes ? ".md" : ".c");
         if (access(path, R_OK) == 0)
-            return page(path);
+            return page((char *[]){ path }, 1);
     }
     die("the %s of lab %02d are not installed (looked for %s.%s).",
         notes ? "notes" : "source", e->number, stem, notes ? "md" : "c");
@@ -232,6 +269,7 @@ static void usage(FILE *out)
             "  socklab source N|NAME      read the lab's annotated source\n"
             "  socklab notes N|NAME       read the lab's notes\n"
             "  socklab dash [opts]        the live dashboard of TCP states (sockdash)\n"
+            "  socklab serve [opts]       lab 11's epoll HTTP server; 'socklab serve --help'\n"
             "  socklab --help | --version\n");
 }
 
@@ -305,6 +343,10 @@ int main(int argc, char **argv)
             die("'list' takes no arguments.");
         list_labs(&h);
         return 0;
+    }
+    if (!strcmp(cmd, "serve")) {         /* lab11-epoll-server --serve [opts] */
+        argv[1] = "--serve";
+        run_lab(find_lab(&h, "11"), argc - 1, argv + 1);
     }
     if (!strcmp(cmd, "run") || !strcmp(cmd, "source") || !strcmp(cmd, "notes")) {
         if (argc < 3)
