@@ -232,19 +232,20 @@ static void burst_step(struct burst_client *b, short revents, const char *reques
     }
 }
 
-int client_burst(const char *ip, uint16_t port, int n, const char *request, int timeout_ms,
-                 double *slowest_ms)
+struct burst_result client_burst(const char *ip, uint16_t port, int n, const char *request,
+                                 int timeout_ms)
 {
+    struct burst_result result = { 0, 0, 0, 0, 0 };
     struct burst_client *clients = calloc((size_t)n, sizeof *clients);
     struct pollfd *fds = calloc((size_t)n, sizeof *fds);
     if (!clients || !fds) {
         free(clients);
         free(fds);
-        return 0;
+        result.refused = n;
+        return result;
     }
     double start = sl_clock_ms(), deadline = start + timeout_ms;
-    int pending = 0, served = 0;
-    *slowest_ms = 0;
+    int pending = 0;
     for (int i = 0; i < n; i++) {
         clients[i].http.fd = connect_start(ip, port, 0);
         clients[i].done = clients[i].http.fd < 0;
@@ -261,19 +262,22 @@ int client_burst(const char *ip, uint16_t port, int n, const char *request, int 
             if (clients[i].done || !fds[i].revents)
                 continue;
             burst_step(&clients[i], fds[i].revents, request);
-            if (clients[i].done) {
-                pending--;
-                served += clients[i].served;
-                if (clients[i].served)
-                    *slowest_ms = sl_clock_ms() - start;
-            }
+            pending -= clients[i].done;
+            if (clients[i].served)
+                result.slowest_ms = sl_clock_ms() - start;
         }
     }
-    for (int i = 0; i < n; i++)
-        client_close(&clients[i].http);
+    for (int i = 0; i < n; i++) {
+        struct burst_client *b = &clients[i];
+        result.served += b->served;
+        result.refused += b->done && !b->served;
+        result.connecting += !b->done && !b->connected;
+        result.waiting += !b->done && b->connected;
+        client_close(&b->http);
+    }
     free(clients);
     free(fds);
-    return served;
+    return result;
 }
 
 const char *reply_outcome_name(enum reply_outcome outcome)

@@ -51,11 +51,20 @@ double client_trickle(struct http_client *c, int interval_ms, int timeout_ms);
 
 void client_close(struct http_client *c);
 
+/* What a burst of clients got. */
+struct burst_result {
+    int served;                 /* a complete 200 reply */
+    int refused;                /* refused, reset, or closed without a reply */
+    int connecting;             /* still waiting for the handshake: their kernel
+                                   retries the SYN (1 s, 3 s, 7 s... after the first) */
+    int waiting;                /* connected, no reply yet */
+    double slowest_ms;          /* the last reply's wait */
+};
+
 /* n clients connecting at once, each sending `request` and waiting for one
- * reply, all within timeout_ms. Returns how many got a complete reply; the
- * slowest one's wait in *slowest_ms. */
-int client_burst(const char *ip, uint16_t port, int n, const char *request, int timeout_ms,
-                 double *slowest_ms);
+ * reply, all within timeout_ms. */
+struct burst_result client_burst(const char *ip, uint16_t port, int n, const char *request,
+                                 int timeout_ms);
 
 const char *reply_outcome_name(enum reply_outcome outcome);
 

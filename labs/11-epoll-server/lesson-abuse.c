@@ -150,7 +150,7 @@ void step_emfile(struct lesson *l)
             for (int i = 0; i < EMFILE_WAITING; i++)
                 stranded_after_free += waiting[i].fd >= 0 &&
                     client_read_reply(&waiting[i], 300, &status, NULL) == REPLY_TIMEOUT;
-            queued = lesson_wait_accepted(s, 0);
+            queued = lesson_accept_queue(l->lab, s, 0);
             lab_pause(l->lab, "the notes' listener on port %u: Recv-Q %d, connections "
                               "nobody will accept", s->port, queued);
         }

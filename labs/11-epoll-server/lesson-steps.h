@@ -38,19 +38,19 @@ void step_emfile(struct lesson *l);
 void step_idle_and_slowloris(struct lesson *l);
 void step_oversized(struct lesson *l);
 
-/* How many of the n sockets with these tuples pass match(socket, arg), in a
- * fresh snapshot every 5 ms until all n do or timeout_ms has passed. */
-int lesson_count_sockets(const struct sl_tuple *tuples, int n,
+/* How many of the n sockets with these tuples pass match(socket, arg),
+ * observed again until all n do or timeout_ms has passed (then shown). */
+int lesson_count_sockets(struct sl_lab *lab, const struct sl_tuple *tuples, int n,
                          bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms);
+bool lesson_in_state(const struct sl_socket *s, int state);
 
-/* How many of the n sockets with these tuples are in `state`, observed again
- * until all are or timeout_ms has passed; the last observation is shown. */
-int lesson_count_state(struct sl_lab *lab, const struct sl_tuple *tuples, int n, int state,
-                       int timeout_ms);
+/* How many of them are in `state` in the last observation. */
+int lesson_count_observed(const struct sl_lab *lab, const struct sl_tuple *tuples, int n,
+                          int state);
 
-/* Wait (bounded) until the server has accepted every connection queued on its
- * listener; returns how many still wait there. */
-int lesson_wait_accepted(const struct lab_server *s, int timeout_ms);
+/* The server's accept queue (its listener's Recv-Q), observed again until it
+ * is empty or timeout_ms has passed. */
+int lesson_accept_queue(struct sl_lab *lab, const struct lab_server *s, int timeout_ms);
 
 /* The tuple as the other end sees it. */
 void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out);
@@ -59,9 +59,5 @@ void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out);
  * notes' reply; remove them again. */
 void lesson_make_big_reply(struct lesson *l);
 void lesson_remove_big_reply(struct lesson *l);
-
-/* The numbers in a /proc file (e.g. /proc/sys/net/ipv4/tcp_wmem), at most n;
- * returns how many were read. */
-int lesson_read_numbers(const char *path, long *out, int n);
 
 #endif

@@ -56,18 +56,6 @@ static const struct sl_lab_info info = {
 
 #define BIG_EXTRA (1 << 20)     /* the big reply: tcp_wmem's maximum and 1 MiB */
 
-int lesson_read_numbers(const char *path, long *out, int n)
-{
-    FILE *f = fopen(path, "r");
-    int got = 0;
-    if (!f)
-        return 0;
-    while (got < n && fscanf(f, "%ld", &out[got]) == 1)
-        got++;
-    fclose(f);
-    return got;
-}
-
 void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out)
 {
     struct sl_tuple from = *t;                  /* t and out may be the same */
@@ -78,53 +66,57 @@ void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out)
     memcpy(out->peer, from.local, sizeof out->peer);
 }
 
-int lesson_count_sockets(const struct sl_tuple *tuples, int n,
-                         bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms)
+/* What lesson_count_sockets counts, for sl_lab_wait_count. */
+struct tuples_matching {
+    const struct sl_tuple *tuples;
+    int n, arg;
+    bool (*match)(const struct sl_socket *, int);
+};
+
+static int count_matching(const struct sl_snapshot *snap, void *arg)
 {
-    double deadline = sl_clock_ms() + timeout_ms;
-    int count;
-    do {
-        struct sl_snapshot snap = { 0 };
-        count = 0;
-        if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
-            for (int i = 0; i < n; i++) {
-                const struct sl_socket *s = sl_snapshot_find(&snap, &tuples[i]);
-                count += s && match(s, arg);
-            }
-        sl_snapshot_free(&snap);
-    } while (count < n && sl_clock_ms() < deadline && (sl_sleep_ms(5), true));
+    const struct tuples_matching *m = arg;
+    int count = 0;
+    for (int i = 0; i < m->n; i++) {
+        const struct sl_socket *s = sl_snapshot_find(snap, &m->tuples[i]);
+        count += s && m->match(s, m->arg);
+    }
     return count;
 }
 
-static bool in_state(const struct sl_socket *s, int state)
+int lesson_count_sockets(struct sl_lab *lab, const struct sl_tuple *tuples, int n,
+                         bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms)
+{
+    struct tuples_matching m = { tuples, n, arg, match };
+    return sl_lab_wait_count(lab, count_matching, &m, n, timeout_ms);
+}
+
+bool lesson_in_state(const struct sl_socket *s, int state)
 {
     return s->state == state;
 }
 
-int lesson_count_state(struct sl_lab *lab, const struct sl_tuple *tuples, int n, int state,
-                       int timeout_ms)
+int lesson_count_observed(const struct sl_lab *lab, const struct sl_tuple *tuples, int n,
+                          int state)
 {
-    int count = lesson_count_sockets(tuples, n, in_state, state, timeout_ms);
-    sl_lab_observe(lab);
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        count += sl_lab_state(lab, &tuples[i]) == state;
     return count;
 }
 
-int lesson_wait_accepted(const struct lab_server *s, int timeout_ms)
+static bool queue_at_most(const struct sl_socket *s, int most)
+{
+    return s->recv_q <= (uint32_t)most;
+}
+
+int lesson_accept_queue(struct sl_lab *lab, const struct lab_server *s, int timeout_ms)
 {
     struct sl_tuple listener;
     sl_tuple_of_fd(s->listener, &listener);
-    double deadline = sl_clock_ms() + timeout_ms;
-    int queued;
-    do {
-        struct sl_snapshot snap = { 0 };
-        queued = 0;
-        if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0) {
-            const struct sl_socket *found = sl_snapshot_find(&snap, &listener);
-            queued = found ? (int)found->recv_q : 0;
-        }
-        sl_snapshot_free(&snap);
-    } while (queued > 0 && sl_clock_ms() < deadline && (sl_sleep_ms(5), true));
-    return queued;
+    lesson_count_sockets(lab, &listener, 1, queue_at_most, 0, timeout_ms);
+    const struct sl_socket *found = sl_lab_socket(lab, &listener);
+    return found ? (int)found->recv_q : 0;
 }
 
 /* The file the slow-reader step asks for: more than a send buffer can hold,
@@ -132,7 +124,7 @@ int lesson_wait_accepted(const struct lab_server *s, int timeout_ms)
 void lesson_make_big_reply(struct lesson *l)
 {
     long wmem[3] = { 0, 0, 4 << 20 };
-    lesson_read_numbers("/proc/sys/net/ipv4/tcp_wmem", wmem, 3);
+    sl_lab_sysctl_values(l->lab, "net.ipv4.tcp_wmem", wmem, 3);
     l->big_size = (size_t)wmem[2] + BIG_EXTRA;
     snprintf(l->root, sizeof l->root, "/tmp/socklab-lab11-XXXXXX");
     CHECK(mkdtemp(l->root) ? 0 : -1);

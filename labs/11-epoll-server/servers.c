@@ -38,7 +38,7 @@ void server_open(struct sl_lab *lab, struct lab_server *s, enum server_kind kind
         s->listener = sl_listen_on(sl_lab_bind_ip(lab), port, SOMAXCONN);
     }
     s->port = sl_local_port(s->listener);
-    sl_lab_watch_port(lab, s->port);
+    sl_lab_track_port(lab, s->port);
 }
 
 static volatile sig_atomic_t stop_requested;

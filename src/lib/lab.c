@@ -231,8 +231,14 @@ void sl_lab_flush_source(struct sl_lab *lab)
     lab->source_pending = false;
     if (lab->opt.no_source)
         return;
-    if (!lab->code)
+    if (lab->code && strcmp(lab->code_file, lab->step_file) != 0) {
+        sl_lab_code_free(lab->code);            /* this step is in another file */
+        lab->code = NULL;
+    }
+    if (!lab->code) {
         lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
+        lab->code_file = lab->step_file;
+    }
     struct sl_excerpt excerpt;
     if (lab->code && sl_lab_code_excerpt(lab->code, lab->step_line, &excerpt)) {
         lab->out->source(lab, &excerpt);

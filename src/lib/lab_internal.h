@@ -88,6 +88,7 @@ struct sl_lab {
     bool source_pending;        /* the step's code is shown before its first result */
     bool paused_last;           /* the step's last event was a pause */
     struct sl_lab_code *code;   /* the lab's source, loaded on first use */
+    const char *code_file;      /* which file `code` holds: a lab may have several */
 
     int expectations;
     int outcomes[4];            /* how many of each enum sl_outcome */
