@@ -273,6 +273,10 @@ struct burst_result client_burst(const char *ip, uint16_t port, int n, const cha
         result.refused += b->done && !b->served;
         result.connecting += !b->done && !b->connected;
         result.waiting += !b->done && b->connected;
+        if (!b->done && b->http.fd >= 0) {      /* abandoned: a RST, so that no late */
+            struct linger now = { 1, 0 };       /* FIN completes a handshake later */
+            setsockopt(b->http.fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+        }
         client_close(&b->http);
     }
     free(clients);

@@ -17,7 +17,7 @@
 #define KEEP_ALIVE_REQUESTS 100
 #define TIME_WAIT_CONNECTIONS 20
 #define BURST 200
-#define BURST_MS 8000
+#define BURST_MS 4000
 #define MAXEVENTS_CLIENTS 30
 
 void step_keep_alive(struct lesson *l)
@@ -165,10 +165,12 @@ void step_burst(struct lesson *l)
     lab_step(l->lab, "A burst of 200 connections");
     lab_say(l->lab, "200 clients connect at the same moment, each sends one request and "
                     "waits for its reply (at most %d s in all). The notes' listen(sock, 10) "
-                    "keeps about 10 connections in the accept queue: when it is full the "
-                    "kernel drops a SYN (or the handshake's last ACK), and the client's "
-                    "kernel sends it again 1 s later, then 2 s after that, then 4 s. "
-                    "Slower, but none is refused.", BURST_MS / 1000);
+                    "leaves room for about 10 connections in the accept queue; the kernel "
+                    "drops what does not fit. With SYN cookies a dropped client may "
+                    "already believe it is connected: it sends its request again and "
+                    "again, waiting twice as long each time.", BURST_MS / 1000);
+    long abort_on_overflow = sl_lab_sysctl(l->lab, "net.ipv4.tcp_abort_on_overflow");
+    sl_lab_sysctl(l->lab, "net.ipv4.tcp_syncookies");
     struct burst_result got[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
@@ -179,9 +181,15 @@ void step_burst(struct lesson *l)
                  got[k].slowest_ms, got[k].refused, got[k].connecting, got[k].waiting);
         server_stop(l->lab, s);
     }
-    lab_expect(l->lab, got[NOTES].refused == 0 && got[NOTES].served > 0,
-               "no client of the notes' server is refused: each is served, or its kernel "
-               "is still retrying the handshake or request the full queue dropped");
+    if (abort_on_overflow > 0)
+        lab_skip(l->lab, "net.ipv4.tcp_abort_on_overflow = 1 resets what the queue drops",
+                 "no client of the notes' server is refused: each is served or still "
+                 "retrying");
+    else
+        lab_expect(l->lab, got[NOTES].refused == 0 && got[NOTES].served > 0,
+                   "no client of the notes' server is refused: each is served or still "
+                   "retrying what the full accept queue dropped (%d of 200 served in %d s)",
+                   got[NOTES].served, BURST_MS / 1000);
     lab_expect(l->lab, got[CORRECT].served == BURST,
                "the correct server serves every one of 200 simultaneous connections");
 }

@@ -9,12 +9,14 @@
 #include "socklab/lab.h"
 #include "socklab/net.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +109,11 @@ int server_stop(struct sl_lab *lab, struct lab_server *s)
     kill(s->pid, SIGTERM);
     sl_lab_wait_child(lab, s->pid, 2000, &status);
     s->pid = 0;
+    /* What the child left in the accept queue would greet the next one: the
+     * lesson takes it and closes it, so that every scenario starts clean. */
+    int fd;
+    while (sl_wait_fd(s->listener, POLLIN, 0) && (fd = accept(s->listener, NULL, NULL)) >= 0)
+        close(fd);
     return status;
 }
 
