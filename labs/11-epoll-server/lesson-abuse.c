@@ -178,6 +178,16 @@ void step_emfile(struct lesson *l)
                "(%d answered, %d refused)", answered[CORRECT], refused[CORRECT]);
 }
 
+/* "closed after 501 ms" or "still open after 1500 ms" */
+static const char *closed_after(double closed_ms, int waited_ms, char *text, size_t len)
+{
+    if (closed_ms < 0)
+        snprintf(text, len, "still open after %d ms", waited_ms);
+    else
+        snprintf(text, len, "closed after %.0f ms", closed_ms);
+    return text;
+}
+
 void step_idle_and_slowloris(struct lesson *l)
 {
     lab_step(l->lab, "Idle connections and a slowloris client");
@@ -199,9 +209,10 @@ void step_idle_and_slowloris(struct lesson *l)
             idle_closed[k] = client_wait_closed(&idle, held_ms[k]);
         if (client_open(&slow, l->ip, s->port, 0, 2000))
             slow_closed[k] = client_trickle(&slow, 100, held_ms[k]);
-        lab_show(l->lab, "%s: idle client closed after %.0f ms, slowloris after %.0f ms "
-                 "(-1: still open after %d ms)", s->name, idle_closed[k], slow_closed[k],
-                 held_ms[k]);
+        char idle_text[48], slow_text[48];
+        lab_show(l->lab, "%s: the idle client %s, the slowloris %s", s->name,
+                 closed_after(idle_closed[k], held_ms[k], idle_text, sizeof idle_text),
+                 closed_after(slow_closed[k], held_ms[k], slow_text, sizeof slow_text));
         client_close(&idle);
         client_close(&slow);
         server_stop(l->lab, s);
@@ -243,7 +254,10 @@ void step_oversized(struct lesson *l)
         int ended = server_stop(l->lab, s);
         if (k == NOTES)
             exit_status = ended;
-        lab_show(l->lab, "%s replied %d", s->name, status[k]);
+        if (status[k])
+            lab_show(l->lab, "%s replied %d", s->name, status[k]);
+        else
+            lab_show(l->lab, "%s closed the connection without a reply", s->name);
     }
     free(request);
     long needed = atomic_load(&l->servers[NOTES].report->overflow_needed);
