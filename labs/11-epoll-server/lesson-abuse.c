@@ -79,11 +79,12 @@ void step_half_request(struct lesson *l)
 void step_slow_reader(struct lesson *l)
 {
     lab_step(l->lab, "A slow reader of a large response");
-    lesson_make_big_reply(l);
-    lab_say(l->lab, "Client A asks for a %zu-byte reply (more than a send buffer can hold: "
-                    "tcp_wmem's maximum and 1 MiB) with a small receive buffer, and does "
+    lab_say(l->lab, "Client A asks for a reply larger than a send buffer can hold "
+                    "(tcp_wmem's maximum and 1 MiB), with a small receive buffer, and does "
                     "not read. Client B then asks for a reply and waits for it. Then A "
-                    "reads everything.", l->big_size);
+                    "reads everything.");
+    lesson_make_big_reply(l);
+    lab_show(l->lab, "the large reply: %zu bytes of body", l->big_size);
     enum reply_outcome b_while_stalled[SERVERS], a_after[SERVERS], b_after[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
