@@ -40,8 +40,10 @@ suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "dash" sh "$here/suites/dash.sh" "$build"
+suite "server" sh "$here/suites/server.sh" "$build"
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
+suite "server (ASan+UBSan)" sh "$here/suites/server.sh" "$asan"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -532,8 +532,8 @@ static int status_for_parse_error(const struct conn *c, enum http_errno e)
 {
     if (c->head_too_big || e == HPE_HEADER_OVERFLOW)
         return 431;
-    if (e == HPE_INVALID_METHOD)
-        return 501;
+    if (e == HPE_INVALID_METHOD && c->in_request)
+        return 501;                         /* a word, just not a method we know */
     return 400;
 }
 
