@@ -4,6 +4,7 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
@@ -52,14 +53,19 @@ LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# libFuzzer targets, built with clang (they carry their own sanitizers, so
+# the sanitizer build does not build them again).
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench install uninstall clean deps
+.PHONY: all run check tests bench fuzz install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
 
-tests: all $(UNIT_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
 run: all
 	@$(LAUNCHER)
@@ -73,6 +79,13 @@ check: tests
 bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
+
+# A long fuzzing run; what it finds new stays in build/fuzz/, the committed
+# corpus (tests/fuzz/corpus) is only read.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/found
+	$(BUILD)/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/found tests/fuzz/corpus
 
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
@@ -126,6 +139,13 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+# The fuzz target and lab 11's server, compiled together by clang.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c labs/11-epoll-server/server.c \
+                            labs/11-epoll-server/server.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Ilabs/11-epoll-server -o $@ $(filter %.c,$^) -lhttp_parser
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
