@@ -32,6 +32,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
+LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -41,6 +42,7 @@ LIB      = $(BUILD)/lib/libsocklab.a
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
+LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
@@ -69,6 +71,8 @@ bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
+# The launcher's parts are found from src/.
+$(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
@@ -86,7 +90,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(LAUNCHER): $(BUILD)/obj/src/socklab.o $(LIB)
+$(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 

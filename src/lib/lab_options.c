@@ -80,6 +80,7 @@ static void print_describe(const struct sl_lab *lab)
     sl_json_string(&j, "name", lab->info->name);
     sl_json_string(&j, "title", lab->info->title);
     sl_json_string(&j, "goal", lab->info->goal);
+    sl_json_int(&j, "ports", lab->info->ports);
     sl_json_end(&j);
 }
 
