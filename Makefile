@@ -118,10 +118,17 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+MAN1     = $(PREFIX)/share/man/man1
+BASHCOMP = $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
-	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
+	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs \
+	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP)
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/socklab.1 man/sockdash.1 $(DESTDIR)$(MAN1)/
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/socklab
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/sockdash
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
@@ -129,6 +136,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
+	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
+	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
 
 clean:

@@ -41,6 +41,7 @@ suite "pause" sh "$here/suites/pause.sh" "$build"
 suite "classroom" sh "$here/suites/classroom.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "dash" sh "$here/suites/dash.sh" "$build"
+suite "install" sh "$here/suites/install.sh" "$build"
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 
