@@ -35,6 +35,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
+LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
 LAB_DIRS = $(patsubst %/,%,$(wildcard labs/[0-9][0-9]-*/))
 LAB_DIR_SRC = $(wildcard $(addsuffix /*.c,$(LAB_DIRS)) $(addsuffix /*.h,$(LAB_DIRS)))
@@ -46,6 +47,7 @@ LIB      = $(BUILD)/lib/libsocklab.a
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
+LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
@@ -87,6 +89,8 @@ fuzz: $(FUZZ_BIN)
 	$(BUILD)/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/found tests/fuzz/corpus
 
+# The launcher's parts are found from src/.
+$(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
@@ -104,7 +108,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(LAUNCHER): $(BUILD)/obj/src/socklab.o $(LIB)
+$(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
@@ -151,10 +155,17 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+MAN1     = $(PREFIX)/share/man/man1
+BASHCOMP = $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
-	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
+	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs \
+	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP)
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/socklab.1 man/sockdash.1 $(DESTDIR)$(MAN1)/
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/socklab
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/sockdash
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
 	$(foreach dir,$(LAB_DIRS),install -d $(DESTDIR)$(SHARE)/$(dir) && \
@@ -164,6 +175,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
+	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
+	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
 
 clean:

@@ -80,7 +80,7 @@ int lab11_lesson(int argc, char **argv)
     lab_say(lab, "A listening socket on loopback; a child process runs the correct server "
                  "on it (server.c). The lab, as a client, sends one GET for \"/\".");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), SOMAXCONN);
-    sl_lab_watch_port(lab, sl_local_port(listener));
+    sl_lab_track_port(lab, sl_local_port(listener));
     pid_t server = sl_lab_fork(lab);
     if (server == 0) {
         signal(SIGTERM, stop_server);

@@ -22,7 +22,7 @@ start() {
     "$server" --serve "$@" >"$scratch/$name.out" 2>"$scratch/$name.err" &
     pid=$!
     servers="$servers $pid"
-    wait_for 10 grep -q '^serving on' "$scratch/$name.out"
+    wait_for 10 grep -qs '^serving on' "$scratch/$name.out"
     eval "${name}_pid=$pid"
     eval "${name}_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/$name.out")"
 }
@@ -122,7 +122,7 @@ kill -TERM "$limited_pid"
 sh -c "ulimit -n 64 && exec '$server' --serve --idle-timeout-ms 30000" >"$scratch/emfile.out" 2>&1 &
 emfile_pid=$!
 servers="$servers $emfile_pid"
-wait_for 10 grep -q '^serving on' "$scratch/emfile.out"
+wait_for 10 grep -qs '^serving on' "$scratch/emfile.out"
 emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/emfile.out")
 check "EMFILE (64 descriptors): 150 clients at once, each answered or refused, none stranded" \
     "$probe" "$emfile_port" flood 150
