@@ -4,6 +4,7 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
@@ -34,6 +35,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
+LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
 LAB_DIRS = $(patsubst %/,%,$(wildcard labs/[0-9][0-9]-*/))
 LAB_DIR_SRC = $(wildcard $(addsuffix /*.c,$(LAB_DIRS)) $(addsuffix /*.h,$(LAB_DIRS)))
@@ -45,6 +47,7 @@ LIB      = $(BUILD)/lib/libsocklab.a
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
+LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
@@ -52,14 +55,19 @@ LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# libFuzzer targets, built with clang (they carry their own sanitizers, so
+# the sanitizer build does not build them again).
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench install uninstall clean deps
+.PHONY: all run check tests bench fuzz install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
 
-tests: all $(UNIT_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
 run: all
 	@$(LAUNCHER)
@@ -74,6 +82,15 @@ bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
+# A long fuzzing run; what it finds new stays in build/fuzz/, the committed
+# corpus (tests/fuzz/corpus) is only read.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/found
+	$(BUILD)/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/found tests/fuzz/corpus
+
+# The launcher's parts are found from src/.
+$(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
@@ -91,7 +108,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(LAUNCHER): $(BUILD)/obj/src/socklab.o $(LIB)
+$(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
@@ -127,14 +144,28 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+# The fuzz target and lab 11's server, compiled together by clang.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c labs/11-epoll-server/server.c \
+                            labs/11-epoll-server/server.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Ilabs/11-epoll-server -o $@ $(filter %.c,$^) -lhttp_parser
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+MAN1     = $(PREFIX)/share/man/man1
+BASHCOMP = $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
-	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
+	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs \
+	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP)
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/socklab.1 man/sockdash.1 $(DESTDIR)$(MAN1)/
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/socklab
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/sockdash
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
 	$(foreach dir,$(LAB_DIRS),install -d $(DESTDIR)$(SHARE)/$(dir) && \
@@ -144,6 +175,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
+	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
+	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
 
 clean:

@@ -158,6 +158,7 @@ struct conn {
     bool peer_eof;          /* read() returned 0: the client sends nothing more */
     bool in_request;        /* a request has begun and not yet ended */
     bool url_too_long, head_too_big;
+    bool in_header_name;    /* the parser is inside a header's name */
     bool close_after;       /* close once the output is sent */
     bool lingering;         /* output done, write side shut, discarding input */
     bool watching_output;   /* EPOLLOUT is in its epoll mask */
@@ -477,7 +478,7 @@ static int on_message_begin(http_parser *p)
     struct conn *c = p->data;
     c->in_request = true;
     c->url_len = c->head_bytes = 0;
-    c->url_too_long = c->head_too_big = false;
+    c->url_too_long = c->head_too_big = c->in_header_name = false;
     return 0;
 }
 
@@ -491,15 +492,22 @@ static int on_url(http_parser *p, const char *at, size_t len)
     return count_head(p, len);
 }
 
+/* A name or value may come in several calls when it arrives in pieces: the
+ * 4 bytes of ": " and CRLF are counted once, when a new name begins. */
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
+    struct conn *c = p->data;
     (void)at;
-    return count_head(p, len + 4);          /* ": " and CRLF count too */
+    size_t separators = c->in_header_name ? 0 : 4;
+    c->in_header_name = true;
+    return count_head(p, len + separators);
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t len)
 {
+    struct conn *c = p->data;
     (void)at;
+    c->in_header_name = false;
     return count_head(p, len);
 }
 
@@ -532,8 +540,8 @@ static int status_for_parse_error(const struct conn *c, enum http_errno e)
 {
     if (c->head_too_big || e == HPE_HEADER_OVERFLOW)
         return 431;
-    if (e == HPE_INVALID_METHOD)
-        return 501;
+    if (e == HPE_INVALID_METHOD && c->in_request)
+        return 501;                         /* a word, just not a method we know */
     return 400;
 }
 

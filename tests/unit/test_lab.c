@@ -269,7 +269,7 @@ static void describe_help_version_exit_0(void **state)
     run_tiny_lab(&r, 0, (const char *[]){ "--describe", NULL });
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "{\"number\":99,\"name\":\"unit\",\"title\":\"A lab for the "
-                               "engine's tests\",\"goal\":\"Exercise every event.\"}\n");
+                               "engine's tests\",\"goal\":\"Exercise every event.\",\"ports\":2}\n");
     run_tiny_lab(&r, 0, (const char *[]){ "--help", NULL });
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "--et"));
