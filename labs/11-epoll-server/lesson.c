@@ -119,6 +119,19 @@ int lesson_accept_queue(struct sl_lab *lab, const struct lab_server *s, int time
     return found ? (int)found->recv_q : 0;
 }
 
+/* The temporary root, for the lab that ends during the step (q at a pause). */
+static char big_file[96];
+
+static void remove_big_file(void)
+{
+    if (big_file[0]) {
+        unlink(big_file);
+        *strrchr(big_file, '/') = '\0';
+        rmdir(big_file);
+        big_file[0] = '\0';
+    }
+}
+
 /* The file the slow-reader step asks for: more than a send buffer can hold,
  * as /big under a temporary root, and the same bytes as the notes' reply. */
 void lesson_make_big_reply(struct lesson *l)
@@ -128,8 +141,11 @@ void lesson_make_big_reply(struct lesson *l)
     l->big_size = (size_t)wmem[2] + BIG_EXTRA;
     snprintf(l->root, sizeof l->root, "/tmp/socklab-lab11-XXXXXX");
     CHECK(mkdtemp(l->root) ? 0 : -1);
-    char path[96], head[128];
-    snprintf(path, sizeof path, "%s/big", l->root);
+    char head[128];
+    snprintf(big_file, sizeof big_file, "%s/big", l->root);
+    static bool registered;
+    if (!registered && atexit(remove_big_file) == 0)
+        registered = true;
     int head_len = snprintf(head, sizeof head,
                             "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                             "Content-Length: %zu\r\n\r\n", l->big_size);
@@ -137,7 +153,7 @@ void lesson_make_big_reply(struct lesson *l)
     CHECK(bytes ? 0 : -1);
     memcpy(bytes, head, (size_t)head_len);
     memset(bytes + head_len, 'x', l->big_size);
-    int fd = CHECK(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    int fd = CHECK(open(big_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     for (size_t done = 0; done < l->big_size;)
         done += (size_t)CHECK(write(fd, bytes + head_len + done, l->big_size - done));
     CHECK(close(fd));
@@ -147,10 +163,7 @@ void lesson_make_big_reply(struct lesson *l)
 
 void lesson_remove_big_reply(struct lesson *l)
 {
-    char path[96];
-    snprintf(path, sizeof path, "%s/big", l->root);
-    unlink(path);
-    rmdir(l->root);
+    remove_big_file();
     free((char *)l->big_reply.bytes);
 }
 
@@ -173,6 +186,16 @@ static void step_two_servers(struct lesson *l)
     lab_expect(l->lab, listening && listening->state == SL_TCP_LISTEN &&
                            sl_lab_state(l->lab, &correct) == SL_TCP_LISTEN,
                "both servers' sockets are in LISTEN");
+    struct sl_snapshot source = { 0 };                  /* which source answers */
+    bool netlink = sl_snapshot_take(&source, NULL, SL_SOURCE_AUTO) == 0 &&
+                   source.source == SL_SOURCE_NETLINK;
+    sl_snapshot_free(&source);
+    if (!netlink)
+        lab_skip(l->lab, "/proc/net/tcp does not show a listener's backlog",
+                 "the notes' listener shows its backlog, 10, as Send-Q");
+    else
+        lab_expect(l->lab, listening && listening->send_q == 10,
+                   "the notes' listener shows its backlog, 10, as Send-Q");
     lab_pause(l->lab, "two LISTEN sockets; run sockdash --port %u,%u in another pane",
               l->servers[NOTES].port, l->servers[CORRECT].port);
 }
