@@ -36,14 +36,15 @@ void step_half_request(struct lesson *l)
         int status;
         if (client_open(&half, l->ip, s->port, 0, 2000))
             client_send_text(&half, "GET / HTTP/1.1\r\nHost: lab\r\n", 2000);
-        sl_sleep_ms(100);                       /* the server has read it */
+        lesson_wait_queue(&half, true, lesson_queue_at_most, 0, 2000);  /* read */
         struct server_cpu before = server_cpu(s);
         double start = sl_clock_ms();
         sl_sleep_ms(SPIN_WINDOW_MS);
         struct server_cpu after = server_cpu(s);
         wall[k] = sl_clock_ms() - start;
         used[k].cpu_ms = after.cpu_ms - before.cpu_ms;
-        used[k].runnable_ms = before.runnable_ms < 0 ? -1 : after.runnable_ms - before.runnable_ms;
+        used[k].runnable_ms = before.runnable_ms < 0 ? -1
+                                                     : after.runnable_ms - before.runnable_ms;
         second[k] = REPLY_CLOSED;
         if (client_open(&whole, l->ip, s->port, 0, 2000) &&
             client_send_text(&whole, http_get_root, 2000))
@@ -85,7 +86,7 @@ void step_slow_reader(struct lesson *l)
                     "reads everything.");
     lesson_make_big_reply(l);
     lab_show(l->lab, "the large reply: %zu bytes of body", l->big_size);
-    enum reply_outcome b_while_stalled[SERVERS], a_after[SERVERS], b_after[SERVERS];
+    enum reply_outcome b_first[SERVERS], a_after[SERVERS], b_after[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
         struct server_setup setup = { .root = l->root, .reply = &l->big_reply };
@@ -95,30 +96,31 @@ void step_slow_reader(struct lesson *l)
         long body = 0;
         if (client_open(&a, l->ip, s->port, 4096, 2000))
             client_send_text(&a, http_get_big, 2000);
-        sl_sleep_ms(200);                       /* the server is sending to A */
-        b_while_stalled[k] = b_after[k] = REPLY_CLOSED;
-        if (client_open(&b, l->ip, s->port, 0, 2000) && client_send_text(&b, http_get_root, 2000))
-            b_while_stalled[k] = client_read_reply(&b, k == NOTES ? 1000 : 3000, &status,
+        lesson_wait_queue(&a, false, lesson_queue_at_least, 1, 2000);  /* sending */
+        b_first[k] = b_after[k] = REPLY_CLOSED;
+        if (client_open(&b, l->ip, s->port, 0, 2000) &&
+            client_send_text(&b, http_get_root, 2000))
+            b_first[k] = client_read_reply(&b, k == NOTES ? 1000 : 3000, &status,
                                                    NULL);
         if (k == NOTES)
             lab_pause(l->lab, "ss -tmi: A's Recv-Q full and the server's Send-Q large; B's "
                               "request unread in its Recv-Q");
         a_after[k] = client_read_reply(&a, 10000, &status, &body);
-        if (b_while_stalled[k] == REPLY_TIMEOUT)
+        if (b_first[k] == REPLY_TIMEOUT)
             b_after[k] = client_read_reply(&b, 10000, &status, NULL);
         lab_show(l->lab, "%s: B while A stalls: %s; then A: %s (%ld bytes of body)%s%s",
-                 s->name, reply_outcome_name(b_while_stalled[k]), reply_outcome_name(a_after[k]),
-                 body, b_while_stalled[k] == REPLY_TIMEOUT ? "; then B: " : "",
-                 b_while_stalled[k] == REPLY_TIMEOUT ? reply_outcome_name(b_after[k]) : "");
+                 s->name, reply_outcome_name(b_first[k]), reply_outcome_name(a_after[k]),
+                 body, b_first[k] == REPLY_TIMEOUT ? "; then B: " : "",
+                 b_first[k] == REPLY_TIMEOUT ? reply_outcome_name(b_after[k]) : "");
         client_close(&a);
         client_close(&b);
         server_stop(l->lab, s);
     }
     lesson_remove_big_reply(l);
-    lab_expect(l->lab, b_while_stalled[NOTES] == REPLY_TIMEOUT && a_after[NOTES] == REPLY_FULL &&
+    lab_expect(l->lab, b_first[NOTES] == REPLY_TIMEOUT && a_after[NOTES] == REPLY_FULL &&
                            b_after[NOTES] == REPLY_FULL,
                "under the notes' blocking send() B waits for A: answered only after A read");
-    lab_expect(l->lab, b_while_stalled[CORRECT] == REPLY_FULL && a_after[CORRECT] == REPLY_FULL,
+    lab_expect(l->lab, b_first[CORRECT] == REPLY_FULL && a_after[CORRECT] == REPLY_FULL,
                "the correct server answers B at once while A's reply waits for EPOLLOUT");
 }
 
@@ -133,7 +135,8 @@ void step_emfile(struct lesson *l)
     int answered[SERVERS], refused[SERVERS], stranded_after_free = 0, queued = 0;
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
-        struct server_setup setup = { .nofile = EMFILE_NOFILE, .idle_timeout_ms = DEADLINE_MS };
+        struct server_setup setup = { .nofile = EMFILE_NOFILE,
+                                      .idle_timeout_ms = DEADLINE_MS };
         server_start(l->lab, s, &setup);
         struct http_client idle[EMFILE_IDLE], waiting[EMFILE_WAITING];
         for (int i = 0; i < EMFILE_IDLE; i++)
@@ -156,7 +159,7 @@ void step_emfile(struct lesson *l)
             for (int i = 0; i < EMFILE_WAITING; i++)
                 stranded_after_free += waiting[i].fd >= 0 &&
                     client_read_reply(&waiting[i], 300, &status, NULL) == REPLY_TIMEOUT;
-            queued = lesson_accept_queue(l->lab, s, 0);
+            queued = lesson_accept_queue(s, 0);
             lab_pause(l->lab, "the notes' listener on port %u: Recv-Q %d, connections "
                               "nobody will accept", s->port, queued);
         }
@@ -167,7 +170,8 @@ void step_emfile(struct lesson *l)
         server_stop(l->lab, s);
     }
     int err = atomic_load(&l->servers[NOTES].report->accept_error);
-    lab_show(l->lab, "the notes' accept loop ended on %s", err ? strerrorname_np(err) : "EAGAIN only");
+    lab_show(l->lab, "the notes' accept loop ended on %s",
+             err ? strerrorname_np(err) : "EAGAIN only");
     lab_expect(l->lab, err == EMFILE && answered[NOTES] == 0 && refused[NOTES] == 0,
                "the notes' accept() fails with EMFILE, the loop breaks, and the waiting "
                "clients get neither a reply nor a refusal");
@@ -265,8 +269,8 @@ void step_oversized(struct lesson *l)
     char text[64];
     lab_show(l->lab, "the notes' server %s; strcat() would have needed %ld bytes in 10240",
              sl_wait_status_describe(exit_status, text, sizeof text), needed);
-    lab_expect(l->lab, WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == NOTES_EXIT_OVERFLOW &&
-                           needed > 10240 && status[NOTES] == 0,
+    bool stopped = WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == NOTES_EXIT_OVERFLOW;
+    lab_expect(l->lab, stopped && needed > 10240 && status[NOTES] == 0,
                "the notes' strcat() would have written past bufres[10240] (the lab stopped "
                "it there): no reply, and in C a corrupted stack");
     lab_expect(l->lab, status[CORRECT] == 431,

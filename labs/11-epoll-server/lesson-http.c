@@ -137,15 +137,14 @@ void step_time_wait(struct lesson *l)
         for (int i = 0; i < TIME_WAIT_CONNECTIONS; i++)
             lesson_reverse_tuple(&clients[i], &servers[i]);
         /* wait (bounded) for the side that should hold TIME-WAIT, then count
-         * the other side in the same observation */
-        const struct sl_tuple *closer = k == NOTES ? servers : clients;
-        const struct sl_tuple *other = k == NOTES ? clients : servers;
-        int first = lesson_count_sockets(l->lab, closer, TIME_WAIT_CONNECTIONS,
-                                         lesson_in_state, SL_TCP_TIME_WAIT, 2000);
-        int second = lesson_count_observed(l->lab, other, TIME_WAIT_CONNECTIONS,
-                                           SL_TCP_TIME_WAIT);
-        on_server[k] = k == NOTES ? first : second;
-        on_client[k] = k == NOTES ? second : first;
+         * both sides in one observation */
+        lesson_count_sockets(k == NOTES ? servers : clients, TIME_WAIT_CONNECTIONS,
+                             lesson_in_state, SL_TCP_TIME_WAIT, 2000);
+        sl_lab_observe(l->lab);
+        on_server[k] = lesson_count_observed(l->lab, servers, TIME_WAIT_CONNECTIONS,
+                                             SL_TCP_TIME_WAIT);
+        on_client[k] = lesson_count_observed(l->lab, clients, TIME_WAIT_CONNECTIONS,
+                                             SL_TCP_TIME_WAIT);
         lab_show(l->lab, "%s: %d TIME-WAIT on its port %u, %d on the clients' side",
                  s->name, on_server[k], s->port, on_client[k]);
         server_stop(l->lab, s);
@@ -194,11 +193,6 @@ void step_burst(struct lesson *l)
                "the correct server serves every one of 200 simultaneous connections");
 }
 
-static bool has_queued_bytes(const struct sl_socket *s, int at_least)
-{
-    return s->recv_q >= (uint32_t)at_least;
-}
-
 void step_maxevents(struct lesson *l)
 {
     lab_step(l->lab, "sizeof(events) as maxevents, under load");
@@ -219,14 +213,14 @@ void step_maxevents(struct lesson *l)
             if (client_open(&c[i], l->ip, s->port, 0, 2000))
                 sl_tuple_of_fd(c[i].fd, &tuples[i]);
         }
-        lesson_accept_queue(l->lab, s, 2000);
+        lesson_accept_queue(s, 2000);
         server_freeze(s, true);
         for (int i = 0; i < MAXEVENTS_CLIENTS; i++)
             if (c[i].fd >= 0)
                 client_send_text(&c[i], http_get_root, 2000);
         for (int i = 0; i < MAXEVENTS_CLIENTS; i++)         /* the server's side */
             lesson_reverse_tuple(&tuples[i], &tuples[i]);
-        int queued = lesson_count_sockets(l->lab, tuples, MAXEVENTS_CLIENTS, has_queued_bytes,
+        int queued = lesson_count_sockets(tuples, MAXEVENTS_CLIENTS, lesson_queue_at_least,
                                           (int)strlen(http_get_root), 2000);
         server_freeze(s, false);
         answered[k] = 0;

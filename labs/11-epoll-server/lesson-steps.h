@@ -38,19 +38,29 @@ void step_emfile(struct lesson *l);
 void step_idle_and_slowloris(struct lesson *l);
 void step_oversized(struct lesson *l);
 
-/* How many of the n sockets with these tuples pass match(socket, arg),
- * observed again until all n do or timeout_ms has passed (then shown). */
-int lesson_count_sockets(struct sl_lab *lab, const struct sl_tuple *tuples, int n,
+/* How many of the n sockets with these tuples pass match(socket, arg), in a
+ * fresh snapshot every 5 ms until all n do or timeout_ms has passed. Nothing
+ * is shown: a step that wants the class to see the sockets observes them. */
+int lesson_count_sockets(const struct sl_tuple *tuples, int n,
                          bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms);
 bool lesson_in_state(const struct sl_socket *s, int state);
+
+/* Receive queues (Recv-Q) of at most / at least `bytes`, as count matches. */
+bool lesson_queue_at_most(const struct sl_socket *s, int bytes);
+bool lesson_queue_at_least(const struct sl_socket *s, int bytes);
+
+/* Wait (bounded) until the client's socket, or the server's end of its
+ * connection, has a Recv-Q that matches; true when it got there. */
+bool lesson_wait_queue(const struct http_client *c, bool server_side,
+                       bool (*match)(const struct sl_socket *, int), int bytes, int timeout_ms);
 
 /* How many of them are in `state` in the last observation. */
 int lesson_count_observed(const struct sl_lab *lab, const struct sl_tuple *tuples, int n,
                           int state);
 
-/* The server's accept queue (its listener's Recv-Q), observed again until it
- * is empty or timeout_ms has passed. */
-int lesson_accept_queue(struct sl_lab *lab, const struct lab_server *s, int timeout_ms);
+/* The server's accept queue (its listener's Recv-Q), taken again until it is
+ * empty or timeout_ms has passed. */
+int lesson_accept_queue(const struct lab_server *s, int timeout_ms);
 
 /* The tuple as the other end sees it. */
 void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out);

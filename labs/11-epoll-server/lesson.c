@@ -66,29 +66,33 @@ void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out)
     memcpy(out->peer, from.local, sizeof out->peer);
 }
 
-/* What lesson_count_sockets counts, for sl_lab_wait_count. */
-struct tuples_matching {
-    const struct sl_tuple *tuples;
-    int n, arg;
-    bool (*match)(const struct sl_socket *, int);
-};
-
-static int count_matching(const struct sl_snapshot *snap, void *arg)
+/* How many of the tuples' sockets pass match in one fresh snapshot (queue:
+ * the Recv-Q of the first one found, or -1). */
+static int count_now(const struct sl_tuple *tuples, int n,
+                     bool (*match)(const struct sl_socket *, int), int arg, int *queue)
 {
-    const struct tuples_matching *m = arg;
+    struct sl_snapshot snap = { 0 };
     int count = 0;
-    for (int i = 0; i < m->n; i++) {
-        const struct sl_socket *s = sl_snapshot_find(snap, &m->tuples[i]);
-        count += s && m->match(s, m->arg);
-    }
+    *queue = -1;
+    if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
+        for (int i = 0; i < n; i++) {
+            const struct sl_socket *s = sl_snapshot_find(&snap, &tuples[i]);
+            if (s && *queue < 0)
+                *queue = (int)s->recv_q;
+            count += s && match(s, arg);
+        }
+    sl_snapshot_free(&snap);
     return count;
 }
 
-int lesson_count_sockets(struct sl_lab *lab, const struct sl_tuple *tuples, int n,
+int lesson_count_sockets(const struct sl_tuple *tuples, int n,
                          bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms)
 {
-    struct tuples_matching m = { tuples, n, arg, match };
-    return sl_lab_wait_count(lab, count_matching, &m, n, timeout_ms);
+    double deadline = sl_clock_ms() + timeout_ms;
+    int count, queue;
+    while ((count = count_now(tuples, n, match, arg, &queue)) < n && sl_clock_ms() < deadline)
+        sl_sleep_ms(5);
+    return count;
 }
 
 bool lesson_in_state(const struct sl_socket *s, int state)
@@ -105,18 +109,36 @@ int lesson_count_observed(const struct sl_lab *lab, const struct sl_tuple *tuple
     return count;
 }
 
-static bool queue_at_most(const struct sl_socket *s, int most)
+bool lesson_queue_at_most(const struct sl_socket *s, int most)
 {
     return s->recv_q <= (uint32_t)most;
 }
 
-int lesson_accept_queue(struct sl_lab *lab, const struct lab_server *s, int timeout_ms)
+bool lesson_queue_at_least(const struct sl_socket *s, int least)
+{
+    return s->recv_q >= (uint32_t)least;
+}
+
+bool lesson_wait_queue(const struct http_client *c, bool server_side,
+                       bool (*match)(const struct sl_socket *, int), int bytes, int timeout_ms)
+{
+    struct sl_tuple tuple;
+    sl_tuple_of_fd(c->fd, &tuple);
+    if (server_side)
+        lesson_reverse_tuple(&tuple, &tuple);
+    return lesson_count_sockets(&tuple, 1, match, bytes, timeout_ms) == 1;
+}
+
+int lesson_accept_queue(const struct lab_server *s, int timeout_ms)
 {
     struct sl_tuple listener;
     sl_tuple_of_fd(s->listener, &listener);
-    lesson_count_sockets(lab, &listener, 1, queue_at_most, 0, timeout_ms);
-    const struct sl_socket *found = sl_lab_socket(lab, &listener);
-    return found ? (int)found->recv_q : 0;
+    double deadline = sl_clock_ms() + timeout_ms;
+    int queue;
+    while (count_now(&listener, 1, lesson_queue_at_most, 0, &queue) < 1 &&
+           sl_clock_ms() < deadline)
+        sl_sleep_ms(5);
+    return queue < 0 ? 0 : queue;
 }
 
 /* The temporary root, for the lab that ends during the step (q at a pause). */
