@@ -45,6 +45,13 @@ int lesson_count_sockets(const struct sl_tuple *tuples, int n,
                          bool (*match)(const struct sl_socket *, int), int arg, int timeout_ms);
 bool lesson_in_state(const struct sl_socket *s, int state);
 
+/* Make sure the lab may open `needed` descriptors (raising its soft
+ * RLIMIT_NOFILE up to the hard one, and saying so); false when it cannot. */
+bool lesson_enough_descriptors(struct sl_lab *lab, long needed);
+
+/* How many TIME-WAIT records this network namespace holds now. */
+int lesson_time_wait_count(void);
+
 /* Receive queues (Recv-Q) of at most / at least `bytes`, as count matches. */
 bool lesson_queue_at_most(const struct sl_socket *s, int bytes);
 bool lesson_queue_at_least(const struct sl_socket *s, int bytes);
@@ -66,8 +73,9 @@ int lesson_accept_queue(const struct lab_server *s, int timeout_ms);
 void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out);
 
 /* Write the big file under a new temporary root, and the same bytes as the
- * notes' reply; remove them again. */
-void lesson_make_big_reply(struct lesson *l);
+ * notes' reply (false, and nothing written, when tcp_wmem would make it larger
+ * than 256 MiB); remove them again. */
+bool lesson_make_big_reply(struct lesson *l);
 void lesson_remove_big_reply(struct lesson *l);
 
 #endif

@@ -38,6 +38,7 @@
 #include "socklab/tcpstate.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ static const struct sl_lab_info info = {
 };
 
 #define BIG_EXTRA (1 << 20)     /* the big reply: tcp_wmem's maximum and 1 MiB */
+#define BIG_MOST (256 << 20)    /* beyond this the lab will not write it out twice */
 
 void lesson_reverse_tuple(const struct sl_tuple *t, struct sl_tuple *out)
 {
@@ -92,6 +94,34 @@ int lesson_count_sockets(const struct sl_tuple *tuples, int n,
     int count, queue;
     while ((count = count_now(tuples, n, match, arg, &queue)) < n && sl_clock_ms() < deadline)
         sl_sleep_ms(5);
+    return count;
+}
+
+bool lesson_enough_descriptors(struct sl_lab *lab, long needed)
+{
+    struct rlimit limit;
+    CHECK(getrlimit(RLIMIT_NOFILE, &limit));
+    if (limit.rlim_cur >= (rlim_t)needed)
+        return true;
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < (rlim_t)needed)
+        return false;
+    lab_show(lab, "RLIMIT_NOFILE raised from %ld to %ld for the lab's clients",
+             (long)limit.rlim_cur, needed);
+    limit.rlim_cur = (rlim_t)needed;
+    return setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
+
+int lesson_time_wait_count(void)
+{
+    struct sl_filter only;
+    char why[128];
+    sl_filter_init(&only);
+    struct sl_snapshot snap = { 0 };
+    int count = 0;
+    if (sl_filter_set_states(&only, "time-wait", why, sizeof why) &&
+        sl_snapshot_take(&snap, &only, SL_SOURCE_AUTO) == 0)
+        count = (int)snap.count;
+    sl_snapshot_free(&snap);
     return count;
 }
 
@@ -156,11 +186,13 @@ static void remove_big_file(void)
 
 /* The file the slow-reader step asks for: more than a send buffer can hold,
  * as /big under a temporary root, and the same bytes as the notes' reply. */
-void lesson_make_big_reply(struct lesson *l)
+bool lesson_make_big_reply(struct lesson *l)
 {
     long wmem[3] = { 0, 0, 4 << 20 };
     sl_lab_sysctl_values(l->lab, "net.ipv4.tcp_wmem", wmem, 3);
     l->big_size = (size_t)wmem[2] + BIG_EXTRA;
+    if (l->big_size > BIG_MOST)
+        return false;
     snprintf(l->root, sizeof l->root, "/tmp/socklab-lab11-XXXXXX");
     CHECK(mkdtemp(l->root) ? 0 : -1);
     char head[128];
@@ -181,6 +213,7 @@ void lesson_make_big_reply(struct lesson *l)
     CHECK(close(fd));
     l->big_reply.bytes = bytes;
     l->big_reply.len = (size_t)head_len + l->big_size;
+    return true;
 }
 
 void lesson_remove_big_reply(struct lesson *l)
