@@ -25,7 +25,9 @@ void step_keep_alive(struct lesson *l)
     lab_step(l->lab, "Keep-alive: 100 requests on one connection");
     lab_say(l->lab, "HTTP/1.1 keeps a connection open between requests unless one side "
                     "says \"Connection: close\". One client sends 100 requests, one after "
-                    "the other, on a single connection, and counts the replies.");
+                    "the other, on a single connection, and counts the replies. In "
+                    "sockdash the notes' connection goes to TIME-WAIT on the server's port "
+                    "after its first reply; the correct server's stays ESTAB.");
     int answered[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
@@ -40,6 +42,9 @@ void step_keep_alive(struct lesson *l)
                 answered[k]++;
         lab_show(l->lab, "%s answered %d of %d requests", s->name, answered[k],
                  KEEP_ALIVE_REQUESTS);
+        if (k == CORRECT)
+            lab_pause(l->lab, "after 100 requests the connection to port %u is still ESTAB",
+                      s->port);
         client_close(&c);
         server_stop(l->lab, s);
     }
@@ -177,7 +182,9 @@ void step_burst(struct lesson *l)
                     "leaves room for about 10 connections in the accept queue; the kernel "
                     "drops what does not fit. With SYN cookies a dropped client may "
                     "already believe it is connected: it sends its request again and "
-                    "again, waiting twice as long each time.", BURST_MS / 1000);
+                    "again, waiting twice as long each time: ss shows it ESTAB with its "
+                    "request in Send-Q, while the server has no socket for it at all.",
+            BURST_MS / 1000);
     if (!lesson_enough_descriptors(l->lab, BURST + 64)) {
         const char *why = "RLIMIT_NOFILE (ulimit -n) is below 264 and cannot be raised";
         lab_skip(l->lab, why, "no client of the notes' server is refused");

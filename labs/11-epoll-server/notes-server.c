@@ -17,7 +17,9 @@
  * out), the reply the notes leave implied (fixed bytes, sent with a blocking
  * send() before the close), and the point where a request counts as read (its
  * blank line: the notes never say, and as printed their loop would spin even
- * after a complete request), and the lab's counters ("lab:").
+ * after a complete request), and the lab's counters ("lab:"). A failed
+ * socket(), bind() or listen() is the lab's set-up error (the notes ignore
+ * bind()'s result). Left out: the two std::cout lines that print progress.
  *
  * Changed, marked "SAFE": where running the notes' code would corrupt memory
  * or leave loopback, the lab shows the bug without committing it — bind() gets
