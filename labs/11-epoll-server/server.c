@@ -53,6 +53,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <http_parser.h>
@@ -380,10 +381,15 @@ static bool target_to_relative(const char *url, size_t len, char *out, size_t ro
     for (size_t i = 1; i < len && url[i] != '?' && url[i] != '#'; i++) {
         char ch = url[i];
         if (ch == '%') {
-            unsigned value;
-            if (i + 2 >= len || sscanf(url + i + 1, "%2x", &value) != 1 || !value)
+            static const char hex[] = "0123456789abcdef";
+            const char *high, *low;
+            if (i + 2 >= len || !url[i + 1] || !url[i + 2] ||
+                !(high = strchr(hex, tolower((unsigned char)url[i + 1]))) ||
+                !(low = strchr(hex, tolower((unsigned char)url[i + 2]))))
                 return false;
-            ch = (char)value;
+            ch = (char)((high - hex) << 4 | (low - hex));
+            if (!ch)
+                return false;               /* %00 */
             i += 2;
         }
         if (n + 1 >= room)
