@@ -4,6 +4,7 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#                   (make bench-server: only lab 11's server against nginx)
 #   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
@@ -62,7 +63,7 @@ FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench fuzz install uninstall clean deps
+.PHONY: all run check tests bench bench-server fuzz install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
@@ -78,9 +79,14 @@ check: tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' tests
 	@tests/run-all.sh $(BUILD) build-asan
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
+
+# Only lab 11's server against nginx (the rest of docs/performance.md is kept).
+bench-server: all $(TOOL_BIN)
+	@sh tools/ensure-deps.sh bench
+	@sh bench/run.sh $(BUILD) server
 
 # A long fuzzing run; what it finds new stays in build/fuzz/, the committed
 # corpus (tests/fuzz/corpus) is only read.

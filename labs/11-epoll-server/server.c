@@ -53,6 +53,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <http_parser.h>
@@ -162,6 +163,7 @@ struct conn {
     bool close_after;       /* close once the output is sent */
     bool lingering;         /* output done, write side shut, discarding input */
     bool watching_output;   /* EPOLLOUT is in its epoll mask */
+    bool nodelay;           /* TCP_NODELAY is set */
     bool progress;          /* it read or wrote something since its last deadline */
     bool broken;            /* out of memory: close it */
     int answered;           /* responses produced (for tests) */
@@ -379,10 +381,15 @@ static bool target_to_relative(const char *url, size_t len, char *out, size_t ro
     for (size_t i = 1; i < len && url[i] != '?' && url[i] != '#'; i++) {
         char ch = url[i];
         if (ch == '%') {
-            unsigned value;
-            if (i + 2 >= len || sscanf(url + i + 1, "%2x", &value) != 1 || !value)
+            static const char hex[] = "0123456789abcdef";
+            const char *high, *low;
+            if (i + 2 >= len || !url[i + 1] || !url[i + 2] ||
+                !(high = strchr(hex, tolower((unsigned char)url[i + 1]))) ||
+                !(low = strchr(hex, tolower((unsigned char)url[i + 2]))))
                 return false;
-            ch = (char)value;
+            ch = (char)((high - hex) << 4 | (low - hex));
+            if (!ch)
+                return false;               /* %00 */
             i += 2;
         }
         if (n + 1 >= room)
@@ -622,8 +629,10 @@ static void conn_close(struct conn *c)
     close(c->fd);
     conn_free(c);
     s->connections--;
+    if (s->spare_fd < 0)                    /* a descriptor is free again */
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (!s->listener_watched && s->listen_fd >= 0)
-        watch_listener(s, true);            /* a descriptor is free again */
+        watch_listener(s, true);
 }
 
 /* All output is sent and the connection must end. If the client may still
@@ -646,6 +655,20 @@ static void conn_finish(struct conn *c)
 
 enum write_result { WRITE_DONE, WRITE_PENDING, WRITE_FAILED };
 
+/* Nagle's algorithm holds a small segment back while an earlier one is not
+ * acknowledged. An answer that leaves in one send() never meets it (the
+ * client's next request acknowledges the last answer), so TCP_NODELAY costs
+ * a system call only where it matters: a response that leaves in pieces
+ * (a rest after EAGAIN, a file after its head), whose last small piece
+ * would otherwise wait for the client's delayed ACK. */
+static void no_nagle(struct conn *c)
+{
+    int one = 1;
+    if (!c->nodelay && c->fd >= 0)
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c->nodelay = true;
+}
+
 static enum write_result write_output(struct conn *c)
 {
     while (c->out_sent < c->out.len) {
@@ -655,12 +678,15 @@ static enum write_result write_output(struct conn *c)
             c->out_sent += (size_t)n;
             c->progress = true;
         } else if (n == -1 && errno == EAGAIN) {
+            no_nagle(c);
             return WRITE_PENDING;           /* the kept rest goes on EPOLLOUT */
         } else if (n == -1 && errno != EINTR) {
             return WRITE_FAILED;
         }
     }
     c->out.len = c->out_sent = 0;
+    if (c->file_fd >= 0)
+        no_nagle(c);
     while (c->file_fd >= 0) {
         ssize_t n = sendfile(c->fd, c->file_fd, &c->file_offset,
                              c->file_left < (1u << 20) ? c->file_left : (1u << 20));
@@ -805,20 +831,22 @@ static void refuse(struct server *s, int fd)
     close(fd);
 }
 
-/* Out of descriptors: free the spare to accept one client and refuse it. If
- * the spare cannot be had back, stop watching the listener until a
- * connection closes (the clients wait in the accept queue, not forever). */
+/* Out of descriptors: free the spare to accept one client and refuse it.
+ * accept() checks for a free descriptor before it looks at the queue, so
+ * EMFILE comes even when no client waits: then the spare's accept() says
+ * EAGAIN, and the next client makes a new edge. If the spare cannot be had
+ * back, stop watching the listener until a connection closes (the clients
+ * wait in the accept queue, not forever). True: accept again. */
 static bool refuse_without_descriptors(struct server *s)
 {
     if (s->spare_fd >= 0) {
         close(s->spare_fd);
-        s->spare_fd = -1;
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0)
             refuse(s, fd);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (fd >= 0 && s->spare_fd >= 0)
-            return true;
+        if (s->spare_fd >= 0)
+            return fd >= 0;
     }
     watch_listener(s, false);
     return false;
@@ -833,8 +861,6 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
         close(fd);
         return;
     }
-    int one = 1;                            /* answers go out whole: no Nagle wait */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (s->cfg.log) {
         char ip[INET6_ADDRSTRLEN] = "?";
         const struct sockaddr_in *v4 = (const void *)addr;

@@ -4,6 +4,7 @@
  * usage. Every wait is bounded.
  *
  *   http-probe PORT get PATH STATUS [FILE]   one GET: status, and body == FILE
+ *   http-probe PORT show PATH                one GET; its whole response on stdout
  *   http-probe PORT head                     HEAD /: 200, Content-Length, no body
  *   http-probe PORT raw TEXT STATUS close|keep  TEXT (\r \n \xHH escapes) -> STATUS
  *   http-probe PORT keepalive N              N GETs one after another, one connection
@@ -242,6 +243,18 @@ static int scenario_get(const char *path, int status, const char *file)
             failed("%s: the body (%zu bytes) is not %s (%zu bytes)", path, res.body_len, file,
                    len);
     }
+    reader_free(r);
+    return 0;
+}
+
+static int scenario_show(const char *path)
+{
+    struct reader *r = reader_new(connect_or_fail());
+    char request[2048];
+    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+    send_all(r->fd, request, strlen(request));
+    struct response res = read_response(r, false);
+    fwrite(r->buf, 1, (size_t)(res.body - r->buf) + res.body_len, stdout);
     reader_free(r);
     return 0;
 }
@@ -621,6 +634,8 @@ int main(int argc, char **argv)
     const char *c = argc > 5 ? argv[5] : NULL;
     if (!strcmp(s, "get") && b)
         return scenario_get(a, (int)number(b), c);
+    if (!strcmp(s, "show") && a)
+        return scenario_show(a);
     if (!strcmp(s, "head"))
         return scenario_head();
     if (!strcmp(s, "raw") && c)
