@@ -97,6 +97,8 @@ void notes_server_loop(int sock, const struct notes_reply *reply, struct notes_r
         if (num > atomic_load(&report->most_events))  /* lab: past 20 = past the array */
             atomic_store(&report->most_events, num);
 
+        /* BUG (step "Idle connections and a slowloris client"): a wait that
+         * times out leads nowhere; no connection ever expires. */
         if (num <= 0)
             continue;
 
@@ -170,10 +172,11 @@ void notes_server_loop(int sock, const struct notes_reply *reply, struct notes_r
                     atomic_fetch_add(&report->replies, 1);  /* lab */
                 }
 
-                /* BUG (steps "Keep-alive: 100 requests on one connection", "Who
-                 * gets TIME-WAIT"): closing after one request ends keep-alive,
-                 * drops pipelined requests, and leaves TIME-WAIT on the server.
-                 * After the read loop closed the socket, this closes it twice. */
+                /* BUG (steps "Keep-alive: 100 requests on one connection",
+                 * "Pipelined requests, and a client that half-closes", "Who gets
+                 * TIME-WAIT"): closing after one request ends keep-alive, drops
+                 * pipelined requests, and leaves TIME-WAIT on the server. After
+                 * the read loop closed the socket, this closes it twice. */
                 epoll_ctl(epfd, EPOLL_CTL_DEL, tmpSocket, &ev);
                 close(tmpSocket);
             }
