@@ -58,7 +58,10 @@ static int keep_only_listener(int listener, int nofile)
 {
     if (listener != CHILD_LISTENER && dup2(listener, CHILD_LISTENER) < 0)
         _exit(2);
-    close_range(CHILD_LISTENER + 1, ~0U, 0);
+    if (close_range(CHILD_LISTENER + 1, ~0U, 0) < 0)        /* before Linux 5.9 */
+        for (long fd = CHILD_LISTENER + 1, open_max = sysconf(_SC_OPEN_MAX);
+             fd < open_max && fd < 65536; fd++)
+            close((int)fd);
     if (nofile > 0) {
         struct rlimit limit = { (rlim_t)nofile, (rlim_t)nofile };
         if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
