@@ -121,6 +121,7 @@ run() {
 # median NAME: the run with the median requests/s.
 median() { sort -n "$tmp/$1" | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }'; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 loads="keepalive-50:50: keepalive-1000:1000: close-50:50:close"
 for load in $loads; do
     name=${load%%:*} rest=${load#*:}
@@ -130,6 +131,8 @@ for load in $loads; do
         run "nginx-$name" "$nginx_worker" "$nginx_port" "$conns" "$mode"
     done
 done
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the section ------------------------------------------------------------------
 us_text() { awk -v v="$1" 'BEGIN { if (v >= 1000) printf "%.2f ms", v / 1000; else printf "%d µs", v }'; }
@@ -151,6 +154,8 @@ Measured by \`make bench\` (bench/server.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')
   $(head_bytes "$tmp/nginx.response") bytes (nginx): Server, Date, Content-Type, Content-Length, Connection
 - load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), one thread, ${seconds} s a run, median of ${runs} runs, the
   servers taking turns; server on CPU $server_cpu, wrk on CPU $client_cpu (taskset); loopback only
+- the machine's load average (1, 5, 15 min): $load_before before, $load_after
+  after (other work shares these two cores: the servers and wrk are not alone)
 - server CPU: user + system time of the serving process (nginx: its worker)
   over the run, as a share of one core; below 100% the server waited for
   wrk, and requests per CPU-second compares the servers' own cost

@@ -1,9 +1,10 @@
 /* labs/11-epoll-server/server.c — an edge-triggered epoll HTTP/1.1 server done
  * right: the notes' server, with every one of its bugs answered.
  *
- * Read it top to bottom: the choices first, then the pieces in the order a
- * request meets them (accept, read, parse, answer, write, deadlines, close),
- * then the loop that ties them together.
+ * Read it top to bottom: the choices first, then the pieces from the inside
+ * out (answering one request, parsing, the request path, connections,
+ * writing, reading, accepting, deadlines and shutdown), and last the loop
+ * that ties them together.
  *
  * Why edge-triggered. With EPOLLET the kernel reports a socket when something
  * new happens on it, not every time it is still readable. That saves one
@@ -12,8 +13,10 @@
  * with unread requests without being reported again and again. The price is
  * the rule the notes break: after an edge, a socket must be read (and a
  * listener accepted) until the kernel says EAGAIN, or the rest waits for an
- * edge that never comes. Each connection keeps two flags, `readable` and
- * `writable`'s counterpart EPOLLOUT, that remember what the last edge said.
+ * edge that never comes. (On a TCP socket a read that returns less than it
+ * asked for says the same: the queue was empty, and the next byte to arrive
+ * makes a new edge.) Each connection keeps a flag, `readable`, for "the last
+ * edge said readable and nothing has said EAGAIN since".
  *
  * Where each buffer lives.
  *   - One 64 KiB read buffer for the whole server (server.read_buffer): every
@@ -38,15 +41,24 @@
  *   - request: from a request's first byte, the whole request must arrive
  *     within header_timeout_ms; more bytes do not move it (that is what
  *     closes a slowloris client, which sends one byte at a time forever).
- * Expiring is popping from the heads while their deadline has passed;
- * epoll_wait() sleeps until the earlier head. No tick scans every connection.
+ * A connection that is closing and waits for the client's FIN (lingering,
+ * see conn_finish) sits in the request list too. Expiring is popping from
+ * the heads while their deadline has passed; epoll_wait() sleeps until the
+ * earlier head. No tick scans every connection.
  *
  * What EMFILE does. When the process is out of descriptors, accept() fails
  * with EMFILE and the connection stays in the accept queue; with edge
  * triggering no new edge comes for it, and the client waits forever (the
  * notes' server). This server keeps one spare descriptor (/dev/null) open:
  * on EMFILE it closes the spare, accepts, answers 503, closes, and opens the
- * spare again. Every client is answered or cleanly refused.
+ * spare again. Every client is answered or cleanly refused. Beyond
+ * max_connections a client gets the same 503 before descriptors run out.
+ *
+ * How it stops. When *stop is set (a SIGINT/SIGTERM handler's flag; the loop
+ * wakes at least every LONGEST_SLEEP_MS to look), the listener is closed,
+ * idle connections are closed, and the others finish the response they are
+ * sending or the request they are receiving, with Connection: close, for
+ * at most shutdown_ms.
  *
  * Parsing is Debian's libhttp-parser (http_parser.h): the lesson is the event
  * loop, not the parser. */
@@ -166,7 +178,7 @@ struct conn {
     bool nodelay;           /* TCP_NODELAY is set */
     bool progress;          /* it read or wrote something since its last deadline */
     bool broken;            /* out of memory: close it */
-    int answered;           /* responses produced (for tests) */
+    int answered;           /* responses queued so far */
 };
 
 struct deadline_list {
@@ -433,36 +445,41 @@ static void answer_file(struct conn *c, const char *relative, bool keep_alive, b
         c->close_after = true;
 }
 
+/* The built-in page, from the responses prepared once a second. */
+static void answer_builtin(struct conn *c, bool keep_alive, bool head_only)
+{
+    const struct server *s = c->server;
+    append_out(c, s->builtin[keep_alive],
+               head_only ? s->builtin_head_len[keep_alive] : s->builtin_len[keep_alive]);
+    log_request(c, 200, http_builtin_page_len);
+    if (!keep_alive)
+        c->close_after = true;
+}
+
 /* One complete request: choose and queue its response, in order after the
  * responses already queued. */
 static void answer(struct conn *c)
 {
-    struct server *s = c->server;
     const http_parser *p = &c->parser;
-    bool keep_alive = http_should_keep_alive(p) && !s->stopping;
+    bool keep_alive = http_should_keep_alive(p) && !c->server->stopping;
+    bool head_only = p->method == HTTP_HEAD;
+    char relative[URL_MAX];
     c->answered++;
 
     if (p->http_major != 1 || p->http_minor > 1)
-        { answer_error(c, 505, false); return; }
-    if (c->url_too_long)
-        { answer_error(c, 414, false); return; }
-    if (p->method != HTTP_GET && p->method != HTTP_HEAD)
-        { answer_error(c, 405, keep_alive); return; }
-    char relative[URL_MAX];
-    if (!target_to_relative(c->url, c->url_len, relative, sizeof relative))
-        { answer_error(c, c->url_len && c->url[0] == '/' ? 403 : 400, keep_alive); return; }
-    bool head_only = p->method == HTTP_HEAD;
-    if (!relative[0]) {                     /* "/": the prepared built-in page */
-        append_out(c, s->builtin[keep_alive],
-                   head_only ? s->builtin_head_len[keep_alive] : s->builtin_len[keep_alive]);
-        log_request(c, 200, http_builtin_page_len);
-        if (!keep_alive)
-            c->close_after = true;
-        return;
-    }
-    if (s->root_fd < 0)
-        { answer_error(c, 404, keep_alive); return; }
-    answer_file(c, relative, keep_alive, head_only);
+        answer_error(c, 505, false);
+    else if (c->url_too_long)
+        answer_error(c, 414, false);
+    else if (p->method != HTTP_GET && p->method != HTTP_HEAD)
+        answer_error(c, 405, keep_alive);
+    else if (!target_to_relative(c->url, c->url_len, relative, sizeof relative))
+        answer_error(c, c->url_len && c->url[0] == '/' ? 403 : 400, keep_alive);
+    else if (!relative[0])                  /* "/" */
+        answer_builtin(c, keep_alive, head_only);
+    else if (c->server->root_fd < 0)
+        answer_error(c, 404, keep_alive);
+    else
+        answer_file(c, relative, keep_alive, head_only);
 }
 
 /* --- parsing: the parser's callbacks -------------------------------------- */
@@ -644,8 +661,10 @@ static void conn_finish(struct conn *c)
 {
     bool client_may_send = !c->peer_eof && (c->readable || c->in.len || request_in_progress(c)
                                             || c->answered == 0 || c->parser.http_errno);
-    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1)
-        { conn_close(c); return; }
+    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1) {
+        conn_close(c);
+        return;
+    }
     c->lingering = true;
     c->in.len = 0;
     list_append(&c->server->request, c, c->server->now_ms);
@@ -761,7 +780,8 @@ static void linger(struct conn *c)
             continue;
         if (n == -1 && errno == EAGAIN)
             return;
-        { conn_close(c); return; }               /* 0 (the client closed) or an error */
+        conn_close(c);                      /* 0 (the client closed) or an error */
+        return;
     }
 }
 
@@ -783,8 +803,10 @@ static void settle_deadline(struct conn *c)
  * side that matters or the connection ends. */
 static void conn_run(struct conn *c)
 {
-    if (c->lingering)
-        { linger(c); return; }
+    if (c->lingering) {
+        linger(c);
+        return;
+    }
     enum write_result w;
     for (;;) {
         while (can_answer_more(c) && (c->in.len || (c->readable && !c->peer_eof))) {
@@ -793,15 +815,21 @@ static void conn_run(struct conn *c)
             else if (!read_once(c))
                 return;
         }
-        if (c->broken)
-            { conn_close(c); return; }
+        if (c->broken) {
+            conn_close(c);
+            return;
+        }
         w = write_output(c);
-        if (w == WRITE_FAILED)
-            { conn_close(c); return; }
+        if (w == WRITE_FAILED) {
+            conn_close(c);
+            return;
+        }
         if (w == WRITE_PENDING)
             break;
-        if (c->close_after || (c->peer_eof && !c->in.len))
-            { conn_finish(c); return; }          /* half-closed clients got every answer */
+        if (c->close_after || (c->peer_eof && !c->in.len)) {
+            conn_finish(c);                 /* a half-closed client got every answer */
+            return;
+        }
         if (!c->in.len && !(c->readable && !c->peer_eof))
             break;
     }
@@ -1052,10 +1080,14 @@ static void release(struct server *s)
 static void handle_event(struct server *s, const struct epoll_event *ev)
 {
     struct conn *c = ev->data.ptr;
-    if (!c)
-        { accept_all(s); return; }
-    if (ev->events & EPOLLERR)
-        { conn_close(c); return; }               /* a RST: nothing more to say */
+    if (!c) {
+        accept_all(s);
+        return;
+    }
+    if (ev->events & EPOLLERR) {
+        conn_close(c);                      /* a RST: nothing more to say */
+        return;
+    }
     if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
         c->readable = true;
     if (ev->events & (EPOLLRDHUP | EPOLLHUP))
