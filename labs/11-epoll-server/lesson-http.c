@@ -230,36 +230,42 @@ void step_maxevents(struct lesson *l)
     bool all_ready = false;
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
-        server_start(l->lab, s, NULL);
-        struct http_client c[MAXEVENTS_CLIENTS];
-        struct sl_tuple tuples[MAXEVENTS_CLIENTS];
-        for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
-            memset(&tuples[i], 0, sizeof tuples[i]);
-            if (client_open(&c[i], l->ip, s->port, 0, 2000))
-                sl_tuple_of_fd(c[i].fd, &tuples[i]);
-        }
-        int unaccepted = lesson_accept_queue(s, 2000);
-        server_freeze(s, true);
-        for (int i = 0; i < MAXEVENTS_CLIENTS; i++)
-            if (c[i].fd >= 0)
-                client_send_text(&c[i], http_get_root, 2000);
-        for (int i = 0; i < MAXEVENTS_CLIENTS; i++)         /* the server's side */
-            lesson_reverse_tuple(&tuples[i], &tuples[i]);
-        int queued = lesson_count_sockets(tuples, MAXEVENTS_CLIENTS, lesson_queue_at_least,
+        int attempt = 0, queued;
+        bool ready;
+        do {                                /* all 30 ready at once, or no test at all */
+            server_start(l->lab, s, NULL);
+            struct http_client c[MAXEVENTS_CLIENTS];
+            struct sl_tuple tuples[MAXEVENTS_CLIENTS];
+            for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
+                memset(&tuples[i], 0, sizeof tuples[i]);
+                if (client_open(&c[i], l->ip, s->port, 0, 2000))
+                    sl_tuple_of_fd(c[i].fd, &tuples[i]);
+            }
+            int unaccepted = lesson_accept_queue(s, 2000);
+            server_freeze(s, true);
+            for (int i = 0; i < MAXEVENTS_CLIENTS; i++)
+                if (c[i].fd >= 0)
+                    client_send_text(&c[i], http_get_root, 2000);
+            for (int i = 0; i < MAXEVENTS_CLIENTS; i++)     /* the server's side */
+                lesson_reverse_tuple(&tuples[i], &tuples[i]);
+            queued = lesson_count_sockets(tuples, MAXEVENTS_CLIENTS, lesson_queue_at_least,
                                           (int)strlen(http_get_root), 2000);
-        server_freeze(s, false);
-        answered[k] = 0;
-        for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
-            int status;
-            answered[k] += c[i].fd >= 0 && client_read_reply(&c[i], 2000, &status, NULL) ==
-                                               REPLY_FULL;
-            client_close(&c[i]);
-        }
-        lab_show(l->lab, "%s: %d requests queued while frozen, %d answered", s->name, queued,
-                 answered[k]);
-        if (k == NOTES)                     /* all 30 ready at once, or no test at all */
-            all_ready = unaccepted == 0 && queued == MAXEVENTS_CLIENTS;
-        server_stop(l->lab, s);
+            server_freeze(s, false);
+            answered[k] = 0;
+            for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
+                int status;
+                answered[k] += c[i].fd >= 0 &&
+                               client_read_reply(&c[i], 2000, &status, NULL) == REPLY_FULL;
+                client_close(&c[i]);
+            }
+            lab_show(l->lab, "%s: %d requests queued while frozen, %d answered", s->name,
+                     queued, answered[k]);
+            server_stop(l->lab, s);
+            ready = unaccepted == 0 && queued == MAXEVENTS_CLIENTS;
+        } while (!ready && sl_lab_again(l->lab, &attempt, "%d of 30 requests were ready "
+                                                          "together", queued));
+        if (k == NOTES)
+            all_ready = ready;
     }
     int most = atomic_load(&l->servers[NOTES].report->most_events);
     lab_show(l->lab, "the notes' epoll_wait() returned at most %d events at once", most);
