@@ -174,6 +174,7 @@ struct conn {
     bool in_header_name;    /* the parser is inside a header's name */
     bool close_after;       /* close once the output is sent */
     bool lingering;         /* output done, write side shut, discarding input */
+    bool registered;        /* it is in the epoll set */
     bool watching_output;   /* EPOLLOUT is in its epoll mask */
     bool nodelay;           /* TCP_NODELAY is set */
     bool progress;          /* it read or wrote something since its last deadline */
@@ -725,16 +726,24 @@ static enum write_result write_output(struct conn *c)
     return WRITE_DONE;
 }
 
-/* EPOLLOUT is in the mask only while output waits: an edge-triggered
- * EPOLLOUT would otherwise report every ACK that frees send buffer. */
-static void watch_output(struct conn *c, bool on)
+/* Register the connection with epoll, or change what it watches. A new
+ * connection is registered only if it outlives its first turn (see
+ * conn_open). EPOLLOUT is in the mask only while output waits: an
+ * edge-triggered EPOLLOUT would otherwise report every ACK that frees send
+ * buffer. ADD reports what is already there, so no edge is lost between
+ * the last read and the registration. False: it cannot be watched. */
+static bool conn_watch(struct conn *c, bool output)
 {
-    if (on == c->watching_output || c->fd < 0)
-        return;
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0),
+    if (c->registered && output == c->watching_output)
+        return true;
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (output ? EPOLLOUT : 0),
                               .data.ptr = c };
-    if (epoll_ctl(c->server->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
-        c->watching_output = on;
+    if (epoll_ctl(c->server->epoll_fd, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd,
+                  &ev) == -1)
+        return c->registered;               /* a failed MOD keeps the old mask */
+    c->registered = true;
+    c->watching_output = output;
+    return true;
 }
 
 /* --- reading ---------------------------------------------------------------- */
@@ -833,7 +842,10 @@ static void conn_run(struct conn *c)
         if (!c->in.len && !(c->readable && !c->peer_eof))
             break;
     }
-    watch_output(c, w == WRITE_PENDING);
+    if (!conn_watch(c, w == WRITE_PENDING)) {
+        conn_close(c);
+        return;
+    }
     settle_deadline(c);
 }
 
@@ -880,12 +892,15 @@ static bool refuse_without_descriptors(struct server *s)
     return false;
 }
 
+/* A new connection's first request is often in its queue already (the
+ * client sent it right after connecting): serve it at once, and register
+ * the connection with epoll only if it outlives this turn. A client that
+ * sends one request with Connection: close costs accept, recv, send and
+ * close, and no epoll_ctl at all. */
 static void conn_open(struct server *s, int fd, const struct sockaddr_storage *addr)
 {
     struct conn *c = conn_new(s, fd);
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET };
-    if (!c || (ev.data.ptr = c, epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev)) == -1) {
-        free(c);
+    if (!c) {
         close(fd);
         return;
     }
@@ -900,8 +915,8 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
     }
     s->connections++;
     list_append(&s->idle, c, s->now_ms);
-    /* No read here: the first request may already be queued, and the ADD
-     * above reports it as an edge in this very epoll_wait round's next call. */
+    c->readable = true;                     /* as if an edge had come */
+    conn_run(c);
 }
 
 /* Accept until EAGAIN: one edge may stand for many queued connections. */

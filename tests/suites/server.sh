@@ -90,6 +90,12 @@ check "%2e%2e out of the root: 403" "$probe" "$p" get /%2e%2e/outside/secret.txt
 check "a symlink out of the root: 403" "$probe" "$p" get /escape.txt 403
 check "a client that resets mid-response: the server survives and answers the next" \
     "$probe" "$p" reset-midway /big.bin
+check "a slow reader of a big file does not hold up another client" \
+    "$probe" "$p" slow-reader /big.bin
+"$probe" "$p" flood 200 >"$scratch/burst.out"
+check "a burst of 200 connections at once: every one answered 200" \
+    grep -q '^answered 200, refused 0, closed 0$' "$scratch/burst.out"
+
 check "load: 50 connections, 200 pipelined requests each, every response once and in order" \
     "$probe" "$p" load 50 200
 
@@ -113,9 +119,21 @@ kill -TERM "$short_pid"
 check "SIGTERM: exit status 0" stopped "$short_pid" 10
 
 start limited --max-connections 20 --idle-timeout-ms 30000
+# Half a request for one second: the server sleeps (a busy loop would take
+# about a second of CPU; the bound is generous for a busy machine).
+ticks() { awk '{ print $14 + $15 }' "/proc/$limited_pid/stat"; }
+before=$(ticks)
+"$probe" "$limited_port" half-request 1000
+half_status=$?
+used=$(( ($(ticks) - before) * 1000 / $(getconf CLK_TCK) ))
+check "half a request: no answer and no close for 1 s" [ "$half_status" -eq 0 ]
+check "half a request: the server sleeps meanwhile ($used ms of CPU in 1 s, under 300)" \
+    [ "$used" -lt 300 ]
+
 "$probe" "$limited_port" flood 60 >"$scratch/flood.out"
 check "the connection limit (20): 60 at once, each answered or refused with 503" [ $? -eq 0 ]
 check "...and the ones over the limit were refused" grep -q 'refused [1-9]' "$scratch/flood.out"
+
 kill -TERM "$limited_pid"
 
 # EMFILE: 64 descriptors in all (dash's ulimit sets the hard limit too).

@@ -13,6 +13,9 @@
  *   http-probe PORT closed-within MS TEXT    TEXT sent, then the server closes within MS
  *   http-probe PORT slowloris MS             a header a byte at a time: closed within MS
  *   http-probe PORT reset-midway PATH        a GET of a big file, a RST after 64 KiB
+ *   http-probe PORT slow-reader PATH         a GET of a big file left unread: another
+ *                                            client is answered meanwhile
+ *   http-probe PORT half-request MS          half a request, then MS ms of waiting
  *   http-probe PORT stop-midway PATH SIZE PID  SIGTERM PID mid-download: all SIZE bytes come
  *   http-probe PORT hold N                   N connections open at once, each answered twice
  *   http-probe PORT flood N                  N at once: each answered (200/503) or closed
@@ -218,6 +221,16 @@ static char *read_file(const char *path, size_t *len)
     return data;
 }
 
+/* Close with a RST (SO_LINGER 0): thousands of closes by the client would
+ * otherwise leave as many TIME-WAITs holding the machine's ephemeral ports
+ * for a minute, in the way of whatever test picks a port next. */
+static void close_abortively(int fd)
+{
+    struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+    close(fd);
+}
+
 /* --- the scenarios ------------------------------------------------------------ */
 
 static const char GET_ROOT[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -417,11 +430,36 @@ static int scenario_reset_midway(const char *path)
             failed("the download ended after %zu bytes", got);
         got += (size_t)n;
     }
-    struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
-    close(fd);                              /* a RST, with the server mid-response */
+    close_abortively(fd);                   /* a RST, with the server mid-response */
     usleep(100 * 1000);
     return scenario_get("/", 200, NULL);    /* and the server still answers */
+}
+
+static int scenario_slow_reader(const char *path)
+{
+    int slow = connect_or_fail();
+    char request[1024];
+    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+    send_all(slow, request, strlen(request));   /* and never read */
+    usleep(100 * 1000);
+    scenario_get("/", 200, NULL);
+    close(slow);
+    return 0;
+}
+
+/* Half a request, then nothing: the server must neither answer nor close
+ * before the time is up (what it does with its CPU meanwhile, the suite
+ * reads from /proc). */
+static int scenario_half_request(int ms)
+{
+    struct reader *r = reader_new(connect_or_fail());
+    static const char half[] = "GET / HTTP/1.1\r\nHo";
+    send_all(r->fd, half, sizeof half - 1);
+    struct pollfd p = { .fd = r->fd, .events = POLLIN };
+    if (poll(&p, 1, ms) != 0)
+        failed("the server answered or closed half a request within %d ms", ms);
+    reader_free(r);
+    return 0;
 }
 
 static int scenario_stop_midway(const char *path, long size, pid_t server)
@@ -549,7 +587,7 @@ static int scenario_hold(int wanted)
                    counts[2], n, closed, counts[5]);
     }
     for (int i = 0; i < n; i++)
-        close(fds[i]);
+        close_abortively(fds[i]);
     free(fds);
     return 0;
 }
@@ -573,7 +611,7 @@ static int scenario_flood(int n)
         failed("of %d connections: %d answered, %d refused with 503, %d closed", n, counts[2],
                counts[5], closed);
     for (int i = 0; i < n; i++)
-        close(fds[i]);
+        close_abortively(fds[i]);
     free(fds);
     return 0;
 }
@@ -652,6 +690,10 @@ int main(int argc, char **argv)
         return scenario_slowloris((int)number(a));
     if (!strcmp(s, "reset-midway") && a)
         return scenario_reset_midway(a);
+    if (!strcmp(s, "slow-reader") && a)
+        return scenario_slow_reader(a);
+    if (!strcmp(s, "half-request"))
+        return scenario_half_request((int)number(a));
     if (!strcmp(s, "stop-midway") && c)
         return scenario_stop_midway(a, number(b), (pid_t)number(c));
     if (!strcmp(s, "hold"))
