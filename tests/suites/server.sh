@@ -45,7 +45,7 @@ printf 'hello from the root\n' >"$root/hello.txt"
 printf 'secret\n' >"$scratch/outside/secret.txt"
 ln -s "$scratch/outside/secret.txt" "$root/escape.txt"
 ln -s hello.txt "$root/inside.txt"
-head -c 4000000 /dev/zero | tr '\0' 'x' >"$root/big.bin"
+head -c 8000000 /dev/zero | tr '\0' 'x' >"$root/big.bin"
 
 check "--serve --help exits 0 and names --root" sh -c "'$server' --serve --help | grep -q -- --root"
 "$server" --serve --port 70000 >/dev/null 2>"$scratch/bad.err"
@@ -60,6 +60,8 @@ check "GET / answers 200 with the built-in page" "$probe" "$p" get / 200
 check "HEAD / answers 200 and Content-Length, without a body" "$probe" "$p" head
 check "keep-alive: 100 requests on one connection, all answered" "$probe" "$p" keepalive 100
 check "pipelining: 30 mixed requests in one segment, answered in order" "$probe" "$p" pipeline 30
+check "pipelining past the output limit: 3000 requests sent at once, all answered in order" \
+    "$probe" "$p" pipeline-flood 3000
 check "a client that half-closes after its request is answered, then closed" \
     "$probe" "$p" halfclose
 check "garbage bytes: 400 and close" "$probe" "$p" raw '\x01\x02garbage\r\n\r\n' 400 close
@@ -112,9 +114,11 @@ check "--log wrote one line per request" grep -q '"GET /hello.txt HTTP/1.1" 200 
 kill -INT "$main_pid"
 check "SIGINT: the server stops gracefully, exit status 0" stopped "$main_pid" 10
 
-start short --idle-timeout-ms 300
+start short --idle-timeout-ms 300 --root "$root"
 check "an idle connection is closed at the idle deadline" \
     "$probe" "$short_port" closed-within 5000 ''
+check "a client that stops reading a big file is dropped at the idle deadline" \
+    "$probe" "$short_port" stalled-reader /big.bin 1500
 kill -TERM "$short_pid"
 check "SIGTERM: exit status 0" stopped "$short_pid" 10
 
@@ -149,5 +153,5 @@ kill -TERM "$emfile_pid"
 
 start graceful --root "$root"
 check "SIGTERM mid-download: the response in flight finishes whole" \
-    "$probe" "$graceful_port" stop-midway /big.bin 4000000 "$graceful_pid"
+    "$probe" "$graceful_port" stop-midway /big.bin 8000000 "$graceful_pid"
 check "...and then the server exits with status 0" stopped "$graceful_pid" 10
