@@ -86,6 +86,20 @@ static int connect_or_fail(void)
     return fd;
 }
 
+/* A connection whose receive buffer (so its window) is 16 KiB: the
+ * server's answers back up in its own send buffer soon. */
+static int connect_small_window(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int small = 16 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (fd == -1 || connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
+        failed("cannot connect to 127.0.0.1:%u: %s", port, strerror(errno));
+    return fd;
+}
+
 static void send_all(int fd, const char *bytes, size_t len)
 {
     while (len) {
@@ -390,7 +404,7 @@ static int scenario_pipeline(int count)
  * must stop reading, keep what it read, and go on once the answers drain. */
 static int scenario_pipeline_flood(int count)
 {
-    struct reader *r = reader_new(connect_or_fail());
+    struct reader *r = reader_new(connect_small_window());
     pid_t writer = fork();
     if (writer == 0) {                      /* all the requests, as fast as TCP takes them */
         char request[128];
@@ -404,6 +418,7 @@ static int scenario_pipeline_flood(int count)
     }
     if (writer == -1)
         failed("fork: %s", strerror(errno));
+    usleep(200 * 1000);                     /* let the server's sending back up first */
     expect_mixed_responses(r, 0, count);
     int wstatus;
     waitpid(writer, &wstatus, 0);
@@ -503,13 +518,7 @@ static int scenario_half_request(int ms)
 
 static int scenario_stalled_reader(const char *path, int ms)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int small = 16 * 1024;                  /* so the file cannot fit in the buffers */
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
-        failed("connect: %s", strerror(errno));
+    int fd = connect_small_window();        /* so the file cannot fit in the buffers */
     struct reader *r = reader_new(fd);
     send_get(fd, path);
     usleep((useconds_t)ms * 1000);          /* reading nothing meanwhile */
