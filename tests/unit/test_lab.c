@@ -358,7 +358,7 @@ static void setup_is_checked_before_step_1(void **state)
     socklen_t len = sizeof a;
     getsockname(holder, (struct sockaddr *)&a, &len);
     char held[8], below[8];
-    snprintf(held, sizeof held, "%u", ntohs(a.sin_port) - 1u);   /* N+1 is held */
+    snprintf(held, sizeof held, "%u", ntohs(a.sin_port));        /* N, checked first */
     snprintf(below, sizeof below, "%u", 80u);
     struct {
         const char *const *args;
