@@ -146,9 +146,11 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case ':':
             usage_error(lab, "%s needs a value; run with --help to see the options.",
                         argv[optind - 1]);
-        case '?':
+        case '?': {                 /* a short option's letter (even in -xyz) is in optopt */
+            char letter[3] = { '-', (char)optopt, '\0' };
             usage_error(lab, "unknown option '%s'; run with --help to see the options.",
-                        argv[optind - 1]);
+                        optopt ? letter : argv[optind - 1]);
+        }
         default:
             if (c >= OPT_FLAG && c < OPT_FLAG + SL_LAB_MAX_FLAGS)
                 lab->opt.flags[c - OPT_FLAG] = true;
