@@ -1,8 +1,6 @@
 /* model.c — the dashboard's state between frames (see model.h). */
 #include "model.h"
 
-#include "socklab/diagram.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,28 +17,38 @@ void dash_model_free(struct dash_model *m)
 
 static void light(struct dash_model *m, int edge)
 {
-    if (edge >= 0 && edge < DASH_EDGES)
+    if (edge >= 0 && edge < SL_DIAGRAM_MARKS)
         m->edge_lit[edge] = m->frame + 1;          /* + 1: 0 means never */
 }
 
-/* Light what a change passed through. A poll may skip states (ESTAB, then
- * TIME-WAIT one refresh later): the shortest path between them is lit. A
- * socket that appears or goes is lit only where the figure is unambiguous. */
-static void light_change(struct dash_model *m, const struct sl_change *c)
+/* Light what a change passed through, and say how an end was drawn. A poll
+ * may skip states (ESTAB, then TIME-WAIT one refresh later): the shortest
+ * path is lit, because the state reached proves it. An end is the figure's
+ * edge to CLOSED, the reset mark, or nothing (see sl_diagram_end); a socket
+ * that appears is lit only where the figure is unambiguous. */
+static enum dash_ending light_change(struct dash_model *m, const struct sl_change *c,
+                                     bool traced)
 {
-    int path[8];
-    int from = c->kind == SL_APPEARED ? SL_TCP_CLOSE : c->from;
-    int to = c->kind == SL_GONE ? SL_TCP_CLOSE : c->to;
-    int direct = sl_diagram_edge_of(from, to);
+    if (c->kind == SL_APPEARED) {
+        light(m, sl_diagram_edge_of(SL_TCP_CLOSE, c->to));
+        return DASH_ENDING_NONE;
+    }
+    if (c->kind == SL_GONE || c->to == SL_TCP_CLOSE) {
+        int mark = sl_diagram_end(c->from, traced);
+        light(m, mark);
+        return mark < 0 ? DASH_ENDING_UNSEEN
+             : mark == SL_DIAGRAM_RESET ? DASH_ENDING_RESET : DASH_ENDING_CLOSED;
+    }
+    int direct = sl_diagram_edge_of(c->from, c->to);
     if (direct >= 0) {
         light(m, direct);
-        return;
+        return DASH_ENDING_NONE;
     }
-    if (c->kind != SL_CHANGED)
-        return;
-    int n = sl_diagram_path(from, to, path, 8);
+    int path[8];
+    int n = sl_diagram_path(c->from, c->to, path, 8);
     for (int i = 0; i < n; i++)
         light(m, path[i]);
+    return DASH_ENDING_NONE;
 }
 
 void dash_model_log(struct dash_model *m, const struct sl_change *c, bool traced, double now)
@@ -51,7 +59,17 @@ void dash_model_log(struct dash_model *m, const struct sl_change *c, bool traced
     m->log_next = (m->log_next + 1) % DASH_LOG_CAPACITY;
     if (m->log_count < DASH_LOG_CAPACITY)
         m->log_count++;
-    light_change(m, c);
+    e->ending = light_change(m, c, traced);
+}
+
+const char *dash_log_destination(const struct dash_log_entry *e)
+{
+    switch (e->ending) {
+    case DASH_ENDING_CLOSED: return "CLOSED";
+    case DASH_ENDING_RESET: return "gone (RST or abort)";
+    case DASH_ENDING_UNSEEN: return "gone (LAST-ACK unseen, or RST)";
+    default: return e->to == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(e->to);
+    }
 }
 
 const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, size_t i)
@@ -63,7 +81,7 @@ const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, si
 
 int dash_model_edge_heat(const struct dash_model *m, int edge)
 {
-    if (edge < 0 || edge >= DASH_EDGES || !m->edge_lit[edge])
+    if (edge < 0 || edge >= SL_DIAGRAM_MARKS || !m->edge_lit[edge])
         return 0;
     unsigned age = m->frame + 1 - m->edge_lit[edge];   /* 0: taken in the latest frame */
     return age >= DASH_LIT_FRAMES ? 0 : (int)(DASH_LIT_FRAMES - age);
@@ -157,17 +175,17 @@ static int compare_rows(const void *pa, const void *pb, void *context)
     const struct dash_model *m = context;
     int c = 0;
     switch (m->sort) {
-    case SORT_STATE: c = a->socket.state - b->socket.state; break;
-    case SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;
-    case SORT_PEER: {
+    case DASH_SORT_STATE: c = a->socket.state - b->socket.state; break;
+    case DASH_SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;
+    case DASH_SORT_PEER: {
         struct sl_tuple ra = reversed(&a->socket.tuple), rb = reversed(&b->socket.tuple);
         c = sl_tuple_compare(&ra, &rb);
         break;
     }
-    case SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
-    case SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
-    case SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
-    case SORT_OWNER: c = strcmp(a->owner.command, b->owner.command); break;
+    case DASH_SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
+    case DASH_SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
+    case DASH_SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
+    case DASH_SORT_OWNER: c = strcmp(a->owner.command, b->owner.command); break;
     default: break;
     }
     if (m->sort_reverse)
@@ -211,5 +229,5 @@ const char *dash_sort_name(enum dash_sort sort)
 {
     static const char *const names[] = { "state", "local", "peer", "recv-q", "send-q",
                                          "timer", "owner" };
-    return sort < SORT_KEYS ? names[sort] : "?";
+    return sort < DASH_SORT_KEYS ? names[sort] : "?";
 }

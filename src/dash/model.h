@@ -10,13 +10,13 @@
 
 #include "socklab/addr.h"
 #include "socklab/diag.h"
+#include "socklab/diagram.h"
 #include "socklab/owner.h"
 #include "socklab/watch.h"
 
 #define DASH_LOG_CAPACITY 200
 #define DASH_GONE_KEEP_MS 5000      /* a closed socket stays in the table this long */
 #define DASH_LIT_FRAMES 4           /* an edge fades over this many refreshes */
-#define DASH_EDGES 21
 
 struct dash_row {
     struct sl_socket socket;
@@ -24,16 +24,25 @@ struct dash_row {
     double gone_at;                 /* 0 while the socket exists */
 };
 
+/* How a socket's end was drawn (see sl_diagram_end). */
+enum dash_ending {
+    DASH_ENDING_NONE,               /* not an end: appeared, or moved between states */
+    DASH_ENDING_CLOSED,             /* the figure's own edge to CLOSED */
+    DASH_ENDING_RESET,              /* gone without TIME-WAIT: a RST or an abort */
+    DASH_ENDING_UNSEEN,             /* polled: a passive close (LAST-ACK unseen) or a RST */
+};
+
 struct dash_log_entry {
     double at;
     enum sl_change_kind kind;
+    enum dash_ending ending;
     struct sl_tuple tuple;
     uint8_t from, to;
     bool traced;                    /* from the tracepoint, not from polling */
 };
 
-enum dash_sort { SORT_STATE, SORT_LOCAL, SORT_PEER, SORT_RECVQ, SORT_SENDQ, SORT_TIMER,
-                 SORT_OWNER, SORT_KEYS };
+enum dash_sort { DASH_SORT_STATE, DASH_SORT_LOCAL, DASH_SORT_PEER, DASH_SORT_RECVQ,
+                 DASH_SORT_SENDQ, DASH_SORT_TIMER, DASH_SORT_OWNER, DASH_SORT_KEYS };
 
 struct dash_model {
     struct dash_row *rows;
@@ -45,7 +54,8 @@ struct dash_model {
     size_t log_count, log_next;             /* a ring: log_next is the oldest when full */
 
     unsigned frame;                         /* frames applied so far */
-    unsigned edge_lit[DASH_EDGES];          /* frame at which each edge was taken */
+    unsigned edge_lit[SL_DIAGRAM_MARKS];    /* frame at which each edge (or the reset
+                                               mark) was taken; 0: never */
     double now;
 
     enum dash_sort sort;
@@ -71,7 +81,11 @@ void dash_model_log(struct dash_model *m, const struct sl_change *change, bool t
 /* The i-th log entry, newest first; NULL past the end. */
 const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, size_t i);
 
-/* How lit an edge is: 0 (dark) .. DASH_LIT_FRAMES (just taken). */
+/* Where an entry went, as the log says it: "TIME-WAIT", "CLOSED",
+ * "gone (RST or abort)", "gone (LAST-ACK unseen, or RST)". */
+const char *dash_log_destination(const struct dash_log_entry *e);
+
+/* How lit an edge (or SL_DIAGRAM_RESET) is: 0 (dark) .. DASH_LIT_FRAMES (just taken). */
 int dash_model_edge_heat(const struct dash_model *m, int edge);
 
 /* Sort the rows by m->sort; keeps the selected socket selected. */

@@ -112,11 +112,59 @@ static void edges_light_and_fade(void **state)
     c = change(SL_APPEARED, 40001, 8080, 0, SL_TCP_ESTABLISHED);
     sl_changes_add(&changes, &c);
     dash_model_apply(&m, &none, NULL, NULL, &changes, 100);
-    size_t n;
-    sl_diagram_edges(&n);
-    for (size_t e = 0; e < n; e++)
-        assert_int_equal(dash_model_edge_heat(&m, (int)e), 0);
+    for (int e = 0; e < SL_DIAGRAM_MARKS; e++)
+        assert_int_equal(dash_model_edge_heat(&m, e), 0);
     sl_changes_free(&changes);
+    dash_model_free(&m);
+}
+
+/* An end never lights a FIN path it may not have taken. */
+static void ends_light_the_figure_a_reset_or_nothing(void **state)
+{
+    (void)state;
+    struct dash_model m;
+    dash_model_init(&m);
+    int to_last_ack = sl_diagram_edge_of(SL_TCP_CLOSE_WAIT, SL_TCP_LAST_ACK);
+    int last_ack_closed = sl_diagram_edge_of(SL_TCP_LAST_ACK, SL_TCP_CLOSE);
+    int to_fw1 = sl_diagram_edge_of(SL_TCP_ESTABLISHED, SL_TCP_FIN_WAIT1);
+    int tw_closed = sl_diagram_edge_of(SL_TCP_TIME_WAIT, SL_TCP_CLOSE);
+    struct sl_change c;
+
+    /* The tracepoint saw CLOSE-WAIT -> CLOSED: LAST-ACK never happened: a reset. */
+    c = change(SL_CHANGED, 8080, 40000, SL_TCP_CLOSE_WAIT, SL_TCP_CLOSE);
+    dash_model_log(&m, &c, true, 0);
+    assert_int_equal(dash_model_edge_heat(&m, to_last_ack), 0);
+    assert_int_equal(dash_model_edge_heat(&m, last_ack_closed), 0);
+    assert_int_equal(dash_model_edge_heat(&m, SL_DIAGRAM_RESET), DASH_LIT_FRAMES);
+    assert_string_equal(dash_log_destination(dash_model_log_entry(&m, 0)), "gone (RST or abort)");
+    dash_model_free(&m);
+
+    /* Polling saw ESTAB, then nothing: no FIN-WAIT-1 route, no reset claimed. */
+    dash_model_init(&m);
+    c = change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
+    dash_model_log(&m, &c, false, 0);
+    for (int e = 0; e < SL_DIAGRAM_MARKS; e++)
+        assert_int_equal(dash_model_edge_heat(&m, e), 0);
+    assert_int_equal(dash_model_edge_heat(&m, to_fw1), 0);
+    assert_string_equal(dash_log_destination(dash_model_log_entry(&m, 0)),
+                        "gone (LAST-ACK unseen, or RST)");
+
+    /* Polled FIN-WAIT-2 gone without a TIME-WAIT record: only a reset or an abort. */
+    c = change(SL_GONE, 40001, 8080, SL_TCP_FIN_WAIT2, 0);
+    dash_model_log(&m, &c, false, 1);
+    assert_int_equal(dash_model_edge_heat(&m, SL_DIAGRAM_RESET), DASH_LIT_FRAMES);
+    assert_string_equal(dash_log_destination(dash_model_log_entry(&m, 0)), "gone (RST or abort)");
+
+    /* TIME-WAIT's end is the figure's own edge. */
+    c = change(SL_GONE, 40002, 8080, SL_TCP_TIME_WAIT, 0);
+    dash_model_log(&m, &c, false, 2);
+    assert_int_equal(dash_model_edge_heat(&m, tw_closed), DASH_LIT_FRAMES);
+    assert_string_equal(dash_log_destination(dash_model_log_entry(&m, 0)), "CLOSED");
+
+    /* A move between live states: the state reached names it. */
+    c = change(SL_CHANGED, 40003, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
+    dash_model_log(&m, &c, false, 3);
+    assert_string_equal(dash_log_destination(dash_model_log_entry(&m, 0)), "TIME-WAIT");
     dash_model_free(&m);
 }
 
@@ -133,7 +181,7 @@ static void sorting_keeps_the_selection(void **state)
     assert_int_equal(m.rows[0].socket.state, SL_TCP_ESTABLISHED);   /* by state number */
     dash_model_move(&m, 2);
     assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 2000);
-    m.sort = SORT_LOCAL;
+    m.sort = DASH_SORT_LOCAL;
     dash_model_sort(&m);
     assert_int_equal(m.rows[0].socket.tuple.local_port, 1000);
     assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 2000);
@@ -146,7 +194,7 @@ static void sorting_keeps_the_selection(void **state)
     assert_int_equal(m.selected, 2);
     dash_model_apply(&m, &snap, NULL, NULL, NULL, 1);                 /* a new frame */
     assert_int_equal(dash_model_selected(&m)->socket.tuple.local_port, 1000);
-    assert_string_equal(dash_sort_name(SORT_TIMER), "timer");
+    assert_string_equal(dash_sort_name(DASH_SORT_TIMER), "timer");
     sl_snapshot_free(&snap);
     dash_model_free(&m);
 }
@@ -236,6 +284,7 @@ int main(void)
         cmocka_unit_test(counts_and_gone_rows),
         cmocka_unit_test(log_is_newest_first_and_bounded),
         cmocka_unit_test(edges_light_and_fade),
+        cmocka_unit_test(ends_light_the_figure_a_reset_or_nothing),
         cmocka_unit_test(sorting_keeps_the_selection),
         cmocka_unit_test(the_slash_filter),
         cmocka_unit_test(recordings_round_trip),
