@@ -1,6 +1,7 @@
 /* text.c — UTF-8 to terminal columns (see text.h). */
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,4 +35,85 @@ int dash_text_fit(const char *text, int columns, wchar_t *out, size_t room)
     }
     out[n] = L'\0';
     return used;
+}
+
+int dash_fit_words(const char *text, int width, char *out, size_t len)
+{
+    int n = (int)strlen(text);
+    if (width < 0)
+        width = 0;
+    if (n > width) {
+        int cut = width;
+        while (cut > 0 && !(text[cut] == ' ' && text[cut - 1] != ' '))
+            cut--;                                  /* back to the end of a word */
+        if (cut == 0 && text[0] != ' ')
+            cut = width;                            /* one word longer than the line */
+        n = cut;
+    }
+    if ((size_t)n >= len)
+        n = (int)len - 1;
+    memcpy(out, text, (size_t)n);
+    out[n] = '\0';
+    return n;
+}
+
+int dash_wrap_line(const char *text, int width, const char **next)
+{
+    int n = (int)strlen(text);
+    if (n > width) {
+        int cut = width;
+        while (cut > 0 && text[cut] != ' ')
+            cut--;
+        n = cut > 0 ? cut : width;                  /* a word wider than a line is cut */
+    }
+    const char *after = text + n;
+    while (*after == ' ')
+        after++;                                    /* the next line starts with a word */
+    *next = after;
+    while (n > 0 && text[n - 1] == ' ')
+        n--;
+    return n;
+}
+
+static int compose(const struct dash_segment *seg, const int *form, int count, const char *sep,
+                   char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        if (form[i] == 2)
+            continue;
+        const char *text = form[i] == 1 && seg[i].brief ? seg[i].brief : seg[i].full;
+        used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%s%s",
+                                 used ? sep : "", text);
+        if (used >= len)
+            used = len - 1;
+    }
+    return (int)strlen(out);
+}
+
+void dash_fit_segments(const struct dash_segment *seg, int count, const char *sep, int width,
+                       char *out, size_t len)
+{
+    int form[32] = { 0 };                           /* 0 full, 1 brief, 2 dropped */
+    if (count > 32)
+        count = 32;
+    while (compose(seg, form, count, sep, out, len) > width) {
+        int pick = -1, left = 0;
+        for (int i = 0; i < count; i++)     /* shorten the least important that can be */
+            if (form[i] == 0 && seg[i].brief && (pick < 0 || seg[i].keep < seg[pick].keep))
+                pick = i;
+        if (pick >= 0) {
+            form[pick] = 1;
+            continue;
+        }
+        for (int i = 0; i < count; i++) {   /* then drop the least important */
+            left += form[i] < 2;
+            if (form[i] < 2 && (pick < 0 || seg[i].keep < seg[pick].keep))
+                pick = i;
+        }
+        if (left <= 1)
+            return;                                 /* the last one stays; the caller cuts it */
+        form[pick] = 2;
+    }
 }
