@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "layout.h"
+#include "screen.h"
 #include "text.h"
 
 #include "socklab/diagram.h"
@@ -213,6 +214,19 @@ static void segments_shorten_then_drop_the_least_important(void **state)
     assert_string_equal(out, "PAUSED");
 }
 
+/* One colour pair per meaning: no two alike, so no meaning hides another. */
+static void colour_pairs_differ(void **state)
+{
+    (void)state;
+    for (int a = 1; a < DASH_COLOUR_COUNT; a++)
+        for (int b = a + 1; b < DASH_COLOUR_COUNT; b++) {
+            short fa, ba, fb, bb;
+            dash_colour_pair((enum dash_colour)a, &fa, &ba);
+            dash_colour_pair((enum dash_colour)b, &fb, &bb);
+            assert_false(fa == fb && ba == bb);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +239,7 @@ int main(void)
         cmocka_unit_test(text_fits_its_columns),
         cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
         cmocka_unit_test(segments_shorten_then_drop_the_least_important),
+        cmocka_unit_test(colour_pairs_differ),
     };
     return cmocka_run_group_tests_name("dash_layout", tests, NULL, NULL);
 }
