@@ -23,8 +23,9 @@ static const char *const ansi[] = {
 
 static bool use_colour(const struct sl_lab *lab)
 {
-    const char *no_colour = getenv("NO_COLOR");
-    return isatty(fileno(lab->stream)) && !(no_colour && *no_colour);
+    const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(fileno(lab->stream)) && !(no_colour && *no_colour) &&
+           !(term && !strcmp(term, "dumb"));
 }
 
 static void paint(struct sl_lab *lab, enum colour c)
@@ -41,15 +42,19 @@ static int width(const struct sl_lab *lab)
     return 80;
 }
 
-/* Print text word-wrapped: `lead` before the first line, `indent` spaces
- * before the others (a result reads "  -> text" with its lines aligned). */
-static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
+/* Print text word-wrapped at the terminal's width: `lead` before the first
+ * line, `cont` before the others (a result reads "  -> text" with its lines
+ * aligned; a long line of code goes on after "       : "). */
+static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead,
+                         const char *cont)
 {
     const char *p = text, *end = text + strlen(text);
     bool first = true;
     while (*p) {
-        int margin = first ? (int)strlen(lead) : indent;
+        int margin = (int)strlen(first ? lead : cont);
         int room = width(lab) - margin - 1;
+        if (room < 10)
+            room = 10;
         const char *nl = strchr(p, '\n');
         int line_len = nl ? (int)(nl - p) : (int)(end - p);
         int take = line_len;
@@ -60,15 +65,19 @@ static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int 
             if (take == 0)
                 take = room;
         }
-        if (first)
-            fprintf(lab->stream, "%s%.*s\n", lead, take, p);
-        else
-            fprintf(lab->stream, "%*s%.*s\n", indent, "", take, p);
+        fprintf(lab->stream, "%s%.*s\n", first ? lead : cont, take, p);
         first = false;
         p += take;
         if (p < end && (*p == ' ' || *p == '\n'))
             p++;
     }
+}
+
+static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
+{
+    char cont[32];
+    snprintf(cont, sizeof cont, "%*s", indent < 31 ? indent : 31, "");
+    wrapped_with(lab, text, lead, cont);
 }
 
 static void rule(struct sl_lab *lab, const char *left, int used)
@@ -98,7 +107,7 @@ static void text_step(struct sl_lab *lab, const char *title)
     int n = snprintf(head, sizeof head, "\n-- Step %d: %s ", lab->step, title);
     paint(lab, CYAN);
     fputs(head, lab->stream);
-    for (int i = n - 1; i < width(lab); i++)
+    for (int i = n - 1; i < width(lab) - 1; i++)
         fputc('-', lab->stream);
     paint(lab, PLAIN);
     fputc('\n', lab->stream);
@@ -108,8 +117,14 @@ static void text_step(struct sl_lab *lab, const char *title)
 static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
 {
     paint(lab, DIM);
-    for (int i = 0; i < ex->count; i++)
-        fprintf(lab->stream, "  %4d | %s\n", ex->numbers[i], ex->lines[i]);
+    for (int i = 0; i < ex->count; i++) {
+        char lead[24];
+        snprintf(lead, sizeof lead, "  %4d | ", ex->numbers[i]);
+        if (!ex->lines[i][0])
+            fprintf(lab->stream, "  %4d |\n", ex->numbers[i]);
+        else
+            wrapped_with(lab, ex->lines[i], lead, "       :   ");
+    }
     paint(lab, PLAIN);
 }
 
@@ -121,20 +136,30 @@ static void text_say(struct sl_lab *lab, const char *text)
 
 static void text_call(struct sl_lab *lab, const struct sl_call_report *r)
 {
+    char what[128] = "", after[32] = "", *plain = NULL;
+    if (r->result == -1)
+        sl_errno_describe(r->err, what, sizeof what);
+    if (r->ms >= 1.0)                    /* a call that waited says how long */
+        snprintf(after, sizeof after, "  after %.0f ms", r->ms);
+    if (asprintf(&plain, "%s = %ld%s%s%s", r->text, r->result, what[0] ? "  " : "", what,
+                 after) >= 0 && (int)strlen(plain) + 6 > width(lab)) {
+        wrapped(lab, plain, "  -> ", 5);  /* too long for one line: plainly, folded */
+        free(plain);
+        fflush(lab->stream);
+        return;
+    }
+    free(plain);
     fputs("  -> ", lab->stream);
     paint(lab, BOLD);
     fprintf(lab->stream, "%s", r->text);
     paint(lab, PLAIN);
     fprintf(lab->stream, " = %ld", r->result);
     if (r->result == -1) {
-        char what[128];
         paint(lab, YELLOW);
-        fprintf(lab->stream, "  %s", sl_errno_describe(r->err, what, sizeof what));
+        fprintf(lab->stream, "  %s", what);
         paint(lab, PLAIN);
     }
-    if (r->ms >= 1.0)                    /* a call that waited says how long */
-        fprintf(lab->stream, "  after %.0f ms", r->ms);
-    fputc('\n', lab->stream);
+    fprintf(lab->stream, "%s\n", after);
     fflush(lab->stream);
 }
 
@@ -144,16 +169,36 @@ static void text_show(struct sl_lab *lab, const char *text)
     fflush(lab->stream);
 }
 
-static void text_expect(struct sl_lab *lab, const char *claim, bool ok, const char *file,
-                        int line)
+static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
 {
-    paint(lab, ok ? GREEN : RED);
-    fputs(ok ? "  [ok]   " : "  [FAIL] ", lab->stream);
+    static const struct { const char *mark; enum colour colour; } look[] = {
+        [SL_OUTCOME_HELD] = { "  [ok]   ", GREEN },
+        [SL_OUTCOME_FAILED] = { "  [FAIL] ", RED },
+        [SL_OUTCOME_SKIPPED] = { "  [skip] ", YELLOW },
+        [SL_OUTCOME_INCONCLUSIVE] = { "  [??]   ", YELLOW },
+    };
+    char *text = NULL;
+    int n = 0;
+    switch (e->outcome) {
+    case SL_OUTCOME_HELD:
+        n = asprintf(&text, "%s", e->claim);
+        break;
+    case SL_OUTCOME_FAILED:
+        n = asprintf(&text, "%s  (%s:%d: the kernel disagreed)", e->claim, e->file, e->line);
+        break;
+    case SL_OUTCOME_SKIPPED:
+        n = asprintf(&text, "%s  (skipped: %s)", e->claim, e->why);
+        break;
+    case SL_OUTCOME_INCONCLUSIVE:
+        n = asprintf(&text, "%s  (inconclusive: %s; the machine was busy, not the kernel "
+                            "wrong)", e->claim, e->why);
+        break;
+    }
+    paint(lab, look[e->outcome].colour);
+    fputs(look[e->outcome].mark, lab->stream);
     paint(lab, PLAIN);
-    fputs(claim, lab->stream);
-    if (!ok)
-        fprintf(lab->stream, "  (%s:%d: the kernel disagreed)", file, line);
-    fputc('\n', lab->stream);
+    wrapped(lab, n >= 0 && text ? text : e->claim, "", 9);
+    free(text);
     fflush(lab->stream);
 }
 
@@ -186,8 +231,8 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     fprintf(lab->stream, "\n  || look: %s\n", look);
     paint(lab, PLAIN);
     for (int i = 0; i < count; i++)
-        fprintf(lab->stream, "     %s\n", hints[i]);
-    if (lab->opt.auto_mode || !isatty(STDIN_FILENO)) {
+        wrapped(lab, hints[i], "     ", 7);
+    if (lab->opt.auto_mode) {
         fflush(lab->stream);
         sl_sleep_ms(lab->opt.delay_ms);
         return true;
@@ -199,6 +244,34 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     bool go_on = wait_for_key();
     fputc('\n', lab->stream);
     return go_on;
+}
+
+static bool text_step_done(struct sl_lab *lab)
+{
+    paint(lab, DIM);
+    fprintf(lab->stream, "\n  -- end of step %d --  [Enter] next step   [q] quit", lab->step);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+    bool go_on = wait_for_key();
+    fputc('\n', lab->stream);
+    return go_on;
+}
+
+/* A long wait: a countdown on one line, rewritten in place; q ends the lab. */
+static bool text_waiting(struct sl_lab *lab, const char *what, int ms_left)
+{
+    if (ms_left == 0) {
+        sl_guard_restore_terminal();
+        fputs("\r\033[K", lab->stream);
+        fflush(lab->stream);
+        return true;
+    }
+    paint(lab, DIM);
+    fprintf(lab->stream, "\r  %s: %d s left (q quits)\033[K", what, (ms_left + 999) / 1000);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+    char key;
+    return !(sl_guard_key_ready(STDIN_FILENO, &key) && (key == 'q' || key == 'Q'));
 }
 
 static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
@@ -213,12 +286,19 @@ static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
 
 static void text_end(struct sl_lab *lab, bool quit)
 {
-    char tail[160];
-    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed ",
+    char tail[200];
+    const int *o = lab->outcomes;
+    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed",
                      quit ? "stopped early; " : "", lab->expectations,
-                     lab->expectations == 1 ? "" : "s",
-                     lab->expectations - lab->failed, lab->failed);
-    paint(lab, lab->failed ? RED : CYAN);
+                     lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD],
+                     o[SL_OUTCOME_FAILED]);
+    if (o[SL_OUTCOME_SKIPPED])
+        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d skipped", o[SL_OUTCOME_SKIPPED]);
+    if (o[SL_OUTCOME_INCONCLUSIVE])
+        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d inconclusive",
+                      o[SL_OUTCOME_INCONCLUSIVE]);
+    n += snprintf(tail + n, sizeof tail - (size_t)n, " ");
+    paint(lab, o[SL_OUTCOME_FAILED] ? RED : o[SL_OUTCOME_INCONCLUSIVE] ? YELLOW : CYAN);
     rule(lab, tail, n - 1);
     paint(lab, PLAIN);
     fflush(lab->stream);
@@ -227,5 +307,6 @@ static void text_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_text_presenter = {
     .start = text_start, .step = text_step, .source = text_source, .say = text_say,
     .call = text_call, .show = text_show, .expect = text_expect, .pause = text_pause,
-    .observe = text_observe, .end = text_end,
+    .step_done = text_step_done, .waiting = text_waiting, .observe = text_observe,
+    .end = text_end,
 };
