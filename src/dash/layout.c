@@ -26,30 +26,30 @@ static int form_that_fits(int cols, int rows)
 
 /* The table and the log share `area`: side by side when wide, else stacked,
  * and the table alone when there is no room for both. */
-static void table_and_log(struct dash_rect area, struct dash_layout *out)
+static void table_and_log(struct sl_tui_rect area, struct dash_layout *out)
 {
     if (area.w >= 120) {
         int log_w = area.w / 3 > 64 ? 64 : area.w / 3;
-        out->table = (struct dash_rect){ area.y, area.x, area.h, area.w - log_w - 1 };
-        out->log = (struct dash_rect){ area.y, area.x + area.w - log_w, area.h, log_w };
+        out->table = (struct sl_tui_rect){ area.y, area.x, area.h, area.w - log_w - 1 };
+        out->log = (struct sl_tui_rect){ area.y, area.x + area.w - log_w, area.h, log_w };
     } else if (area.h >= TABLE_MIN_ROWS + 3) {
         int log_h = area.h / 3 < 3 ? 3 : area.h / 3;
-        out->table = (struct dash_rect){ area.y, area.x, area.h - log_h, area.w };
-        out->log = (struct dash_rect){ area.y + area.h - log_h, area.x, log_h, area.w };
+        out->table = (struct sl_tui_rect){ area.y, area.x, area.h - log_h, area.w };
+        out->log = (struct sl_tui_rect){ area.y + area.h - log_h, area.x, log_h, area.w };
     } else {
         out->table = area;
     }
 }
 
 /* The diagram of `form` centred at the top of body; returns what is left below. */
-static struct dash_rect place_diagram(struct dash_rect body, enum sl_diagram_form form,
+static struct sl_tui_rect place_diagram(struct sl_tui_rect body, enum sl_diagram_form form,
                                       struct dash_layout *out)
 {
     const struct sl_diagram_layout *l = sl_diagram_layout(form);
     out->form = form;
-    out->diagram = (struct dash_rect){ body.y, body.x + (body.w - l->width) / 2, l->height,
+    out->diagram = (struct sl_tui_rect){ body.y, body.x + (body.w - l->width) / 2, l->height,
                                        l->width };
-    return (struct dash_rect){ body.y + l->height, body.x, body.h - l->height, body.w };
+    return (struct sl_tui_rect){ body.y + l->height, body.x, body.h - l->height, body.w };
 }
 
 void dash_layout(int cols, int rows, enum dash_view wanted, struct dash_layout *out)
@@ -59,9 +59,9 @@ void dash_layout(int cols, int rows, enum dash_view wanted, struct dash_layout *
         out->too_small = true;
         return;
     }
-    out->header = (struct dash_rect){ 0, 0, 1, cols };
-    out->help = (struct dash_rect){ rows - 1, 0, 1, cols };
-    struct dash_rect body = { 1, 0, rows - 2, cols };
+    out->header = (struct sl_tui_rect){ 0, 0, 1, cols };
+    out->help = (struct sl_tui_rect){ rows - 1, 0, 1, cols };
+    struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     int with_table = form_that_fits(cols, body.h - TABLE_MIN_ROWS);
     int alone = form_that_fits(cols, body.h);
 
@@ -72,7 +72,7 @@ void dash_layout(int cols, int rows, enum dash_view wanted, struct dash_layout *
         view = DASH_VIEW_TABLE;
     out->view = view;
 
-    struct dash_rect below;
+    struct sl_tui_rect below;
     switch (view) {
     case DASH_VIEW_ALL:
         table_and_log(place_diagram(body, (enum sl_diagram_form)with_table, out), out);
@@ -88,8 +88,8 @@ void dash_layout(int cols, int rows, enum dash_view wanted, struct dash_layout *
         for (int s = 0; s < SL_TCP_STATE_COUNT; s++)
             wide[s] = 9999;
         int lines = sl_diagram_strip(cols, wide, NULL, NULL, NULL);
-        out->strip = (struct dash_rect){ body.y, 0, lines, cols };
-        table_and_log((struct dash_rect){ body.y + lines, 0, body.h - lines, cols }, out);
+        out->strip = (struct sl_tui_rect){ body.y, 0, lines, cols };
+        table_and_log((struct sl_tui_rect){ body.y + lines, 0, body.h - lines, cols }, out);
         break;
     }
     }
@@ -109,7 +109,7 @@ enum dash_view dash_layout_next_view(int cols, int rows, enum dash_view shown)
 
 int dash_layout_table_rows(const struct dash_layout *l)
 {
-    return l->table.h - 2 > 1 ? l->table.h - 2 : 1;
+    return sl_tui_table_rows(l->table.h);
 }
 
 const char *dash_view_name(enum dash_view view)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "socklab/diagram.h"
+#include "socklab/tui.h"
 
 #define DASH_MIN_COLS 60
 #define DASH_MIN_ROWS 15
@@ -21,15 +22,11 @@ enum dash_view {
     DASH_VIEW_COUNT
 };
 
-struct dash_rect {
-    int y, x, h, w;             /* h == 0: not shown */
-};
-
 struct dash_layout {
     bool too_small;             /* below DASH_MIN_COLS x DASH_MIN_ROWS */
     enum dash_view view;        /* the view actually laid out */
     enum sl_diagram_form form;  /* the diagram's form, when diagram.h > 0 */
-    struct dash_rect header, diagram, strip, table, log, help;
+    struct sl_tui_rect header, diagram, strip, table, log, help;
 };
 
 /* Lay out a cols x rows screen. `wanted` is the view asked for (DASH_VIEW_ALL

@@ -36,7 +36,7 @@ struct live {
     struct dash_options options;
     struct dash_collector collector;
     struct dash_recording recording;
-    struct dash_model model;
+    struct sl_tui_model model;
     struct dash_status status;
     FILE *record;
     double start_ms, next_frame_ms;
@@ -69,7 +69,7 @@ static void collect_frame(struct live *l)
         return;
     }
     const struct sl_owner *owners = c->owners ? c->owner_of : NULL;
-    dash_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
+    sl_tui_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
                      now);
     if (l->record)
         dash_record_frame(l->record, now, &c->current, owners, &c->traced, &c->polled);
@@ -81,7 +81,7 @@ static void replay_frame(struct live *l)
     if (l->next_replay >= l->recording.count)
         return;
     const struct dash_frame *f = &l->recording.frames[l->next_replay++];
-    dash_model_apply(&l->model, &f->snap, f->owners, &f->traced, &f->polled, f->at);
+    sl_tui_model_apply(&l->model, &f->snap, f->owners, &f->traced, &f->polled, f->at);
     l->status.replay_frame = l->next_replay;
 }
 
@@ -133,8 +133,8 @@ static void apply_filter(struct live *l, const char *text)
     dash_collector_init(&l->collector, &l->options);
     if (tracing && !dash_collector_trace(&l->collector, why, sizeof why))
         say(l, why);
-    dash_model_free(&l->model);
-    dash_model_init(&l->model);
+    sl_tui_model_free(&l->model);
+    sl_tui_model_init(&l->model);
     l->next_frame_ms = 0;                          /* show the new filter at once */
 }
 
@@ -158,7 +158,7 @@ static void prompt_key(struct live *l, int key)
 /* A key; false to quit. */
 static bool key(struct live *l, int k)
 {
-    struct dash_model *m = &l->model;
+    struct sl_tui_model *m = &l->model;
     l->redraw = true;
     if (k != KEY_RESIZE)
         l->message_until = 0;                      /* a key dismisses the message */
@@ -173,14 +173,14 @@ static bool key(struct live *l, int k)
     switch (k) {
     case 'q': case 'Q': case KEY_F(10): return false;
     case '?': case 'h': case KEY_F(1): l->status.help = true; break;
-    case KEY_UP: case 'k': dash_model_move(m, -1); break;
-    case KEY_DOWN: case 'j': dash_model_move(m, 1); break;
-    case KEY_PPAGE: dash_model_move(m, -dash_layout_table_rows(&l->shown)); break;
-    case KEY_NPAGE: dash_model_move(m, dash_layout_table_rows(&l->shown)); break;
-    case KEY_HOME: dash_model_move(m, -(long)m->row_count); break;
-    case KEY_END: dash_model_move(m, (long)m->row_count); break;
-    case 's': m->sort = (m->sort + 1) % DASH_SORT_KEYS; dash_model_sort(m); break;
-    case 'S': m->sort_reverse = !m->sort_reverse; dash_model_sort(m); break;
+    case KEY_UP: case 'k': sl_tui_model_move(m, -1); break;
+    case KEY_DOWN: case 'j': sl_tui_model_move(m, 1); break;
+    case KEY_PPAGE: sl_tui_model_move(m, -dash_layout_table_rows(&l->shown)); break;
+    case KEY_NPAGE: sl_tui_model_move(m, dash_layout_table_rows(&l->shown)); break;
+    case KEY_HOME: sl_tui_model_move(m, -(long)m->row_count); break;
+    case KEY_END: sl_tui_model_move(m, (long)m->row_count); break;
+    case 's': m->sort = (m->sort + 1) % SL_TUI_SORT_KEYS; sl_tui_model_sort(m); break;
+    case 'S': m->sort_reverse = !m->sort_reverse; sl_tui_model_sort(m); break;
     case 'p': case 'P': l->status.paused = !l->status.paused; break;
     case ' ': l->step_once = true; break;          /* live: the redraw shows the latest */
     case '+': case '=':
@@ -238,7 +238,7 @@ int dash_live(const struct dash_options *o)
         sl_usage_error("sockdash", "the live view needs a terminal; use --once to print "
                                    "one snapshot (sockdash --once).");
     char why[256];
-    if (!dash_screen_usable(why, sizeof why))
+    if (!sl_tui_usable("use --once", why, sizeof why))
         sl_usage_error("sockdash", "%s.", why);
     struct live *l = calloc(1, sizeof *l);
     if (!l)
@@ -266,7 +266,7 @@ static int run(struct live *l, const struct dash_options *o)
         snprintf(text, sizeof text, "%s; polling only", why);
         say(l, text);
     }
-    dash_model_init(&l->model);
+    sl_tui_model_init(&l->model);
     l->status.source = o->replay ? o->replay : sl_source_name(o->source == SL_SOURCE_AUTO
                                                               ? SL_SOURCE_NETLINK : o->source);
     l->status.tracing = l->collector.trace != NULL;
@@ -282,7 +282,7 @@ static int run(struct live *l, const struct dash_options *o)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     setlocale(LC_ALL, "");
-    dash_screen_start();
+    sl_tui_start();
     l->start_ms = sl_clock_ms();
     if (o->step)
         l->step_once = true;                       /* show the first frame, then wait */
@@ -298,9 +298,9 @@ static int run(struct live *l, const struct dash_options *o)
         while (running && (k = getch()) != ERR)
             running = key(l, k);
     }
-    dash_screen_stop();
+    sl_tui_stop();
     dash_collector_free(&l->collector);
-    dash_model_free(&l->model);
+    sl_tui_model_free(&l->model);
     dash_recording_free(&l->recording);
     if (l->record)
         fclose(l->record);

@@ -7,21 +7,21 @@
 
 #include "layout.h"
 #include "screen.h"
-#include "text.h"
+#include "socklab/tui.h"
 
 #include "socklab/diagram.h"
 
 #include <locale.h>
 #include <string.h>
 
-static bool overlap(struct dash_rect a, struct dash_rect b)
+static bool overlap(struct sl_tui_rect a, struct sl_tui_rect b)
 {
     if (!a.h || !b.h)
         return false;
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-static bool within(struct dash_rect r, int cols, int rows)
+static bool within(struct sl_tui_rect r, int cols, int rows)
 {
     return !r.h || (r.x >= 0 && r.y >= 0 && r.w > 0 && r.x + r.w <= cols && r.y + r.h <= rows);
 }
@@ -133,7 +133,7 @@ static void every_size_is_consistent(void **state)
                 struct dash_layout l;
                 dash_layout(cols, rows, (enum dash_view)v, &l);
                 assert_false(l.too_small);
-                struct dash_rect all[] = { l.header, l.diagram, l.strip, l.table, l.log, l.help };
+                struct sl_tui_rect all[] = { l.header, l.diagram, l.strip, l.table, l.log, l.help };
                 for (int i = 0; i < 6; i++) {
                     assert_true(within(all[i], cols, rows));
                     for (int k = i + 1; k < 6; k++)
@@ -153,15 +153,15 @@ static void text_fits_its_columns(void **state)
     (void)state;
     wchar_t out[64];
     assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
-    assert_int_equal(dash_text_fit("nginx", 10, out, 64), 5);
-    assert_int_equal(dash_text_fit("nginx-worker", 5, out, 64), 5);
+    assert_int_equal(sl_tui_text_fit("nginx", 10, out, 64), 5);
+    assert_int_equal(sl_tui_text_fit("nginx-worker", 5, out, 64), 5);
     assert_true(wcscmp(out, L"nginx") == 0);
-    assert_int_equal(dash_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
+    assert_int_equal(sl_tui_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
     assert_int_equal(wcslen(out), 2);
-    assert_int_equal(dash_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
+    assert_int_equal(sl_tui_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
     assert_true(wcscmp(out, L"a?b") == 0);
-    assert_int_equal(dash_text_fit("tab\there", 10, out, 64), 8);
-    assert_int_equal(dash_text_fit("anything", 0, out, 64), 0);
+    assert_int_equal(sl_tui_text_fit("tab\there", 10, out, 64), 8);
+    assert_int_equal(sl_tui_text_fit("anything", 0, out, 64), 0);
 }
 
 static void lines_are_cut_and_wrapped_between_words(void **state)
@@ -171,46 +171,46 @@ static void lines_are_cut_and_wrapped_between_words(void **state)
     /* A transition at 64 columns loses its peer, never half a port. */
     const char *log = "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001 127.0.0.1:52380";
     for (int width = 1; width <= 70; width++) {
-        int n = dash_fit_words(log, width, out, sizeof out);
+        int n = sl_tui_fit_words(log, width, out, sizeof out);
         assert_true(n <= width);
         assert_true(n == (int)strlen(log) || log[n] == ' ' || n == width);
         if (width >= 8)
             assert_true(n == (int)strlen(log) || log[n] == ' ');
     }
-    dash_fit_words(log, 64, out, sizeof out);
+    sl_tui_fit_words(log, 64, out, sizeof out);
     assert_string_equal(out, "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001");
     /* "terminal too small (need 60x15)" at 30 columns: two lines, whole words. */
     const char *text = "terminal too small (need 60x15)", *next;
-    int len = dash_wrap_line(text, 30, &next);
+    int len = sl_tui_wrap_line(text, 30, &next);
     assert_int_equal(len, 24);                                     /* "... (need" */
-    assert_int_equal(dash_wrap_line(next, 30, &next), 6);
+    assert_int_equal(sl_tui_wrap_line(next, 30, &next), 6);
     assert_string_equal(next - 6, "60x15)");
-    len = dash_wrap_line(text, 20, &next);
+    len = sl_tui_wrap_line(text, 20, &next);
     assert_int_equal(len, 18);                                     /* "terminal too small" */
-    assert_int_equal(dash_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
-    assert_int_equal(dash_wrap_line(next, 20, &next), 0);
-    assert_int_equal(dash_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 0);
+    assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
 }
 
 static void segments_shorten_then_drop_the_least_important(void **state)
 {
     (void)state;
-    const struct dash_segment parts[] = {
+    const struct sl_tui_segment parts[] = {
         { "title", NULL, 0 }, { "counts in full", "counts", 1 }, { "source long", "src", 2 },
         { "PAUSED", NULL, 4 }, { "filter", NULL, 3 },
     };
     char out[128];
-    dash_fit_segments(parts, 5, "|", 80, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 80, out, sizeof out);
     assert_string_equal(out, "title|counts in full|source long|PAUSED|filter");
-    dash_fit_segments(parts, 5, "|", 38, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 38, out, sizeof out);
     assert_string_equal(out, "title|counts|source long|PAUSED|filter");
-    dash_fit_segments(parts, 5, "|", 30, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 30, out, sizeof out);
     assert_string_equal(out, "title|counts|src|PAUSED|filter");
-    dash_fit_segments(parts, 5, "|", 24, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 24, out, sizeof out);
     assert_string_equal(out, "counts|src|PAUSED|filter");
-    dash_fit_segments(parts, 5, "|", 17, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 17, out, sizeof out);
     assert_string_equal(out, "src|PAUSED|filter");         /* PAUSED and the filter stay */
-    dash_fit_segments(parts, 5, "|", 6, out, sizeof out);
+    sl_tui_fit_segments(parts, 5, "|", 6, out, sizeof out);
     assert_string_equal(out, "PAUSED");
 }
 
@@ -218,11 +218,11 @@ static void segments_shorten_then_drop_the_least_important(void **state)
 static void colour_pairs_differ(void **state)
 {
     (void)state;
-    for (int a = 1; a < DASH_COLOUR_COUNT; a++)
-        for (int b = a + 1; b < DASH_COLOUR_COUNT; b++) {
+    for (int a = 1; a < SL_TUI_COLOUR_COUNT; a++)
+        for (int b = a + 1; b < SL_TUI_COLOUR_COUNT; b++) {
             short fa, ba, fb, bb;
-            dash_colour_pair((enum dash_colour)a, &fa, &ba);
-            dash_colour_pair((enum dash_colour)b, &fb, &bb);
+            sl_tui_colour_pair((enum sl_tui_colour)a, &fa, &ba);
+            sl_tui_colour_pair((enum sl_tui_colour)b, &fb, &bb);
             assert_false(fa == fb && ba == bb);
         }
 }

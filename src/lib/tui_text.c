@@ -1,11 +1,11 @@
-/* text.c — UTF-8 to terminal columns (see text.h). */
-#include "text.h"
+/* tui_text.c — text fitted to terminal columns (see tui.h). */
+#include "socklab/tui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int dash_text_fit(const char *text, int columns, wchar_t *out, size_t room)
+int sl_tui_text_fit(const char *text, int columns, wchar_t *out, size_t room)
 {
     mbstate_t state;
     memset(&state, 0, sizeof state);
@@ -37,7 +37,7 @@ int dash_text_fit(const char *text, int columns, wchar_t *out, size_t room)
     return used;
 }
 
-int dash_fit_words(const char *text, int width, char *out, size_t len)
+int sl_tui_fit_words(const char *text, int width, char *out, size_t len)
 {
     int n = (int)strlen(text);
     if (width < 0)
@@ -57,7 +57,7 @@ int dash_fit_words(const char *text, int width, char *out, size_t len)
     return n;
 }
 
-int dash_wrap_line(const char *text, int width, const char **next)
+int sl_tui_wrap_line(const char *text, int width, const char **next)
 {
     int n = (int)strlen(text);
     if (n > width) {
@@ -75,7 +75,7 @@ int dash_wrap_line(const char *text, int width, const char **next)
     return n;
 }
 
-static int compose(const struct dash_segment *seg, const int *form, int count, const char *sep,
+static int compose(const struct sl_tui_segment *seg, const int *form, int count, const char *sep,
                    char *out, size_t len)
 {
     size_t used = 0;
@@ -92,7 +92,7 @@ static int compose(const struct dash_segment *seg, const int *form, int count, c
     return (int)strlen(out);
 }
 
-void dash_fit_segments(const struct dash_segment *seg, int count, const char *sep, int width,
+void sl_tui_fit_segments(const struct sl_tui_segment *seg, int count, const char *sep, int width,
                        char *out, size_t len)
 {
     int form[32] = { 0 };                           /* 0 full, 1 brief, 2 dropped */
