@@ -73,8 +73,11 @@ bench: all $(BENCH_BIN)
 
 # The launcher's parts are found from src/.
 $(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
-# Only the dashboard is compiled against ncurses; its unit tests see its headers.
-$(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+# The dashboard and the library's terminal widgets (tui*.c, and the labs' --tui
+# presenter, lab_tui.c) are compiled against ncurses; everything that links the
+# library links ncursesw after it (a program that uses no widget pulls none in).
+TUI_LIB_OBJ = $(filter $(BUILD)/obj/src/lib/tui%.o $(BUILD)/obj/src/lib/lab_tui.o,$(LIB_OBJ))
+$(DASH_OBJ) $(TUI_LIB_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 
 deps: $(DEPS_OK)
@@ -92,7 +95,7 @@ $(LIB): $(LIB_OBJ)
 
 $(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(DASH): $(DASH_OBJ) $(LIB)
 	@mkdir -p $(@D)
@@ -100,7 +103,7 @@ $(DASH): $(DASH_OBJ) $(LIB)
 
 $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
 	@mkdir -p $(@D)
@@ -108,15 +111,15 @@ $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) 
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 MAN1     = $(PREFIX)/share/man/man1
 BASHCOMP = $(PREFIX)/share/bash-completion/completions

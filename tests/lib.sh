@@ -56,3 +56,13 @@ t() { tmux -L "$tmux_sock" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
+
+# own_tmux NAME COLS ROWS COMMAND: a tmux server of this test's own (socket
+# socklab-NAME-PID), holding one session NAME of COLS x ROWS that runs COMMAND;
+# t, screen and screen_has then look at it. own_tmux_end kills exactly that
+# server, so no test waits on, or races with, another's.
+own_tmux() {
+    use_tmux "$1"
+    t new-session -d -s "$1" -x "$2" -y "$3" "$4"
+}
+own_tmux_end() { t kill-server 2>/dev/null; }

@@ -98,13 +98,18 @@ check "any key closes the help" wait_for 2 screen_lacks "this help"
 t resize-window -t dash -x 40 -y 12
 check "resized to 40x12: 'terminal too small'" wait_for 3 screen_has "terminal too small"
 t resize-window -t dash -x 100 -y 40
-table_view() { screen_has "Local Address" && screen_lacks "passive OPEN"; }
-check "at 100x40 the table view: the diagram and the table do not fit together" \
-    wait_for 3 table_view
+compact_and_table() { screen_has "Local Address" && screen_has "FIN-WAIT-1  0" && screen_lacks "passive OPEN"; }
+check "at 100x40 the compact diagram above the table: the full one and the table do not fit together" \
+    wait_for 3 compact_and_table
 t send-keys -t dash Tab
-check "Tab shows the diagram instead" wait_for 3 screen_has "passive OPEN"
+check "Tab shows the full diagram alone" wait_for 3 screen_has "passive OPEN"
+check "... and says so in the help bar" screen_has "Tab:view(diagram)"
 t send-keys -t dash Tab
-check "Tab again: the table" wait_for 3 table_view
+table_view() { screen_has "Local Address" && screen_lacks "FIN-WAIT-1  0" && screen_has "LISTEN 2  SYN-SENT 0"; }
+check "Tab again: the table under the states in a row" wait_for 3 table_view
+check "... and says so" screen_has "Tab:view(table)"
+t send-keys -t dash Tab
+check "Tab again: back to the first view" wait_for 3 compact_and_table
 t resize-window -t dash -x 150 -y 50
 check "resized back to 150x50: everything again" wait_for 3 screen_has "Transitions, newest first"
 
@@ -213,3 +218,70 @@ check "a missing recording: exit 2, one line" \
 check "--step without --replay: exit 2, one line" \
     sh -c "'$dash' --step 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 check "socklab dash --help starts sockdash" sh -c "'$build/bin/socklab' dash --help | grep -q 'sockdash'"
+
+# Fitting the pane it is given: each screen in a tmux server of its own.
+# The compact state machine in a 60x20 pane and at 80x24; the full one at 200x60.
+fits() { own_tmux "fit$1x$2" "$1" "$2" "LC_ALL=C.UTF-8 '$dash' --port $port,$port6 --interval 200"; }
+compact_counts() { screen_has "ESTAB *4" && screen_has "TIME-WAIT *2" && screen_has "LISTEN *2"; }
+fits 60 20
+check "60x20: the compact state machine with its counts" wait_for 5 compact_counts
+check "60x20: the reset/abort mark outside the figure" screen_has "RST/abort"
+check "60x20: the help bar keeps ? and q" sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q '?:help.*q:quit'"
+t send-keys -t "$tmux_name" Tab
+check "60x20: Tab shows the table under the states in a row, and says so" \
+    wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q 'Tab:table' && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q '^LISTEN 2  SYN-SENT 0'"
+own_tmux_end
+
+fits 80 24
+check "80x24: the compact state machine with its counts" wait_for 5 compact_counts
+check "80x24: the help bar fits, q:quit included" sh -c "[ \"\$(tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | sed 's/ *\$//')\" != '' ] && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q 'q:quit *\$'"
+t send-keys -t "$tmux_name" p
+header_keeps() { screen | head -n 1 | grep -q "netlink.*| PAUSED | $port,$port6 *\$"; }
+check "80x24: the header keeps the source, PAUSED and the whole filter" wait_for 3 header_keeps
+t send-keys -t "$tmux_name" p
+t send-keys -t "$tmux_name" /
+check "80x24: the / prompt shows what is typed" wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q 'filter.*: $port,$port6_'"
+t send-keys -t "$tmux_name" Escape
+t send-keys -t "$tmux_name" '?'
+help_alone() { screen_has "this help (any key closes it)" && screen_lacks "Transitions, newest" && screen_lacks "FIN-WAIT-1  0"; }
+check "80x24: the help hides everything behind it" wait_for 3 help_alone
+check "80x24: the help wraps between words" screen_has "^  /: filter by ports"
+t send-keys -t "$tmux_name" x
+help_gone() { screen_lacks "this help" && compact_counts; }
+check "80x24: any key closes it" wait_for 3 help_gone
+t resize-window -t "$tmux_name" -x 30 -y 12
+too_small_whole() { screen_has "terminal too small" && screen_has "(need 60x15)"; }
+check "30 columns: 'terminal too small (need 60x15)' whole, on two lines" wait_for 3 too_small_whole
+own_tmux_end
+
+fits 200 60
+full_and_table() { screen_has "passive OPEN" && screen_has "Local Address" && screen_has "Transitions, newest first"; }
+check "200x60: the full state machine, the table and the log" wait_for 5 full_and_table
+check "200x60: the header in full" screen_has " sockdash | 10 sockets: listening 2  opening 0  established 4  closing 4 | netlink every 200 ms"
+check "200x60: no owner for a TIME-WAIT record" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep '^TIME-WAIT .*timewait' | grep -qv '/'"
+own_tmux_end
+
+# The transition log at 64 columns: every address it shows is whole (each one
+# is in the recording as it is), never a port cut in the middle.
+own_tmux log64 64 24 "LC_ALL=C.UTF-8 '$dash' --replay tests/fixtures/dash-lab06.jsonl"
+wait_for 15 screen_has "16/16 (end)"
+log_lines() { screen | sed -n '/Transitions, newest first/,$p' | grep -E ' (poll|trace) '; }
+whole_addresses() {
+    [ -n "$(log_lines)" ] || return 1
+    log_lines | awk '{ print $NF }' | while read -r address; do
+        grep -qF "\"$address\"" tests/fixtures/dash-lab06.jsonl || { echo "# cut: $address"; return 1; }
+    done
+}
+check "64 columns: the log shows whole addresses only" whole_addresses
+own_tmux_end
+
+# A terminal that cannot draw a screen: one sentence pointing at --once, exit 2.
+for term in bogus-term dumb; do
+    own_tmux "term-$term" 100 10 "TERM=$term '$dash' 2>'$scratch/err-$term'; echo EXIT=\$? >'$scratch/exit-$term'; sleep 5"
+    refused() { [ "$(cat "$scratch/exit-$1" 2>/dev/null)" = EXIT=2 ]; }
+    check "TERM=$term: exit 2" wait_for 5 refused "$term"
+    check "TERM=$term: one sentence that points at --once" \
+        sh -c "[ \$(wc -l <'$scratch/err-$term') -eq 1 ] && grep -q -- '--once' '$scratch/err-$term' && [ \$(wc -c <'$scratch/err-$term') -le 80 ]"
+    own_tmux_end
+done
