@@ -44,15 +44,46 @@ release_test_sockets() {
     wait "$holder" 2>/dev/null
 }
 
-# Screens of full-terminal programs, through a tmux server of the suite's own.
+# Screens of full-terminal programs, through a tmux server of the suite's own:
+# its socket is in the scratch directory (never the user's tmux, never another
+# suite's), it reads no configuration but tests/tmux.conf, it stays up while no
+# session is left (so a new session never races a server that is shutting
+# down), and a pane whose program ended stays on screen to be read.
 # use_tmux NAME [SCROLLBACK]: the session NAME the helpers below look at, and
 # how many lines of history a capture includes (0: the visible screen only).
+unset TMUX TMUX_PANE
+tmux_conf="$(cd "$(dirname "$0")/.." && pwd)/tmux.conf"
 use_tmux() {
-    tmux_sock="socklab-$1-$$"
+    tmux_sock="$scratch/tmux"
     tmux_name=$1
     tmux_history=${2:-0}
 }
-t() { tmux -L "$tmux_sock" "$@"; }
+t() { tmux -S "$tmux_sock" -f "$tmux_conf" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
+
+# tmux_session COLS ROWS [COMMAND]: a fresh session NAME of that size running
+# COMMAND (default: a shell), after the previous one and its programs are gone.
+tmux_session() {
+    tmux_end_session
+    t new-session -d -s "$tmux_name" -x "$1" -y "$2" "${3:-sh}"
+}
+# The pid of the session's program (the shell, or COMMAND itself).
+pane_pid() { t display-message -p -t "$tmux_name" '#{pane_pid}' 2>/dev/null; }
+# pane_child NAME: the pid of the program NAME the session's shell started.
+pane_child() { pgrep -P "$(pane_pid)" -x "$1"; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+tmux_end_session() {
+    pid=$(pane_pid)
+    [ -n "$pid" ] || return 0
+    t kill-session -t "$tmux_name" 2>/dev/null
+    wait_for 5 gone "$pid"
+}
+# tmux_stop: the suite's tmux server ends, with every program in it (bounded).
+tmux_stop() {
+    server=$(t display-message -p '#{pid}' 2>/dev/null)
+    [ -n "$server" ] || return 0
+    t kill-server 2>/dev/null
+    wait_for 5 gone "$server"
+}

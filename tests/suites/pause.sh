@@ -6,13 +6,12 @@
 build=${1:?usage: pause.sh BUILD}
 lab="$(pwd)/$build/bin/lab01-byte-order"
 use_tmux pause 200
-trap 't kill-server 2>/dev/null; cleanup' EXIT
+trap 'tmux_stop; cleanup' EXIT
 
 # run_to_pause: start the lab in a fresh shell, note the terminal settings
 # before it, and wait for its pause prompt.
 run_to_pause() {
-    t kill-session -t pause 2>/dev/null
-    t new-session -d -s pause -x 100 -y 50 "sh"
+    tmux_session 100 50
     t send-keys -t pause "clear; stty -g >'$scratch/before'; '$lab' --no-source; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
     wait_for 10 screen_has '\[Enter\] continue'
 }
@@ -48,8 +47,7 @@ check "the terminal settings are restored after Ctrl-C" \
 
 # Colour on a terminal, none with NO_COLOR.
 coloured_lab() {
-    t kill-session -t pause 2>/dev/null
-    t new-session -d -s pause -x 100 -y 50 "$1 '$lab' --auto --no-source; sleep 30"
+    tmux_session 100 50 "$1 '$lab' --auto --no-source"
     wait_for 10 screen_has 'held, 0 failed' &&
         [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
 }
@@ -58,15 +56,14 @@ check "with NO_COLOR set it uses none" coloured_lab "NO_COLOR=1" -eq
 
 # The launcher's menu (what `make run` opens): pick a lab, quit it, quit the menu.
 socklab="$(pwd)/$build/bin/socklab"
-t kill-session -t pause 2>/dev/null
-t new-session -d -s pause -x 100 -y 50 "sh"
+tmux_session 100 50
 t send-keys -t pause "clear; '$socklab'; echo EXIT=\$?" Enter
 check "on a terminal socklab opens a menu of the labs" wait_for 10 screen_has "Run which lab?"
 check "the menu lists lab 01 by its title" screen_has "01  byte-order"
 t send-keys -t pause 1 Enter
 check "choosing 1 runs lab 01 up to its pause" wait_for 10 screen_has '\[Enter\] continue'
 t send-keys -t pause q
-check "q ends the lab and the menu comes back" \
-    wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t pause -S -200 | grep -c 'Run which lab?') -ge 2 ]"
+menu_shown_twice() { [ "$(screen | grep -c 'Run which lab?')" -ge 2 ]; }
+check "q ends the lab and the menu comes back" wait_for 10 menu_shown_twice
 t send-keys -t pause q Enter
 check "q leaves the menu, status 0" wait_for 10 screen_has "EXIT=0"
