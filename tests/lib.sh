@@ -44,6 +44,35 @@ release_test_sockets() {
     wait "$holder" 2>/dev/null
 }
 
+# descendants PID: every process PID started, and theirs, parents first.
+descendants() {
+    for child in $(pgrep -P "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+# stop_tree PID...: end these processes and every process below them. The
+# tree is frozen first, so nothing in it starts a process that escapes; what
+# SIGTERM has not ended within 5 s gets SIGKILL.
+stop_tree() {
+    [ $# -gt 0 ] || return 0
+    tree=$*
+    for _ in 1 2 3; do                      # until no new process appears
+        kill -STOP $tree 2>/dev/null
+        tree=$(for p in "$@"; do echo "$p"; descendants "$p"; done)
+    done
+    kill -TERM $tree 2>/dev/null
+    kill -CONT $tree 2>/dev/null
+    wait_for 5 all_gone $tree || kill -KILL $tree 2>/dev/null
+    wait 2>/dev/null
+}
+all_gone() {
+    for p in "$@"; do
+        kill -0 "$p" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 1
+    done
+    return 0
+}
+
 # Screens of full-terminal programs, through a tmux server of the suite's own:
 # its socket is in the scratch directory (never the user's tmux, never another
 # suite's), it reads no configuration but tests/tmux.conf, it stays up while no
