@@ -156,17 +156,17 @@ check "space shows the next frame" wait_for 3 screen_has "frame 2/16"
 t send-keys -t dash q
 
 # The classroom picture: lab 06 runs in a second session, stopping at each of
-# its pauses, while the dashboard watches its ports; the lab goes on only once
-# the dashboard's recording holds what the pause shows, as a class would wait.
-lport=$((port + 200))
-start_dash 150 50 --port "$lport-$((lport + 3))" --interval 50 --record "$scratch/lab06.jsonl"
-wait_for 5 screen_has "passive OPEN"
-t new-session -d -s lab06 -x 100 -y 50 "'$(pwd)/$build/bin/lab06-time-wait' --port $lport --no-source"
+# its pauses, while the dashboard watches the lab's ports (the lab picks them
+# and names them in its ss command); the lab goes on only once the dashboard's
+# recording holds what the pause shows, as a class would wait.
+t new-session -d -s lab06 -x 100 -y 50 "'$(pwd)/$build/bin/lab06-time-wait' --no-source"
 lab06_shows() { t capture-pane -p -t lab06 | grep -q -- "$1"; }
+wait_for 10 lab06_shows "look: one connection, both ends ESTAB"
+lab_ports=$(t capture-pane -p -t lab06 | grep -o 'sport = :[0-9]*' | sort -u | cut -d: -f2 | paste -sd,)
+start_dash 150 50 --port "$lab_ports" --interval 50 --record "$scratch/lab06.jsonl"
 recorded() { grep -q -- "$1" "$scratch/lab06.jsonl"; }
 saw() { recorded "\"type\":\"socket\",\"state\":$1,"; }
 saw_closing() { saw 5 && saw 8; }
-wait_for 10 lab06_shows "look: one connection, both ends ESTAB"
 check "with lab 06 running, the dashboard saw ESTABLISHED" wait_for 5 saw 1
 t send-keys -t lab06 Enter
 wait_for 10 lab06_shows "look: the client in FIN-WAIT-2"
