@@ -26,6 +26,10 @@ wait_for() {
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
 cleanup() { rm -rf "$scratch"; }
 trap 'cleanup' EXIT
+# A suite ended by a signal still runs its EXIT trap (its servers, its children).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # hold_test_sockets BUILD: tests/tools/tcp-states holds loopback sockets in
 # LISTEN, ESTAB, CLOSE-WAIT, FIN-WAIT-2 and TIME-WAIT until the suite ends;

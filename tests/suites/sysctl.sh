@@ -86,8 +86,6 @@ fi
 
 lanes=""
 trap 'stop_tree $lanes; cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # Two lanes, one per core: configuration i runs in lane i mod 2, one
 # namespace after another.
