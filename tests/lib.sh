@@ -68,7 +68,7 @@ stop_tree() {
     kill -TERM $tree 2>/dev/null
     kill -CONT $tree 2>/dev/null
     wait_for 5 all_gone $tree || kill -KILL $tree 2>/dev/null
-    wait 2>/dev/null
+    wait "$@" 2>/dev/null
 }
 all_gone() {
     for p in "$@"; do

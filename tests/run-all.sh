@@ -41,6 +41,7 @@ suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "dash" sh "$here/suites/dash.sh" "$build"
+suite "stress" sh "$here/suites/stress.sh" "$build" short
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 
