@@ -48,6 +48,19 @@ release_test_sockets() {
     wait "$holder" 2>/dev/null
 }
 
+# quiet_port: a loopback port no socket uses, not even a TIME-WAIT, below the
+# ephemeral range (so no connect() takes it meanwhile), for a program a test
+# must point at a port before it starts.
+quiet_port() {
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)    # (read: one byte is all it gets)
+    span=$(( low > 11024 ? 10000 : low - 1024 ))
+    for _ in $(seq 50); do
+        p=$(( low - 1 - $(od -An -N2 -tu2 /dev/urandom) % span ))
+        [ -z "$(ss -Htan "( sport = :$p or dport = :$p )")" ] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
 # descendants PID: every process PID started, and theirs, parents first.
 descendants() {
     for child in $(pgrep -P "$1"); do

@@ -164,7 +164,7 @@ lab06_shows() { t capture-pane -p -t lab06 | grep -q -- "$1"; }
 wait_for 10 lab06_shows "look: one connection, both ends ESTAB"
 lab_ports=$(t capture-pane -p -t lab06 | grep -o 'sport = :[0-9]*' | sort -u | cut -d: -f2 | paste -sd,)
 start_dash 150 50 --port "$lab_ports" --interval 50 --record "$scratch/lab06.jsonl"
-recorded() { grep -q -- "$1" "$scratch/lab06.jsonl"; }
+recorded() { grep -q -- "$1" "$scratch/lab06.jsonl" 2>/dev/null; }
 saw() { recorded "\"type\":\"socket\",\"state\":$1,"; }
 saw_closing() { saw 5 && saw 8; }
 check "with lab 06 running, the dashboard saw ESTABLISHED" wait_for 5 saw 1
@@ -181,12 +181,13 @@ t send-keys -t lab06 q
 t send-keys -t dash q
 
 if [ "$(id -u)" = 0 ]; then
-    tport=$((port + 100))
+    tport=$(quiet_port)
     start_dash 150 50 --port "$tport" --trace --interval 200
     check "--trace as root: the header says netlink+trace" wait_for 5 screen_has "netlink+trace"
     instance=/sys/kernel/tracing/instances/sockdash-$(pane_child sockdash)
     check "--trace works in a private tracefs instance (sockdash-PID)" [ -d "$instance" ]
-    "$build/bin/lab05-sigpipe" --auto --port "$tport" >/dev/null 2>&1 || true
+    "$build/bin/lab05-sigpipe" --auto --port "$tport" >"$scratch/lab05.out" 2>&1 ||
+        { echo "# lab 05 beside --trace exited $?:"; tail -n 3 "$scratch/lab05.out" | sed 's/^/# /'; }
     check "--trace logs exact transitions" wait_for 5 screen_has " trace "
     t send-keys -t dash q
     wait_for 5 screen_has "EXIT=0"
