@@ -91,20 +91,22 @@ all_gone() {
 }
 
 # Screens of full-terminal programs, through a tmux server of the suite's own:
-# its socket is in the scratch directory (never the user's tmux, never another
-# suite's), it reads no configuration but tests/tmux.conf, it stays up while no
-# session is left (so a new session never races a server that is shutting
-# down), and a pane whose program ended stays on screen to be read.
+# its socket is in the scratch directory (TMUX_TMPDIR; never the user's tmux,
+# never another suite's), it reads no configuration but tests/tmux.conf, it
+# stays up while no session is left (so a new session never races a server
+# that is shutting down), and a pane whose program ended stays to be read.
 # use_tmux NAME [SCROLLBACK]: the session NAME the helpers below look at, and
 # how many lines of history a capture includes (0: the visible screen only).
 unset TMUX TMUX_PANE
+TMUX_TMPDIR=$scratch
+export TMUX_TMPDIR
 tmux_conf="$(cd "$(dirname "$0")/.." && pwd)/tmux.conf"
 use_tmux() {
-    tmux_sock="$scratch/tmux"
+    tmux_sock="socklab-$1-$$"
     tmux_name=$1
     tmux_history=${2:-0}
 }
-t() { tmux -S "$tmux_sock" -f "$tmux_conf" "$@"; }
+t() { tmux -L "$tmux_sock" -f "$tmux_conf" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
