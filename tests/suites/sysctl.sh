@@ -7,8 +7,10 @@
 # TAP comments. Making namespaces needs root; without it, one SKIP line.
 #
 # Only per-namespace sysctls are set. A sysctl this kernel keeps global (not
-# in a new namespace's /proc/sys, or read-only there) is reported and left
-# alone, and that configuration is skipped.
+# in a new namespace's /proc/sys, read-only there, or not under net.*) is
+# reported and left alone, and that configuration is skipped. On 6.18 every
+# one below is per namespace; tcp_mem, tcp_max_orphans, rmem_max/wmem_max and
+# fs.epoll.max_user_watches are global.
 
 # One configuration per line: settings (KEY=VALUE, commas for the spaces in a
 # value) applied together in one namespace. "defaults" is a fresh namespace's
@@ -54,7 +56,9 @@ if [ "$1" = "--in-namespace" ]; then
         key=${setting%%=*}
         value=$(echo "${setting#*=}" | tr ',' ' ')
         file=/proc/sys/$(echo "$key" | tr . /)
-        if [ ! -e "$file" ] || [ ! -w "$file" ]; then
+        # Outside net.* (fs.epoll, ...) a write would reach the host: never.
+        # Inside, a new namespace shows a global one read-only or not at all.
+        if [ "${key#net.}" = "$key" ] || [ ! -e "$file" ] || [ ! -w "$file" ]; then
             echo "global $key" >>"$dir/applied"
             continue
         fi
