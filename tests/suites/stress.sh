@@ -23,9 +23,11 @@ busy=""
 running=""
 trap 'stop_tree $running $busy; cleanup' EXIT
 
-users="$(id -un)"
+# Who runs the labs: "self" (the user running the suite) and, when that is
+# root, "nobody" too.
+users=self
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-    users="$users nobody"
+    users="self nobody"
 fi
 # as USER COMMAND...: the command as that user (nobody: uid and gid 65534,
 # no groups). Its output files are opened by the suite, so nobody needs no
@@ -38,6 +40,7 @@ as() {
         "$@"
     fi
 }
+name_of() { if [ "$1" = self ]; then id -un; else echo "$1"; fi; }
 
 # start_busy N: N niced busy loops, each bounded to 10 minutes.
 start_busy() {
@@ -92,7 +95,7 @@ for user in $users; do
     fi
     for load in $loads; do
         for round in $(seq "$rounds"); do
-            label="as $user, $load busy loop(s)"
+            label="as $(name_of "$user"), $load busy loop(s)"
             [ "$rounds" -gt 1 ] && label="$label, round $round"
             [ "$load" -gt 0 ] && start_busy "$load"
             for lab in "$build"/bin/lab[0-9][0-9]-*; do
