@@ -52,7 +52,8 @@ release_test_sockets() {
 # ephemeral range (so no connect() takes it meanwhile), for a program a test
 # must point at a port before it starts.
 quiet_port() {
-    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)    # (read: one byte is all it gets)
+    # (cut, not read: the shell's read gets one byte of a sysctl file)
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
     span=$(( low > 11024 ? 10000 : low - 1024 ))
     for _ in $(seq 50); do
         p=$(( low - 1 - $(od -An -N2 -tu2 /dev/urandom) % span ))
@@ -83,6 +84,7 @@ stop_tree() {
     wait_for 5 all_gone $tree || kill -KILL $tree 2>/dev/null
     wait "$@" 2>/dev/null
 }
+# all_gone PID...: none of them is running (a zombie counts as gone).
 all_gone() {
     for p in "$@"; do
         kill -0 "$p" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 1
@@ -121,17 +123,16 @@ tmux_session() {
 pane_pid() { t display-message -p -t "$tmux_name" '#{pane_pid}' 2>/dev/null; }
 # pane_child NAME: the pid of the program NAME the session's shell started.
 pane_child() { pgrep -P "$(pane_pid)" -x "$1"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 tmux_end_session() {
     pid=$(pane_pid)
     [ -n "$pid" ] || return 0
     t kill-session -t "$tmux_name" 2>/dev/null
-    wait_for 5 gone "$pid"
+    wait_for 5 all_gone "$pid"
 }
 # tmux_stop: the suite's tmux server ends, with every program in it (bounded).
 tmux_stop() {
     server=$(t display-message -p '#{pid}' 2>/dev/null)
     [ -n "$server" ] || return 0
     t kill-server 2>/dev/null
-    wait_for 5 gone "$server"
+    wait_for 5 all_gone "$server"
 }
