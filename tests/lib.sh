@@ -2,8 +2,9 @@
 # Sourced by tests/suites/*.sh; run-all.sh counts the lines.
 
 tap_n=0
+tap_failed=0
 ok()     { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 
 # check "what" command...: ok when the command succeeds.
 check() {
