@@ -23,10 +23,12 @@ SANFLAGS = $(if $(SAN),$(SANITIZE))
 # dependency check below has had the chance to install what is missing.
 PKG_LIB  = $(shell pkg-config --cflags libmnl)
 PKG_TUI  = $(shell pkg-config --cflags ncursesw)
+PKG_TRACE = $(shell pkg-config --cflags libtracefs)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
+LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -72,6 +74,12 @@ bench: all $(BENCH_BIN)
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
+# Only the trace module is compiled against libtracefs; what links it (the
+# dashboard, its tests and the trace tests) links libtracefs too.
+$(BUILD)/obj/src/lib/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
+$(BUILD)/obj/tests/unit/test_trace.o: EXTRA_CFLAGS = -Isrc/lib
+$(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
+$(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh

@@ -20,11 +20,18 @@ if [ "${1:-}" = bench ]; then
     command -v netstat >/dev/null 2>&1 || missing net-tools
 fi
 if command -v pkg-config >/dev/null 2>&1; then
-    for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev; do
+    # libtracefs needs libtraceevent's headers, which Debian's libtracefs-dev
+    # does not pull in by itself.
+    for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev \
+               jansson:libjansson-dev libtraceevent:libtraceevent-dev \
+               libtracefs:libtracefs-dev; do
         pkg-config --exists "${mod%%:*}" || missing "${mod#*:}"
     done
 else
-    missing libncurses-dev; missing libmnl-dev; missing libcmocka-dev
+    for pkg in libncurses-dev libmnl-dev libcmocka-dev libjansson-dev libtraceevent-dev \
+               libtracefs-dev; do
+        missing $pkg
+    done
 fi
 
 [ -z "$need_pkg" ] && exit 0
