@@ -153,12 +153,11 @@ static void without_tracefs(void)
     umount2(TRACEFS, MNT_DETACH);                       /* back to "nobody mounted it" */
 }
 
+/* Skipped tests pass (cmocka's TAP writes a skip as "not ok", which the
+ * suites count as a failure); main says once why they were skipped. */
 static bool skipped(void)
 {
-    if (!no_tracefs[0])
-        return false;
-    print_message("# skip: %s\n", no_tracefs);
-    return true;
+    return no_tracefs[0] != '\0';
 }
 
 static bool instance_exists(pid_t pid)
@@ -383,6 +382,8 @@ static void coarse_kernel_filter(void **state)
 int main(void)
 {
     without_tracefs();
+    if (no_tracefs[0])
+        printf("# skip: the tracefs tests: %s\n", no_tracefs);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(trace_lines_parse),
         cmocka_unit_test(filter_texts),
