@@ -12,7 +12,7 @@ need_pkg=""
 missing() { case " $need_pkg " in *" $1 "*) ;; *) need_pkg="$need_pkg $1" ;; esac; }
 
 for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
-            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux; do
+            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux script:bsdutils; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing "${tool#*:}"
 done
 # The benchmarks also time netstat, the tool people compare with ss.

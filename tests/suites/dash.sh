@@ -208,8 +208,19 @@ fi
 status=$?
 check "without a terminal: exit 2 and one line pointing at --once" \
     sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ] && grep -q -- '--once' '$scratch/err'"
-check "a missing recording: exit 2, one line" \
-    sh -c "'$dash' --replay /nonexistent.jsonl </dev/null >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+# sockdash --replay BAD, on a terminal (without one it stops earlier, at that):
+# exit 2 and one line, which must match $2.
+bad_replay() {
+    script -qec "'$dash' --replay '$1'" /dev/null </dev/null >"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q -- "$2" "$scratch/err"
+}
+check "a missing recording: exit 2, one line" bad_replay /nonexistent.jsonl "cannot open"
+check "a directory given to --replay: exit 2, one line saying so" \
+    bad_replay "$scratch" "--replay $scratch: is a directory"
+head -n 1 tests/fixtures/dash-lab06.jsonl >"$scratch/nan.jsonl"
+sed -n '2s/"at":[0-9.]*/"at":nan/p' tests/fixtures/dash-lab06.jsonl >>"$scratch/nan.jsonl"
+check "a recording with \"at\": nan: exit 2, one line naming the file and the line" \
+    bad_replay "$scratch/nan.jsonl" "nan.jsonl: line 2: not JSON"
 check "--step without --replay: exit 2, one line" \
     sh -c "'$dash' --step 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 check "socklab dash --help starts sockdash" sh -c "'$build/bin/socklab' dash --help | grep -q 'sockdash'"
