@@ -191,6 +191,17 @@ if [ "$(id -u)" = 0 ]; then
     pkill -TERM -f "sockdash --port $tport --trace"
     check "the trace instance is removed on SIGTERM too" \
         sh -c "[ -n '$instance' ] && sleep 1 && [ ! -e '$instance' ]"
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    killed=$(pgrep -f "$dash --port $tport --trace" | head -n 1)
+    kill -KILL "$killed"
+    check "kill -KILL leaves the trace instance behind" \
+        [ -n "$killed" -a -d "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    check "the next --trace removes it" [ ! -e "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    t send-keys -t dash q
+    wait_for 5 screen_has "EXIT=0"
 fi
 nobody_dash() {
     chmod o+rx "$(dirname "$dash")" 2>/dev/null
