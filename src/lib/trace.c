@@ -174,6 +174,12 @@ struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
     tracefs_instances_walk(remove_if_stale, NULL);
     char name[32];
     snprintf(name, sizeof name, INSTANCE_PREFIX "%d", (int)getpid());
+    if (tracefs_instance_exists(name)) {            /* still read: a sockdash elsewhere */
+        snprintf(why, why_len, "the trace instance %s is in use by a sockdash in another PID "
+                 "namespace", name);
+        free(t);
+        return NULL;
+    }
     if (!(t->instance = tracefs_instance_create(name))) {
         snprintf(why, why_len, "a trace instance cannot be made in tracefs (%s)",
                  strerror(errno));
