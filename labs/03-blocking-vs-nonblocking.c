@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     struct sl_tuple client_tuple, server_tuple;
     sl_tuple_of_fd(client, &client_tuple);
     sl_tuple_of_fd(server, &server_tuple);
-    sl_lab_watch_port(lab, server_tuple.local_port);
+    sl_lab_track_port(lab, server_tuple.local_port);
     sl_lab_observe(lab);
     lab_expect(lab, sl_lab_state(lab, &server_tuple) == SL_TCP_ESTABLISHED,
                "both ends are ESTAB");

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     lab_step(lab, "Level-triggered: what is left is reported again");
     int lt_pair[2];
     sl_tcp_pair(ip, sl_lab_port(lab, 0), lt_pair);
-    sl_lab_watch_port(lab, sl_local_port(lt_pair[1]));
+    sl_lab_track_port(lab, sl_local_port(lt_pair[1]));
     int lt = watch(lt_pair[1], EPOLLIN);
     CHECK(send(lt_pair[0], buf, 100, 0));
     int n = lab_call(lab, epoll_wait(lt, events, 8, 1000));
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
     lab_step(lab, "Edge-triggered: what is left is not reported again");
     int et_pair[2];
     sl_tcp_pair(ip, sl_lab_port(lab, 1), et_pair);
-    sl_lab_watch_port(lab, sl_local_port(et_pair[1]));
+    sl_lab_track_port(lab, sl_local_port(et_pair[1]));
     struct sl_tuple et_server;
     sl_tuple_of_fd(et_pair[1], &et_server);
     sl_set_nonblocking(et_pair[1], true);
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 
     lab_step(lab, "An edge-triggered listener and three waiting connections");
     int listener = sl_listen_on(ip, sl_lab_port(lab, 0), 8);
-    sl_lab_watch_port(lab, sl_local_port(listener));
+    sl_lab_track_port(lab, sl_local_port(listener));
     struct sl_tuple listen_tuple;
     sl_tuple_of_fd(listener, &listen_tuple);
     sl_set_nonblocking(listener, true);

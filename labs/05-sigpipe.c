@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     struct sl_tuple client_tuple, server_tuple;
     sl_tuple_of_fd(client, &client_tuple);
     sl_tuple_of_fd(pair[1], &server_tuple);
-    sl_lab_watch_port(lab, server_tuple.local_port);
+    sl_lab_track_port(lab, server_tuple.local_port);
     CHECK(close(pair[1]));
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, SL_TCP_CLOSE_WAIT, 1000),
                "the client is in CLOSE-WAIT");

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     struct sl_tuple client, server;
     sl_tuple_of_fd(pair[0], &client);
     sl_tuple_of_fd(pair[1], &server);
-    sl_lab_watch_port(lab, server.local_port);
+    sl_lab_track_port(lab, server.local_port);
     sl_lab_observe(lab);
     lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_ESTABLISHED &&
                     sl_lab_state(lab, &server) == SL_TCP_ESTABLISHED,
@@ -174,12 +174,11 @@ int main(int argc, char **argv)
                  "on the server's own port. Then the server stops (its listener closes) "
                  "and starts again on the same port.");
     int old = listener_on(lab, sl_lab_port(lab, 1), 1);        /* the old server: SO_REUSEADDR */
-    if (old == -1) {
-        perror("lab06-time-wait: bind");
-        return 2;
-    }
+    if (old == -1)
+        sl_lab_setup_error(lab, "cannot bind port %u: %s", sl_lab_port(lab, 1),
+                           strerrorname_np(errno));
     uint16_t port = sl_local_port(old);
-    sl_lab_watch_port(lab, port);
+    sl_lab_track_port(lab, port);
     server_closes_first(old);
     CHECK(close(old));
     lab_show(lab, "TIME-WAIT sockets on port %u: %d", port, count_time_wait(port, true));
@@ -198,13 +197,12 @@ int main(int argc, char **argv)
                  "socket inherited the option (listener -> accepted socket -> TIME-WAIT), "
                  "and the kernel's bind check needs it on both sides.");
     old = listener_on(lab, sl_lab_port(lab, 2), 0);
-    if (old == -1) {
-        fprintf(stderr, "lab06-time-wait: port %u is still held by a TIME-WAIT from an "
-                        "earlier run; wait 60 s or choose another --port.\n", sl_lab_port(lab, 2));
-        return 2;
-    }
+    if (old == -1)
+        sl_lab_setup_error(lab, "port %u is held by another run's TIME-WAIT (it may be "
+                                "another user's); wait 60 s or choose another --port",
+                           sl_lab_port(lab, 2));
     port = sl_local_port(old);
-    sl_lab_watch_port(lab, port);
+    sl_lab_track_port(lab, port);
     server_closes_first(old);
     CHECK(close(old));
     fresh = listener_on(lab, port, 1);
@@ -224,7 +222,7 @@ int main(int argc, char **argv)
             read_sysctl("tcp_tw_reuse"));
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
     sl_tuple_of_fd(pair[1], &server);
-    sl_lab_watch_port(lab, server.local_port);
+    sl_lab_track_port(lab, server.local_port);
     CHECK(close(pair[1]));                           /* server closes, client never does */
     sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT2, 1000);
     const struct sl_socket *orphan = sl_lab_socket(lab, &server);
@@ -242,7 +240,7 @@ int main(int argc, char **argv)
                  "the TIME-WAITs are theirs. 20 connections each way:");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 3), 32);
     port = sl_local_port(listener);
-    sl_lab_watch_port(lab, port);
+    sl_lab_track_port(lab, port);
     int before_server = count_time_wait(port, true), before_client = count_time_wait(port, false);
     for (int i = 0; i < 20; i++)
         server_closes_first(listener);

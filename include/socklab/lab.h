@@ -19,12 +19,24 @@
  *     }
  *
  * Each step records its file and line, so the engine can show the lab's own
- * code between this step and the next: what the student reads is what ran.
- * Every expectation is checked on the running kernel and counted; the exit
- * status is 0 when all held, 1 when one failed, 2 for usage or set-up errors.
+ * code from this step to the next one (or to the end of the block the step
+ * stands in): what the student reads is what ran.
  *
- * Presenters (chosen by the common options): text, with colour on a terminal
- * unless NO_COLOR is set; or JSON lines (--json), one object per event. */
+ * Every claim ends in one of four outcomes, counted apart:
+ *   held          the kernel did what the lab says             lab_expect()
+ *   failed        the kernel disagreed (the only outcome that blames it)
+ *   skipped       this machine's configuration rules the step   lab_skip()
+ *                 out (a sysctl, no root); the lab says why
+ *   inconclusive  the machine, not the kernel, spoiled the      lab_expect_sound()
+ *                 measurement, even after SL_LAB_ATTEMPTS tries
+ * Exit status: 0 when nothing failed and nothing stayed inconclusive (skips
+ * are allowed), 1 when an expectation failed, 2 for a usage or set-up error,
+ * 3 when a measurement stayed inconclusive.
+ *
+ * In a terminal the engine pauses after every step (Enter: next, q: quit) as
+ * well as at each named lab_pause(). Presenters (chosen by the common options):
+ * text, with colour on a terminal unless NO_COLOR is set; JSON lines (--json),
+ * one object per event; the full-screen classroom (--tui). */
 #ifndef SOCKLAB_LAB_H
 #define SOCKLAB_LAB_H
 
@@ -41,6 +53,21 @@ struct sl_lab_flag {
     const char *help;
 };
 
+/* Exit statuses of every lab (and of the tools, for 0 and 2). */
+enum {
+    SL_EXIT_OK = 0,             /* every claim held (or was skipped, with its reason) */
+    SL_EXIT_FAILED = 1,         /* the kernel disagreed with a claim */
+    SL_EXIT_USAGE = 2,          /* bad usage or set-up: nothing was taught */
+    SL_EXIT_INCONCLUSIVE = 3,   /* the machine spoiled a measurement, even after retries */
+};
+
+/* What a --bind address may be for this lab; by default an IPv4 address of
+ * this machine that is not the wildcard (127.0.0.1 unless --bind says so). */
+enum {
+    SL_BIND_IPV6 = 1 << 0,      /* the lab's claims hold over IPv6 as well */
+    SL_BIND_WILDCARD = 1 << 1,  /* ... and on the wildcard address (0.0.0.0, ::) */
+};
+
 struct sl_lab_info {
     int number;                         /* its place in the curriculum: 1..99 */
     const char *name;                   /* "byte-order": the file is labs/01-byte-order.c */
@@ -48,16 +75,36 @@ struct sl_lab_info {
     const char *goal;                   /* what the class will have seen at the end */
     int ports;                          /* how many ports it uses from --port N on */
     const struct sl_lab_flag *flags;    /* its variants, ended by { NULL, NULL } */
+    unsigned bind_rules;                /* SL_BIND_* bits; 0: IPv4, not the wildcard */
 };
+
+/* The four outcomes of a claim (see above). */
+enum sl_outcome {
+    SL_OUTCOME_HELD,
+    SL_OUTCOME_FAILED,
+    SL_OUTCOME_SKIPPED,
+    SL_OUTCOME_INCONCLUSIVE,
+};
+
+/* "held", "failed", "skipped", "inconclusive" */
+const char *sl_outcome_name(enum sl_outcome outcome);
 
 struct sl_lab;
 
 /* Parse the common options (and the lab's flags), answer --help, --version and
- * --describe, and announce the lab. Bad options: one line on stderr, exit 2. */
+ * --describe, check the set-up (the --bind address is this machine's and fits
+ * the lab; every port from --port N on can be bound), and announce the lab.
+ * Bad options or set-up: one sentence on stderr, exit 2, before step 1. */
 struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info);
 
-/* Report the totals, release everything; returns the exit status (0 or 1). */
+/* Report the totals, release everything; returns the exit status (SL_EXIT_*). */
 int sl_lab_end(struct sl_lab *lab);
+
+/* A set-up failure in the middle of a step (a port taken meanwhile, a
+ * resource the lesson is not about): "program: step N (title): what; what to
+ * do" on stderr, everything released, exit 2. Never a failed expectation. */
+_Noreturn void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The address labs bind to: 127.0.0.1 unless --bind says otherwise. */
 const char *sl_lab_bind_ip(const struct sl_lab *lab);
@@ -67,12 +114,33 @@ const char *sl_lab_bind_ip(const struct sl_lab *lab);
 uint16_t sl_lab_port(const struct sl_lab *lab, int index);
 
 /* Add a port to the ones the pause hints and observations cover. */
-void sl_lab_watch_port(struct sl_lab *lab, uint16_t port);
+void sl_lab_track_port(struct sl_lab *lab, uint16_t port);
+
+/* Remember a connected or listening socket's 4-tuple (to find it in later
+ * observations, even after close()) and track its local port. */
+void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple);
+
+/* The same for a client/server pair (pair[0] the client, pair[1] the
+ * server): both tuples, and the server's port tracked. */
+void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *client,
+                        struct sl_tuple *server);
+
+/* Read a sysctl the lab's claims depend on ("net.ipv4.tcp_fin_timeout"),
+ * show "net.ipv4.tcp_fin_timeout = 60" as a result, and return its first
+ * value; -1 (and nothing shown but "not on this kernel") when it does not
+ * exist. sl_lab_sysctl_values gives every value of a vector sysctl
+ * (tcp_rmem: min default max) and returns how many it read. */
+long sl_lab_sysctl(struct sl_lab *lab, const char *name);
+int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room);
+
+/* True when the lab runs with the privileges a root-only step needs
+ * (CAP_NET_ADMIN: private network namespaces, tracefs). */
+bool sl_lab_privileged(const struct sl_lab *lab);
 
 /* True when the lab was started with --NAME, NAME one of info->flags. */
 bool sl_lab_flag(const struct sl_lab *lab, const char *name);
 
-/* True in --auto mode (no waiting at pauses). */
+/* True when nobody waits at pauses (--auto, --json, or no terminal). */
 bool sl_lab_auto(const struct sl_lab *lab);
 
 /* --- the story ------------------------------------------------------------ */
@@ -84,13 +152,49 @@ bool sl_lab_auto(const struct sl_lab *lab);
 
 /* Run a raw system call, show its text and what the kernel answered (the value,
  * errno by name when it is -1, and how long it took), and return its value.
- * errno is left as the call set it, so the lab can test it next. */
+ * errno is left as the call set it, so the lab can test it next; how long it
+ * took stays available from sl_lab_last_call_ms(). */
 #define lab_call(lab, call) \
-    (sl_lab_call_start(lab), sl_lab_call_done((lab), #call, (long)(call)))
+    (sl_lab_call_start(lab), sl_lab_call_done((lab), __LINE__, #call, (long)(call)))
 
-/* Check a claim on the running kernel; counted, shown pass/fail; returns cond. */
+/* Check a claim on the running kernel: held or failed; returns cond. */
 #define lab_expect(lab, cond, ...) \
-    sl_lab_expect((lab), __FILE__, __LINE__, (cond) ? true : false, __VA_ARGS__)
+    sl_lab_expect((lab), __FILE__, __LINE__, \
+                  (cond) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED, NULL, __VA_ARGS__)
+
+/* A claim this machine's configuration cannot show: skipped, with why. */
+#define lab_skip(lab, why, ...) \
+    sl_lab_expect((lab), __FILE__, __LINE__, SL_OUTCOME_SKIPPED, (why), __VA_ARGS__)
+
+/* A claim checked by a measurement that can be spoiled by a busy machine:
+ * when `sound` is false the outcome is inconclusive (with the reason given to
+ * the last sl_lab_again), otherwise held or failed as lab_expect. */
+#define lab_expect_sound(lab, sound, cond, ...) \
+    sl_lab_expect((lab), __FILE__, __LINE__, \
+                  !(sound) ? SL_OUTCOME_INCONCLUSIVE \
+                           : (cond) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED, \
+                  NULL, __VA_ARGS__)
+
+/* How many times a spoiled measurement is tried in all. */
+#define SL_LAB_ATTEMPTS 3
+
+/* The retry of a measurement the machine spoiled:
+ *
+ *     int attempt = 0;
+ *     do {
+ *         ... measure; sound = the waiting side ran on time ...
+ *     } while (!sound && sl_lab_again(lab, &attempt, "the child ran %d ms late", late));
+ *     lab_expect_sound(lab, sound, waited >= 200, "recv() waited for all 10 bytes");
+ *
+ * Shows why the measurement is taken again and returns true while attempts
+ * remain (at most SL_LAB_ATTEMPTS in all); the reason is kept for
+ * lab_expect_sound. */
+bool sl_lab_again(struct sl_lab *lab, int *attempt, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* How long the last lab_call() took, in milliseconds (measured around the
+ * call itself, on this process's side). */
+double sl_lab_last_call_ms(const struct sl_lab *lab);
 
 #define SL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -98,16 +202,17 @@ void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt
     SL_PRINTF(4, 5);
 void sl_lab_say(struct sl_lab *lab, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_lab_show(struct sl_lab *lab, const char *fmt, ...) SL_PRINTF(2, 3);
-bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, bool ok,
-                   const char *fmt, ...) SL_PRINTF(5, 6);
+bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outcome outcome,
+                   const char *why, const char *fmt, ...) SL_PRINTF(6, 7);
 
 /* A named pause: "look: <what>", then the exact ss and netstat commands for the
  * lab's ports. Waits for Enter on a terminal (q ends the lab cleanly); in
- * --auto mode or without a terminal it waits --delay milliseconds. */
+ * --auto mode or without a terminal it waits --delay milliseconds. Every step
+ * also ends with a pause of its own on a terminal, unless it ended with this. */
 void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...) SL_PRINTF(2, 3);
 
 void sl_lab_call_start(struct sl_lab *lab);
-long sl_lab_call_done(struct sl_lab *lab, const char *call_text, long result);
+long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long result);
 
 /* --- what the kernel says about the lab's sockets -------------------------- */
 
@@ -127,9 +232,16 @@ const struct sl_socket *sl_lab_socket(const struct sl_lab *lab, const struct sl_
 /* Observe again every few milliseconds, for at most timeout_ms, until the
  * socket with this tuple is in `state` (0: until it is gone); then show the
  * observation. True when it got there. State changes on loopback take a few
- * microseconds, but they happen after the call that caused them returns. */
+ * microseconds, but they happen after the call that caused them returns.
+ * A wait of more than a few seconds shows a countdown on a terminal, and q
+ * ends the lab there. */
 bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int state,
                        int timeout_ms);
+
+/* Observe until `count_of(snapshot)` reaches `want`, for at most timeout_ms
+ * (counts wait for the state they count); returns the last count, shown. */
+int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
+                      void *arg, int want, int timeout_ms);
 
 /* --- children -------------------------------------------------------------- */
 

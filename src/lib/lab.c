@@ -4,8 +4,10 @@
 
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/sysctl.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,36 +30,107 @@ static void locate_binary(struct sl_lab *lab, const char *argv0)
     snprintf(lab->program, sizeof lab->program, "%s", basename(path));
 }
 
+/* The lab that is running, for the error family's "step N (title)": one lab
+ * a process, and the messages can come from any depth. */
+static const struct sl_lab *running;
+
+static void describe_step(char *buf, size_t len)
+{
+    if (running && running->step > 0)
+        snprintf(buf, len, "step %d (%s)", running->step, running->step_title);
+    else
+        buf[0] = '\0';
+}
+
 struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info)
 {
     struct sl_lab *lab = calloc(1, sizeof *lab);
-    if (!lab) {
-        fprintf(stderr, "socklab: out of memory\n");
-        exit(2);
-    }
+    if (!lab)
+        sl_die("out of memory");
     lab->info = info;
     lab->stream = stdout;
     locate_binary(lab, argv[0]);
     sl_lab_parse_options(lab, argc, argv);
+    if (!lab->opt.json && !lab->opt.tui && !lab->opt.auto_mode &&
+        isatty(STDIN_FILENO) && !isatty(fileno(lab->stream))) {
+        fprintf(stderr, "%s: the output is not a terminal, so nobody can read a pause: "
+                        "running straight through, as with --auto.\n", lab->program);
+        lab->opt.auto_mode = true;
+    }
+    if (!isatty(STDIN_FILENO))
+        lab->opt.auto_mode = true;              /* no keyboard: nobody to wait for */
+    sl_lab_check_setup(lab);
     lab->out = lab->opt.json ? &sl_json_presenter : &sl_text_presenter;
     sl_guard_install();
+    running = lab;
+    sl_error_context(describe_step);
     lab->out->start(lab);
     return lab;
+}
+
+int sl_lab_status(const struct sl_lab *lab)
+{
+    if (lab->outcomes[SL_OUTCOME_FAILED])
+        return SL_EXIT_FAILED;
+    if (lab->outcomes[SL_OUTCOME_INCONCLUSIVE])
+        return SL_EXIT_INCONCLUSIVE;
+    return SL_EXIT_OK;
 }
 
 static void finish(struct sl_lab *lab, bool quit)
 {
     lab->out->end(lab, quit);
-    sl_source_free(lab->source);
+    sl_error_context(NULL);
+    running = NULL;
+    sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
+    free(lab->step_title);
+}
+
+/* The pause that ends every step on a terminal, unless the step ended with a
+ * named pause already. False when the user asked to quit. */
+static bool end_of_step(struct sl_lab *lab)
+{
+    sl_lab_flush_source(lab);
+    if (lab->step == 0 || lab->paused_last || lab->opt.auto_mode)
+        return true;
+    lab->paused_last = true;
+    return lab->out->step_done(lab);
 }
 
 int sl_lab_end(struct sl_lab *lab)
 {
+    if (!end_of_step(lab))
+        sl_lab_stop(lab, true, sl_lab_status(lab));
     finish(lab, false);
-    int status = lab->failed ? 1 : 0;
+    int status = sl_lab_status(lab);
     free(lab);
     return status;
+}
+
+void sl_lab_stop(struct sl_lab *lab, bool quit, int status)
+{
+    finish(lab, quit);
+    free(lab);
+    exit(status);                         /* the guard reaps children at exit */
+}
+
+void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
+{
+    char *what;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&what, fmt, ap) < 0)
+        what = NULL;
+    va_end(ap);
+    fflush(lab->stream);
+    char where[160];
+    describe_step(where, sizeof where);
+    fprintf(stderr, "%s: %s%sset-up error, not the lesson: %s\n", lab->program, where,
+            where[0] ? ": " : "", what ? what : fmt);
+    free(what);
+    running = NULL;                       /* the end event must not report a step twice */
+    sl_lab_stop(lab, true, SL_EXIT_USAGE);
 }
 
 const char *sl_lab_bind_ip(const struct sl_lab *lab)
@@ -69,15 +142,12 @@ uint16_t sl_lab_port(const struct sl_lab *lab, int index)
 {
     if (!lab->opt.base_port)
         return 0;
-    if (index < 0 || index >= lab->info->ports) {
-        fprintf(stderr, "socklab: lab asked for port %d but declares %d ports\n",
-                index, lab->info->ports);
-        exit(2);
-    }
+    if (index < 0 || index >= lab->info->ports)
+        sl_die("the lab asked for port %d but declares %d ports", index, lab->info->ports);
     return (uint16_t)(lab->opt.base_port + index);
 }
 
-void sl_lab_watch_port(struct sl_lab *lab, uint16_t port)
+void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
 {
     for (int i = 0; i < lab->port_count; i++)
         if (lab->ports[i] == port)
@@ -86,13 +156,64 @@ void sl_lab_watch_port(struct sl_lab *lab, uint16_t port)
         lab->ports[lab->port_count++] = port;
 }
 
+void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple)
+{
+    if (sl_tuple_of_fd(fd, tuple) != 0)
+        sl_die_errno(errno, "cannot read the addresses of descriptor %d", fd);
+    sl_lab_track_port(lab, tuple->local_port);
+}
+
+void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *client,
+                        struct sl_tuple *server)
+{
+    if (sl_tuple_of_fd(pair[0], client) != 0)
+        sl_die_errno(errno, "cannot read the addresses of the client's descriptor");
+    sl_lab_follow(lab, pair[1], server);
+}
+
+long sl_lab_sysctl(struct sl_lab *lab, const char *name)
+{
+    long value;
+    return sl_lab_sysctl_values(lab, name, &value, 1) >= 1 ? value : -1;
+}
+
+int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room)
+{
+    int n = sl_sysctl_read(name, values, room);
+    if (n < 0) {
+        sl_lab_show(lab, "%s: not on this kernel", name);
+        return 0;
+    }
+    char text[256];
+    size_t used = (size_t)snprintf(text, sizeof text, "%s =", name);
+    for (int i = 0; i < n && used < sizeof text; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, " %ld", values[i]);
+    sl_lab_show(lab, "%s", text);
+    return n;
+}
+
+/* CAP_NET_ADMIN in the effective set, read from /proc/self/status. */
+bool sl_lab_privileged(const struct sl_lab *lab)
+{
+    (void)lab;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return false;
+    char line[256];
+    uint64_t caps = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
+            break;
+    fclose(f);
+    return caps & (UINT64_C(1) << 12);    /* CAP_NET_ADMIN */
+}
+
 bool sl_lab_flag(const struct sl_lab *lab, const char *name)
 {
     for (int i = 0; lab->info->flags && lab->info->flags[i].name; i++)
         if (!strcmp(lab->info->flags[i].name, name))
             return lab->opt.flags[i];
-    fprintf(stderr, "socklab: lab asked for flag --%s, which it does not declare\n", name);
-    exit(2);
+    sl_die("the lab asked for flag --%s, which it does not declare", name);
 }
 
 bool sl_lab_auto(const struct sl_lab *lab)
@@ -110,36 +231,38 @@ void sl_lab_flush_source(struct sl_lab *lab)
     lab->source_pending = false;
     if (lab->opt.no_source)
         return;
-    if (!lab->source)
-        lab->source = sl_source_load(lab->exe_dir, lab->step_file);
+    if (!lab->code)
+        lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
     struct sl_excerpt excerpt;
-    if (lab->source && sl_source_excerpt(lab->source, lab->step_line, &excerpt))
+    if (lab->code && sl_lab_code_excerpt(lab->code, lab->step_line, &excerpt)) {
         lab->out->source(lab, &excerpt);
+        sl_excerpt_free(&excerpt);
+    }
 }
 
 static char *format(const char *fmt, va_list ap)
 {
     char *text;
-    if (vasprintf(&text, fmt, ap) < 0) {
-        fprintf(stderr, "socklab: out of memory\n");
-        exit(2);
-    }
+    if (vasprintf(&text, fmt, ap) < 0)
+        sl_die("out of memory");
     return text;
 }
 
 void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt, ...)
 {
-    sl_lab_flush_source(lab);                   /* a step with no results still shows its code */
+    if (!end_of_step(lab))                      /* the previous step's pause */
+        sl_lab_stop(lab, true, sl_lab_status(lab));
     va_list ap;
     va_start(ap, fmt);
-    char *title = format(fmt, ap);
+    free(lab->step_title);
+    lab->step_title = format(fmt, ap);
     va_end(ap);
     lab->step++;
     lab->step_file = file;
     lab->step_line = line;
     lab->source_pending = true;
-    lab->out->step(lab, title);
-    free(title);
+    lab->paused_last = false;
+    lab->out->step(lab, lab->step_title);
 }
 
 void sl_lab_say(struct sl_lab *lab, const char *fmt, ...)
@@ -148,6 +271,7 @@ void sl_lab_say(struct sl_lab *lab, const char *fmt, ...)
     va_start(ap, fmt);
     char *text = format(fmt, ap);
     va_end(ap);
+    lab->paused_last = false;
     lab->out->say(lab, text);
     free(text);
 }
@@ -159,12 +283,22 @@ void sl_lab_show(struct sl_lab *lab, const char *fmt, ...)
     va_start(ap, fmt);
     char *text = format(fmt, ap);
     va_end(ap);
+    lab->paused_last = false;
     lab->out->show(lab, text);
     free(text);
 }
 
-bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, bool ok,
-                   const char *fmt, ...)
+const char *sl_outcome_name(enum sl_outcome outcome)
+{
+    static const char *const names[] = {
+        [SL_OUTCOME_HELD] = "held", [SL_OUTCOME_FAILED] = "failed",
+        [SL_OUTCOME_SKIPPED] = "skipped", [SL_OUTCOME_INCONCLUSIVE] = "inconclusive",
+    };
+    return (unsigned)outcome < 4 ? names[outcome] : "?";
+}
+
+bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outcome outcome,
+                   const char *why, const char *fmt, ...)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
@@ -172,13 +306,37 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, bool ok,
     va_start(ap, fmt);
     char *claim = format(fmt, ap);
     va_end(ap);
+    if (outcome == SL_OUTCOME_INCONCLUSIVE && !why)
+        why = lab->again_why[0] ? lab->again_why : "the measurement was spoiled";
     lab->expectations++;
-    if (!ok)
-        lab->failed++;
-    lab->out->expect(lab, claim, ok, file, line);
+    lab->outcomes[outcome]++;
+    lab->paused_last = false;
+    struct sl_expectation e = {
+        .claim = claim, .outcome = outcome, .why = why, .file = file, .line = line,
+    };
+    lab->out->expect(lab, &e);
     free(claim);
+    lab->again_why[0] = '\0';
     errno = saved;
-    return ok;
+    return outcome == SL_OUTCOME_HELD;
+}
+
+bool sl_lab_again(struct sl_lab *lab, int *attempt, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lab->again_why, sizeof lab->again_why, fmt, ap);
+    va_end(ap);
+    if (++*attempt >= SL_LAB_ATTEMPTS)
+        return false;
+    sl_lab_show(lab, "the machine spoiled this measurement (%s): taking it again, "
+                     "attempt %d of %d", lab->again_why, *attempt + 1, SL_LAB_ATTEMPTS);
+    return true;
+}
+
+double sl_lab_last_call_ms(const struct sl_lab *lab)
+{
+    return lab->last_call_ms;
 }
 
 void sl_lab_call_start(struct sl_lab *lab)
@@ -189,15 +347,18 @@ void sl_lab_call_start(struct sl_lab *lab)
     errno = saved;
 }
 
-long sl_lab_call_done(struct sl_lab *lab, const char *call_text, long result)
+long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long result)
 {
     int err = errno;                      /* first thing: the call's own errno */
+    lab->last_call_ms = sl_clock_ms() - lab->call_started_ms;
     struct sl_call_report report = {
         .text = call_text,
+        .line = line,
         .result = result,
         .err = result == -1 ? err : 0,
-        .ms = sl_clock_ms() - lab->call_started_ms,
+        .ms = lab->last_call_ms,
     };
+    lab->paused_last = false;
     lab->out->call(lab, &report);
     errno = err;
     return result;
@@ -234,12 +395,9 @@ void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...)
     int count = pause_hints(lab, ss, netstat, sizeof ss);
     bool go_on = lab->out->pause(lab, look, hints, count);
     free(look);
-    if (!go_on) {                         /* q: end here, cleanly */
-        finish(lab, true);
-        int status = lab->failed ? 1 : 0;
-        free(lab);
-        exit(status);                     /* the guard reaps children at exit */
-    }
+    lab->paused_last = true;
+    if (!go_on)                           /* q: end here, cleanly */
+        sl_lab_stop(lab, true, sl_lab_status(lab));
 }
 
 pid_t sl_lab_fork(struct sl_lab *lab)

@@ -9,6 +9,7 @@
  * calls. */
 #include "lab_internal.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -107,4 +108,12 @@ bool sl_guard_raw_terminal(int fd)
         return false;
     }
     return true;
+}
+
+bool sl_guard_key_ready(int fd, char *key)
+{
+    if (terminal_fd < 0 && !sl_guard_raw_terminal(fd))
+        return false;                    /* not a terminal: no key will come */
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    return poll(&p, 1, 0) == 1 && read(fd, key, 1) == 1;
 }

@@ -12,8 +12,9 @@
 #define SL_LAB_MAX_FLAGS 16
 
 struct sl_lab_options {
-    bool auto_mode;             /* --auto: never wait for a key */
+    bool auto_mode;             /* --auto (or output not a terminal): never wait for a key */
     bool json;                  /* --json: JSON lines instead of text */
+    bool tui;                   /* --tui: the full-screen classroom */
     bool no_source;             /* --no-source: do not show the step's code */
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
@@ -21,23 +22,36 @@ struct sl_lab_options {
     bool flags[SL_LAB_MAX_FLAGS]; /* the lab's own flags, in info->flags order */
 };
 
-/* The lines of the lab's code that belong to one step (narration left out). */
-#define SL_EXCERPT_MAX_LINES 40
+/* The lines of the lab's code that belong to one step (narration left out),
+ * all of them: an excerpt is never cut. */
 struct sl_excerpt {
     const char *file;           /* as the lab was compiled: "labs/01-byte-order.c" */
     int count;
-    int numbers[SL_EXCERPT_MAX_LINES];          /* 1-based line numbers */
-    const char *lines[SL_EXCERPT_MAX_LINES];    /* the text of each line */
+    int *numbers;               /* 1-based line numbers */
+    const char **lines;         /* the text of each line */
 };
 
 /* What the kernel answered to one lab_call(). */
 struct sl_call_report {
     const char *text;           /* the call as written in the lab */
+    int line;                   /* where it stands in the lab's source */
     long result;
     int err;                    /* errno when result == -1, else 0 */
     double ms;                  /* how long the call took */
 };
 
+/* One claim and its outcome. */
+struct sl_expectation {
+    const char *claim;
+    enum sl_outcome outcome;
+    const char *why;            /* skipped or inconclusive: the reason; else NULL */
+    const char *file;
+    int line;
+};
+
+/* The events every presenter receives, in this order for each step: step,
+ * source (before the step's first result), then say / call / show / expect /
+ * observe / pause / waiting as the lab goes, and step_done at the step's end. */
 struct sl_presenter {
     void (*start)(struct sl_lab *lab);
     void (*step)(struct sl_lab *lab, const char *title);
@@ -45,14 +59,19 @@ struct sl_presenter {
     void (*say)(struct sl_lab *lab, const char *text);
     void (*call)(struct sl_lab *lab, const struct sl_call_report *report);
     void (*show)(struct sl_lab *lab, const char *text);
-    void (*expect)(struct sl_lab *lab, const char *claim, bool ok, const char *file, int line);
+    void (*expect)(struct sl_lab *lab, const struct sl_expectation *e);
     /* Shows the pause; returns false when the user asked to quit. */
     bool (*pause)(struct sl_lab *lab, const char *look, const char *const *hints, int count);
+    /* The end of a step on a terminal: returns false when the user asked to quit. */
+    bool (*step_done)(struct sl_lab *lab);
+    /* A long wait in progress (ms_left > 0), or its end (ms_left == 0); returns
+     * false when the user asked to quit. */
+    bool (*waiting)(struct sl_lab *lab, const char *what, int ms_left);
     void (*observe)(struct sl_lab *lab, const struct sl_snapshot *snap);
     void (*end)(struct sl_lab *lab, bool quit);
 };
 
-struct sl_source;
+struct sl_lab_code;
 
 struct sl_lab {
     const struct sl_lab_info *info;
@@ -63,17 +82,29 @@ struct sl_lab {
     char exe_dir[PATH_MAX];     /* where the binary is, to find its source */
 
     int step;                   /* the current step, 1-based; 0 before the first */
+    char *step_title;
     const char *step_file;
     int step_line;
     bool source_pending;        /* the step's code is shown before its first result */
-    struct sl_source *source;   /* the lab's source, loaded on first use */
+    bool paused_last;           /* the step's last event was a pause */
+    struct sl_lab_code *code;   /* the lab's source, loaded on first use */
 
-    int expectations, failed;
+    int expectations;
+    int outcomes[4];            /* how many of each enum sl_outcome */
     uint16_t ports[SL_LAB_MAX_PORTS];
     int port_count;
     double call_started_ms;
-    struct sl_snapshot observed;  /* the last observation of the watched ports */
+    double last_call_ms;
+    char again_why[256];        /* why the last measurement is taken again */
+    struct sl_snapshot observed;  /* the last observation of the tracked ports */
 };
+
+/* lab.c: the exit status the counts give (SL_EXIT_*). */
+int sl_lab_status(const struct sl_lab *lab);
+
+/* lab.c: end the lab at once (q, a set-up error): the end event, everything
+ * released, exit with status. */
+_Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
 
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
@@ -82,10 +113,16 @@ void sl_lab_flush_source(struct sl_lab *lab);
  * and exits; on bad input prints one line and exits 2. */
 void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv);
 
-/* lab_source.c: the code of the step that starts at file:line. */
-struct sl_source *sl_source_load(const char *exe_dir, const char *file);
-bool sl_source_excerpt(const struct sl_source *source, int step_line, struct sl_excerpt *out);
-void sl_source_free(struct sl_source *source);
+/* lab_code.c: the lab's own source, and the code of the step that starts at
+ * file:line (freed with sl_excerpt_free). */
+struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file);
+bool sl_lab_code_excerpt(const struct sl_lab_code *code, int step_line, struct sl_excerpt *out);
+void sl_excerpt_free(struct sl_excerpt *excerpt);
+void sl_lab_code_free(struct sl_lab_code *code);
+
+/* lab_setup.c: refuse, before step 1, a --bind address or --port range the lab
+ * cannot use (one sentence, exit 2). */
+void sl_lab_check_setup(struct sl_lab *lab);
 
 /* lab_guard.c: what must be undone however the lab ends. */
 void sl_guard_install(void);
@@ -94,6 +131,9 @@ void sl_guard_forget_child(pid_t pid);
 void sl_guard_in_child(void);
 bool sl_guard_raw_terminal(int fd);   /* no echo, one key at a time */
 void sl_guard_restore_terminal(void);
+
+/* lab_guard.c: is a key waiting on fd? Reads it into *key (raw mode on). */
+bool sl_guard_key_ready(int fd, char *key);
 
 extern const struct sl_presenter sl_text_presenter;
 extern const struct sl_presenter sl_json_presenter;

@@ -7,10 +7,12 @@
  *   say     step, text
  *   result  step, and either call, return, errno, error, ms (a lab_call)
  *           or text (a fact the lab measured)
- *   expect  step, claim, ok, file, line
+ *   result  ... a lab_call also carries line: where the call stands
+ *   expect  step, claim, outcome ("held", "failed", "skipped", "inconclusive"),
+ *           ok (outcome is "held"), why (skipped or inconclusive), file, line
  *   pause   step, look, hints: [the ss and netstat commands]
  *   observe step, source, sockets: [the lab's sockets as sockdash --once --json]
- *   end     expectations, held, failed, quit, status
+ *   end     expectations, held, failed, skipped, inconclusive, quit, status
  *
  * It never waits at a pause: JSON is read by programs. */
 #include "lab_internal.h"
@@ -82,6 +84,7 @@ static void json_call(struct sl_lab *lab, const struct sl_call_report *r)
     char number[16];
     open_event(lab, &j, "result");
     sl_json_string(&j, "call", r->text);
+    sl_json_int(&j, "line", r->line);
     sl_json_int(&j, "return", r->result);
     sl_json_string(&j, "errno", r->result == -1 ? sl_errno_name(r->err, number) : NULL);
     sl_json_string(&j, "error", r->result == -1 ? strerror(r->err) : NULL);
@@ -97,16 +100,32 @@ static void json_show(struct sl_lab *lab, const char *text)
     sl_json_end(&j);
 }
 
-static void json_expect(struct sl_lab *lab, const char *claim, bool ok, const char *file,
-                        int line)
+static void json_expect(struct sl_lab *lab, const struct sl_expectation *e)
 {
     struct sl_json j;
     open_event(lab, &j, "expect");
-    sl_json_string(&j, "claim", claim);
-    sl_json_bool(&j, "ok", ok);
-    sl_json_string(&j, "file", file);
-    sl_json_int(&j, "line", line);
+    sl_json_string(&j, "claim", e->claim);
+    sl_json_string(&j, "outcome", sl_outcome_name(e->outcome));
+    sl_json_bool(&j, "ok", e->outcome == SL_OUTCOME_HELD);
+    sl_json_string(&j, "why", e->why);
+    sl_json_string(&j, "file", e->file);
+    sl_json_int(&j, "line", e->line);
     sl_json_end(&j);
+}
+
+/* Programs read JSON: they never wait at the end of a step or for a countdown. */
+static bool json_step_done(struct sl_lab *lab)
+{
+    (void)lab;
+    return true;
+}
+
+static bool json_waiting(struct sl_lab *lab, const char *what, int ms_left)
+{
+    (void)lab;
+    (void)what;
+    (void)ms_left;
+    return true;
 }
 
 static bool json_pause(struct sl_lab *lab, const char *look, const char *const *hints,
@@ -144,15 +163,18 @@ static void json_end(struct sl_lab *lab, bool quit)
     struct sl_json j;
     open_event(lab, &j, "end");
     sl_json_int(&j, "expectations", lab->expectations);
-    sl_json_int(&j, "held", lab->expectations - lab->failed);
-    sl_json_int(&j, "failed", lab->failed);
+    sl_json_int(&j, "held", lab->outcomes[SL_OUTCOME_HELD]);
+    sl_json_int(&j, "failed", lab->outcomes[SL_OUTCOME_FAILED]);
+    sl_json_int(&j, "skipped", lab->outcomes[SL_OUTCOME_SKIPPED]);
+    sl_json_int(&j, "inconclusive", lab->outcomes[SL_OUTCOME_INCONCLUSIVE]);
     sl_json_bool(&j, "quit", quit);
-    sl_json_int(&j, "status", lab->failed ? 1 : 0);
+    sl_json_int(&j, "status", sl_lab_status(lab));
     sl_json_end(&j);
 }
 
 const struct sl_presenter sl_json_presenter = {
     .start = json_start, .step = json_step, .source = json_source, .say = json_say,
     .call = json_call, .show = json_show, .expect = json_expect, .pause = json_pause,
-    .observe = json_observe, .end = json_end,
+    .step_done = json_step_done, .waiting = json_waiting, .observe = json_observe,
+    .end = json_end,
 };

@@ -3,6 +3,7 @@
 #include "lab_internal.h"
 
 #include "socklab/clock.h"
+#include "socklab/tcpstate.h"
 
 #include <errno.h>
 #include <string.h>
@@ -39,20 +40,79 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
     return s ? s->state : 0;
 }
 
+/* Waits longer than this show a countdown on a terminal (and take q). */
+#define COUNTDOWN_AFTER_MS 3000
+
+/* Observe until done(lab, arg) or the deadline; true when done. A long wait
+ * tells the presenter how long is left, about once a second. */
+static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void *), void *arg,
+                          int timeout_ms, const char *what)
+{
+    double start = sl_clock_ms(), deadline = start + timeout_ms, told = start;
+    bool counting = timeout_ms > COUNTDOWN_AFTER_MS && !lab->opt.auto_mode;
+    bool there = false;
+    while (take(lab)) {
+        there = done(lab, arg);
+        double now = sl_clock_ms();
+        if (there || now >= deadline)
+            break;
+        if (counting && now - told >= 1000) {
+            told = now;
+            if (!lab->out->waiting(lab, what, (int)(deadline - now)))
+                sl_lab_stop(lab, true, sl_lab_status(lab));
+        }
+        sl_sleep_ms(timeout_ms > COUNTDOWN_AFTER_MS ? 20 : 2);
+    }
+    if (counting)
+        lab->out->waiting(lab, what, 0);
+    lab->out->observe(lab, &lab->observed);
+    return there;
+}
+
+struct state_wanted {
+    const struct sl_tuple *tuple;
+    int state;
+};
+
+static bool in_state(struct sl_lab *lab, void *arg)
+{
+    const struct state_wanted *w = arg;
+    return sl_lab_state(lab, w->tuple) == w->state;
+}
+
 bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int state,
                        int timeout_ms)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
-    double deadline = sl_clock_ms() + timeout_ms;
-    bool there = false;
-    while (take(lab)) {
-        there = sl_lab_state(lab, tuple) == state;
-        if (there || sl_clock_ms() >= deadline)
-            break;
-        sl_sleep_ms(2);
-    }
-    lab->out->observe(lab, &lab->observed);
+    struct state_wanted w = { tuple, state };
+    char what[64];
+    snprintf(what, sizeof what, "waiting for %s", state ? sl_state_name(state) : "the socket to go");
+    bool there = observe_until(lab, in_state, &w, timeout_ms, what);
     errno = saved;
     return there;
+}
+
+struct count_wanted {
+    int (*count_of)(const struct sl_snapshot *, void *);
+    void *arg;
+    int want, last;
+};
+
+static bool counted(struct sl_lab *lab, void *arg)
+{
+    struct count_wanted *w = arg;
+    w->last = w->count_of(&lab->observed, w->arg);
+    return w->last >= w->want;
+}
+
+int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
+                      void *arg, int want, int timeout_ms)
+{
+    int saved = errno;
+    sl_lab_flush_source(lab);
+    struct count_wanted w = { count_of, arg, want, 0 };
+    observe_until(lab, counted, &w, timeout_ms, "counting");
+    errno = saved;
+    return w.last;
 }

@@ -23,8 +23,9 @@ static const char *const ansi[] = {
 
 static bool use_colour(const struct sl_lab *lab)
 {
-    const char *no_colour = getenv("NO_COLOR");
-    return isatty(fileno(lab->stream)) && !(no_colour && *no_colour);
+    const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(fileno(lab->stream)) && !(no_colour && *no_colour) &&
+           !(term && !strcmp(term, "dumb"));
 }
 
 static void paint(struct sl_lab *lab, enum colour c)
@@ -144,16 +145,36 @@ static void text_show(struct sl_lab *lab, const char *text)
     fflush(lab->stream);
 }
 
-static void text_expect(struct sl_lab *lab, const char *claim, bool ok, const char *file,
-                        int line)
+static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
 {
-    paint(lab, ok ? GREEN : RED);
-    fputs(ok ? "  [ok]   " : "  [FAIL] ", lab->stream);
+    static const struct { const char *mark; enum colour colour; } look[] = {
+        [SL_OUTCOME_HELD] = { "  [ok]   ", GREEN },
+        [SL_OUTCOME_FAILED] = { "  [FAIL] ", RED },
+        [SL_OUTCOME_SKIPPED] = { "  [skip] ", YELLOW },
+        [SL_OUTCOME_INCONCLUSIVE] = { "  [??]   ", YELLOW },
+    };
+    char *text = NULL;
+    int n = 0;
+    switch (e->outcome) {
+    case SL_OUTCOME_HELD:
+        n = asprintf(&text, "%s", e->claim);
+        break;
+    case SL_OUTCOME_FAILED:
+        n = asprintf(&text, "%s  (%s:%d: the kernel disagreed)", e->claim, e->file, e->line);
+        break;
+    case SL_OUTCOME_SKIPPED:
+        n = asprintf(&text, "%s  (skipped: %s)", e->claim, e->why);
+        break;
+    case SL_OUTCOME_INCONCLUSIVE:
+        n = asprintf(&text, "%s  (inconclusive: %s; the machine was busy, not the kernel "
+                            "wrong)", e->claim, e->why);
+        break;
+    }
+    paint(lab, look[e->outcome].colour);
+    fputs(look[e->outcome].mark, lab->stream);
     paint(lab, PLAIN);
-    fputs(claim, lab->stream);
-    if (!ok)
-        fprintf(lab->stream, "  (%s:%d: the kernel disagreed)", file, line);
-    fputc('\n', lab->stream);
+    wrapped(lab, n >= 0 && text ? text : e->claim, "", 9);
+    free(text);
     fflush(lab->stream);
 }
 
@@ -187,7 +208,7 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     paint(lab, PLAIN);
     for (int i = 0; i < count; i++)
         fprintf(lab->stream, "     %s\n", hints[i]);
-    if (lab->opt.auto_mode || !isatty(STDIN_FILENO)) {
+    if (lab->opt.auto_mode) {
         fflush(lab->stream);
         sl_sleep_ms(lab->opt.delay_ms);
         return true;
@@ -199,6 +220,34 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     bool go_on = wait_for_key();
     fputc('\n', lab->stream);
     return go_on;
+}
+
+static bool text_step_done(struct sl_lab *lab)
+{
+    paint(lab, DIM);
+    fprintf(lab->stream, "\n  -- end of step %d --  [Enter] next step   [q] quit", lab->step);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+    bool go_on = wait_for_key();
+    fputc('\n', lab->stream);
+    return go_on;
+}
+
+/* A long wait: a countdown on one line, rewritten in place; q ends the lab. */
+static bool text_waiting(struct sl_lab *lab, const char *what, int ms_left)
+{
+    if (ms_left == 0) {
+        sl_guard_restore_terminal();
+        fputs("\r\033[K", lab->stream);
+        fflush(lab->stream);
+        return true;
+    }
+    paint(lab, DIM);
+    fprintf(lab->stream, "\r  %s: %d s left (q quits)\033[K", what, (ms_left + 999) / 1000);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+    char key;
+    return !(sl_guard_key_ready(STDIN_FILENO, &key) && (key == 'q' || key == 'Q'));
 }
 
 static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
@@ -213,12 +262,19 @@ static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
 
 static void text_end(struct sl_lab *lab, bool quit)
 {
-    char tail[160];
-    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed ",
+    char tail[200];
+    const int *o = lab->outcomes;
+    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed",
                      quit ? "stopped early; " : "", lab->expectations,
-                     lab->expectations == 1 ? "" : "s",
-                     lab->expectations - lab->failed, lab->failed);
-    paint(lab, lab->failed ? RED : CYAN);
+                     lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD],
+                     o[SL_OUTCOME_FAILED]);
+    if (o[SL_OUTCOME_SKIPPED])
+        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d skipped", o[SL_OUTCOME_SKIPPED]);
+    if (o[SL_OUTCOME_INCONCLUSIVE])
+        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d inconclusive",
+                      o[SL_OUTCOME_INCONCLUSIVE]);
+    n += snprintf(tail + n, sizeof tail - (size_t)n, " ");
+    paint(lab, o[SL_OUTCOME_FAILED] ? RED : o[SL_OUTCOME_INCONCLUSIVE] ? YELLOW : CYAN);
     rule(lab, tail, n - 1);
     paint(lab, PLAIN);
     fflush(lab->stream);
@@ -227,5 +283,6 @@ static void text_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_text_presenter = {
     .start = text_start, .step = text_step, .source = text_source, .say = text_say,
     .call = text_call, .show = text_show, .expect = text_expect, .pause = text_pause,
-    .observe = text_observe, .end = text_end,
+    .step_done = text_step_done, .waiting = text_waiting, .observe = text_observe,
+    .end = text_end,
 };

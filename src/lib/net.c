@@ -21,10 +21,8 @@ int sl_listen_on(const char *ip, uint16_t port, int backlog)
     struct sockaddr_storage addr;
     socklen_t len;
     const char *why;
-    if (!sl_addr_parse_ip(ip, port, &addr, &len, &why)) {
-        fprintf(stderr, "socklab: cannot listen on '%s': %s.\n", ip, why);
-        exit(2);
-    }
+    if (!sl_addr_parse_ip(ip, port, &addr, &len, &why))
+        sl_die("cannot listen on '%s': %s", ip, why);
     int fd = (int)CHECK(socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
     int on = 1;
     CHECK(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on));

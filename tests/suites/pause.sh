@@ -8,19 +8,53 @@ lab="$(pwd)/$build/bin/lab01-byte-order"
 use_tmux pause 200
 trap 't kill-server 2>/dev/null; cleanup' EXIT
 
+# last_line_has PATTERN: the prompt the lab shows now (its last line).
+last_line_has() { screen | grep -v '^ *$' | tail -n 1 | grep -q -- "$1"; }
+
 # run_to_pause: start the lab in a fresh shell, note the terminal settings
-# before it, and wait for its pause prompt.
+# before it, and go on through the end of each step up to its named pause.
 run_to_pause() {
     t kill-session -t pause 2>/dev/null
     t new-session -d -s pause -x 100 -y 50 "sh"
     t send-keys -t pause "clear; stty -g >'$scratch/before'; '$lab' --no-source; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
-    wait_for 10 screen_has '\[Enter\] continue'
+    steps=0
+    while [ $steps -lt 20 ]; do
+        wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -v '^ *\$' | tail -n 1 |
+                           grep -q -e '\[Enter\] continue' -e '\[Enter\] next step'" || return 1
+        last_line_has '\[Enter\] continue' && return 0
+        t send-keys -t pause Enter
+        steps=$((steps + 1))
+        wait_for 5 sh -c "! tmux -L '$tmux_sock' capture-pane -p -t pause | grep -v '^ *\$' | tail -n 1 |
+                          grep -q 'end of step $steps '"
+    done
+    return 1
 }
+
+# Every step ends with a pause of its own, the first one too.
+t new-session -d -s pause -x 100 -y 50 "sh"
+t send-keys -t pause "clear; '$lab' --no-source; echo EXIT=\$?" Enter
+check "on a terminal the lab stops at the end of step 1" \
+    wait_for 10 last_line_has 'end of step 1 .*\[Enter\] next step'
+check "and has not started step 2" screen_lacks 'Step 2:'
+t send-keys -t pause Enter
+check "Enter goes on to step 2, which ends with a pause too" \
+    wait_for 10 last_line_has 'end of step 2 .*\[Enter\] next step'
+t send-keys -t pause q
+check "q at the end of a step ends the lab, exit 0" wait_for 10 screen_has 'EXIT=0'
+check "and says it stopped early" screen_has 'stopped early'
 
 check "the lab stops at its pause and says how to go on" run_to_pause
 check "the pause shows the ss command for the lab's ports" screen_has "ss -tano '( sport = :"
-t send-keys -t pause Enter
-check "Enter continues to the end, exit 0" wait_for 10 screen_has 'EXIT=0'
+# Enter through the remaining step ends.
+enter_to_the_end() {
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        screen_has 'EXIT=' && return 0
+        t send-keys -t pause Enter
+        sleep 0.3
+    done
+    wait_for 5 screen_has 'EXIT=0'
+}
+check "Enter continues to the end, exit 0" enter_to_the_end
 check "after Enter the lab finished its steps" screen_has 'held, 0 failed'
 check "the terminal settings are restored after Enter" \
     wait_for 5 cmp -s "$scratch/before" "$scratch/after"
@@ -64,7 +98,7 @@ t send-keys -t pause "clear; '$socklab'; echo EXIT=\$?" Enter
 check "on a terminal socklab opens a menu of the labs" wait_for 10 screen_has "Run which lab?"
 check "the menu lists lab 01 by its title" screen_has "01  byte-order"
 t send-keys -t pause 1 Enter
-check "choosing 1 runs lab 01 up to its pause" wait_for 10 screen_has '\[Enter\] continue'
+check "choosing 1 runs lab 01 up to its first pause" wait_for 10 screen_has '\[Enter\] next step'
 t send-keys -t pause q
 check "q ends the lab and the menu comes back" \
     wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t pause -S -200 | grep -c 'Run which lab?') -ge 2 ]"

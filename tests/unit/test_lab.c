@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "socklab/check.h"
 #include "socklab/lab.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +32,59 @@ static const struct sl_lab_info info = {
     .goal = "Exercise every event.", .ports = 2, .flags = flags,
 };
 
-/* The lab under test: `failures` of its three expectations fail. */
+/* A step written as its own function: its excerpt ends with the function,
+ * braces in strings and comments notwithstanding, and is never cut. */
+static void long_step(struct sl_lab *lab)
+{
+    lab_step(lab, "A long step of its own");
+    const char *brace = "}";   /* a brace in a string: not the end */
+    /* } nor in a comment */
+    int sum = 0;
+    for (int i = 0; i < 3; i++) {
+        sum += i;
+    }
+    sum += 1; sum += 2; sum += 3; sum += 4; sum += 5;
+    sum += 6; sum += 7; sum += 8; sum += 9; sum += 10;
+    sum += 11; sum += 12; sum += 13; sum += 14; sum += 15;
+    sum += 16; sum += 17; sum += 18; sum += 19; sum += 20;
+    sum += 21; sum += 22; sum += 23; sum += 24; sum += 25;
+    sum += 26; sum += 27; sum += 28; sum += 29; sum += 30;
+    sum += 31; sum += 32; sum += 33; sum += 34; sum += 35;
+    sum += 36; sum += 37; sum += 38; sum += 39; sum += 40;
+    sum += 41; sum += 42; sum += 43; sum += 44; sum += 45;
+    sum += 46; sum += 47; sum += 48; sum += 49; sum += 50;
+    sum += 51; sum += 52; sum += 53; sum += 54; sum += 55;
+    sum += 56; sum += 57; sum += 58; sum += 59; sum += 60;
+    sum += 61; sum += 62; sum += 63; sum += 64; sum += 65;
+    sum += 66; sum += 67; sum += 68; sum += 69; sum += 70;
+    sum += 71; sum += 72; sum += 73; sum += 74; sum += 75;
+    sum += 76; sum += 77; sum += 78; sum += 79; sum += 80;
+    sum += 81; sum += 82; sum += 83; sum += 84; sum += 85;
+    sum += 86; sum += 87; sum += 88; sum += 89; sum += 90;
+    sum += 91; sum += 92; sum += 93; sum += 94; sum += 95;
+    sum += 96; sum += 97; sum += 98; sum += 99; sum += 100;
+    sum += 101; sum += 102; sum += 103; sum += 104; sum += 105;
+    sum += 106; sum += 107; sum += 108; sum += 109; sum += 110;
+    sum += 111; sum += 112; sum += 113; sum += 114; sum += 115;
+    sum += 116; sum += 117; sum += 118; sum += 119; sum += 120;
+    sum += 121; sum += 122; sum += 123; sum += 124; sum += 125;
+    sum += 126; sum += 127; sum += 128; sum += 129; sum += 130;
+    sum += 131; sum += 132; sum += 133; sum += 134; sum += 135;
+    sum += 136; sum += 137; sum += 138; sum += 139; sum += 140;
+    sum += 141; sum += 142; sum += 143; sum += 144; sum += 145;
+    sum += 146; sum += 147; sum += 148; sum += 149; sum += 150;
+    lab_show(lab, "%s %d", brace, sum);
+    int last_line_of_the_long_step = 1;
+    (void)last_line_of_the_long_step;
+}
+
+static int after_the_long_step(void)
+{
+    return 0;
+}
+
+/* The lab under test: `failures` of its three expectations fail; a negative count adds
+ * the step written as a function. */
 static int tiny_lab(int argc, char **argv, int failures)
 {
     struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
@@ -44,15 +99,37 @@ static int tiny_lab(int argc, char **argv, int failures)
     lab_expect(lab, n == -1 && err == EBADF, "errno survives lab_call");
     lab_show(lab, "flag et is %s, port 1 is %u", sl_lab_flag(lab, "et") ? "on" : "off",
              sl_lab_port(lab, 1));
-    sl_lab_watch_port(lab, 5000);
+    sl_lab_track_port(lab, 5000);
     lab_pause(lab, "the class looks");
     (void)marker_line_of_code;
+    if (failures < 0)
+        long_step(lab);
+    return sl_lab_end(lab) + after_the_long_step();
+}
+
+/* Outcomes other than held and failed, and set-up errors inside a step. */
+static int outcome_lab(int argc, char **argv, int mode)
+{
+    struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
+    lab_step(lab, "Outcomes");
+    lab_expect(lab, true, "a claim that held");
+    lab_skip(lab, "net.ipv4.example is 1 here", "a claim this configuration rules out");
+    int attempt = 0;
+    bool sound;
+    do {
+        sound = mode != 1;               /* mode 1: the machine is always busy */
+    } while (!sound && sl_lab_again(lab, &attempt, "the child ran %d ms late", 120));
+    lab_expect_sound(lab, sound, true, "a timed claim");
+    if (mode == 2)
+        sl_lab_setup_error(lab, "the port was taken meanwhile");
+    if (mode == 3)
+        CHECK(close(-1));
     return sl_lab_end(lab);
 }
 
 struct run {
     int status;                 /* exit status, or -1 if not a normal exit */
-    char out[16384];
+    char out[65536];
     char err[4096];
 };
 
@@ -64,7 +141,8 @@ static void slurp(FILE *f, char *buf, size_t len)
     fclose(f);
 }
 
-static void run_tiny_lab(struct run *r, int failures, const char *const *args)
+static void run_lab(struct run *r, int (*lab_main)(int, char **, int), int failures,
+                    const char *const *args)
 {
     char *argv[16] = { "lab99-unit" };
     int argc = 1;
@@ -79,7 +157,7 @@ static void run_tiny_lab(struct run *r, int failures, const char *const *args)
         dup2(fileno(out), STDOUT_FILENO);
         dup2(fileno(err), STDERR_FILENO);
         optind = 1;
-        int status = tiny_lab(argc, argv, failures);
+        int status = lab_main(argc, argv, failures);
         fflush(stdout);
         exit(status);
     }
@@ -88,6 +166,11 @@ static void run_tiny_lab(struct run *r, int failures, const char *const *args)
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     slurp(out, r->out, sizeof r->out);
     slurp(err, r->err, sizeof r->err);
+}
+
+static void run_tiny_lab(struct run *r, int failures, const char *const *args)
+{
+    run_lab(r, tiny_lab, failures, args);
 }
 
 static int count_lines(const char *s)
@@ -105,7 +188,8 @@ static void all_held_exits_0(void **state)
     run_tiny_lab(&r, 0, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "\"event\":\"end\",\"step\":2,\"expectations\":3,"
-                                  "\"held\":3,\"failed\":0,\"quit\":false,\"status\":0}"));
+                                  "\"held\":3,\"failed\":0,\"skipped\":0,\"inconclusive\":0,"
+                                  "\"quit\":false,\"status\":0}"));
 }
 
 static void one_failure_exits_1(void **state)
@@ -114,7 +198,8 @@ static void one_failure_exits_1(void **state)
     struct run r;
     run_tiny_lab(&r, 1, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.out, "\"claim\":\"first claim\",\"ok\":false"));
+    assert_non_null(strstr(r.out, "\"claim\":\"first claim\",\"outcome\":\"failed\","
+                                  "\"ok\":false"));
     assert_non_null(strstr(r.out, "\"expectations\":3,\"held\":2,\"failed\":1"));
     run_tiny_lab(&r, 2, (const char *[]){ "--auto", NULL });      /* text mode */
     assert_int_equal(r.status, 1);
@@ -127,7 +212,8 @@ static void results_carry_errno_names(void **state)
     (void)state;
     struct run r;
     run_tiny_lab(&r, 0, (const char *[]){ "--json", "--auto", NULL });
-    assert_non_null(strstr(r.out, "\"call\":\"recv(-1, NULL, 0, 0)\",\"return\":-1,"
+    assert_non_null(strstr(r.out, "\"call\":\"recv(-1, NULL, 0, 0)\",\"line\":"));
+    assert_non_null(strstr(r.out, "\"return\":-1,"
                                   "\"errno\":\"EBADF\",\"error\":\"Bad file descriptor\""));
     run_tiny_lab(&r, 0, (const char *[]){ "--auto", NULL });
     assert_non_null(strstr(r.out, "recv(-1, NULL, 0, 0) = -1  EBADF (Bad file descriptor)"));
@@ -211,9 +297,102 @@ static void source_excerpt_is_the_steps_code(void **state)
     assert_null(strstr(r.out, "\"event\":\"source\""));
 }
 
+static void skipped_and_inconclusive_are_counted_apart(void **state)
+{
+    (void)state;
+    struct run r;
+    run_lab(&r, outcome_lab, 0, (const char *[]){ "--json", "--auto", NULL });
+    assert_int_equal(r.status, 0);                     /* a skip is not a failure */
+    assert_non_null(strstr(r.out, "\"outcome\":\"skipped\",\"ok\":false,"
+                                  "\"why\":\"net.ipv4.example is 1 here\""));
+    assert_non_null(strstr(r.out, "\"held\":2,\"failed\":0,\"skipped\":1,"
+                                  "\"inconclusive\":0"));
+    run_lab(&r, outcome_lab, 1, (const char *[]){ "--json", "--auto", NULL });
+    assert_int_equal(r.status, 3);                     /* inconclusive: the machine */
+    assert_non_null(strstr(r.out, "attempt 2 of 3"));
+    assert_non_null(strstr(r.out, "attempt 3 of 3"));
+    assert_null(strstr(r.out, "attempt 4 of 3"));
+    assert_non_null(strstr(r.out, "\"claim\":\"a timed claim\",\"outcome\":\"inconclusive\","
+                                  "\"ok\":false,\"why\":\"the child ran 120 ms late\""));
+    run_lab(&r, outcome_lab, 1, (const char *[]){ "--auto", NULL });
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.out, "[skip] a claim this configuration rules out"));
+    assert_non_null(strstr(r.out, "[??]   a timed claim"));
+    assert_non_null(strstr(r.out, "0 failed, 1 skipped, 1 inconclusive"));
+}
+
+static void setup_errors_in_a_step_name_the_step(void **state)
+{
+    (void)state;
+    struct run r;
+    run_lab(&r, outcome_lab, 2, (const char *[]){ "--json", "--auto", NULL });
+    assert_int_equal(r.status, 2);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_non_null(strstr(r.err, "lab99-unit: step 1 (Outcomes): set-up error, not the "
+                                  "lesson: the port was taken meanwhile"));
+    assert_null(strstr(r.out, "\"outcome\":\"failed\""));
+    run_lab(&r, outcome_lab, 3, (const char *[]){ "--auto", NULL });
+    assert_int_equal(r.status, 2);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_non_null(strstr(r.err, ": step 1 (Outcomes): close(-1) failed: EBADF"));
+}
+
+static void setup_is_checked_before_step_1(void **state)
+{
+    (void)state;
+    int holder = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    assert_int_equal(bind(holder, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(holder, (struct sockaddr *)&a, &len);
+    char held[8], below[8];
+    snprintf(held, sizeof held, "%u", ntohs(a.sin_port) - 1u);   /* N+1 is held */
+    snprintf(below, sizeof below, "%u", 80u);
+    struct {
+        const char *const *args;
+        const char *says;
+    } cases[] = {
+        { (const char *[]){ "--bind", "::1", NULL }, "IPv6" },
+        { (const char *[]){ "--bind", "0.0.0.0", NULL }, "wildcard" },
+        { (const char *[]){ "--bind", "192.0.2.7", NULL }, "not an address of this machine" },
+        { (const char *[]){ "--port", held, NULL }, "is in use" },
+        { (const char *[]){ "--port", below, NULL }, getuid() ? "needs root" : NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!cases[i].says)
+            continue;                    /* root may bind port 80 */
+        struct run r;
+        run_tiny_lab(&r, 0, cases[i].args);
+        assert_int_equal(r.status, 2);
+        assert_int_equal(count_lines(r.err), 1);
+        assert_non_null(strstr(r.err, cases[i].says));
+        assert_string_equal(r.out, "");                /* refused before anything */
+    }
+    close(holder);
+}
+
+static void a_step_function_is_shown_whole(void **state)
+{
+    (void)state;
+    setenv("SOCKLAB_SOURCE_DIR", "tests/unit", 1);
+    struct run r;
+    run_tiny_lab(&r, -1, (const char *[]){ "--json", "--auto", NULL });
+    assert_int_equal(r.status, 0);
+    char *source = strstr(r.out, "\"event\":\"source\",\"step\":3");
+    assert_non_null(source);
+    *strchr(source, '\n') = '\0';
+    assert_non_null(strstr(source, "sum += 150;"));                 /* past 40 lines */
+    assert_non_null(strstr(source, "int last_line_of_the_long_step = 1;"));
+    assert_null(strstr(source, "after_the_long_step"));            /* the function ended */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(skipped_and_inconclusive_are_counted_apart),
+        cmocka_unit_test(setup_errors_in_a_step_name_the_step),
+        cmocka_unit_test(setup_is_checked_before_step_1),
+        cmocka_unit_test(a_step_function_is_shown_whole),
         cmocka_unit_test(all_held_exits_0),
         cmocka_unit_test(one_failure_exits_1),
         cmocka_unit_test(results_carry_errno_names),

@@ -1,0 +1,221 @@
+/* lab_code.c — find the lab's own source and cut out one step's code.
+ *
+ * A step's code is what follows its lab_step(...) statement, up to the next
+ * lab_step() or sl_lab_end() in the same block, or the end of the block the
+ * step stands in (a step written as its own function ends with the function).
+ * The boundary is found by C's own structure: braces are counted outside
+ * comments, strings and character constants. Narration (lab_say statements)
+ * is left out: it is shown as narration already. An excerpt is never cut.
+ * The source is looked for where the
+ * build keeps it (build/bin/../../labs/) and where `make install` puts it
+ * ($(PREFIX)/libexec/socklab/../../share/socklab/labs/); SOCKLAB_SOURCE_DIR,
+ * when set, is tried first. */
+#include "lab_internal.h"
+
+#include "socklab/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct sl_lab_code {
+    char *text;         /* the whole file, '\n' replaced by '\0' */
+    char **lines;       /* lines[i] is line i + 1 */
+    int count;
+    const char *name;   /* the file name as compiled in */
+};
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    char chunk[4096];
+    size_t n;
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    fclose(f);
+    if (mem)
+        fclose(mem);
+    return text;
+}
+
+struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
+{
+    char path[PATH_MAX * 2];
+    const char *override = getenv("SOCKLAB_SOURCE_DIR");
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    char *text = NULL;
+    if (override) {
+        snprintf(path, sizeof path, "%s/%s", override, base);
+        text = read_file(path);
+    }
+    if (!text) {
+        snprintf(path, sizeof path, "%s/../../%s", exe_dir, file);
+        text = read_file(path);
+    }
+    if (!text) {
+        snprintf(path, sizeof path, "%s/../../share/socklab/labs/%s", exe_dir, base);
+        text = read_file(path);
+    }
+    if (!text)
+        return NULL;
+
+    struct sl_lab_code *src = calloc(1, sizeof *src);
+    int room = 256;
+    if (!src || !(src->lines = malloc((size_t)room * sizeof *src->lines)))
+        sl_die("out of memory");
+    src->text = text;
+    src->name = file;
+    for (char *line = text; *line;) {
+        if (src->count == room) {
+            room *= 2;
+            src->lines = realloc(src->lines, (size_t)room * sizeof *src->lines);
+            if (!src->lines)
+                sl_die("out of memory");
+        }
+        src->lines[src->count++] = line;
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        line = nl + 1;
+    }
+    return src;
+}
+
+void sl_lab_code_free(struct sl_lab_code *src)
+{
+    if (!src)
+        return;
+    free(src->text);
+    free(src->lines);
+    free(src);
+}
+
+static bool blank(const char *line)
+{
+    return line[strspn(line, " \t")] == '\0';
+}
+
+static bool starts_statement(const char *line, const char *word)
+{
+    line += strspn(line, " \t");
+    return strncmp(line, word, strlen(word)) == 0;
+}
+
+/* Where the lexer is between lines: only block comments span lines here
+ * (string literals that continue with a backslash are not used in labs). */
+struct lexer {
+    bool in_comment;
+    int depth;                  /* braces opened since the step began */
+    int lowest;                 /* the lowest depth reached on the last line */
+};
+
+/* Count the braces of one line that are code, not comment or literal. */
+static void lex_line(struct lexer *lx, const char *p)
+{
+    lx->lowest = lx->depth;
+    while (*p) {
+        if (lx->in_comment) {
+            if (p[0] == '*' && p[1] == '/') {
+                lx->in_comment = false;
+                p++;
+            }
+        } else if (p[0] == '/' && p[1] == '*') {
+            lx->in_comment = true;
+            p++;
+        } else if (p[0] == '/' && p[1] == '/') {
+            return;
+        } else if (*p == '"' || *p == '\'') {
+            char quote = *p++;
+            while (*p && *p != quote)
+                p += (p[0] == '\\' && p[1]) ? 2 : 1;
+            if (!*p)
+                return;
+        } else if (*p == '{') {
+            lx->depth++;
+        } else if (*p == '}') {
+            lx->depth--;
+            if (lx->depth < lx->lowest)
+                lx->lowest = lx->depth;
+        }
+        p++;
+    }
+}
+
+/* The index of the line that ends the statement starting at index i: the
+ * first line, from i on, whose code ends with ';' at the statement's depth. */
+static int statement_end(const struct sl_lab_code *src, int i, struct lexer *lx)
+{
+    int depth = lx->depth;
+    for (; i < src->count - 1; i++) {
+        lex_line(lx, src->lines[i]);
+        const char *end = src->lines[i] + strlen(src->lines[i]);
+        while (end > src->lines[i] && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (lx->depth == depth && end > src->lines[i] && end[-1] == ';')
+            break;
+    }
+    if (i == src->count - 1)
+        lex_line(lx, src->lines[i]);
+    return i;
+}
+
+bool sl_lab_code_excerpt(const struct sl_lab_code *src, int step_line, struct sl_excerpt *out)
+{
+    struct lexer lx = { 0 };
+    if (step_line < 1 || step_line > src->count)
+        return false;
+    int first = statement_end(src, step_line - 1, &lx) + 1; /* 0-based: after lab_step(...); */
+    lx.depth = 0;
+
+    *out = (struct sl_excerpt){ .file = src->name };
+    out->numbers = malloc((size_t)(src->count + 1) * sizeof *out->numbers);
+    out->lines = malloc((size_t)(src->count + 1) * sizeof *out->lines);
+    if (!out->numbers || !out->lines) {
+        sl_excerpt_free(out);
+        return false;
+    }
+    for (int i = first; i < src->count; i++) {
+        const char *line = src->lines[i];
+        if (!lx.in_comment && lx.depth == 0 &&
+            (starts_statement(line, "lab_step(") || strstr(line, "sl_lab_end(")))
+            break;                               /* the next step, or the end */
+        if (!lx.in_comment && starts_statement(line, "lab_say(")) {
+            i = statement_end(src, i, &lx);      /* narration: shown as such */
+            continue;
+        }
+        lex_line(&lx, line);
+        if (lx.lowest < 0)                       /* the block the step stands in ends */
+            break;
+        out->numbers[out->count] = i + 1;
+        out->lines[out->count++] = line;
+    }
+    while (out->count > 0 && blank(out->lines[out->count - 1]))
+        out->count--;
+    int lead = 0;
+    while (lead < out->count && blank(out->lines[lead]))
+        lead++;
+    if (lead) {
+        out->count -= lead;
+        memmove(out->numbers, out->numbers + lead, (size_t)out->count * sizeof *out->numbers);
+        memmove(out->lines, out->lines + lead, (size_t)out->count * sizeof *out->lines);
+    }
+    if (out->count == 0) {
+        sl_excerpt_free(out);
+        return false;
+    }
+    return true;
+}
+
+void sl_excerpt_free(struct sl_excerpt *excerpt)
+{
+    free(excerpt->numbers);
+    free(excerpt->lines);
+    excerpt->numbers = NULL;
+    excerpt->lines = NULL;
+    excerpt->count = 0;
+}
