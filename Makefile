@@ -77,7 +77,6 @@ $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 # Only the trace module is compiled against libtracefs; what links it (the
 # dashboard, its tests and the trace tests) links libtracefs too.
 $(BUILD)/obj/src/lib/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
-$(BUILD)/obj/tests/unit/test_trace.o: EXTRA_CFLAGS = -Isrc/lib
 $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 

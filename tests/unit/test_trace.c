@@ -14,7 +14,7 @@
 #include "fixture.h"
 #include "socklab/clock.h"
 #include "socklab/net.h"
-#include "trace_internal.h"
+#include "../../src/lib/trace_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
