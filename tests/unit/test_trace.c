@@ -1,6 +1,7 @@
 /* test_trace.c — the tracepoint's lines, as trace_pipe printed them on a 6.18
  * kernel, the filters written for it, and (as root) what an instance leaves
- * behind: two at once, one killed, and many ports.
+ * behind: two at once, one killed (and one still read from elsewhere), and
+ * many ports.
  *
  * The root tests run in a private mount namespace with tracefs unmounted, the
  * state a machine starts in when nothing has used tracefs yet; the instances
@@ -292,12 +293,29 @@ static void killed_trace_is_cleaned_up(void **state)
     pid_t live = tracing_child(&f, &live_quit, &live_ready);
     assert_int_equal(child_answer(live_ready), 'y');
 
+    /* A reader whose PID means nothing here (another PID namespace): an
+     * instance named after a PID that is gone, its trace_pipe open. */
+    pid_t elsewhere = fork();
+    assert_true(elsewhere >= 0);
+    if (elsewhere == 0)
+        _exit(0);
+    reap(elsewhere);
+    char dir[96], pipe_path[128];
+    snprintf(dir, sizeof dir, TRACEFS "/instances/sockdash-%d", (int)elsewhere);
+    snprintf(pipe_path, sizeof pipe_path, "%s/trace_pipe", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    int reading = open(pipe_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    assert_true(reading >= 0);
+
     char why[256];
     struct sl_trace *t = sl_trace_open(&f, why, sizeof why);
     assert_non_null(t);
     assert_false(instance_exists(killed));              /* removed: its PID is gone */
     assert_true(instance_exists(live));                 /* kept: it still runs */
+    assert_true(instance_exists(elsewhere));            /* kept: still read */
     sl_trace_close(t);
+    close(reading);
+    assert_int_equal(rmdir(dir), 0);
 
     close(live_quit);
     assert_int_equal(reap(live), 0);
