@@ -51,6 +51,16 @@ CLAIMS
     check "lab $nn: text mode --auto exits 0" [ $? -eq 0 ]
     check "lab $nn: text mode ends with its totals" \
         grep -q "expectations: .* held, 0 failed" "$scratch/$file.txt"
+    "$lab" --auto --json --bind 192.0.2.1 >"$scratch/$file.refused" 2>&1
+    status=$?
+    check "lab $nn: --bind of an address this machine lacks is refused before step 1 (exit 2)" \
+        sh -c "[ $status -eq 2 ] && ! grep -q '\"event\":\"step\"' '$scratch/$file.refused'"
+    if [ "$nn" = 01 ]; then    # its claims are about one address: the wildcard is refused
+        "$lab" --auto --bind 0.0.0.0 >"$scratch/$file.wildcard" 2>&1
+        status=$?
+        check "lab 01: --bind 0.0.0.0 is refused with exit 2, not failed" \
+            sh -c "[ $status -eq 2 ] && ! grep -q FAIL '$scratch/$file.wildcard'"
+    fi
     check "lab $nn: --describe gives its number" \
         sh -c "'$lab' --describe | jq -e '.number == ($nn | tonumber) and (.title | length) > 0' >/dev/null"
 done
