@@ -320,7 +320,8 @@ static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cos
         queue_messages(st, peers, servers);
         int ep = CHECK(epoll_create1(EPOLL_CLOEXEC));
         for (int i = 0; i < CLIENTS; i++) {
-            struct epoll_event ev = { .events = EPOLLIN | ways[w].mode, .data.fd = servers[i] };
+            struct epoll_event ev = { .events = EPOLLIN | ways[w].mode,
+                                      .data.fd = servers[i] };
             CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, servers[i], &ev));
         }
         long left = (long)CLIENTS * MESSAGES * MESSAGE_SIZE;

@@ -326,7 +326,8 @@ static void step_sysctls(struct sl_lab *lab)
                  "loopback only) lets a new *outgoing* connection take a TIME-WAIT's 4-tuple "
                  "when timestamps prove it safe and the TIME-WAIT is older than "
                  "tcp_tw_reuse_delay (%ld ms; 1 s before Linux 6.14). tcp_tw_recycle broke "
-                 "clients behind NAT and was removed in Linux 4.12.", reuse, delay < 0 ? 1000 : delay);
+                 "clients behind NAT and was removed in Linux 4.12.",
+            reuse, delay < 0 ? 1000 : delay);
     int pair[2];
     struct sl_tuple client, server;
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
@@ -375,8 +376,10 @@ static void step_who_collects(struct sl_lab *lab)
     }
     int want_server = distinct(by_server.closer, CONNECTIONS);
     int want_client = distinct(by_client.closer, CONNECTIONS);
-    struct tuples closers[2] = { { by_server.closer, want_server }, { by_client.closer, want_client } };
-    struct tuples others[2] = { { by_server.other, CONNECTIONS }, { by_client.other, CONNECTIONS } };
+    struct tuples closers[2] = { { by_server.closer, want_server },
+                                 { by_client.closer, want_client } };
+    struct tuples others[2] = { { by_server.other, CONNECTIONS },
+                                { by_client.other, CONNECTIONS } };
     int server_side = sl_lab_wait_count(lab, in_time_wait, &closers[0], want_server, 3000);
     int client_side = sl_lab_wait_count(lab, in_time_wait, &closers[1], want_client, 3000);
     int wrong_side = sl_lab_wait_count(lab, in_time_wait, &others[0], 0, 0) +
