@@ -58,17 +58,21 @@ static const char *hex_bytes(const void *object, size_t size, char *buf, size_t 
 }
 
 /* One connection attempt to ip:port, shown as the kernel answered it; returns
- * 0 when the handshake completed, or the errno of the failure. */
+ * 0 when the handshake completed, or the errno of the failure. No local port
+ * left for the client is a set-up error, not an answer about the listener. */
 static int connect_once(struct sl_lab *lab, const char *ip, uint16_t port)
 {
     struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(port) };
-    CHECK(inet_pton(AF_INET, ip, &peer.sin_addr) == 1 ? 0 : -1);
+    CHECK_TRUE(inet_pton(AF_INET, ip, &peer.sin_addr) == 1);
     int fd = CHECK(socket(AF_INET, SOCK_STREAM, 0));
     sl_bound_blocking(fd, 2000);                 /* a lab never waits forever */
     lab_show(lab, "connect() to %s:%u", ip, port);
     int rc = lab_call(lab, connect(fd, (struct sockaddr *)&peer, sizeof peer));
     int err = rc == -1 ? errno : 0;
     close(fd);
+    if (err == EADDRNOTAVAIL || err == EAGAIN)
+        sl_lab_setup_error(lab, "no local port is free for a client (see "
+                                "net.ipv4.ip_local_port_range); widen the range or close sockets");
     return err;
 }
 

@@ -315,6 +315,14 @@ static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cos
     lab_say(lab, "%d connections each send %d messages of %d bytes; the server reads %d "
                  "bytes at a time, in each of four ways. Counted: epoll_wait calls and recv "
                  "calls.", CLIENTS, MESSAGES, MESSAGE_SIZE, READ_SIZE);
+    long range[2] = { 0, 0 };
+    if (sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2) == 2 &&
+        range[1] - range[0] < 3 * CLIENTS) {
+        lab_say(lab, "Too few local ports for %d connections at once: this step is left out.",
+                CLIENTS);
+        cost[0].waits = -1;                           /* step 10 skips its claims */
+        return;
+    }
     for (int w = 0; w < 4; w++) {
         int peers[CLIENTS], servers[CLIENTS];
         queue_messages(st, peers, servers);
@@ -357,6 +365,11 @@ static void step_compare(struct sl_lab *lab, const struct cost cost[4])
     lab_say(lab, "Draining, both modes make the same system calls. Reading once per "
                  "wake-up is correct in level-triggered mode and loses data in "
                  "edge-triggered mode.");
+    if (cost[0].waits < 0) {
+        lab_skip(lab, "net.ipv4.ip_local_port_range has too few ports for step 9's connections",
+                 "the four ways compared");
+        return;
+    }
     lab_expect(lab, cost[0].waits == cost[1].waits && cost[0].reads == cost[1].reads &&
                     cost[0].unread == 0 && cost[1].unread == 0,
                "draining, both modes read everything with the same system calls");
