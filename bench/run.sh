@@ -7,7 +7,7 @@
 set -eu
 build=${1:?usage: run.sh BUILD [server]}
 out=docs/performance.md
-server_heading="# Lab 11's server against nginx"
+server_heading="## Lab 11's server against nginx"
 if [ "${2:-}" = server ] && [ -f "$out" ]; then
     awk -v h="$server_heading" '$0 == h { exit } /^$/ { blank++; next }
         { for (; blank; blank--) print ""; print }' "$out" >"$out.tmp"

@@ -141,7 +141,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 
 cat <<EOF
 
-# Lab 11's server against nginx
+## Lab 11's server against nginx
 
 Measured by \`make bench\` (bench/server.sh) on $(date -u '+%Y-%m-%d %H:%M UTC').
 

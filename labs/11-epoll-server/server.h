@@ -23,7 +23,8 @@
 struct http_server_config {
     const char *bind_ip;        /* default 127.0.0.1 (ignored when listen_fd >= 0) */
     uint16_t port;              /* 0: the kernel chooses (see on_listening) */
-    int listen_fd;              /* > 0: serve this listening socket instead of binding */
+    int listen_fd;              /* > 0: serve this listening socket instead of binding
+                                   (the server closes it when it stops) */
     const char *root;           /* static files under this directory; NULL: none */
     FILE *log;                  /* one line per request; NULL: no log */
     int max_connections;        /* default 16384; beyond it a client gets a 503 */

@@ -45,7 +45,11 @@ printf 'hello from the root\n' >"$root/hello.txt"
 printf 'secret\n' >"$scratch/outside/secret.txt"
 ln -s "$scratch/outside/secret.txt" "$root/escape.txt"
 ln -s hello.txt "$root/inside.txt"
-head -c 4000000 /dev/zero | tr '\0' 'x' >"$root/big.bin"
+# A big file, twice what the kernel may buffer for one sender (tcp_wmem's
+# maximum), so a client that stops reading leaves the server with output.
+wmem_max=$(awk '{ print $3 }' /proc/sys/net/ipv4/tcp_wmem)
+big=$((2 * wmem_max > 8000000 ? 2 * wmem_max : 8000000))
+head -c "$big" /dev/zero | tr '\0' 'x' >"$root/big.bin"
 
 check "--serve --help exits 0 and names --root" sh -c "'$server' --serve --help | grep -q -- --root"
 "$server" --serve --port 70000 >/dev/null 2>"$scratch/bad.err"
@@ -56,10 +60,13 @@ check "socklab serve --help runs the server's help" \
 
 start main --root "$root" --header-timeout-ms 500 --idle-timeout-ms 30000 --log
 p=$main_port
-check "GET / answers 200 with the built-in page" "$probe" "$p" get / 200
+check "GET / answers 200 with Content-Length bytes of body" "$probe" "$p" get / 200
+check "...the built-in page" sh -c "'$probe' '$p' show / | grep -q '<h1>socklab lab 11</h1>'"
 check "HEAD / answers 200 and Content-Length, without a body" "$probe" "$p" head
 check "keep-alive: 100 requests on one connection, all answered" "$probe" "$p" keepalive 100
 check "pipelining: 30 mixed requests in one segment, answered in order" "$probe" "$p" pipeline 30
+check "pipelining past the output limit: 20000 requests sent to a slow reader, all answered in order" \
+    "$probe" "$p" pipeline-flood 20000
 check "a client that half-closes after its request is answered, then closed" \
     "$probe" "$p" halfclose
 check "garbage bytes: 400 and close" "$probe" "$p" raw '\x01\x02garbage\r\n\r\n' 400 close
@@ -112,9 +119,11 @@ check "--log wrote one line per request" grep -q '"GET /hello.txt HTTP/1.1" 200 
 kill -INT "$main_pid"
 check "SIGINT: the server stops gracefully, exit status 0" stopped "$main_pid" 10
 
-start short --idle-timeout-ms 300
+start short --idle-timeout-ms 300 --root "$root"
 check "an idle connection is closed at the idle deadline" \
     "$probe" "$short_port" closed-within 5000 ''
+check "a client that stops reading a big file is dropped at the idle deadline" \
+    "$probe" "$short_port" stalled-reader /big.bin 1500
 kill -TERM "$short_pid"
 check "SIGTERM: exit status 0" stopped "$short_pid" 10
 
@@ -142,12 +151,13 @@ emfile_pid=$!
 servers="$servers $emfile_pid"
 wait_for 10 grep -qs '^serving on' "$scratch/emfile.out"
 emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/emfile.out")
+"$probe" "$emfile_port" flood 150 >"$scratch/emfile-flood.out"
 check "EMFILE (64 descriptors): 150 clients at once, each answered or refused, none stranded" \
-    "$probe" "$emfile_port" flood 150
+    [ $? -eq 0 ]
 check "EMFILE: once they leave, the server answers again" "$probe" "$emfile_port" get / 200
 kill -TERM "$emfile_pid"
 
 start graceful --root "$root"
 check "SIGTERM mid-download: the response in flight finishes whole" \
-    "$probe" "$graceful_port" stop-midway /big.bin 4000000 "$graceful_pid"
+    "$probe" "$graceful_port" stop-midway /big.bin "$big" "$graceful_pid"
 check "...and then the server exits with status 0" stopped "$graceful_pid" 10

@@ -9,6 +9,8 @@
  *   http-probe PORT raw TEXT STATUS close|keep  TEXT (\r \n \xHH escapes) -> STATUS
  *   http-probe PORT keepalive N              N GETs one after another, one connection
  *   http-probe PORT pipeline N               N mixed requests in one send(), in order
+ *   http-probe PORT pipeline-flood N         N mixed requests sent at once by a child
+ *                                            while the parent reads: all, in order
  *   http-probe PORT halfclose                a GET, shutdown(SHUT_WR): answered, then EOF
  *   http-probe PORT closed-within MS TEXT    TEXT sent, then the server closes within MS
  *   http-probe PORT slowloris MS             a header a byte at a time: closed within MS
@@ -16,6 +18,8 @@
  *   http-probe PORT slow-reader PATH         a GET of a big file left unread: another
  *                                            client is answered meanwhile
  *   http-probe PORT half-request MS          half a request, then MS ms of waiting
+ *   http-probe PORT stalled-reader PATH MS   a GET of a big file, no reading for MS ms:
+ *                                            the server gave up on it, the body cut short
  *   http-probe PORT stop-midway PATH SIZE PID  SIGTERM PID mid-download: all SIZE bytes come
  *   http-probe PORT hold N                   N connections open at once, each answered twice
  *   http-probe PORT flood N                  N at once: each answered (200/503) or closed
@@ -40,6 +44,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WAIT_MS 5000            /* the longest any one answer may take */
@@ -78,6 +83,20 @@ static int connect_or_fail(void)
         failed("cannot connect to 127.0.0.1:%u: %s", port, strerror(errno));
     struct timeval tv = { .tv_sec = WAIT_MS / 1000 };
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/* A connection whose receive buffer (so its window) is 16 KiB: the
+ * server's answers back up in its own send buffer soon. */
+static int connect_small_window(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int small = 16 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (fd == -1 || connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
+        failed("cannot connect to 127.0.0.1:%u: %s", port, strerror(errno));
     return fd;
 }
 
@@ -235,6 +254,13 @@ static void close_abortively(int fd)
 
 static const char GET_ROOT[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
+static void send_get(int fd, const char *path)
+{
+    char request[2048];
+    int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+    send_all(fd, request, (size_t)n);
+}
+
 static void expect_status(const struct response *res, int status, const char *what)
 {
     if (res->status != status)
@@ -244,9 +270,7 @@ static void expect_status(const struct response *res, int status, const char *wh
 static int scenario_get(const char *path, int status, const char *file)
 {
     struct reader *r = reader_new(connect_or_fail());
-    char request[2048];
-    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
-    send_all(r->fd, request, strlen(request));
+    send_get(r->fd, path);
     struct response res = read_response(r, false);
     expect_status(&res, status, path);
     if (file) {
@@ -263,9 +287,7 @@ static int scenario_get(const char *path, int status, const char *file)
 static int scenario_show(const char *path)
 {
     struct reader *r = reader_new(connect_or_fail());
-    char request[2048];
-    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
-    send_all(r->fd, request, strlen(request));
+    send_get(r->fd, path);
     struct response res = read_response(r, false);
     fwrite(r->buf, 1, (size_t)(res.body - r->buf) + res.body_len, stdout);
     reader_free(r);
@@ -336,18 +358,10 @@ static int mixed_request(int i, char *out, size_t room, int *status, bool *head)
     return snprintf(out, room, forms[i % 3], i);
 }
 
-/* Send requests first..first+count-1 of the mixed sequence at once; read and
- * check their responses in order. */
-static void pipelined_batch(struct reader *r, int first, int count)
+/* Read the responses to requests first..first+count-1 of the mixed
+ * sequence, checking each one's status: in order, or the statuses differ. */
+static void expect_mixed_responses(struct reader *r, int first, int count)
 {
-    char batch[64 * 64] = "";
-    size_t len = 0;
-    for (int i = first; i < first + count; i++) {
-        int status;
-        bool head;
-        len += (size_t)mixed_request(i, batch + len, sizeof batch - len, &status, &head);
-    }
-    send_all(r->fd, batch, len);
     for (int i = first; i < first + count; i++) {
         int status;
         bool head;
@@ -361,12 +375,55 @@ static void pipelined_batch(struct reader *r, int first, int count)
     }
 }
 
+/* Send requests first..first+count-1 of the mixed sequence at once; read and
+ * check their responses in order. */
+static void pipelined_batch(struct reader *r, int first, int count)
+{
+    char batch[64 * 64] = "";
+    size_t len = 0;
+    for (int i = first; i < first + count; i++) {
+        int status;
+        bool head;
+        len += (size_t)mixed_request(i, batch + len, sizeof batch - len, &status, &head);
+    }
+    send_all(r->fd, batch, len);
+    expect_mixed_responses(r, first, count);
+}
+
 static int scenario_pipeline(int count)
 {
     struct reader *r = reader_new(connect_or_fail());
     if (count > 64)
         failed("at most 64 pipelined requests in one segment");
     pipelined_batch(r, 0, count);
+    reader_free(r);
+    return 0;
+}
+
+/* More requests than the server will answer before its client reads: it
+ * must stop reading, keep what it read, and go on once the answers drain. */
+static int scenario_pipeline_flood(int count)
+{
+    struct reader *r = reader_new(connect_small_window());
+    pid_t writer = fork();
+    if (writer == 0) {                      /* all the requests, as fast as TCP takes them */
+        char request[128];
+        for (int i = 0; i < count; i++) {
+            int status;
+            bool head;
+            send_all(r->fd, request, (size_t)mixed_request(i, request, sizeof request, &status,
+                                                            &head));
+        }
+        _exit(0);
+    }
+    if (writer == -1)
+        failed("fork: %s", strerror(errno));
+    usleep(200 * 1000);                     /* let the server's sending back up first */
+    expect_mixed_responses(r, 0, count);
+    int wstatus;
+    waitpid(writer, &wstatus, 0);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus))
+        failed("the writer could not send every request");
     reader_free(r);
     return 0;
 }
@@ -419,9 +476,8 @@ static int scenario_slowloris(int ms)
 static int scenario_reset_midway(const char *path)
 {
     int fd = connect_or_fail();
-    char request[1024], buf[65536];
-    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
-    send_all(fd, request, strlen(request));
+    char buf[65536];
+    send_get(fd, path);
     size_t got = 0;
     struct pollfd p = { .fd = fd, .events = POLLIN };
     while (got < sizeof buf && poll(&p, 1, WAIT_MS) == 1) {
@@ -438,9 +494,7 @@ static int scenario_reset_midway(const char *path)
 static int scenario_slow_reader(const char *path)
 {
     int slow = connect_or_fail();
-    char request[1024];
-    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
-    send_all(slow, request, strlen(request));   /* and never read */
+    send_get(slow, path);                   /* and never read */
     usleep(100 * 1000);
     scenario_get("/", 200, NULL);
     close(slow);
@@ -462,12 +516,36 @@ static int scenario_half_request(int ms)
     return 0;
 }
 
+static int scenario_stalled_reader(const char *path, int ms)
+{
+    int fd = connect_small_window();        /* so the file cannot fit in the buffers */
+    struct reader *r = reader_new(fd);
+    send_get(fd, path);
+    usleep((useconds_t)ms * 1000);          /* reading nothing meanwhile */
+    if (fill(r) != 1)
+        failed("no response at all");
+    char *end;
+    while (!(end = memmem(r->buf, r->len, "\r\n\r\n", 4)))
+        if (fill(r) != 1)
+            failed("no whole response head");
+    const char *cl = strcasestr(r->buf, "\r\nContent-Length: ");
+    long long length = cl ? strtoll(cl + 18, NULL, 10) : 0;
+    long long body = (long long)r->len - (end + 4 - r->buf);
+    int got;
+    for (r->len = 0; (got = fill(r)) == 1; r->len = 0)
+        body += (long long)r->len;
+    if (got != 0)
+        failed("the server neither finished nor closed");
+    if (body >= length)
+        failed("the whole body came (%lld bytes): the server never gave up", body);
+    reader_free(r);
+    return 0;
+}
+
 static int scenario_stop_midway(const char *path, long size, pid_t server)
 {
     struct reader *r = reader_new(connect_or_fail());
-    char request[1024];
-    snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
-    send_all(r->fd, request, strlen(request));
+    send_get(r->fd, path);
     if (fill(r) != 1)
         failed("no answer to %s", path);
     kill(server, SIGTERM);                  /* while most of the file is still to come */
@@ -682,6 +760,8 @@ int main(int argc, char **argv)
         return scenario_keepalive((int)number(a));
     if (!strcmp(s, "pipeline"))
         return scenario_pipeline((int)number(a));
+    if (!strcmp(s, "pipeline-flood"))
+        return scenario_pipeline_flood((int)number(a));
     if (!strcmp(s, "halfclose"))
         return scenario_halfclose();
     if (!strcmp(s, "closed-within") && b)
@@ -694,6 +774,8 @@ int main(int argc, char **argv)
         return scenario_slow_reader(a);
     if (!strcmp(s, "half-request"))
         return scenario_half_request((int)number(a));
+    if (!strcmp(s, "stalled-reader") && b)
+        return scenario_stalled_reader(a, (int)number(b));
     if (!strcmp(s, "stop-midway") && c)
         return scenario_stop_midway(a, number(b), (pid_t)number(c));
     if (!strcmp(s, "hold"))
