@@ -94,6 +94,7 @@ void sl_tui_stop(void)
     sl_tui_forget_exit();
     if (!isendwin())
         endwin();
+    sl_tui_release_stderr();
 }
 
 void sl_tui_size(int *rows, int *cols)
