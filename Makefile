@@ -4,6 +4,7 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#   make stress     every lab 30 at once, quiet and busy, root and unprivileged
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name: a new lab needs no edit here.
@@ -51,7 +52,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench install uninstall clean deps
+.PHONY: all run check tests bench stress install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
@@ -66,6 +67,9 @@ run: all
 check: tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' tests
 	@tests/run-all.sh $(BUILD) build-asan
+
+stress: all
+	@sh tests/suites/stress.sh $(BUILD) long
 
 bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench

@@ -11,7 +11,7 @@ build=${1:?usage: dash.sh BUILD}
 dash="$(pwd)/$build/bin/sockdash"
 use_tmux dash
 
-trap 't kill-server 2>/dev/null; release_test_sockets; cleanup' EXIT
+trap 'tmux_stop; release_test_sockets; cleanup' EXIT
 hold_test_sockets "$build"
 
 # The screen with its line drawing in ASCII, so columns count the same in bytes.
@@ -35,9 +35,8 @@ closing_boxes_one_each() { count_is CLOSE-WAIT 1 && count_is FIN-WAIT-2 1; }
 start_dash() {
     cols=$1 rows_=$2
     shift 2
-    t kill-session -t dash 2>/dev/null
     rm -f "$scratch/before" "$scratch/after"
-    t new-session -d -s dash -x "$cols" -y "$rows_" "sh"
+    tmux_session "$cols" "$rows_"
     t send-keys -t dash "clear; stty -g >'$scratch/before'; LC_ALL=C.UTF-8 '$dash' $*; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
 }
 
@@ -127,7 +126,7 @@ check "the terminal settings are restored after Ctrl-C" wait_for 3 cmp -s "$scra
 
 start_dash 150 50 --port "$port"
 wait_for 5 screen_has "passive OPEN"
-pkill -TERM -f "sockdash --port $port\$"
+kill -TERM "$(pane_child sockdash)"
 check "SIGTERM ends the dashboard (status 143)" wait_for 5 screen_has "EXIT=143"
 check "the terminal settings are restored after SIGTERM" wait_for 3 cmp -s "$scratch/before" "$scratch/after"
 
@@ -137,13 +136,11 @@ colour_codes() {
     t capture-pane -p -e -t dash | grep -Ec "$(printf '\033')\[([0-9]+;)*(3[0-7]|4[0-7])m"
 }
 coloured() {
-    t kill-session -t dash 2>/dev/null
-    t new-session -d -s dash -x 150 -y 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
+    tmux_session 150 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
     wait_for 5 screen_has "10 sockets" && [ "$(colour_codes)" "$2" 0 ]
 }
 check "on a colour terminal the screen uses colour" coloured "" -gt
 check "with NO_COLOR set it uses none" coloured "NO_COLOR=1" -eq
-t kill-session -t dash 2>/dev/null
 
 # A recording, replayed: the same screen every time.
 replay() {
@@ -163,44 +160,56 @@ t send-keys -t dash Space
 check "space shows the next frame" wait_for 3 screen_has "frame 2/16"
 t send-keys -t dash q
 
-# The classroom picture: lab 06 runs while the dashboard watches its ports;
-# what the dashboard saw is in its recording.
-lport=$((port + 200))
-start_dash 150 50 --port "$lport-$((lport + 3))" --interval 50 --record "$scratch/lab06.jsonl"
-wait_for 5 screen_has "passive OPEN"
-"$build/bin/lab06-time-wait" --auto --port "$lport" --delay 150 >/dev/null 2>&1
-sleep 0.3
-saw() { grep -q "\"type\":\"socket\",\"state\":$1," "$scratch/lab06.jsonl"; }
-check "with lab 06 running, the dashboard saw ESTABLISHED" saw 1
+# The classroom picture: lab 06 runs in a second session, stopping at each of
+# its pauses, while the dashboard watches the lab's ports (the lab picks them
+# and names them in its ss command); the lab goes on only once the dashboard's
+# recording holds what the pause shows, as a class would wait.
+t new-session -d -s lab06 -x 100 -y 50 "'$(pwd)/$build/bin/lab06-time-wait' --no-source"
+lab06_shows() { t capture-pane -p -t lab06 | grep -q -- "$1"; }
+wait_for 10 lab06_shows "look: one connection, both ends ESTAB"
+lab_ports=$(t capture-pane -p -t lab06 | grep -o 'sport = :[0-9]*' | sort -u | cut -d: -f2 | paste -sd,)
+start_dash 150 50 --port "$lab_ports" --interval 50 --record "$scratch/lab06.jsonl"
+recorded() { grep -q -- "$1" "$scratch/lab06.jsonl" 2>/dev/null; }
+saw() { recorded "\"type\":\"socket\",\"state\":$1,"; }
 saw_closing() { saw 5 && saw 8; }
-check "... FIN-WAIT-2 and CLOSE-WAIT" saw_closing
-check "... and TIME-WAIT" saw 6
+check "with lab 06 running, the dashboard saw ESTABLISHED" wait_for 5 saw 1
+t send-keys -t lab06 Enter
+wait_for 10 lab06_shows "look: the client in FIN-WAIT-2"
+check "... FIN-WAIT-2 and CLOSE-WAIT" wait_for 5 saw_closing
+t send-keys -t lab06 Enter
+wait_for 10 lab06_shows "end of step 3"
+check "... and TIME-WAIT" wait_for 5 saw 6
 check "... and the moves between them in its log" \
-    grep -q '"kind":"changed","from":5,"to":6' "$scratch/lab06.jsonl"
+    wait_for 5 recorded '"kind":"changed","from":5,"to":6'
+lab06_shows "end of step 3" || { echo "# lab 06 under the dashboard:"; t capture-pane -p -t lab06 | sed 's/^/# /'; }
+t send-keys -t lab06 q
 t send-keys -t dash q
 
 if [ "$(id -u)" = 0 ]; then
-    tport=$((port + 100))
+    tport=$(quiet_port)
     start_dash 150 50 --port "$tport" --trace --interval 200
     check "--trace as root: the header says netlink+trace" wait_for 5 screen_has "netlink+trace"
-    instance=$(ls -d /sys/kernel/tracing/instances/sockdash-* 2>/dev/null | head -n 1)
-    check "--trace works in a private tracefs instance" [ -n "$instance" ]
-    "$build/bin/lab05-sigpipe" --auto --port "$tport" >/dev/null 2>&1 || true
+    instance=/sys/kernel/tracing/instances/sockdash-$(pane_child sockdash)
+    check "--trace works in a private tracefs instance (sockdash-PID)" [ -d "$instance" ]
+    "$build/bin/lab05-sigpipe" --auto --port "$tport" >"$scratch/lab05.out" 2>&1 ||
+        { echo "# lab 05 beside --trace exited $?:"; tail -n 3 "$scratch/lab05.out" | sed 's/^/# /'; }
     check "--trace logs exact transitions" wait_for 5 screen_has " trace "
     t send-keys -t dash q
     wait_for 5 screen_has "EXIT=0"
     check "the trace instance is removed on exit" [ ! -e "$instance" ]
     start_dash 150 50 --port "$tport" --trace
     wait_for 5 screen_has "netlink+trace"
-    instance=$(ls -d /sys/kernel/tracing/instances/sockdash-* 2>/dev/null | head -n 1)
-    pkill -TERM -f "sockdash --port $tport --trace"
-    check "the trace instance is removed on SIGTERM too" \
-        sh -c "[ -n '$instance' ] && sleep 1 && [ ! -e '$instance' ]"
+    pid=$(pane_child sockdash)
+    instance=/sys/kernel/tracing/instances/sockdash-$pid
+    removed_on_sigterm() {
+        [ -n "$pid" ] && [ -d "$instance" ] && kill -TERM "$pid" &&
+            wait_for 5 screen_has "EXIT=143" && [ ! -e "$instance" ]
+    }
+    check "the trace instance is removed on SIGTERM too" removed_on_sigterm
 fi
 nobody_dash() {
     chmod o+rx "$(dirname "$dash")" 2>/dev/null
-    t kill-session -t dash 2>/dev/null
-    t new-session -d -s dash -x 150 -y 50 "LC_ALL=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups '$dash' --trace --port $port"
+    tmux_session 150 50 "LC_ALL=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups '$dash' --trace --port $port"
 }
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && nobody_dash && wait_for 5 screen_has "sockdash |"; then
     check "--trace without root: one sentence, and it goes on polling" \
