@@ -150,29 +150,32 @@ static void draw_header(struct sl_lab *lab, int cols)
     sl_tui_put(0, 0, cols, line, SL_TUI_HEADER);
 }
 
-/* The step's entries wrapped into r, the newest at the bottom. */
-static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
+/* How many lines the step's entries take at this width. */
+static int step_lines(const struct sl_lab_tui *t, int width)
 {
-    struct sl_lab_tui *t = lab->tui;
-    const char *texts[t->entry_count + 1];
-    for (int i = 0; i < t->entry_count; i++)
-        texts[i] = t->entries[i].text;
-    /* Count the lines, then draw the ones that fit, one entry after another. */
     int total = 0;
     for (int i = 0; i < t->entry_count; i++) {
-        const char *at = texts[i], *next;
-        while (sl_tui_wrap_line(at, r.w - 2, &next) > 0) {
+        const char *at = t->entries[i].text, *next;
+        while (sl_tui_wrap_line(at, width - 2, &next) > 0) {
             total++;
             at = next;
         }
     }
-    int skip = total - r.h - t->step_scroll;
+    return total;
+}
+
+/* The step's entries wrapped into r (a hanging indent), the newest at the
+ * bottom, step_scroll lines up from there. */
+static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int skip = step_lines(t, r.w) - r.h - t->step_scroll;
     if (skip < 0)
         skip = 0;
     sl_tui_clear(r);
     int line = 0;
     for (int i = 0; i < t->entry_count; i++) {
-        const char *at = texts[i], *next;
+        const char *at = t->entries[i].text, *next;
         int len;
         bool first = true;
         while ((len = sl_tui_wrap_line(at, r.w - 2, &next)) > 0) {
@@ -187,6 +190,19 @@ static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
             at = next;
         }
     }
+}
+
+/* Share `height` rows between the step and its code: the step takes what it
+ * needs, leaving the code at least a third; the code takes what is left. */
+static int step_share(const struct sl_lab *lab, int width, int height)
+{
+    const struct sl_lab_tui *t = lab->tui;
+    int code_wants = t->have_excerpt ? t->excerpt.count + 1 : 1;
+    int step = step_lines(t, width);
+    if (step < height - code_wants)
+        step = height - code_wants;             /* the code needs less: the step gets it */
+    int most = height - height / 3, least = height / 3;
+    return step > most ? most : step < least ? least : step;
 }
 
 static bool is_keyword(const char *word, int len)
@@ -311,7 +327,7 @@ static void draw_lesson(struct sl_lab *lab, struct sl_tui_rect r)
     struct sl_lab_tui *t = lab->tui;
     int strip = sl_diagram_strip(r.w, t->model.counts, NULL, NULL, NULL);
     int table = r.h >= 18 ? 6 : 3;
-    int left = r.h - strip - table, code = left * 2 / 5, step = left - code;
+    int left = r.h - strip - table, step = step_share(lab, r.w, left), code = left - step;
     draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, r.w });
     draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, code, r.w });
     sl_tui_draw_strip(&t->model, (struct sl_tui_rect){ r.y + step + code, r.x, strip, r.w });
@@ -323,7 +339,7 @@ static void draw_side_by_side(struct sl_lab *lab, struct sl_tui_rect r)
 {
     const struct sl_diagram_layout *full = sl_diagram_layout(SL_DIAGRAM_FULL);
     int right = r.w - full->width >= 60 && r.h >= full->height + 8 ? full->width : 80;
-    int left = r.w - right - 1, step = r.h * 11 / 20;
+    int left = r.w - right - 1, step = step_share(lab, left, r.h);
     draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, left });
     draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, r.h - step, left });
     draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right });
