@@ -768,9 +768,9 @@ static void tui_end(struct sl_lab *lab, bool quit)
     sl_tui_stop();
     sl_guard_full_screen(NULL);
     const int *o = lab->outcomes;
-    printf("%s: %s%d expectations: %d held, %d failed, %d skipped, %d inconclusive\n",
+    printf("%s: %s%d expectation%s: %d held, %d failed, %d skipped, %d inconclusive\n",
            lab->program, quit ? "stopped early; " : "", lab->expectations,
-           o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
+           lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
            o[SL_OUTCOME_INCONCLUSIVE]);
     fflush(stdout);
     clear_step(t);
