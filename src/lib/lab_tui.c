@@ -290,8 +290,9 @@ static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
 }
 
 /* The sockets: the richest diagram that leaves room for a table, the table,
- * the log when there is room. */
-static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r)
+ * the log when there is room; when the table is on the screen already (the
+ * stacked lesson), a short space goes to the log instead. */
+static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r, bool table_elsewhere)
 {
     struct sl_lab_tui *t = lab->tui;
     sl_tui_clear(r);
@@ -316,6 +317,8 @@ static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r)
                           false);
         sl_tui_draw_log(&t->model, (struct sl_tui_rect){ rest.y + rest.h - log_h, rest.x, log_h,
                                                           rest.w });
+    } else if (table_elsewhere && rest.h >= 2) {
+        sl_tui_draw_log(&t->model, rest);
     } else if (rest.h >= 3) {
         sl_tui_draw_table(&t->model, rest, false);
     }
@@ -342,7 +345,7 @@ static void draw_side_by_side(struct sl_lab *lab, struct sl_tui_rect r)
     int left = r.w - right - 1, step = step_share(lab, left, r.h);
     draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, left });
     draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, r.h - step, left });
-    draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right });
+    draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right }, false);
 }
 
 static char *find_notes(const struct sl_lab *lab)
@@ -469,7 +472,7 @@ static void draw(struct sl_lab *lab)
     else if (wide)
         draw_side_by_side(lab, body);
     else if (t->sockets_tab)
-        draw_sockets(lab, body);
+        draw_sockets(lab, body, true);
     else
         draw_lesson(lab, body);
     sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
