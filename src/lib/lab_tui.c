@@ -169,7 +169,10 @@ static int step_lines(const struct sl_lab_tui *t, int width)
 static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
-    int skip = step_lines(t, r.w) - r.h - t->step_scroll;
+    int total = step_lines(t, r.w);
+    if (t->step_scroll > total - r.h)           /* no scrolling above the first line */
+        t->step_scroll = total - r.h > 0 ? total - r.h : 0;
+    int skip = total - r.h - t->step_scroll;
     if (skip < 0)
         skip = 0;
     sl_tui_clear(r);
@@ -448,8 +451,9 @@ static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
     snprintf(summary[3], sizeof summary[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
     if (t->overlay == OVERLAY_SUMMARY)
         sl_tui_draw_paragraphs(text, ending, 8, 0);
-    else
-        sl_tui_draw_paragraphs(text, help, (int)(sizeof help / sizeof help[0]), t->overlay_scroll);
+    else if (sl_tui_draw_paragraphs(text, help, (int)(sizeof help / sizeof help[0]),
+                                    t->overlay_scroll) <= t->overlay_scroll)
+        t->overlay_scroll = 0;
 }
 
 static void draw(struct sl_lab *lab)
