@@ -556,11 +556,13 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     return KEY_STAY;
 }
 
-/* Wait for Enter or space (true) or q (false), the sockets live meanwhile.
- * In auto mode the wait is `auto_ms` and needs no key. */
+/* Wait for Enter or space (true) or q (false), pressed at this pause, the
+ * sockets live meanwhile. In auto mode the wait is `auto_ms` and needs no key. */
 static bool wait_for_key(struct sl_lab *lab, int auto_ms)
 {
     double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
+    flushinp();                                 /* a key pressed before the pause does not
+                                                   pass it, as in the text presenter */
     for (;;) {
         look_at_sockets(lab, REFRESH_MS);
         draw(lab);
