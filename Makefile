@@ -24,10 +24,12 @@ SANFLAGS = $(if $(SAN),$(SANITIZE))
 # dependency check below has had the chance to install what is missing.
 PKG_LIB  = $(shell pkg-config --cflags libmnl)
 PKG_TUI  = $(shell pkg-config --cflags ncursesw)
+PKG_TRACE = $(shell pkg-config --cflags libtracefs)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
+LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -83,6 +85,11 @@ $(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
 TUI_LIB_OBJ = $(filter $(BUILD)/obj/src/lib/tui%.o $(BUILD)/obj/src/lib/lab_tui.o,$(LIB_OBJ))
 $(DASH_OBJ) $(TUI_LIB_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
+# Only the trace module is compiled against libtracefs; what links it (the
+# dashboard, its tests and the trace tests) links libtracefs too.
+$(BUILD)/obj/src/lib/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
+$(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
+$(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh

@@ -206,6 +206,17 @@ if [ "$(id -u)" = 0 ]; then
             wait_for 5 screen_has "EXIT=143" && [ ! -e "$instance" ]
     }
     check "the trace instance is removed on SIGTERM too" removed_on_sigterm
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    killed=$(pane_child sockdash)
+    [ -n "$killed" ] && kill -KILL "$killed"
+    check "kill -KILL leaves the trace instance behind" \
+        [ -n "$killed" -a -d "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    check "the next --trace removes it" [ ! -e "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    t send-keys -t dash q
+    wait_for 5 screen_has "EXIT=0"
 fi
 nobody_dash() {
     chmod o+rx "$(dirname "$dash")" 2>/dev/null
@@ -222,8 +233,19 @@ fi
 status=$?
 check "without a terminal: exit 2 and one line pointing at --once" \
     sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ] && grep -q -- '--once' '$scratch/err'"
-check "a missing recording: exit 2, one line" \
-    sh -c "'$dash' --replay /nonexistent.jsonl </dev/null >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+# sockdash --replay BAD, on a terminal (without one it stops earlier, at that):
+# exit 2 and one line, which must match $2.
+bad_replay() {
+    script -qec "'$dash' --replay '$1'" /dev/null </dev/null >"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q -- "$2" "$scratch/err"
+}
+check "a missing recording: exit 2, one line" bad_replay /nonexistent.jsonl "cannot open"
+check "a directory given to --replay: exit 2, one line saying so" \
+    bad_replay "$scratch" "--replay $scratch: is a directory"
+head -n 1 tests/fixtures/dash-lab06.jsonl >"$scratch/nan.jsonl"
+sed -n '2s/"at":[0-9.]*/"at":nan/p' tests/fixtures/dash-lab06.jsonl >>"$scratch/nan.jsonl"
+check "a recording with \"at\": nan: exit 2, one line naming the file and the line" \
+    bad_replay "$scratch/nan.jsonl" "nan.jsonl: line 2: not JSON"
 check "--step without --replay: exit 2, one line" \
     sh -c "'$dash' --step 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 check "socklab dash --help starts sockdash" sh -c "'$build/bin/socklab' dash --help | grep -q 'sockdash'"
