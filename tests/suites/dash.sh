@@ -263,6 +263,8 @@ check "60x20: the help bar keeps ? and q" sh -c "tmux -L '$tmux_sock' capture-pa
 t send-keys -t "$tmux_name" Tab
 check "60x20: Tab shows the table under the states in a row, and says so" \
     wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q 'Tab:table' && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q '^LISTEN 2  SYN-SENT 0'"
+whole_columns() { screen_has "^State  *Recv-Q Send-Q Local Address:Port *\$" && screen_lacks "Peer Addr"; }
+check "60x20: the table drops the peer column whole rather than cut an address" whole_columns
 own_tmux_end
 
 fits 80 24
