@@ -222,53 +222,110 @@ static bool is_keyword(const char *word, int len)
     return false;
 }
 
-/* One line of C, lightly highlighted: keywords, literals, comments. */
-static void draw_code_line(struct sl_tui_rect r, int y, int number, const char *text, bool marked)
+#define CODE_MARGIN 7            /* "  123| " or "  123> ", and "     : " when folded */
+
+/* A line of code with its tabs as spaces (at 4), into out. */
+static void expand_tabs(const char *text, char *out, size_t room)
 {
-    char prefix[16], line[512];
-    snprintf(prefix, sizeof prefix, "%5d%s", number, marked ? ">" : "|");
-    sl_tui_put(y, r.x, 6, prefix, marked ? SL_TUI_REVERSE : SL_TUI_DIM);
-    int n = 0;
-    for (const char *c = text; *c && n < (int)sizeof line - 8; c++) {   /* tabs to spaces */
+    size_t n = 0;
+    for (const char *c = text; *c && n + 5 < room; c++) {
         if (*c == '\t')
-            do line[n++] = ' '; while (n % 4);
+            do out[n++] = ' '; while (n % 4);
         else
-            line[n++] = *c;
+            out[n++] = *c;
     }
-    line[n] = '\0';
-    int x = 7, width = r.w - 7;
-    sl_tui_put(y, r.x + 6, 1, " ", SL_TUI_PLAIN);
-    for (int i = 0; i < n && x - 7 < width;) {
-        int j = i + 1;
-        enum sl_tui_look look = marked ? SL_TUI_BOLD : SL_TUI_PLAIN;
-        if (line[i] == '/' && (line[i + 1] == '/' || line[i + 1] == '*')) {
-            j = n;                                  /* a comment: to the end of the line */
-            look = SL_TUI_DIM;
-        } else if (line[i] == '"' || line[i] == '\'') {
-            while (j < n && line[j] != line[i])
-                j += line[j] == '\\' ? 2 : 1;
-            j = j < n ? j + 1 : n;
-            look = SL_TUI_CODE_QUOTE;
-        } else if (line[i] == '_' || (line[i] >= 'a' && line[i] <= 'z') ||
-                   (line[i] >= 'A' && line[i] <= 'Z')) {
-            while (j < n && (line[j] == '_' || (line[j] >= 'a' && line[j] <= 'z') ||
-                             (line[j] >= 'A' && line[j] <= 'Z') || (line[j] >= '0' && line[j] <= '9')))
-                j++;
-            if (is_keyword(line + i, j - i))
-                look = SL_TUI_CODE_WORD;
-        }
-        int len = j - i < width - (x - 7) ? j - i : width - (x - 7);
-        char run[512];
-        snprintf(run, sizeof run, "%.*s", len, line + i);
-        sl_tui_put(y, r.x + x, len, run, look);
-        x += len;
-        i = j;
-    }
-    if (x - 7 < width)
-        sl_tui_put(y, r.x + x, width - (x - 7), "", SL_TUI_PLAIN);
+    out[n] = '\0';
 }
 
-/* The step's code, the marked line in view. */
+/* How many rows a line of code takes, folded between words at width. */
+static int code_rows(const char *text, int width)
+{
+    char line[512];
+    expand_tabs(text, line, sizeof line);
+    int rows = 0;
+    const char *at = line, *next;
+    while (sl_tui_wrap_line(at, width, &next) > 0) {
+        rows++;
+        at = next;
+    }
+    return rows > 0 ? rows : 1;                 /* an empty line is a row too */
+}
+
+/* One row of C, lightly highlighted (keywords, literals, comments): `len`
+ * characters of seg, after the line's number (or ':' where a line goes on). */
+static void draw_code_row(struct sl_tui_rect r, int y, int number, const char *seg, int len,
+                          bool marked)
+{
+    char prefix[16];
+    if (number)
+        snprintf(prefix, sizeof prefix, "%5d%s ", number, marked ? ">" : "|");
+    else
+        snprintf(prefix, sizeof prefix, "     : ");
+    sl_tui_put(y, r.x, CODE_MARGIN, prefix, marked && number ? SL_TUI_REVERSE : SL_TUI_DIM);
+    int x = 0, width = r.w - CODE_MARGIN;
+    for (int i = 0; i < len && x < width;) {
+        int j = i + 1;
+        enum sl_tui_look look = marked ? SL_TUI_BOLD : SL_TUI_PLAIN;
+        if (seg[i] == '/' && i + 1 < len && (seg[i + 1] == '/' || seg[i + 1] == '*')) {
+            j = len;                                /* a comment: to the end of the row */
+            look = SL_TUI_DIM;
+        } else if (seg[i] == '"' || seg[i] == '\'') {
+            while (j < len && seg[j] != seg[i])
+                j += seg[j] == '\\' ? 2 : 1;
+            j = j < len ? j + 1 : len;
+            look = SL_TUI_CODE_QUOTE;
+        } else if (seg[i] == '_' || (seg[i] >= 'a' && seg[i] <= 'z') ||
+                   (seg[i] >= 'A' && seg[i] <= 'Z')) {
+            while (j < len && (seg[j] == '_' || (seg[j] >= 'a' && seg[j] <= 'z') ||
+                               (seg[j] >= 'A' && seg[j] <= 'Z') || (seg[j] >= '0' && seg[j] <= '9')))
+                j++;
+            if (is_keyword(seg + i, j - i))
+                look = SL_TUI_CODE_WORD;
+        }
+        int run_len = j - i < width - x ? j - i : width - x;
+        char run[512];
+        snprintf(run, sizeof run, "%.*s", run_len, seg + i);
+        sl_tui_put(y, r.x + CODE_MARGIN + x, run_len, run, look);
+        x += run_len;
+        i = j;
+    }
+    if (x < width)
+        sl_tui_put(y, r.x + CODE_MARGIN + x, width - x, "", SL_TUI_PLAIN);
+}
+
+/* A line of code folded between words into at most `room` rows from y;
+ * returns the rows used. */
+static int draw_code_line(struct sl_tui_rect r, int y, int room, int number, const char *text,
+                          bool marked)
+{
+    char line[512];
+    expand_tabs(text, line, sizeof line);
+    const char *at = line, *next;
+    int rows = 0, len;
+    while (rows < room && (len = sl_tui_wrap_line(at, r.w - CODE_MARGIN, &next)) > 0) {
+        draw_code_row(r, y + rows, rows ? 0 : number, at, len, marked);
+        rows++;
+        at = next;
+    }
+    if (rows == 0 && room > 0) {                /* an empty line */
+        draw_code_row(r, y, number, "", 0, marked);
+        rows = 1;
+    }
+    return rows;
+}
+
+/* Lines of code from `first` on, folded, into r. */
+static void draw_code_lines(struct sl_tui_rect r, const int *numbers, const char *const *lines,
+                            int count, int first, int marked)
+{
+    int y = r.y;
+    for (int k = first; k < count && y < r.y + r.h; k++)
+        y += draw_code_line(r, y, r.y + r.h - y, numbers ? numbers[k] : k + 1, lines[k],
+                            (numbers ? numbers[k] : k + 1) == marked);
+}
+
+/* The step's code: the marked line's rows in the middle when they can be,
+ * the window full when the code allows. */
 static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
@@ -279,17 +336,21 @@ static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
     sl_tui_put_words(r.y, r.x, r.w, title, SL_TUI_HEADING);
     if (!t->have_excerpt || r.h < 2)
         return;
-    int rows = r.h - 1, first = 0;
-    for (int i = 0; i < t->excerpt.count; i++)
-        if (t->excerpt.numbers[i] == t->marked && i >= rows / 2)
-            first = i - rows / 2;
-    if (first + rows > t->excerpt.count)
-        first = t->excerpt.count > rows ? t->excerpt.count - rows : 0;
-    for (int i = 0; i < rows && first + i < t->excerpt.count; i++) {
-        int k = first + i;
-        draw_code_line(r, r.y + 1 + i, t->excerpt.numbers[k], t->excerpt.lines[k],
-                       t->excerpt.numbers[k] == t->marked);
-    }
+    const struct sl_excerpt *ex = &t->excerpt;
+    int rows = r.h - 1, width = r.w - CODE_MARGIN, first = 0;
+    for (int i = 0; i < ex->count; i++)
+        if (ex->numbers[i] == t->marked)
+            first = i;
+    int above = 0;                              /* lines above the marked one, half a window */
+    while (first > 0 && above + code_rows(ex->lines[first - 1], width) <= rows / 2)
+        above += code_rows(ex->lines[--first], width);
+    int below = 0;                              /* fill the window from the end if it is short */
+    for (int i = first; i < ex->count; i++)
+        below += code_rows(ex->lines[i], width);
+    while (first > 0 && below + code_rows(ex->lines[first - 1], width) <= rows)
+        below += code_rows(ex->lines[--first], width);
+    draw_code_lines((struct sl_tui_rect){ r.y + 1, r.x, rows, r.w }, ex->numbers,
+                    (const char *const *)ex->lines, ex->count, first, t->marked);
 }
 
 /* The sockets: the richest diagram that leaves room for a table, the table,
@@ -395,10 +456,7 @@ static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
         }
         if (t->overlay_scroll > n - 1)
             t->overlay_scroll = n - 1;
-        for (int i = 0; i < r.h && t->overlay_scroll + i < n; i++) {
-            int k = t->overlay_scroll + i;
-            draw_code_line(r, r.y + i, k + 1, lines[k], k + 1 == t->marked);
-        }
+        draw_code_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
         return;
     }
     if (t->overlay == OVERLAY_NOTES) {
