@@ -47,6 +47,8 @@ check "80x24: the keys fit, q included" sh -c "tmux -L '$tmux_sock' capture-pane
 t send-keys -t small Enter
 check "80x24: Enter: the next pause, FIN-WAIT-2 and CLOSE-WAIT" \
     at_pause "look: the client in FIN-WAIT-2, the server in CLOSE-WAIT"
+check "80x24: a long line of code folds between words, not cut at the edge" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q '^     : .*1000),\$'"
 both_closing() { [ "$(rows_in FIN-WAIT-2)" -eq 1 ] && [ "$(rows_in CLOSE-WAIT)" -eq 1 ]; }
 check "80x24: ... and the table shows them" wait_for 3 both_closing
 t send-keys -t small Tab
