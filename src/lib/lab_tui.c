@@ -67,7 +67,6 @@ struct sl_lab_tui {
     int overlay_scroll;
     char *notes;                /* docs/labs/NN-name.md, read on first use */
     bool sockets_tab;           /* stacked: the sockets instead of the lesson */
-    bool quit;
 };
 
 /* ---- what the step says ---- */
@@ -440,45 +439,46 @@ static int split_lines(char *text, const char **lines, int room)
     return n;
 }
 
-static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
+/* The lab's whole source, from overlay_scroll on. */
+static void draw_whole_source(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
-    sl_tui_clear(r);
-    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
-    if (t->overlay == OVERLAY_SOURCE) {
-        if (!lab->code && lab->step_file)
-            lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
-        const char *const *lines = NULL;
-        int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
-        if (!n) {
-            sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
-            return;
-        }
-        if (t->overlay_scroll > n - 1)
-            t->overlay_scroll = n - 1;
-        draw_code_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
+    if (!lab->code && lab->step_file)
+        lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
+    const char *const *lines = NULL;
+    int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
+    if (!n) {
+        sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
         return;
     }
-    if (t->overlay == OVERLAY_NOTES) {
-        if (!t->notes)
-            t->notes = find_notes(lab);
-        if (!t->notes) {
-            sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.",
-                             SL_TUI_BOLD);
-            return;
-        }
-        char *copy = strdup(t->notes);
-        if (!copy)
-            return;
-        const char **lines = malloc(4096 * sizeof *lines);
-        int n = lines ? split_lines(copy, lines, 4096) : 0;
-        int total = sl_tui_draw_paragraphs(text, lines, n, t->overlay_scroll);
-        if (t->overlay_scroll > total - 1)
-            t->overlay_scroll = total > 0 ? total - 1 : 0;
-        free(lines);
+    if (t->overlay_scroll > n - 1)
+        t->overlay_scroll = n - 1;
+    draw_code_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
+}
+
+/* docs/labs/NN-name.md, a paragraph a line, from overlay_scroll on. */
+static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!t->notes)
+        t->notes = find_notes(lab);
+    char *copy = t->notes ? strdup(t->notes) : NULL;
+    const char **lines = copy ? malloc(4096 * sizeof *lines) : NULL;
+    if (!lines) {
+        sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.", SL_TUI_BOLD);
         free(copy);
         return;
     }
+    int total = sl_tui_draw_paragraphs(r, lines, split_lines(copy, lines, 4096),
+                                       t->overlay_scroll);
+    if (t->overlay_scroll > total - 1)
+        t->overlay_scroll = total > 0 ? total - 1 : 0;
+    free(lines);
+    free(copy);
+}
+
+static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
+{
     static const char *const help[] = {
         "The lab, step by step, with its sockets live",
         "",
@@ -497,21 +497,46 @@ static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
         "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
         "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
     };
-    char summary[4][96];
-    const int *o = lab->outcomes;
-    const char *ending[8] = {
-        t->quit ? "The lab was stopped." : "The lab is over.", "", summary[0], summary[1],
-        summary[2], summary[3], "", "Any key leaves the lab.",
-    };
-    snprintf(summary[0], sizeof summary[0], "held          %d", o[SL_OUTCOME_HELD]);
-    snprintf(summary[1], sizeof summary[1], "failed        %d", o[SL_OUTCOME_FAILED]);
-    snprintf(summary[2], sizeof summary[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
-    snprintf(summary[3], sizeof summary[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
-    if (t->overlay == OVERLAY_SUMMARY)
-        sl_tui_draw_paragraphs(text, ending, 8, 0);
-    else if (sl_tui_draw_paragraphs(text, help, (int)(sizeof help / sizeof help[0]),
-                                    t->overlay_scroll) <= t->overlay_scroll)
+    struct sl_lab_tui *t = lab->tui;
+    if (sl_tui_draw_paragraphs(r, help, (int)(sizeof help / sizeof help[0]),
+                               t->overlay_scroll) <= t->overlay_scroll)
         t->overlay_scroll = 0;
+}
+
+/* The end: each outcome counted, and what the exit status will say. */
+static void draw_summary(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    static const char *const meaning[] = {
+        [SL_EXIT_OK] = "0: no claim failed", [SL_EXIT_FAILED] = "1: the kernel disagreed",
+        [SL_EXIT_USAGE] = "2: set-up", [SL_EXIT_INCONCLUSIVE] = "3: a measurement stayed "
+        "inconclusive on a busy machine",
+    };
+    const int *o = lab->outcomes;
+    int status = sl_lab_status(lab);
+    char lines[6][96];
+    snprintf(lines[0], sizeof lines[0], "held          %d", o[SL_OUTCOME_HELD]);
+    snprintf(lines[1], sizeof lines[1], "failed        %d", o[SL_OUTCOME_FAILED]);
+    snprintf(lines[2], sizeof lines[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
+    snprintf(lines[3], sizeof lines[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
+    snprintf(lines[4], sizeof lines[4], "exit status %s",
+             status >= 0 && status <= SL_EXIT_INCONCLUSIVE && meaning[status]
+             ? meaning[status] : "?");
+    const char *text[] = { "The lab is over.", "", lines[0], lines[1], lines[2], lines[3], "",
+                           lines[4], "", "Any key leaves the lab." };
+    sl_tui_draw_paragraphs(r, text, (int)(sizeof text / sizeof text[0]), 0);
+}
+
+static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    sl_tui_clear(r);
+    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
+    switch (lab->tui->overlay) {
+    case OVERLAY_SOURCE: draw_whole_source(lab, r); break;
+    case OVERLAY_NOTES: draw_notes(lab, text); break;
+    case OVERLAY_HELP: draw_help(lab, text); break;
+    case OVERLAY_SUMMARY: draw_summary(lab, text); break;
+    default: break;
+    }
 }
 
 static void draw(struct sl_lab *lab)
@@ -816,7 +841,6 @@ static void tui_end(struct sl_lab *lab, bool quit)
     struct sl_lab_tui *t = lab->tui;
     if (!t || t->owner != getpid())
         return;
-    t->quit = quit;
     if (!quit) {                                /* the summary, until a key */
         t->overlay = OVERLAY_SUMMARY;
         set_status(t, SL_TUI_BOLD, " the lab is over: any key leaves");
