@@ -116,13 +116,14 @@ screen_lacks() { ! screen_has "$1"; }
 
 # own_tmux NAME COLS ROWS COMMAND: a tmux server of this test's own (socket
 # socklab-NAME-PID), holding one session NAME of COLS x ROWS that runs COMMAND;
-# t, screen and screen_has then look at it. own_tmux_end kills exactly that
-# server, so no test waits on, or races with, another's.
+# t, screen and screen_has then look at it. own_tmux_end ends exactly that
+# server and what runs in it (tmux_stop), so no test waits on, or races with,
+# another's.
 own_tmux() {
     use_tmux "$1"
     t new-session -d -s "$1" -x "$2" -y "$3" "$4"
 }
-own_tmux_end() { t kill-server 2>/dev/null; }
+own_tmux_end() { tmux_stop; }
 # tmux_session COLS ROWS [COMMAND]: a fresh session NAME of that size running
 # COMMAND (default: a shell), after the previous one and its programs are gone.
 tmux_session() {

@@ -48,7 +48,7 @@ static void usage(void)
            "  --step             with --replay: wait for space before each frame\n"
            "  --help, --version\n\n"
            "Keys: arrows PgUp PgDn move, / filter, s sort, S reverse, p pause, space one\n"
-           "refresh while paused, + - interval, Tab diagram/table, ? help, q quit.\n"
+           "refresh while paused, + - interval, Tab the next view, ? help, q quit.\n"
            "Notes: docs/dashboard.md\n");
 }
 

@@ -131,8 +131,9 @@ static void apply_filter(struct live *l, const char *text)
     bool tracing = l->collector.trace != NULL;
     dash_collector_free(&l->collector);
     dash_collector_init(&l->collector, &l->options);
-    if (tracing && !dash_collector_trace(&l->collector, why, sizeof why))
-        say(l, why);
+    why[0] = '\0';
+    if (tracing && (!dash_collector_trace(&l->collector, why, sizeof why) || why[0]))
+        say(l, why);                               /* off, or on with a coarser filter */
     sl_tui_model_free(&l->model);
     sl_tui_model_init(&l->model);
     l->next_frame_ms = 0;                          /* show the new filter at once */
@@ -261,10 +262,13 @@ static int run(struct live *l, const struct dash_options *o)
     if (o->record && !(l->record = fopen(o->record, "w")))
         sl_usage_error("sockdash", "--record %s: %s.", o->record, strerror(errno));
     dash_collector_init(&l->collector, &l->options);
+    why[0] = '\0';
     if (o->trace && !dash_collector_trace(&l->collector, why, sizeof why)) {
         char text[300];
         snprintf(text, sizeof text, "%s; polling only", why);
         say(l, text);
+    } else if (why[0]) {
+        say(l, why);                               /* tracing, with a coarser kernel filter */
     }
     sl_tui_model_init(&l->model);
     l->status.source = o->replay ? o->replay : sl_source_name(o->source == SL_SOURCE_AUTO

@@ -67,7 +67,6 @@ struct sl_lab_tui {
     int overlay_scroll;
     char *notes;                /* docs/labs/NN-name.md, read on first use */
     bool sockets_tab;           /* stacked: the sockets instead of the lesson */
-    bool quit;
 };
 
 /* ---- what the step says ---- */
@@ -150,29 +149,35 @@ static void draw_header(struct sl_lab *lab, int cols)
     sl_tui_put(0, 0, cols, line, SL_TUI_HEADER);
 }
 
-/* The step's entries wrapped into r, the newest at the bottom. */
-static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
+/* How many lines the step's entries take at this width. */
+static int step_lines(const struct sl_lab_tui *t, int width)
 {
-    struct sl_lab_tui *t = lab->tui;
-    const char *texts[t->entry_count + 1];
-    for (int i = 0; i < t->entry_count; i++)
-        texts[i] = t->entries[i].text;
-    /* Count the lines, then draw the ones that fit, one entry after another. */
     int total = 0;
     for (int i = 0; i < t->entry_count; i++) {
-        const char *at = texts[i], *next;
-        while (sl_tui_wrap_line(at, r.w - 2, &next) > 0) {
+        const char *at = t->entries[i].text, *next;
+        while (sl_tui_wrap_line(at, width - 2, &next) > 0) {
             total++;
             at = next;
         }
     }
+    return total;
+}
+
+/* The step's entries wrapped into r (a hanging indent), the newest at the
+ * bottom, step_scroll lines up from there. */
+static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int total = step_lines(t, r.w);
+    if (t->step_scroll > total - r.h)           /* no scrolling above the first line */
+        t->step_scroll = total - r.h > 0 ? total - r.h : 0;
     int skip = total - r.h - t->step_scroll;
     if (skip < 0)
         skip = 0;
     sl_tui_clear(r);
     int line = 0;
     for (int i = 0; i < t->entry_count; i++) {
-        const char *at = texts[i], *next;
+        const char *at = t->entries[i].text, *next;
         int len;
         bool first = true;
         while ((len = sl_tui_wrap_line(at, r.w - 2, &next)) > 0) {
@@ -189,6 +194,19 @@ static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
     }
 }
 
+/* Share `height` rows between the step and its code: the step takes what it
+ * needs, leaving the code at least a third; the code takes what is left. */
+static int step_share(const struct sl_lab *lab, int width, int height)
+{
+    const struct sl_lab_tui *t = lab->tui;
+    int code_wants = t->have_excerpt ? t->excerpt.count + 1 : 1;
+    int step = step_lines(t, width);
+    if (step < height - code_wants)
+        step = height - code_wants;             /* the code needs less: the step gets it */
+    int most = height - height / 3, least = height / 3;
+    return step > most ? most : step < least ? least : step;
+}
+
 static bool is_keyword(const char *word, int len)
 {
     static const char *const words[] = {
@@ -203,53 +221,110 @@ static bool is_keyword(const char *word, int len)
     return false;
 }
 
-/* One line of C, lightly highlighted: keywords, literals, comments. */
-static void draw_code_line(struct sl_tui_rect r, int y, int number, const char *text, bool marked)
+#define CODE_MARGIN 7            /* "  123| " or "  123> ", and "     : " when folded */
+
+/* A line of code with its tabs as spaces (at 4), into out. */
+static void expand_tabs(const char *text, char *out, size_t room)
 {
-    char prefix[16], line[512];
-    snprintf(prefix, sizeof prefix, "%5d%s", number, marked ? ">" : "|");
-    sl_tui_put(y, r.x, 6, prefix, marked ? SL_TUI_REVERSE : SL_TUI_DIM);
-    int n = 0;
-    for (const char *c = text; *c && n < (int)sizeof line - 8; c++) {   /* tabs to spaces */
+    size_t n = 0;
+    for (const char *c = text; *c && n + 5 < room; c++) {
         if (*c == '\t')
-            do line[n++] = ' '; while (n % 4);
+            do out[n++] = ' '; while (n % 4);
         else
-            line[n++] = *c;
+            out[n++] = *c;
     }
-    line[n] = '\0';
-    int x = 7, width = r.w - 7;
-    sl_tui_put(y, r.x + 6, 1, " ", SL_TUI_PLAIN);
-    for (int i = 0; i < n && x - 7 < width;) {
-        int j = i + 1;
-        enum sl_tui_look look = marked ? SL_TUI_BOLD : SL_TUI_PLAIN;
-        if (line[i] == '/' && (line[i + 1] == '/' || line[i + 1] == '*')) {
-            j = n;                                  /* a comment: to the end of the line */
-            look = SL_TUI_DIM;
-        } else if (line[i] == '"' || line[i] == '\'') {
-            while (j < n && line[j] != line[i])
-                j += line[j] == '\\' ? 2 : 1;
-            j = j < n ? j + 1 : n;
-            look = SL_TUI_CODE_QUOTE;
-        } else if (line[i] == '_' || (line[i] >= 'a' && line[i] <= 'z') ||
-                   (line[i] >= 'A' && line[i] <= 'Z')) {
-            while (j < n && (line[j] == '_' || (line[j] >= 'a' && line[j] <= 'z') ||
-                             (line[j] >= 'A' && line[j] <= 'Z') || (line[j] >= '0' && line[j] <= '9')))
-                j++;
-            if (is_keyword(line + i, j - i))
-                look = SL_TUI_CODE_WORD;
-        }
-        int len = j - i < width - (x - 7) ? j - i : width - (x - 7);
-        char run[512];
-        snprintf(run, sizeof run, "%.*s", len, line + i);
-        sl_tui_put(y, r.x + x, len, run, look);
-        x += len;
-        i = j;
-    }
-    if (x - 7 < width)
-        sl_tui_put(y, r.x + x, width - (x - 7), "", SL_TUI_PLAIN);
+    out[n] = '\0';
 }
 
-/* The step's code, the marked line in view. */
+/* How many rows a line of code takes, folded between words at width. */
+static int code_rows(const char *text, int width)
+{
+    char line[512];
+    expand_tabs(text, line, sizeof line);
+    int rows = 0;
+    const char *at = line, *next;
+    while (sl_tui_wrap_line(at, width, &next) > 0) {
+        rows++;
+        at = next;
+    }
+    return rows > 0 ? rows : 1;                 /* an empty line is a row too */
+}
+
+/* One row of C, lightly highlighted (keywords, literals, comments): `len`
+ * characters of seg, after the line's number (or ':' where a line goes on). */
+static void draw_code_row(struct sl_tui_rect r, int y, int number, const char *seg, int len,
+                          bool marked)
+{
+    char prefix[16];
+    if (number)
+        snprintf(prefix, sizeof prefix, "%5d%s ", number, marked ? ">" : "|");
+    else
+        snprintf(prefix, sizeof prefix, "     : ");
+    sl_tui_put(y, r.x, CODE_MARGIN, prefix, marked && number ? SL_TUI_REVERSE : SL_TUI_DIM);
+    int x = 0, width = r.w - CODE_MARGIN;
+    for (int i = 0; i < len && x < width;) {
+        int j = i + 1;
+        enum sl_tui_look look = marked ? SL_TUI_BOLD : SL_TUI_PLAIN;
+        if (seg[i] == '/' && i + 1 < len && (seg[i + 1] == '/' || seg[i + 1] == '*')) {
+            j = len;                                /* a comment: to the end of the row */
+            look = SL_TUI_DIM;
+        } else if (seg[i] == '"' || seg[i] == '\'') {
+            while (j < len && seg[j] != seg[i])
+                j += seg[j] == '\\' ? 2 : 1;
+            j = j < len ? j + 1 : len;
+            look = SL_TUI_CODE_QUOTE;
+        } else if (seg[i] == '_' || (seg[i] >= 'a' && seg[i] <= 'z') ||
+                   (seg[i] >= 'A' && seg[i] <= 'Z')) {
+            while (j < len && (seg[j] == '_' || (seg[j] >= 'a' && seg[j] <= 'z') ||
+                               (seg[j] >= 'A' && seg[j] <= 'Z') || (seg[j] >= '0' && seg[j] <= '9')))
+                j++;
+            if (is_keyword(seg + i, j - i))
+                look = SL_TUI_CODE_WORD;
+        }
+        int run_len = j - i < width - x ? j - i : width - x;
+        char run[512];
+        snprintf(run, sizeof run, "%.*s", run_len, seg + i);
+        sl_tui_put(y, r.x + CODE_MARGIN + x, run_len, run, look);
+        x += run_len;
+        i = j;
+    }
+    if (x < width)
+        sl_tui_put(y, r.x + CODE_MARGIN + x, width - x, "", SL_TUI_PLAIN);
+}
+
+/* A line of code folded between words into at most `room` rows from y;
+ * returns the rows used. */
+static int draw_code_line(struct sl_tui_rect r, int y, int room, int number, const char *text,
+                          bool marked)
+{
+    char line[512];
+    expand_tabs(text, line, sizeof line);
+    const char *at = line, *next;
+    int rows = 0, len;
+    while (rows < room && (len = sl_tui_wrap_line(at, r.w - CODE_MARGIN, &next)) > 0) {
+        draw_code_row(r, y + rows, rows ? 0 : number, at, len, marked);
+        rows++;
+        at = next;
+    }
+    if (rows == 0 && room > 0) {                /* an empty line */
+        draw_code_row(r, y, number, "", 0, marked);
+        rows = 1;
+    }
+    return rows;
+}
+
+/* Lines of code from `first` on, folded, into r. */
+static void draw_code_lines(struct sl_tui_rect r, const int *numbers, const char *const *lines,
+                            int count, int first, int marked)
+{
+    int y = r.y;
+    for (int k = first; k < count && y < r.y + r.h; k++)
+        y += draw_code_line(r, y, r.y + r.h - y, numbers ? numbers[k] : k + 1, lines[k],
+                            (numbers ? numbers[k] : k + 1) == marked);
+}
+
+/* The step's code: the marked line's rows in the middle when they can be,
+ * the window full when the code allows. */
 static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
@@ -260,22 +335,27 @@ static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
     sl_tui_put_words(r.y, r.x, r.w, title, SL_TUI_HEADING);
     if (!t->have_excerpt || r.h < 2)
         return;
-    int rows = r.h - 1, first = 0;
-    for (int i = 0; i < t->excerpt.count; i++)
-        if (t->excerpt.numbers[i] == t->marked && i >= rows / 2)
-            first = i - rows / 2;
-    if (first + rows > t->excerpt.count)
-        first = t->excerpt.count > rows ? t->excerpt.count - rows : 0;
-    for (int i = 0; i < rows && first + i < t->excerpt.count; i++) {
-        int k = first + i;
-        draw_code_line(r, r.y + 1 + i, t->excerpt.numbers[k], t->excerpt.lines[k],
-                       t->excerpt.numbers[k] == t->marked);
-    }
+    const struct sl_excerpt *ex = &t->excerpt;
+    int rows = r.h - 1, width = r.w - CODE_MARGIN, first = 0;
+    for (int i = 0; i < ex->count; i++)
+        if (ex->numbers[i] == t->marked)
+            first = i;
+    int above = 0;                              /* lines above the marked one, half a window */
+    while (first > 0 && above + code_rows(ex->lines[first - 1], width) <= rows / 2)
+        above += code_rows(ex->lines[--first], width);
+    int below = 0;                              /* fill the window from the end if it is short */
+    for (int i = first; i < ex->count; i++)
+        below += code_rows(ex->lines[i], width);
+    while (first > 0 && below + code_rows(ex->lines[first - 1], width) <= rows)
+        below += code_rows(ex->lines[--first], width);
+    draw_code_lines((struct sl_tui_rect){ r.y + 1, r.x, rows, r.w }, ex->numbers,
+                    (const char *const *)ex->lines, ex->count, first, t->marked);
 }
 
 /* The sockets: the richest diagram that leaves room for a table, the table,
- * the log when there is room. */
-static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r)
+ * the log when there is room; when the table is on the screen already (the
+ * stacked lesson), a short space goes to the log instead. */
+static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r, bool table_elsewhere)
 {
     struct sl_lab_tui *t = lab->tui;
     sl_tui_clear(r);
@@ -300,6 +380,8 @@ static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r)
                           false);
         sl_tui_draw_log(&t->model, (struct sl_tui_rect){ rest.y + rest.h - log_h, rest.x, log_h,
                                                           rest.w });
+    } else if (table_elsewhere && rest.h >= 2) {
+        sl_tui_draw_log(&t->model, rest);
     } else if (rest.h >= 3) {
         sl_tui_draw_table(&t->model, rest, false);
     }
@@ -311,7 +393,7 @@ static void draw_lesson(struct sl_lab *lab, struct sl_tui_rect r)
     struct sl_lab_tui *t = lab->tui;
     int strip = sl_diagram_strip(r.w, t->model.counts, NULL, NULL, NULL);
     int table = r.h >= 18 ? 6 : 3;
-    int left = r.h - strip - table, code = left * 2 / 5, step = left - code;
+    int left = r.h - strip - table, step = step_share(lab, r.w, left), code = left - step;
     draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, r.w });
     draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, code, r.w });
     sl_tui_draw_strip(&t->model, (struct sl_tui_rect){ r.y + step + code, r.x, strip, r.w });
@@ -323,10 +405,10 @@ static void draw_side_by_side(struct sl_lab *lab, struct sl_tui_rect r)
 {
     const struct sl_diagram_layout *full = sl_diagram_layout(SL_DIAGRAM_FULL);
     int right = r.w - full->width >= 60 && r.h >= full->height + 8 ? full->width : 80;
-    int left = r.w - right - 1, step = r.h * 11 / 20;
+    int left = r.w - right - 1, step = step_share(lab, left, r.h);
     draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, left });
     draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, r.h - step, left });
-    draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right });
+    draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right }, false);
 }
 
 static char *find_notes(const struct sl_lab *lab)
@@ -357,48 +439,46 @@ static int split_lines(char *text, const char **lines, int room)
     return n;
 }
 
-static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
+/* The lab's whole source, from overlay_scroll on. */
+static void draw_whole_source(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
-    sl_tui_clear(r);
-    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
-    if (t->overlay == OVERLAY_SOURCE) {
-        if (!lab->code && lab->step_file)
-            lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
-        const char *const *lines = NULL;
-        int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
-        if (!n) {
-            sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
-            return;
-        }
-        if (t->overlay_scroll > n - 1)
-            t->overlay_scroll = n - 1;
-        for (int i = 0; i < r.h && t->overlay_scroll + i < n; i++) {
-            int k = t->overlay_scroll + i;
-            draw_code_line(r, r.y + i, k + 1, lines[k], k + 1 == t->marked);
-        }
+    if (!lab->code && lab->step_file)
+        lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
+    const char *const *lines = NULL;
+    int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
+    if (!n) {
+        sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
         return;
     }
-    if (t->overlay == OVERLAY_NOTES) {
-        if (!t->notes)
-            t->notes = find_notes(lab);
-        if (!t->notes) {
-            sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.",
-                             SL_TUI_BOLD);
-            return;
-        }
-        char *copy = strdup(t->notes);
-        if (!copy)
-            return;
-        const char **lines = malloc(4096 * sizeof *lines);
-        int n = lines ? split_lines(copy, lines, 4096) : 0;
-        int total = sl_tui_draw_paragraphs(text, lines, n, t->overlay_scroll);
-        if (t->overlay_scroll > total - 1)
-            t->overlay_scroll = total > 0 ? total - 1 : 0;
-        free(lines);
+    if (t->overlay_scroll > n - 1)
+        t->overlay_scroll = n - 1;
+    draw_code_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
+}
+
+/* docs/labs/NN-name.md, a paragraph a line, from overlay_scroll on. */
+static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!t->notes)
+        t->notes = find_notes(lab);
+    char *copy = t->notes ? strdup(t->notes) : NULL;
+    const char **lines = copy ? malloc(4096 * sizeof *lines) : NULL;
+    if (!lines) {
+        sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.", SL_TUI_BOLD);
         free(copy);
         return;
     }
+    int total = sl_tui_draw_paragraphs(r, lines, split_lines(copy, lines, 4096),
+                                       t->overlay_scroll);
+    if (t->overlay_scroll > total - 1)
+        t->overlay_scroll = total > 0 ? total - 1 : 0;
+    free(lines);
+    free(copy);
+}
+
+static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
+{
     static const char *const help[] = {
         "The lab, step by step, with its sockets live",
         "",
@@ -417,20 +497,46 @@ static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
         "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
         "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
     };
-    char summary[4][96];
-    const int *o = lab->outcomes;
-    const char *ending[8] = {
-        t->quit ? "The lab was stopped." : "The lab is over.", "", summary[0], summary[1],
-        summary[2], summary[3], "", "Any key leaves the lab.",
+    struct sl_lab_tui *t = lab->tui;
+    if (sl_tui_draw_paragraphs(r, help, (int)(sizeof help / sizeof help[0]),
+                               t->overlay_scroll) <= t->overlay_scroll)
+        t->overlay_scroll = 0;
+}
+
+/* The end: each outcome counted, and what the exit status will say. */
+static void draw_summary(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    static const char *const meaning[] = {
+        [SL_EXIT_OK] = "0: no claim failed", [SL_EXIT_FAILED] = "1: the kernel disagreed",
+        [SL_EXIT_USAGE] = "2: set-up", [SL_EXIT_INCONCLUSIVE] = "3: a measurement stayed "
+        "inconclusive on a busy machine",
     };
-    snprintf(summary[0], sizeof summary[0], "held          %d", o[SL_OUTCOME_HELD]);
-    snprintf(summary[1], sizeof summary[1], "failed        %d", o[SL_OUTCOME_FAILED]);
-    snprintf(summary[2], sizeof summary[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
-    snprintf(summary[3], sizeof summary[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
-    if (t->overlay == OVERLAY_SUMMARY)
-        sl_tui_draw_paragraphs(text, ending, 8, 0);
-    else
-        sl_tui_draw_paragraphs(text, help, (int)(sizeof help / sizeof help[0]), t->overlay_scroll);
+    const int *o = lab->outcomes;
+    int status = sl_lab_status(lab);
+    char lines[6][96];
+    snprintf(lines[0], sizeof lines[0], "held          %d", o[SL_OUTCOME_HELD]);
+    snprintf(lines[1], sizeof lines[1], "failed        %d", o[SL_OUTCOME_FAILED]);
+    snprintf(lines[2], sizeof lines[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
+    snprintf(lines[3], sizeof lines[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
+    snprintf(lines[4], sizeof lines[4], "exit status %s",
+             status >= 0 && status <= SL_EXIT_INCONCLUSIVE && meaning[status]
+             ? meaning[status] : "?");
+    const char *text[] = { "The lab is over.", "", lines[0], lines[1], lines[2], lines[3], "",
+                           lines[4], "", "Any key leaves the lab." };
+    sl_tui_draw_paragraphs(r, text, (int)(sizeof text / sizeof text[0]), 0);
+}
+
+static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    sl_tui_clear(r);
+    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
+    switch (lab->tui->overlay) {
+    case OVERLAY_SOURCE: draw_whole_source(lab, r); break;
+    case OVERLAY_NOTES: draw_notes(lab, text); break;
+    case OVERLAY_HELP: draw_help(lab, text); break;
+    case OVERLAY_SUMMARY: draw_summary(lab, text); break;
+    default: break;
+    }
 }
 
 static void draw(struct sl_lab *lab)
@@ -453,7 +559,7 @@ static void draw(struct sl_lab *lab)
     else if (wide)
         draw_side_by_side(lab, body);
     else if (t->sockets_tab)
-        draw_sockets(lab, body);
+        draw_sockets(lab, body, true);
     else
         draw_lesson(lab, body);
     sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
@@ -533,11 +639,13 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     return KEY_STAY;
 }
 
-/* Wait for Enter or space (true) or q (false), the sockets live meanwhile.
- * In auto mode the wait is `auto_ms` and needs no key. */
+/* Wait for Enter or space (true) or q (false), pressed at this pause, the
+ * sockets live meanwhile. In auto mode the wait is `auto_ms` and needs no key. */
 static bool wait_for_key(struct sl_lab *lab, int auto_ms)
 {
     double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
+    flushinp();                                 /* a key pressed before the pause does not
+                                                   pass it, as in the text presenter */
     for (;;) {
         look_at_sockets(lab, REFRESH_MS);
         draw(lab);
@@ -733,7 +841,6 @@ static void tui_end(struct sl_lab *lab, bool quit)
     struct sl_lab_tui *t = lab->tui;
     if (!t || t->owner != getpid())
         return;
-    t->quit = quit;
     if (!quit) {                                /* the summary, until a key */
         t->overlay = OVERLAY_SUMMARY;
         set_status(t, SL_TUI_BOLD, " the lab is over: any key leaves");
@@ -752,9 +859,9 @@ static void tui_end(struct sl_lab *lab, bool quit)
     sl_tui_stop();
     sl_guard_full_screen(NULL);
     const int *o = lab->outcomes;
-    printf("%s: %s%d expectations: %d held, %d failed, %d skipped, %d inconclusive\n",
+    printf("%s: %s%d expectation%s: %d held, %d failed, %d skipped, %d inconclusive\n",
            lab->program, quit ? "stopped early; " : "", lab->expectations,
-           o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
+           lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
            o[SL_OUTCOME_INCONCLUSIVE]);
     fflush(stdout);
     clear_step(t);

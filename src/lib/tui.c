@@ -94,6 +94,7 @@ void sl_tui_stop(void)
     sl_tui_forget_exit();
     if (!isendwin())
         endwin();
+    sl_tui_release_stderr();
 }
 
 void sl_tui_size(int *rows, int *cols)
@@ -272,17 +273,20 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
         { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
         { "Peer Address:Port", 21 }, { "Timer", 13 }, { "Owner", 0 },
     };
-    int n = owners ? 7 : 6, x = r.x, widths[7];
-    for (int c = 0; c < n; c++) {
+    /* Narrow: the last columns go whole, never half an address. The owner
+     * column takes what is left, if that is at least 8 columns. */
+    int count = owners ? 7 : 6, n = 0, x = r.x, widths[7];
+    for (int c = 0; c < count; c++) {
         int left = r.x + r.w - x;
-        widths[c] = c == n - 1 || cols[c].width > left ? left : cols[c].width;
-        if (c < n - 1 && cols[c].width + 8 > left) {  /* narrow: the last columns go */
-            widths[c] = left;
-            n = c + 1;
-        }
+        if ((cols[c].width ? cols[c].width : 8) > left)
+            break;
+        widths[c] = cols[c].width && c < count - 1 ? cols[c].width : left;
         put_attr(r.y, x, widths[c], cols[c].head, A_BOLD | A_UNDERLINE);
         x += widths[c];
+        n++;
     }
+    if (x < r.x + r.w)
+        put_attr(r.y, x, r.x + r.w - x, "", A_NORMAL);
     int rows = sl_tui_table_rows(r.h);
     size_t first = m->selected >= (size_t)rows ? m->selected - (size_t)rows + 1 : 0;
     for (int i = 0; i < rows; i++) {
@@ -311,6 +315,8 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
             put_attr(y, x, widths[c], cells[c], attr);
             x += widths[c];
         }
+        if (x < r.x + r.w)
+            put_attr(y, x, r.x + r.w - x, "", attr);
     }
     if (r.h >= 3)
         draw_meaning(sl_tui_model_selected(m), r, r.y + r.h - 1);

@@ -6,8 +6,12 @@
 
 /* tui_terminal.c: keep the terminal's settings from before the full screen
  * and the escape sequences that leave it (read after initscr), for
- * sl_tui_restore_now; forget them once the screen is left. */
+ * sl_tui_restore_now, and hold stderr; forget them once the screen is left. */
 void sl_tui_remember_exit(const struct termios *shell_mode);
 void sl_tui_forget_exit(void);
+
+/* tui_terminal.c: once the screen is left, write out what stderr said while
+ * it was up (remember_exit holds it). */
+void sl_tui_release_stderr(void);
 
 #endif

@@ -250,7 +250,9 @@ check "--step without --replay: exit 2, one line" \
     sh -c "'$dash' --step 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 check "socklab dash --help starts sockdash" sh -c "'$build/bin/socklab' dash --help | grep -q 'sockdash'"
 
-# Fitting the pane it is given: each screen in a tmux server of its own.
+# Fitting the pane it is given: each screen in a tmux server of its own
+# (the suite's own server, used above, ends first).
+tmux_stop
 # The compact state machine in a 60x20 pane and at 80x24; the full one at 200x60.
 fits() { own_tmux "fit$1x$2" "$1" "$2" "LC_ALL=C.UTF-8 '$dash' --port $port,$port6 --interval 200"; }
 compact_counts() { screen_has "ESTAB *4" && screen_has "TIME-WAIT *2" && screen_has "LISTEN *2"; }
@@ -261,6 +263,8 @@ check "60x20: the help bar keeps ? and q" sh -c "tmux -L '$tmux_sock' capture-pa
 t send-keys -t "$tmux_name" Tab
 check "60x20: Tab shows the table under the states in a row, and says so" \
     wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q 'Tab:table' && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q '^LISTEN 2  SYN-SENT 0'"
+whole_columns() { screen_has "^State  *Recv-Q Send-Q Local Address:Port *\$" && screen_lacks "Peer Addr"; }
+check "60x20: the table drops the peer column whole rather than cut an address" whole_columns
 own_tmux_end
 
 fits 80 24

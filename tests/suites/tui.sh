@@ -47,12 +47,29 @@ check "80x24: the keys fit, q included" sh -c "tmux -L '$tmux_sock' capture-pane
 t send-keys -t small Enter
 check "80x24: Enter: the next pause, FIN-WAIT-2 and CLOSE-WAIT" \
     at_pause "look: the client in FIN-WAIT-2, the server in CLOSE-WAIT"
+# Every line of code the pane shows whole (its folded rows joined) is the
+# source's line, word for word: nothing cut at the pane's edge. The last line
+# shown is left out: it may go on below the pane.
+code_whole() {
+    screen | awk '/^labs\/06-time-wait.c, step/ { on = 1; next } /^LISTEN [0-9]/ { on = 0 } on' |
+        awk '/^ *[0-9]+[|>] / { if (n) print n "\t" t; match($0, /^ *[0-9]+/);
+                               n = substr($0, RSTART, RLENGTH) + 0; t = substr($0, 8); next }
+             /^     : / { t = t " " substr($0, 8) }' >"$scratch/rows"
+    [ -s "$scratch/rows" ] || return 1
+    while IFS="$(printf '\t')" read -r n text; do
+        want=$(sed -n "${n}p" labs/06-time-wait.c | tr -s ' \t' '  ' | sed 's/^ //; s/ $//')
+        got=$(printf '%s' "$text" | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
+        [ "$want" = "$got" ] || { echo "# line $n shown as '$got'"; return 1; }
+    done <"$scratch/rows"
+}
+check "80x24: every line of code shown is whole, folded between words where long" code_whole
 both_closing() { [ "$(rows_in FIN-WAIT-2)" -eq 1 ] && [ "$(rows_in CLOSE-WAIT)" -eq 1 ]; }
 check "80x24: ... and the table shows them" wait_for 3 both_closing
 t send-keys -t small Tab
 check "80x24: Tab shows the state machine with its counts" \
     wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'FIN-WAIT-2  1' &&
                       tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'CLOSE-WAIT  1'"
+check "80x24: ... with the transitions under it" screen_has " poll  ESTAB -> "
 t send-keys -t small Tab
 t resize-window -t small -x 200 -y 60
 side_by_side() { screen_has "passive OPEN" && screen_has "labs/06-time-wait.c, step 2" && screen_has "look: the client"; }

@@ -1,4 +1,5 @@
-/* test_dash_layout.c — panels for every screen size, and text fitting. */
+/* test_dash_layout.c — panels and the diagram's form for every screen size,
+ * and Tab's next view. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,85 +149,6 @@ static void every_size_is_consistent(void **state)
             }
 }
 
-static void text_fits_its_columns(void **state)
-{
-    (void)state;
-    wchar_t out[64];
-    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
-    assert_int_equal(sl_tui_text_fit("nginx", 10, out, 64), 5);
-    assert_int_equal(sl_tui_text_fit("nginx-worker", 5, out, 64), 5);
-    assert_true(wcscmp(out, L"nginx") == 0);
-    assert_int_equal(sl_tui_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
-    assert_int_equal(wcslen(out), 2);
-    assert_int_equal(sl_tui_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
-    assert_true(wcscmp(out, L"a?b") == 0);
-    assert_int_equal(sl_tui_text_fit("tab\there", 10, out, 64), 8);
-    assert_int_equal(sl_tui_text_fit("anything", 0, out, 64), 0);
-}
-
-static void lines_are_cut_and_wrapped_between_words(void **state)
-{
-    (void)state;
-    char out[128];
-    /* A transition at 64 columns loses its peer, never half a port. */
-    const char *log = "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001 127.0.0.1:52380";
-    for (int width = 1; width <= 70; width++) {
-        int n = sl_tui_fit_words(log, width, out, sizeof out);
-        assert_true(n <= width);
-        assert_true(n == (int)strlen(log) || log[n] == ' ' || n == width);
-        if (width >= 8)
-            assert_true(n == (int)strlen(log) || log[n] == ' ');
-    }
-    sl_tui_fit_words(log, 64, out, sizeof out);
-    assert_string_equal(out, "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001");
-    /* "terminal too small (need 60x15)" at 30 columns: two lines, whole words. */
-    const char *text = "terminal too small (need 60x15)", *next;
-    int len = sl_tui_wrap_line(text, 30, &next);
-    assert_int_equal(len, 24);                                     /* "... (need" */
-    assert_int_equal(sl_tui_wrap_line(next, 30, &next), 6);
-    assert_string_equal(next - 6, "60x15)");
-    len = sl_tui_wrap_line(text, 20, &next);
-    assert_int_equal(len, 18);                                     /* "terminal too small" */
-    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
-    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 0);
-    assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
-}
-
-static void segments_shorten_then_drop_the_least_important(void **state)
-{
-    (void)state;
-    const struct sl_tui_segment parts[] = {
-        { "title", NULL, 0 }, { "counts in full", "counts", 1 }, { "source long", "src", 2 },
-        { "PAUSED", NULL, 4 }, { "filter", NULL, 3 },
-    };
-    char out[128];
-    sl_tui_fit_segments(parts, 5, "|", 80, out, sizeof out);
-    assert_string_equal(out, "title|counts in full|source long|PAUSED|filter");
-    sl_tui_fit_segments(parts, 5, "|", 38, out, sizeof out);
-    assert_string_equal(out, "title|counts|source long|PAUSED|filter");
-    sl_tui_fit_segments(parts, 5, "|", 30, out, sizeof out);
-    assert_string_equal(out, "title|counts|src|PAUSED|filter");
-    sl_tui_fit_segments(parts, 5, "|", 24, out, sizeof out);
-    assert_string_equal(out, "counts|src|PAUSED|filter");
-    sl_tui_fit_segments(parts, 5, "|", 17, out, sizeof out);
-    assert_string_equal(out, "src|PAUSED|filter");         /* PAUSED and the filter stay */
-    sl_tui_fit_segments(parts, 5, "|", 6, out, sizeof out);
-    assert_string_equal(out, "PAUSED");
-}
-
-/* One colour pair per meaning: no two alike, so no meaning hides another. */
-static void colour_pairs_differ(void **state)
-{
-    (void)state;
-    for (int a = 1; a < SL_TUI_COLOUR_COUNT; a++)
-        for (int b = a + 1; b < SL_TUI_COLOUR_COUNT; b++) {
-            short fa, ba, fb, bb;
-            sl_tui_colour_pair((enum sl_tui_colour)a, &fa, &ba);
-            sl_tui_colour_pair((enum sl_tui_colour)b, &fb, &bb);
-            assert_false(fa == fb && ba == bb);
-        }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,10 +158,6 @@ int main(void)
         cmocka_unit_test(what_does_not_fit_falls_back),
         cmocka_unit_test(tab_always_changes_what_is_shown),
         cmocka_unit_test(every_size_is_consistent),
-        cmocka_unit_test(text_fits_its_columns),
-        cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
-        cmocka_unit_test(segments_shorten_then_drop_the_least_important),
-        cmocka_unit_test(colour_pairs_differ),
     };
     return cmocka_run_group_tests_name("dash_layout", tests, NULL, NULL);
 }

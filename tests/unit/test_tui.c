@@ -1,6 +1,7 @@
-/* test_dash_model.c — the dashboard's model (counts, closed sockets kept a
- * while, the log, edges lit and fading, sort and selection), the / filter,
- * and recordings written and read back. */
+/* test_tui.c — the tui module without a terminal: the model (counts, closed
+ * sockets kept a while, the log, edges lit and fading, how an end is drawn,
+ * sort and selection), text fitted to columns and cut or wrapped between
+ * words, lines of parts that shorten then drop, and colour pairs that differ. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,26 +10,11 @@
 
 #include "make_socket.h"
 
-#include "dash_options.h"
-#include "socklab/tui.h"
-#include "record.h"
-
-
 #include "socklab/diagram.h"
+#include "socklab/tui.h"
 
-#include <netinet/in.h>
-#include <stdlib.h>
+#include <locale.h>
 #include <string.h>
-#include <unistd.h>
-
-
-static struct sl_change change(enum sl_change_kind kind, uint16_t local, uint16_t peer,
-                               int from, int to)
-{
-    struct sl_socket s = make_socket(local, peer, to, 0);
-    return (struct sl_change){ .kind = kind, .tuple = s.tuple, .from = (uint8_t)from,
-                               .to = (uint8_t)to };
-}
 
 static void counts_and_gone_rows(void **state)
 {
@@ -46,7 +32,7 @@ static void counts_and_gone_rows(void **state)
 
     *sl_snapshot_add(&b) = make_socket(8080, 0, SL_TCP_LISTEN, 1);
     struct sl_changes gone = { 0 };
-    struct sl_change c = change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
+    struct sl_change c = make_change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
     sl_changes_add(&gone, &c);
     sl_tui_model_apply(&m, &b, NULL, NULL, &gone, 1000);
     assert_int_equal(m.socket_count, 1);
@@ -70,7 +56,7 @@ static void log_is_newest_first_and_bounded(void **state)
     struct sl_tui_model m;
     sl_tui_model_init(&m);
     for (int i = 0; i < SL_TUI_LOG_CAPACITY + 10; i++) {
-        struct sl_change c = change(SL_CHANGED, (uint16_t)(1000 + i), 80, SL_TCP_ESTABLISHED,
+        struct sl_change c = make_change(SL_CHANGED, (uint16_t)(1000 + i), 80, SL_TCP_ESTABLISHED,
                                     SL_TCP_CLOSE_WAIT);
         sl_tui_model_log(&m, &c, i % 2, i);
     }
@@ -91,7 +77,7 @@ static void edges_light_and_fade(void **state)
     sl_tui_model_init(&m);
     struct sl_snapshot none = { 0 };
     struct sl_changes changes = { 0 };
-    struct sl_change c = change(SL_CHANGED, 40000, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
+    struct sl_change c = make_change(SL_CHANGED, 40000, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
     sl_changes_add(&changes, &c);
     sl_tui_model_apply(&m, &none, NULL, NULL, &changes, 0);
     int to_fw1 = sl_diagram_edge_of(SL_TCP_ESTABLISHED, SL_TCP_FIN_WAIT1);
@@ -109,7 +95,7 @@ static void edges_light_and_fade(void **state)
 
     /* appearing in ESTAB could be either side's path: nothing is lit */
     changes.count = 0;
-    c = change(SL_APPEARED, 40001, 8080, 0, SL_TCP_ESTABLISHED);
+    c = make_change(SL_APPEARED, 40001, 8080, 0, SL_TCP_ESTABLISHED);
     sl_changes_add(&changes, &c);
     sl_tui_model_apply(&m, &none, NULL, NULL, &changes, 100);
     for (int e = 0; e < SL_DIAGRAM_MARKS; e++)
@@ -131,7 +117,7 @@ static void ends_light_the_figure_a_reset_or_nothing(void **state)
     struct sl_change c;
 
     /* The tracepoint saw CLOSE-WAIT -> CLOSED: LAST-ACK never happened: a reset. */
-    c = change(SL_CHANGED, 8080, 40000, SL_TCP_CLOSE_WAIT, SL_TCP_CLOSE);
+    c = make_change(SL_CHANGED, 8080, 40000, SL_TCP_CLOSE_WAIT, SL_TCP_CLOSE);
     sl_tui_model_log(&m, &c, true, 0);
     assert_int_equal(sl_tui_model_edge_heat(&m, to_last_ack), 0);
     assert_int_equal(sl_tui_model_edge_heat(&m, last_ack_closed), 0);
@@ -141,7 +127,7 @@ static void ends_light_the_figure_a_reset_or_nothing(void **state)
 
     /* Polling saw ESTAB, then nothing: no FIN-WAIT-1 route, no reset claimed. */
     sl_tui_model_init(&m);
-    c = change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
+    c = make_change(SL_GONE, 40000, 8080, SL_TCP_ESTABLISHED, 0);
     sl_tui_model_log(&m, &c, false, 0);
     for (int e = 0; e < SL_DIAGRAM_MARKS; e++)
         assert_int_equal(sl_tui_model_edge_heat(&m, e), 0);
@@ -150,19 +136,19 @@ static void ends_light_the_figure_a_reset_or_nothing(void **state)
                         "gone (LAST-ACK unseen, or RST)");
 
     /* Polled FIN-WAIT-2 gone without a TIME-WAIT record: only a reset or an abort. */
-    c = change(SL_GONE, 40001, 8080, SL_TCP_FIN_WAIT2, 0);
+    c = make_change(SL_GONE, 40001, 8080, SL_TCP_FIN_WAIT2, 0);
     sl_tui_model_log(&m, &c, false, 1);
     assert_int_equal(sl_tui_model_edge_heat(&m, SL_DIAGRAM_RESET), SL_TUI_LIT_FRAMES);
     assert_string_equal(sl_tui_log_destination(sl_tui_model_log_entry(&m, 0)), "gone (RST or abort)");
 
     /* TIME-WAIT's end is the figure's own edge. */
-    c = change(SL_GONE, 40002, 8080, SL_TCP_TIME_WAIT, 0);
+    c = make_change(SL_GONE, 40002, 8080, SL_TCP_TIME_WAIT, 0);
     sl_tui_model_log(&m, &c, false, 2);
     assert_int_equal(sl_tui_model_edge_heat(&m, tw_closed), SL_TUI_LIT_FRAMES);
     assert_string_equal(sl_tui_log_destination(sl_tui_model_log_entry(&m, 0)), "CLOSED");
 
     /* A move between live states: the state reached names it. */
-    c = change(SL_CHANGED, 40003, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
+    c = make_change(SL_CHANGED, 40003, 8080, SL_TCP_ESTABLISHED, SL_TCP_TIME_WAIT);
     sl_tui_model_log(&m, &c, false, 3);
     assert_string_equal(sl_tui_log_destination(sl_tui_model_log_entry(&m, 0)), "TIME-WAIT");
     sl_tui_model_free(&m);
@@ -199,83 +185,83 @@ static void sorting_keeps_the_selection(void **state)
     sl_tui_model_free(&m);
 }
 
-static void the_slash_filter(void **state)
+static void text_fits_its_columns(void **state)
 {
     (void)state;
-    struct dash_options o;
-    memset(&o, 0, sizeof o);
-    sl_filter_init(&o.filter);
-    char why[200];
-    assert_true(dash_parse_filter("8080,9000-9010 time-wait nginx", &o, why, sizeof why));
-    assert_int_equal(o.filter.range_count, 2);
-    assert_int_equal(o.filter.states, SL_STATE_BIT(SL_TCP_TIME_WAIT));
-    assert_string_equal(o.process, "nginx");
-    assert_true(dash_parse_filter("pid=42 closing", &o, why, sizeof why));
-    assert_int_equal(o.pid, 42);
-    assert_int_equal(o.process[0], '\0');
-    assert_int_equal(o.filter.range_count, 0);
-    assert_false(dash_parse_filter("99999", &o, why, sizeof why));
-    assert_non_null(strstr(why, "99999"));
-    assert_int_equal(o.pid, 42);                       /* unchanged on error */
-    assert_false(dash_parse_filter("pid=abc", &o, why, sizeof why));
-    assert_false(dash_parse_filter("a-name-far-too-long-for-comm", &o, why, sizeof why));
-    assert_true(dash_parse_filter("", &o, why, sizeof why));
-    assert_int_equal(o.pid, 0);
-    assert_int_equal(o.filter.states, SL_STATES_ALL);
+    wchar_t out[64];
+    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
+    assert_int_equal(sl_tui_text_fit("nginx", 10, out, 64), 5);
+    assert_int_equal(sl_tui_text_fit("nginx-worker", 5, out, 64), 5);
+    assert_true(wcscmp(out, L"nginx") == 0);
+    assert_int_equal(sl_tui_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
+    assert_int_equal(wcslen(out), 2);
+    assert_int_equal(sl_tui_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
+    assert_true(wcscmp(out, L"a?b") == 0);
+    assert_int_equal(sl_tui_text_fit("tab\there", 10, out, 64), 8);
+    assert_int_equal(sl_tui_text_fit("anything", 0, out, 64), 0);
 }
 
-static void recordings_round_trip(void **state)
+static void lines_are_cut_and_wrapped_between_words(void **state)
 {
     (void)state;
-    char path[] = "/tmp/socklab-record-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *out = fdopen(fd, "w");
-    struct sl_snapshot snap = { 0 };
-    struct sl_socket s = make_socket(8080, 0, SL_TCP_LISTEN, 7);
-    s.send_q = 128;
-    *sl_snapshot_add(&snap) = s;
-    s = make_socket(40000, 8080, SL_TCP_TIME_WAIT, 0);
-    s.timer = SL_TIMER_TIMEWAIT;
-    s.timer_ms = 59000;
-    *sl_snapshot_add(&snap) = s;
-    struct sl_owner owners[2] = { { .pid = 42, .command = "server" }, { 0 } };
-    struct sl_changes traced = { 0 }, polled = { 0 };
-    struct sl_change c = change(SL_CHANGED, 40000, 8080, SL_TCP_FIN_WAIT2, SL_TCP_TIME_WAIT);
-    sl_changes_add(&polled, &c);
-    c = change(SL_CHANGED, 8080, 40000, SL_TCP_CLOSE_WAIT, SL_TCP_LAST_ACK);
-    sl_changes_add(&traced, &c);
-    dash_record_frame(out, 0, &snap, owners, NULL, NULL);
-    dash_record_frame(out, 250.5, &snap, owners, &traced, &polled);
-    fclose(out);
+    char out[128];
+    /* A transition at 64 columns loses its peer, never half a port. */
+    const char *log = "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001 127.0.0.1:52380";
+    for (int width = 1; width <= 70; width++) {
+        int n = sl_tui_fit_words(log, width, out, sizeof out);
+        assert_true(n <= width);
+        assert_true(n == (int)strlen(log) || log[n] == ' ' || n == width);
+        if (width >= 8)
+            assert_true(n == (int)strlen(log) || log[n] == ' ');
+    }
+    sl_tui_fit_words(log, 64, out, sizeof out);
+    assert_string_equal(out, "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001");
+    /* "terminal too small (need 60x15)" at 30 columns: two lines, whole words. */
+    const char *text = "terminal too small (need 60x15)", *next;
+    int len = sl_tui_wrap_line(text, 30, &next);
+    assert_int_equal(len, 24);                                     /* "... (need" */
+    assert_int_equal(sl_tui_wrap_line(next, 30, &next), 6);
+    assert_string_equal(next - 6, "60x15)");
+    len = sl_tui_wrap_line(text, 20, &next);
+    assert_int_equal(len, 18);                                     /* "terminal too small" */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 0);
+    assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
+}
 
-    struct dash_recording rec;
-    char why[200];
-    assert_true(dash_recording_load(path, &rec, why, sizeof why));
-    assert_int_equal(rec.count, 2);
-    const struct dash_frame *f = &rec.frames[1];
-    assert_true(f->at > 250 && f->at < 251);
-    assert_int_equal(f->snap.count, 2);
-    assert_int_equal(f->snap.sockets[0].send_q, 128);
-    assert_true(sl_tuple_equal(&f->snap.sockets[1].tuple, &snap.sockets[1].tuple));
-    assert_int_equal(f->snap.sockets[1].timer_ms, 59000);
-    assert_int_equal(f->owners[0].pid, 42);
-    assert_string_equal(f->owners[0].command, "server");
-    assert_int_equal(f->owners[1].pid, 0);
-    assert_int_equal(f->traced.count, 1);
-    assert_int_equal(f->traced.items[0].to, SL_TCP_LAST_ACK);
-    assert_int_equal(f->polled.count, 1);
-    dash_recording_free(&rec);
+static void segments_shorten_then_drop_the_least_important(void **state)
+{
+    (void)state;
+    const struct sl_tui_segment parts[] = {
+        { "title", NULL, 0 }, { "counts in full", "counts", 1 }, { "source long", "src", 2 },
+        { "PAUSED", NULL, 4 }, { "filter", NULL, 3 },
+    };
+    char out[128];
+    sl_tui_fit_segments(parts, 5, "|", 80, out, sizeof out);
+    assert_string_equal(out, "title|counts in full|source long|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 38, out, sizeof out);
+    assert_string_equal(out, "title|counts|source long|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 30, out, sizeof out);
+    assert_string_equal(out, "title|counts|src|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 24, out, sizeof out);
+    assert_string_equal(out, "counts|src|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 17, out, sizeof out);
+    assert_string_equal(out, "src|PAUSED|filter");         /* PAUSED and the filter stay */
+    sl_tui_fit_segments(parts, 5, "|", 6, out, sizeof out);
+    assert_string_equal(out, "PAUSED");
+}
 
-    out = fopen(path, "a");                    /* damage: a frame that promises a socket */
-    fputs("{\"type\":\"frame\",\"at\":300,\"sockets\":1,\"traced\":0,\"polled\":0}\n", out);
-    fclose(out);
-    assert_false(dash_recording_load(path, &rec, why, sizeof why));
-    assert_string_equal(why, "after line 9: the recording ends in the middle of a frame");
-    assert_false(dash_recording_load("/nonexistent/recording", &rec, why, sizeof why));
-    unlink(path);
-    sl_changes_free(&traced);
-    sl_changes_free(&polled);
-    sl_snapshot_free(&snap);
+/* One colour pair per meaning: no two alike, so no meaning hides another. */
+static void colour_pairs_differ(void **state)
+{
+    (void)state;
+    for (int a = 1; a < SL_TUI_COLOUR_COUNT; a++)
+        for (int b = a + 1; b < SL_TUI_COLOUR_COUNT; b++) {
+            short fa, ba, fb, bb;
+            sl_tui_colour_pair((enum sl_tui_colour)a, &fa, &ba);
+            sl_tui_colour_pair((enum sl_tui_colour)b, &fb, &bb);
+            assert_false(fa == fb && ba == bb);
+        }
 }
 
 int main(void)
@@ -286,8 +272,10 @@ int main(void)
         cmocka_unit_test(edges_light_and_fade),
         cmocka_unit_test(ends_light_the_figure_a_reset_or_nothing),
         cmocka_unit_test(sorting_keeps_the_selection),
-        cmocka_unit_test(the_slash_filter),
-        cmocka_unit_test(recordings_round_trip),
+        cmocka_unit_test(text_fits_its_columns),
+        cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
+        cmocka_unit_test(segments_shorten_then_drop_the_least_important),
+        cmocka_unit_test(colour_pairs_differ),
     };
-    return cmocka_run_group_tests_name("dash_model", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("tui", tests, NULL, NULL);
 }
