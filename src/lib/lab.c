@@ -232,7 +232,7 @@ void sl_lab_flush_source(struct sl_lab *lab)
     lab->source_pending = false;
     if (lab->opt.no_source)
         return;
-    if (lab->code && strcmp(lab->code_file, lab->step_file) != 0) {
+    if (lab->code && (!lab->code_file || strcmp(lab->code_file, lab->step_file) != 0)) {
         sl_lab_code_free(lab->code);            /* this step is in another file */
         lab->code = NULL;
     }
