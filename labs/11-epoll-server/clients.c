@@ -201,6 +201,45 @@ void client_close(struct http_client *c)
     c->have = 0;
 }
 
+void clients_open(struct http_client *c, int n, const char *ip, uint16_t port)
+{
+    for (int i = 0; i < n; i++)
+        client_open(&c[i], ip, port, 0, 2000);
+}
+
+void clients_send_text(struct http_client *c, int n, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (c[i].fd >= 0)
+            client_send_text(&c[i], text, 2000);
+}
+
+struct reply_count clients_read_replies(struct http_client *c, int n, int timeout_ms)
+{
+    struct reply_count count = { 0, 0, 0 };
+    for (int i = 0; i < n; i++) {
+        int status;
+        switch (c[i].fd < 0 ? REPLY_CLOSED : client_read_reply(&c[i], timeout_ms, &status, NULL)) {
+        case REPLY_FULL:
+            count.full++;
+            break;
+        case REPLY_CLOSED:
+            count.closed++;
+            break;
+        case REPLY_TIMEOUT:
+            count.timeout++;
+            break;
+        }
+    }
+    return count;
+}
+
+void clients_close(struct http_client *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        client_close(&c[i]);
+}
+
 /* One client of a burst: connecting, then sending, then reading. */
 struct burst_client {
     struct http_client http;
@@ -235,7 +274,7 @@ static void burst_step(struct burst_client *b, short revents, const char *reques
 struct burst_result client_burst(const char *ip, uint16_t port, int n, const char *request,
                                  int timeout_ms)
 {
-    struct burst_result result = { 0, 0, 0, 0, 0 };
+    struct burst_result result = { 0, 0, 0, 0, 0, 0 };
     struct burst_client *clients = calloc((size_t)n, sizeof *clients);
     struct pollfd *fds = calloc((size_t)n, sizeof *fds);
     if (!clients || !fds) {
@@ -249,6 +288,7 @@ struct burst_result client_burst(const char *ip, uint16_t port, int n, const cha
     for (int i = 0; i < n; i++) {
         clients[i].http.fd = connect_start(ip, port, 0);
         clients[i].done = clients[i].http.fd < 0;
+        result.unstarted += clients[i].done;
         pending += !clients[i].done;
     }
     while (pending > 0 && left_ms(deadline) > 0) {
@@ -270,7 +310,7 @@ struct burst_result client_burst(const char *ip, uint16_t port, int n, const cha
     for (int i = 0; i < n; i++) {
         struct burst_client *b = &clients[i];
         result.served += b->served;
-        result.refused += b->done && !b->served;
+        result.refused += b->done && !b->served && b->http.fd >= 0;
         result.connecting += !b->done && !b->connected;
         result.waiting += !b->done && b->connected;
         if (!b->done && b->http.fd >= 0) {      /* abandoned: a RST, so that no late */

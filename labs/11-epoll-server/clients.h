@@ -51,10 +51,22 @@ double client_trickle(struct http_client *c, int interval_ms, int timeout_ms);
 
 void client_close(struct http_client *c);
 
+/* The same for n clients at once: open each (a failed one keeps fd -1), send
+ * the same text on each open one, wait for one reply on each (the outcomes
+ * counted; a client that is not open counts as closed), close them all. */
+void clients_open(struct http_client *c, int n, const char *ip, uint16_t port);
+void clients_send_text(struct http_client *c, int n, const char *text);
+struct reply_count {
+    int full, closed, timeout;
+};
+struct reply_count clients_read_replies(struct http_client *c, int n, int timeout_ms);
+void clients_close(struct http_client *c, int n);
+
 /* What a burst of clients got. */
 struct burst_result {
     int served;                 /* a complete 200 reply */
     int refused;                /* refused, reset, or closed without a reply */
+    int unstarted;              /* no socket or no local port for it */
     int connecting;             /* still waiting for the handshake: their kernel
                                    retries the SYN (1 s, 3 s, 7 s... after the first) */
     int waiting;                /* connected, no reply yet */
