@@ -19,6 +19,17 @@
 #define EMFILE_WAITING 3
 #define DEADLINE_MS 500         /* the correct server's idle and header deadlines here */
 
+/* Running or waiting for a CPU the whole window is spinning, however busy the
+ * machine. Without schedstat only the CPU it got is known, and a busy machine
+ * may give a spinning process less than half a CPU: that proves nothing (the
+ * caller then calls the claim inconclusive, not failed). */
+static bool spinning(const struct server_cpu *used)
+{
+    if (used->runnable_ms >= 0)
+        return used->runnable_ms >= 0.9 * used->wall_ms;
+    return used->cpu_ms >= 0.5 * used->wall_ms;
+}
+
 void step_half_request(struct lesson *l)
 {
     lab_step(l->lab, "Half a request: spinning vs sleeping");
@@ -27,7 +38,6 @@ void step_half_request(struct lesson *l)
                     "one second (/proc/PID/stat and /proc/PID/schedstat). Then a second "
                     "client sends a whole request.");
     struct server_cpu used[SERVERS];
-    double wall[SERVERS];
     enum reply_outcome second[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
@@ -37,39 +47,26 @@ void step_half_request(struct lesson *l)
         if (client_open(&half, l->ip, s->port, 0, 2000))
             client_send_text(&half, "GET / HTTP/1.1\r\nHost: lab\r\n", 2000);
         lesson_wait_queue(&half, true, lesson_queue_at_most, 0, 2000);  /* read */
-        struct server_cpu before = server_cpu(s);
-        double start = sl_clock_ms();
-        sl_sleep_ms(SPIN_WINDOW_MS);
-        struct server_cpu after = server_cpu(s);
-        wall[k] = sl_clock_ms() - start;
-        used[k].cpu_ms = after.cpu_ms - before.cpu_ms;
-        used[k].runnable_ms = before.runnable_ms < 0 ? -1
-                                                     : after.runnable_ms - before.runnable_ms;
+        used[k] = server_cpu_over(s, SPIN_WINDOW_MS);
         second[k] = REPLY_CLOSED;
         if (client_open(&whole, l->ip, s->port, 0, 2000) &&
             client_send_text(&whole, http_get_root, 2000))
             second[k] = client_read_reply(&whole, k == NOTES ? 500 : 3000, &status, NULL);
         lab_show(l->lab, "%s: %.0f ms of CPU in %.0f ms (running or waiting to run: %.0f ms); "
-                 "the second client: %s", s->name, used[k].cpu_ms, wall[k],
+                 "the second client: %s", s->name, used[k].cpu_ms, used[k].wall_ms,
                  used[k].runnable_ms, reply_outcome_name(second[k]));
         if (k == NOTES)
-            lab_pause(l->lab, "top -p %d: the notes' server at about 100%% CPU, waiting "
-                              "for the rest of a request", (int)s->pid);
+            lab_pause(l->lab, "top -p %d: the notes' server at 100%% CPU", (int)s->pid);
         client_close(&half);
         client_close(&whole);
         server_stop(l->lab, s);
     }
     lab_show(l->lab, "the notes' read loop called recv() %ld times and got EAGAIN",
              atomic_load(&l->servers[NOTES].report->recv_eagain));
-    /* Running or waiting for a CPU the whole second is spinning, however busy the
-     * machine. Without schedstat only the CPU it got is known: a busy machine
-     * may give a spinning process less than half a CPU, and that proves nothing. */
-    bool schedstat = used[NOTES].runnable_ms >= 0;
-    bool spun = schedstat ? used[NOTES].runnable_ms >= 0.9 * wall[NOTES]
-                          : used[NOTES].cpu_ms >= 0.5 * wall[NOTES];
+    bool schedstat = used[NOTES].runnable_ms >= 0, spun = spinning(&used[NOTES]);
     lab_expect_sound(l->lab, schedstat || spun, spun,
                      "the notes' server spins on EAGAIN: it wanted a CPU the whole second");
-    lab_expect(l->lab, used[CORRECT].cpu_ms <= 0.05 * wall[CORRECT],
+    lab_expect(l->lab, used[CORRECT].cpu_ms <= 0.05 * used[CORRECT].wall_ms,
                "the correct server sleeps in epoll_wait(): under 5%% of a CPU (%.0f ms)",
                used[CORRECT].cpu_ms);
     lab_expect(l->lab, second[NOTES] == REPLY_TIMEOUT && second[CORRECT] == REPLY_FULL,
@@ -90,7 +87,6 @@ void step_slow_reader(struct lesson *l)
         lab_skip(l->lab, why, "the correct server answers B at once");
         return;
     }
-    lab_show(l->lab, "the large reply: %zu bytes of body", l->big_size);
     enum reply_outcome b_first[SERVERS], a_after[SERVERS], b_after[SERVERS];
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
@@ -102,21 +98,18 @@ void step_slow_reader(struct lesson *l)
         if (client_open(&a, l->ip, s->port, 4096, 2000))
             client_send_text(&a, http_get_big, 2000);
         lesson_wait_queue(&a, false, lesson_queue_at_least, 1, 2000);  /* sending */
-        b_first[k] = b_after[k] = REPLY_CLOSED;
+        b_first[k] = REPLY_CLOSED;
         if (client_open(&b, l->ip, s->port, 0, 2000) &&
             client_send_text(&b, http_get_root, 2000))
-            b_first[k] = client_read_reply(&b, k == NOTES ? 1000 : 3000, &status,
-                                                   NULL);
+            b_first[k] = client_read_reply(&b, k == NOTES ? 1000 : 3000, &status, NULL);
         if (k == NOTES)
-            lab_pause(l->lab, "ss -tmi: A's Recv-Q full and the server's Send-Q large; B's "
-                              "request unread in its Recv-Q");
+            lab_pause(l->lab, "ss -tm: A's Recv-Q full, the server's Send-Q large");
         a_after[k] = client_read_reply(&a, 10000, &status, &body);
-        if (b_first[k] == REPLY_TIMEOUT)
-            b_after[k] = client_read_reply(&b, 10000, &status, NULL);
-        lab_show(l->lab, "%s: B while A stalls: %s; then A: %s (%ld bytes of body)%s%s",
+        b_after[k] = b_first[k] != REPLY_TIMEOUT ? b_first[k]      /* B, once A has read */
+                                                  : client_read_reply(&b, 10000, &status, NULL);
+        lab_show(l->lab, "%s: B while A stalls: %s; then A: %s (%ld bytes of body), B: %s",
                  s->name, reply_outcome_name(b_first[k]), reply_outcome_name(a_after[k]),
-                 body, b_first[k] == REPLY_TIMEOUT ? "; then B: " : "",
-                 b_first[k] == REPLY_TIMEOUT ? reply_outcome_name(b_after[k]) : "");
+                 body, reply_outcome_name(b_after[k]));
         client_close(&a);
         client_close(&b);
         server_stop(l->lab, s);
@@ -137,55 +130,42 @@ void step_emfile(struct lesson *l)
                     "%d clients send a request. The correct server closes idle connections "
                     "after %d ms here.", EMFILE_NOFILE, EMFILE_IDLE, EMFILE_WAITING,
             DEADLINE_MS);
-    int answered[SERVERS], refused[SERVERS], stranded_after_free = 0, queued = 0;
+    struct reply_count got[SERVERS], after_free = { 0, 0, 0 };
+    int queued = 0;
     for (int k = 0; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
         struct server_setup setup = { .nofile = EMFILE_NOFILE,
                                       .idle_timeout_ms = DEADLINE_MS };
         server_start(l->lab, s, &setup);
         struct http_client idle[EMFILE_IDLE], waiting[EMFILE_WAITING];
-        for (int i = 0; i < EMFILE_IDLE; i++)
-            client_open(&idle[i], l->ip, s->port, 0, 2000);
-        enum reply_outcome got[EMFILE_WAITING];
-        for (int i = 0; i < EMFILE_WAITING; i++)
-            if (client_open(&waiting[i], l->ip, s->port, 0, 2000))
-                client_send_text(&waiting[i], http_get_root, 2000);
-        answered[k] = refused[k] = 0;
-        for (int i = 0; i < EMFILE_WAITING; i++) {
-            int status;
-            got[i] = client_read_reply(&waiting[i], k == NOTES ? 500 : 4000, &status, NULL);
-            answered[k] += got[i] == REPLY_FULL;
-            refused[k] += got[i] == REPLY_CLOSED;
-        }
-        for (int i = 0; i < EMFILE_IDLE; i++)  /* descriptors free again */
-            client_close(&idle[i]);
+        clients_open(idle, EMFILE_IDLE, l->ip, s->port);
+        clients_open(waiting, EMFILE_WAITING, l->ip, s->port);
+        clients_send_text(waiting, EMFILE_WAITING, http_get_root);
+        got[k] = clients_read_replies(waiting, EMFILE_WAITING, k == NOTES ? 500 : 4000);
+        clients_close(idle, EMFILE_IDLE);                   /* descriptors free again */
         if (k == NOTES) {
-            int status;
-            for (int i = 0; i < EMFILE_WAITING; i++)
-                stranded_after_free += waiting[i].fd >= 0 &&
-                    client_read_reply(&waiting[i], 300, &status, NULL) == REPLY_TIMEOUT;
+            after_free = clients_read_replies(waiting, EMFILE_WAITING, 300);
             queued = lesson_accept_queue(s, 0);
             lab_pause(l->lab, "the notes' listener on port %u: Recv-Q %d, connections "
                               "nobody will accept", s->port, queued);
         }
         lab_show(l->lab, "%s: of %d waiting clients, %d answered, %d refused (closed)",
-                 s->name, EMFILE_WAITING, answered[k], refused[k]);
-        for (int i = 0; i < EMFILE_WAITING; i++)
-            client_close(&waiting[i]);
+                 s->name, EMFILE_WAITING, got[k].full, got[k].closed);
+        clients_close(waiting, EMFILE_WAITING);
         server_stop(l->lab, s);
     }
     int err = atomic_load(&l->servers[NOTES].report->accept_error);
     lab_show(l->lab, "the notes' accept loop ended on %s",
              err ? strerrorname_np(err) : "EAGAIN only");
-    lab_expect(l->lab, err == EMFILE && answered[NOTES] == 0 && refused[NOTES] == 0,
+    lab_expect(l->lab, err == EMFILE && got[NOTES].timeout == EMFILE_WAITING,
                "the notes' accept() fails with EMFILE, the loop breaks, and the waiting "
                "clients get neither a reply nor a refusal");
-    lab_expect(l->lab, stranded_after_free == EMFILE_WAITING && queued >= EMFILE_WAITING,
+    lab_expect(l->lab, after_free.timeout == EMFILE_WAITING && queued >= EMFILE_WAITING,
                "after the idle clients leave, the notes' server still accepts no one: the "
                "edge is spent, and %d connections stay in the accept queue", queued);
-    lab_expect(l->lab, answered[CORRECT] + refused[CORRECT] == EMFILE_WAITING,
+    lab_expect(l->lab, got[CORRECT].full + got[CORRECT].closed == EMFILE_WAITING,
                "the correct server answers or cleanly refuses every waiting client "
-               "(%d answered, %d refused)", answered[CORRECT], refused[CORRECT]);
+               "(%d answered, %d refused)", got[CORRECT].full, got[CORRECT].closed);
 }
 
 /* "closed after 501 ms" or "still open after 1500 ms" */

@@ -253,29 +253,14 @@ void step_maxevents(struct lesson *l)
         do {                                /* all 30 ready at once, or no test at all */
             server_start(l->lab, s, NULL);
             struct http_client c[MAXEVENTS_CLIENTS];
-            struct sl_tuple tuples[MAXEVENTS_CLIENTS];
-            for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
-                memset(&tuples[i], 0, sizeof tuples[i]);
-                if (client_open(&c[i], l->ip, s->port, 0, 2000))
-                    sl_tuple_of_fd(c[i].fd, &tuples[i]);
-            }
+            clients_open(c, MAXEVENTS_CLIENTS, l->ip, s->port);
             int unaccepted = lesson_accept_queue(s, 2000);
             server_freeze(s, true);
-            for (int i = 0; i < MAXEVENTS_CLIENTS; i++)
-                if (c[i].fd >= 0)
-                    client_send_text(&c[i], http_get_root, 2000);
-            for (int i = 0; i < MAXEVENTS_CLIENTS; i++)     /* the server's side */
-                lesson_reverse_tuple(&tuples[i], &tuples[i]);
-            queued = lesson_count_sockets(tuples, MAXEVENTS_CLIENTS, lesson_queue_at_least,
-                                          (int)strlen(http_get_root), 2000);
+            clients_send_text(c, MAXEVENTS_CLIENTS, http_get_root);
+            queued = lesson_requests_queued(c, MAXEVENTS_CLIENTS, 2000);
             server_freeze(s, false);
-            answered[k] = 0;
-            for (int i = 0; i < MAXEVENTS_CLIENTS; i++) {
-                int status;
-                answered[k] += c[i].fd >= 0 &&
-                               client_read_reply(&c[i], 2000, &status, NULL) == REPLY_FULL;
-                client_close(&c[i]);
-            }
+            answered[k] = clients_read_replies(c, MAXEVENTS_CLIENTS, 2000).full;
+            clients_close(c, MAXEVENTS_CLIENTS);
             lab_show(l->lab, "%s: %d requests queued while frozen, %d answered", s->name,
                      queued, answered[k]);
             server_stop(l->lab, s);

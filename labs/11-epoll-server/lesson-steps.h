@@ -61,6 +61,10 @@ bool lesson_queue_at_least(const struct sl_socket *s, int bytes);
 bool lesson_wait_queue(const struct http_client *c, bool server_side,
                        bool (*match)(const struct sl_socket *, int), int bytes, int timeout_ms);
 
+/* How many of the n clients' requests wait, unread, at the server's end of
+ * their connections (bounded: until all n do or timeout_ms has passed). */
+int lesson_requests_queued(const struct http_client *c, int n, int timeout_ms);
+
 /* How many of them are in `state` in the last observation. */
 int lesson_count_observed(const struct sl_lab *lab, const struct sl_tuple *tuples, int n,
                           int state);

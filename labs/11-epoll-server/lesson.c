@@ -159,6 +159,17 @@ bool lesson_wait_queue(const struct http_client *c, bool server_side,
     return lesson_count_sockets(&tuple, 1, match, bytes, timeout_ms) == 1;
 }
 
+int lesson_requests_queued(const struct http_client *c, int n, int timeout_ms)
+{
+    struct sl_tuple servers[n];
+    for (int i = 0; i < n; i++) {
+        memset(&servers[i], 0, sizeof servers[i]);
+        if (c[i].fd >= 0 && sl_tuple_of_fd(c[i].fd, &servers[i]))
+            lesson_reverse_tuple(&servers[i], &servers[i]);
+    }
+    return lesson_count_sockets(servers, n, lesson_queue_at_least, 1, timeout_ms);
+}
+
 int lesson_accept_queue(const struct lab_server *s, int timeout_ms)
 {
     struct sl_tuple listener;

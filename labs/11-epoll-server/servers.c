@@ -165,9 +165,10 @@ bool server_freeze(struct lab_server *s, bool frozen)
     return false;
 }
 
-struct server_cpu server_cpu(const struct lab_server *s)
+/* The child's CPU and runnable time so far (runnable -1 without schedstat). */
+static struct server_cpu cpu_so_far(const struct lab_server *s)
 {
-    struct server_cpu cpu = { 0, -1 };
+    struct server_cpu cpu = { 0, -1, sl_clock_ms() };
     unsigned long utime = 0, stime = 0;
     if (process_state(s->pid, &utime, &stime))
         cpu.cpu_ms = (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
@@ -180,6 +181,18 @@ struct server_cpu server_cpu(const struct lab_server *s)
     if (f)
         fclose(f);
     return cpu;
+}
+
+struct server_cpu server_cpu_over(const struct lab_server *s, int ms)
+{
+    struct server_cpu before = cpu_so_far(s);
+    sl_sleep_ms(ms);
+    struct server_cpu after = cpu_so_far(s);
+    return (struct server_cpu){
+        .cpu_ms = after.cpu_ms - before.cpu_ms,
+        .runnable_ms = before.runnable_ms < 0 ? -1 : after.runnable_ms - before.runnable_ms,
+        .wall_ms = after.wall_ms - before.wall_ms,
+    };
 }
 
 const struct notes_reply *notes_reply_page(void)

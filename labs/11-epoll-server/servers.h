@@ -51,12 +51,14 @@ void server_close(struct lab_server *s);
 /* Freeze (SIGSTOP) or thaw (SIGCONT) the child; true once it is in that state. */
 bool server_freeze(struct lab_server *s, bool frozen);
 
-/* The child's CPU time so far (user + system), and the time it was running or
- * waiting for a CPU (from schedstat; -1 when the kernel does not expose it). */
+/* What the child used while the lesson slept for ms milliseconds: its CPU
+ * time (user + system, /proc/PID/stat), the time it was running or waiting
+ * for a CPU (/proc/PID/schedstat; -1 when the kernel does not expose it),
+ * and the wall-clock time that passed. */
 struct server_cpu {
-    double cpu_ms, runnable_ms;
+    double cpu_ms, runnable_ms, wall_ms;
 };
-struct server_cpu server_cpu(const struct lab_server *s);
+struct server_cpu server_cpu_over(const struct lab_server *s, int ms);
 
 /* The built-in page as the notes' server sends it: a fixed HTTP reply. */
 const struct notes_reply *notes_reply_page(void);
