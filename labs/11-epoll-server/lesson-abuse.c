@@ -47,7 +47,12 @@ void step_half_request(struct lesson *l)
         if (client_open(&half, l->ip, s->port, 0, 2000))
             client_send_text(&half, "GET / HTTP/1.1\r\nHost: lab\r\n", 2000);
         lesson_wait_queue(&half, true, lesson_queue_at_most, 0, 2000);  /* read */
-        used[k] = server_cpu_over(s, SPIN_WINDOW_MS);
+        int attempt = 0;                    /* a window that opened early is taken again */
+        do
+            used[k] = server_cpu_over(s, SPIN_WINDOW_MS);
+        while (k == NOTES && !spinning(&used[k]) &&
+               sl_lab_again(l->lab, &attempt, "it ran or waited to run %.0f ms of %.0f ms",
+                            used[k].runnable_ms, used[k].wall_ms));
         second[k] = REPLY_CLOSED;
         if (client_open(&whole, l->ip, s->port, 0, 2000) &&
             client_send_text(&whole, http_get_root, 2000))
