@@ -4,10 +4,14 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#                   (make bench-server: only lab 11's server against nginx)
 #   make stress     every lab 30 at once, quiet and busy, root and unprivileged
+#   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
-# Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name: a new lab needs no edit here.
+# Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
+# labs/NN-name/ directory (all its .c files linked together): a new lab needs
+# no edit here.
 
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -37,6 +41,8 @@ LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
 LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
+LAB_DIRS = $(patsubst %/,%,$(wildcard labs/[0-9][0-9]-*/))
+LAB_DIR_SRC = $(wildcard $(addsuffix /*.c,$(LAB_DIRS)) $(addsuffix /*.h,$(LAB_DIRS)))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 BENCH_SRC = $(wildcard bench/*.c)
@@ -48,18 +54,24 @@ LAUNCHER = $(BUILD)/bin/socklab
 LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
-LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
+LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC)) \
+           $(patsubst labs/%,$(BUILD)/bin/lab%,$(LAB_DIRS))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# libFuzzer targets, built with clang (they carry their own sanitizers, so
+# the sanitizer build does not build them again).
+FUZZ_SRC = $(wildcard tests/fuzz/*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench stress install uninstall clean deps
+.PHONY: all run check tests bench bench-server stress fuzz install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
 
-tests: all $(UNIT_BIN) $(TOOL_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
 run: all
 	@$(LAUNCHER)
@@ -73,9 +85,21 @@ check: tests
 stress: all
 	@sh tests/suites/stress.sh $(BUILD) long
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TOOL_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
+
+# Only lab 11's server against nginx (the rest of docs/performance.md is kept).
+bench-server: all $(TOOL_BIN)
+	@sh tools/ensure-deps.sh bench
+	@sh bench/run.sh $(BUILD) server
+
+# A long fuzzing run; what it finds new stays in build/fuzz/, the committed
+# corpus (tests/fuzz/corpus) is only read.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/found
+	$(BUILD)/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/found tests/fuzz/corpus
 
 # The launcher's parts are found from src/.
 $(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
@@ -116,6 +140,18 @@ $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
+# A lab directory: every .c in it, linked with the lab's own libraries
+# (LDLIBS_LAB, set per lab below).
+define LAB_DIR_RULE
+$(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
+endef
+$(foreach dir,$(LAB_DIRS),$(eval $(call LAB_DIR_RULE,$(dir))))
+
+# Lab 11 parses HTTP with Debian's libhttp-parser.
+$(BUILD)/bin/lab11-epoll-server: LDLIBS_LAB = -lhttp_parser
+
 $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_TUI) $(LDLIBS_LIB)
@@ -127,6 +163,13 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+
+# The fuzz target and lab 11's server, compiled together by clang.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c labs/11-epoll-server/server.c \
+                            labs/11-epoll-server/server.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Ilabs/11-epoll-server -o $@ $(filter %.c,$^) -lhttp_parser
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -145,6 +188,8 @@ install: all
 	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/sockdash
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
+	$(foreach dir,$(LAB_DIRS),install -d $(DESTDIR)$(SHARE)/$(dir) && \
+	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
 

@@ -7,6 +7,7 @@
  *   socklab source N|NAME      the lab's annotated source, in $PAGER
  *   socklab notes N|NAME       the lab's notes, in $PAGER
  *   socklab dash [opts]        the live dashboard (sockdash)
+ *   socklab serve [opts]       lab 11's correct HTTP server, in the foreground
  *
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
@@ -40,6 +41,8 @@ static void usage(FILE *out)
             "  socklab source N          read the lab's annotated source\n"
             "  socklab notes N           read the lab's notes\n"
             "  socklab dash [options]    the live dashboard of TCP states (sockdash)\n"
+            "  socklab serve [options]   lab 11's epoll HTTP server in the foreground;\n"
+            "                            its options: socklab serve --help\n"
             "  socklab --help | --version\n");
 }
 
@@ -82,6 +85,10 @@ int main(int argc, char **argv)
             die("'list' takes no arguments.");
         home_print_list(&h, stdout, home_width());
         return 0;
+    }
+    if (!strcmp(cmd, "serve")) {         /* lab11-epoll-server --serve [options] */
+        argv[1] = "--serve";
+        home_exec_lab(home_lab_or_die(&h, "11"), argc - 1, argv + 1);
     }
     if (!strcmp(cmd, "run") || !strcmp(cmd, "class") || !strcmp(cmd, "source") ||
         !strcmp(cmd, "notes")) {

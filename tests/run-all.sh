@@ -44,10 +44,13 @@ suite "classroom" sh "$here/suites/classroom.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "dash" sh "$here/suites/dash.sh" "$build"
 suite "tui" sh "$here/suites/tui.sh" "$build"
+suite "server" sh "$here/suites/server.sh" "$build"
+suite "fuzz" sh "$here/suites/fuzz.sh" "$build"
 suite "install" sh "$here/suites/install.sh" "$build"
 suite "stress" sh "$here/suites/stress.sh" "$build" short
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
+suite "server (ASan+UBSan)" sh "$here/suites/server.sh" "$asan"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

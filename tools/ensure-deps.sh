@@ -18,9 +18,22 @@ for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
 done
 # The install test loads the completion script the way bash does.
 [ -f /usr/share/bash-completion/bash_completion ] || missing bash-completion
-# The benchmarks also time netstat, the tool people compare with ss.
+# Lab 11 parses HTTP with libhttp-parser (no pkg-config module: look for its
+# header); its request path is fuzzed with clang's libFuzzer.
+[ -f /usr/include/http_parser.h ] || missing libhttp-parser-dev
+command -v clang >/dev/null 2>&1 || { missing clang; missing libclang-rt-dev; }
+if command -v clang >/dev/null 2>&1; then
+    ls "$(clang -print-resource-dir)"/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+        missing libclang-rt-dev
+fi
+# The benchmarks also time netstat, the tool people compare with ss, and
+# compare lab 11's server with nginx under wrk.
 if [ "${1:-}" = bench ]; then
     command -v netstat >/dev/null 2>&1 || missing net-tools
+    for tool in nginx:nginx-light wrk:wrk taskset:util-linux; do
+        command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] ||
+            missing "${tool#*:}"
+    done
 fi
 if command -v pkg-config >/dev/null 2>&1; then
     # libtracefs needs libtraceevent's headers, which Debian's libtracefs-dev

@@ -8,7 +8,8 @@
  * is left out: it is shown as narration already. An excerpt is never cut.
  * The source is looked for where the
  * build keeps it (build/bin/../../labs/) and where `make install` puts it
- * ($(PREFIX)/libexec/socklab/../../share/socklab/labs/); SOCKLAB_SOURCE_DIR,
+ * ($(PREFIX)/libexec/socklab/../../share/socklab/labs/, a lab directory's
+ * files in a folder of their own there); SOCKLAB_SOURCE_DIR,
  * when set, is tried first. */
 #include "lab_internal.h"
 
@@ -54,6 +55,10 @@ struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
     }
     if (!text) {
         snprintf(path, sizeof path, "%s/../../%s", exe_dir, file);
+        text = sl_lab_read_file(path);
+    }
+    if (!text && file[0] != '/') {         /* labs/NN-name.c, labs/NN-name/part.c */
+        snprintf(path, sizeof path, "%s/../../share/socklab/%s", exe_dir, file);
         text = sl_lab_read_file(path);
     }
     if (!text) {

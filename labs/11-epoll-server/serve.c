@@ -1,0 +1,134 @@
+/* labs/11-epoll-server/serve.c — `lab11-epoll-server --serve`: the correct
+ * server in the foreground, for curl, ab, wrk and the dashboard.
+ *
+ *     lab11-epoll-server --serve [--port N] [--bind ADDR] [--root DIR] [--log]
+ *     socklab serve [the same options]
+ *
+ * It prints one line, "serving on http://ADDR:PORT/", once it listens, then
+ * serves until SIGINT or SIGTERM, which stop it gracefully: no new
+ * connections, the responses in flight finished (at most 3 s), exit 0. */
+#include "serve.h"
+
+#include "server.h"
+#include "socklab/check.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define PROGRAM "lab11-epoll-server --serve"
+
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(void)
+{
+    printf("Usage: lab11-epoll-server --serve [options]   (or: socklab serve [options])\n\n"
+           "Serve HTTP/1.1 with the correct epoll server of lab 11 until Ctrl-C.\n"
+           "GET and HEAD: \"/\" is a built-in page, other paths are files under --root.\n\n"
+           "  --port N               the port to listen on (default: one the kernel picks)\n"
+           "  --bind ADDR            the address to listen on (default 127.0.0.1)\n"
+           "  --root DIR             serve the files under DIR (nothing outside it)\n"
+           "  --log                  one line per request on standard output\n"
+           "  --max-connections N    clients beyond N get 503 (default 16384)\n"
+           "  --idle-timeout-ms MS   close a connection idle this long (default 60000)\n"
+           "  --header-timeout-ms MS a request must arrive whole within MS (default 10000)\n"
+           "  --header-limit BYTES   longer request heads get 431 (default 8192)\n"
+           "  --help                 this text\n");
+}
+
+/* A whole number in [min, max], or a usage error naming the option. */
+static long number_option(const char *option, const char *text, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long value = text ? strtol(text, &end, 10) : 0;
+    if (!text || !*text || *end || errno || value < min || value > max)
+        sl_usage_error(PROGRAM, "%s needs a number from %ld to %ld, e.g. %s %ld.", option, min,
+                       max, option, max < 8080 ? max : 8080);
+    return value;
+}
+
+static void announce(uint16_t port, void *arg)
+{
+    const struct http_server_config *cfg = arg;
+    const char *ip = cfg->bind_ip;
+    printf(strchr(ip, ':') ? "serving on http://[%s]:%u/\n" : "serving on http://%s:%u/\n", ip,
+           port);
+    fflush(stdout);
+}
+
+/* As many descriptors as the hard limit allows: each connection takes one. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+int serve_main(int argc, char **argv)
+{
+    struct http_server_config cfg = { .bind_ip = "127.0.0.1" };
+    for (int i = 2; i < argc; i++) {
+        const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+            usage();
+            return 0;
+        } else if (!strcmp(opt, "--log")) {
+            cfg.log = stdout;
+            continue;
+        } else if (!strcmp(opt, "--port")) {
+            cfg.port = (uint16_t)number_option(opt, arg, 1, 65535);
+        } else if (!strcmp(opt, "--bind")) {
+            if (!arg)
+                sl_usage_error(PROGRAM, "--bind needs an address, e.g. --bind 127.0.0.1.");
+            cfg.bind_ip = arg;
+        } else if (!strcmp(opt, "--root")) {
+            if (!arg)
+                sl_usage_error(PROGRAM, "--root needs a directory, e.g. --root docs.");
+            cfg.root = arg;
+        } else if (!strcmp(opt, "--max-connections")) {
+            cfg.max_connections = (int)number_option(opt, arg, 1, 1000000);
+        } else if (!strcmp(opt, "--idle-timeout-ms")) {
+            cfg.idle_timeout_ms = (int)number_option(opt, arg, 1, 86400000);
+        } else if (!strcmp(opt, "--header-timeout-ms")) {
+            cfg.header_timeout_ms = (int)number_option(opt, arg, 1, 86400000);
+        } else if (!strcmp(opt, "--header-limit")) {
+            cfg.header_limit = (int)number_option(opt, arg, 64, 1 << 20);
+        } else {
+            sl_usage_error(PROGRAM, "unknown option '%s'; see --serve --help.", opt);
+        }
+        i++;                                /* the option's argument */
+    }
+
+    struct sigaction stop = { .sa_handler = request_stop };
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
+    raise_descriptor_limit();
+
+    char error[512] = "";
+    cfg.on_listening = announce;
+    cfg.on_listening_arg = &cfg;
+    cfg.error_out = error;
+    cfg.error_len = sizeof error;
+    int status = http_server_run(&cfg, &stop_requested);
+    if (status == -EINVAL || status == -EADDRINUSE || status == -EADDRNOTAVAIL ||
+        status == -EACCES || status == -ENOENT || status == -ENOTDIR)
+        sl_usage_error(PROGRAM, "%s", error);           /* bad set-up: exit 2 */
+    if (status < 0) {
+        fprintf(stderr, "%s: %s\n", PROGRAM, error);
+        return 1;
+    }
+    return 0;
+}

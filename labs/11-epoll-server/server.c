@@ -1,0 +1,1210 @@
+/* labs/11-epoll-server/server.c — an edge-triggered epoll HTTP/1.1 server done
+ * right: the notes' server, with every one of its bugs answered.
+ *
+ * Read it top to bottom: the choices first, then the pieces from the inside
+ * out (answering one request, parsing, the request path, connections,
+ * writing, reading, accepting, deadlines and shutdown), and last the loop
+ * that ties them together.
+ *
+ * Why edge-triggered. With EPOLLET the kernel reports a socket when something
+ * new happens on it, not every time it is still readable. That saves one
+ * epoll_ctl() per request (a level-triggered server that stops reading must
+ * switch EPOLLIN off and on) and lets a connection whose output is blocked sit
+ * with unread requests without being reported again and again. The price is
+ * the rule the notes break: after an edge, a socket must be read (and a
+ * listener accepted) until the kernel says EAGAIN, or the rest waits for an
+ * edge that never comes. (On a TCP socket a read that returns less than it
+ * asked for says the same: the queue was empty, and the next byte to arrive
+ * makes a new edge.) Each connection keeps a flag, `readable`, for "the last
+ * edge said readable and nothing has said EAGAIN since".
+ *
+ * Where each buffer lives.
+ *   - One 64 KiB read buffer for the whole server (server.read_buffer): every
+ *     read lands there and goes straight through the parser, which keeps its
+ *     state between reads, so a connection owns no input buffer at all...
+ *   - ...except `in`, the bytes of pipelined requests read but not yet
+ *     parsed because the connection already has enough output waiting
+ *     (OUTPUT_HIGH_WATER): the server stops reading such a client, and TCP's
+ *     flow control pushes back on it.
+ *   - `out`, the responses not yet sent: appended by the request path,
+ *     drained by send(); allocated on a connection's first response and kept
+ *     for its life, so no request allocates. A file's body is not copied: it
+ *     follows `out` with sendfile().
+ *   - `url`, the request target, copied from the parser's callbacks, which
+ *     hand it over in pieces when it arrives in pieces.
+ *
+ * How the deadlines work. Two timeouts, so two lists, each ordered by deadline
+ * because every insertion is at the tail with "now + the list's timeout":
+ *   - idle: a connection with no request in progress (or with output waiting
+ *     and the client reading it) must show progress within idle_timeout_ms;
+ *     progress moves it to the tail, O(1).
+ *   - request: from a request's first byte, the whole request must arrive
+ *     within header_timeout_ms; more bytes do not move it (that is what
+ *     closes a slowloris client, which sends one byte at a time forever).
+ * A connection that is closing and waits for the client's FIN (lingering,
+ * see conn_finish) sits in the request list too. Expiring is popping from
+ * the heads while their deadline has passed; epoll_wait() sleeps until the
+ * earlier head. No tick scans every connection.
+ *
+ * What EMFILE does. When the process is out of descriptors, accept() fails
+ * with EMFILE and the connection stays in the accept queue; with edge
+ * triggering no new edge comes for it, and the client waits forever (the
+ * notes' server). This server keeps one spare descriptor (/dev/null) open:
+ * on EMFILE it closes the spare, accepts, answers 503, closes, and opens the
+ * spare again. Every client is answered or cleanly refused. Beyond
+ * max_connections a client gets the same 503 before descriptors run out.
+ *
+ * How it stops. When *stop is set (a SIGINT/SIGTERM handler's flag; the loop
+ * wakes at least every LONGEST_SLEEP_MS to look), the listener is closed,
+ * idle connections are closed, and the others finish the response they are
+ * sending or the request they are receiving, with Connection: close, for
+ * at most shutdown_ms.
+ *
+ * Parsing is Debian's libhttp-parser (http_parser.h): the lesson is the event
+ * loop, not the parser. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <http_parser.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* --- the numbers --------------------------------------------------------- */
+
+enum {
+    DEFAULT_MAX_CONNECTIONS = 16384,
+    DEFAULT_IDLE_TIMEOUT_MS = 60000,
+    DEFAULT_HEADER_TIMEOUT_MS = 10000,
+    DEFAULT_HEADER_LIMIT = 8192,
+    DEFAULT_SHUTDOWN_MS = 3000,
+    MAX_EVENTS = 256,               /* the events array's length: epoll_wait's 3rd argument */
+    LONGEST_SLEEP_MS = 250,         /* how late a stop request may be noticed */
+    READ_BUFFER = 64 * 1024,
+    OUTPUT_HIGH_WATER = 64 * 1024,  /* stop answering a client that does not read */
+    URL_MAX = 1024,                 /* longer targets get 414 */
+};
+
+const char http_builtin_page[] =
+    "<!doctype html>\n"
+    "<html><head><title>socklab</title></head>\n"
+    "<body><h1>socklab lab 11</h1>\n"
+    "<p>Served by an edge-triggered epoll loop: one thread, no blocking call.</p>\n"
+    "</body></html>\n";
+const size_t http_builtin_page_len = sizeof http_builtin_page - 1;
+
+/* --- a growable byte buffer ---------------------------------------------- */
+
+struct buffer {
+    char *data;
+    size_t len, cap;
+};
+
+static bool buffer_append(struct buffer *b, const void *bytes, size_t n)
+{
+    if (!n)
+        return true;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown)
+            return false;
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    return true;
+}
+
+/* Drop the first n bytes. */
+static void buffer_consume(struct buffer *b, size_t n)
+{
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+}
+
+/* --- a connection, and the lists its deadline lives in ------------------- */
+
+struct deadline_list;
+
+struct conn {
+    int fd;
+    http_parser parser;
+    struct server *server;
+    char peer[INET6_ADDRSTRLEN + 8];        /* "127.0.0.1:51234", for the log */
+
+    /* its place in one deadline list */
+    struct deadline_list *list;
+    struct conn *prev, *next;
+    long long deadline_ms;
+
+    struct buffer in;                       /* pipelined bytes not parsed yet */
+    struct buffer out;                      /* responses not sent yet */
+    size_t out_sent;                        /* how much of out is gone */
+    int file_fd;                            /* a body to sendfile() after out, or -1 */
+    off_t file_offset;
+    size_t file_left;
+
+    char url[URL_MAX];                      /* the request target */
+    size_t url_len;
+    size_t head_bytes;                      /* request line and headers so far */
+
+    bool readable;          /* the last edge said "readable" and no EAGAIN since */
+    bool peer_hung_up;      /* EPOLLRDHUP: read until 0 even after a short read */
+    bool peer_eof;          /* read() returned 0: the client sends nothing more */
+    bool in_request;        /* a request has begun and not yet ended */
+    bool url_too_long, head_too_big;
+    bool in_header_name;    /* the parser is inside a header's name */
+    bool close_after;       /* close once the output is sent */
+    bool lingering;         /* output done, write side shut, discarding input */
+    bool registered;        /* it is in the epoll set */
+    bool watching_output;   /* EPOLLOUT is in its epoll mask */
+    bool nodelay;           /* TCP_NODELAY is set */
+    bool progress;          /* it read or wrote something since its last deadline */
+    bool broken;            /* out of memory: close it */
+    int answered;           /* responses queued so far */
+};
+
+struct deadline_list {
+    struct conn *head, *tail;
+    int timeout_ms;
+};
+
+static void list_remove(struct conn *c)
+{
+    struct deadline_list *l = c->list;
+    if (!l)
+        return;
+    *(c->prev ? &c->prev->next : &l->head) = c->next;
+    *(c->next ? &c->next->prev : &l->tail) = c->prev;
+    c->prev = c->next = NULL;
+    c->list = NULL;
+}
+
+/* Append at the tail with deadline now + the list's timeout: the list stays
+ * ordered because now never goes back and the timeout is the same for all. */
+static void list_append(struct deadline_list *l, struct conn *c, long long now_ms)
+{
+    list_remove(c);
+    c->list = l;
+    c->deadline_ms = now_ms + l->timeout_ms;
+    c->prev = l->tail;
+    *(l->tail ? &l->tail->next : &l->head) = c;
+    l->tail = c;
+}
+
+/* --- the server ----------------------------------------------------------- */
+
+struct server {
+    struct http_server_config cfg;          /* with the defaults filled in */
+    http_parser_settings parser_settings;
+    int epoll_fd;
+    int listen_fd;                          /* -1 once shutting down */
+    bool listener_watched;
+    int spare_fd;                           /* the descriptor kept for EMFILE */
+    int root_fd;                            /* --root, or -1 */
+    char *root_real;                        /* its realpath, for the fallback check */
+    int connections;
+    struct deadline_list idle, request;
+    long long now_ms;
+    bool stopping;
+    long long stop_deadline_ms;
+
+    /* Prepared responses for the built-in page, rebuilt once a second when
+     * the Date header changes: [keep-alive?] whole GET answer; the HEAD
+     * answer is its first head_len bytes. */
+    time_t date_second;
+    char date[64];                          /* "Date: ...\r\n" */
+    char builtin[2][512 + sizeof http_builtin_page];
+    size_t builtin_len[2], builtin_head_len[2];
+
+    char read_buffer[READ_BUFFER];
+};
+
+static long long monotonic_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void fail(const struct http_server_config *cfg, const char *fmt, ...)
+{
+    if (!cfg->error_out || !cfg->error_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cfg->error_out, cfg->error_len, fmt, ap);
+    va_end(ap);
+}
+
+/* --- answering: status lines, headers, the built-in page, files ------------ */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+static int format_head(char *dst, size_t room, const char *date, int status, const char *type,
+                       size_t length, bool keep_alive, const char *extra)
+{
+    return snprintf(dst, room,
+                    "HTTP/1.1 %d %s\r\nServer: socklab\r\n%sContent-Type: %s\r\n"
+                    "Content-Length: %zu\r\n%sConnection: %s\r\n\r\n",
+                    status, reason(status), date, type, length, extra,
+                    keep_alive ? "keep-alive" : "close");
+}
+
+/* The Date header, and the prepared built-in responses that carry it. */
+static void refresh_date(struct server *s)
+{
+    time_t now = time(NULL);
+    if (now == s->date_second)
+        return;
+    s->date_second = now;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(s->date, sizeof s->date, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+    for (int keep = 0; keep < 2; keep++) {
+        int head = format_head(s->builtin[keep], sizeof s->builtin[keep], s->date, 200,
+                               "text/html", http_builtin_page_len, keep, "");
+        memcpy(s->builtin[keep] + head, http_builtin_page, http_builtin_page_len);
+        s->builtin_head_len[keep] = (size_t)head;
+        s->builtin_len[keep] = (size_t)head + http_builtin_page_len;
+    }
+}
+
+static void append_out(struct conn *c, const void *bytes, size_t n)
+{
+    if (!buffer_append(&c->out, bytes, n))
+        c->broken = true;
+}
+
+static void log_request(struct conn *c, int status, size_t length)
+{
+    FILE *log = c->server->cfg.log;
+    if (!log)
+        return;
+    const http_parser *p = &c->parser;
+    fprintf(log, "%s \"%s %.*s HTTP/%u.%u\" %d %zu\n", c->peer,
+            http_method_str((enum http_method)p->method), (int)c->url_len, c->url,
+            p->http_major, p->http_minor, status, length);
+    fflush(log);
+}
+
+/* A short error page. After 400, 414, 431, 501, 503 and 505 the connection
+ * closes: what follows the bad bytes cannot be trusted to be a request. */
+static void answer_error(struct conn *c, int status, bool keep_alive)
+{
+    char page[128], head[512];
+    int body = snprintf(page, sizeof page, "%d %s\n", status, reason(status));
+    const char *extra = status == 405 ? "Allow: GET, HEAD\r\n" : "";
+    int n = format_head(head, sizeof head, c->server->date, status, "text/plain",
+                        (size_t)body, keep_alive, extra);
+    append_out(c, head, (size_t)n);
+    if (c->parser.method != HTTP_HEAD || status >= 500 || !keep_alive)
+        append_out(c, page, (size_t)body);
+    if (!keep_alive)
+        c->close_after = true;
+    log_request(c, status, (size_t)body);
+}
+
+static const char *content_type(const char *path)
+{
+    static const char *const types[][2] = {
+        { ".html", "text/html" },       { ".htm", "text/html" },
+        { ".txt", "text/plain" },       { ".css", "text/css" },
+        { ".js", "text/javascript" },   { ".json", "application/json" },
+        { ".png", "image/png" },        { ".jpg", "image/jpeg" },
+        { ".svg", "image/svg+xml" },    { ".md", "text/markdown" },
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (!strcasecmp(dot, types[i][0]))
+            return types[i][1];
+    return "application/octet-stream";
+}
+
+/* Open `relative` under the root, never outside it: openat2 with
+ * RESOLVE_BENEATH refuses "..", absolute symlinks and symlinks that climb out,
+ * at every component, atomically. Kernels before 5.6 lack it: there the
+ * resolved path must start with the root's own. O_NONBLOCK: a FIFO under the
+ * root must not block the whole server in open(). Returns -errno. */
+static int open_beneath(const struct server *s, const char *relative)
+{
+    struct open_how how = {
+        .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+    };
+    long fd = syscall(SYS_openat2, s->root_fd, relative, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS)
+        return fd >= 0 ? (int)fd : -errno;
+    char *real = NULL, path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", s->root_real, relative) >= (int)sizeof path)
+        return -ENAMETOOLONG;
+    if (!(real = realpath(path, NULL)))
+        return -errno;
+    size_t root_len = strlen(s->root_real);
+    int result = -EXDEV;
+    if (!strncmp(real, s->root_real, root_len) && (real[root_len] == '/' || !real[root_len]))
+        result = open(real, (int)how.flags);
+    result = result == -1 ? -errno : result;
+    free(real);
+    return result;
+}
+
+/* "/a%20b?x" -> "a b" (relative to the root); false for a target that is
+ * not a path, an encoded NUL, or a ".." segment. */
+static bool target_to_relative(const char *url, size_t len, char *out, size_t room)
+{
+    if (!len || url[0] != '/')
+        return false;
+    size_t n = 0;
+    for (size_t i = 1; i < len && url[i] != '?' && url[i] != '#'; i++) {
+        char ch = url[i];
+        if (ch == '%') {
+            static const char hex[] = "0123456789abcdef";
+            const char *high, *low;
+            if (i + 2 >= len || !url[i + 1] || !url[i + 2] ||
+                !(high = strchr(hex, tolower((unsigned char)url[i + 1]))) ||
+                !(low = strchr(hex, tolower((unsigned char)url[i + 2]))))
+                return false;
+            ch = (char)((high - hex) << 4 | (low - hex));
+            if (!ch)
+                return false;               /* %00 */
+            i += 2;
+        }
+        if (n + 1 >= room)
+            return false;
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    for (const char *seg = out; seg; seg = strchr(seg, '/'), seg = seg ? seg + 1 : NULL)
+        if (seg[0] == '.' && seg[1] == '.' && (seg[2] == '/' || !seg[2]))
+            return false;
+    return true;
+}
+
+static void answer_file(struct conn *c, const char *relative, bool keep_alive, bool head_only)
+{
+    int fd = open_beneath(c->server, relative);
+    struct stat st;
+    if (fd < 0) {
+        bool refused = fd == -EXDEV || fd == -EACCES || fd == -ELOOP || fd == -EPERM;
+        answer_error(c, refused ? 403 : 404, keep_alive);
+        return;
+    }
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        answer_error(c, 404, keep_alive);
+        return;
+    }
+    char head[512];
+    int n = format_head(head, sizeof head, c->server->date, 200, content_type(relative),
+                        (size_t)st.st_size, keep_alive, "");
+    append_out(c, head, (size_t)n);
+    log_request(c, 200, (size_t)st.st_size);
+    if (head_only || st.st_size == 0) {
+        close(fd);
+    } else {
+        c->file_fd = fd;                    /* sent after out, with sendfile() */
+        c->file_offset = 0;
+        c->file_left = (size_t)st.st_size;
+    }
+    if (!keep_alive)
+        c->close_after = true;
+}
+
+/* The built-in page, from the responses prepared once a second. */
+static void answer_builtin(struct conn *c, bool keep_alive, bool head_only)
+{
+    const struct server *s = c->server;
+    append_out(c, s->builtin[keep_alive],
+               head_only ? s->builtin_head_len[keep_alive] : s->builtin_len[keep_alive]);
+    log_request(c, 200, http_builtin_page_len);
+    if (!keep_alive)
+        c->close_after = true;
+}
+
+/* One complete request: choose and queue its response, in order after the
+ * responses already queued. */
+static void answer(struct conn *c)
+{
+    const http_parser *p = &c->parser;
+    bool keep_alive = http_should_keep_alive(p) && !c->server->stopping;
+    bool head_only = p->method == HTTP_HEAD;
+    char relative[URL_MAX];
+    c->answered++;
+
+    if (p->http_major != 1 || p->http_minor > 1)
+        answer_error(c, 505, false);
+    else if (c->url_too_long)
+        answer_error(c, 414, false);
+    else if (p->method != HTTP_GET && p->method != HTTP_HEAD)
+        answer_error(c, 405, keep_alive);
+    else if (!target_to_relative(c->url, c->url_len, relative, sizeof relative))
+        answer_error(c, c->url_len && c->url[0] == '/' ? 403 : 400, keep_alive);
+    else if (!relative[0])                  /* "/" */
+        answer_builtin(c, keep_alive, head_only);
+    else if (c->server->root_fd < 0)
+        answer_error(c, 404, keep_alive);
+    else
+        answer_file(c, relative, keep_alive, head_only);
+}
+
+/* --- parsing: the parser's callbacks -------------------------------------- */
+
+/* The request line and headers count against the header limit as they come;
+ * a callback that returns non-zero stops the parser with an error. */
+static int count_head(http_parser *p, size_t len)
+{
+    struct conn *c = p->data;
+    c->head_bytes += len;
+    if (c->head_bytes > (size_t)c->server->cfg.header_limit) {
+        c->head_too_big = true;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_message_begin(http_parser *p)
+{
+    struct conn *c = p->data;
+    c->in_request = true;
+    c->url_len = c->head_bytes = 0;
+    c->url_too_long = c->head_too_big = c->in_header_name = false;
+    return 0;
+}
+
+static int on_url(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = p->data;
+    if (c->url_len + len > sizeof c->url)
+        c->url_too_long = true;
+    else
+        memcpy(c->url + c->url_len, at, len), c->url_len += len;
+    return count_head(p, len);
+}
+
+/* A name or value may come in several calls when it arrives in pieces: the
+ * 4 bytes of ": " and CRLF are counted once, when a new name begins. */
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = p->data;
+    (void)at;
+    size_t separators = c->in_header_name ? 0 : 4;
+    c->in_header_name = true;
+    return count_head(p, len + separators);
+}
+
+static int on_header_value(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = p->data;
+    (void)at;
+    c->in_header_name = false;
+    return count_head(p, len);
+}
+
+/* Pause after each request: the loop answers it, then decides whether to go
+ * on (it stops while the client has too much output waiting). */
+static int on_message_complete(http_parser *p)
+{
+    struct conn *c = p->data;
+    c->in_request = false;
+    answer(c);
+    http_parser_pause(p, 1);
+    return 0;
+}
+
+/* --- the request path: bytes in, responses queued ------------------------- */
+
+static bool output_waiting(const struct conn *c)
+{
+    return c->out.len > c->out_sent || c->file_fd >= 0;
+}
+
+/* Whether the connection may parse (and answer) another request now. */
+static bool can_answer_more(const struct conn *c)
+{
+    return !c->close_after && !c->broken && c->file_fd < 0 &&
+           c->out.len - c->out_sent < OUTPUT_HIGH_WATER;
+}
+
+static int status_for_parse_error(const struct conn *c, enum http_errno e)
+{
+    if (c->head_too_big || e == HPE_HEADER_OVERFLOW)
+        return 431;
+    if (e == HPE_INVALID_METHOD && c->in_request)
+        return 501;                         /* a word, just not a method we know */
+    return 400;
+}
+
+/* Parse as many requests of `bytes` as the connection may answer now;
+ * returns how many bytes were used (the rest waits in c->in). */
+static size_t parse_requests(struct conn *c, const char *bytes, size_t len)
+{
+    size_t used = 0;
+    while (used < len && can_answer_more(c)) {
+        used += http_parser_execute(&c->parser, &c->server->parser_settings, bytes + used,
+                                    len - used);
+        enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+        if (e == HPE_PAUSED) {
+            http_parser_pause(&c->parser, 0);
+        } else if (e != HPE_OK) {
+            c->answered++;
+            answer_error(c, status_for_parse_error(c, e), false);
+            return len;                     /* the rest is discarded */
+        }
+        if (c->parser.upgrade)              /* no protocol switches here */
+            c->close_after = true;
+    }
+    return used;
+}
+
+/* New bytes from the socket: parse them, keep what cannot be parsed yet. */
+static void take_bytes(struct conn *c, const char *bytes, size_t len)
+{
+    if (c->in.len) {                        /* older bytes go first */
+        if (!buffer_append(&c->in, bytes, len)) {
+            c->broken = true;
+            return;
+        }
+        buffer_consume(&c->in, parse_requests(c, c->in.data, c->in.len));
+        return;
+    }
+    size_t used = parse_requests(c, bytes, len);
+    if (used < len && !buffer_append(&c->in, bytes + used, len - used))
+        c->broken = true;
+}
+
+static bool request_in_progress(const struct conn *c)
+{
+    return c->in_request || c->in.len;
+}
+
+/* --- connections: open, close ---------------------------------------------- */
+
+static struct conn *conn_new(struct server *s, int fd)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->fd = fd;
+    c->file_fd = -1;
+    c->server = s;
+    http_parser_init(&c->parser, HTTP_REQUEST);
+    c->parser.data = c;
+    return c;
+}
+
+static void conn_free(struct conn *c)
+{
+    if (c->file_fd >= 0)
+        close(c->file_fd);
+    free(c->in.data);
+    free(c->out.data);
+    free(c);
+}
+
+static void watch_listener(struct server *s, bool on);
+
+/* close() also takes the socket out of the epoll set: its only descriptor. */
+static void conn_close(struct conn *c)
+{
+    struct server *s = c->server;
+    list_remove(c);
+    close(c->fd);
+    conn_free(c);
+    s->connections--;
+    if (s->spare_fd < 0)                    /* a descriptor is free again */
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (!s->listener_watched && s->listen_fd >= 0)
+        watch_listener(s, true);
+}
+
+/* All output is sent and the connection must end. If the client may still
+ * be sending (bytes after a bad request, pipelined requests after a close),
+ * close() now would answer them with a RST, which can destroy our response
+ * in the client's kernel before it is read: shut the write side instead,
+ * read and discard until the client closes, bounded by the request deadline. */
+static void conn_finish(struct conn *c)
+{
+    bool client_may_send = !c->peer_eof && (c->readable || c->in.len || request_in_progress(c)
+                                            || c->answered == 0 || c->parser.http_errno);
+    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1) {
+        conn_close(c);
+        return;
+    }
+    c->lingering = true;
+    c->in.len = 0;
+    list_append(&c->server->request, c, c->server->now_ms);
+}
+
+/* --- writing: send what is queued, keep the rest for EPOLLOUT ------------- */
+
+enum write_result { WRITE_DONE, WRITE_PENDING, WRITE_FAILED };
+
+/* Nagle's algorithm holds a small segment back while an earlier one is not
+ * acknowledged. An answer that leaves in one send() never meets it (the
+ * client's next request acknowledges the last answer), so TCP_NODELAY costs
+ * a system call only where it matters: a response that leaves in pieces
+ * (a rest after EAGAIN, a file after its head), whose last small piece
+ * would otherwise wait for the client's delayed ACK. */
+static void no_nagle(struct conn *c)
+{
+    int one = 1;
+    if (!c->nodelay && c->fd >= 0)
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c->nodelay = true;
+}
+
+static enum write_result write_output(struct conn *c)
+{
+    while (c->out_sent < c->out.len) {
+        ssize_t n = send(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent,
+                         MSG_NOSIGNAL);     /* a closed peer: EPIPE, not a signal */
+        if (n > 0) {
+            c->out_sent += (size_t)n;
+            c->progress = true;
+        } else if (n == -1 && errno == EAGAIN) {
+            no_nagle(c);
+            return WRITE_PENDING;           /* the kept rest goes on EPOLLOUT */
+        } else if (n == -1 && errno != EINTR) {
+            return WRITE_FAILED;
+        }
+    }
+    c->out.len = c->out_sent = 0;
+    if (c->file_fd >= 0)
+        no_nagle(c);
+    while (c->file_fd >= 0) {
+        ssize_t n = sendfile(c->fd, c->file_fd, &c->file_offset,
+                             c->file_left < (1u << 20) ? c->file_left : (1u << 20));
+        if (n > 0) {
+            c->file_left -= (size_t)n;
+            c->progress = true;
+        } else if (n == -1 && errno == EAGAIN) {
+            return WRITE_PENDING;
+        } else if (n == 0 || errno != EINTR) {
+            return WRITE_FAILED;            /* the file shrank, or the peer is gone */
+        }
+        if (!c->file_left) {
+            close(c->file_fd);
+            c->file_fd = -1;
+        }
+    }
+    return WRITE_DONE;
+}
+
+/* Register the connection with epoll, or change what it watches. A new
+ * connection is registered only if it outlives its first turn (see
+ * conn_open). EPOLLOUT is in the mask only while output waits: an
+ * edge-triggered EPOLLOUT would otherwise report every ACK that frees send
+ * buffer. ADD reports what is already there, so no edge is lost between
+ * the last read and the registration. False: it cannot be watched. */
+static bool conn_watch(struct conn *c, bool output)
+{
+    if (c->registered && output == c->watching_output)
+        return true;
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (output ? EPOLLOUT : 0),
+                              .data.ptr = c };
+    if (epoll_ctl(c->server->epoll_fd, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd,
+                  &ev) == -1)
+        return c->registered;               /* a failed MOD keeps the old mask */
+    c->registered = true;
+    c->watching_output = output;
+    return true;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+/* One read into the server's buffer; false when the connection was closed. */
+static bool read_once(struct conn *c)
+{
+    struct server *s = c->server;
+    ssize_t n = recv(c->fd, s->read_buffer, sizeof s->read_buffer, 0);
+    if (n > 0) {
+        c->progress = true;
+        /* A short read emptied the receive queue: the next byte to arrive
+         * makes a new edge, so there is no need to spend a system call on
+         * the EAGAIN. After EPOLLRDHUP, read on to see the 0. */
+        if ((size_t)n < sizeof s->read_buffer && !c->peer_hung_up)
+            c->readable = false;
+        take_bytes(c, s->read_buffer, (size_t)n);
+        return true;
+    }
+    if (n == 0) {
+        c->peer_eof = true;
+        c->readable = false;
+        return true;
+    }
+    if (errno == EAGAIN) {
+        c->readable = false;
+        return true;
+    }
+    if (errno == EINTR)
+        return true;
+    conn_close(c);                          /* ECONNRESET and the like */
+    return false;
+}
+
+/* A lingering connection: discard until the client closes. */
+static void linger(struct conn *c)
+{
+    for (;;) {
+        ssize_t n = recv(c->fd, c->server->read_buffer, sizeof c->server->read_buffer, 0);
+        if (n > 0)
+            continue;
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1 && errno == EAGAIN)
+            return;
+        conn_close(c);                      /* 0 (the client closed) or an error */
+        return;
+    }
+}
+
+/* Where the connection's deadline belongs now (see the top of the file). */
+static void settle_deadline(struct conn *c)
+{
+    struct server *s = c->server;
+    if (output_waiting(c) || !request_in_progress(c)) {
+        if (c->progress || c->list != &s->idle)
+            list_append(&s->idle, c, s->now_ms);
+    } else if (c->list != &s->request) {
+        list_append(&s->request, c, s->now_ms);
+    }
+    c->progress = false;
+}
+
+/* Everything the connection can do now without waiting: read and parse while
+ * it may answer more, send, and again, until the kernel says EAGAIN on the
+ * side that matters or the connection ends. */
+static void conn_run(struct conn *c)
+{
+    if (c->lingering) {
+        linger(c);
+        return;
+    }
+    enum write_result w;
+    for (;;) {
+        while (can_answer_more(c) && (c->in.len || (c->readable && !c->peer_eof))) {
+            if (c->in.len)
+                buffer_consume(&c->in, parse_requests(c, c->in.data, c->in.len));
+            else if (!read_once(c))
+                return;
+        }
+        if (c->broken) {
+            conn_close(c);
+            return;
+        }
+        w = write_output(c);
+        if (w == WRITE_FAILED) {
+            conn_close(c);
+            return;
+        }
+        if (w == WRITE_PENDING)
+            break;
+        if (c->close_after || (c->peer_eof && !c->in.len)) {
+            conn_finish(c);                 /* a half-closed client got every answer */
+            return;
+        }
+        if (!c->in.len && !(c->readable && !c->peer_eof))
+            break;
+    }
+    if (!conn_watch(c, w == WRITE_PENDING)) {
+        conn_close(c);
+        return;
+    }
+    settle_deadline(c);
+}
+
+/* --- accepting ------------------------------------------------------------- */
+
+static void watch_listener(struct server *s, bool on)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.ptr = NULL };
+    if (on == s->listener_watched)
+        return;
+    if (epoll_ctl(s->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->listen_fd, &ev) == 0)
+        s->listener_watched = on;
+}
+
+/* A client the server will not serve: read what it sent (so close() sends a
+ * FIN, not a RST that could destroy the answer), say 503, close. */
+static void refuse(struct server *s, int fd)
+{
+    char head[512];
+    int n = format_head(head, sizeof head, s->date, 503, "text/plain", 0, false, "");
+    recv(fd, s->read_buffer, sizeof s->read_buffer, MSG_DONTWAIT);
+    send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    close(fd);
+}
+
+/* Out of descriptors: free the spare to accept one client and refuse it.
+ * accept() checks for a free descriptor before it looks at the queue, so
+ * EMFILE comes even when no client waits: then the spare's accept() says
+ * EAGAIN, and the next client makes a new edge. If the spare cannot be had
+ * back, stop watching the listener until a connection closes (the clients
+ * wait in the accept queue, not forever). True: accept again. */
+static bool refuse_without_descriptors(struct server *s)
+{
+    if (s->spare_fd >= 0) {
+        close(s->spare_fd);
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0)
+            refuse(s, fd);
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (s->spare_fd >= 0)
+            return fd >= 0;
+    }
+    watch_listener(s, false);
+    return false;
+}
+
+/* A new connection's first request is often in its queue already (the
+ * client sent it right after connecting): serve it at once, and register
+ * the connection with epoll only if it outlives this turn. A client that
+ * sends one request with Connection: close costs accept, recv, send and
+ * close, and no epoll_ctl at all. */
+static void conn_open(struct server *s, int fd, const struct sockaddr_storage *addr)
+{
+    struct conn *c = conn_new(s, fd);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    if (s->cfg.log) {
+        char ip[INET6_ADDRSTRLEN] = "?";
+        const struct sockaddr_in *v4 = (const void *)addr;
+        const struct sockaddr_in6 *v6 = (const void *)addr;
+        bool is_v4 = addr->ss_family == AF_INET;
+        inet_ntop(addr->ss_family, is_v4 ? (const void *)&v4->sin_addr : (const void *)&v6->sin6_addr,
+                  ip, sizeof ip);
+        snprintf(c->peer, sizeof c->peer, "%s:%u", ip, ntohs(is_v4 ? v4->sin_port : v6->sin6_port));
+    }
+    s->connections++;
+    list_append(&s->idle, c, s->now_ms);
+    c->readable = true;                     /* as if an edge had come */
+    conn_run(c);
+}
+
+/* Accept until EAGAIN: one edge may stand for many queued connections. */
+static void accept_all(struct server *s)
+{
+    while (s->listen_fd >= 0 && s->listener_watched) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd == -1) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if ((errno == EMFILE || errno == ENFILE) && refuse_without_descriptors(s))
+                continue;
+            return;                         /* EAGAIN: the queue is empty */
+        }
+        if (s->connections >= s->cfg.max_connections)
+            refuse(s, fd);
+        else
+            conn_open(s, fd, &addr);
+    }
+}
+
+/* --- deadlines and shutdown -------------------------------------------------- */
+
+static void expire(struct deadline_list *l, long long now_ms)
+{
+    while (l->head && l->head->deadline_ms <= now_ms)
+        conn_close(l->head);                /* idle, slowloris, or done lingering */
+}
+
+static int sleep_ms(const struct server *s)
+{
+    long long until = s->now_ms + LONGEST_SLEEP_MS;
+    for (const struct deadline_list *l = &s->idle; l; l = l == &s->idle ? &s->request : NULL)
+        if (l->head && l->head->deadline_ms < until)
+            until = l->head->deadline_ms;
+    if (s->stopping && s->stop_deadline_ms < until)
+        until = s->stop_deadline_ms;
+    return until > s->now_ms ? (int)(until - s->now_ms) : 0;
+}
+
+/* Stop accepting; close every connection with nothing in flight; the others
+ * finish their response and close (answer() stops keep-alive). */
+static void begin_shutdown(struct server *s)
+{
+    s->stopping = true;
+    s->stop_deadline_ms = s->now_ms + s->cfg.shutdown_ms;
+    close(s->listen_fd);
+    s->listen_fd = -1;
+    struct conn *next;
+    for (struct conn *c = s->idle.head; c; c = next) {
+        next = c->next;
+        if (!output_waiting(c) && !request_in_progress(c))
+            conn_close(c);
+        else
+            c->close_after = c->close_after || !request_in_progress(c);
+    }
+}
+
+static void close_all(struct server *s)
+{
+    while (s->idle.head)
+        conn_close(s->idle.head);
+    while (s->request.head)
+        conn_close(s->request.head);
+}
+
+/* --- set-up ------------------------------------------------------------------ */
+
+static void fill_defaults(struct server *s, const struct http_server_config *cfg)
+{
+    s->cfg = *cfg;
+    struct http_server_config *c = &s->cfg;
+    if (!c->bind_ip)
+        c->bind_ip = "127.0.0.1";
+    if (c->max_connections <= 0)
+        c->max_connections = DEFAULT_MAX_CONNECTIONS;
+    if (c->idle_timeout_ms <= 0)
+        c->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+    if (c->header_timeout_ms <= 0)
+        c->header_timeout_ms = DEFAULT_HEADER_TIMEOUT_MS;
+    if (c->header_limit <= 0)
+        c->header_limit = DEFAULT_HEADER_LIMIT;
+    if (c->shutdown_ms <= 0)
+        c->shutdown_ms = DEFAULT_SHUTDOWN_MS;
+    s->idle.timeout_ms = c->idle_timeout_ms;
+    s->request.timeout_ms = c->header_timeout_ms;
+    s->parser_settings = (http_parser_settings){
+        .on_message_begin = on_message_begin,
+        .on_url = on_url,
+        .on_header_field = on_header_field,
+        .on_header_value = on_header_value,
+        .on_message_complete = on_message_complete,
+    };
+    s->epoll_fd = s->listen_fd = s->spare_fd = s->root_fd = -1;
+    s->now_ms = monotonic_ms();
+    refresh_date(s);
+}
+
+static int open_root(struct server *s)
+{
+    if (!s->cfg.root)
+        return 0;
+    s->root_fd = open(s->cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    s->root_real = realpath(s->cfg.root, NULL);
+    if (s->root_fd == -1 || !s->root_real) {
+        fail(&s->cfg, "the root %s is not a directory that can be opened: %s.", s->cfg.root,
+             strerror(errno));
+        return -errno;
+    }
+    return 0;
+}
+
+static int open_listener(struct server *s)
+{
+    if (s->cfg.listen_fd > 0) {
+        s->listen_fd = s->cfg.listen_fd;
+    } else {
+        struct sockaddr_storage addr = { 0 };
+        struct sockaddr_in *v4 = (void *)&addr;
+        struct sockaddr_in6 *v6 = (void *)&addr;
+        socklen_t len = sizeof *v4;
+        if (inet_pton(AF_INET, s->cfg.bind_ip, &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(s->cfg.port);
+        } else if (inet_pton(AF_INET6, s->cfg.bind_ip, &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+            v6->sin6_port = htons(s->cfg.port);
+            len = sizeof *v6;
+        } else {
+            fail(&s->cfg, "'%s' is not an IPv4 or IPv6 address.", s->cfg.bind_ip);
+            return -EINVAL;
+        }
+        int one = 1;
+        s->listen_fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (s->listen_fd == -1 ||
+            setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
+            bind(s->listen_fd, (struct sockaddr *)&addr, len) == -1 ||
+            listen(s->listen_fd, SOMAXCONN) == -1) {
+            int err = errno;
+            fail(&s->cfg, "cannot listen on %s port %u: %s.", s->cfg.bind_ip, s->cfg.port,
+                 strerror(err));
+            return -err;
+        }
+    }
+    int flags = fcntl(s->listen_fd, F_GETFL);
+    fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* accept until EAGAIN */
+    struct sockaddr_storage bound;
+    socklen_t len = sizeof bound;
+    getsockname(s->listen_fd, (struct sockaddr *)&bound, &len);
+    uint16_t port = ntohs(((struct sockaddr_in *)&bound)->sin_port);    /* same offset in v6 */
+    if (s->cfg.on_listening)
+        s->cfg.on_listening(port, s->cfg.on_listening_arg);
+    return 0;
+}
+
+static void release(struct server *s)
+{
+    close_all(s);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->epoll_fd >= 0)
+        close(s->epoll_fd);
+    if (s->spare_fd >= 0)
+        close(s->spare_fd);
+    if (s->root_fd >= 0)
+        close(s->root_fd);
+    free(s->root_real);
+    free(s);
+}
+
+/* --- the loop ---------------------------------------------------------------- */
+
+static void handle_event(struct server *s, const struct epoll_event *ev)
+{
+    struct conn *c = ev->data.ptr;
+    if (!c) {
+        accept_all(s);
+        return;
+    }
+    if (ev->events & EPOLLERR) {
+        conn_close(c);                      /* a RST: nothing more to say */
+        return;
+    }
+    if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
+        c->readable = true;
+    if (ev->events & (EPOLLRDHUP | EPOLLHUP))
+        c->peer_hung_up = true;
+    conn_run(c);                            /* EPOLLOUT: conn_run writes too */
+}
+
+int http_server_run(const struct http_server_config *cfg, volatile sig_atomic_t *stop)
+{
+    struct server *s = calloc(1, sizeof *s);
+    if (!s) {
+        fail(cfg, "out of memory.");
+        return -ENOMEM;
+    }
+    fill_defaults(s, cfg);
+    int err = open_root(s);
+    if (!err)
+        err = open_listener(s);
+    if (!err && ((s->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+                 (s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)) {
+        err = -errno;
+        fail(cfg, "cannot set up the event loop: %s.", strerror(errno));
+    }
+    if (err) {
+        if (s->cfg.listen_fd > 0)
+            s->listen_fd = -1;              /* the caller's to close */
+        release(s);
+        return err;
+    }
+    watch_listener(s, true);
+    /* send() says MSG_NOSIGNAL; sendfile() has no such flag, so a client that
+     * resets during a file would raise SIGPIPE: ignore it in this process. */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct epoll_event events[MAX_EVENTS];
+    while (!s->stopping || (s->connections > 0 && s->now_ms < s->stop_deadline_ms)) {
+        int n = epoll_wait(s->epoll_fd, events, MAX_EVENTS, sleep_ms(s));
+        if (n == -1 && errno != EINTR) {
+            fail(cfg, "epoll_wait: %s.", strerror(errno));
+            err = -errno;
+            break;
+        }
+        s->now_ms = monotonic_ms();
+        refresh_date(s);
+        for (int i = 0; i < n; i++)
+            handle_event(s, &events[i]);
+        expire(&s->idle, s->now_ms);
+        expire(&s->request, s->now_ms);
+        if (stop && *stop && !s->stopping)
+            begin_shutdown(s);
+    }
+    release(s);
+    return err;
+}
+
+/* --- the request path without sockets ------------------------------------------ */
+
+void http_answer_bytes(const struct http_server_config *cfg, const char *bytes, size_t len,
+                       const size_t *cuts, size_t ncuts, char **response, size_t *response_len,
+                       int *count, bool *closes)
+{
+    struct server *s = calloc(1, sizeof *s);
+    struct buffer all = { 0 };
+    struct conn *c = s ? conn_new(s, -1) : NULL;
+    if (!c)
+        abort();
+    fill_defaults(s, cfg);
+    open_root(s);
+    size_t from = 0;
+    for (size_t i = 0; i <= ncuts; i++) {
+        size_t to = i < ncuts ? cuts[i] : len;
+        if (to <= from || to > len)
+            continue;                       /* cuts out of order or range: skipped */
+        take_bytes(c, bytes + from, to - from);
+        from = to;
+        /* What the socket would send: the queued output, then any file. */
+        for (bool more = true; more && !c->broken;) {
+            if (!buffer_append(&all, c->out.data, c->out.len))
+                abort();
+            c->out.len = 0;
+            while (c->file_fd >= 0) {
+                char chunk[4096];
+                ssize_t n = pread(c->file_fd, chunk, sizeof chunk, c->file_offset);
+                if (n > 0 && buffer_append(&all, chunk, (size_t)n)) {
+                    c->file_offset += n;
+                } else {
+                    close(c->file_fd);
+                    c->file_fd = -1;
+                }
+            }
+            more = c->in.len && can_answer_more(c);
+            if (more)
+                buffer_consume(&c->in, parse_requests(c, c->in.data, c->in.len));
+        }
+    }
+    *response = all.data;
+    *response_len = all.len;
+    *count = c->answered;
+    *closes = c->close_after || c->broken;
+    conn_free(c);
+    if (s->root_fd >= 0)
+        close(s->root_fd);
+    free(s->root_real);
+    free(s);
+}
