@@ -238,7 +238,7 @@ static void send_after_reset(struct sl_lab *lab)
                  "does it, with SIGPIPE at its default.");
     struct sl_tuple client, server;
     int fd = reset_by_server(lab, &client, &server);
-    sl_lab_wait_state(lab, &client, 0, 1000);
+    sl_lab_wait_state(lab, &client, 0, GUARD_MS);           /* the RST has arrived */
     int report[2], status, first = 0;
     CHECK(pipe(report));
     pid_t child = sl_lab_fork(lab);
@@ -384,8 +384,9 @@ static void rfc1337(struct sl_lab *lab)
     CHECK(close(pair[0]));                       /* the client closes first */
     sl_wait_fd(pair[1], POLLIN, GUARD_MS);
     CHECK(close(pair[1]));
-    lab_expect(lab, sl_lab_wait_state(lab, &client, SL_TCP_TIME_WAIT, 1000),
-               "the client is in TIME-WAIT");
+    lab_expect(lab, sl_lab_wait_state(lab, &server, 0, GUARD_MS) &&
+                    sl_lab_wait_state(lab, &client, SL_TCP_TIME_WAIT, GUARD_MS),
+               "the server's side is gone, the client is in TIME-WAIT");
     int stray = CHECK(socket(old_server.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0));
     int on = 1;
     CHECK(setsockopt(stray, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on));
@@ -394,7 +395,7 @@ static void rfc1337(struct sl_lab *lab)
     if (protect < 0) {
         lab_skip(lab, "net.ipv4.tcp_rfc1337 is not on this kernel", "a RST into TIME-WAIT");
     } else if (protect == 0) {
-        lab_expect(lab, sl_lab_wait_state(lab, &client, 0, 1000),
+        lab_expect(lab, sl_lab_wait_state(lab, &client, 0, GUARD_MS),
                    "with tcp_rfc1337 = 0 the RST ends the TIME-WAIT early");
     } else {
         sl_sleep_ms(300);
