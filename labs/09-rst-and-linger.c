@@ -223,7 +223,7 @@ static void unread_data(struct sl_lab *lab)
     lab_expect(lab, sl_lab_wait_state(lab, &server, 0, 1000) &&
                     sl_lab_wait_state(lab, &client, 0, 1000),
                "a RST ends both sides at once: no FIN-WAIT, no TIME-WAIT, nothing in ss");
-    lab_pause(lab, "nothing left on the port: the RST ended the connection on both sides");
+    lab_pause(lab, "no line for port %u: the RST ended both sides, no TIME-WAIT", server.local_port);
     ssize_t after = lab_call(lab, recv(fd, buf, sizeof buf, 0));
     lab_expect(lab, after == 0, "the error is reported once: the next recv() returns 0");
     close(fd);
@@ -314,6 +314,7 @@ static void linger_no_reader(struct sl_lab *lab)
     lab_expect(lab, left && s && s->send_q > 0,
                "the data is not dropped: the closed socket is in FIN-WAIT-1, %u bytes queued",
                s ? s->send_q : 0);
+    lab_pause(lab, "the closed socket in FIN-WAIT-1 probing the zero window (persist timer)");
     close(pair[0]);
 }
 
@@ -403,6 +404,8 @@ static void rfc1337(struct sl_lab *lab)
         lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT,
                    "with tcp_rfc1337 = %ld the TIME-WAIT ignores the RST and stays", protect);
     }
+    lab_pause(lab, "the stray socket in SYN-SENT; the client's TIME-WAIT %s",
+              protect == 0 ? "gone" : "still there");
     close(stray);
 }
 

@@ -2,12 +2,13 @@
  * send it all; EAGAIN and EPOLLOUT.
  *
  * What it shows
- *   1. two send() calls arrive in one recv(): TCP keeps no message boundaries;
- *   2. one large send() arrives in many recv() calls;
- *   3. the fix: a delimiter, and a read loop that keeps what it has;
+ *   1. two send() calls arrive in one recv(), one send() in many recv() calls:
+ *      TCP keeps no message boundaries;
+ *   2. the fix: a delimiter, and a read loop that keeps what it has;
+ *   3. the buffers: tcp_wmem/tcp_rmem give the defaults, SO_SNDBUF is doubled;
  *   4. a non-blocking send() to a peer that does not read fills its Send-Q and
- *      the peer's Recv-Q, returns a short count, then EAGAIN (the kernel
- *      doubles SO_SNDBUF; the zero window shows as the persist timer);
+ *      the peer's Recv-Q, returns a short count, then EAGAIN; the zero window
+ *      shows as the persist timer;
  *   5. a blocking send() returns a short count too, when a signal interrupts it;
  *   6. EPOLLOUT: level-triggered it fires on every epoll_wait while there is
  *      room, edge-triggered once per "room again";
@@ -21,8 +22,8 @@
  *   terminal 3:  socklab dash --port PORT: Send-Q and Recv-Q filling up
  *
  * What you should see
- *   At the pause of step 4, the client's Send-Q and the server's Recv-Q full,
- *   and timer:(persist,...) on the client: the receiver's window is zero.
+ *   At the pause of step 4, the server's Send-Q and the client's Recv-Q full,
+ *   and timer:(persist,...) on the server: the client's window is zero.
  *
  * Notes: docs/labs/10-partial-writes.md  (socklab notes 10) */
 #include "socklab/check.h"
@@ -35,7 +36,6 @@
 #include <linux/sockios.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -66,18 +66,6 @@ static void on_alarm(int sig)
     (void)sig;                      /* only here to interrupt send() */
 }
 
-/* Bytes the sender's send buffer and the receiver's receive buffer can hold
- * together, at most: both are set (so not autotuned), the kernel may overrun
- * each by a segment or two. */
-static long room_of(int sender, int receiver)
-{
-    int sndbuf, rcvbuf;
-    socklen_t len = sizeof sndbuf;
-    CHECK(getsockopt(sender, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
-    CHECK(getsockopt(receiver, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
-    return sndbuf + rcvbuf + 512 * 1024;
-}
-
 /* Read up to `size` bytes, until EOF or the guard; the bytes read. */
 static long read_up_to(int fd, long size)
 {
@@ -89,8 +77,7 @@ static long read_up_to(int fd, long size)
     return total;
 }
 
-/* The receiver reads until the sender's Send-Q is empty: all sent, all
- * acknowledged (bounded). */
+/* The receiver reads until the sender's Send-Q is empty (bounded). */
 static void drain_until_acknowledged(int sender, int receiver)
 {
     int unacknowledged = 1;
@@ -118,46 +105,63 @@ static int persisting(const struct sl_snapshot *snap, void *tuple)
     return s && s->timer == SL_TIMER_PERSIST;
 }
 
-static void two_sends_one_recv(struct sl_lab *lab, const int pair[2])
+/* A listener whose accepted sockets send through a set SO_SNDBUF (set buffers
+ * are not autotuned); *size: more than that buffer and a client's set
+ * SO_RCVBUF (client_of) can hold together, segments the kernel adds included. */
+static int server_listener(struct sl_lab *lab, long *size)
 {
-    lab_step(lab, "Two send() calls, one recv()");
-    lab_say(lab, "The notes read into char buf[1024] as if each recv() returned one message "
-                 "the peer sent. The client sends \"hello\" and then \"world\".");
-    char buf[1024];
-    lab_call(lab, send(pair[0], "hello", 5, 0));
-    lab_call(lab, send(pair[0], "world", 5, 0));
-    bool both = queued(pair[1], 10);
-    ssize_t n = lab_call(lab, recv(pair[1], buf, sizeof buf, 0));
-    lab_expect_sound(lab, both, n == 10 && memcmp(buf, "helloworld", 10) == 0,
-                     "one recv() returned both messages: \"helloworld\", 10 bytes");
+    int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 4);
+    int asked = ASKED_BUF, sndbuf;
+    socklen_t len = sizeof sndbuf;
+    CHECK(setsockopt(listener, SOL_SOCKET, SO_SNDBUF, &asked, sizeof asked));
+    CHECK(getsockopt(listener, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
+    sl_lab_track_port(lab, sl_local_port(listener));
+    sl_bound_blocking(listener, GUARD_MS);
+    *size = 2L * (sndbuf + 2 * ASKED_BUF + 512 * 1024);
+    return listener;
 }
 
-static void one_send_many_recvs(struct sl_lab *lab, const int pair[2])
+static int client_of(int listener)
 {
-    lab_step(lab, "One send(), many recv() calls");
-    int rcvbuf;
-    socklen_t len = sizeof rcvbuf;
-    CHECK(getsockopt(pair[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
-    long size = 4L * rcvbuf < (long)sizeof payload ? 4L * rcvbuf : (long)sizeof payload;
-    lab_say(lab, "A child sends %ld bytes in one blocking send(); the server reads with a "
-                 "buffer big enough for all of it.", size);
+    int fd = sl_connect_to(listener, GUARD_MS), asked = ASKED_BUF;
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &asked, sizeof asked));
+    sl_bound_blocking(fd, GUARD_MS);
+    return fd;
+}
+
+/* A client (pair[0]) and the server's side (pair[1]) with set buffers. */
+static long set_pair(struct sl_lab *lab, int pair[2])
+{
+    long size;
+    int listener = server_listener(lab, &size);
+    pair[0] = client_of(listener);
+    pair[1] = CHECK(sl_accept_within(listener, GUARD_MS));
+    close(listener);
+    return size;
+}
+
+static void stream(struct sl_lab *lab, const int pair[2], long size)
+{
+    lab_step(lab, "A stream: two send() calls, one recv(); one send(), many recv() calls");
+    lab_say(lab, "The notes read into char buf[1024] as if each recv() returned one message "
+                 "the peer sent. The server sends \"hello\" and \"world\"; then a child sends "
+                 "%ld bytes in one blocking send(), and the client reads with room for all.",
+            size);
+    static char buf[4 << 20];
+    lab_call(lab, send(pair[1], "hello", 5, 0));
+    lab_call(lab, send(pair[1], "world", 5, 0));
+    bool both = queued(pair[0], 10);
+    ssize_t n = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
+    lab_expect_sound(lab, both, n == 10 && memcmp(buf, "helloworld", 10) == 0,
+                     "one recv() returned both messages: \"helloworld\", 10 bytes");
     int status;
     pid_t sender = sl_lab_fork(lab);
     if (sender == 0)
-        _exit(send(pair[0], payload, size, MSG_NOSIGNAL) == size ? 0 : 1);
-    char *buf = malloc(size);
-    long got = 0, calls = 0, smallest = size, largest = 0;
-    while (got < size && buf) {
-        ssize_t n = recv(pair[1], buf, size, 0);
-        if (n <= 0)
-            break;
+        _exit(send(pair[1], payload, size, MSG_NOSIGNAL) == size ? 0 : 1);
+    long got = 0, calls = 0;
+    while (got < size && (n = recv(pair[0], buf, size, 0)) > 0)
         got += n, calls++;
-        smallest = n < smallest ? n : smallest;
-        largest = n > largest ? n : largest;
-    }
-    free(buf);
     sl_lab_wait_child(lab, sender, GUARD_MS, &status);
-    lab_show(lab, "%ld recv() calls, from %ld to %ld bytes each", calls, smallest, largest);
     lab_expect(lab, got == size && calls > 1,
                "the %ld bytes of one send() arrived in %ld recv() calls", got, calls);
 }
@@ -168,14 +172,12 @@ static void delimiter(struct sl_lab *lab, const int pair[2])
     lab_say(lab, "The sender marks where each message ends (here \\n; a length prefix works "
                  "too). The reader appends what each recv() gives to a buffer and takes out "
                  "whole messages only; it reads 7 bytes at a time to cut messages apart.");
-    CHECK(send(pair[0], "GET /a\nGET /bb\nGET /ccc\n", 24, 0));
+    CHECK(send(pair[1], "GET /a\nGET /bb\nGET /ccc\n", 24, 0));
     char kept[64];
     size_t used = 0;
     int messages = 0, reads = 0;
-    while (messages < 3 && used < sizeof kept - 7) {
-        ssize_t n = recv(pair[1], kept + used, 7, 0);
-        if (n <= 0)
-            break;
+    ssize_t n;
+    while (messages < 3 && (n = recv(pair[0], kept + used, 7, 0)) > 0) {
         used += n, reads++;
         char *end;
         while ((end = memchr(kept, '\n', used))) {          /* a whole message */
@@ -188,90 +190,102 @@ static void delimiter(struct sl_lab *lab, const int pair[2])
                "3 messages recovered from %d recv() calls that cut them anywhere", reads);
 }
 
-static void partial_send(struct sl_lab *lab, int pair[2], struct sl_tuple *client,
-                         struct sl_tuple *server)
+static void buffers(struct sl_lab *lab)
+{
+    lab_step(lab, "How big the buffers are: tcp_wmem, tcp_rmem, SO_SNDBUF");
+    lab_say(lab, "A new TCP socket starts with the middle values of tcp_wmem and tcp_rmem; "
+                 "the kernel grows them (up to the last values) as a connection needs. "
+                 "Setting SO_SNDBUF or SO_RCVBUF stops that, and the kernel doubles what it "
+                 "is asked, capped by wmem_max or rmem_max, to leave room for its own "
+                 "bookkeeping.");
+    long wmem[3] = { 0 }, rmem[3] = { 0 };
+    sl_lab_sysctl_values(lab, "net.ipv4.tcp_wmem", wmem, 3);
+    sl_lab_sysctl_values(lab, "net.ipv4.tcp_rmem", rmem, 3);
+    long wmem_max = sl_lab_sysctl(lab, "net.core.wmem_max");
+    int fd = CHECK(socket(AF_INET, SOCK_STREAM, 0)), sndbuf, rcvbuf, asked = ASKED_BUF;
+    socklen_t len = sizeof sndbuf;
+    CHECK(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
+    CHECK(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
+    lab_expect(lab, sndbuf == wmem[1] && rcvbuf == rmem[1],
+               "a new socket: SO_SNDBUF %d, SO_RCVBUF %d, the defaults of tcp_wmem and "
+               "tcp_rmem", sndbuf, rcvbuf);
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &asked, sizeof asked));
+    CHECK(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
+    if (wmem_max < 0)
+        lab_skip(lab, "net.core.wmem_max cannot be read here", "SO_SNDBUF doubled");
+    else
+        lab_expect(lab, sndbuf == 2 * (asked < wmem_max ? asked : wmem_max),
+                   "asked SO_SNDBUF %d, the kernel set %d: double, capped by wmem_max",
+                   asked, sndbuf);
+    close(fd);
+}
+
+static void partial_send(struct sl_lab *lab, const int pair[2], long size,
+                         const struct sl_tuple *client, struct sl_tuple *server)
 {
     lab_step(lab, "A non-blocking send() that does not send it all");
     lab_say(lab, "The notes make the socket blocking to send, \"because sending cannot "
-                 "return before all is sent\". A new pair, whose buffers are set by hand "
-                 "(which ends their autotuning; the receive buffer before the connection, "
-                 "so the window is right from the start). The client sends more than fits.");
-    long wmem[3], rmem[3], wmem_max = sl_lab_sysctl(lab, "net.core.wmem_max");
-    sl_lab_sysctl_values(lab, "net.ipv4.tcp_wmem", wmem, 3);
-    sl_lab_sysctl_values(lab, "net.ipv4.tcp_rmem", rmem, 3);
-    int asked = ASKED_BUF, sndbuf;
-    int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 1);
-    CHECK(setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &asked, sizeof asked));
-    pair[0] = sl_connect_to(listener, GUARD_MS);
-    pair[1] = CHECK(sl_accept_within(listener, GUARD_MS));
-    close(listener);
-    CHECK(setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &asked, sizeof asked));
-    socklen_t len = sizeof sndbuf;
-    CHECK(getsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
-    lab_expect(lab, wmem_max < 0 || sndbuf == 2 * (asked < wmem_max ? asked : wmem_max),
-               "asked SO_SNDBUF %d, the kernel set %d: double (room for its bookkeeping), "
-               "capped by wmem_max", asked, sndbuf);
-    sl_lab_follow_pair(lab, pair, client, server);
-    long size = 2 * room_of(pair[0], pair[1]), total = 0;
+                 "return before all is sent\". Here the server's socket stays non-blocking "
+                 "and sends %ld bytes, more than its SO_SNDBUF and the client's SO_RCVBUF "
+                 "hold; the client does not read.", size);
+    long total = 0;
     ssize_t n, first = 0;
-    while ((n = lab_call(lab, send(pair[0], payload, size, MSG_DONTWAIT))) > 0) {
+    while ((n = lab_call(lab, send(pair[1], payload, size, MSG_DONTWAIT))) > 0) {
         first = first ? first : n;
         total += n;
     }
     lab_expect(lab, first > 0 && first < size && n == -1 && errno == EAGAIN,
                "send() of %ld bytes took %zd and returned; once nothing fitted, EAGAIN",
                size, first);
-    lab_expect(lab, sl_lab_wait_count(lab, persisting, client, 1, GUARD_MS) == 1,
-               "the server's window is zero: the client probes it on the persist timer");
+    lab_expect(lab, sl_lab_wait_count(lab, persisting, server, 1, GUARD_MS) == 1,
+               "the client's window is zero: the server probes it on the persist timer");
     const struct sl_socket *c = sl_lab_socket(lab, client), *s = sl_lab_socket(lab, server);
-    lab_expect(lab, c && s && c->send_q + s->recv_q == total,
-               "the %ld bytes taken wait in the client's Send-Q (%u) and the server's "
-               "Recv-Q (%u)", total, c ? c->send_q : 0, s ? s->recv_q : 0);
-    lab_pause(lab, "Send-Q and Recv-Q full, timer:(persist,...) on the client");
+    lab_expect(lab, c && s && s->send_q + c->recv_q == total,
+               "the %ld bytes taken wait in the server's Send-Q (%u) and the client's "
+               "Recv-Q (%u)", total, s ? s->send_q : 0, c ? c->recv_q : 0);
+    lab_pause(lab, "Send-Q and Recv-Q full, timer:(persist,...) on the server's side");
 }
 
-static void interrupted_send(struct sl_lab *lab, const int pair[2])
+static void interrupted_send(struct sl_lab *lab, const int pair[2], long size)
 {
     lab_step(lab, "A blocking send() returns early too");
-    lab_say(lab, "The server reads what is queued, so there is room again. The client, now "
-                 "blocking, sends more than fits; a signal arrives 100 ms later.");
-    sl_drain(pair[1]);
-    long size = 2 * room_of(pair[0], pair[1]);
+    lab_say(lab, "The client reads what is queued, so there is room again. The server, "
+                 "blocking now, sends more than fits; a signal arrives 100 ms later.");
+    sl_drain(pair[0]);
     struct sigaction alarm_action = { .sa_handler = on_alarm };    /* no SA_RESTART */
     CHECK(sigaction(SIGALRM, &alarm_action, NULL));
-    sl_bound_blocking(pair[0], GUARD_MS);
     struct itimerval once = { .it_value = { .tv_usec = 100 * 1000 } };
     CHECK(setitimer(ITIMER_REAL, &once, NULL));
-    ssize_t n = lab_call(lab, send(pair[0], payload, size, 0));
+    ssize_t n = lab_call(lab, send(pair[1], payload, size, 0));
     lab_expect(lab, n > 0 && n < size,
                "the interrupted blocking send() of %ld bytes returned %zd: what it had "
                "copied, not all, and not an error", size, n);
     signal(SIGALRM, SIG_DFL);
 }
 
-static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *client)
+static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *server)
 {
     lab_step(lab, "EPOLLOUT: level-triggered and edge-triggered");
     lab_say(lab, "EPOLLOUT means \"there is room in the send buffer\". Each mode is counted "
                  "over %d calls of epoll_wait(..., 0): while the pipe is full (the window "
-                 "zero), then once the server has read everything.", ROUNDS);
+                 "zero), then once the client has read everything.", ROUNDS);
     static const struct { const char *name; uint32_t events; int with_room; } modes[] = {
         { "level-triggered", EPOLLOUT, ROUNDS },
         { "edge-triggered", EPOLLOUT | EPOLLET, 1 },
     };
     struct epoll_event ev;
     for (size_t m = 0; m < 2; m++) {
-        while (send(pair[0], payload, sizeof payload, MSG_DONTWAIT) > 0)
+        while (send(pair[1], payload, sizeof payload, MSG_DONTWAIT) > 0)
             continue;                                           /* full again, */
-        bool settled = sl_lab_wait_count(lab, persisting, client, 1, GUARD_MS) == 1;
-        while (send(pair[0], payload, sizeof payload, MSG_DONTWAIT) > 0)
-            continue;                                           /* and the window zero */
+        bool settled = sl_lab_wait_count(lab, persisting, server, 1, GUARD_MS) == 1;
+        while (send(pair[1], payload, sizeof payload, MSG_DONTWAIT) > 0)
+            continue;                                           /* the window zero */
         int ep = CHECK(epoll_create1(EPOLL_CLOEXEC)), full = 0, room = 0;
-        ev = (struct epoll_event){ .events = modes[m].events, .data.fd = pair[0] };
-        CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, pair[0], &ev));
+        ev = (struct epoll_event){ .events = modes[m].events, .data.fd = pair[1] };
+        CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, pair[1], &ev));
         for (int i = 0; i < ROUNDS; i++)
             full += epoll_wait(ep, &ev, 1, 0);
-        drain_until_acknowledged(pair[0], pair[1]);
+        drain_until_acknowledged(pair[1], pair[0]);
         for (int i = 0; i < ROUNDS; i++)
             room += epoll_wait(ep, &ev, 1, 0);
         lab_expect_sound(lab, settled, full == 0 && room == modes[m].with_room,
@@ -290,35 +304,18 @@ struct visits {
     long first_got;                   /* what client 1 received in all */
 };
 
-/* A listener for steps 7 and 8, its SO_SNDBUF set (the accepted sockets inherit
- * it); *size: an answer larger than it and a client's set SO_RCVBUF hold. */
-static int server_listener(struct sl_lab *lab, long *size)
-{
-    int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 4);
-    int asked = ASKED_BUF, sndbuf;
-    socklen_t len = sizeof sndbuf;
-    CHECK(setsockopt(listener, SOL_SOCKET, SO_SNDBUF, &asked, sizeof asked));
-    CHECK(getsockopt(listener, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
-    sl_lab_track_port(lab, sl_local_port(listener));
-    sl_bound_blocking(listener, GUARD_MS);
-    *size = 2L * (sndbuf + 2 * ASKED_BUF + 512 * 1024);
-    return listener;
-}
-
 /* Client 1 asks and does not read; once its answer has begun, client 2 asks
  * and waits (bounded) for the first byte of its own; then client 1 reads. */
 static void two_clients(int listener, long size, struct visits *v)
 {
     char buf[256];
-    int first = sl_connect_to(listener, GUARD_MS), asked = ASKED_BUF;
-    CHECK(setsockopt(first, SOL_SOCKET, SO_RCVBUF, &asked, sizeof asked));
-    sl_bound_blocking(first, GUARD_MS);
-    CHECK(send(first, "GET\\n", 4, 0));
+    int first = client_of(listener);
+    CHECK(send(first, "GET\n", 4, 0));
     sl_wait_fd(first, POLLIN, GUARD_MS);
-    int second = sl_connect_to(listener, GUARD_MS);
+    int second = client_of(listener);
     sl_bound_blocking(second, STALL_MS + GUARD_MS);
     v->asked_ms = sl_clock_ms();
-    CHECK(send(second, "GET\\n", 4, 0));
+    CHECK(send(second, "GET\n", 4, 0));
     v->second_got = recv(second, buf, sizeof buf, 0);
     v->answered_ms = sl_clock_ms();
     close(second);
@@ -453,15 +450,11 @@ static void send_all(struct sl_lab *lab)
         { "the send-all loop", true },
     };
     for (size_t w = 0; w < 2; w++) {
-        long size, got = 0;
-        int listener = server_listener(lab, &size), report[2], status, asked = ASKED_BUF;
-        int client = sl_connect_to(listener, GUARD_MS);
-        int server = CHECK(sl_accept_within(listener, GUARD_MS));
-        CHECK(setsockopt(client, SOL_SOCKET, SO_RCVBUF, &asked, sizeof asked));
-        sl_bound_blocking(client, GUARD_MS);
+        int pair[2], report[2], status;
+        long size = set_pair(lab, pair), left = size, got = 0;
+        int server = pair[1];
         CHECK(pipe(report));
         pid_t reader = 0;
-        long left = size;
         do {
             ssize_t n = send(server, payload + size - left, left, MSG_DONTWAIT);
             if (n >= 0)
@@ -471,11 +464,10 @@ static void send_all(struct sl_lab *lab)
             else if (errno != EINTR)
                 break;                                      /* a real error */
             if (!reader)
-                reader = start_reader(lab, client, server, report[1]);
+                reader = start_reader(lab, pair[0], server, report[1]);
         } while (ways[w].loop && left > 0);
         close(server);                                      /* EOF: the reader reports */
-        close(client);
-        close(listener);
+        close(pair[0]);
         sl_lab_wait_child(lab, reader, GUARD_MS, &status);
         close(report[1]);
         if (read(report[0], &got, sizeof got) != sizeof got)
@@ -490,19 +482,15 @@ int main(int argc, char **argv)
 {
     struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
     int pair[2];
-    sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
-    sl_lab_track_port(lab, sl_local_port(pair[1]));
-    sl_bound_blocking(pair[0], GUARD_MS);
-    sl_bound_blocking(pair[1], GUARD_MS);
-    two_sends_one_recv(lab, pair);
-    one_send_many_recvs(lab, pair);
-    delimiter(lab, pair);
-    close(pair[0]);
-    close(pair[1]);
     struct sl_tuple client, server;
-    partial_send(lab, pair, &client, &server);
-    interrupted_send(lab, pair);
-    epollout(lab, pair, &client);
+    long size = set_pair(lab, pair);
+    sl_lab_follow_pair(lab, pair, &client, &server);
+    stream(lab, pair, size);
+    delimiter(lab, pair);
+    buffers(lab);
+    partial_send(lab, pair, size, &client, &server);
+    interrupted_send(lab, pair, size);
+    epollout(lab, pair, &server);
     close(pair[0]);
     close(pair[1]);
     blocking_server(lab);
