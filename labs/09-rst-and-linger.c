@@ -47,6 +47,7 @@ static const struct sl_lab_info info = {
             "half-close lets the answer through, why close() on a shared descriptor "
             "sends nothing, and what a reset connection answers to recv() and send().",
     .ports = 1,
+    .bind_rules = SL_BIND_IPV6,
 };
 
 #define LINGER_S 1                  /* SO_LINGER's l_linger in steps 7 and 8 */

@@ -52,6 +52,7 @@ static const struct sl_lab_info info = {
             "than asked, blocking or not; why a blocking send() stalls a single-threaded "
             "server; and how EPOLLOUT and a send-all loop deliver the rest.",
     .ports = 1,
+    .bind_rules = SL_BIND_IPV6,
 };
 
 #define ASKED_BUF 65536             /* what the lab asks for SO_SNDBUF and SO_RCVBUF */
@@ -392,6 +393,7 @@ static void epollout_server(struct sl_lab *lab)
             int fd = ev.data.fd;
             if (fd == listener) {
                 fd = CHECK(accept4(listener, NULL, NULL, SOCK_NONBLOCK));
+                CHECK_TRUE(fd < 1024);          /* left[] has room for it */
                 ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = fd };
                 CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
                 continue;
