@@ -122,11 +122,18 @@ static int server_listener(struct sl_lab *lab, long *size)
     return listener;
 }
 
+/* A client of listener whose SO_RCVBUF is set before connect(): the window
+ * it advertises fits that buffer from the first segment on. */
 static int client_of(int listener)
 {
-    int fd = sl_connect_to(listener, GUARD_MS), asked = ASKED_BUF;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    int asked = ASKED_BUF;
+    CHECK(getsockname(listener, (struct sockaddr *)&addr, &len));
+    int fd = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
     CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &asked, sizeof asked));
-    sl_bound_blocking(fd, GUARD_MS);
+    sl_bound_blocking(fd, GUARD_MS);                    /* connect() too */
+    CHECK(connect(fd, (struct sockaddr *)&addr, len));
     return fd;
 }
 
