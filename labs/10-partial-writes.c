@@ -144,6 +144,7 @@ static long set_pair(struct sl_lab *lab, int pair[2])
     int listener = server_listener(lab, &size);
     pair[0] = client_of(listener);
     pair[1] = CHECK(sl_accept_within(listener, GUARD_MS));
+    sl_bound_blocking(pair[1], GUARD_MS);
     close(listener);
     return size;
 }
