@@ -471,14 +471,15 @@ static void send_all(struct sl_lab *lab)
         pid_t reader = 0;
         do {
             ssize_t n = send(server, payload + size - left, left, MSG_DONTWAIT);
+            int err = errno;
+            if (!reader)                                    /* after the first send() */
+                reader = start_reader(lab, pair[0], server, report[1]);
             if (n >= 0)
                 left -= n;                                  /* a short count: send the rest */
-            else if (errno == EAGAIN)
-                sl_wait_fd(server, POLLOUT, GUARD_MS);      /* no room: wait for some */
-            else if (errno != EINTR)
+            else if (err == EAGAIN && !sl_wait_fd(server, POLLOUT, GUARD_MS))
+                break;                                      /* no room, for too long */
+            else if (err != EAGAIN && err != EINTR)
                 break;                                      /* a real error */
-            if (!reader)
-                reader = start_reader(lab, pair[0], server, report[1]);
         } while (ways[w].loop && left > 0);
         close(server);                                      /* EOF: the reader reports */
         close(pair[0]);
