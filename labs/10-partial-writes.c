@@ -416,7 +416,7 @@ static void epollout_server(struct sl_lab *lab)
             ssize_t got = ev.events & EPOLLIN ? recv(fd, (char[64]){ 0 }, 64, 0) : -1;
             left[fd] = got > 0 ? size : left[fd];  /* a request: its answer is pending */
             ssize_t n = left[fd] ? send(fd, payload + size - left[fd], left[fd], MSG_NOSIGNAL) : 0;
-            if (got == 0 || (n == -1 && errno != EAGAIN)) {
+            if (got == 0 || (ev.events & EPOLLERR) || (n == -1 && errno != EAGAIN)) {
                 close(fd);                      /* the client left */
                 done++;
                 continue;
