@@ -117,6 +117,11 @@ bool sl_state_parse_list(const char *list, sl_state_mask *mask, char *why, size_
         snprintf(why, why_len, "the state list is too long");
         return false;
     }
+    size_t len = strlen(list);
+    if (len && (list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,"))) {
+        snprintf(why, why_len, "an empty item in the list");
+        return false;
+    }
     strcpy(copy, list);
     *mask = 0;
     char *save = NULL;

@@ -46,3 +46,9 @@ CLAIMS
     check "lab $nn: --describe gives its number" \
         sh -c "'$lab' --describe | jq -e '.number == ($nn | tonumber) and (.title | length) > 0' >/dev/null"
 done
+lab_names_the_letter() {
+    "$build/bin/lab01-byte-order" --auto -xyz >"$scratch/out" 2>"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q "unknown option '-x'" "$scratch/err"
+}
+check "a lab names the unknown letter of an option cluster, not the option before it" \
+    lab_names_the_letter

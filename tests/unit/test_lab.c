@@ -11,6 +11,8 @@
 
 #include "socklab/check.h"
 #include "socklab/lab.h"
+#include "socklab/net.h"
+#include "socklab/tcpstate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +122,15 @@ static int outcome_lab(int argc, char **argv, int mode)
         sound = mode != 1;               /* mode 1: the machine is always busy */
     } while (!sound && sl_lab_again(lab, &attempt, "the child ran %d ms late", 120));
     lab_expect_sound(lab, sound, true, "a timed claim");
+    int pair[2];
+    struct sl_tuple client, server;
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    sl_lab_follow_pair(lab, pair, &client, &server);
+    lab_expect(lab, sl_lab_wait_state(lab, &server, SL_TCP_ESTABLISHED, 1000) &&
+                    server.local_port == client.peer_port,
+               "a followed pair is found in the kernel's list");
+    close(pair[0]);
+    close(pair[1]);
     if (mode == 2)
         sl_lab_setup_error(lab, "the port was taken meanwhile");
     if (mode == 3)
@@ -269,7 +280,7 @@ static void describe_help_version_exit_0(void **state)
     run_tiny_lab(&r, 0, (const char *[]){ "--describe", NULL });
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "{\"number\":99,\"name\":\"unit\",\"title\":\"A lab for the "
-                               "engine's tests\",\"goal\":\"Exercise every event.\"}\n");
+                               "engine's tests\",\"goal\":\"Exercise every event.\",\"ports\":2}\n");
     run_tiny_lab(&r, 0, (const char *[]){ "--help", NULL });
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "--et"));
@@ -305,7 +316,7 @@ static void skipped_and_inconclusive_are_counted_apart(void **state)
     assert_int_equal(r.status, 0);                     /* a skip is not a failure */
     assert_non_null(strstr(r.out, "\"outcome\":\"skipped\",\"ok\":false,"
                                   "\"why\":\"net.ipv4.example is 1 here\""));
-    assert_non_null(strstr(r.out, "\"held\":2,\"failed\":0,\"skipped\":1,"
+    assert_non_null(strstr(r.out, "\"held\":3,\"failed\":0,\"skipped\":1,"
                                   "\"inconclusive\":0"));
     run_lab(&r, outcome_lab, 1, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 3);                     /* inconclusive: the machine */
@@ -343,10 +354,11 @@ static void setup_is_checked_before_step_1(void **state)
     int holder = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     assert_int_equal(bind(holder, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(holder, 1), 0);           /* another program's server */
     socklen_t len = sizeof a;
     getsockname(holder, (struct sockaddr *)&a, &len);
     char held[8], below[8];
-    snprintf(held, sizeof held, "%u", ntohs(a.sin_port) - 1u);   /* N+1 is held */
+    snprintf(held, sizeof held, "%u", ntohs(a.sin_port));        /* N, checked first */
     snprintf(below, sizeof below, "%u", 80u);
     struct {
         const char *const *args;
@@ -355,7 +367,7 @@ static void setup_is_checked_before_step_1(void **state)
         { (const char *[]){ "--bind", "::1", NULL }, "IPv6" },
         { (const char *[]){ "--bind", "0.0.0.0", NULL }, "wildcard" },
         { (const char *[]){ "--bind", "192.0.2.7", NULL }, "not an address of this machine" },
-        { (const char *[]){ "--port", held, NULL }, "is in use" },
+        { (const char *[]){ "--port", held, NULL }, "listener" },
         { (const char *[]){ "--port", below, NULL }, getuid() ? "needs root" : NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
