@@ -118,7 +118,7 @@ static void default_close(struct sl_lab *lab)
     new_pair(lab, pair, &client, &server);
     long queued = fill_until_full(pair[1]);
     lab_call(lab, close(pair[1]));
-    bool waiting = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, 1000);
+    bool waiting = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, GUARD_MS);
     const struct sl_socket *s = sl_lab_socket(lab, &server);
     lab_expect(lab, waiting && s && s->send_q > 0,
                "close() returned with the data unsent: the closed socket is in FIN-WAIT-1 "
@@ -149,7 +149,7 @@ static void half_close(struct sl_lab *lab)
                "the server reads the 8-byte question, then EOF (recv() returns 0)");
     CHECK(send(pair[1], "answer", 6, 0));
     ssize_t answer = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
-    lab_expect(lab, answer == 6 && sl_lab_wait_state(lab, &client, SL_TCP_FIN_WAIT2, 1000) &&
+    lab_expect(lab, answer == 6 && sl_lab_wait_state(lab, &client, SL_TCP_FIN_WAIT2, GUARD_MS) &&
                     sl_lab_state(lab, &server) == SL_TCP_CLOSE_WAIT,
                "the half-closed client still reads the answer, in FIN-WAIT-2 while the "
                "server is in CLOSE-WAIT");
@@ -237,8 +237,8 @@ static void unread_data(struct sl_lab *lab)
     lab_expect(lab, answer == 6 && reset == -1 && errno == ECONNRESET,
                "the client reads the answer that came before the RST, then recv() fails "
                "with ECONNRESET");
-    lab_expect(lab, sl_lab_wait_state(lab, &server, 0, 1000) &&
-                    sl_lab_wait_state(lab, &client, 0, 1000),
+    lab_expect(lab, sl_lab_wait_state(lab, &server, 0, GUARD_MS) &&
+                    sl_lab_wait_state(lab, &client, 0, GUARD_MS),
                "a RST ends both sides at once: no FIN-WAIT, no TIME-WAIT, nothing in ss");
     lab_pause(lab, "no line for port %u: the RST ended both sides, no TIME-WAIT", server.local_port);
     ssize_t after = lab_call(lab, recv(fd, buf, sizeof buf, 0));
@@ -296,8 +296,8 @@ static void linger_zero(struct sl_lab *lab)
     ssize_t n = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, n == -1 && errno == ECONNRESET,
                "the client's recv() fails with ECONNRESET: a RST came, not a FIN");
-    lab_expect(lab, sl_lab_wait_state(lab, &server, 0, 1000) &&
-                    sl_lab_wait_state(lab, &client, 0, 1000),
+    lab_expect(lab, sl_lab_wait_state(lab, &server, 0, GUARD_MS) &&
+                    sl_lab_wait_state(lab, &client, 0, GUARD_MS),
                "the server closed first and has no TIME-WAIT: SO_LINGER {1, 0} left nothing");
     close(pair[0]);
 }
@@ -326,7 +326,7 @@ static void linger_no_reader(struct sl_lab *lab)
     lab_expect_sound(lab, sound, closed == 0 && waited >= LINGER_S * 1000 - 20,
                      "close() returned 0 after waiting its %d s (%.0f ms): Linux reports no "
                      "error when the time runs out", LINGER_S, waited);
-    bool left = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, 1000);
+    bool left = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, GUARD_MS);
     const struct sl_socket *s = sl_lab_socket(lab, &server);
     lab_expect(lab, left && s && s->send_q > 0,
                "the data is not dropped: the closed socket is in FIN-WAIT-1, %u bytes queued",
