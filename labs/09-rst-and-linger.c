@@ -173,15 +173,18 @@ static void shared_descriptor(struct sl_lab *lab)
     lab_say(lab, "A forking server's worker holds a copy of the connection's descriptor. "
                  "A descriptor counts references: close() drops one, and the FIN leaves "
                  "only with the last.");
-    int pair[2], status;
+    int pair[2], done[2], status;
     struct sl_tuple client, server;
     new_pair(lab, pair, &client, &server);
     char buf[64], text[64];
+    CHECK(pipe(done));
     pid_t worker = sl_lab_fork(lab);
     if (worker == 0) {                          /* the worker: it holds a copy */
-        recv(pair[1], buf, sizeof buf, 0);      /* ... until the client says "bye" */
+        close(done[1]);
+        read(done[0], buf, 1);                  /* ... until the lab closes `done` */
         _exit(0);                               /* exit closes it */
     }
+    close(done[0]);
     lab_call(lab, close(pair[1]));
     ssize_t n = lab_call(lab, recv(pair[0], buf, sizeof buf, MSG_DONTWAIT));
     sl_lab_observe(lab);
@@ -189,7 +192,7 @@ static void shared_descriptor(struct sl_lab *lab)
                "close() sent nothing while the worker holds a copy: the client is ESTAB, "
                "no EOF (EAGAIN)");
     lab_pause(lab, "both ends still ESTAB after the server's close(): a copy is still open");
-    CHECK(send(pair[0], "bye", 3, 0));
+    close(done[1]);                             /* the worker's work is done */
     sl_lab_wait_child(lab, worker, GUARD_MS, &status);
     lab_show(lab, "the worker %s", sl_wait_status_describe(status, text, sizeof text));
     n = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
