@@ -33,8 +33,11 @@
 
 #include <errno.h>
 #include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -66,25 +69,37 @@ static void new_pair(struct sl_lab *lab, int pair[2], struct sl_tuple *client,
     sl_bound_blocking(pair[1], GUARD_MS);
 }
 
-/* Send until the kernel takes no more and nothing is in flight: the peer,
- * which does not read, has taken all its window allows, and the rest waits
- * unsent in fd's send buffer (lab 10 shows the send loop). Bounded. */
+/* True when fd has data it cannot send until the peer reads: its send
+ * buffer holds unsent bytes, none in flight, and the peer's window is zero
+ * (tcpi_snd_wnd, Linux 6.2; older kernels: the first two only). */
+static bool stuck(int fd)
+{
+    struct tcp_info ti = { 0 };
+    socklen_t len = sizeof ti;
+    int queued = 0, unsent = 0;
+    CHECK(ioctl(fd, SIOCOUTQ, &queued));        /* not yet acknowledged */
+    CHECK(ioctl(fd, SIOCOUTQNSD, &unsent));     /* not yet sent */
+    CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    bool window_known = len >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof ti.tcpi_snd_wnd;
+    return unsent > 0 && queued == unsent && (!window_known || ti.tcpi_snd_wnd == 0);
+}
+
+/* Send until the kernel takes no more and the peer, which does not read, has
+ * a full receive buffer: the rest waits unsent in fd's send buffer (lab 10
+ * shows the send loop). Bounded. */
 static long fill_until_full(int fd)
 {
     static char chunk[65536];
     long total = 0;
-    int queued = 0, unsent = 0;
     double deadline = sl_clock_ms() + GUARD_MS;
-    while ((unsent == 0 || queued != unsent) && sl_clock_ms() < deadline) {
+    do {
         ssize_t n;
         while ((n = send(fd, chunk, sizeof chunk, MSG_DONTWAIT)) > 0)
             total += n;
         if (errno != EAGAIN)
             sl_die_errno(errno, "filling the send buffer");
         sl_sleep_ms(1);                         /* acknowledgements may make room */
-        CHECK(ioctl(fd, SIOCOUTQ, &queued));    /* not yet acknowledged */
-        CHECK(ioctl(fd, SIOCOUTQNSD, &unsent)); /* not yet sent */
-    }
+    } while (!stuck(fd) && sl_clock_ms() < deadline);
     return total;
 }
 
