@@ -25,7 +25,7 @@ wait_for() {
 }
 
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
-cleanup() { rm -rf "$scratch"; }
+cleanup() { tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT
 # A suite ended by a signal still runs its EXIT trap (its servers, its children).
 trap 'exit 129' HUP
@@ -139,10 +139,12 @@ tmux_end_session() {
     t kill-session -t "$tmux_name" 2>/dev/null
     wait_for 5 all_gone "$pid"
 }
-# tmux_stop: the suite's tmux server ends, with every program in it (bounded).
+# tmux_stop: every tmux server of the suite (each socket in the scratch
+# directory) ends, with every program in it (bounded). cleanup calls it.
 tmux_stop() {
-    server=$(t display-message -p '#{pid}' 2>/dev/null)
-    [ -n "$server" ] || return 0
-    t kill-server 2>/dev/null
-    wait_for 5 all_gone "$server"
+    for socket in $(find "$scratch" -type s 2>/dev/null); do
+        server=$(tmux -S "$socket" display-message -p '#{pid}' 2>/dev/null)
+        tmux -S "$socket" kill-server 2>/dev/null
+        [ -z "$server" ] || wait_for 5 all_gone "$server"
+    done
 }

@@ -36,6 +36,7 @@ suite() {
 
 suite "unit" sh "$here/suites/unit.sh" "$build"
 suite "labs" sh "$here/suites/labs.sh" "$build"
+suite "docs" sh "$here/suites/docs.sh" "$build"
 suite "sysctl" sh "$here/suites/sysctl.sh" "$build"
 suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"

@@ -8,7 +8,7 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
 #include "socklab/tcpstate.h"
 
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 
 #include "tui_internal.h"
 
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
 
 #include <curses.h>
 #include <stdio.h>
