@@ -7,12 +7,12 @@
  *   2. shutdown(SHUT_WR), the half-close: the peer reads EOF and still answers;
  *   3. close() sends nothing while another process holds the descriptor;
  *   4. close() with unread data sends a RST: the peer gets ECONNRESET, what it
- *      sent is lost, and nobody is left in TIME-WAIT;
- *   5. after a RST the first send() fails with ECONNRESET, the next raises SIGPIPE;
- *   6. SO_LINGER {1, 0}: close() aborts the connection with a RST;
- *   7. SO_LINGER {1, N}: close() waits up to N s for its data to be acknowledged,
- *   8. ... and returns as soon as the peer's reading lets that happen;
- *   9. a RST can end a TIME-WAIT too, unless tcp_rfc1337 says no.
+ *      sent is lost, and nobody is left in TIME-WAIT (what send() says after
+ *      such a RST: lab 05);
+ *   5. SO_LINGER {1, 0}: close() aborts the connection with a RST;
+ *   6. SO_LINGER {1, N}: close() waits up to N s for its data to be acknowledged,
+ *   7. ... and returns as soon as the peer's reading lets that happen;
+ *   8. a RST can end a TIME-WAIT too, unless tcp_rfc1337 says no.
  *
  * Run it
  *   terminal 1:  socklab run 9
@@ -36,12 +36,9 @@
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stddef.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct sl_lab_info info = {
@@ -50,13 +47,13 @@ static const struct sl_lab_info info = {
     .title = "RST and linger: close(), shutdown(), SO_LINGER and ECONNRESET",
     .goal = "See when close() sends a FIN and when a RST, what SO_LINGER changes, how a "
             "half-close lets the answer through, why close() on a shared descriptor "
-            "sends nothing, and what a reset connection answers to recv() and send().",
+            "sends nothing, and what a reset connection answers to recv().",
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };
 
-#define LINGER_S 1                  /* SO_LINGER's l_linger in steps 7 and 8 */
-#define READ_AFTER_MS 200           /* when the peer starts reading in step 8 */
+#define LINGER_S 1                  /* SO_LINGER's l_linger in steps 6 and 7 */
+#define READ_AFTER_MS 200           /* when the peer starts reading in step 7 */
 #define GUARD_MS 3000               /* every blocking call gives up after this */
 
 /* A connected pair on the lab's port, both tuples followed. */
@@ -226,76 +223,35 @@ static void shared_descriptor(struct sl_lab *lab)
     close(other[0]);
 }
 
-/* A client whose server closed with unread data: a RST is on its way. */
-static int reset_by_server(struct sl_lab *lab, struct sl_tuple *client, struct sl_tuple *server)
-{
-    int pair[2];
-    new_pair(lab, pair, client, server);
-    char buf[4];
-    CHECK(send(pair[0], "GET / and more", 14, 0));
-    sl_wait_fd(pair[1], POLLIN, GUARD_MS);
-    CHECK(recv(pair[1], buf, sizeof buf, 0));   /* 4 of 14 bytes read */
-    CHECK(send(pair[1], "answer", 6, 0));
-    lab_call(lab, close(pair[1]));
-    sl_wait_fd(pair[0], POLLIN, GUARD_MS);
-    return pair[0];
-}
-
 static void unread_data(struct sl_lab *lab)
 {
     lab_step(lab, "close() with unread data: a RST, not a FIN");
     lab_say(lab, "The notes close a connection right after reading. Here the server reads "
                  "4 of the 14 bytes the client sent, answers, and closes. The unread 10 "
                  "bytes can never be delivered, and TCP says so: with a RST.");
+    int pair[2];
     struct sl_tuple client, server;
-    int fd = reset_by_server(lab, &client, &server);
+    new_pair(lab, pair, &client, &server);
     char buf[64];
-    ssize_t answer = lab_call(lab, recv(fd, buf, sizeof buf, 0));
-    ssize_t reset = lab_call(lab, recv(fd, buf, sizeof buf, 0));
+    CHECK(send(pair[0], "GET / and more", 14, 0));
+    sl_wait_fd(pair[1], POLLIN, GUARD_MS);
+    CHECK(recv(pair[1], buf, 4, 0));            /* 4 of the 14 bytes */
+    CHECK(send(pair[1], "answer", 6, 0));
+    lab_call(lab, close(pair[1]));              /* 10 bytes unread */
+    ssize_t answer = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
+    ssize_t reset = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, answer == 6 && reset == -1 && errno == ECONNRESET,
                "the client reads the answer that came before the RST, then recv() fails "
                "with ECONNRESET");
     lab_expect(lab, sl_lab_wait_state(lab, &server, 0, GUARD_MS) &&
                     sl_lab_wait_state(lab, &client, 0, GUARD_MS),
                "a RST ends both sides at once: no FIN-WAIT, no TIME-WAIT, nothing in ss");
-    lab_pause(lab, "no line for port %u: the RST ended both sides, no TIME-WAIT", server.local_port);
-    ssize_t after = lab_call(lab, recv(fd, buf, sizeof buf, 0));
+    lab_pause(lab, "the reset connection is gone from ss on both sides: no TIME-WAIT for it");
+    ssize_t after = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, after == 0, "the error is reported once: the next recv() returns 0");
-    close(fd);
-}
-
-static void send_after_reset(struct sl_lab *lab)
-{
-    lab_step(lab, "send() after a RST: ECONNRESET first, then SIGPIPE");
-    lab_say(lab, "Lab 05's peer sent a FIN before its RST, and the first failed send() was "
-                 "EPIPE with SIGPIPE. A RST on an ESTABLISHED connection is reported as "
-                 "ECONNRESET, without the signal; the send() after that is EPIPE. A child "
-                 "does it, with SIGPIPE at its default.");
-    struct sl_tuple client, server;
-    int fd = reset_by_server(lab, &client, &server);
-    sl_lab_wait_state(lab, &client, 0, GUARD_MS);           /* the RST has arrived */
-    int report[2], status, first = 0;
-    CHECK(pipe(report));
-    pid_t child = sl_lab_fork(lab);
-    if (child == 0) {
-        signal(SIGPIPE, SIG_DFL);
-        first = send(fd, "more", 4, 0) == -1 ? errno : 0;
-        CHECK(write(report[1], &first, sizeof first));
-        send(fd, "again", 5, 0);                /* killed here */
-        _exit(0);
-    }
-    close(report[1]);
-    sl_lab_wait_child(lab, child, GUARD_MS, &status);
-    bool told = read(report[0], &first, sizeof first) == sizeof first;
-    char text[64];
-    lab_show(lab, "first send(): %s; then the child %s", first ? strerrorname_np(first) : "0",
-             sl_wait_status_describe(status, text, sizeof text));
-    lab_expect(lab, told && first == ECONNRESET,
-               "the first send() after the RST fails with ECONNRESET, and raises no SIGPIPE");
-    lab_expect(lab, WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
-               "the next send() is EPIPE: the child is killed by SIGPIPE");
-    close(report[0]);
-    close(fd);
+    lab_say(lab, "What send() answers after such a RST (ECONNRESET once, then EPIPE and "
+                 "SIGPIPE) is lab 05's last lesson.");
+    close(pair[0]);
 }
 
 static void linger_zero(struct sl_lab *lab)
@@ -451,7 +407,6 @@ int main(int argc, char **argv)
     half_close(lab);
     shared_descriptor(lab);
     unread_data(lab);
-    send_after_reset(lab);
     linger_zero(lab);
     linger_no_reader(lab);
     linger_reader(lab);
