@@ -281,9 +281,10 @@ static void interrupted_send(struct sl_lab *lab, const int pair[2], long size)
 static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *server)
 {
     lab_step(lab, "EPOLLOUT: level-triggered and edge-triggered");
-    lab_say(lab, "EPOLLOUT means \"there is room in the send buffer\". Each mode is counted "
-                 "over %d calls of epoll_wait(..., 0): while the pipe is full (the window "
-                 "zero), then once the client has read everything.", ROUNDS);
+    lab_say(lab, "EPOLLOUT means \"there is room in the send buffer\". Lab 04 counted it on "
+                 "an idle socket; here each mode is counted over %d calls of epoll_wait(..., "
+                 "0) while the pipe is full (the window zero), then once the client has read "
+                 "everything: the moment a sender waits for.", ROUNDS);
     static const struct { const char *name; uint32_t events; int with_room; } modes[] = {
         { "level-triggered", EPOLLOUT, ROUNDS },
         { "edge-triggered", EPOLLOUT | EPOLLET, 1 },
