@@ -52,6 +52,9 @@ static void print_folded(const char *text)
 static void print_help(const struct sl_lab *lab)
 {
     const struct sl_lab_info *info = lab->info;
+    char ports[32] = "port N";
+    if (info->ports > 1)
+        snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
     printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
     print_folded(info->goal);
     printf("\n");
@@ -60,14 +63,14 @@ static void print_help(const struct sl_lab *lab)
            "  --json         print one JSON object per event (for tests and tools)\n"
            "  --tui          the classroom in one window: the step, its code and the\n"
            "                 lab's sockets live (RFC 9293 diagram, table, transitions)\n"
-           "  --port N       use ports N..N+%d (default: the kernel chooses)\n"
+           "  --port N       use %s (default: the kernel chooses)\n"
            "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
            "  --no-source    do not show each step's code\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --help         this help\n"
            "  --version      the socklab version\n",
-           info->ports > 0 ? info->ports - 1 : 0);
+           ports);
     for (int i = 0; info->flags && info->flags[i].name; i++)
         printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
