@@ -44,4 +44,8 @@ void sl_bound_blocking(int fd, int ms);
 /* Read and discard whatever is queued on fd right now; returns the bytes read. */
 long sl_drain(int fd);
 
+/* Wait (polling FIONREAD every millisecond, for at most timeout_ms) until at
+ * least `bytes` are queued for reading on fd; returns how many are queued. */
+int sl_wait_queued(int fd, int bytes, int timeout_ms);
+
 #endif

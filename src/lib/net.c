@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -140,4 +141,14 @@ long sl_drain(int fd)
     while ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
         total += n;
     return total;
+}
+
+int sl_wait_queued(int fd, int bytes, int timeout_ms)
+{
+    double deadline = sl_clock_ms() + timeout_ms;
+    int queued = 0;
+    while (CHECK(ioctl(fd, FIONREAD, &queued)) == 0 && queued < bytes &&
+           sl_clock_ms() < deadline)
+        sl_sleep_ms(1);
+    return queued;
 }

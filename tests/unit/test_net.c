@@ -100,6 +100,20 @@ static void bounded_blocking_recv_gives_up(void **state)
     close(pair[1]);
 }
 
+static void queued_bytes_are_waited_for_with_a_bound(void **state)
+{
+    (void)state;
+    int pair[2];
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    assert_int_equal(send(pair[0], "hello", 5, 0), 5);
+    assert_int_equal(sl_wait_queued(pair[1], 5, 1000), 5);
+    double start = sl_clock_ms();
+    assert_int_equal(sl_wait_queued(pair[1], 6, 30), 5);     /* the sixth never comes */
+    assert_true(sl_clock_ms() - start >= 29);
+    close(pair[0]);
+    close(pair[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +123,7 @@ int main(void)
         cmocka_unit_test(waits_end_at_their_timeout),
         cmocka_unit_test(wildcard_listener_is_reached_over_loopback),
         cmocka_unit_test(bounded_blocking_recv_gives_up),
+        cmocka_unit_test(queued_bytes_are_waited_for_with_a_bound),
     };
     return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }
