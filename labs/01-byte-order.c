@@ -240,7 +240,8 @@ int main(int argc, char **argv)
     struct sockaddr_in got = { .sin_family = AF_INET };
     socklen_t got_len = sizeof got;
     CHECK(getsockname(c, (struct sockaddr *)&got, &got_len));
-    lab_show(lab, "getsockname() = %s", inet_ntoa(got.sin_addr));
+    lab_show(lab, "getsockname() = %s%s", inet_ntoa(got.sin_addr),
+             rc == 0 ? "" : " (bind() failed: the socket is not bound)");
     if (!little_endian)
         lab_expect(lab, rc == 0 && got.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
                    "on a big-endian host INADDR_LOOPBACK needs no swap: bind() gets 127.0.0.1");

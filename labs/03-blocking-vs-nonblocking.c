@@ -1,19 +1,17 @@
 /* labs/03-blocking-vs-nonblocking.c — what recv() returns, when, and why.
  *
- * What it shows
- *   1. a blocking recv(fd, buf, 10, 0) with 5 bytes queued returns those 5 at
- *      once: it waits for *some* data, not for 10 bytes;
- *   2. MSG_WAITALL is the flag that waits for all 10;
- *   3. on an empty non-blocking socket recv() fails with EAGAIN: it never
- *      returns 0 for "no data";
- *   4. MSG_DONTWAIT gives the same answer for one call, leaving the socket as
- *      it was;
- *   5. the read-until-EAGAIN loop that drains a non-blocking socket;
- *   6. 0 means end of stream: the peer closed its side;
- *   7. SO_RCVTIMEO bounds a blocking wait;
- *   8. a signal interrupts one: EINTR without SA_RESTART, the call carries on
- *      with it;
- *   9. a non-blocking connect() answers EINPROGRESS, even on loopback.
+ * What it shows, step by step
+ *   2.    a blocking recv(fd, buf, 10, 0) with 5 bytes queued returns those 5
+ *         at once: it waits for *some* data, not for 10 bytes;
+ *   3.    MSG_WAITALL is the flag that waits for all 10;
+ *   4, 5. an empty non-blocking socket (or MSG_DONTWAIT, for one call) makes
+ *         recv() fail with EAGAIN: it never returns 0 for "no data";
+ *   6.    the read-until-EAGAIN loop that drains a non-blocking socket;
+ *   7.    0 means end of stream: the peer closed its side;
+ *   8.    SO_RCVTIMEO bounds a blocking wait;
+ *   9, 10. a signal interrupts one: EINTR without SA_RESTART; with it, the
+ *         call carries on;
+ *   11.   a non-blocking connect() answers EINPROGRESS, even on loopback.
  * Every call says how long it took.
  *
  * Run it
@@ -32,7 +30,6 @@
 #include "socklab/lab.h"
 #include "socklab/net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -170,18 +167,13 @@ static const struct signal_case {
       "returns the 5 bytes sent after the signal", 5 },
 };
 
-/* True when SIGALRM came after recv() began and before the child sent. */
-static bool alarm_while_waiting(const struct late_send *late)
-{
-    return alarm_ms > 0 && alarm_base + alarm_ms < late->sent;
-}
-
-/* True, and said, when it did not: the machine was busy; measure again. */
+/* True, and said, when SIGALRM did not come after recv() began and before
+ * the child sent: the machine was busy; measure again. */
 static bool alarm_missed(struct sl_lab *lab, const struct late_send *late, int *attempt)
 {
-    return !alarm_while_waiting(late) &&
-           sl_lab_again(lab, attempt, "the signal did not come while recv() waited: "
-                        "the machine is busy");
+    bool sound = alarm_ms > 0 && alarm_base + alarm_ms < late->sent;
+    return !sound && sl_lab_again(lab, attempt, "the signal did not come while recv() "
+                                  "waited: the machine is busy");
 }
 
 static void step_signal(struct sl_lab *lab, const struct signal_case *c)
@@ -209,7 +201,7 @@ static void step_signal(struct sl_lab *lab, const struct signal_case *c)
     } while (alarm_missed(lab, &late, &attempt));
     lab_show(lab, "handler ran at %d ms; recv() returned at %.0f ms",
              (int)alarm_ms, late.returned - alarm_base);
-    lab_expect_sound(lab, alarm_while_waiting(&late),
+    lab_expect_sound(lab, alarm_ms > 0 && alarm_base + alarm_ms < late.sent,
                      n == c->returns && (n != -1 || err == EINTR),
                      "%s", c->claim);
 }
