@@ -213,7 +213,7 @@ int main(int argc, char **argv)
     lab_expect(lab, sl_lab_state(lab, &tuple_a) == SL_TCP_LISTEN &&
                     sl_lab_state(lab, &tuple_b) == SL_TCP_LISTEN,
                "the kernel lists A and B in LISTEN, each with the address it was bound to");
-    lab_pause(lab, "two LISTEN lines: A on %s:%u, B on 0.0.0.0:%u", bind_ip, port_a, port_b);
+    lab_pause(lab, "LISTEN: A on %s:%u, B on 0.0.0.0:%u", bind_ip, port_a, port_b);
     const char *other = strcmp(bind_ip, "127.0.0.2") ? "127.0.0.2" : "127.0.0.3";
     lab_expect(lab, connect_once(lab, bind_ip, port_a) == 0,
                "A accepts a connection to its own address");

@@ -247,7 +247,7 @@ int main(int argc, char **argv)
     lab_expect(lab, n == -1 && err == EAGAIN && sl_lab_last_call_ms(lab) < GUARD_MS / 2,
                "recv() on an empty non-blocking socket fails at once with EAGAIN, not 0");
     lab_expect(lab, EAGAIN == EWOULDBLOCK, "EWOULDBLOCK is EAGAIN on Linux: one test covers both");
-    lab_pause(lab, "the server is still ESTAB: EAGAIN lost nothing and closed nothing");
+    lab_pause(lab, "the server is still ESTAB: EAGAIN lost nothing");
 
     lab_step(lab, "MSG_DONTWAIT: non-blocking for one call only");
     lab_say(lab, "The socket goes back to blocking. The MSG_DONTWAIT flag makes one recv() "
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
                  "you can catch FIN-WAIT-1 with its retransmission timer running.");
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, SL_TCP_FIN_WAIT2, 1000),
                "the client reaches FIN-WAIT-2 once its FIN is acknowledged");
-    lab_pause(lab, "the server in CLOSE-WAIT (it has not closed), the client in FIN-WAIT-2");
+    lab_pause(lab, "server CLOSE-WAIT (not closed yet), client FIN-WAIT-2");
     close(client);
     close(server);
 

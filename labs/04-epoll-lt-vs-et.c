@@ -136,9 +136,10 @@ static void step_edge(struct sl_lab *lab, struct story *st, int *et)
     const struct sl_socket *s = sl_lab_socket(lab, &server);
     lab_expect(lab, n == 1 && again == 0 && s && s->recv_q == 90,
                "edge-triggered: no new event, while 90 bytes wait in Recv-Q");
+    lab_say(lab, "Step 2's socket holds 90 unread bytes too: level-triggered epoll "
+                 "would report those again.");
     char where[SL_ADDR_STRLEN];
-    lab_pause(lab, "Recv-Q 90 on %s, this step's socket: data epoll will not mention again "
-                   "(step 2's socket holds 90 too)",
+    lab_pause(lab, "Recv-Q 90 on %s, and epoll stays silent",
               sl_addr_format_raw(server.family, server.local, server.local_port, where,
                                  sizeof where));
     CHECK(send(st->et_pair[0], st->buf, 1, 0));
@@ -203,8 +204,7 @@ static void step_listener(struct sl_lab *lab, struct story *st)
     lab_expect(lab, n == 1 && first >= 0 && again == 0 && s && s->recv_q == 2,
                "one wake-up for three connections: after one accept(), no new event while "
                "2 wait in the accept queue (the listener's Recv-Q)");
-    lab_pause(lab, "the LISTEN socket's Recv-Q is 2: two connections no new event will "
-                   "announce");
+    lab_pause(lab, "Recv-Q 2 on the listener: no new event will announce them");
     int accepted = 0, fd;
     while ((fd = accept(listener, NULL, NULL)) >= 0) {   /* the fix: accept until EAGAIN */
         accepted++;
