@@ -32,6 +32,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC  = $(wildcard src/lib/*.c)
 DASH_SRC = $(wildcard src/dash/*.c)
+LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -41,6 +42,7 @@ LIB      = $(BUILD)/lib/libsocklab.a
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
+LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
 DASH     = $(BUILD)/bin/sockdash
 DASH_PARTS = $(filter-out $(BUILD)/obj/src/dash/sockdash.o,$(DASH_OBJ))
 LAB_BIN  = $(patsubst labs/%.c,$(BUILD)/bin/lab%,$(LAB_SRC))
@@ -69,6 +71,8 @@ bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
+# The launcher's parts are found from src/.
+$(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
 # Only the dashboard is compiled against ncurses; its unit tests see its headers.
 $(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
@@ -86,7 +90,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(LAUNCHER): $(BUILD)/obj/src/socklab.o $(LIB)
+$(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
@@ -114,10 +118,17 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
 
+MAN1     = $(PREFIX)/share/man/man1
+BASHCOMP = $(PREFIX)/share/bash-completion/completions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
-	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs
+	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs \
+	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP)
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/socklab.1 man/sockdash.1 $(DESTDIR)$(MAN1)/
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/socklab
+	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/sockdash
 	install -m 755 $(LAB_BIN) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(LAB_SRC) $(DESTDIR)$(SHARE)/labs/
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
@@ -125,6 +136,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
+	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
+	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
 
 clean:

@@ -3,6 +3,7 @@
  *   socklab                    on a terminal: a numbered menu of the labs
  *   socklab list               the labs, one a line
  *   socklab run N|NAME [opts]  run a lab (its options: socklab run N --help)
+ *   socklab class N [opts]     the lab, ss and sockdash in one tmux window
  *   socklab source N|NAME      the lab's annotated source, in $PAGER
  *   socklab notes N|NAME       the lab's notes, in $PAGER
  *   socklab dash [opts]        the live dashboard (sockdash)
@@ -10,265 +11,46 @@
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
  * --describe, so there is no list of labs to keep up to date here. */
-#include "socklab/check.h"
-#include "socklab/json.h"
+#include "launcher/class.h"
+#include "launcher/labs.h"
+#include "launcher/menu.h"
 
-#include <dirent.h>
+#include "socklab/check.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_LABS 100
-
-struct lab_entry {
-    char path[PATH_MAX];        /* the executable */
-    char file[NAME_MAX + 1];      /* "lab01-byte-order" */
-    int number;
-    char name[64];              /* "byte-order" */
-    char title[256];
-};
-
-struct home {
-    char bin_dir[PATH_MAX];     /* where this program is */
-    char lab_dir[PATH_MAX];     /* where the labs were found */
-    struct lab_entry labs[MAX_LABS];
-    int lab_count;
-};
-
 #define die(...) sl_usage_error("socklab", __VA_ARGS__)
-
-/* Run `path --describe` and read its one line, waiting at most two seconds. */
-static bool describe(const char *path, char *line, size_t len)
-{
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) == -1)
-        return false;
-    pid_t pid = fork();
-    if (pid == -1) {
-        close(fds[0]);
-        close(fds[1]);
-        return false;
-    }
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0)
-            dup2(null, STDIN_FILENO), dup2(null, STDERR_FILENO);
-        execl(path, path, "--describe", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t used = 0;
-    struct pollfd p = { .fd = fds[0], .events = POLLIN };
-    while (used + 1 < len && poll(&p, 1, 2000) > 0) {
-        ssize_t n = read(fds[0], line + used, len - used - 1);
-        if (n <= 0)
-            break;
-        used += (size_t)n;
-    }
-    line[used] = '\0';
-    close(fds[0]);
-    kill(pid, SIGKILL);                   /* harmless when it has exited already */
-    int status;
-    waitpid(pid, &status, 0);
-    return used > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* "labNN-name": the build's name for labs/NN-name.c. */
-static int lab_filter(const struct dirent *entry)
-{
-    const char *n = entry->d_name;
-    return !strncmp(n, "lab", 3) && n[3] >= '0' && n[3] <= '9' && n[4] >= '0' &&
-           n[4] <= '9' && n[5] == '-';
-}
-
-static int find_labs_in(struct home *h, const char *dir)
-{
-    struct dirent **names;
-    int n = scandir(dir, &names, lab_filter, alphasort);
-    if (n < 0)
-        return 0;
-    for (int i = 0; i < n; i++) {
-        struct lab_entry *e = &h->labs[h->lab_count];
-        char line[2048], number[16];
-        snprintf(e->path, sizeof e->path, "%s/%s", dir, names[i]->d_name);
-        if (h->lab_count < MAX_LABS && access(e->path, X_OK) == 0 &&
-            describe(e->path, line, sizeof line) &&
-            sl_json_flat_get(line, "number", number, sizeof number) &&
-            sl_json_flat_get(line, "name", e->name, sizeof e->name) &&
-            sl_json_flat_get(line, "title", e->title, sizeof e->title)) {
-            e->number = atoi(number);
-            snprintf(e->file, sizeof e->file, "%s", names[i]->d_name);
-            h->lab_count++;
-        }
-        free(names[i]);
-    }
-    free(names);
-    if (h->lab_count)
-        snprintf(h->lab_dir, sizeof h->lab_dir, "%s", dir);
-    return h->lab_count;
-}
-
-/* Where this program is: the labs, sockdash, sources and notes are found from it. */
-static void locate_self(struct home *h)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n < 0)
-        die("cannot find where socklab is installed (/proc/self/exe: %s).", strerror(errno));
-    self[n] = '\0';
-    snprintf(h->bin_dir, sizeof h->bin_dir, "%s", dirname(self));
-}
-
-static void find_labs(struct home *h)
-{
-    char dir[PATH_MAX * 2];
-    if (find_labs_in(h, h->bin_dir))
-        return;
-    snprintf(dir, sizeof dir, "%s/../libexec/socklab", h->bin_dir);
-    find_labs_in(h, dir);
-}
-
-/* A lab by number ("1", "01") or by name ("byte-order"). */
-static const struct lab_entry *find_lab(const struct home *h, const char *which)
-{
-    char *end;
-    long number = strtol(which, &end, 10);
-    for (int i = 0; i < h->lab_count; i++) {
-        const struct lab_entry *e = &h->labs[i];
-        if ((*which && !*end && e->number == number) || !strcmp(e->name, which) ||
-            !strcmp(e->file, which))
-            return e;
-    }
-    die("no lab '%s'; run 'socklab list' to see the labs.", which);
-}
-
-static void list_labs(const struct home *h)
-{
-    if (!h->lab_count)
-        die("no labs found next to %s; build them with 'make'.", h->bin_dir);
-    for (int i = 0; i < h->lab_count; i++)
-        printf("%02d  %-26s %s\n", h->labs[i].number, h->labs[i].name, h->labs[i].title);
-}
-
-static _Noreturn void run_lab(const struct lab_entry *e, int argc, char **argv)
-{
-    char *args[argc + 2];
-    args[0] = (char *)e->path;
-    for (int i = 0; i < argc; i++)
-        args[i + 1] = argv[i];
-    args[argc + 1] = NULL;
-    execv(e->path, args);
-    die("cannot run %s: %s.", e->path, strerror(errno));
-}
-
-/* Show a file in $PAGER (default less) on a terminal, or plainly otherwise. */
-static int page(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        die("cannot open %s: %s.", path, strerror(errno));
-    if (isatty(STDOUT_FILENO)) {
-        const char *pager = getenv("PAGER");
-        if (!pager || !*pager)
-            pager = "less";
-        fclose(f);
-        pid_t pid = fork();
-        if (pid == 0) {
-            execlp("sh", "sh", "-c", "exec $0 \"$1\"", pager, path, (char *)NULL);
-            _exit(127);
-        }
-        int status = 0;
-        if (pid > 0)
-            waitpid(pid, &status, 0);
-        if (pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 127))
-            return 0;
-        f = fopen(path, "r");           /* no pager here: print it */
-        if (!f)
-            die("cannot open %s: %s.", path, strerror(errno));
-    }
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, stdout);
-    fclose(f);
-    return 0;
-}
-
-/* labs/NN-name.c or docs/labs/NN-name.md, in the build tree or the install tree. */
-static int page_lab_file(const struct home *h, const struct lab_entry *e, bool notes)
-{
-    char path[PATH_MAX * 2];
-    const char *stem = e->file + 3;       /* "01-byte-order" */
-    const char *where[] = { "%s/../../%s/%s.%s", "%s/../share/socklab/%s/%s.%s" };
-    for (int i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, where[i], h->bin_dir, notes ? "docs/labs" : "labs",
-                 stem, notes ? "md" : "c");
-        if (access(path, R_OK) == 0)
-            return page(path);
-    }
-    die("the %s of lab %02d are not installed (looked for %s.%s).",
-        notes ? "notes" : "source", e->number, stem, notes ? "md" : "c");
-}
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "socklab — see how TCP sockets behave, one lab at a time.\n\n"
             "Usage:\n"
-            "  socklab                    a menu of the labs (on a terminal)\n"
-            "  socklab list               the labs, one a line\n"
-            "  socklab run N|NAME [opts]  run a lab; 'socklab run N --help' lists its options\n"
-            "  socklab source N|NAME      read the lab's annotated source\n"
-            "  socklab notes N|NAME       read the lab's notes\n"
-            "  socklab dash [opts]        the live dashboard of TCP states (sockdash)\n"
+            "  socklab                   a menu of the labs (on a terminal)\n"
+            "  socklab list              the labs, one a line\n"
+            "  socklab run N [options]   run lab N (or by name); its options:\n"
+            "                            socklab run N --help\n"
+            "  socklab run N --tui       the same, full screen, its sockets live\n"
+            "  socklab class N [--tui]   the lab, ss and the dashboard in one tmux\n"
+            "                            window (--detach: leave it in the background)\n"
+            "  socklab source N          read the lab's annotated source\n"
+            "  socklab notes N           read the lab's notes\n"
+            "  socklab dash [options]    the live dashboard of TCP states (sockdash)\n"
             "  socklab --help | --version\n");
 }
 
-static int menu(struct home *h)
+/* A sibling program (sockdash, or a lab in --serve mode) in this process. */
+static _Noreturn void exec_sibling(const struct home *h, const char *name, char **argv)
 {
-    for (;;) {
-        printf("\nsocklab %s: the labs\n\n", SL_VERSION);
-        list_labs(h);
-        printf("\nRun which lab? (number, s N for its source, n N for its notes, q to quit) ");
-        fflush(stdout);
-        char line[64];
-        if (!fgets(line, sizeof line, stdin) || line[0] == 'q')
-            return 0;
-        line[strcspn(line, "\n")] = '\0';
-        if (!line[0])
-            continue;
-        const char *which = line + ((line[0] == 's' || line[0] == 'n') ? 1 : 0);
-        which += strspn(which, " ");
-        const struct lab_entry *e = NULL;
-        for (int i = 0; i < h->lab_count; i++)
-            if (atoi(which) == h->labs[i].number || !strcmp(which, h->labs[i].name))
-                e = &h->labs[i];
-        if (!e) {
-            printf("There is no lab '%s'.\n", which);
-            continue;
-        }
-        if (line[0] == 's' || line[0] == 'n') {
-            page_lab_file(h, e, line[0] == 'n');
-            continue;
-        }
-        pid_t pid = fork();
-        if (pid == 0)
-            run_lab(e, 0, NULL);
-        int status;
-        if (pid > 0)
-            waitpid(pid, &status, 0);
-    }
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/%s", h->bin_dir, name);
+    argv[0] = path;
+    execv(path, argv);
+    die("cannot run %s: %s.", path, strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -284,37 +66,39 @@ int main(int argc, char **argv)
         printf("socklab %s\n", SL_VERSION);
         return 0;
     }
-    locate_self(&h);
-    if (cmd && !strcmp(cmd, "dash")) {
-        char path[PATH_MAX * 2];
-        snprintf(path, sizeof path, "%s/sockdash", h.bin_dir);
-        argv[1] = path;
-        execv(path, argv + 1);
-        die("cannot run %s: %s.", path, strerror(errno));
-    }
+    home_locate(&h);
+    if (cmd && !strcmp(cmd, "dash"))
+        exec_sibling(&h, "sockdash", argv + 1);
 
-    find_labs(&h);
+    home_find_labs(&h);
     if (!cmd) {
         if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-            return menu(&h);
-        list_labs(&h);
+            return menu_run(&h);
+        home_print_list(&h, stdout, home_width());
         return 0;
     }
     if (!strcmp(cmd, "list")) {
         if (argc > 2)
             die("'list' takes no arguments.");
-        list_labs(&h);
+        home_print_list(&h, stdout, home_width());
         return 0;
     }
-    if (!strcmp(cmd, "run") || !strcmp(cmd, "source") || !strcmp(cmd, "notes")) {
+    if (!strcmp(cmd, "run") || !strcmp(cmd, "class") || !strcmp(cmd, "source") ||
+        !strcmp(cmd, "notes")) {
         if (argc < 3)
             die("'%s' needs a lab number or name, e.g. 'socklab %s 1'.", cmd, cmd);
-        const struct lab_entry *e = find_lab(&h, argv[2]);
+        const struct lab_entry *e = home_lab_or_die(&h, argv[2]);
         if (!strcmp(cmd, "run"))
-            run_lab(e, argc - 3, argv + 3);
+            home_exec_lab(e, argc - 3, argv + 3);
+        if (!strcmp(cmd, "class"))
+            return class_open(&h, e, argc - 3, argv + 3);
         if (argc > 3)
             die("'%s' takes one lab, e.g. 'socklab %s 1'.", cmd, cmd);
-        return page_lab_file(&h, e, !strcmp(cmd, "notes"));
+        char path[PATH_MAX * 2];
+        if (!home_lab_file(&h, e, !strcmp(cmd, "notes"), path, sizeof path))
+            die("the %s of lab %02d are not installed (looked for %s).",
+                strcmp(cmd, "notes") ? "source" : "notes", e->number, path);
+        return home_page(path);
     }
     die("unknown command '%s'; run 'socklab --help' to see the commands.", cmd);
 }

@@ -12,9 +12,11 @@ need_pkg=""
 missing() { case " $need_pkg " in *" $1 "*) ;; *) need_pkg="$need_pkg $1" ;; esac; }
 
 for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
-            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux; do
+            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing "${tool#*:}"
 done
+# The install test loads the completion script the way bash does.
+[ -f /usr/share/bash-completion/bash_completion ] || missing bash-completion
 # The benchmarks also time netstat, the tool people compare with ss.
 if [ "${1:-}" = bench ]; then
     command -v netstat >/dev/null 2>&1 || missing net-tools

@@ -1,6 +1,6 @@
 /* diag.c — the snapshot: its storage, its lookups, and the choice of source
  * (see diag.h; the sources are diag_netlink.c and diag_proc.c). */
-#include "socklab/diag.h"
+#include "diag_internal.h"
 
 #include "socklab/addr.h"
 #include "socklab/clock.h"

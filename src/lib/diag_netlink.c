@@ -7,7 +7,7 @@
  *
  * The parser trusts nothing in a reply: every length is checked against the
  * buffer before it is followed, and anything that does not fit is -EBADMSG. */
-#include "socklab/diag.h"
+#include "diag_internal.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>

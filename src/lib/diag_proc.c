@@ -13,7 +13,7 @@
  *
  * /proc does not give the backlog of a listener (Send-Q is 0 there) nor the
  * tcp_info fields; everything else matches the netlink source. */
-#include "socklab/diag.h"
+#include "diag_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -364,17 +364,39 @@ long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long 
     return result;
 }
 
-/* ss and netstat command lines that show exactly the lab's ports. */
+static int port_order(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* ss and netstat command lines that show exactly the lab's ports; a run of
+ * consecutive ports (--port N gives them) is one range, to keep it short. */
 static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t len)
 {
     if (!lab->port_count)
         return 0;
+    uint16_t ports[SL_LAB_MAX_PORTS];
+    int n = lab->port_count;
+    memcpy(ports, lab->ports, (size_t)n * sizeof ports[0]);
+    qsort(ports, (size_t)n, sizeof ports[0], port_order);
     size_t a = (size_t)snprintf(ss, len, "ss -tano '(");
     size_t b = (size_t)snprintf(netstat, len, "netstat -tano | grep -E ':(");
-    for (int i = 0; i < lab->port_count && a < len && b < len; i++) {
-        a += (size_t)snprintf(ss + a, len - a, "%s sport = :%u or dport = :%u",
-                              i ? " or" : "", lab->ports[i], lab->ports[i]);
-        b += (size_t)snprintf(netstat + b, len - b, "%s%u", i ? "|" : "", lab->ports[i]);
+    for (int i = 0, first = 1; i < n && a < len && b < len; first = 0) {
+        int j = i;
+        while (j + 1 < n && ports[j + 1] == ports[j] + 1)
+            j++;
+        if (j == i)
+            a += (size_t)snprintf(ss + a, len - a, "%s sport = :%u or dport = :%u",
+                                  first ? "" : " or", ports[i], ports[i]);
+        else
+            a += (size_t)snprintf(ss + a, len - a,
+                                  "%s ( sport >= :%u and sport <= :%u ) or"
+                                  " ( dport >= :%u and dport <= :%u )",
+                                  first ? "" : " or", ports[i], ports[j], ports[i], ports[j]);
+        for (int k = i; k <= j && b < len; k++)
+            b += (size_t)snprintf(netstat + b, len - b, "%s%u", first && k == i ? "" : "|",
+                                  ports[k]);
+        i = j + 1;
     }
     if (a < len)
         snprintf(ss + a, len - a, " )'");

@@ -67,8 +67,11 @@ static void print_help(const struct sl_lab *lab)
            info->ports > 0 ? info->ports - 1 : 0);
     for (int i = 0; info->flags && info->flags[i].name; i++)
         printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
-    printf("\nAt a pause: Enter continues, q ends the lab. Exit status: 0 when every\n"
-           "expectation held, 1 when one failed, 2 for a usage or set-up error.\n"
+    printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
+           "Enter continues, q ends the lab. Exit status: 0 when no claim failed\n"
+           "(skipped ones allowed), 1 when the kernel disagreed with one, 2 for a\n"
+           "usage or set-up error, 3 when a measurement stayed inconclusive on a\n"
+           "busy machine.\n"
            "Notes: socklab notes %d\n", info->number);
 }
 
@@ -80,6 +83,7 @@ static void print_describe(const struct sl_lab *lab)
     sl_json_string(&j, "name", lab->info->name);
     sl_json_string(&j, "title", lab->info->title);
     sl_json_string(&j, "goal", lab->info->goal);
+    sl_json_int(&j, "ports", lab->info->ports);
     sl_json_end(&j);
 }
 

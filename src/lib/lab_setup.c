@@ -10,6 +10,7 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/sysctl.h"
+#include "socklab/tcpstate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,16 +59,45 @@ static bool is_local(const struct sockaddr_storage *a)
     return found;
 }
 
-/* Try to bind ip:port as the lab would, without SO_REUSEADDR (the strictest:
- * a TIME-WAIT on the port counts). 0, or the errno. */
+/* Try to bind ip:port as the labs' listeners do, with SO_REUSEADDR: a
+ * TIME-WAIT left on the port by an earlier run does not stop them, a listener
+ * of another program does. 0, or the errno. */
 static int try_bind(const struct sockaddr_storage *addr, socklen_t len)
 {
     int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1)
         return errno;
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     int err = bind(fd, (const struct sockaddr *)addr, len) == -1 ? errno : 0;
     close(fd);
     return err;
+}
+
+/* What holds a local port, in words, from the kernel's own list. */
+static const char *holder_of(uint16_t port)
+{
+    struct sl_filter f;
+    sl_filter_init(&f);
+    sl_filter_add_range(&f, port, port);
+    struct sl_snapshot snap = { 0 };
+    const char *what = "another socket";
+    if (sl_snapshot_take(&snap, &f, SL_SOURCE_AUTO) == 0) {
+        bool listener = false, time_wait = false;
+        for (size_t i = 0; i < snap.count; i++) {
+            if (snap.sockets[i].tuple.local_port != port)
+                continue;
+            listener |= snap.sockets[i].state == SL_TCP_LISTEN;
+            time_wait |= snap.sockets[i].timer == SL_TIMER_TIMEWAIT;
+        }
+        if (listener)
+            what = "another program's listener";
+        else if (time_wait)
+            what = "a TIME-WAIT that another run left (maybe another user's), gone "
+                   "within 60 s";
+    }
+    sl_snapshot_free(&snap);
+    return what;
 }
 
 static void check_address(struct sl_lab *lab, const struct sockaddr_storage *addr)
@@ -103,9 +133,9 @@ static void check_ports(struct sl_lab *lab, struct sockaddr_storage *addr, sockl
                         "(net.ipv4.ip_unprivileged_port_start); choose --port 1024 or above.",
                    port, note, sl_sysctl_long("net.ipv4.ip_unprivileged_port_start", 1024));
         if (err == EADDRINUSE)
-            refuse(lab, "port %u%s is in use on %s, by another program or another run's "
-                        "TIME-WAIT (ss -tan 'sport = :%u' shows it); choose another --port "
-                        "or leave --port out.", port, note, lab->opt.bind_ip, port);
+            refuse(lab, "port %u%s is held on %s by %s, as ss -tan 'sport = :%u' "
+                        "shows; choose another --port or leave --port out.", port, note,
+                   lab->opt.bind_ip, holder_of((uint16_t)port), port);
         if (err) {
             char what[128];
             refuse(lab, "cannot bind %s port %u%s: %s.", lab->opt.bind_ip, port, note,

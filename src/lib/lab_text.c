@@ -42,15 +42,19 @@ static int width(const struct sl_lab *lab)
     return 80;
 }
 
-/* Print text word-wrapped: `lead` before the first line, `indent` spaces
- * before the others (a result reads "  -> text" with its lines aligned). */
-static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
+/* Print text word-wrapped at the terminal's width: `lead` before the first
+ * line, `cont` before the others (a result reads "  -> text" with its lines
+ * aligned; a long line of code goes on after "       : "). */
+static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead,
+                         const char *cont)
 {
     const char *p = text, *end = text + strlen(text);
     bool first = true;
     while (*p) {
-        int margin = first ? (int)strlen(lead) : indent;
+        int margin = (int)strlen(first ? lead : cont);
         int room = width(lab) - margin - 1;
+        if (room < 10)
+            room = 10;
         const char *nl = strchr(p, '\n');
         int line_len = nl ? (int)(nl - p) : (int)(end - p);
         int take = line_len;
@@ -61,15 +65,19 @@ static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int 
             if (take == 0)
                 take = room;
         }
-        if (first)
-            fprintf(lab->stream, "%s%.*s\n", lead, take, p);
-        else
-            fprintf(lab->stream, "%*s%.*s\n", indent, "", take, p);
+        fprintf(lab->stream, "%s%.*s\n", first ? lead : cont, take, p);
         first = false;
         p += take;
         if (p < end && (*p == ' ' || *p == '\n'))
             p++;
     }
+}
+
+static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
+{
+    char cont[32];
+    snprintf(cont, sizeof cont, "%*s", indent < 31 ? indent : 31, "");
+    wrapped_with(lab, text, lead, cont);
 }
 
 static void rule(struct sl_lab *lab, const char *left, int used)
@@ -99,7 +107,7 @@ static void text_step(struct sl_lab *lab, const char *title)
     int n = snprintf(head, sizeof head, "\n-- Step %d: %s ", lab->step, title);
     paint(lab, CYAN);
     fputs(head, lab->stream);
-    for (int i = n - 1; i < width(lab); i++)
+    for (int i = n - 1; i < width(lab) - 1; i++)
         fputc('-', lab->stream);
     paint(lab, PLAIN);
     fputc('\n', lab->stream);
@@ -109,8 +117,14 @@ static void text_step(struct sl_lab *lab, const char *title)
 static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
 {
     paint(lab, DIM);
-    for (int i = 0; i < ex->count; i++)
-        fprintf(lab->stream, "  %4d | %s\n", ex->numbers[i], ex->lines[i]);
+    for (int i = 0; i < ex->count; i++) {
+        char lead[24];
+        snprintf(lead, sizeof lead, "  %4d | ", ex->numbers[i]);
+        if (!ex->lines[i][0])
+            fprintf(lab->stream, "  %4d |\n", ex->numbers[i]);
+        else
+            wrapped_with(lab, ex->lines[i], lead, "       :   ");
+    }
     paint(lab, PLAIN);
 }
 
@@ -122,20 +136,30 @@ static void text_say(struct sl_lab *lab, const char *text)
 
 static void text_call(struct sl_lab *lab, const struct sl_call_report *r)
 {
+    char what[128] = "", after[32] = "", *plain = NULL;
+    if (r->result == -1)
+        sl_errno_describe(r->err, what, sizeof what);
+    if (r->ms >= 1.0)                    /* a call that waited says how long */
+        snprintf(after, sizeof after, "  after %.0f ms", r->ms);
+    if (asprintf(&plain, "%s = %ld%s%s%s", r->text, r->result, what[0] ? "  " : "", what,
+                 after) >= 0 && (int)strlen(plain) + 6 > width(lab)) {
+        wrapped(lab, plain, "  -> ", 5);  /* too long for one line: plainly, folded */
+        free(plain);
+        fflush(lab->stream);
+        return;
+    }
+    free(plain);
     fputs("  -> ", lab->stream);
     paint(lab, BOLD);
     fprintf(lab->stream, "%s", r->text);
     paint(lab, PLAIN);
     fprintf(lab->stream, " = %ld", r->result);
     if (r->result == -1) {
-        char what[128];
         paint(lab, YELLOW);
-        fprintf(lab->stream, "  %s", sl_errno_describe(r->err, what, sizeof what));
+        fprintf(lab->stream, "  %s", what);
         paint(lab, PLAIN);
     }
-    if (r->ms >= 1.0)                    /* a call that waited says how long */
-        fprintf(lab->stream, "  after %.0f ms", r->ms);
-    fputc('\n', lab->stream);
+    fprintf(lab->stream, "%s\n", after);
     fflush(lab->stream);
 }
 
@@ -207,7 +231,7 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     fprintf(lab->stream, "\n  || look: %s\n", look);
     paint(lab, PLAIN);
     for (int i = 0; i < count; i++)
-        fprintf(lab->stream, "     %s\n", hints[i]);
+        wrapped(lab, hints[i], "     ", 7);
     if (lab->opt.auto_mode) {
         fflush(lab->stream);
         sl_sleep_ms(lab->opt.delay_ms);

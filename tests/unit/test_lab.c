@@ -269,7 +269,7 @@ static void describe_help_version_exit_0(void **state)
     run_tiny_lab(&r, 0, (const char *[]){ "--describe", NULL });
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "{\"number\":99,\"name\":\"unit\",\"title\":\"A lab for the "
-                               "engine's tests\",\"goal\":\"Exercise every event.\"}\n");
+                               "engine's tests\",\"goal\":\"Exercise every event.\",\"ports\":2}\n");
     run_tiny_lab(&r, 0, (const char *[]){ "--help", NULL });
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "--et"));
@@ -343,6 +343,7 @@ static void setup_is_checked_before_step_1(void **state)
     int holder = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     assert_int_equal(bind(holder, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(holder, 1), 0);           /* another program's server */
     socklen_t len = sizeof a;
     getsockname(holder, (struct sockaddr *)&a, &len);
     char held[8], below[8];
@@ -355,7 +356,7 @@ static void setup_is_checked_before_step_1(void **state)
         { (const char *[]){ "--bind", "::1", NULL }, "IPv6" },
         { (const char *[]){ "--bind", "0.0.0.0", NULL }, "wildcard" },
         { (const char *[]){ "--bind", "192.0.2.7", NULL }, "not an address of this machine" },
-        { (const char *[]){ "--port", held, NULL }, "is in use" },
+        { (const char *[]){ "--port", held, NULL }, "listener" },
         { (const char *[]){ "--port", below, NULL }, getuid() ? "needs root" : NULL },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -1,0 +1,183 @@
+/* class.c — the classroom: the lab, ss and the state machine side by side.
+ *
+ *   +---------------------------+------------------------------+
+ *   | the lab, step by step     | sockdash --port N-M          |
+ *   | (text, or --tui)          | (the RFC 9293 diagram, live) |
+ *   |                           +------------------------------+
+ *   |                           | a shell, the lab's ss command|
+ *   |                           | typed in, ready for Enter    |
+ *   +---------------------------+------------------------------+
+ *
+ * The lab runs on ports chosen here (below the kernel's ephemeral range, so
+ * no client's port collides with them), so that ss and sockdash can be
+ * pointed at them before it starts. The lab's pane stays open when the lab
+ * ends, until a key, so the class can read its summary. */
+#include "class.h"
+
+#include "socklab/check.h"
+#include "socklab/sysctl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define die(...) sl_usage_error("socklab", __VA_ARGS__)
+
+static bool port_free(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* A base port whose `count` ports are all free, below the ephemeral range. */
+static unsigned choose_ports(int count)
+{
+    long range[2];
+    long low = sl_sysctl_read("net.ipv4.ip_local_port_range", range, 2) == 2 ? range[0] : 32768;
+    if (low - count <= 20000)
+        low = 20000 + 10000;              /* a range moved low: stay in 20000-29999 */
+    srand((unsigned)(time(NULL) ^ getpid()));
+    for (int tries = 0; tries < 200; tries++) {
+        unsigned base = 20000 + (unsigned)rand() % (unsigned)(low - 20000 - count);
+        bool free_all = true;
+        for (int i = 0; i < count && free_all; i++)
+            free_all = port_free(base + (unsigned)i);
+        if (free_all)
+            return base;
+    }
+    die("found no %d free ports on 127.0.0.1 between 20000 and %ld; give --port N.", count, low);
+}
+
+/* Quote one word for sh: 'it'\''s'. */
+static void append_quoted(char *buf, size_t len, const char *word)
+{
+    size_t used = strlen(buf);
+    used += (size_t)snprintf(buf + used, len - used, " '");
+    for (; *word && used + 5 < len; word++)
+        used += (size_t)snprintf(buf + used, len - used, *word == '\'' ? "'\\''" : "%c", *word);
+    snprintf(buf + used, len - used, "'");
+}
+
+struct classroom {
+    char lab[PATH_MAX + 2048];  /* the lab pane's command */
+    char dash[PATH_MAX + 64];   /* sockdash on the lab's ports */
+    char ss[512];               /* the ss command typed into the shell pane */
+    char session[64];
+};
+
+static void build_commands(struct classroom *c, const struct home *h, const struct lab_entry *e,
+                           unsigned base, int argc, char **argv)
+{
+    int ports = e->ports > 0 ? e->ports : 1;
+    unsigned last = base + (unsigned)ports - 1;
+    snprintf(c->session, sizeof c->session, "socklab-%02d", e->number);
+    snprintf(c->lab, sizeof c->lab, "'%s' --port %u", e->path, base);
+    for (int i = 0; i < argc; i++)
+        append_quoted(c->lab, sizeof c->lab, argv[i]);
+    size_t used = strlen(c->lab);
+    snprintf(c->lab + used, sizeof c->lab - used,
+             "; printf '\\n[lab %02d ended with status %%s: press Enter to close this pane]' $?;"
+             " read _", e->number);
+    snprintf(c->dash, sizeof c->dash, "'%s/sockdash' --port %u-%u", h->bin_dir, base, last);
+    if (ports == 1)
+        snprintf(c->ss, sizeof c->ss, "ss -tano '( sport = :%u or dport = :%u )'", base, base);
+    else
+        snprintf(c->ss, sizeof c->ss,
+                 "ss -tano '( sport >= :%u and sport <= :%u ) or ( dport >= :%u and dport <= :%u )'",
+                 base, last, base, last);
+}
+
+/* Run tmux with args; its output (version, errors of an optional step) is
+ * for us, not the class, unless it takes over the terminal (attach). */
+static int tmux(char *const args[])
+{
+    bool takes_terminal = !strcmp(args[1], "attach-session") || !strcmp(args[1], "switch-client");
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (!takes_terminal && null >= 0)
+            dup2(null, STDOUT_FILENO), dup2(null, STDERR_FILENO);
+        execvp("tmux", args);
+        _exit(127);
+    }
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+        ;
+    return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 127;
+}
+
+static bool have_tmux(void)
+{
+    return tmux((char *[]){ "tmux", "-V", NULL }) == 0;
+}
+
+int class_open(const struct home *h, const struct lab_entry *e, int argc, char **argv)
+{
+    bool detach = false;
+    char *lab_args[argc + 1];
+    int lab_argc = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--detach"))
+            detach = true;
+        else if (!strcmp(argv[i], "--port") || !strncmp(argv[i], "--port=", 7))
+            die("'class' chooses the lab's ports itself, so that ss and sockdash can watch them.");
+        else
+            lab_args[lab_argc++] = argv[i];
+    }
+    struct classroom c;
+    build_commands(&c, h, e, choose_ports(e->ports > 0 ? e->ports : 1), lab_argc, lab_args);
+
+    if (!have_tmux()) {
+        printf("tmux is not installed: open three terminals and run, one in each:\n\n"
+               "  %s\n  %s\n  %s\n", c.lab, c.dash, c.ss);
+        return 0;
+    }
+    struct winsize ws = { .ws_col = 120, .ws_row = 40 };
+    if (!detach && isatty(STDOUT_FILENO))
+        ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
+    char width[16], height[16], left[16];
+    snprintf(width, sizeof width, "%u", ws.ws_col);
+    snprintf(height, sizeof height, "%u", ws.ws_row);
+    /* The right column gets at least 61 columns: sockdash's compact diagram. */
+    unsigned right = ws.ws_col / 2 > 61 ? ws.ws_col / 2 : 61;
+    snprintf(left, sizeof left, "%u", ws.ws_col > right + 20 ? ws.ws_col - right - 1 : 20);
+    char lab_pane[80], dash_pane[80];
+    snprintf(lab_pane, sizeof lab_pane, "%s:0.0", c.session);
+    snprintf(dash_pane, sizeof dash_pane, "%s:0.1", c.session);
+
+    /* The dashboard first, then the lab's pane split off to its left at its
+     * final width: the lab's first lines are folded to the pane they stay in. */
+    tmux((char *[]){ "tmux", "kill-session", "-t", c.session, NULL });  /* an old one */
+    if (tmux((char *[]){ "tmux", "new-session", "-d", "-s", c.session, "-x", width, "-y",
+                         height, c.dash, NULL }) != 0)
+        die("tmux could not open a session; run the lab alone with 'socklab run %d'.",
+            e->number);
+    tmux((char *[]){ "tmux", "split-window", "-h", "-b", "-d", "-t", c.session, "-l", left,
+                     c.lab, NULL });
+    tmux((char *[]){ "tmux", "split-window", "-v", "-d", "-t", dash_pane, "-l", "33%", NULL });
+    char shell_pane[80];
+    snprintf(shell_pane, sizeof shell_pane, "%s:0.2", c.session);
+    tmux((char *[]){ "tmux", "send-keys", "-t", shell_pane, "-l", c.ss, NULL });
+    tmux((char *[]){ "tmux", "select-pane", "-t", lab_pane, NULL });
+    if (detach || !isatty(STDIN_FILENO)) {
+        printf("%s\n", c.session);
+        return 0;
+    }
+    if (getenv("TMUX"))
+        return tmux((char *[]){ "tmux", "switch-client", "-t", c.session, NULL });
+    return tmux((char *[]){ "tmux", "attach-session", "-t", c.session, NULL });
+}

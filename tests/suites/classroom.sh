@@ -1,0 +1,49 @@
+#!/bin/sh
+# classroom.sh BUILD — the launcher as an instructor meets it on a terminal:
+# the menu's answers to typos, Ctrl-C in a lab that returns to the menu, and
+# `socklab class N`, the lab, ss and the dashboard in one tmux window.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: classroom.sh BUILD}
+socklab="$(pwd)/$build/bin/socklab"
+use_tmux classroom 300
+# `socklab class` talks to the default tmux server: give it one of its own.
+export TMUX_TMPDIR="$scratch/tmux"
+mkdir -p "$TMUX_TMPDIR"
+unset TMUX
+trap 't kill-server 2>/dev/null; tmux kill-server 2>/dev/null; cleanup' EXIT
+
+t new-session -d -s classroom -x 100 -y 40 "sh"
+t send-keys -t classroom "clear; '$socklab'; echo MENU-EXIT=\$?" Enter
+check "the menu opens" wait_for 10 screen_has "Run which lab?"
+t send-keys -t classroom "1x" Enter
+check "'1x' is refused in one line" wait_for 5 screen_has "'1x': there is no such lab"
+t send-keys -t classroom "s" Enter
+check "a lone 's' asks for a lab number" wait_for 5 screen_has "'s': s needs a lab number"
+check "a wrong entry does not reprint the menu" \
+    sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t classroom -S -300 | grep -c 'the labs\$') -eq 1 ]"
+t send-keys -t classroom "1" Enter
+check "choosing 1 runs lab 01 to the end of its first step" \
+    wait_for 10 screen_has 'end of step 1'
+t send-keys -t classroom C-c
+check "Ctrl-C ends the lab and the menu comes back" \
+    wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t classroom -S -300 | grep -c 'Run which lab?') -ge 4 ]"
+check "the menu itself survived Ctrl-C" screen_lacks "MENU-EXIT="
+t send-keys -t classroom q Enter
+check "q leaves the menu, status 0" wait_for 10 screen_has "MENU-EXIT=0"
+
+# socklab class 6, as a 120x40 window would get it.
+session=$("$socklab" class 6 --detach 2>"$scratch/class.err")
+check "class 6 --detach opens a tmux session and names it" [ "$session" = "socklab-06" ]
+pane() { tmux capture-pane -p -t "$session:0.$1"; }
+check "the session has three panes" \
+    sh -c "[ \$(tmux list-panes -t '$session' | wc -l) -eq 3 ]"
+check "the lab's pane runs lab 06" wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.0' | grep -q 'Lab 06'"
+check "the shell pane has the lab's ss command typed in" \
+    wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.2' | grep -q \"ss -tano '( sport >= :\""
+check "the dashboard pane runs sockdash on the lab's ports" \
+    sh -c "tmux list-panes -t '$session' -F '#{pane_start_command}' | grep -q 'sockdash. --port [0-9]*-[0-9]*'"
+check "the dashboard pane is at least 61 columns wide" \
+    sh -c "[ \$(tmux display -p -t '$session:0.1' '#{pane_width}') -ge 61 ]"
+tmux kill-session -t "$session" 2>/dev/null
+check "class refuses --port: it chooses the ports itself" \
+    sh -c "'$socklab' class 6 --port 5000 --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
