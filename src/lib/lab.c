@@ -158,7 +158,7 @@ void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
 
 void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple)
 {
-    if (sl_tuple_of_fd(fd, tuple) != 0)
+    if (!sl_tuple_of_fd(fd, tuple))
         sl_die_errno(errno, "cannot read the addresses of descriptor %d", fd);
     sl_lab_track_port(lab, tuple->local_port);
 }
@@ -166,7 +166,7 @@ void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple)
 void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *client,
                         struct sl_tuple *server)
 {
-    if (sl_tuple_of_fd(pair[0], client) != 0)
+    if (!sl_tuple_of_fd(pair[0], client))
         sl_die_errno(errno, "cannot read the addresses of the client's descriptor");
     sl_lab_follow(lab, pair[1], server);
 }
