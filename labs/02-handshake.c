@@ -59,17 +59,6 @@ static socklen_t lab_address(struct sl_lab *lab, int index, struct sockaddr_stor
     return len;
 }
 
-/* The same connection seen from the other end. */
-static struct sl_tuple other_end(const struct sl_tuple *t)
-{
-    struct sl_tuple o = *t;
-    memcpy(o.local, t->peer, sizeof o.local);
-    memcpy(o.peer, t->local, sizeof o.peer);
-    o.local_port = t->peer_port;
-    o.peer_port = t->local_port;
-    return o;
-}
-
 /* Connections waiting in a listener's accept queue (its Recv-Q). */
 static long accept_queue(struct sl_lab *lab, const struct sl_tuple *listener)
 {
@@ -115,7 +104,7 @@ static int step_connect(struct sl_lab *lab, int listener, const struct sl_tuple 
     int rc = lab_call(lab, connect(client, (struct sockaddr *)&addr, len));
     struct sl_tuple client_tuple;
     sl_tuple_of_fd(client, &client_tuple);
-    struct sl_tuple server_side = other_end(&client_tuple);
+    struct sl_tuple server_side = sl_tuple_other_end(&client_tuple);
     lab_expect(lab, rc == 0 && sl_lab_wait_state(lab, &server_side, SL_TCP_ESTABLISHED, 1000) &&
                     sl_lab_state(lab, &client_tuple) == SL_TCP_ESTABLISHED,
                "connect() returned 0 and both ends are ESTAB, with no accept() called");
@@ -135,7 +124,7 @@ static void step_accept(struct sl_lab *lab, int listener, int client, const stru
     struct sl_tuple client_tuple, accepted;
     sl_tuple_of_fd(client, &client_tuple);
     sl_tuple_of_fd(server, &accepted);
-    struct sl_tuple expected = other_end(&client_tuple);
+    struct sl_tuple expected = sl_tuple_other_end(&client_tuple);
     sl_lab_observe(lab);
     lab_expect(lab, sl_tuple_equal(&accepted, &expected) && accept_queue(lab, listening) == 0,
                "accept() returned the client's connection and the accept queue is empty");
@@ -170,7 +159,7 @@ static void step_syn_recv(struct sl_lab *lab)
     struct sl_tuple client_tuple;
     sl_tuple_of_fd(client, &client_tuple);
     sl_lab_track_port(lab, client_tuple.peer_port);
-    struct sl_tuple server_side = other_end(&client_tuple);
+    struct sl_tuple server_side = sl_tuple_other_end(&client_tuple);
     lab_expect(lab, sl_lab_wait_state(lab, &server_side, SL_TCP_SYN_RECV, 1000) &&
                     sl_lab_state(lab, &client_tuple) == SL_TCP_ESTABLISHED,
                "the client is ESTAB while the server's side is still SYN-RECV: the two "

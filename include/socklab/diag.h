@@ -104,6 +104,9 @@ char *sl_tuple_peer(const struct sl_tuple *t, char *buf, size_t len);
 
 bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b);
 
+/* The same connection seen from its other end: local and peer swapped. */
+struct sl_tuple sl_tuple_other_end(const struct sl_tuple *t);
+
 /* A total order on tuples (family, local address and port, then the peer's),
  * for sorting and binary search. */
 int sl_tuple_compare(const struct sl_tuple *a, const struct sl_tuple *b);

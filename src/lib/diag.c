@@ -110,6 +110,16 @@ const struct sl_socket *sl_snapshot_find(const struct sl_snapshot *snap,
     return NULL;
 }
 
+struct sl_tuple sl_tuple_other_end(const struct sl_tuple *t)
+{
+    struct sl_tuple o = *t;
+    memcpy(o.local, t->peer, sizeof o.local);
+    memcpy(o.peer, t->local, sizeof o.peer);
+    o.local_port = t->peer_port;
+    o.peer_port = t->local_port;
+    return o;
+}
+
 int sl_snapshot_count(const struct sl_snapshot *snap, void *census)
 {
     const struct sl_census *c = census;

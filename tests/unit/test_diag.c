@@ -393,6 +393,23 @@ static void count_takes_states_and_ports(void **state)
     sl_snapshot_free(&snap);
 }
 
+static void other_end_swaps_the_sides(void **state)
+{
+    (void)state;
+    int pair[2];
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    struct sl_tuple client, server;
+    assert_true(sl_tuple_of_fd(pair[0], &client));
+    assert_true(sl_tuple_of_fd(pair[1], &server));
+    struct sl_tuple seen = sl_tuple_other_end(&client);
+    assert_true(sl_tuple_equal(&seen, &server));
+    assert_false(sl_tuple_equal(&seen, &client));
+    seen = sl_tuple_other_end(&seen);
+    assert_true(sl_tuple_equal(&seen, &client));
+    close(pair[0]);
+    close(pair[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +427,7 @@ int main(void)
         cmocka_unit_test(both_sources_agree_on_the_capture),
         cmocka_unit_test(both_sources_see_a_live_listener),
         cmocka_unit_test(count_takes_states_and_ports),
+        cmocka_unit_test(other_end_swaps_the_sides),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }
