@@ -90,9 +90,21 @@ static int open_below(int limit)
     return n;
 }
 
-static struct sl_census census(int state, uint16_t local_port, uint16_t peer_port)
+/* How many of the connections, seen from the server (or from its clients),
+ * are in `state`: waits (bounded) for the last one to get there first. */
+static int count_in(struct sl_lab *lab, const int servers[LEAKS], bool client_side, int state)
 {
-    return (struct sl_census){ SL_STATE_BIT(state), local_port, peer_port };
+    struct sl_tuple t[LEAKS];
+    for (int i = 0; i < LEAKS; i++) {
+        sl_tuple_of_fd(servers[i], &t[i]);
+        if (client_side)
+            t[i] = sl_tuple_other_end(&t[i]);
+    }
+    sl_lab_wait_state(lab, &t[LEAKS - 1], state, 1000);
+    int n = 0;
+    for (int i = 0; i < LEAKS; i++)
+        n += sl_lab_state(lab, &t[i]) == state;
+    return n;
 }
 
 static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS])
@@ -113,25 +125,21 @@ static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS])
         CHECK_TRUE(n == 0);
         /* ... and no close(servers[i]) here: the leak */
     }
-    uint16_t port = sl_local_port(listener);
-    struct sl_census close_wait = census(SL_TCP_CLOSE_WAIT, port, 0);
-    struct sl_census fin_wait2 = census(SL_TCP_FIN_WAIT2, 0, port);
-    lab_expect(lab, sl_lab_wait_count(lab, sl_snapshot_count, &close_wait, LEAKS, 1000) == LEAKS,
+    lab_expect(lab, count_in(lab, servers, false, SL_TCP_CLOSE_WAIT) == LEAKS,
                "one CLOSE-WAIT per client the server did not close: %d", LEAKS);
-    lab_expect(lab, sl_lab_wait_count(lab, sl_snapshot_count, &fin_wait2, LEAKS, 1000) == LEAKS,
+    lab_expect(lab, count_in(lab, servers, true, SL_TCP_FIN_WAIT2) == LEAKS,
                "the clients wait in FIN-WAIT-2 for a FIN that does not come");
     lab_pause(lab, "%d CLOSE-WAIT on the server's port, %d FIN-WAIT-2 on the clients' side",
               LEAKS, LEAKS);
 }
 
-static void step_close(struct sl_lab *lab, int listener, int servers[LEAKS])
+static void step_close(struct sl_lab *lab, int servers[LEAKS])
 {
     lab_step(lab, "No timer ends CLOSE-WAIT; close() does");
     long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
     lab_say(lab, "The clients closed their sockets, so the kernel owns their FIN-WAIT-2 and "
                  "ends it after tcp_fin_timeout. CLOSE-WAIT belongs to a program that still "
                  "holds the socket: the kernel waits for it, forever.");
-    uint16_t port = sl_local_port(listener);
     struct sl_tuple server[LEAKS];
     bool timed_out = true, untimed = true;
     sl_lab_observe(lab);
@@ -149,12 +157,16 @@ static void step_close(struct sl_lab *lab, int listener, int servers[LEAKS])
     CHECK(lab_call(lab, close(servers[0])));
     for (int i = 1; i < LEAKS; i++)
         CHECK(close(servers[i]));
-    struct sl_census time_wait = census(SL_TCP_TIME_WAIT, 0, port);
-    int ended = sl_lab_wait_count(lab, sl_snapshot_count, &time_wait, LEAKS, 1000);
-    bool gone = sl_lab_wait_state(lab, &server[LEAKS - 1], 0, 1000);
-    for (int i = 0; i < LEAKS; i++)
-        gone = gone && sl_lab_state(lab, &server[i]) == 0;
-    lab_expect(lab, gone && ended == LEAKS,
+    struct sl_tuple last_client = sl_tuple_other_end(&server[LEAKS - 1]);
+    sl_lab_wait_state(lab, &server[LEAKS - 1], 0, 1000);
+    sl_lab_wait_state(lab, &last_client, SL_TCP_TIME_WAIT, 1000);
+    int gone = 0, ended = 0;
+    for (int i = 0; i < LEAKS; i++) {
+        struct sl_tuple client = sl_tuple_other_end(&server[i]);
+        gone += sl_lab_state(lab, &server[i]) == 0;
+        ended += sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT;
+    }
+    lab_expect(lab, gone == LEAKS && ended == LEAKS,
                "after close() the CLOSE-WAITs are gone and the clients end in TIME-WAIT");
 }
 
@@ -344,7 +356,7 @@ int main(int argc, char **argv)
     int servers[LEAKS];
     struct rlimit saved;
     step_forget(lab, listener, servers);
-    step_close(lab, listener, servers);
+    step_close(lab, servers);
     step_limit(lab, &saved);
     struct starved starved;
     starve(&starved, listener);
