@@ -145,6 +145,11 @@ static void step_syn_recv(struct sl_lab *lab)
                  "complete the connection only when data comes: the server's side stays "
                  "in SYN-RECV (ss: SYN-RECV, netstat: SYN_RECV; the notes' \"SYN_REVD\" "
                  "is no name either prints).");
+    if (sl_lab_sysctl(lab, "net.ipv4.tcp_syncookies") == 2) {
+        lab_skip(lab, "tcp_syncookies = 2 answers every SYN with a cookie and keeps no "
+                      "SYN-RECV socket", "the server's side waits in SYN-RECV");
+        return;
+    }
     struct sockaddr_storage addr;
     socklen_t len = lab_address(lab, 1, &addr);
     int listener = CHECK(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0));
