@@ -217,7 +217,7 @@ static int step_syn_sent(struct sl_lab *lab, int *full, int *waiting, struct sl_
 static void step_make_room(struct sl_lab *lab, int full, int waiting,
                            const struct sl_tuple *waiting_tuple)
 {
-    lab_step(lab, "accept() makes room; the SYN-SENT client gets in on its retransmission");
+    lab_step(lab, "accept() makes room; the SYN-SENT client gets in");
     sl_lab_observe(lab);
     const struct sl_socket *s = sl_lab_socket(lab, waiting_tuple);
     if (!s || s->state != SL_TCP_SYN_SENT) {
