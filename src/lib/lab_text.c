@@ -44,14 +44,15 @@ static int width(const struct sl_lab *lab)
 
 /* Print text word-wrapped at the terminal's width: `lead` before the first
  * line, `cont` before the others (a result reads "  -> text" with its lines
- * aligned; a long line of code goes on after "       : "). */
-static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead,
+ * aligned; a long line of code goes on after "       : "). `used` columns of
+ * the first line are taken already (a coloured mark printed before). */
+static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead, int used,
                          const char *cont)
 {
     const char *p = text, *end = text + strlen(text);
     bool first = true;
     while (*p) {
-        int margin = (int)strlen(first ? lead : cont);
+        int margin = first ? used + (int)strlen(lead) : (int)strlen(cont);
         int room = width(lab) - margin - 1;
         if (room < 10)
             room = 10;
@@ -77,7 +78,7 @@ static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int 
 {
     char cont[32];
     snprintf(cont, sizeof cont, "%*s", indent < 31 ? indent : 31, "");
-    wrapped_with(lab, text, lead, cont);
+    wrapped_with(lab, text, lead, 0, cont);
 }
 
 static void rule(struct sl_lab *lab, const char *left, int used)
@@ -123,7 +124,7 @@ static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
         if (!ex->lines[i][0])
             fprintf(lab->stream, "  %4d |\n", ex->numbers[i]);
         else
-            wrapped_with(lab, ex->lines[i], lead, "       :   ");
+            wrapped_with(lab, ex->lines[i], lead, 0, "       :   ");
     }
     paint(lab, PLAIN);
 }
@@ -197,7 +198,8 @@ static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
     paint(lab, look[e->outcome].colour);
     fputs(look[e->outcome].mark, lab->stream);
     paint(lab, PLAIN);
-    wrapped(lab, n >= 0 && text ? text : e->claim, "", 9);
+    wrapped_with(lab, n >= 0 && text ? text : e->claim, "", (int)strlen(look[e->outcome].mark),
+                 "         ");
     free(text);
     fflush(lab->stream);
 }
