@@ -133,8 +133,7 @@ static void step_accept(struct sl_lab *lab, int listener, int client, const stru
     ssize_t n = lab_call(lab, recv(client, buf, sizeof buf - 1, 0));
     lab_expect(lab, n == 11 && memcmp(buf, "220 hello", 9) == 0,
                "the server wrote first and the client read it: nothing forces read() first");
-    close(server);
-    close(client);
+    sl_close_client_first(client, server);
 }
 
 static void step_syn_recv(struct sl_lab *lab)
@@ -178,8 +177,7 @@ static void step_syn_recv(struct sl_lab *lab)
     lab_expect(lab, sl_lab_wait_state(lab, &server_side, SL_TCP_ESTABLISHED, 1000),
                "the client's data completes the connection: the server's side is ESTAB");
     int server = CHECK(lab_call(lab, accept(listener, NULL, NULL)));
-    close(server);
-    close(client);
+    sl_close_client_first(client, server);
     close(listener);
 }
 
@@ -214,7 +212,7 @@ static int step_syn_sent(struct sl_lab *lab, int *full, int *waiting, struct sl_
     return first;
 }
 
-static void step_make_room(struct sl_lab *lab, int full, int waiting,
+static void step_make_room(struct sl_lab *lab, int full, int first, int waiting,
                            const struct sl_tuple *waiting_tuple)
 {
     lab_step(lab, "accept() makes room; the SYN-SENT client gets in");
@@ -223,6 +221,7 @@ static void step_make_room(struct sl_lab *lab, int full, int waiting,
     if (!s || s->state != SL_TCP_SYN_SENT) {
         lab_skip(lab, "the client gave up while the lab was paused (net.ipv4.tcp_syn_retries)",
                  "the SYN-SENT client gets in once the listener has room");
+        close(first);
         return;
     }
     unsigned timer_ms = s->timer_ms;
@@ -238,7 +237,7 @@ static void step_make_room(struct sl_lab *lab, int full, int waiting,
              err ? strerrorname_np(err) : "0");
     lab_expect(lab, in && err == 0 && sl_lab_wait_state(lab, waiting_tuple, SL_TCP_ESTABLISHED, 1000),
                "the SYN-SENT client got in on a SYN retransmission once accept() made room");
-    close(accepted);
+    sl_close_client_first(first, accepted);
 }
 
 static void step_refused(struct sl_lab *lab)
@@ -304,8 +303,7 @@ int main(int argc, char **argv)
     step_syn_recv(lab);
     int full, waiting;
     int first = step_syn_sent(lab, &full, &waiting, &waiting_tuple);
-    step_make_room(lab, full, waiting, &waiting_tuple);
-    close(first);
+    step_make_room(lab, full, first, waiting, &waiting_tuple);
     step_refused(lab);
     step_timed_out(lab, full);
     close(waiting);

@@ -200,14 +200,18 @@ static int step_accept_one(struct sl_lab *lab, int listener, const int clients[C
     return first;
 }
 
-static void step_deliver(struct sl_lab *lab, int listener, int first, const bool sent[CLIENTS])
+static void step_deliver(struct sl_lab *lab, int listener, int first, const int clients[CLIENTS],
+                         const bool sent[CLIENTS])
 {
     lab_step(lab, "accept() them all: whose data was dropped?");
     lab_say(lab, "Every client that connected in step 2 sent its name at once, while it "
-                 "waited in the queue. The server now accepts and reads, oldest first.");
+                 "waited in the queue, and now closes. The server accepts and reads, "
+                 "oldest first.");
     int expected = 0, intact = 0, server = first;
-    for (int i = 0; i < CLIENTS; i++)
+    for (int i = 0; i < CLIENTS; i++) {
         expected += sent[i];
+        CHECK(close(clients[i]));       /* done: their names are sent, their FIN follows */
+    }
     do {
         char buf[16] = "";
         int who = -1;
@@ -261,18 +265,24 @@ static struct late_outcome late_client(int listener)
     char buf[8];
     out.err = sl_wait_fd(late, POLLIN, 500) && recv(late, buf, sizeof buf, MSG_DONTWAIT) == -1
               ? errno : EAGAIN;
+    int servers[8], accepted = 0;
     if (out.err == EAGAIN) {                              /* dropped: make room, wait */
-        close(CHECK(accept(listener, NULL, NULL)));
-        int server;
-        while (!out.delivered && (server = sl_accept_within(listener, 3000)) >= 0) {
+        servers[accepted++] = CHECK(accept(listener, NULL, NULL));
+        while (!out.delivered && accepted < 8 &&
+               (servers[accepted] = sl_accept_within(listener, 3000)) >= 0) {
+            int server = servers[accepted++];
             out.delivered = sl_wait_fd(server, POLLIN, 1000) && recv(server, buf, 4, 0) == 4 &&
                             memcmp(buf, "late", 4) == 0;
-            close(server);
         }
     }
-    close(late);
+    close(late);                          /* clients first: the TIME-WAITs stay theirs */
     for (int i = 0; i < filled; i++)
         close(fillers[i]);
+    for (int i = 0; i < accepted; i++) {
+        sl_wait_fd(servers[i], POLLRDHUP, 1000);
+        sl_drain(servers[i]);
+        close(servers[i]);
+    }
     return out;
 }
 
@@ -379,9 +389,7 @@ int main(int argc, char **argv)
     step_cap(lab);
     step_fill(lab, &listener, clients, sent);
     int first = step_accept_one(lab, listener, clients);
-    step_deliver(lab, listener, first, sent);
-    for (int i = 0; i < CLIENTS; i++)
-        close(clients[i]);
+    step_deliver(lab, listener, first, clients, sent);
     close(listener);
     step_overflow(lab);
     return sl_lab_end(lab);
