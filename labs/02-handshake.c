@@ -216,6 +216,9 @@ static void step_make_room(struct sl_lab *lab, int full, int first, int waiting,
                            const struct sl_tuple *waiting_tuple)
 {
     lab_step(lab, "accept() makes room; the SYN-SENT client gets in");
+    lab_say(lab, "The dropped SYN was not kept anywhere: when accept() frees the place, "
+                 "nobody tells the waiting client. It gets in when its own timer fires "
+                 "and it sends the SYN again.");
     sl_lab_observe(lab);
     const struct sl_socket *s = sl_lab_socket(lab, waiting_tuple);
     if (!s || s->state != SL_TCP_SYN_SENT) {

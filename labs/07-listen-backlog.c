@@ -87,6 +87,9 @@ static struct sl_census clients_in(int state, uint16_t port)
 static void step_cap(struct sl_lab *lab)
 {
     lab_step(lab, "The backlog is capped at somaxconn");
+    lab_say(lab, "listen() takes any backlog and says nothing about it: the kernel quietly "
+                 "keeps at most net.core.somaxconn. TCP_INFO on a listener reports the "
+                 "accept queue: tcpi_unacked waiting, tcpi_sacked the limit.");
     long somaxconn = sl_lab_sysctl(lab, "net.core.somaxconn");
     int ask = somaxconn < INT_MAX / 2 ? (int)somaxconn * 2 + 1 : INT_MAX;
     int fd = listener_on(lab, 1, 0);

@@ -270,6 +270,9 @@ static void step_level_busy(struct sl_lab *lab, struct starved *s)
 static void step_edge_stranded(struct sl_lab *lab, struct starved *s)
 {
     lab_step(lab, "EMFILE under edge-triggered epoll: the connection is stranded");
+    lab_say(lab, "The same waiting connection, watched edge-triggered: epoll reports the "
+                 "listener once, when it becomes readable. accept() fails; the listener "
+                 "stays readable, but nothing new happens, so no new event comes.");
     struct epoll_event ev;
     int first = lab_call(lab, epoll_wait(s->edge, &ev, 1, 100));
     lab_call(lab, accept(s->listener, NULL, NULL));
