@@ -4,6 +4,7 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
+#   make stress     every lab 30 at once, quiet and busy, root and unprivileged
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name: a new lab needs no edit here.
@@ -23,10 +24,12 @@ SANFLAGS = $(if $(SAN),$(SANITIZE))
 # dependency check below has had the chance to install what is missing.
 PKG_LIB  = $(shell pkg-config --cflags libmnl)
 PKG_TUI  = $(shell pkg-config --cflags ncursesw)
+PKG_TRACE = $(shell pkg-config --cflags libtracefs)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
+LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
@@ -51,7 +54,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run check tests bench install uninstall clean deps
+.PHONY: all run check tests bench stress install uninstall clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAUNCHER) $(DASH) $(LAB_BIN)
@@ -67,15 +70,26 @@ check: tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 CFLAGS='-O1 -g' tests
 	@tests/run-all.sh $(BUILD) build-asan
 
+stress: all
+	@sh tests/suites/stress.sh $(BUILD) long
+
 bench: all $(BENCH_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD)
 
 # The launcher's parts are found from src/.
 $(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
-# Only the dashboard is compiled against ncurses; its unit tests see its headers.
-$(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+# The dashboard and the library's terminal widgets (tui*.c, and the labs' --tui
+# presenter, lab_tui.c) are compiled against ncurses; everything that links the
+# library links ncursesw after it (a program that uses no widget pulls none in).
+TUI_LIB_OBJ = $(filter $(BUILD)/obj/src/lib/tui%.o $(BUILD)/obj/src/lib/lab_tui.o,$(LIB_OBJ))
+$(DASH_OBJ) $(TUI_LIB_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
+# Only the trace module is compiled against libtracefs; what links it (the
+# dashboard, its tests and the trace tests) links libtracefs too.
+$(BUILD)/obj/src/lib/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
+$(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
+$(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
@@ -92,7 +106,7 @@ $(LIB): $(LIB_OBJ)
 
 $(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(DASH): $(DASH_OBJ) $(LIB)
 	@mkdir -p $(@D)
@@ -100,7 +114,7 @@ $(DASH): $(DASH_OBJ) $(LIB)
 
 $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
 	@mkdir -p $(@D)
@@ -108,15 +122,15 @@ $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) 
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 MAN1     = $(PREFIX)/share/man/man1
 BASHCOMP = $(PREFIX)/share/bash-completion/completions

@@ -9,7 +9,8 @@
  * RUNS times each, and writes the medians to OUTPUT.md:
  *
  *   full list:  sockdash --once --no-process, ss -tan, netstat -tan,
- *               sockdash --once (with owners), ss -tanp, the bare dump
+ *               sockdash --once (with owners), ss -tanp, the bare dump,
+ *               sockdash --once --json --no-process
  *   10 ports:   sockdash --once --no-process --port ..., ss -tan '( ... )',
  *               the bare dump with the same filter
  *
@@ -276,6 +277,8 @@ static void bench_count(FILE *out, const char *build, int count)
         { "bare netlink dump (dump-floor)", time_command((char *[]){ floor_tool, NULL }) },
         { "sockdash --once (with owners)", time_command((char *[]){ dash, "--once", NULL }) },
         { "ss -tanp (with owners)", time_command((char *[]){ "ss", "-tanp", NULL }) },
+        { "sockdash --once --json --no-process",
+          time_command((char *[]){ dash, "--once", "--json", "--no-process", NULL }) },
     };
     struct row filtered[] = {
         { "sockdash --once --no-process --port <10 ports>",
@@ -288,7 +291,7 @@ static void bench_count(FILE *out, const char *build, int count)
           time_command((char *[]){ dash, "--once", "--port", ports, NULL }) },
     };
     fprintf(out, "\n## %d sockets requested, %zu on the machine\n", count, present);
-    report(out, "Full list:", full, 6, full[1].ms, "`ss -tan`");
+    report(out, "Full list:", full, 7, full[1].ms, "`ss -tan`");
     report(out, "Ten quiet ports (a lab's view):", filtered, 4, filtered[1].ms,
            "`ss` with the same filter");
     fprintf(out, "\nFiltered sockdash costs %.1f%% of the full list; "

@@ -58,17 +58,21 @@ static const char *hex_bytes(const void *object, size_t size, char *buf, size_t 
 }
 
 /* One connection attempt to ip:port, shown as the kernel answered it; returns
- * 0 when the handshake completed, or the errno of the failure. */
+ * 0 when the handshake completed, or the errno of the failure. No local port
+ * left for the client is a set-up error, not an answer about the listener. */
 static int connect_once(struct sl_lab *lab, const char *ip, uint16_t port)
 {
     struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(port) };
-    CHECK(inet_pton(AF_INET, ip, &peer.sin_addr) == 1 ? 0 : -1);
+    CHECK_TRUE(inet_pton(AF_INET, ip, &peer.sin_addr) == 1);
     int fd = CHECK(socket(AF_INET, SOCK_STREAM, 0));
     sl_bound_blocking(fd, 2000);                 /* a lab never waits forever */
     lab_show(lab, "connect() to %s:%u", ip, port);
     int rc = lab_call(lab, connect(fd, (struct sockaddr *)&peer, sizeof peer));
     int err = rc == -1 ? errno : 0;
     close(fd);
+    if (err == EADDRNOTAVAIL || err == EAGAIN)
+        sl_lab_setup_error(lab, "no local port is free for a client (see "
+                                "net.ipv4.ip_local_port_range); widen the range or close sockets");
     return err;
 }
 
@@ -166,9 +170,11 @@ int main(int argc, char **argv)
                "inet_ntop() turns the bytes back into \"127.0.0.1\"");
 
     lab_step(lab, "Forgetting htons(): the port you get is not the port you asked for");
+    long first_free = sl_lab_sysctl(lab, "net.ipv4.ip_unprivileged_port_start");
     lab_say(lab, "We pick a free port P (the kernel chooses one), then bind a new socket "
                  "writing sin_port = P without htons(). The kernel reads sin_port in "
-                 "network order.");
+                 "network order. (If the swapped port is taken, or below %ld and so for "
+                 "root only, the lab tries another P.)", first_free);
     uint16_t wanted = 0, bound = 0;
     for (int attempt = 0; attempt < 20 && !bound; attempt++) {
         int probe = listen_on(htonl(INADDR_LOOPBACK), 0);
@@ -193,18 +199,16 @@ int main(int argc, char **argv)
                  "second loopback address, which only B answers.", bind_ip);
     int a = listen_on(specific.s_addr, sl_lab_port(lab, 0));
     int b = listen_on(htonl(INADDR_ANY), sl_lab_port(lab, 1));
-    uint16_t port_a = sl_local_port(a), port_b = sl_local_port(b);
-    sl_lab_track_port(lab, port_a);
-    sl_lab_track_port(lab, port_b);
+    struct sl_tuple tuple_a, tuple_b;
+    sl_lab_follow(lab, a, &tuple_a);
+    sl_lab_follow(lab, b, &tuple_b);
+    uint16_t port_a = tuple_a.local_port, port_b = tuple_b.local_port;
     struct sockaddr_in where;
     socklen_t where_len = sizeof where;
     CHECK(getsockname(b, (struct sockaddr *)&where, &where_len));
     lab_show(lab, "getsockname(B) = %s:%u", inet_ntoa(where.sin_addr), ntohs(where.sin_port));
     lab_expect(lab, where.sin_addr.s_addr == htonl(INADDR_ANY),
                "B is bound to 0.0.0.0: htonl(0) is 0 in any byte order");
-    struct sl_tuple tuple_a, tuple_b;
-    sl_tuple_of_fd(a, &tuple_a);
-    sl_tuple_of_fd(b, &tuple_b);
     sl_lab_observe(lab);                         /* what ss would print now */
     lab_expect(lab, sl_lab_state(lab, &tuple_a) == SL_TCP_LISTEN &&
                     sl_lab_state(lab, &tuple_b) == SL_TCP_LISTEN,
@@ -216,22 +220,39 @@ int main(int argc, char **argv)
                "A refuses %s: it listens on %s only", other, bind_ip);
     lab_expect(lab, connect_once(lab, other, port_b) == 0,
                "B accepts %s as well: INADDR_ANY means every local address", other);
-    lab_pause(lab, "A listens on %s:%u, B on 0.0.0.0:%u (ss writes it *:%u)",
+    lab_pause(lab, "A listens on %s:%u, B on 0.0.0.0:%u (ss before iproute2 6.x: *:%u)",
               bind_ip, port_a, port_b, port_b);
     close(a);
     close(b);
 
     lab_step(lab, "INADDR_LOOPBACK without htonl()");
+    long nonlocal = sl_lab_sysctl(lab, "net.ipv4.ip_nonlocal_bind");
     lab_say(lab, "The notes wrote htonl(0), which works by luck: 0 reads the same both "
                  "ways. Forget htonl() on INADDR_LOOPBACK (0x7f000001) and a "
-                 "little-endian host asks for 1.0.0.127, an address it does not have.");
+                 "little-endian host asks for 1.0.0.127, an address it does not have. "
+                 "Whether bind() refuses it depends on net.ipv4.ip_nonlocal_bind (%ld "
+                 "here): set to 1, as on many load-balancer hosts (or IP_FREEBIND on the "
+                 "socket), the kernel binds addresses it does not have.", nonlocal);
     int c = CHECK(socket(AF_INET, SOCK_STREAM, 0));
     struct sockaddr_in wrong = { .sin_family = AF_INET,
                                  .sin_addr.s_addr = INADDR_LOOPBACK };  /* no htonl() */
     int rc = lab_call(lab, bind(c, (struct sockaddr *)&wrong, sizeof wrong));
-    lab_expect(lab, (rc == -1 && errno == EADDRNOTAVAIL) == little_endian,
-               "bind() to INADDR_LOOPBACK without htonl() fails with EADDRNOTAVAIL "
-               "exactly when the host is little-endian");
+    int err = errno;
+    struct sockaddr_in got = { .sin_family = AF_INET };
+    socklen_t got_len = sizeof got;
+    CHECK(getsockname(c, (struct sockaddr *)&got, &got_len));
+    lab_show(lab, "getsockname() = %s", inet_ntoa(got.sin_addr));
+    if (!little_endian)
+        lab_expect(lab, rc == 0 && got.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+                   "on a big-endian host INADDR_LOOPBACK needs no swap: bind() gets 127.0.0.1");
+    else if (nonlocal == 1)
+        lab_expect(lab, rc == 0 && got.sin_addr.s_addr == INADDR_LOOPBACK,
+                   "with ip_nonlocal_bind = 1, bind() to INADDR_LOOPBACK without htonl() "
+                   "succeeds silently, on 1.0.0.127: nothing on this host answers there");
+    else
+        lab_expect(lab, rc == -1 && err == EADDRNOTAVAIL,
+                   "bind() to INADDR_LOOPBACK without htonl() fails with EADDRNOTAVAIL "
+                   "on this little-endian host");
     close(c);
 
     return sl_lab_end(lab);

@@ -2,8 +2,9 @@
 # Sourced by tests/suites/*.sh; run-all.sh counts the lines.
 
 tap_n=0
+tap_failed=0
 ok()     { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 
 # check "what" command...: ok when the command succeeds.
 check() {
@@ -24,8 +25,12 @@ wait_for() {
 }
 
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
-cleanup() { rm -rf "$scratch"; }
+cleanup() { tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT
+# A suite ended by a signal still runs its EXIT trap (its servers, its children).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # hold_test_sockets BUILD: tests/tools/tcp-states holds loopback sockets in
 # LISTEN, ESTAB, CLOSE-WAIT, FIN-WAIT-2 and TIME-WAIT until the suite ends;
@@ -44,15 +49,102 @@ release_test_sockets() {
     wait "$holder" 2>/dev/null
 }
 
-# Screens of full-terminal programs, through a tmux server of the suite's own.
+# quiet_port: a loopback port no socket uses, not even a TIME-WAIT, below the
+# ephemeral range (so no connect() takes it meanwhile), for a program a test
+# must point at a port before it starts.
+quiet_port() {
+    # (cut, not read: the shell's read gets one byte of a sysctl file)
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+    span=$(( low > 11024 ? 10000 : low - 1024 ))
+    for _ in $(seq 50); do
+        p=$(( low - 1 - $(od -An -N2 -tu2 /dev/urandom) % span ))
+        [ -z "$(ss -Htan "( sport = :$p or dport = :$p )")" ] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+# descendants PID: every process PID started, and theirs, parents first.
+descendants() {
+    for child in $(pgrep -P "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+# stop_tree PID...: end these processes and every process below them. The
+# tree is frozen first, so nothing in it starts a process that escapes; what
+# SIGTERM has not ended within 5 s gets SIGKILL.
+stop_tree() {
+    [ $# -gt 0 ] || return 0
+    tree=$*
+    for _ in 1 2 3; do                      # until no new process appears
+        kill -STOP $tree 2>/dev/null
+        tree=$(for p in "$@"; do echo "$p"; descendants "$p"; done)
+    done
+    kill -TERM $tree 2>/dev/null
+    kill -CONT $tree 2>/dev/null
+    wait_for 5 all_gone $tree || kill -KILL $tree 2>/dev/null
+    wait "$@" 2>/dev/null
+}
+# all_gone PID...: none of them is running (a zombie counts as gone).
+all_gone() {
+    for p in "$@"; do
+        kill -0 "$p" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 1
+    done
+    return 0
+}
+
+# Screens of full-terminal programs, through a tmux server of the suite's own:
+# its socket is in the scratch directory (TMUX_TMPDIR; never the user's tmux,
+# never another suite's), it reads no configuration but tests/tmux.conf, it
+# stays up while no session is left (so a new session never races a server
+# that is shutting down), and a pane whose program ended stays to be read.
 # use_tmux NAME [SCROLLBACK]: the session NAME the helpers below look at, and
 # how many lines of history a capture includes (0: the visible screen only).
+unset TMUX TMUX_PANE
+TMUX_TMPDIR=$scratch
+export TMUX_TMPDIR
+tmux_conf="$(cd "$(dirname "$0")/.." && pwd)/tmux.conf"
 use_tmux() {
     tmux_sock="socklab-$1-$$"
     tmux_name=$1
     tmux_history=${2:-0}
 }
-t() { tmux -L "$tmux_sock" "$@"; }
+t() { tmux -L "$tmux_sock" -f "$tmux_conf" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
+
+# own_tmux NAME COLS ROWS COMMAND: a tmux server of this test's own (socket
+# socklab-NAME-PID), holding one session NAME of COLS x ROWS that runs COMMAND;
+# t, screen and screen_has then look at it. own_tmux_end kills exactly that
+# server, so no test waits on, or races with, another's.
+own_tmux() {
+    use_tmux "$1"
+    t new-session -d -s "$1" -x "$2" -y "$3" "$4"
+}
+own_tmux_end() { t kill-server 2>/dev/null; }
+# tmux_session COLS ROWS [COMMAND]: a fresh session NAME of that size running
+# COMMAND (default: a shell), after the previous one and its programs are gone.
+tmux_session() {
+    tmux_end_session
+    t new-session -d -s "$tmux_name" -x "$1" -y "$2" "${3:-sh}"
+}
+# The pid of the session's program (the shell, or COMMAND itself).
+pane_pid() { t display-message -p -t "$tmux_name" '#{pane_pid}' 2>/dev/null; }
+# pane_child NAME: the pid of the program NAME the session's shell started.
+pane_child() { pgrep -P "$(pane_pid)" -x "$1"; }
+tmux_end_session() {
+    pid=$(pane_pid)
+    [ -n "$pid" ] || return 0
+    t kill-session -t "$tmux_name" 2>/dev/null
+    wait_for 5 all_gone "$pid"
+}
+# tmux_stop: every tmux server of the suite (each socket in the scratch
+# directory) ends, with every program in it (bounded). cleanup calls it.
+tmux_stop() {
+    for socket in $(find "$scratch" -type s 2>/dev/null); do
+        server=$(tmux -S "$socket" display-message -p '#{pid}' 2>/dev/null)
+        tmux -S "$socket" kill-server 2>/dev/null
+        [ -z "$server" ] || wait_for 5 all_gone "$server"
+    done
+}

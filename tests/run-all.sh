@@ -36,12 +36,16 @@ suite() {
 
 suite "unit" sh "$here/suites/unit.sh" "$build"
 suite "labs" sh "$here/suites/labs.sh" "$build"
+suite "docs" sh "$here/suites/docs.sh" "$build"
+suite "sysctl" sh "$here/suites/sysctl.sh" "$build"
 suite "launcher" sh "$here/suites/launcher.sh" "$build"
 suite "pause" sh "$here/suites/pause.sh" "$build"
 suite "classroom" sh "$here/suites/classroom.sh" "$build"
 suite "observe" sh "$here/suites/observe.sh" "$build"
 suite "dash" sh "$here/suites/dash.sh" "$build"
+suite "tui" sh "$here/suites/tui.sh" "$build"
 suite "install" sh "$here/suites/install.sh" "$build"
+suite "stress" sh "$here/suites/stress.sh" "$build" short
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 

@@ -12,7 +12,8 @@ need_pkg=""
 missing() { case " $need_pkg " in *" $1 "*) ;; *) need_pkg="$need_pkg $1" ;; esac; }
 
 for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
-            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base; do
+            ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
+            script:bsdutils; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing "${tool#*:}"
 done
 # The install test loads the completion script the way bash does.
@@ -22,11 +23,18 @@ if [ "${1:-}" = bench ]; then
     command -v netstat >/dev/null 2>&1 || missing net-tools
 fi
 if command -v pkg-config >/dev/null 2>&1; then
-    for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev; do
+    # libtracefs needs libtraceevent's headers, which Debian's libtracefs-dev
+    # does not pull in by itself.
+    for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev \
+               jansson:libjansson-dev libtraceevent:libtraceevent-dev \
+               libtracefs:libtracefs-dev; do
         pkg-config --exists "${mod%%:*}" || missing "${mod#*:}"
     done
 else
-    missing libncurses-dev; missing libmnl-dev; missing libcmocka-dev
+    for pkg in libncurses-dev libmnl-dev libcmocka-dev libjansson-dev libtraceevent-dev \
+               libtracefs-dev; do
+        missing $pkg
+    done
 fi
 
 [ -z "$need_pkg" ] && exit 0

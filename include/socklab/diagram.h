@@ -13,9 +13,17 @@
 
 #include "socklab/tcpstate.h"
 
-#define SL_DIAGRAM_WIDTH 90
-#define SL_DIAGRAM_HEIGHT 33
-#define SL_DIAGRAM_BOX_WIDTH 14         /* boxes are 3 rows high */
+/* Two forms of the same figure: the full one (framed boxes, every edge with its
+ * event and action) and a compact one for a small pane (one-line boxes, the
+ * same edges without labels). Both list the same edges in the same order, so
+ * an edge index means the same transition in either. */
+enum sl_diagram_form { SL_DIAGRAM_FULL, SL_DIAGRAM_COMPACT };
+
+#define SL_DIAGRAM_MAX_WIDTH 90         /* the largest form's size */
+#define SL_DIAGRAM_MAX_HEIGHT 33
+#define SL_DIAGRAM_EDGE_COUNT 21        /* RFC 9293 Figure 5's transitions, note 2's included */
+#define SL_DIAGRAM_RESET SL_DIAGRAM_EDGE_COUNT  /* the reset/abort mark, lit like an edge */
+#define SL_DIAGRAM_MARKS (SL_DIAGRAM_EDGE_COUNT + 1)    /* edges and the mark */
 
 enum sl_glyph {
     SL_GLYPH_EMPTY, SL_GLYPH_CHAR,      /* a plain ASCII character, in .ch */
@@ -28,9 +36,9 @@ enum sl_glyph {
 struct sl_diagram_cell {
     unsigned char glyph;                /* enum sl_glyph */
     char ch;                            /* for SL_GLYPH_CHAR */
-    signed char edge;                   /* index into sl_diagram_edges(), or -1 */
-    signed char box;                    /* index into sl_diagram_boxes(), or -1 */
-    bool label;                         /* part of an edge's label text */
+    signed char edge;                   /* edge index, SL_DIAGRAM_RESET, or -1 */
+    signed char box;                    /* index into the form's boxes, or -1 */
+    bool label;                         /* part of a label (an edge's, or the mark) */
 };
 
 struct sl_diagram_box {
@@ -55,22 +63,59 @@ struct sl_diagram_edge {
     struct sl_diagram_label labels[2];
 };
 
-const struct sl_diagram_box *sl_diagram_boxes(size_t *count);
-const struct sl_diagram_edge *sl_diagram_edges(size_t *count);
+struct sl_diagram_layout {
+    int width, height;
+    int box_width, box_height;          /* 14 x 3 framed, count on the bottom edge;
+                                           13 x 1 as "NAME   count" */
+    const struct sl_diagram_box *boxes;
+    int box_count;
+    const struct sl_diagram_edge *edges;    /* SL_DIAGRAM_EDGE_COUNT of them */
+    struct sl_diagram_label reset;      /* where the reset/abort mark goes */
+};
+
+const struct sl_diagram_layout *sl_diagram_layout(enum sl_diagram_form form);
+
+typedef struct sl_diagram_cell sl_diagram_grid[SL_DIAGRAM_MAX_HEIGHT][SL_DIAGRAM_MAX_WIDTH];
 
 /* The edge for the transition from -> to (request sockets count as SYN-RECV),
  * or -1 when the figure has none. */
 int sl_diagram_edge_of(int from, int to);
 
 /* The edges along a shortest path from -> to (polling can miss the states in
- * between), written to path; returns how many, 0 when there is none. A path
- * never passes through CLOSED: a socket that got there is gone. */
+ * between), written to path; returns how many, 0 when there is none. Only
+ * paths to a state the socket is still in: reaching it proves the way (a
+ * socket now in TIME-WAIT did send and receive a FIN). A path never passes
+ * through CLOSED, and never ends there: see sl_diagram_end. */
 int sl_diagram_path(int from, int to, int *path, int room);
 
-/* Draw the figure into grid; counts[state] goes on each state's box (CLOSED
- * has none). */
-void sl_diagram_render(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH],
+/* What to light when a socket last seen in `from` ends (it is gone, or in
+ * CLOSED) without a TIME-WAIT record: the figure's own edge to CLOSED where it
+ * has one (a listener or a connecting socket closed, LAST-ACK's last ACK,
+ * TIME-WAIT's timeout); else the reset/abort mark, SL_DIAGRAM_RESET, when the
+ * end is exact (the tracepoint shows every state, so a skipped LAST-ACK never
+ * happened) or when no close without a RST could end there (FIN-WAIT-1,
+ * FIN-WAIT-2, CLOSING go on to TIME-WAIT); else -1: polling saw ESTAB,
+ * SYN-RECV or CLOSE-WAIT and then nothing, which a RST explains and so does a
+ * passive close whose LAST-ACK lasted less than a refresh. The figure leaves
+ * resets out, and lighting a FIN path the socket may never have taken would
+ * show what did not happen. */
+int sl_diagram_end(int from, bool exact);
+
+/* Draw a form of the figure into the top-left corner of grid; counts[state]
+ * goes on each state's box (CLOSED has none). */
+void sl_diagram_render(const struct sl_diagram_layout *layout, sl_diagram_grid grid,
                        const unsigned counts[SL_TCP_STATE_COUNT]);
+
+/* The states in a row, the figure's last resort on a small screen:
+ * "LISTEN 2  SYN-SENT 0  ..." wrapped at width. Returns the number of lines;
+ * when states is not NULL, the i-th item's state, line and column are written
+ * to states[i], lines[i], columns[i] (SL_DIAGRAM_STRIP_ITEMS of each). */
+#define SL_DIAGRAM_STRIP_ITEMS 10
+int sl_diagram_strip(int width, const unsigned counts[SL_TCP_STATE_COUNT], int *states,
+                     int *lines, int *columns);
+
+/* An item of the strip as text: "ESTAB 4". */
+void sl_diagram_strip_item(int state, unsigned count, char *out, size_t len);
 
 /* The state a box counts: request sockets are SYN-RECV, and a box shows the
  * kernel's TIME-WAIT records under their sub-state, as ss does. */

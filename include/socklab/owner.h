@@ -3,8 +3,8 @@
  *
  * The scan is the expensive part, so it runs once per refresh, on demand, and
  * only looks for the inodes of the snapshot it is given. A socket the kernel
- * reports with inode 0 (TIME-WAIT, request sockets) has no file any more: it
- * keeps the owner last seen for its 4-tuple. */
+ * reports with inode 0 (TIME-WAIT, an orphaned FIN-WAIT-2, request sockets)
+ * has no file, so no process holds it: it has no owner, as in ss -p. */
 #ifndef SOCKLAB_OWNER_H
 #define SOCKLAB_OWNER_H
 
@@ -22,7 +22,7 @@ void sl_owners_free(struct sl_owners *owners);
 
 /* Find the owners of the sockets in snap: one scan of /proc, and only when
  * snap holds an inode the last refresh did not see. Returns the number of
- * sockets whose owner is known. (An owner, once found, is kept while its
+ * inodes whose owner is known. (An owner, once found, is kept while its
  * socket lives: a descriptor passed to another process is not noticed.) */
 size_t sl_owners_refresh(struct sl_owners *owners, const struct sl_snapshot *snap);
 

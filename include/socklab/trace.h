@@ -13,24 +13,24 @@
 
 struct sl_trace;
 
-/* Open a private instance with a kernel-side filter on the filter's ports.
- * NULL, with a one-sentence reason in why, when that cannot be done. */
+/* Open a private instance that reports the filter's ports. Instances left by
+ * a sockdash that is gone (killed, say) are removed first. tracefs is mounted
+ * when it is not, and left mounted: others may be using it by then.
+ *
+ * NULL, with a one-sentence reason in why, when that cannot be done. On
+ * success why is empty, or holds one sentence saying the kernel refused the
+ * exact port filter and a coarser one is used (the ports are then also
+ * filtered here, so the changes reported are the same). */
 struct sl_trace *sl_trace_open(const struct sl_filter *filter, char *why, size_t why_len);
 
 /* The descriptor to poll for events. */
 int sl_trace_fd(const struct sl_trace *t);
 
-/* Read what is waiting (never blocks) and append the transitions to out. */
+/* Read what is waiting (never blocks) and append the transitions on the
+ * filter's ports to out. */
 void sl_trace_read(struct sl_trace *t, struct sl_changes *out);
 
-/* Disable and remove the instance (and unmount tracefs if we mounted it). */
+/* Close the pipe and remove the instance. */
 void sl_trace_close(struct sl_trace *t);
-
-/* Parse one line of trace_pipe; false when it is not an inet_sock_set_state
- * event for TCP. */
-bool sl_trace_parse_line(const char *line, struct sl_change *out);
-
-/* The tracepoint's filter for these port ranges ("protocol == 6 && (...)"). */
-void sl_trace_filter_text(const struct sl_filter *filter, char *buf, size_t len);
 
 #endif

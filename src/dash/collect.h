@@ -34,7 +34,8 @@ void dash_collector_free(struct dash_collector *c);
 /* Take a frame. Returns 0, or -errno when the socket table cannot be read. */
 int dash_collect(struct dash_collector *c);
 
-/* Start the tracepoint; false with a reason when it cannot be had. */
+/* Start the tracepoint; false with a reason when it cannot be had. When it
+ * starts, why is empty or holds a note worth showing (see sl_trace_open). */
 bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len);
 
 /* Read what the tracepoint has for us (call when its descriptor is readable). */

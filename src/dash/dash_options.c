@@ -126,7 +126,10 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         case OPT_HELP: usage(); exit(0);
         case OPT_VERSION: printf("sockdash (socklab) %s\n", SL_VERSION); exit(0);
         case ':': bad("%s needs a value; see --help.", argv[optind - 1]);
-        default: bad("unknown option '%s'; see --help.", argv[optind - 1]);
+        default: {                  /* a short option's letter (even in -xyz) is in optopt */
+            char letter[3] = { '-', (char)optopt, '\0' };
+            bad("unknown option '%s'; see --help.", optopt ? letter : argv[optind - 1]);
+        }
         }
     }
     if (optind < argc)

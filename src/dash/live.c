@@ -36,7 +36,7 @@ struct live {
     struct dash_options options;
     struct dash_collector collector;
     struct dash_recording recording;
-    struct dash_model model;
+    struct sl_tui_model model;
     struct dash_status status;
     FILE *record;
     double start_ms, next_frame_ms;
@@ -46,6 +46,8 @@ struct live {
     char message[320], filter_text[128], prompt[128];
     double message_until;
     bool prompting;
+    struct dash_layout shown;       /* what the last draw laid out: the view Tab moves
+                                       on from, and the table's height for PgUp/PgDn */
 };
 
 static void say(struct live *l, const char *text)
@@ -67,7 +69,7 @@ static void collect_frame(struct live *l)
         return;
     }
     const struct sl_owner *owners = c->owners ? c->owner_of : NULL;
-    dash_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
+    sl_tui_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
                      now);
     if (l->record)
         dash_record_frame(l->record, now, &c->current, owners, &c->traced, &c->polled);
@@ -79,7 +81,7 @@ static void replay_frame(struct live *l)
     if (l->next_replay >= l->recording.count)
         return;
     const struct dash_frame *f = &l->recording.frames[l->next_replay++];
-    dash_model_apply(&l->model, &f->snap, f->owners, &f->traced, &f->polled, f->at);
+    sl_tui_model_apply(&l->model, &f->snap, f->owners, &f->traced, &f->polled, f->at);
     l->status.replay_frame = l->next_replay;
 }
 
@@ -131,8 +133,8 @@ static void apply_filter(struct live *l, const char *text)
     dash_collector_init(&l->collector, &l->options);
     if (tracing && !dash_collector_trace(&l->collector, why, sizeof why))
         say(l, why);
-    dash_model_free(&l->model);
-    dash_model_init(&l->model);
+    sl_tui_model_free(&l->model);
+    sl_tui_model_init(&l->model);
     l->next_frame_ms = 0;                          /* show the new filter at once */
 }
 
@@ -156,7 +158,7 @@ static void prompt_key(struct live *l, int key)
 /* A key; false to quit. */
 static bool key(struct live *l, int k)
 {
-    struct dash_model *m = &l->model;
+    struct sl_tui_model *m = &l->model;
     l->redraw = true;
     if (k != KEY_RESIZE)
         l->message_until = 0;                      /* a key dismisses the message */
@@ -171,14 +173,14 @@ static bool key(struct live *l, int k)
     switch (k) {
     case 'q': case 'Q': case KEY_F(10): return false;
     case '?': case 'h': case KEY_F(1): l->status.help = true; break;
-    case KEY_UP: case 'k': dash_model_move(m, -1); break;
-    case KEY_DOWN: case 'j': dash_model_move(m, 1); break;
-    case KEY_PPAGE: dash_model_move(m, -dash_screen_table_rows()); break;
-    case KEY_NPAGE: dash_model_move(m, dash_screen_table_rows()); break;
-    case KEY_HOME: dash_model_move(m, -(long)m->row_count); break;
-    case KEY_END: dash_model_move(m, (long)m->row_count); break;
-    case 's': m->sort = (m->sort + 1) % SORT_KEYS; dash_model_sort(m); break;
-    case 'S': m->sort_reverse = !m->sort_reverse; dash_model_sort(m); break;
+    case KEY_UP: case 'k': sl_tui_model_move(m, -1); break;
+    case KEY_DOWN: case 'j': sl_tui_model_move(m, 1); break;
+    case KEY_PPAGE: sl_tui_model_move(m, -dash_layout_table_rows(&l->shown)); break;
+    case KEY_NPAGE: sl_tui_model_move(m, dash_layout_table_rows(&l->shown)); break;
+    case KEY_HOME: sl_tui_model_move(m, -(long)m->row_count); break;
+    case KEY_END: sl_tui_model_move(m, (long)m->row_count); break;
+    case 's': m->sort = (m->sort + 1) % SL_TUI_SORT_KEYS; sl_tui_model_sort(m); break;
+    case 'S': m->sort_reverse = !m->sort_reverse; sl_tui_model_sort(m); break;
     case 'p': case 'P': l->status.paused = !l->status.paused; break;
     case ' ': l->step_once = true; break;          /* live: the redraw shows the latest */
     case '+': case '=':
@@ -190,7 +192,7 @@ static bool key(struct live *l, int k)
                                : l->options.interval_ms / 2;
         break;
     case '\t':
-        l->status.view = l->status.view == VIEW_DIAGRAM ? VIEW_TABLE : VIEW_DIAGRAM;
+        l->status.view = dash_layout_next_view(COLS, LINES, l->shown.view);
         break;
     case '/':
         l->prompting = true;
@@ -207,7 +209,7 @@ static void draw(struct live *l)
     l->status.filter = l->filter_text;
     l->status.prompt = l->prompting ? l->prompt : NULL;
     l->status.message = sl_clock_ms() < l->message_until ? l->message : NULL;
-    dash_screen_draw(&l->model, &l->status);
+    l->shown = dash_screen_draw(&l->model, &l->status);
 }
 
 /* Wait for a key, the tracepoint or the next frame, at most until it is due. */
@@ -228,34 +230,51 @@ static void wait_a_little(struct live *l)
         dash_collector_read_trace(&l->collector);
 }
 
+static int run(struct live *l, const struct dash_options *o);
+
 int dash_live(const struct dash_options *o)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         sl_usage_error("sockdash", "the live view needs a terminal; use --once to print "
                                    "one snapshot (sockdash --once).");
-    static struct live l;
-    memset(&l, 0, sizeof l);
-    l.options = *o;
     char why[256];
-    if (o->replay && !dash_recording_load(o->replay, &l.recording, why, sizeof why))
+    if (!sl_tui_usable("use --once", why, sizeof why))
+        sl_usage_error("sockdash", "%s.", why);
+    struct live *l = calloc(1, sizeof *l);
+    if (!l)
+        sl_usage_error("sockdash", "out of memory.");
+    int status = run(l, o);
+    free(l);
+    if (stop_signal) {                             /* die of the signal, as expected */
+        signal(stop_signal, SIG_DFL);
+        raise(stop_signal);
+    }
+    return status;
+}
+
+static int run(struct live *l, const struct dash_options *o)
+{
+    l->options = *o;
+    char why[256];
+    if (o->replay && !dash_recording_load(o->replay, &l->recording, why, sizeof why))
         sl_usage_error("sockdash", "--replay %s: %s.", o->replay, why);
-    if (o->record && !(l.record = fopen(o->record, "w")))
+    if (o->record && !(l->record = fopen(o->record, "w")))
         sl_usage_error("sockdash", "--record %s: %s.", o->record, strerror(errno));
-    dash_collector_init(&l.collector, &l.options);
-    if (o->trace && !dash_collector_trace(&l.collector, why, sizeof why)) {
+    dash_collector_init(&l->collector, &l->options);
+    if (o->trace && !dash_collector_trace(&l->collector, why, sizeof why)) {
         char text[300];
         snprintf(text, sizeof text, "%s; polling only", why);
-        say(&l, text);
+        say(l, text);
     }
-    dash_model_init(&l.model);
-    l.status.source = o->replay ? o->replay : sl_source_name(o->source == SL_SOURCE_AUTO
-                                                             ? SL_SOURCE_NETLINK : o->source);
-    l.status.tracing = l.collector.trace != NULL;
-    l.status.replay = o->replay != NULL;
-    l.status.replay_frames = l.recording.count;
-    l.status.paused = o->step;
-    l.status.view = VIEW_ALL;
-    snprintf(l.filter_text, sizeof l.filter_text, "%s", o->filter_text);
+    sl_tui_model_init(&l->model);
+    l->status.source = o->replay ? o->replay : sl_source_name(o->source == SL_SOURCE_AUTO
+                                                              ? SL_SOURCE_NETLINK : o->source);
+    l->status.tracing = l->collector.trace != NULL;
+    l->status.replay = o->replay != NULL;
+    l->status.replay_frames = l->recording.count;
+    l->status.paused = o->step;
+    l->status.view = DASH_VIEW_ALL;
+    snprintf(l->filter_text, sizeof l->filter_text, "%s", o->filter_text);
 
     struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: poll() returns */
     sigemptyset(&sa.sa_mask);
@@ -263,31 +282,27 @@ int dash_live(const struct dash_options *o)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     setlocale(LC_ALL, "");
-    dash_screen_start();
-    l.start_ms = sl_clock_ms();
+    sl_tui_start();
+    l->start_ms = sl_clock_ms();
     if (o->step)
-        l.step_once = true;                        /* show the first frame, then wait */
+        l->step_once = true;                       /* show the first frame, then wait */
     bool running = true;
     while (running && !stop_signal) {
-        frame_if_due(&l);
-        if (!l.status.paused || l.redraw)
-            draw(&l);
-        l.redraw = false;
-        wait_a_little(&l);
+        frame_if_due(l);
+        if (!l->status.paused || l->redraw)
+            draw(l);
+        l->redraw = false;
+        wait_a_little(l);
         nodelay(stdscr, TRUE);
         int k;
         while (running && (k = getch()) != ERR)
-            running = key(&l, k);
+            running = key(l, k);
     }
-    dash_screen_stop();
-    dash_collector_free(&l.collector);
-    dash_model_free(&l.model);
-    dash_recording_free(&l.recording);
-    if (l.record)
-        fclose(l.record);
-    if (stop_signal) {                             /* die of the signal, as expected */
-        signal(stop_signal, SIG_DFL);
-        raise(stop_signal);
-    }
+    sl_tui_stop();
+    dash_collector_free(&l->collector);
+    sl_tui_model_free(&l->model);
+    dash_recording_free(&l->recording);
+    if (l->record)
+        fclose(l->record);
     return 0;
 }

@@ -5,7 +5,7 @@
 
 #include "collect.h"
 
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,8 +5,10 @@
 #include "socklab/json.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void tuple_fields(struct sl_json *j, const struct sl_tuple *t)
 {
@@ -69,10 +71,15 @@ void dash_record_frame(FILE *out, double at, const struct sl_snapshot *snap,
 
 /* --- reading ---------------------------------------------------------------- */
 
+/* Every line is parsed whole by jansson, strictly: what is not JSON (a NaN,
+ * a trailing comma, a second value on the line, a duplicate key) is refused,
+ * and so is a field of the wrong type or out of range. */
 struct reader {
     FILE *in;
-    char line[4096];
+    char *line;
+    size_t room;
     size_t number;
+    json_t *object;             /* the line just read */
     char *why;
     size_t why_len;
 };
@@ -83,16 +90,28 @@ static bool fail(struct reader *r, const char *what)
     return false;
 }
 
-static bool next_line(struct reader *r, const char *type)
+/* Read the next line into r->object; false at the end of the file (why
+ * untouched) or when the line is not a JSON object of this type ("frame",
+ * "socket", "change"). */
+static bool next_object(struct reader *r, const char *type, bool *end)
 {
-    if (!fgets(r->line, sizeof r->line, r->in)) {
-        snprintf(r->why, r->why_len, "after line %zu: the recording ends in the middle of a frame",
-                 r->number);
+    json_decref(r->object);
+    r->object = NULL;
+    *end = false;
+    if (getline(&r->line, &r->room, r->in) < 0) {
+        *end = true;
         return false;
     }
     r->number++;
-    char found[16];
-    if (!sl_json_flat_get(r->line, "type", found, sizeof found) || strcmp(found, type)) {
+    json_error_t error;
+    r->object = json_loads(r->line, JSON_REJECT_DUPLICATES, &error);
+    if (!r->object) {
+        char what[200];
+        snprintf(what, sizeof what, "not JSON (%s)", error.text);
+        return fail(r, what);
+    }
+    const char *found = json_string_value(json_object_get(r->object, "type"));
+    if (!json_is_object(r->object) || !found || strcmp(found, type)) {
         char what[64];
         snprintf(what, sizeof what, "expected a \"%s\" object", type);
         return fail(r, what);
@@ -100,28 +119,48 @@ static bool next_line(struct reader *r, const char *type)
     return true;
 }
 
-static bool number(struct reader *r, const char *key, double min, double max, double *out)
+static bool expect_object(struct reader *r, const char *type)
 {
-    char text[32], *end;
-    if (!sl_json_flat_get(r->line, key, text, sizeof text))
-        return fail(r, "a field is missing");
-    errno = 0;
-    *out = strtod(text, &end);
-    if (errno || *end || *out < min || *out > max)
-        return fail(r, "a number is out of range");
+    bool end;
+    if (next_object(r, type, &end))
+        return true;
+    if (end)
+        snprintf(r->why, r->why_len, "after line %zu: the recording ends in the middle of a frame",
+                 r->number);
+    return false;
+}
+
+/* A number field (a whole number unless fraction is allowed) within min..max. */
+static bool number(struct reader *r, const char *key, double min, double max, bool fraction,
+                   double *out)
+{
+    json_t *value = json_object_get(r->object, key);
+    char what[80];
+    if (!value || !(fraction ? json_is_number(value) : json_is_integer(value))) {
+        snprintf(what, sizeof what, "\"%s\" is missing or not %s", key,
+                 fraction ? "a number" : "a whole number");
+        return fail(r, what);
+    }
+    *out = json_number_value(value);
+    if (*out < min || *out > max) {
+        snprintf(what, sizeof what, "\"%s\" is out of range", key);
+        return fail(r, what);
+    }
     return true;
+}
+
+static const char *string(struct reader *r, const char *key)
+{
+    return json_string_value(json_object_get(r->object, key));
 }
 
 static bool tuple(struct reader *r, struct sl_tuple *t)
 {
-    char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
+    const char *local = string(r, "local"), *peer = string(r, "peer"), *why;
     struct sockaddr_storage a, b;
     socklen_t len;
-    const char *why;
-    if (!sl_json_flat_get(r->line, "local", local, sizeof local) ||
-        !sl_json_flat_get(r->line, "peer", peer, sizeof peer) ||
-        !sl_addr_parse(local, &a, &len, &why) || !sl_addr_parse(peer, &b, &len, &why) ||
-        a.ss_family != b.ss_family)
+    if (!local || !peer || !sl_addr_parse(local, &a, &len, &why) ||
+        !sl_addr_parse(peer, &b, &len, &why) || a.ss_family != b.ss_family)
         return fail(r, "an address is not ip:port");
     sl_tuple_from_addrs(&a, &b, t);
     return true;
@@ -129,14 +168,15 @@ static bool tuple(struct reader *r, struct sl_tuple *t)
 
 static bool read_socket(struct reader *r, struct sl_socket *s, struct sl_owner *o)
 {
-    double state, recv_q, send_q, timer, timer_ms, retransmits, inode, pid = 0;
-    if (!next_line(r, "socket") || !number(r, "state", 1, SL_TCP_STATE_COUNT - 1, &state) ||
-        !number(r, "recv_q", 0, 4294967295.0, &recv_q) ||
-        !number(r, "send_q", 0, 4294967295.0, &send_q) ||
-        !number(r, "timer", 0, SL_TIMER_PERSIST, &timer) ||
-        !number(r, "timer_ms", 0, 4294967295.0, &timer_ms) ||
-        !number(r, "retransmits", 0, 255, &retransmits) ||
-        !number(r, "inode", 0, 1e18, &inode) || !tuple(r, &s->tuple))
+    double state, recv_q, send_q, timer, timer_ms, retransmits, inode, pid;
+    if (!expect_object(r, "socket") ||
+        !number(r, "state", 1, SL_TCP_STATE_COUNT - 1, false, &state) ||
+        !number(r, "recv_q", 0, 4294967295.0, false, &recv_q) ||
+        !number(r, "send_q", 0, 4294967295.0, false, &send_q) ||
+        !number(r, "timer", 0, SL_TIMER_PERSIST, false, &timer) ||
+        !number(r, "timer_ms", 0, 4294967295.0, false, &timer_ms) ||
+        !number(r, "retransmits", 0, 255, false, &retransmits) ||
+        !number(r, "inode", 0, 1e18, false, &inode) || !tuple(r, &s->tuple))
         return false;
     s->state = (uint8_t)state;
     s->recv_q = (uint32_t)recv_q;
@@ -146,12 +186,13 @@ static bool read_socket(struct reader *r, struct sl_socket *s, struct sl_owner *
     s->retransmits = (uint8_t)retransmits;
     s->inode = (uint64_t)inode;
     memset(o, 0, sizeof *o);
-    char pid_text[16];
-    if (sl_json_flat_get(r->line, "pid", pid_text, sizeof pid_text)) {
-        if (!number(r, "pid", 1, 4194304, &pid) ||
-            !sl_json_flat_get(r->line, "command", o->command, sizeof o->command))
+    if (json_object_get(r->object, "pid")) {
+        const char *command = string(r, "command");
+        if (!number(r, "pid", 1, 4194304, false, &pid) || !command ||
+            strlen(command) >= sizeof o->command)
             return fail(r, "a pid without a command");
         o->pid = (int)pid;
+        snprintf(o->command, sizeof o->command, "%s", command);
     }
     return true;
 }
@@ -160,12 +201,14 @@ static bool read_changes(struct reader *r, struct dash_frame *f, size_t count, b
 {
     for (size_t i = 0; i < count; i++) {
         struct sl_change c = { 0 };
-        char kind[16];
         double from, to;
-        if (!next_line(r, "change") || !number(r, "from", 0, SL_TCP_STATE_COUNT - 1, &from) ||
-            !number(r, "to", 0, SL_TCP_STATE_COUNT - 1, &to) || !tuple(r, &c.tuple) ||
-            !sl_json_flat_get(r->line, "kind", kind, sizeof kind))
-            return fail(r, "a change needs kind, from, to, local, peer and traced");
+        if (!expect_object(r, "change") ||
+            !number(r, "from", 0, SL_TCP_STATE_COUNT - 1, false, &from) ||
+            !number(r, "to", 0, SL_TCP_STATE_COUNT - 1, false, &to) || !tuple(r, &c.tuple))
+            return false;
+        const char *kind = string(r, "kind");
+        if (!kind || (strcmp(kind, "appeared") && strcmp(kind, "changed") && strcmp(kind, "gone")))
+            return fail(r, "\"kind\" is not appeared, changed or gone");
         c.kind = !strcmp(kind, "appeared") ? SL_APPEARED : !strcmp(kind, "gone") ? SL_GONE
                : SL_CHANGED;
         c.from = (uint8_t)from;
@@ -179,8 +222,9 @@ static bool read_changes(struct reader *r, struct dash_frame *f, size_t count, b
 static bool read_frame(struct reader *r, struct dash_frame *f)
 {
     double sockets, traced, polled;
-    if (!number(r, "at", 0, 1e12, &f->at) || !number(r, "sockets", 0, 1e7, &sockets) ||
-        !number(r, "traced", 0, 1e7, &traced) || !number(r, "polled", 0, 1e7, &polled))
+    if (!number(r, "at", 0, 1e12, true, &f->at) || !number(r, "sockets", 0, 1e7, false, &sockets) ||
+        !number(r, "traced", 0, 1e7, false, &traced) ||
+        !number(r, "polled", 0, 1e7, false, &polled))
         return false;
     f->owners = calloc(sockets > 0 ? (size_t)sockets : 1, sizeof *f->owners);
     if (!f->owners)
@@ -195,43 +239,56 @@ static bool read_frame(struct reader *r, struct dash_frame *f)
     return read_changes(r, f, (size_t)traced, true) && read_changes(r, f, (size_t)polled, false);
 }
 
-bool dash_recording_load(const char *path, struct dash_recording *rec, char *why, size_t len)
+static bool read_frames(struct reader *r, struct dash_recording *rec)
 {
-    memset(rec, 0, sizeof *rec);
-    struct reader r = { .in = fopen(path, "r"), .why = why, .why_len = len };
-    if (!r.in) {
-        snprintf(why, len, "cannot open: %s", strerror(errno));
-        return false;
-    }
     size_t room = 0;
-    bool ok = true;
-    while (ok && fgets(r.line, sizeof r.line, r.in)) {
-        r.number++;
-        char type[16];
-        if (!sl_json_flat_get(r.line, "type", type, sizeof type) || strcmp(type, "frame")) {
-            ok = fail(&r, "expected a \"frame\" object");
-            break;
-        }
+    bool end;
+    while (next_object(r, "frame", &end)) {
         if (rec->count == room) {
             room = room ? room * 2 : 64;
             struct dash_frame *grown = realloc(rec->frames, room * sizeof *grown);
-            if (!grown) {
-                ok = fail(&r, "out of memory");
-                break;
-            }
+            if (!grown)
+                return fail(r, "out of memory");
             rec->frames = grown;
         }
         struct dash_frame *f = &rec->frames[rec->count++];
         memset(f, 0, sizeof *f);
-        ok = read_frame(&r, f);
-        if (ok && rec->count > 1 && f->at < rec->frames[rec->count - 2].at)
-            ok = fail(&r, "frames go back in time");
+        if (!read_frame(r, f))
+            return false;
+        if (rec->count > 1 && f->at < rec->frames[rec->count - 2].at)
+            return fail(r, "frames go back in time");
     }
+    if (!end)
+        return false;
+    if (ferror(r->in)) {
+        snprintf(r->why, r->why_len, "after line %zu: %s", r->number, strerror(errno));
+        return false;
+    }
+    if (rec->count == 0) {
+        snprintf(r->why, r->why_len, "the recording has no frames");
+        return false;
+    }
+    return true;
+}
+
+bool dash_recording_load(const char *path, struct dash_recording *rec, char *why, size_t len)
+{
+    memset(rec, 0, sizeof *rec);
+    struct reader r = { .in = fopen(path, "r"), .why = why, .why_len = len };
+    struct stat st;
+    if (!r.in) {
+        snprintf(why, len, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    if (fstat(fileno(r.in), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, len, "is a directory, not a recording (a file made by --record)");
+        fclose(r.in);
+        return false;
+    }
+    bool ok = read_frames(&r, rec);
+    json_decref(r.object);
+    free(r.line);
     fclose(r.in);
-    if (ok && rec->count == 0) {
-        snprintf(why, len, "the recording has no frames");
-        ok = false;
-    }
     if (!ok)
         dash_recording_free(rec);
     return ok;

@@ -1,12 +1,13 @@
-/* screen.h — the dashboard drawn with ncurses: header meter, state machine,
- * socket table, transition log, help bar and help screen. Everything is drawn
- * again from the model at each refresh and each resize, so no panel can go
- * stale or break when the terminal changes size. */
+/* screen.h — the dashboard's screen: the header meter, the panels its layout
+ * gives (drawn by the shared widgets of socklab/tui.h), the help bar, the
+ * filter prompt and the help. Everything is drawn again from the model at each
+ * refresh and each resize. */
 #ifndef SOCKDASH_SCREEN_H
 #define SOCKDASH_SCREEN_H
 
 #include "layout.h"
-#include "model.h"
+
+#include "socklab/tui.h"
 
 struct dash_status {
     bool paused;
@@ -22,14 +23,7 @@ struct dash_status {
     enum dash_view view;            /* the view the viewer asked for */
 };
 
-/* Start ncurses (colour unless NO_COLOR is set or the terminal has none). */
-void dash_screen_start(void);
-void dash_screen_stop(void);
-
-/* Draw everything; returns the view actually shown (what fits). */
-enum dash_view dash_screen_draw(const struct dash_model *m, const struct dash_status *st);
-
-/* Rows of the socket table on the current screen (for PgUp/PgDn). */
-int dash_screen_table_rows(void);
+/* Draw everything; returns the layout actually drawn (its view: what fits). */
+struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct dash_status *st);
 
 #endif

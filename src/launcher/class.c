@@ -120,6 +120,31 @@ static int tmux(char *const args[])
     return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 127;
 }
 
+/* Has the pane drawn anything yet (the shell's prompt)? */
+static bool pane_drawn(const char *pane)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) == -1)
+        return true;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        execlp("tmux", "tmux", "capture-pane", "-p", "-t", pane, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[512];
+    bool drawn = false;
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            drawn |= buf[i] != ' ' && buf[i] != '\n';
+    close(fds[0]);
+    while (pid > 0 && waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+        ;
+    return drawn;
+}
+
 static bool have_tmux(void)
 {
     return tmux((char *[]){ "tmux", "-V", NULL }) == 0;
@@ -171,6 +196,8 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
     tmux((char *[]){ "tmux", "split-window", "-v", "-d", "-t", dash_pane, "-l", "33%", NULL });
     char shell_pane[80];
     snprintf(shell_pane, sizeof shell_pane, "%s:0.2", c.session);
+    for (int i = 0; i < 100 && !pane_drawn(shell_pane); i++)
+        usleep(20 * 1000);                    /* type after the prompt, not before it */
     tmux((char *[]){ "tmux", "send-keys", "-t", shell_pane, "-l", c.ss, NULL });
     tmux((char *[]){ "tmux", "select-pane", "-t", lab_pane, NULL });
     if (detach || !isatty(STDIN_FILENO)) {

@@ -4,13 +4,16 @@
  * it (the passive side on the left, the active side on the right), ESTAB in
  * the middle, the active close down the left and the passive close down the
  * right, TIME-WAIT and a second CLOSED at the bottom. Labels are the RFC's:
- * the event above (or beside) the line, what TCP sends below it. */
+ * the event above (or beside) the line, what TCP sends below it.
+ *
+ * The compact form keeps the same places in a 60 x 18 grid: one-line boxes
+ * ("ESTAB        4"), the same edges in the same order, no labels. */
 #include "socklab/diagram.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const struct sl_diagram_box boxes[] = {
+static const struct sl_diagram_box full_boxes[] = {
     { SL_TCP_CLOSE, 44, 0 },
     { SL_TCP_LISTEN, 14, 6 },
     { SL_TCP_SYN_SENT, 74, 6 },
@@ -26,7 +29,7 @@ static const struct sl_diagram_box boxes[] = {
 };
 
 #define E(from, to) SL_TCP_##from, SL_TCP_##to
-static const struct sl_diagram_edge edges[] = {
+static const struct sl_diagram_edge full_edges[] = {
     { E(CLOSE, LISTEN), 3, { { 43, 1 }, { 18, 1 }, { 18, 5 } },
       1, { { "passive OPEN", 21, 0 } } },
     { E(LISTEN, CLOSE), 4, { { 25, 5 }, { 25, 4 }, { 46, 4 }, { 46, 3 } },
@@ -70,21 +73,63 @@ static const struct sl_diagram_edge edges[] = {
     { E(TIME_WAIT, CLOSE), 2, { { 58, 31 }, { 73, 31 } },
       1, { { "2MSL timeout", 60, 30 } } },
 };
+
+/* The compact form: box rows at 0, 4, 8, 11, 14, 17; box columns at 0, 15, 31, 46. */
+static const struct sl_diagram_box compact_boxes[] = {
+    { SL_TCP_CLOSE, 31, 0 },
+    { SL_TCP_LISTEN, 15, 4 },
+    { SL_TCP_SYN_SENT, 46, 4 },
+    { SL_TCP_SYN_RECV, 15, 8 },
+    { SL_TCP_ESTABLISHED, 31, 8 },
+    { SL_TCP_FIN_WAIT1, 15, 11 },
+    { SL_TCP_CLOSE_WAIT, 46, 11 },
+    { SL_TCP_FIN_WAIT2, 0, 14 },
+    { SL_TCP_CLOSING, 31, 14 },
+    { SL_TCP_LAST_ACK, 46, 14 },
+    { SL_TCP_TIME_WAIT, 31, 17 },
+    { SL_TCP_CLOSE, 46, 17 },
+};
+
+static const struct sl_diagram_edge compact_edges[] = {
+    { E(CLOSE, LISTEN), 3, { { 30, 0 }, { 19, 0 }, { 19, 3 } }, 0, { { 0 } } },
+    { E(LISTEN, CLOSE), 4, { { 24, 3 }, { 24, 2 }, { 36, 2 }, { 36, 1 } }, 0, { { 0 } } },
+    { E(CLOSE, SYN_SENT), 3, { { 44, 0 }, { 52, 0 }, { 52, 3 } }, 0, { { 0 } } },
+    { E(SYN_SENT, CLOSE), 4, { { 49, 3 }, { 49, 2 }, { 39, 2 }, { 39, 1 } }, 0, { { 0 } } },
+    { E(LISTEN, SYN_SENT), 2, { { 28, 4 }, { 45, 4 } }, 0, { { 0 } } },
+    { E(LISTEN, SYN_RECV), 2, { { 18, 5 }, { 18, 7 } }, 0, { { 0 } } },
+    { E(SYN_RECV, LISTEN), 2, { { 22, 7 }, { 22, 5 } }, 0, { { 0 } } },
+    { E(SYN_SENT, SYN_RECV), 4, { { 50, 5 }, { 50, 6 }, { 26, 6 }, { 26, 7 } }, 0, { { 0 } } },
+    { E(SYN_SENT, ESTABLISHED), 3, { { 55, 5 }, { 55, 8 }, { 44, 8 } }, 0, { { 0 } } },
+    { E(SYN_RECV, ESTABLISHED), 2, { { 28, 8 }, { 30, 8 } }, 0, { { 0 } } },
+    { E(SYN_RECV, FIN_WAIT1), 2, { { 18, 9 }, { 18, 10 } }, 0, { { 0 } } },
+    { E(ESTABLISHED, FIN_WAIT1), 3, { { 34, 9 }, { 34, 11 }, { 28, 11 } }, 0, { { 0 } } },
+    { E(ESTABLISHED, CLOSE_WAIT), 3, { { 40, 9 }, { 40, 11 }, { 45, 11 } }, 0, { { 0 } } },
+    { E(FIN_WAIT1, FIN_WAIT2), 3, { { 14, 11 }, { 6, 11 }, { 6, 13 } }, 0, { { 0 } } },
+    { E(FIN_WAIT1, CLOSING), 3, { { 25, 12 }, { 25, 14 }, { 30, 14 } }, 0, { { 0 } } },
+    { E(FIN_WAIT1, TIME_WAIT), 4, { { 20, 12 }, { 20, 15 }, { 36, 15 }, { 36, 16 } },
+      0, { { 0 } } },
+    { E(FIN_WAIT2, TIME_WAIT), 3, { { 6, 15 }, { 6, 17 }, { 30, 17 } }, 0, { { 0 } } },
+    { E(CLOSING, TIME_WAIT), 2, { { 40, 15 }, { 40, 16 } }, 0, { { 0 } } },
+    { E(CLOSE_WAIT, LAST_ACK), 2, { { 52, 12 }, { 52, 13 } }, 0, { { 0 } } },
+    { E(LAST_ACK, CLOSE), 2, { { 52, 15 }, { 52, 16 } }, 0, { { 0 } } },
+    { E(TIME_WAIT, CLOSE), 2, { { 44, 17 }, { 45, 17 } }, 0, { { 0 } } },
+};
 #undef E
 
-#define BOX_COUNT (int)(sizeof boxes / sizeof boxes[0])
-#define EDGE_COUNT (int)(sizeof edges / sizeof edges[0])
+#define COUNT(a) (int)(sizeof a / sizeof a[0])
+_Static_assert(COUNT(full_edges) == SL_DIAGRAM_EDGE_COUNT, "one edge per transition");
+_Static_assert(COUNT(compact_edges) == SL_DIAGRAM_EDGE_COUNT, "the same edges in each form");
 
-const struct sl_diagram_box *sl_diagram_boxes(size_t *count)
-{
-    *count = BOX_COUNT;
-    return boxes;
-}
+static const struct sl_diagram_layout layouts[] = {
+    [SL_DIAGRAM_FULL] = { 90, 33, 14, 3, full_boxes, COUNT(full_boxes), full_edges,
+                          { "RST/abort", 0, 0 } },
+    [SL_DIAGRAM_COMPACT] = { 60, 18, 13, 1, compact_boxes, COUNT(compact_boxes), compact_edges,
+                             { "RST/abort", 0, 0 } },
+};
 
-const struct sl_diagram_edge *sl_diagram_edges(size_t *count)
+const struct sl_diagram_layout *sl_diagram_layout(enum sl_diagram_form form)
 {
-    *count = EDGE_COUNT;
-    return edges;
+    return &layouts[form == SL_DIAGRAM_COMPACT ? SL_DIAGRAM_COMPACT : SL_DIAGRAM_FULL];
 }
 
 int sl_diagram_box_state(int kernel_state)
@@ -100,17 +145,29 @@ int sl_diagram_edge_of(int from, int to)
 {
     from = sl_diagram_box_state(from);
     to = sl_diagram_box_state(to);
-    for (int i = 0; i < EDGE_COUNT; i++)
-        if (edges[i].from == from && edges[i].to == to)
+    for (int i = 0; i < SL_DIAGRAM_EDGE_COUNT; i++)
+        if (full_edges[i].from == from && full_edges[i].to == to)
             return i;
     return -1;
 }
 
+int sl_diagram_end(int from, bool exact)
+{
+    int edge = sl_diagram_edge_of(from, SL_TCP_CLOSE);
+    if (edge >= 0)
+        return edge;
+    from = sl_diagram_box_state(from);
+    bool passive_close_possible = from == SL_TCP_ESTABLISHED || from == SL_TCP_SYN_RECV ||
+                                  from == SL_TCP_CLOSE_WAIT;
+    return exact || !passive_close_possible ? SL_DIAGRAM_RESET : -1;
+}
+
 int sl_diagram_path(int from, int to, int *path, int room)
 {
+    const struct sl_diagram_edge *edges = full_edges;
     from = sl_diagram_box_state(from);
     to = sl_diagram_box_state(to);
-    if (!sl_state_valid(from) || !sl_state_valid(to) || from == to)
+    if (!sl_state_valid(from) || !sl_state_valid(to) || from == to || to == SL_TCP_CLOSE)
         return 0;
     int via[SL_TCP_STATE_COUNT];                   /* the edge that first reached a state */
     int queue[SL_TCP_STATE_COUNT], head = 0, tail = 0;
@@ -122,7 +179,7 @@ int sl_diagram_path(int from, int to, int *path, int room)
         int s = queue[head++];
         if (s == SL_TCP_CLOSE && s != from)
             continue;                               /* a socket that closed is gone */
-        for (int e = 0; e < EDGE_COUNT; e++)
+        for (int e = 0; e < SL_DIAGRAM_EDGE_COUNT; e++)
             if (edges[e].from == s && via[edges[e].to] == -2) {
                 via[edges[e].to] = e;
                 queue[tail++] = edges[e].to;
@@ -141,10 +198,9 @@ int sl_diagram_path(int from, int to, int *path, int room)
     return n;
 }
 
-static void set(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int x, int y,
-                enum sl_glyph glyph, char ch)
+static void set(sl_diagram_grid grid, int x, int y, enum sl_glyph glyph, char ch)
 {
-    if (x >= 0 && x < SL_DIAGRAM_WIDTH && y >= 0 && y < SL_DIAGRAM_HEIGHT) {
+    if (x >= 0 && x < SL_DIAGRAM_MAX_WIDTH && y >= 0 && y < SL_DIAGRAM_MAX_HEIGHT) {
         grid[y][x].glyph = (unsigned char)glyph;
         grid[y][x].ch = ch;
     }
@@ -166,9 +222,8 @@ static enum sl_glyph corner(int dx1, int dy1, int dx2, int dy2)
     return west ? SL_GLYPH_LRCORNER : SL_GLYPH_LLCORNER;
 }
 
-static void draw_edge(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int e)
+static void draw_edge(sl_diagram_grid grid, const struct sl_diagram_edge *edge, int e)
 {
-    const struct sl_diagram_edge *edge = &edges[e];
     int dx = 0, dy = 0;
     for (int i = 0; i + 1 < edge->point_count; i++) {
         struct sl_diagram_point a = edge->points[i], b = edge->points[i + 1];
@@ -193,12 +248,11 @@ static void draw_edge(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_
                             : dy > 0 ? SL_GLYPH_DARROW : SL_GLYPH_UARROW, 0);
 }
 
-static void put_text(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int x,
-                     int y, const char *text, int box, int edge)
+static void put_text(sl_diagram_grid grid, int x, int y, const char *text, int box, int edge)
 {
     for (int i = 0; text[i]; i++) {
         set(grid, x + i, y, SL_GLYPH_CHAR, text[i]);
-        if (x + i < SL_DIAGRAM_WIDTH && y < SL_DIAGRAM_HEIGHT) {
+        if (x + i < SL_DIAGRAM_MAX_WIDTH && y < SL_DIAGRAM_MAX_HEIGHT) {
             grid[y][x + i].box = (signed char)box;
             grid[y][x + i].edge = (signed char)edge;
             grid[y][x + i].label = edge >= 0;
@@ -206,11 +260,18 @@ static void put_text(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_W
     }
 }
 
-static void draw_box(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH], int b,
-                     const unsigned counts[SL_TCP_STATE_COUNT])
+static const char *box_name(int state)
 {
-    const struct sl_diagram_box *box = &boxes[b];
-    int w = SL_DIAGRAM_BOX_WIDTH, x = box->x, y = box->y;
+    return state == SL_TCP_SYN_RECV ? "SYN-RCVD" : state == SL_TCP_CLOSE ? "CLOSED"
+                                                 : sl_state_name(state);
+}
+
+/* A framed box, three rows high: the name inside, the count on the bottom edge. */
+static void draw_framed_box(sl_diagram_grid grid, const struct sl_diagram_layout *l, int b,
+                            const unsigned counts[SL_TCP_STATE_COUNT])
+{
+    const struct sl_diagram_box *box = &l->boxes[b];
+    int w = l->box_width, x = box->x, y = box->y;
     for (int i = 0; i < w; i++)
         for (int r = 0; r < 3; r++) {
             enum sl_glyph g = r == 1 ? SL_GLYPH_EMPTY : SL_GLYPH_HLINE;
@@ -222,8 +283,7 @@ static void draw_box(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_W
             grid[y + r][x + i].box = (signed char)b;
             grid[y + r][x + i].edge = -1;
         }
-    const char *name = box->state == SL_TCP_SYN_RECV ? "SYN-RCVD"
-                     : box->state == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(box->state);
+    const char *name = box_name(box->state);
     int len = (int)strlen(name);
     put_text(grid, x + (w - len) / 2, y + 1, name, b, -1);
     if (box->state != SL_TCP_CLOSE) {               /* the count, on the bottom border */
@@ -234,18 +294,72 @@ static void draw_box(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_W
     }
 }
 
-void sl_diagram_render(struct sl_diagram_cell grid[SL_DIAGRAM_HEIGHT][SL_DIAGRAM_WIDTH],
+/* A one-line box: the name on the left, the count on the right; a count too
+ * wide for the room left shortens the name, never the count. */
+static void draw_line_box(sl_diagram_grid grid, const struct sl_diagram_layout *l, int b,
+                          const unsigned counts[SL_TCP_STATE_COUNT])
+{
+    const struct sl_diagram_box *box = &l->boxes[b];
+    char count[16] = "", text[48];
+    if (box->state != SL_TCP_CLOSE)
+        snprintf(count, sizeof count, " %u", counts[box->state]);
+    int room = l->box_width - (int)strlen(count);
+    snprintf(text, sizeof text, "%-*.*s%s", room, room, box_name(box->state), count);
+    put_text(grid, box->x, box->y, text, b, -1);
+}
+
+void sl_diagram_render(const struct sl_diagram_layout *l, sl_diagram_grid grid,
                        const unsigned counts[SL_TCP_STATE_COUNT])
 {
-    for (int y = 0; y < SL_DIAGRAM_HEIGHT; y++)
-        for (int x = 0; x < SL_DIAGRAM_WIDTH; x++)
+    for (int y = 0; y < SL_DIAGRAM_MAX_HEIGHT; y++)
+        for (int x = 0; x < SL_DIAGRAM_MAX_WIDTH; x++)
             grid[y][x] = (struct sl_diagram_cell){ SL_GLYPH_EMPTY, ' ', -1, -1, false };
-    for (int e = 0; e < EDGE_COUNT; e++)
-        draw_edge(grid, e);
-    for (int b = 0; b < BOX_COUNT; b++)
-        draw_box(grid, b, counts);
-    for (int e = 0; e < EDGE_COUNT; e++)
-        for (int l = 0; l < edges[e].label_count; l++)
-            put_text(grid, edges[e].labels[l].x, edges[e].labels[l].y, edges[e].labels[l].text,
-                     -1, e);
+    for (int e = 0; e < SL_DIAGRAM_EDGE_COUNT; e++)
+        draw_edge(grid, &l->edges[e], e);
+    for (int b = 0; b < l->box_count; b++) {
+        if (l->box_height == 3)
+            draw_framed_box(grid, l, b, counts);
+        else
+            draw_line_box(grid, l, b, counts);
+    }
+    for (int e = 0; e < SL_DIAGRAM_EDGE_COUNT; e++)
+        for (int i = 0; i < l->edges[e].label_count; i++)
+            put_text(grid, l->edges[e].labels[i].x, l->edges[e].labels[i].y,
+                     l->edges[e].labels[i].text, -1, e);
+    put_text(grid, l->reset.x, l->reset.y, l->reset.text, -1, SL_DIAGRAM_RESET);
+}
+
+/* The strip's order: the figure read top to bottom, left to right. */
+static const int strip_states[SL_DIAGRAM_STRIP_ITEMS] = {
+    SL_TCP_LISTEN, SL_TCP_SYN_SENT, SL_TCP_SYN_RECV, SL_TCP_ESTABLISHED, SL_TCP_FIN_WAIT1,
+    SL_TCP_CLOSE_WAIT, SL_TCP_FIN_WAIT2, SL_TCP_CLOSING, SL_TCP_LAST_ACK, SL_TCP_TIME_WAIT,
+};
+
+void sl_diagram_strip_item(int state, unsigned count, char *out, size_t len)
+{
+    snprintf(out, len, "%s %u", box_name(state), count);
+}
+
+int sl_diagram_strip(int width, const unsigned counts[SL_TCP_STATE_COUNT], int *states,
+                     int *lines, int *columns)
+{
+    int line = 0, x = 0;
+    for (int i = 0; i < SL_DIAGRAM_STRIP_ITEMS; i++) {
+        char item[32];
+        sl_diagram_strip_item(strip_states[i], counts[strip_states[i]], item, sizeof item);
+        int len = (int)strlen(item);
+        if (x > 0 && x + 2 + len > width) {         /* wrap between items, never inside one */
+            line++;
+            x = 0;
+        } else if (x > 0) {
+            x += 2;
+        }
+        if (states) {
+            states[i] = strip_states[i];
+            lines[i] = line;
+            columns[i] = x;
+        }
+        x += len;
+    }
+    return line + 1;
 }

@@ -28,6 +28,10 @@ bool sl_filter_add_ports(struct sl_filter *f, const char *text, char *why, size_
         snprintf(why, why_len, "give ports as 8080, 8000-8100 or 80,443");
         return false;
     }
+    if (text[0] == ',' || text[strlen(text) - 1] == ',' || strstr(text, ",,")) {
+        snprintf(why, why_len, "an empty item in the list (write 80,443)");
+        return false;
+    }
     strcpy(copy, text);
     char *save = NULL;
     for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
@@ -40,6 +44,10 @@ bool sl_filter_add_ports(struct sl_filter *f, const char *text, char *why, size_
             !sl_port_parse(dash ? dash + 1 : part, &high, &reason)) {
             snprintf(why, why_len, "'%s%s%s' is not a port or range (0-65535, e.g. 8000-8100)",
                      part, dash ? "-" : "", dash ? dash + 1 : "");
+            return false;
+        }
+        if (low == 0) {             /* it would match every listener's peer, *:0 */
+            snprintf(why, why_len, "port 0 is no port a connection uses (give 1-65535)");
             return false;
         }
         if (low > high) {

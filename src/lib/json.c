@@ -1,6 +1,8 @@
-/* json.c — JSON lines with escaping of arbitrary bytes (see json.h). */
+/* json.c — JSON lines with escaping of arbitrary bytes, and reading a line
+ * back through jansson (see json.h). */
 #include "socklab/json.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -160,84 +162,20 @@ void sl_json_close_object(struct sl_json *j)
     j->need_comma = true;
 }
 
-/* Copy the JSON string starting at *p (just past its opening quote) into out,
- * resolving escapes; a \u escape only below U+0080 (all that socklab writes as
- * an escape besides U+FFFD, which becomes '?'). Leaves *p after the closing quote. */
-static bool read_string(const char **p, char *out, size_t len)
-{
-    size_t n = 0;
-    const char *s = *p;
-    while (*s && *s != '"') {
-        char c = *s++;
-        if (c == '\\') {
-            char e = *s++;
-            switch (e) {
-            case 'n': c = '\n'; break;
-            case 't': c = '\t'; break;
-            case 'r': c = '\r'; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case '/': case '"': case '\\': c = e; break;
-            case 'u': {
-                unsigned code;
-                if (sscanf(s, "%4x", &code) != 1)
-                    return false;
-                s += 4;
-                c = code < 0x80 ? (char)code : '?';
-                break;
-            }
-            default: return false;
-            }
-        }
-        if (n + 1 >= len)
-            return false;
-        out[n++] = c;
-    }
-    if (*s != '"')
-        return false;
-    out[n] = '\0';
-    *p = s + 1;
-    return true;
-}
-
 bool sl_json_flat_get(const char *json, const char *key, char *out, size_t len)
 {
-    const char *p = strchr(json, '{');
-    if (!p)
-        return false;
-    p++;
-    char name[64];
-    for (;;) {
-        p += strspn(p, " \t\r\n,");
-        if (*p != '"')
-            return false;
-        p++;
-        if (!read_string(&p, name, sizeof name))
-            return false;
-        p += strspn(p, " \t");
-        if (*p++ != ':')
-            return false;
-        p += strspn(p, " \t");
-        bool wanted = strcmp(name, key) == 0;
-        if (*p == '"') {
-            p++;
-            char scratch[512];
-            if (!read_string(&p, wanted ? out : scratch, wanted ? len : sizeof scratch))
-                return false;
-            if (wanted)
-                return true;
-        } else {                            /* a number, true, false or null, as written */
-            size_t span = strspn(p, "-+.0123456789abcdefghijklmnopqrstuvwxyzE");
-            if (span == 0)
-                return false;               /* nested values are not read here */
-            if (wanted) {
-                if (span >= len)
-                    return false;
-                memcpy(out, p, span);
-                out[span] = '\0';
-                return true;
-            }
-            p += span;
-        }
-    }
+    json_t *object = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+    json_t *value = json_object_get(object, key);       /* NULL unless an object has it */
+    int n = -1;
+    if (json_is_string(value))
+        n = snprintf(out, len, "%s", json_string_value(value));
+    else if (json_is_integer(value))
+        n = snprintf(out, len, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+    else if (json_is_real(value))
+        n = snprintf(out, len, "%.17g", json_real_value(value));
+    else if (json_is_boolean(value) || json_is_null(value))
+        n = snprintf(out, len, "%s", json_is_true(value) ? "true" : json_is_false(value)
+                                                          ? "false" : "null");
+    json_decref(object);
+    return n >= 0 && (size_t)n < len;
 }

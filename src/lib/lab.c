@@ -60,7 +60,8 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
     if (!isatty(STDIN_FILENO))
         lab->opt.auto_mode = true;              /* no keyboard: nobody to wait for */
     sl_lab_check_setup(lab);
-    lab->out = lab->opt.json ? &sl_json_presenter : &sl_text_presenter;
+    lab->out = lab->opt.json ? &sl_json_presenter
+             : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
     sl_guard_install();
     running = lab;
     sl_error_context(describe_step);

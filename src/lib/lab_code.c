@@ -24,7 +24,7 @@ struct sl_lab_code {
     const char *name;   /* the file name as compiled in */
 };
 
-static char *read_file(const char *path)
+char *sl_lab_read_file(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -50,15 +50,15 @@ struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
     char *text = NULL;
     if (override) {
         snprintf(path, sizeof path, "%s/%s", override, base);
-        text = read_file(path);
+        text = sl_lab_read_file(path);
     }
     if (!text) {
         snprintf(path, sizeof path, "%s/../../%s", exe_dir, file);
-        text = read_file(path);
+        text = sl_lab_read_file(path);
     }
     if (!text) {
         snprintf(path, sizeof path, "%s/../../share/socklab/labs/%s", exe_dir, base);
-        text = read_file(path);
+        text = sl_lab_read_file(path);
     }
     if (!text)
         return NULL;
@@ -84,6 +84,12 @@ struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
         line = nl + 1;
     }
     return src;
+}
+
+int sl_lab_code_lines(const struct sl_lab_code *src, const char *const **lines)
+{
+    *lines = (const char *const *)src->lines;
+    return src->count;
 }
 
 void sl_lab_code_free(struct sl_lab_code *src)

@@ -2,7 +2,8 @@
  * pause, a set-up error, Ctrl-C, SIGTERM or a closed terminal.
  *
  *  - children forked with sl_lab_fork are killed and reaped;
- *  - the terminal, if a pause put it in one-key mode, is restored.
+ *  - the terminal, if a pause put it in one-key mode, is restored, and a full
+ *    screen (--tui) is left.
  *
  * Signal handlers can only reach state through globals: this is the one place in
  * the library that keeps any, and the handler touches only async-signal-safe
@@ -22,6 +23,7 @@ static volatile sig_atomic_t child_count;
 static pid_t children[MAX_CHILDREN];
 static struct termios saved_termios;
 static volatile sig_atomic_t terminal_fd = -1;   /* >= 0 while in one-key mode */
+static void (*volatile full_screen)(void);       /* leaves the full screen, or NULL */
 
 static void end_children(void)
 {
@@ -40,8 +42,15 @@ void sl_guard_restore_terminal(void)
     }
 }
 
+void sl_guard_full_screen(void (*leave)(void))
+{
+    full_screen = leave;
+}
+
 static void at_exit(void)
 {
+    if (full_screen)
+        full_screen();
     sl_guard_restore_terminal();
     end_children();
 }
@@ -88,6 +97,7 @@ void sl_guard_in_child(void)
     /* The child owns no children and no terminal mode of its own. */
     child_count = 0;
     terminal_fd = -1;
+    full_screen = NULL;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);

@@ -72,6 +72,7 @@ struct sl_presenter {
 };
 
 struct sl_lab_code;
+struct sl_lab_tui;
 
 struct sl_lab {
     const struct sl_lab_info *info;
@@ -97,6 +98,7 @@ struct sl_lab {
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
+    struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
 };
 
 /* lab.c: the exit status the counts give (SL_EXIT_*). */
@@ -117,6 +119,8 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv);
  * file:line (freed with sl_excerpt_free). */
 struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file);
 bool sl_lab_code_excerpt(const struct sl_lab_code *code, int step_line, struct sl_excerpt *out);
+int sl_lab_code_lines(const struct sl_lab_code *code, const char *const **lines);
+char *sl_lab_read_file(const char *path);     /* the whole file (free it), or NULL */
 void sl_excerpt_free(struct sl_excerpt *excerpt);
 void sl_lab_code_free(struct sl_lab_code *code);
 
@@ -130,6 +134,8 @@ void sl_guard_add_child(pid_t pid);
 void sl_guard_forget_child(pid_t pid);
 void sl_guard_in_child(void);
 bool sl_guard_raw_terminal(int fd);   /* no echo, one key at a time */
+/* A full screen to leave however the lab ends (async-signal-safe), or NULL. */
+void sl_guard_full_screen(void (*leave)(void));
 void sl_guard_restore_terminal(void);
 
 /* lab_guard.c: is a key waiting on fd? Reads it into *key (raw mode on). */
@@ -137,5 +143,6 @@ bool sl_guard_key_ready(int fd, char *key);
 
 extern const struct sl_presenter sl_text_presenter;
 extern const struct sl_presenter sl_json_presenter;
+extern const struct sl_presenter sl_tui_presenter;
 
 #endif

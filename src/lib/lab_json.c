@@ -20,7 +20,7 @@
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/json.h"
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* lab_options.c — the options every lab shares, and the lab's own flags.
  *
- *   --auto --json --port N --bind ADDR --delay MS --no-source
+ *   --auto --json --tui --port N --bind ADDR --delay MS --no-source
  *   --describe --help --version      and the lab's variants: --et, --no-loop, ...
  *
  * Bad input gets one line saying what is wrong and what to do, and status 2. */
@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_AUTO = 256, OPT_JSON, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
+enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
        OPT_DESCRIBE, OPT_HELP, OPT_VERSION, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
     { "json", no_argument, NULL, OPT_JSON },
+    { "tui", no_argument, NULL, OPT_TUI },
     { "port", required_argument, NULL, OPT_PORT },
     { "bind", required_argument, NULL, OPT_BIND },
     { "delay", required_argument, NULL, OPT_DELAY },
@@ -57,6 +58,8 @@ static void print_help(const struct sl_lab *lab)
     printf("Usage: %s [options]\n\n", lab->program);
     printf("  --auto         run straight through, never wait at a pause\n"
            "  --json         print one JSON object per event (for tests and tools)\n"
+           "  --tui          the classroom in one window: the step, its code and the\n"
+           "                 lab's sockets live (RFC 9293 diagram, table, transitions)\n"
            "  --port N       use ports N..N+%d (default: the kernel chooses)\n"
            "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
@@ -126,6 +129,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         switch (c) {
         case OPT_AUTO: lab->opt.auto_mode = true; break;
         case OPT_JSON: lab->opt.json = true; break;
+        case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
@@ -150,9 +154,11 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case ':':
             usage_error(lab, "%s needs a value; run with --help to see the options.",
                         argv[optind - 1]);
-        case '?':
+        case '?': {                 /* a short option's letter (even in -xyz) is in optopt */
+            char letter[3] = { '-', (char)optopt, '\0' };
             usage_error(lab, "unknown option '%s'; run with --help to see the options.",
-                        argv[optind - 1]);
+                        optopt ? letter : argv[optind - 1]);
+        }
         default:
             if (c >= OPT_FLAG && c < OPT_FLAG + SL_LAB_MAX_FLAGS)
                 lab->opt.flags[c - OPT_FLAG] = true;
@@ -161,4 +167,6 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
     if (optind < argc)
         usage_error(lab, "unexpected argument '%s'; labs take options only (see --help).",
                     argv[optind]);
+    if (lab->opt.tui && lab->opt.json)
+        usage_error(lab, "--tui is a screen and --json a stream; choose one.");
 }

@@ -5,9 +5,11 @@
  * is a terminal (Enter or space continue, q quits) and --auto was not given. */
 #include "lab_internal.h"
 
+#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
+#include "socklab/tcpstate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +46,9 @@ static int width(const struct sl_lab *lab)
 
 /* Print text word-wrapped at the terminal's width: `lead` before the first
  * line, `cont` before the others (a result reads "  -> text" with its lines
- * aligned; a long line of code goes on after "       : "). `used` columns of
- * the first line are taken already (a coloured mark printed before). */
-static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead, int used,
-                         const char *cont)
+ * aligned; a long line of code goes on after "       : "). */
+static void wrapped_after(struct sl_lab *lab, int used, const char *text, const char *lead,
+                          const char *cont)
 {
     const char *p = text, *end = text + strlen(text);
     bool first = true;
@@ -74,11 +75,18 @@ static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead,
     }
 }
 
+/* The same, on a line of its own. */
+static void wrapped_with(struct sl_lab *lab, const char *text, const char *lead,
+                         const char *cont)
+{
+    wrapped_after(lab, 0, text, lead, cont);
+}
+
 static void wrapped(struct sl_lab *lab, const char *text, const char *lead, int indent)
 {
     char cont[32];
     snprintf(cont, sizeof cont, "%*s", indent < 31 ? indent : 31, "");
-    wrapped_with(lab, text, lead, 0, cont);
+    wrapped_with(lab, text, lead, cont);
 }
 
 static void rule(struct sl_lab *lab, const char *left, int used)
@@ -124,7 +132,7 @@ static void text_source(struct sl_lab *lab, const struct sl_excerpt *ex)
         if (!ex->lines[i][0])
             fprintf(lab->stream, "  %4d |\n", ex->numbers[i]);
         else
-            wrapped_with(lab, ex->lines[i], lead, 0, "       :   ");
+            wrapped_with(lab, ex->lines[i], lead, "       :   ");
     }
     paint(lab, PLAIN);
 }
@@ -198,8 +206,7 @@ static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
     paint(lab, look[e->outcome].colour);
     fputs(look[e->outcome].mark, lab->stream);
     paint(lab, PLAIN);
-    wrapped_with(lab, n >= 0 && text ? text : e->claim, "", (int)strlen(look[e->outcome].mark),
-                 "         ");
+    wrapped_after(lab, 9, n >= 0 && text ? text : e->claim, "", "         ");
     free(text);
     fflush(lab->stream);
 }
@@ -230,7 +237,8 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
                        int count)
 {
     paint(lab, YELLOW);
-    fprintf(lab->stream, "\n  || look: %s\n", look);
+    fputc('\n', lab->stream);
+    wrapped_with(lab, look, "  || look: ", "           ");
     paint(lab, PLAIN);
     for (int i = 0; i < count; i++)
         wrapped(lab, hints[i], "     ", 7);
@@ -282,7 +290,20 @@ static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
     fprintf(lab->stream, "  kernel says (%s, %zu socket%s on the lab's ports):\n",
             sl_source_name(snap->source), snap->count, snap->count == 1 ? "" : "s");
     paint(lab, PLAIN);
-    sl_print_socket_table(lab->stream, snap, NULL, "     ");
+    if (width(lab) >= 82) {
+        sl_print_socket_table(lab->stream, snap, NULL, "     ");
+    } else {                             /* a narrow pane: a socket a line, folded */
+        for (size_t i = 0; i < snap->count; i++) {
+            const struct sl_socket *k = &snap->sockets[i];
+            char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN], timer[32], row[200];
+            sl_timer_format(k, timer, sizeof timer);
+            snprintf(row, sizeof row, "%s %s > %s  queues %u/%u%s%s", sl_state_name(k->state),
+                     sl_tuple_local(&k->tuple, local, sizeof local),
+                     sl_tuple_peer(&k->tuple, peer, sizeof peer), k->recv_q, k->send_q,
+                     strcmp(timer, "-") ? "  " : "", strcmp(timer, "-") ? timer : "");
+            wrapped(lab, row, "     ", 7);
+        }
+    }
     fflush(lab->stream);
 }
 

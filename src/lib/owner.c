@@ -1,8 +1,9 @@
 /* owner.c — socket inode -> pid and command, by scanning /proc (see owner.h).
  *
- * Two sorted tables, searched with bsearch: inode -> owner, filled by the scan,
- * and 4-tuple -> owner, rebuilt each refresh from the sockets of the snapshot
- * so that a connection keeps its owner after close() (its inode is then 0). */
+ * One sorted table, searched with bsearch: inode -> owner, filled by the scan
+ * and kept from one refresh to the next for the inodes still listed. An owner
+ * belongs to an inode, never to a 4-tuple: when a connection becomes a
+ * TIME-WAIT record (inode 0) no process holds it any more, as ss -p shows. */
 #include "socklab/owner.h"
 
 #include <ctype.h>
@@ -19,28 +20,15 @@ struct by_inode {
     bool found;
 };
 
-struct by_tuple {
-    struct sl_tuple tuple;
-    struct sl_owner owner;
-};
-
 struct sl_owners {
     struct by_inode *inodes;    /* the snapshot's inodes, sorted */
     size_t inode_count;
-    struct by_tuple *tuples;    /* the snapshot's known owners, sorted by tuple */
-    size_t tuple_count;
 };
 
 static int compare_inode(const void *a, const void *b)
 {
     uint64_t x = ((const struct by_inode *)a)->inode, y = ((const struct by_inode *)b)->inode;
     return (x > y) - (x < y);
-}
-
-static int compare_by_tuple(const void *a, const void *b)
-{
-    return sl_tuple_compare(&((const struct by_tuple *)a)->tuple,
-                         &((const struct by_tuple *)b)->tuple);
 }
 
 struct sl_owners *sl_owners_new(void)
@@ -53,7 +41,6 @@ void sl_owners_free(struct sl_owners *owners)
     if (!owners)
         return;
     free(owners->inodes);
-    free(owners->tuples);
     free(owners);
 }
 
@@ -116,12 +103,8 @@ static void scan_processes(struct sl_owners *o)
 size_t sl_owners_refresh(struct sl_owners *o, const struct sl_snapshot *snap)
 {
     struct by_inode *inodes = calloc(snap->count ? snap->count : 1, sizeof *inodes);
-    struct by_tuple *tuples = calloc(snap->count ? snap->count : 1, sizeof *tuples);
-    if (!inodes || !tuples) {
-        free(inodes);
-        free(tuples);
+    if (!inodes)
         return 0;
-    }
     size_t n = 0;
     for (size_t i = 0; i < snap->count; i++)
         if (snap->sockets[i].inode)
@@ -145,37 +128,18 @@ size_t sl_owners_refresh(struct sl_owners *o, const struct sl_snapshot *snap)
     if (unseen)
         scan_processes(o);
 
-    /* The tuple table: this scan's answers, and for inode-0 sockets the answer
-     * the previous table had for the same tuple. */
-    size_t t = 0;
-    for (size_t i = 0; i < snap->count; i++) {
-        const struct sl_owner *owner = sl_owners_find(o, &snap->sockets[i]);
-        if (owner) {
-            tuples[t].tuple = snap->sockets[i].tuple;
-            tuples[t++].owner = *owner;
-        }
-    }
-    qsort(tuples, t, sizeof *tuples, compare_by_tuple);
-    free(o->tuples);
-    o->tuples = tuples;
-    o->tuple_count = t;
-    return t;
+    size_t known = 0;
+    for (size_t i = 0; i < n; i++)
+        known += inodes[i].found;
+    return known;
 }
 
 const struct sl_owner *sl_owners_find(const struct sl_owners *o, const struct sl_socket *s)
 {
-    if (s->inode) {
-        if (!o->inode_count)
-            return NULL;
-        struct by_inode key = { .inode = s->inode };
-        const struct by_inode *hit = bsearch(&key, o->inodes, o->inode_count, sizeof key,
-                                             compare_inode);
-        return hit && hit->found ? &hit->owner : NULL;
-    }
-    if (!o->tuple_count)
-        return NULL;
-    struct by_tuple key = { .tuple = s->tuple };
-    const struct by_tuple *hit = bsearch(&key, o->tuples, o->tuple_count, sizeof key,
-                                         compare_by_tuple);
-    return hit ? &hit->owner : NULL;
+    if (!s->inode || !o->inode_count)
+        return NULL;                             /* no file: no process holds it */
+    struct by_inode key = { .inode = s->inode };
+    const struct by_inode *hit = bsearch(&key, o->inodes, o->inode_count, sizeof key,
+                                         compare_inode);
+    return hit && hit->found ? &hit->owner : NULL;
 }

@@ -27,11 +27,11 @@ static const struct state_names names[SL_TCP_STATE_COUNT] = {
     [SL_TCP_FIN_WAIT2] = { "FIN-WAIT-2", "FIN_WAIT2", "FIN-WAIT-2",
         "our FIN was acknowledged; waiting for the peer to close its side" },
     [SL_TCP_TIME_WAIT] = { "TIME-WAIT", "TIME_WAIT", "TIME-WAIT",
-        "this side closed first; the 4-tuple is held so late segments die out" },
+        "our FIN went first (or both at once): the 4-tuple is held for late segments" },
     [SL_TCP_CLOSE] = { "UNCONN", "CLOSE", "CLOSED",
         "no connection: the socket is not connected to anything" },
     [SL_TCP_CLOSE_WAIT] = { "CLOSE-WAIT", "CLOSE_WAIT", "CLOSE-WAIT",
-        "the peer closed; this program has not called close() yet" },
+        "the peer closed; this side has not closed or shut down its own yet" },
     [SL_TCP_LAST_ACK] = { "LAST-ACK", "LAST_ACK", "LAST-ACK",
         "the peer closed, then this side closed; waiting for the last ACK" },
     [SL_TCP_LISTEN] = { "LISTEN", "LISTEN", "LISTEN",
@@ -115,6 +115,11 @@ bool sl_state_parse_list(const char *list, sl_state_mask *mask, char *why, size_
     char copy[256];
     if (strlen(list) >= sizeof copy) {
         snprintf(why, why_len, "the state list is too long");
+        return false;
+    }
+    size_t len = strlen(list);
+    if (len && (list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,"))) {
+        snprintf(why, why_len, "an empty item in the list");
         return false;
     }
     strcpy(copy, list);

@@ -1,4 +1,4 @@
-/* trace.c — the inet_sock_set_state tracepoint through tracefs (see trace.h).
+/* trace.c — the inet_sock_set_state tracepoint through libtracefs (see trace.h).
  *
  * A private instance (instances/sockdash-PID) keeps our filter and buffer
  * apart from anyone else's tracing. The filter runs in the kernel, so only
@@ -8,60 +8,160 @@
  *   protocol=IPPROTO_TCP sport=8080 dport=40212 saddr=127.0.0.1 daddr=127.0.0.1
  *   saddrv6=::ffff:127.0.0.1 daddrv6=::ffff:127.0.0.1 oldstate=TCP_ESTABLISHED
  *   newstate=TCP_FIN_WAIT1
+ *
+ * What is left behind, and what is not:
+ * - tracefs stays mounted. A mount is not reference-counted: whoever mounted
+ *   it cannot know whether another sockdash, trace-cmd or perf started using
+ *   it since, and unmounting would pull it from under them.
+ * - Our instance is removed on close. One left by a sockdash that was killed
+ *   (its PID is gone) is removed by the next one that starts. The kernel
+ *   refuses to remove an instance whose trace_pipe is open (EBUSY), so a live
+ *   reader keeps its instance even if its PID means nothing here (another PID
+ *   namespace).
  */
-#include "socklab/trace.h"
+#include "trace_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
+#include <tracefs.h>
 #include <unistd.h>
 
-#define TRACEFS "/sys/kernel/tracing"
-#define EVENT "events/sock/inet_sock_set_state"
+#define INSTANCE_PREFIX "sockdash-"
+#define SYSTEM "sock"
+#define EVENT "inet_sock_set_state"
 
 struct sl_trace {
-    char dir[128];              /* the instance */
+    struct tracefs_instance *instance;
     int fd;                     /* its trace_pipe, non-blocking */
-    bool mounted_here;          /* tracefs was mounted by us */
+    struct sl_filter filter;    /* applied here too, whatever the kernel filters */
+    enum sl_trace_kernel_filter kernel_filter;
     char pending[4096];         /* a line split across reads */
     size_t pending_len;
 };
 
-static bool write_file(const char *dir, const char *name, const char *text)
+/* "(sport >= L && sport <= H) || (dport >= L && dport <= H)", shorter for one port. */
+static void port_condition(FILE *out, unsigned low, unsigned high)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-    close(fd);
-    return ok;
+    if (low == high)
+        fprintf(out, "sport == %u || dport == %u", low, low);
+    else
+        fprintf(out, "(sport >= %u && sport <= %u) || (dport >= %u && dport <= %u)",
+                low, high, low, high);
 }
 
-void sl_trace_filter_text(const struct sl_filter *filter, char *buf, size_t len)
+char *sl_trace_filter_text(const struct sl_filter *filter, enum sl_trace_kernel_filter level)
 {
-    size_t used = (size_t)snprintf(buf, len, "protocol == 6");
-    for (int i = 0; i < filter->range_count && used < len; i++) {
-        const struct sl_port_range *r = &filter->ranges[i];
-        used += (size_t)snprintf(buf + used, len - used,
-                                 "%s(sport >= %u && sport <= %u) || (dport >= %u && dport <= %u)",
-                                 i ? " || " : " && (", r->low, r->high, r->low, r->high);
+    char *text = NULL;
+    size_t len;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    fputs("protocol == 6", out);
+    if (filter->range_count && level != SL_TRACE_FILTER_TCP) {
+        fputs(" && (", out);
+        if (level == SL_TRACE_FILTER_EXACT) {
+            for (int i = 0; i < filter->range_count; i++) {
+                fputs(i ? " || " : "", out);
+                port_condition(out, filter->ranges[i].low, filter->ranges[i].high);
+            }
+        } else {
+            unsigned low = 65535, high = 0;
+            for (int i = 0; i < filter->range_count; i++) {
+                low = filter->ranges[i].low < low ? filter->ranges[i].low : low;
+                high = filter->ranges[i].high > high ? filter->ranges[i].high : high;
+            }
+            port_condition(out, low, high);
+        }
+        fputc(')', out);
     }
-    if (filter->range_count && used < len)
-        snprintf(buf + used, len - used, ")");
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
-struct sl_trace *sl_trace_open(const struct sl_filter *filter, char *why, size_t why_len)
+/* "sockdash-PID" for a PID that no longer runs (or is ours: then it was left
+ * by an earlier process with our number, since we have not made ours yet). */
+static bool stale_instance(const char *name)
 {
+    if (strncmp(name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)))
+        return false;
+    const char *digits = name + strlen(INSTANCE_PREFIX);
+    char *end;
+    errno = 0;
+    long pid = strtol(digits, &end, 10);
+    if (errno || end == digits || *end || pid <= 0 || pid > 4194304)
+        return false;
+    return pid == getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+}
+
+static int remove_if_stale(const char *name, void *context)
+{
+    (void)context;
+    if (!stale_instance(name))
+        return 0;
+    struct tracefs_instance *stale = tracefs_instance_alloc(NULL, name);
+    if (stale) {
+        tracefs_instance_destroy(stale);    /* EBUSY if someone still reads it: kept */
+        tracefs_instance_free(stale);
+    }
+    return 0;
+}
+
+static const char *const level_names[] = {
+    [SL_TRACE_FILTER_EXACT] = "the exact port filter",
+    [SL_TRACE_FILTER_SPAN] = "a filter on the span of the ports",
+    [SL_TRACE_FILTER_TCP] = "a filter on TCP alone",
+};
+
+/* Give the kernel the finest filter it accepts, from `first` on. */
+static bool set_kernel_filter(struct sl_trace *t, enum sl_trace_kernel_filter first,
+                              char *why, size_t why_len)
+{
+    int refused = 0;
+    for (int level = first; level <= SL_TRACE_FILTER_TCP; level++) {
+        char *text = sl_trace_filter_text(&t->filter, (enum sl_trace_kernel_filter)level);
+        if (!text) {
+            snprintf(why, why_len, "out of memory");
+            return false;
+        }
+        bool taken = tracefs_event_file_write(t->instance, SYSTEM, EVENT, "filter", text) >= 0;
+        if (!taken && !refused)
+            refused = errno;
+        free(text);
+        if (taken) {
+            t->kernel_filter = (enum sl_trace_kernel_filter)level;
+            if (level != (int)first)
+                snprintf(why, why_len, "the kernel refused %s for %d port ranges (%s), so it "
+                         "runs %s and the ports are checked here",
+                         level_names[first], t->filter.range_count, strerrorname_np(refused),
+                         level_names[level]);
+            return true;
+        }
+    }
+    snprintf(why, why_len, "the kernel refused every filter for the tracepoint "
+             SYSTEM ":" EVENT " (%s)", strerrorname_np(refused));
+    return false;
+}
+
+struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
+                                    enum sl_trace_kernel_filter first, char *why,
+                                    size_t why_len)
+{
+    why[0] = '\0';
     if (geteuid() != 0) {
         snprintf(why, why_len, "--trace needs root (the tracepoint is read through tracefs)");
+        return NULL;
+    }
+    if (!tracefs_tracing_dir()) {
+        snprintf(why, why_len, "tracefs is neither mounted nor mountable at /sys/kernel/tracing");
         return NULL;
     }
     struct sl_trace *t = calloc(1, sizeof *t);
@@ -70,27 +170,50 @@ struct sl_trace *sl_trace_open(const struct sl_filter *filter, char *why, size_t
         return NULL;
     }
     t->fd = -1;
-    if (access(TRACEFS "/instances", F_OK) != 0) {
-        if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) != 0) {
-            snprintf(why, why_len, "tracefs is not available at " TRACEFS " (%s)", strerror(errno));
-            free(t);
-            return NULL;
-        }
-        t->mounted_here = true;
+    t->filter = *filter;
+    tracefs_instances_walk(remove_if_stale, NULL);
+    char name[32];
+    snprintf(name, sizeof name, INSTANCE_PREFIX "%d", (int)getpid());
+    if (tracefs_instance_exists(name)) {            /* still read: a sockdash elsewhere */
+        snprintf(why, why_len, "the trace instance %s is in use by a sockdash in another PID "
+                 "namespace", name);
+        free(t);
+        return NULL;
     }
-    snprintf(t->dir, sizeof t->dir, TRACEFS "/instances/sockdash-%d", (int)getpid());
-    char filter_text[1024], path[256];
-    sl_trace_filter_text(filter, filter_text, sizeof filter_text);
-    snprintf(path, sizeof path, "%s/trace_pipe", t->dir);
-    if (mkdir(t->dir, 0700) != 0 || !write_file(t->dir, EVENT "/filter", filter_text) ||
-        !write_file(t->dir, EVENT "/enable", "1") ||
-        (t->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        snprintf(why, why_len, "the tracepoint sock:inet_sock_set_state cannot be used (%s)",
+    if (!(t->instance = tracefs_instance_create(name))) {
+        snprintf(why, why_len, "a trace instance cannot be made in tracefs (%s)",
+                 strerror(errno));
+        free(t);
+        return NULL;
+    }
+    if (!tracefs_event_file_exists(t->instance, SYSTEM, EVENT, "enable")) {
+        snprintf(why, why_len, "this kernel has no tracepoint " SYSTEM ":" EVENT);
+        sl_trace_close(t);
+        return NULL;
+    }
+    if (!set_kernel_filter(t, first, why, why_len)) {
+        sl_trace_close(t);
+        return NULL;
+    }
+    if (tracefs_event_enable(t->instance, SYSTEM, EVENT) != 0 ||
+        (t->fd = tracefs_instance_file_open(t->instance, "trace_pipe",
+                                            O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        snprintf(why, why_len, "the tracepoint " SYSTEM ":" EVENT " cannot be read (%s)",
                  strerror(errno));
         sl_trace_close(t);
         return NULL;
     }
     return t;
+}
+
+struct sl_trace *sl_trace_open(const struct sl_filter *filter, char *why, size_t why_len)
+{
+    return sl_trace_open_from(filter, SL_TRACE_FILTER_EXACT, why, why_len);
+}
+
+enum sl_trace_kernel_filter sl_trace_kernel_filter(const struct sl_trace *t)
+{
+    return t->kernel_filter;
 }
 
 int sl_trace_fd(const struct sl_trace *t)
@@ -103,11 +226,9 @@ void sl_trace_close(struct sl_trace *t)
     if (!t)
         return;
     if (t->fd >= 0)
-        close(t->fd);
-    write_file(t->dir, EVENT "/enable", "0");
-    rmdir(t->dir);
-    if (t->mounted_here)
-        umount2(TRACEFS, MNT_DETACH);
+        close(t->fd);                       /* an open trace_pipe keeps the instance busy */
+    tracefs_instance_destroy(t->instance);  /* disables its events with it */
+    tracefs_instance_free(t->instance);
     free(t);
 }
 
@@ -177,6 +298,14 @@ bool sl_trace_parse_line(const char *line, struct sl_change *out)
     return true;
 }
 
+/* Whether the change is on the filter's ports: the kernel's filter may be
+ * coarser than ours. */
+static bool on_our_ports(const struct sl_trace *t, const struct sl_change *c)
+{
+    return sl_filter_port_match(&t->filter, c->tuple.local_port) ||
+           sl_filter_port_match(&t->filter, c->tuple.peer_port);
+}
+
 void sl_trace_read(struct sl_trace *t, struct sl_changes *out)
 {
     for (;;) {
@@ -190,7 +319,7 @@ void sl_trace_read(struct sl_trace *t, struct sl_changes *out)
         while ((nl = strchr(line, '\n'))) {
             *nl = '\0';
             struct sl_change c;
-            if (sl_trace_parse_line(line, &c))
+            if (sl_trace_parse_line(line, &c) && on_our_ports(t, &c))
                 sl_changes_add(out, &c);
             line = nl + 1;
         }

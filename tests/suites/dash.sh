@@ -11,7 +11,7 @@ build=${1:?usage: dash.sh BUILD}
 dash="$(pwd)/$build/bin/sockdash"
 use_tmux dash
 
-trap 't kill-server 2>/dev/null; release_test_sockets; cleanup' EXIT
+trap 'tmux_stop; release_test_sockets; cleanup' EXIT
 hold_test_sockets "$build"
 
 # The screen with its line drawing in ASCII, so columns count the same in bytes.
@@ -35,9 +35,8 @@ closing_boxes_one_each() { count_is CLOSE-WAIT 1 && count_is FIN-WAIT-2 1; }
 start_dash() {
     cols=$1 rows_=$2
     shift 2
-    t kill-session -t dash 2>/dev/null
     rm -f "$scratch/before" "$scratch/after"
-    t new-session -d -s dash -x "$cols" -y "$rows_" "sh"
+    tmux_session "$cols" "$rows_"
     t send-keys -t dash "clear; stty -g >'$scratch/before'; LC_ALL=C.UTF-8 '$dash' $*; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
 }
 
@@ -98,13 +97,18 @@ check "any key closes the help" wait_for 2 screen_lacks "this help"
 t resize-window -t dash -x 40 -y 12
 check "resized to 40x12: 'terminal too small'" wait_for 3 screen_has "terminal too small"
 t resize-window -t dash -x 100 -y 40
-table_view() { screen_has "Local Address" && screen_lacks "passive OPEN"; }
-check "at 100x40 the table view: the diagram and the table do not fit together" \
-    wait_for 3 table_view
+compact_and_table() { screen_has "Local Address" && screen_has "FIN-WAIT-1  0" && screen_lacks "passive OPEN"; }
+check "at 100x40 the compact diagram above the table: the full one and the table do not fit together" \
+    wait_for 3 compact_and_table
 t send-keys -t dash Tab
-check "Tab shows the diagram instead" wait_for 3 screen_has "passive OPEN"
+check "Tab shows the full diagram alone" wait_for 3 screen_has "passive OPEN"
+check "... and says so in the help bar" screen_has "Tab:view(diagram)"
 t send-keys -t dash Tab
-check "Tab again: the table" wait_for 3 table_view
+table_view() { screen_has "Local Address" && screen_lacks "FIN-WAIT-1  0" && screen_has "LISTEN 2  SYN-SENT 0"; }
+check "Tab again: the table under the states in a row" wait_for 3 table_view
+check "... and says so" screen_has "Tab:view(table)"
+t send-keys -t dash Tab
+check "Tab again: back to the first view" wait_for 3 compact_and_table
 t resize-window -t dash -x 150 -y 50
 check "resized back to 150x50: everything again" wait_for 3 screen_has "Transitions, newest first"
 
@@ -122,7 +126,7 @@ check "the terminal settings are restored after Ctrl-C" wait_for 3 cmp -s "$scra
 
 start_dash 150 50 --port "$port"
 wait_for 5 screen_has "passive OPEN"
-pkill -TERM -f "sockdash --port $port\$"
+kill -TERM "$(pane_child sockdash)"
 check "SIGTERM ends the dashboard (status 143)" wait_for 5 screen_has "EXIT=143"
 check "the terminal settings are restored after SIGTERM" wait_for 3 cmp -s "$scratch/before" "$scratch/after"
 
@@ -132,13 +136,11 @@ colour_codes() {
     t capture-pane -p -e -t dash | grep -Ec "$(printf '\033')\[([0-9]+;)*(3[0-7]|4[0-7])m"
 }
 coloured() {
-    t kill-session -t dash 2>/dev/null
-    t new-session -d -s dash -x 150 -y 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
+    tmux_session 150 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
     wait_for 5 screen_has "10 sockets" && [ "$(colour_codes)" "$2" 0 ]
 }
 check "on a colour terminal the screen uses colour" coloured "" -gt
 check "with NO_COLOR set it uses none" coloured "NO_COLOR=1" -eq
-t kill-session -t dash 2>/dev/null
 
 # A recording, replayed: the same screen every time.
 replay() {
@@ -158,44 +160,67 @@ t send-keys -t dash Space
 check "space shows the next frame" wait_for 3 screen_has "frame 2/16"
 t send-keys -t dash q
 
-# The classroom picture: lab 06 runs while the dashboard watches its ports;
-# what the dashboard saw is in its recording.
-lport=$((port + 200))
-start_dash 150 50 --port "$lport-$((lport + 3))" --interval 50 --record "$scratch/lab06.jsonl"
-wait_for 5 screen_has "passive OPEN"
-"$build/bin/lab06-time-wait" --auto --port "$lport" --delay 150 >/dev/null 2>&1
-sleep 0.3
-saw() { grep -q "\"type\":\"socket\",\"state\":$1," "$scratch/lab06.jsonl"; }
-check "with lab 06 running, the dashboard saw ESTABLISHED" saw 1
+# The classroom picture: lab 06 runs in a second session, stopping at each of
+# its pauses, while the dashboard watches the lab's ports (the lab picks them
+# and names them in its ss command); the lab goes on only once the dashboard's
+# recording holds what the pause shows, as a class would wait.
+t new-session -d -s lab06 -x 100 -y 50 "'$(pwd)/$build/bin/lab06-time-wait' --no-source"
+lab06_shows() { t capture-pane -p -t lab06 | grep -q -- "$1"; }
+wait_for 10 lab06_shows "look: one connection, both ends ESTAB"
+lab_ports=$(t capture-pane -p -t lab06 | grep -o 'sport = :[0-9]*' | sort -u | cut -d: -f2 | paste -sd,)
+start_dash 150 50 --port "$lab_ports" --interval 50 --record "$scratch/lab06.jsonl"
+recorded() { grep -q -- "$1" "$scratch/lab06.jsonl" 2>/dev/null; }
+saw() { recorded "\"type\":\"socket\",\"state\":$1,"; }
 saw_closing() { saw 5 && saw 8; }
-check "... FIN-WAIT-2 and CLOSE-WAIT" saw_closing
-check "... and TIME-WAIT" saw 6
+check "with lab 06 running, the dashboard saw ESTABLISHED" wait_for 5 saw 1
+t send-keys -t lab06 Enter
+wait_for 10 lab06_shows "look: the client in FIN-WAIT-2"
+check "... FIN-WAIT-2 and CLOSE-WAIT" wait_for 5 saw_closing
+t send-keys -t lab06 Enter
+wait_for 10 lab06_shows "end of step 3"
+check "... and TIME-WAIT" wait_for 5 saw 6
 check "... and the moves between them in its log" \
-    grep -q '"kind":"changed","from":5,"to":6' "$scratch/lab06.jsonl"
+    wait_for 5 recorded '"kind":"changed","from":5,"to":6'
+lab06_shows "end of step 3" || { echo "# lab 06 under the dashboard:"; t capture-pane -p -t lab06 | sed 's/^/# /'; }
+t send-keys -t lab06 q
 t send-keys -t dash q
 
 if [ "$(id -u)" = 0 ]; then
-    tport=$((port + 100))
+    tport=$(quiet_port)
     start_dash 150 50 --port "$tport" --trace --interval 200
     check "--trace as root: the header says netlink+trace" wait_for 5 screen_has "netlink+trace"
-    instance=$(ls -d /sys/kernel/tracing/instances/sockdash-* 2>/dev/null | head -n 1)
-    check "--trace works in a private tracefs instance" [ -n "$instance" ]
-    "$build/bin/lab05-sigpipe" --auto --port "$tport" >/dev/null 2>&1 || true
+    instance=/sys/kernel/tracing/instances/sockdash-$(pane_child sockdash)
+    check "--trace works in a private tracefs instance (sockdash-PID)" [ -d "$instance" ]
+    "$build/bin/lab05-sigpipe" --auto --port "$tport" >"$scratch/lab05.out" 2>&1 ||
+        { echo "# lab 05 beside --trace exited $?:"; tail -n 3 "$scratch/lab05.out" | sed 's/^/# /'; }
     check "--trace logs exact transitions" wait_for 5 screen_has " trace "
     t send-keys -t dash q
     wait_for 5 screen_has "EXIT=0"
     check "the trace instance is removed on exit" [ ! -e "$instance" ]
     start_dash 150 50 --port "$tport" --trace
     wait_for 5 screen_has "netlink+trace"
-    instance=$(ls -d /sys/kernel/tracing/instances/sockdash-* 2>/dev/null | head -n 1)
-    pkill -TERM -f "sockdash --port $tport --trace"
-    check "the trace instance is removed on SIGTERM too" \
-        sh -c "[ -n '$instance' ] && sleep 1 && [ ! -e '$instance' ]"
+    pid=$(pane_child sockdash)
+    instance=/sys/kernel/tracing/instances/sockdash-$pid
+    removed_on_sigterm() {
+        [ -n "$pid" ] && [ -d "$instance" ] && kill -TERM "$pid" &&
+            wait_for 5 screen_has "EXIT=143" && [ ! -e "$instance" ]
+    }
+    check "the trace instance is removed on SIGTERM too" removed_on_sigterm
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    killed=$(pane_child sockdash)
+    [ -n "$killed" ] && kill -KILL "$killed"
+    check "kill -KILL leaves the trace instance behind" \
+        [ -n "$killed" -a -d "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    start_dash 150 50 --port "$tport" --trace
+    wait_for 5 screen_has "netlink+trace"
+    check "the next --trace removes it" [ ! -e "/sys/kernel/tracing/instances/sockdash-$killed" ]
+    t send-keys -t dash q
+    wait_for 5 screen_has "EXIT=0"
 fi
 nobody_dash() {
     chmod o+rx "$(dirname "$dash")" 2>/dev/null
-    t kill-session -t dash 2>/dev/null
-    t new-session -d -s dash -x 150 -y 50 "LC_ALL=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups '$dash' --trace --port $port"
+    tmux_session 150 50 "LC_ALL=C.UTF-8 setpriv --reuid=65534 --regid=65534 --clear-groups '$dash' --trace --port $port"
 }
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && nobody_dash && wait_for 5 screen_has "sockdash |"; then
     check "--trace without root: one sentence, and it goes on polling" \
@@ -208,8 +233,86 @@ fi
 status=$?
 check "without a terminal: exit 2 and one line pointing at --once" \
     sh -c "[ $status -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ] && grep -q -- '--once' '$scratch/err'"
-check "a missing recording: exit 2, one line" \
-    sh -c "'$dash' --replay /nonexistent.jsonl </dev/null >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+# sockdash --replay BAD, on a terminal (without one it stops earlier, at that):
+# exit 2 and one line, which must match $2.
+bad_replay() {
+    script -qec "'$dash' --replay '$1'" /dev/null </dev/null >"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q -- "$2" "$scratch/err"
+}
+check "a missing recording: exit 2, one line" bad_replay /nonexistent.jsonl "cannot open"
+check "a directory given to --replay: exit 2, one line saying so" \
+    bad_replay "$scratch" "--replay $scratch: is a directory"
+head -n 1 tests/fixtures/dash-lab06.jsonl >"$scratch/nan.jsonl"
+sed -n '2s/"at":[0-9.]*/"at":nan/p' tests/fixtures/dash-lab06.jsonl >>"$scratch/nan.jsonl"
+check "a recording with \"at\": nan: exit 2, one line naming the file and the line" \
+    bad_replay "$scratch/nan.jsonl" "nan.jsonl: line 2: not JSON"
 check "--step without --replay: exit 2, one line" \
     sh -c "'$dash' --step 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 check "socklab dash --help starts sockdash" sh -c "'$build/bin/socklab' dash --help | grep -q 'sockdash'"
+
+# Fitting the pane it is given: each screen in a tmux server of its own.
+# The compact state machine in a 60x20 pane and at 80x24; the full one at 200x60.
+fits() { own_tmux "fit$1x$2" "$1" "$2" "LC_ALL=C.UTF-8 '$dash' --port $port,$port6 --interval 200"; }
+compact_counts() { screen_has "ESTAB *4" && screen_has "TIME-WAIT *2" && screen_has "LISTEN *2"; }
+fits 60 20
+check "60x20: the compact state machine with its counts" wait_for 5 compact_counts
+check "60x20: the reset/abort mark outside the figure" screen_has "RST/abort"
+check "60x20: the help bar keeps ? and q" sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q '?:help.*q:quit'"
+t send-keys -t "$tmux_name" Tab
+check "60x20: Tab shows the table under the states in a row, and says so" \
+    wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q 'Tab:table' && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep -q '^LISTEN 2  SYN-SENT 0'"
+own_tmux_end
+
+fits 80 24
+check "80x24: the compact state machine with its counts" wait_for 5 compact_counts
+check "80x24: the help bar fits, q:quit included" sh -c "[ \"\$(tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | sed 's/ *\$//')\" != '' ] && tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q 'q:quit *\$'"
+t send-keys -t "$tmux_name" p
+header_keeps() { screen | head -n 1 | grep -q "netlink.*| PAUSED | $port,$port6 *\$"; }
+check "80x24: the header keeps the source, PAUSED and the whole filter" wait_for 3 header_keeps
+t send-keys -t "$tmux_name" p
+t send-keys -t "$tmux_name" /
+check "80x24: the / prompt shows what is typed" wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q 'filter.*: $port,$port6_'"
+t send-keys -t "$tmux_name" Escape
+t send-keys -t "$tmux_name" '?'
+help_alone() { screen_has "this help (any key closes it)" && screen_lacks "Transitions, newest" && screen_lacks "FIN-WAIT-1  0"; }
+check "80x24: the help hides everything behind it" wait_for 3 help_alone
+check "80x24: the help wraps between words" screen_has "^  /: filter by ports"
+t send-keys -t "$tmux_name" x
+help_gone() { screen_lacks "this help" && compact_counts; }
+check "80x24: any key closes it" wait_for 3 help_gone
+t resize-window -t "$tmux_name" -x 30 -y 12
+too_small_whole() { screen_has "terminal too small" && screen_has "(need 60x15)"; }
+check "30 columns: 'terminal too small (need 60x15)' whole, on two lines" wait_for 3 too_small_whole
+own_tmux_end
+
+fits 200 60
+full_and_table() { screen_has "passive OPEN" && screen_has "Local Address" && screen_has "Transitions, newest first"; }
+check "200x60: the full state machine, the table and the log" wait_for 5 full_and_table
+check "200x60: the header in full" screen_has " sockdash | 10 sockets: listening 2  opening 0  established 4  closing 4 | netlink every 200 ms"
+check "200x60: no owner for a TIME-WAIT record" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | grep '^TIME-WAIT .*timewait' | grep -qv '/'"
+own_tmux_end
+
+# The transition log at 64 columns: every address it shows is whole (each one
+# is in the recording as it is), never a port cut in the middle.
+own_tmux log64 64 24 "LC_ALL=C.UTF-8 '$dash' --replay tests/fixtures/dash-lab06.jsonl"
+wait_for 15 screen_has "16/16 (end)"
+log_lines() { screen | sed -n '/Transitions, newest first/,$p' | grep -E ' (poll|trace) '; }
+whole_addresses() {
+    [ -n "$(log_lines)" ] || return 1
+    log_lines | awk '{ print $NF }' | while read -r address; do
+        grep -qF "\"$address\"" tests/fixtures/dash-lab06.jsonl || { echo "# cut: $address"; return 1; }
+    done
+}
+check "64 columns: the log shows whole addresses only" whole_addresses
+own_tmux_end
+
+# A terminal that cannot draw a screen: one sentence pointing at --once, exit 2.
+for term in bogus-term dumb; do
+    own_tmux "term-$term" 100 10 "TERM=$term '$dash' 2>'$scratch/err-$term'; echo EXIT=\$? >'$scratch/exit-$term'; sleep 5"
+    refused() { [ "$(cat "$scratch/exit-$1" 2>/dev/null)" = EXIT=2 ]; }
+    check "TERM=$term: exit 2" wait_for 5 refused "$term"
+    check "TERM=$term: one sentence that points at --once" \
+        sh -c "[ \$(wc -l <'$scratch/err-$term') -eq 1 ] && grep -q -- '--once' '$scratch/err-$term' && [ \$(wc -c <'$scratch/err-$term') -le 80 ]"
+    own_tmux_end
+done

@@ -1,8 +1,9 @@
 #!/bin/sh
 # labs.sh BUILD — every lab in BUILD/bin, run unattended: --auto --json must
-# exit 0 with every line valid JSON and every expectation held, the key claims
-# of tests/lab-claims.txt present, text mode must pass too, and --describe
-# must name the lab it is.
+# exit 0 with every line valid JSON and every expectation held (or skipped,
+# with its reason), the key claims of tests/lab-claims.txt present, every step
+# narrated and its source excerpt no longer than a projector screen (40
+# lines), text mode must pass too, and --describe must name the lab it is.
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: labs.sh BUILD}
 
@@ -23,10 +24,17 @@ for lab in "$build"/bin/lab[0-9][0-9]-*; do
     check "lab $nn: --auto --json exits 0 (got $status)" [ "$status" -eq 0 ]
     check "lab $nn: every line is one JSON object" \
         sh -c "[ \"\$(jq -c 'select(type == \"object\" and has(\"event\"))' '$out' | wc -l)\" -eq \"\$(wc -l < '$out')\" ]"
-    held=$(jq -s '[.[] | select(.event == "expect" and .ok)] | length' "$out" 2>/dev/null)
+    held=$(jq -s '[.[] | select(.event == "expect" and (.outcome == "held" or
+                   (.outcome == "skipped" and (.why | length) > 0)))] | length' "$out" 2>/dev/null)
     total=$(jq -s '[.[] | select(.event == "expect")] | length' "$out" 2>/dev/null)
-    check "lab $nn: at least 5 expectations, all held ($held of $total)" \
+    check "lab $nn: at least 5 expectations, all held or skipped with a reason ($held of $total)" \
         [ "${total:-0}" -ge 5 -a "$held" = "$total" ]
+    long=$(jq -r 'select(.event == "source" and (.lines | length) > 40) | .step' "$out" | tr '\n' ' ')
+    check "lab $nn: every step's source excerpt fits 40 lines (too long: ${long:-none})" \
+        [ -z "$long" ]
+    silent=$(jq -rs '[.[] | select(.event == "step") | .step] - [.[] | select(.event == "say") | .step]
+                     | map(tostring) | join(" ")' "$out")
+    check "lab $nn: every step has narration (silent: ${silent:-none})" [ -z "$silent" ]
     check "lab $nn: the end event reports status 0" \
         sh -c "jq -e 'select(.event == \"end\") | .status == 0 and .failed == 0' '$out' >/dev/null"
     claims=$(grep "^$nn " "$(dirname "$0")/../lab-claims.txt" | cut -c4-)
@@ -43,6 +51,22 @@ CLAIMS
     check "lab $nn: text mode --auto exits 0" [ $? -eq 0 ]
     check "lab $nn: text mode ends with its totals" \
         grep -q "expectations: .* held, 0 failed" "$scratch/$file.txt"
+    "$lab" --auto --json --bind 192.0.2.1 >"$scratch/$file.refused" 2>&1
+    status=$?
+    check "lab $nn: --bind of an address this machine lacks is refused before step 1 (exit 2)" \
+        sh -c "[ $status -eq 2 ] && ! grep -q '\"event\":\"step\"' '$scratch/$file.refused'"
+    if [ "$nn" = 01 ]; then    # its claims are about one address: the wildcard is refused
+        "$lab" --auto --bind 0.0.0.0 >"$scratch/$file.wildcard" 2>&1
+        status=$?
+        check "lab 01: --bind 0.0.0.0 is refused with exit 2, not failed" \
+            sh -c "[ $status -eq 2 ] && ! grep -q FAIL '$scratch/$file.wildcard'"
+    fi
     check "lab $nn: --describe gives its number" \
         sh -c "'$lab' --describe | jq -e '.number == ($nn | tonumber) and (.title | length) > 0' >/dev/null"
 done
+lab_names_the_letter() {
+    "$build/bin/lab01-byte-order" --auto -xyz >"$scratch/out" 2>"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q "unknown option '-x'" "$scratch/err"
+}
+check "a lab names the unknown letter of an option cluster, not the option before it" \
+    lab_names_the_letter

@@ -73,3 +73,11 @@ check "--source carrier-pigeon: one line, exit 2" one_line_exit_2 --once --sourc
 check "an unknown option: one line, exit 2" one_line_exit_2 --frobnicate
 check "--json without --once: one line, exit 2" one_line_exit_2 --json
 check "a stray argument: one line, exit 2" one_line_exit_2 --once 8080
+check "--port 0 (every listener's peer is *:0): one line, exit 2" one_line_exit_2 --once --port 0
+for ports in 80, ,80 80,,81; do
+    check "--port $ports (an empty item): one line, exit 2" one_line_exit_2 --once --port "$ports"
+done
+check "--state listen,,estab: one line, exit 2" one_line_exit_2 --once --state listen,,estab
+names_the_letter() { one_line_exit_2 "$@" && grep -q "unknown option '-x'" "$scratch/err"; }
+check "an option cluster names its unknown letter, not the option before it" \
+    names_the_letter --once -xyz

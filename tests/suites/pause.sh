@@ -6,32 +6,36 @@
 build=${1:?usage: pause.sh BUILD}
 lab="$(pwd)/$build/bin/lab01-byte-order"
 use_tmux pause 200
-trap 't kill-server 2>/dev/null; cleanup' EXIT
+trap 'tmux_stop; cleanup' EXIT
 
-# last_line_has PATTERN: the prompt the lab shows now (its last line).
-last_line_has() { screen | grep -v '^ *$' | tail -n 1 | grep -q -- "$1"; }
+# The prompt the lab shows now: the screen's last line that is not blank.
+last_line() { screen | grep -v '^ *$' | tail -n 1; }
+last_line_has() { last_line | grep -q -- "$1"; }
+prompting() { last_line | grep -q -e '\[Enter\] continue' -e '\[Enter\] next step'; }
+prompting_or_ended() { prompting || screen_has 'EXIT='; }
+# press_enter: Enter at the prompt, then wait until that prompt has gone.
+press_enter() {
+    prompt=$(last_line)
+    t send-keys -t pause Enter
+    wait_for 10 prompt_moved_on
+}
+prompt_moved_on() { [ "$(last_line)" != "$prompt" ]; }
 
 # run_to_pause: start the lab in a fresh shell, note the terminal settings
 # before it, and go on through the end of each step up to its named pause.
 run_to_pause() {
-    t kill-session -t pause 2>/dev/null
-    t new-session -d -s pause -x 100 -y 50 "sh"
+    tmux_session 100 50
     t send-keys -t pause "clear; stty -g >'$scratch/before'; '$lab' --no-source; echo EXIT=\$?; stty -g >'$scratch/after'" Enter
-    steps=0
-    while [ $steps -lt 20 ]; do
-        wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -v '^ *\$' | tail -n 1 |
-                           grep -q -e '\[Enter\] continue' -e '\[Enter\] next step'" || return 1
+    for _ in $(seq 20); do
+        wait_for 10 prompting || return 1
         last_line_has '\[Enter\] continue' && return 0
-        t send-keys -t pause Enter
-        steps=$((steps + 1))
-        wait_for 5 sh -c "! tmux -L '$tmux_sock' capture-pane -p -t pause | grep -v '^ *\$' | tail -n 1 |
-                          grep -q 'end of step $steps '"
+        press_enter || return 1
     done
     return 1
 }
 
 # Every step ends with a pause of its own, the first one too.
-t new-session -d -s pause -x 100 -y 50 "sh"
+tmux_session 100 50
 t send-keys -t pause "clear; '$lab' --no-source; echo EXIT=\$?" Enter
 check "on a terminal the lab stops at the end of step 1" \
     wait_for 10 last_line_has 'end of step 1 .*\[Enter\] next step'
@@ -45,14 +49,14 @@ check "and says it stopped early" screen_has 'stopped early'
 
 check "the lab stops at its pause and says how to go on" run_to_pause
 check "the pause shows the ss command for the lab's ports" screen_has "ss -tano '( sport = :"
-# Enter through the remaining step ends.
+# Enter at every prompt that follows, one at a time, until the lab ends.
 enter_to_the_end() {
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-        screen_has 'EXIT=' && return 0
-        t send-keys -t pause Enter
-        sleep 0.3
+    for _ in $(seq 20); do
+        wait_for 10 prompting_or_ended || return 1
+        screen_has 'EXIT=' && break
+        press_enter || return 1
     done
-    wait_for 5 screen_has 'EXIT=0'
+    screen_has 'EXIT=0'
 }
 check "Enter continues to the end, exit 0" enter_to_the_end
 check "after Enter the lab finished its steps" screen_has 'held, 0 failed'
@@ -82,8 +86,7 @@ check "the terminal settings are restored after Ctrl-C" \
 
 # Colour on a terminal, none with NO_COLOR.
 coloured_lab() {
-    t kill-session -t pause 2>/dev/null
-    t new-session -d -s pause -x 100 -y 50 "$1 '$lab' --auto --no-source; sleep 30"
+    tmux_session 100 50 "$1 '$lab' --auto --no-source"
     wait_for 10 screen_has 'held, 0 failed' &&
         [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
 }
@@ -92,15 +95,14 @@ check "with NO_COLOR set it uses none" coloured_lab "NO_COLOR=1" -eq
 
 # The launcher's menu (what `make run` opens): pick a lab, quit it, quit the menu.
 socklab="$(pwd)/$build/bin/socklab"
-t kill-session -t pause 2>/dev/null
-t new-session -d -s pause -x 100 -y 50 "sh"
+tmux_session 100 50
 t send-keys -t pause "clear; '$socklab'; echo EXIT=\$?" Enter
 check "on a terminal socklab opens a menu of the labs" wait_for 10 screen_has "Run which lab?"
 check "the menu lists lab 01 by its title" screen_has "01  byte-order"
 t send-keys -t pause 1 Enter
 check "choosing 1 runs lab 01 up to its first pause" wait_for 10 screen_has '\[Enter\] next step'
 t send-keys -t pause q
-check "q ends the lab and the menu comes back" \
-    wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t pause -S -200 | grep -c 'Run which lab?') -ge 2 ]"
+menu_shown_twice() { [ "$(screen | grep -c 'Run which lab?')" -ge 2 ]; }
+check "q ends the lab and the menu comes back" wait_for 10 menu_shown_twice
 t send-keys -t pause q Enter
 check "q leaves the menu, status 0" wait_for 10 screen_has "EXIT=0"

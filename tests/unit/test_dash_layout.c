@@ -6,66 +6,122 @@
 #include <cmocka.h>
 
 #include "layout.h"
-#include "text.h"
+#include "screen.h"
+#include "socklab/tui.h"
 
 #include "socklab/diagram.h"
 
 #include <locale.h>
 #include <string.h>
 
-static bool overlap(struct dash_rect a, struct dash_rect b)
+static bool overlap(struct sl_tui_rect a, struct sl_tui_rect b)
 {
     if (!a.h || !b.h)
         return false;
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-static bool within(struct dash_rect r, int cols, int rows)
+static bool within(struct sl_tui_rect r, int cols, int rows)
 {
     return !r.h || (r.x >= 0 && r.y >= 0 && r.w > 0 && r.x + r.w <= cols && r.y + r.h <= rows);
+}
+
+static const struct sl_diagram_layout *form(const struct dash_layout *l)
+{
+    return sl_diagram_layout(l->form);
 }
 
 static void too_small_below_the_minimum(void **state)
 {
     (void)state;
     struct dash_layout l;
-    dash_layout(40, 12, VIEW_ALL, &l);
+    dash_layout(40, 12, DASH_VIEW_ALL, &l);
     assert_true(l.too_small);
-    dash_layout(DASH_MIN_COLS - 1, 40, VIEW_ALL, &l);
+    dash_layout(DASH_MIN_COLS - 1, 40, DASH_VIEW_ALL, &l);
     assert_true(l.too_small);
-    dash_layout(DASH_MIN_COLS, DASH_MIN_ROWS, VIEW_ALL, &l);
+    dash_layout(DASH_MIN_COLS, DASH_MIN_ROWS, DASH_VIEW_ALL, &l);
     assert_false(l.too_small);
-    assert_int_equal(l.view, VIEW_TABLE);
+    assert_int_equal(l.view, DASH_VIEW_TABLE);             /* the states in a row */
+    assert_true(l.strip.h >= 1 && l.table.h >= 3);
 }
 
 static void big_screen_shows_everything(void **state)
 {
     (void)state;
     struct dash_layout l;
-    dash_layout(160, 50, VIEW_ALL, &l);
-    assert_int_equal(l.view, VIEW_ALL);
-    assert_int_equal(l.diagram.w, SL_DIAGRAM_WIDTH);
-    assert_int_equal(l.diagram.h, SL_DIAGRAM_HEIGHT);
-    assert_int_equal(l.diagram.x, (160 - SL_DIAGRAM_WIDTH) / 2);
+    dash_layout(200, 60, DASH_VIEW_ALL, &l);
+    assert_int_equal(l.view, DASH_VIEW_ALL);
+    assert_int_equal(l.form, SL_DIAGRAM_FULL);
+    assert_int_equal(l.diagram.w, form(&l)->width);
+    assert_int_equal(l.diagram.h, form(&l)->height);
+    assert_int_equal(l.diagram.x, (200 - form(&l)->width) / 2);
     assert_true(l.table.h >= 8 && l.log.h >= 8);
     assert_int_equal(l.table.y, l.log.y);                  /* side by side */
-    assert_int_equal(l.help.y, 49);
+    assert_int_equal(l.help.y, 59);
+}
+
+/* The classroom's panes: the state machine shows in a 60x20 pane and at 80x24. */
+static void small_panes_get_the_compact_diagram(void **state)
+{
+    (void)state;
+    struct dash_layout l;
+    dash_layout(60, 20, DASH_VIEW_ALL, &l);
+    assert_int_equal(l.view, DASH_VIEW_DIAGRAM);
+    assert_int_equal(l.form, SL_DIAGRAM_COMPACT);
+    assert_int_equal(l.diagram.h, form(&l)->height);
+    dash_layout(80, 24, DASH_VIEW_ALL, &l);
+    assert_int_equal(l.view, DASH_VIEW_DIAGRAM);
+    assert_int_equal(l.form, SL_DIAGRAM_COMPACT);
+    assert_true(l.log.h >= 2);                             /* the log below it */
+    dash_layout(119, 31, DASH_VIEW_ALL, &l);               /* a 240x60 window's pane */
+    assert_int_equal(l.view, DASH_VIEW_ALL);
+    assert_int_equal(l.form, SL_DIAGRAM_COMPACT);
+    assert_true(l.table.h >= 6);
+    dash_layout(100, 36, DASH_VIEW_DIAGRAM, &l);           /* alone, the full one fits */
+    assert_int_equal(l.form, SL_DIAGRAM_FULL);
 }
 
 static void what_does_not_fit_falls_back(void **state)
 {
     (void)state;
     struct dash_layout l;
-    dash_layout(100, 36, VIEW_ALL, &l);                    /* diagram fits, not the table too */
-    assert_int_equal(l.view, VIEW_TABLE);
-    dash_layout(100, 36, VIEW_DIAGRAM, &l);                /* Tab: the diagram */
-    assert_int_equal(l.view, VIEW_DIAGRAM);
-    assert_int_equal(l.diagram.h, SL_DIAGRAM_HEIGHT);
-    assert_int_equal(l.table.h, 0);
-    dash_layout(80, 30, VIEW_DIAGRAM, &l);                 /* too small for it: the table */
-    assert_int_equal(l.view, VIEW_TABLE);
-    assert_true(dash_layout_diagram_fits(90, 35));
-    assert_false(dash_layout_diagram_fits(89, 60));
+    dash_layout(100, 36, DASH_VIEW_ALL, &l);               /* full + table: no; compact: yes */
+    assert_int_equal(l.view, DASH_VIEW_ALL);
+    assert_int_equal(l.form, SL_DIAGRAM_COMPACT);
+    dash_layout(100, 36, DASH_VIEW_TABLE, &l);
+    assert_int_equal(l.view, DASH_VIEW_TABLE);
+    assert_int_equal(l.diagram.h, 0);
+    assert_true(l.strip.h >= 1);
+    dash_layout(80, 19, DASH_VIEW_DIAGRAM, &l);            /* no diagram fits: the table */
+    assert_int_equal(l.view, DASH_VIEW_TABLE);
+}
+
+static void tab_always_changes_what_is_shown(void **state)
+{
+    (void)state;
+    for (int cols = DASH_MIN_COLS; cols <= 220; cols += 7)
+        for (int rows = DASH_MIN_ROWS; rows <= 80; rows += 3) {
+            struct dash_layout now, next;
+            dash_layout(cols, rows, DASH_VIEW_ALL, &now);
+            enum dash_view wanted = dash_layout_next_view(cols, rows, now.view);
+            dash_layout(cols, rows, wanted, &next);
+            bool choice = false;                           /* does this size offer two views? */
+            for (int v = 0; v < DASH_VIEW_COUNT; v++) {
+                struct dash_layout other;
+                dash_layout(cols, rows, (enum dash_view)v, &other);
+                choice |= other.view != now.view;
+            }
+            assert_true(choice ? next.view != now.view : next.view == now.view);
+        }
+    struct dash_layout l;
+    dash_layout(60, 20, DASH_VIEW_ALL, &l);                /* diagram, then table, then back */
+    enum dash_view v = dash_layout_next_view(60, 20, l.view);
+    dash_layout(60, 20, v, &l);
+    assert_int_equal(l.view, DASH_VIEW_TABLE);
+    v = dash_layout_next_view(60, 20, l.view);
+    dash_layout(60, 20, v, &l);
+    assert_int_equal(l.view, DASH_VIEW_DIAGRAM);
+    assert_string_equal(dash_view_name(DASH_VIEW_DIAGRAM), "diagram");
 }
 
 static void every_size_is_consistent(void **state)
@@ -73,19 +129,22 @@ static void every_size_is_consistent(void **state)
     (void)state;
     for (int cols = DASH_MIN_COLS; cols <= 220; cols += 3)
         for (int rows = DASH_MIN_ROWS; rows <= 80; rows++)
-            for (int v = VIEW_ALL; v <= VIEW_TABLE; v++) {
+            for (int v = 0; v < DASH_VIEW_COUNT; v++) {
                 struct dash_layout l;
                 dash_layout(cols, rows, (enum dash_view)v, &l);
                 assert_false(l.too_small);
-                struct dash_rect all[] = { l.header, l.diagram, l.table, l.log, l.help };
-                for (int i = 0; i < 5; i++) {
+                struct sl_tui_rect all[] = { l.header, l.diagram, l.strip, l.table, l.log, l.help };
+                for (int i = 0; i < 6; i++) {
                     assert_true(within(all[i], cols, rows));
-                    for (int k = i + 1; k < 5; k++)
+                    for (int k = i + 1; k < 6; k++)
                         assert_false(overlap(all[i], all[k]));
                 }
                 assert_true(l.table.h == 0 || l.table.h >= 3);
                 assert_true(l.diagram.h || l.table.h);
+                assert_true(!l.diagram.h || (l.diagram.h == form(&l)->height &&
+                                             l.diagram.w == form(&l)->width));
                 assert_int_equal(l.help.y, rows - 1);
+                assert_true(dash_layout_table_rows(&l) >= 1);
             }
 }
 
@@ -94,15 +153,78 @@ static void text_fits_its_columns(void **state)
     (void)state;
     wchar_t out[64];
     assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
-    assert_int_equal(dash_text_fit("nginx", 10, out, 64), 5);
-    assert_int_equal(dash_text_fit("nginx-worker", 5, out, 64), 5);
+    assert_int_equal(sl_tui_text_fit("nginx", 10, out, 64), 5);
+    assert_int_equal(sl_tui_text_fit("nginx-worker", 5, out, 64), 5);
     assert_true(wcscmp(out, L"nginx") == 0);
-    assert_int_equal(dash_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
+    assert_int_equal(sl_tui_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
     assert_int_equal(wcslen(out), 2);
-    assert_int_equal(dash_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
+    assert_int_equal(sl_tui_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
     assert_true(wcscmp(out, L"a?b") == 0);
-    assert_int_equal(dash_text_fit("tab\there", 10, out, 64), 8);
-    assert_int_equal(dash_text_fit("anything", 0, out, 64), 0);
+    assert_int_equal(sl_tui_text_fit("tab\there", 10, out, 64), 8);
+    assert_int_equal(sl_tui_text_fit("anything", 0, out, 64), 0);
+}
+
+static void lines_are_cut_and_wrapped_between_words(void **state)
+{
+    (void)state;
+    char out[128];
+    /* A transition at 64 columns loses its peer, never half a port. */
+    const char *log = "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001 127.0.0.1:52380";
+    for (int width = 1; width <= 70; width++) {
+        int n = sl_tui_fit_words(log, width, out, sizeof out);
+        assert_true(n <= width);
+        assert_true(n == (int)strlen(log) || log[n] == ' ' || n == width);
+        if (width >= 8)
+            assert_true(n == (int)strlen(log) || log[n] == ' ');
+    }
+    sl_tui_fit_words(log, 64, out, sizeof out);
+    assert_string_equal(out, "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001");
+    /* "terminal too small (need 60x15)" at 30 columns: two lines, whole words. */
+    const char *text = "terminal too small (need 60x15)", *next;
+    int len = sl_tui_wrap_line(text, 30, &next);
+    assert_int_equal(len, 24);                                     /* "... (need" */
+    assert_int_equal(sl_tui_wrap_line(next, 30, &next), 6);
+    assert_string_equal(next - 6, "60x15)");
+    len = sl_tui_wrap_line(text, 20, &next);
+    assert_int_equal(len, 18);                                     /* "terminal too small" */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
+    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 0);
+    assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
+}
+
+static void segments_shorten_then_drop_the_least_important(void **state)
+{
+    (void)state;
+    const struct sl_tui_segment parts[] = {
+        { "title", NULL, 0 }, { "counts in full", "counts", 1 }, { "source long", "src", 2 },
+        { "PAUSED", NULL, 4 }, { "filter", NULL, 3 },
+    };
+    char out[128];
+    sl_tui_fit_segments(parts, 5, "|", 80, out, sizeof out);
+    assert_string_equal(out, "title|counts in full|source long|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 38, out, sizeof out);
+    assert_string_equal(out, "title|counts|source long|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 30, out, sizeof out);
+    assert_string_equal(out, "title|counts|src|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 24, out, sizeof out);
+    assert_string_equal(out, "counts|src|PAUSED|filter");
+    sl_tui_fit_segments(parts, 5, "|", 17, out, sizeof out);
+    assert_string_equal(out, "src|PAUSED|filter");         /* PAUSED and the filter stay */
+    sl_tui_fit_segments(parts, 5, "|", 6, out, sizeof out);
+    assert_string_equal(out, "PAUSED");
+}
+
+/* One colour pair per meaning: no two alike, so no meaning hides another. */
+static void colour_pairs_differ(void **state)
+{
+    (void)state;
+    for (int a = 1; a < SL_TUI_COLOUR_COUNT; a++)
+        for (int b = a + 1; b < SL_TUI_COLOUR_COUNT; b++) {
+            short fa, ba, fb, bb;
+            sl_tui_colour_pair((enum sl_tui_colour)a, &fa, &ba);
+            sl_tui_colour_pair((enum sl_tui_colour)b, &fb, &bb);
+            assert_false(fa == fb && ba == bb);
+        }
 }
 
 int main(void)
@@ -110,9 +232,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(too_small_below_the_minimum),
         cmocka_unit_test(big_screen_shows_everything),
+        cmocka_unit_test(small_panes_get_the_compact_diagram),
         cmocka_unit_test(what_does_not_fit_falls_back),
+        cmocka_unit_test(tab_always_changes_what_is_shown),
         cmocka_unit_test(every_size_is_consistent),
         cmocka_unit_test(text_fits_its_columns),
+        cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
+        cmocka_unit_test(segments_shorten_then_drop_the_least_important),
+        cmocka_unit_test(colour_pairs_differ),
     };
     return cmocka_run_group_tests_name("dash_layout", tests, NULL, NULL);
 }

@@ -134,7 +134,7 @@ static void reads_flat_objects_back(void **state)
     assert_true(sl_json_flat_get(line, "title", out, sizeof out));
     assert_string_equal(out, "say \"hi\"\nA");
     assert_true(sl_json_flat_get(line, "x", out, sizeof out));
-    assert_string_equal(out, "-1.5e3");
+    assert_string_equal(out, "-1500");
     assert_false(sl_json_flat_get(line, "missing", out, sizeof out));
     assert_false(sl_json_flat_get(line, "name", out, 4));          /* does not fit */
     assert_false(sl_json_flat_get("{\"a\":\"unterminated", "a", out, sizeof out));
@@ -142,6 +142,11 @@ static void reads_flat_objects_back(void **state)
     assert_false(sl_json_flat_get("{\"a\":[1]}", "a", out, sizeof out));
     assert_true(sl_json_flat_get("{\"x\":1,\"ok\":true}", "ok", out, sizeof out));
     assert_string_equal(out, "true");
+    /* strictly JSON: no NaN, nothing after the object, no key twice */
+    assert_false(sl_json_flat_get("{\"number\":nan}", "number", out, sizeof out));
+    assert_false(sl_json_flat_get("{\"number\":4} {", "number", out, sizeof out));
+    assert_false(sl_json_flat_get("{\"number\":4,\"number\":5}", "number", out, sizeof out));
+    assert_false(sl_json_flat_get("{\"number\":4,}", "number", out, sizeof out));
 }
 
 int main(void)

@@ -11,6 +11,8 @@
 
 #include "socklab/check.h"
 #include "socklab/lab.h"
+#include "socklab/net.h"
+#include "socklab/tcpstate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +122,15 @@ static int outcome_lab(int argc, char **argv, int mode)
         sound = mode != 1;               /* mode 1: the machine is always busy */
     } while (!sound && sl_lab_again(lab, &attempt, "the child ran %d ms late", 120));
     lab_expect_sound(lab, sound, true, "a timed claim");
+    int pair[2];
+    struct sl_tuple client, server;
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    sl_lab_follow_pair(lab, pair, &client, &server);
+    lab_expect(lab, sl_lab_wait_state(lab, &server, SL_TCP_ESTABLISHED, 1000) &&
+                    server.local_port == client.peer_port,
+               "a followed pair is found in the kernel's list");
+    close(pair[0]);
+    close(pair[1]);
     if (mode == 2)
         sl_lab_setup_error(lab, "the port was taken meanwhile");
     if (mode == 3)
@@ -327,7 +338,7 @@ static void skipped_and_inconclusive_are_counted_apart(void **state)
     assert_int_equal(r.status, 0);                     /* a skip is not a failure */
     assert_non_null(strstr(r.out, "\"outcome\":\"skipped\",\"ok\":false,"
                                   "\"why\":\"net.ipv4.example is 1 here\""));
-    assert_non_null(strstr(r.out, "\"held\":2,\"failed\":0,\"skipped\":1,"
+    assert_non_null(strstr(r.out, "\"held\":3,\"failed\":0,\"skipped\":1,"
                                   "\"inconclusive\":0"));
     run_lab(&r, outcome_lab, 1, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 3);                     /* inconclusive: the machine */
@@ -369,7 +380,7 @@ static void setup_is_checked_before_step_1(void **state)
     socklen_t len = sizeof a;
     getsockname(holder, (struct sockaddr *)&a, &len);
     char held[8], below[8];
-    snprintf(held, sizeof held, "%u", ntohs(a.sin_port) - 1u);   /* N+1 is held */
+    snprintf(held, sizeof held, "%u", ntohs(a.sin_port));        /* N, checked first */
     snprintf(below, sizeof below, "%u", 80u);
     struct {
         const char *const *args;

@@ -102,6 +102,9 @@ static void lists_and_groups_parse(void **state)
     assert_false(sl_state_parse_list("listen,nonsense", &m, why, sizeof why));
     assert_string_equal(why, "'nonsense' is not a TCP state or group");
     assert_false(sl_state_parse_list(",,", &m, why, sizeof why));
+    assert_false(sl_state_parse_list("listen,,estab", &m, why, sizeof why));
+    assert_non_null(strstr(why, "empty item"));
+    assert_false(sl_state_parse_list("listen,", &m, why, sizeof why));
 }
 
 /* RFC 9293 Figure 5, written out independently of the table under test:

@@ -1,4 +1,4 @@
-/* test_present.c — sockets written down: timers, the ss-like table, JSON. */
+/* test_socket_format.c — sockets written down: timers, the ss-like table, JSON. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include "make_socket.h"
 
-#include "socklab/present.h"
+#include "socklab/socket_format.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -117,5 +117,5 @@ int main(void)
         cmocka_unit_test(empty_table_has_its_header),
         cmocka_unit_test(json_fields_name_everything),
     };
-    return cmocka_run_group_tests_name("present", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("socket_format", tests, NULL, NULL);
 }

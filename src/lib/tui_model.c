@@ -1,94 +1,112 @@
-/* model.c — the dashboard's state between frames (see model.h). */
-#include "model.h"
-
-#include "socklab/diagram.h"
+/* tui_model.c — what the screens show between frames (see tui.h): rows, counts, the log, lit edges. */
+#include "socklab/tui.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void dash_model_init(struct dash_model *m)
+void sl_tui_model_init(struct sl_tui_model *m)
 {
     memset(m, 0, sizeof *m);
 }
 
-void dash_model_free(struct dash_model *m)
+void sl_tui_model_free(struct sl_tui_model *m)
 {
     free(m->rows);
     memset(m, 0, sizeof *m);
 }
 
-static void light(struct dash_model *m, int edge)
+static void light(struct sl_tui_model *m, int edge)
 {
-    if (edge >= 0 && edge < DASH_EDGES)
+    if (edge >= 0 && edge < SL_DIAGRAM_MARKS)
         m->edge_lit[edge] = m->frame + 1;          /* + 1: 0 means never */
 }
 
-/* Light what a change passed through. A poll may skip states (ESTAB, then
- * TIME-WAIT one refresh later): the shortest path between them is lit. A
- * socket that appears or goes is lit only where the figure is unambiguous. */
-static void light_change(struct dash_model *m, const struct sl_change *c)
+/* Light what a change passed through, and say how an end was drawn. A poll
+ * may skip states (ESTAB, then TIME-WAIT one refresh later): the shortest
+ * path is lit, because the state reached proves it. An end is the figure's
+ * edge to CLOSED, the reset mark, or nothing (see sl_diagram_end); a socket
+ * that appears is lit only where the figure is unambiguous. */
+static enum sl_tui_ending light_change(struct sl_tui_model *m, const struct sl_change *c,
+                                     bool traced)
 {
-    int path[8];
-    int from = c->kind == SL_APPEARED ? SL_TCP_CLOSE : c->from;
-    int to = c->kind == SL_GONE ? SL_TCP_CLOSE : c->to;
-    int direct = sl_diagram_edge_of(from, to);
+    if (c->kind == SL_APPEARED) {
+        light(m, sl_diagram_edge_of(SL_TCP_CLOSE, c->to));
+        return SL_TUI_ENDING_NONE;
+    }
+    if (c->kind == SL_GONE || c->to == SL_TCP_CLOSE) {
+        int mark = sl_diagram_end(c->from, traced);
+        light(m, mark);
+        return mark < 0 ? SL_TUI_ENDING_UNSEEN
+             : mark == SL_DIAGRAM_RESET ? SL_TUI_ENDING_RESET : SL_TUI_ENDING_CLOSED;
+    }
+    int direct = sl_diagram_edge_of(c->from, c->to);
     if (direct >= 0) {
         light(m, direct);
-        return;
+        return SL_TUI_ENDING_NONE;
     }
-    if (c->kind != SL_CHANGED)
-        return;
-    int n = sl_diagram_path(from, to, path, 8);
+    int path[8];
+    int n = sl_diagram_path(c->from, c->to, path, 8);
     for (int i = 0; i < n; i++)
         light(m, path[i]);
+    return SL_TUI_ENDING_NONE;
 }
 
-void dash_model_log(struct dash_model *m, const struct sl_change *c, bool traced, double now)
+void sl_tui_model_log(struct sl_tui_model *m, const struct sl_change *c, bool traced, double now)
 {
-    struct dash_log_entry *e = &m->log[m->log_next];
-    *e = (struct dash_log_entry){ .at = now, .kind = c->kind, .tuple = c->tuple,
+    struct sl_tui_log_entry *e = &m->log[m->log_next];
+    *e = (struct sl_tui_log_entry){ .at = now, .kind = c->kind, .tuple = c->tuple,
                                   .from = c->from, .to = c->to, .traced = traced };
-    m->log_next = (m->log_next + 1) % DASH_LOG_CAPACITY;
-    if (m->log_count < DASH_LOG_CAPACITY)
+    m->log_next = (m->log_next + 1) % SL_TUI_LOG_CAPACITY;
+    if (m->log_count < SL_TUI_LOG_CAPACITY)
         m->log_count++;
-    light_change(m, c);
+    e->ending = light_change(m, c, traced);
 }
 
-const struct dash_log_entry *dash_model_log_entry(const struct dash_model *m, size_t i)
+const char *sl_tui_log_destination(const struct sl_tui_log_entry *e)
+{
+    switch (e->ending) {
+    case SL_TUI_ENDING_CLOSED: return "CLOSED";
+    case SL_TUI_ENDING_RESET: return "gone (RST or abort)";
+    case SL_TUI_ENDING_UNSEEN: return "gone (LAST-ACK unseen, or RST)";
+    default: return e->to == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(e->to);
+    }
+}
+
+const struct sl_tui_log_entry *sl_tui_model_log_entry(const struct sl_tui_model *m, size_t i)
 {
     if (i >= m->log_count)
         return NULL;
-    return &m->log[(m->log_next + DASH_LOG_CAPACITY - 1 - i) % DASH_LOG_CAPACITY];
+    return &m->log[(m->log_next + SL_TUI_LOG_CAPACITY - 1 - i) % SL_TUI_LOG_CAPACITY];
 }
 
-int dash_model_edge_heat(const struct dash_model *m, int edge)
+int sl_tui_model_edge_heat(const struct sl_tui_model *m, int edge)
 {
-    if (edge < 0 || edge >= DASH_EDGES || !m->edge_lit[edge])
+    if (edge < 0 || edge >= SL_DIAGRAM_MARKS || !m->edge_lit[edge])
         return 0;
     unsigned age = m->frame + 1 - m->edge_lit[edge];   /* 0: taken in the latest frame */
-    return age >= DASH_LIT_FRAMES ? 0 : (int)(DASH_LIT_FRAMES - age);
+    return age >= SL_TUI_LIT_FRAMES ? 0 : (int)(SL_TUI_LIT_FRAMES - age);
 }
 
-static struct dash_row *add_row(struct dash_row **rows, size_t *count, size_t *capacity)
+static struct sl_tui_row *add_row(struct sl_tui_row **rows, size_t *count, size_t *capacity)
 {
     if (*count == *capacity) {
         size_t grown = *capacity ? *capacity * 2 : 64;
-        struct dash_row *bigger = realloc(*rows, grown * sizeof *bigger);
+        struct sl_tui_row *bigger = realloc(*rows, grown * sizeof *bigger);
         if (!bigger)
             return NULL;
         *rows = bigger;
         *capacity = grown;
     }
-    struct dash_row *r = &(*rows)[(*count)++];
+    struct sl_tui_row *r = &(*rows)[(*count)++];
     memset(r, 0, sizeof *r);
     return r;
 }
 
-void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
+void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
                       const struct sl_owner *owners, const struct sl_changes *traced,
                       const struct sl_changes *changes, double now)
 {
-    struct dash_row *rows = NULL, *r;
+    struct sl_tui_row *rows = NULL, *r;
     size_t count = 0, capacity = 0;
     struct sl_tuple selected;
     bool had_selection = m->selected < m->row_count;
@@ -110,8 +128,8 @@ void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
     /* Sockets that just went stay a while, marked gone; so do those still within
      * their few seconds. */
     for (size_t i = 0; i < m->row_count; i++) {
-        const struct dash_row *old = &m->rows[i];
-        bool still_shown = old->gone_at && now - old->gone_at < DASH_GONE_KEEP_MS;
+        const struct sl_tui_row *old = &m->rows[i];
+        bool still_shown = old->gone_at && now - old->gone_at < SL_TUI_GONE_KEEP_MS;
         bool just_gone = false;
         for (size_t c = 0; changes && c < changes->count && !still_shown && !just_gone; c++)
             just_gone = changes->items[c].kind == SL_GONE && !old->gone_at &&
@@ -129,11 +147,11 @@ void dash_model_apply(struct dash_model *m, const struct sl_snapshot *snap,
     m->row_capacity = capacity;
 
     for (size_t c = 0; traced && c < traced->count; c++)
-        dash_model_log(m, &traced->items[c], true, now);
+        sl_tui_model_log(m, &traced->items[c], true, now);
     for (size_t c = 0; changes && c < changes->count; c++)
-        dash_model_log(m, &changes->items[c], false, now);
+        sl_tui_model_log(m, &changes->items[c], false, now);
 
-    dash_model_sort(m);
+    sl_tui_model_sort(m);
     m->selected = 0;
     for (size_t i = 0; had_selection && i < m->row_count; i++)
         if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
@@ -153,21 +171,21 @@ static struct sl_tuple reversed(const struct sl_tuple *t)
 
 static int compare_rows(const void *pa, const void *pb, void *context)
 {
-    const struct dash_row *a = pa, *b = pb;
-    const struct dash_model *m = context;
+    const struct sl_tui_row *a = pa, *b = pb;
+    const struct sl_tui_model *m = context;
     int c = 0;
     switch (m->sort) {
-    case SORT_STATE: c = a->socket.state - b->socket.state; break;
-    case SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;
-    case SORT_PEER: {
+    case SL_TUI_SORT_STATE: c = a->socket.state - b->socket.state; break;
+    case SL_TUI_SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;
+    case SL_TUI_SORT_PEER: {
         struct sl_tuple ra = reversed(&a->socket.tuple), rb = reversed(&b->socket.tuple);
         c = sl_tuple_compare(&ra, &rb);
         break;
     }
-    case SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
-    case SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
-    case SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
-    case SORT_OWNER: c = strcmp(a->owner.command, b->owner.command); break;
+    case SL_TUI_SORT_RECVQ: c = (a->socket.recv_q > b->socket.recv_q) - (a->socket.recv_q < b->socket.recv_q); break;
+    case SL_TUI_SORT_SENDQ: c = (a->socket.send_q > b->socket.send_q) - (a->socket.send_q < b->socket.send_q); break;
+    case SL_TUI_SORT_TIMER: c = (a->socket.timer_ms > b->socket.timer_ms) - (a->socket.timer_ms < b->socket.timer_ms); break;
+    case SL_TUI_SORT_OWNER: c = strcmp(a->owner.command, b->owner.command); break;
     default: break;
     }
     if (m->sort_reverse)
@@ -177,7 +195,7 @@ static int compare_rows(const void *pa, const void *pb, void *context)
     return c;
 }
 
-void dash_model_sort(struct dash_model *m)
+void sl_tui_model_sort(struct sl_tui_model *m)
 {
     if (!m->row_count)
         return;
@@ -188,7 +206,7 @@ void dash_model_sort(struct dash_model *m)
             m->selected = i;
 }
 
-void dash_model_move(struct dash_model *m, long delta)
+void sl_tui_model_move(struct sl_tui_model *m, long delta)
 {
     if (!m->row_count) {
         m->selected = 0;
@@ -202,14 +220,14 @@ void dash_model_move(struct dash_model *m, long delta)
     m->selected = (size_t)at;
 }
 
-const struct dash_row *dash_model_selected(const struct dash_model *m)
+const struct sl_tui_row *sl_tui_model_selected(const struct sl_tui_model *m)
 {
     return m->selected < m->row_count ? &m->rows[m->selected] : NULL;
 }
 
-const char *dash_sort_name(enum dash_sort sort)
+const char *sl_tui_sort_name(enum sl_tui_sort sort)
 {
     static const char *const names[] = { "state", "local", "peer", "recv-q", "send-q",
                                          "timer", "owner" };
-    return sort < SORT_KEYS ? names[sort] : "?";
+    return sort < SL_TUI_SORT_KEYS ? names[sort] : "?";
 }

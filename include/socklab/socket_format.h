@@ -1,7 +1,7 @@
-/* present.h — how a socket is written down: as a row of an ss-like table, and
+/* socket_format.h — how a socket is written down: as a row of an ss-like table, and
  * as a JSON object. Labs (their observations) and sockdash --once share it. */
-#ifndef SOCKLAB_PRESENT_H
-#define SOCKLAB_PRESENT_H
+#ifndef SOCKLAB_SOCKET_FORMAT_H
+#define SOCKLAB_SOCKET_FORMAT_H
 
 #include <stdio.h>
 

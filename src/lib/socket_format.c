@@ -1,5 +1,5 @@
-/* present.c — sockets as table rows and JSON objects (see present.h). */
-#include "socklab/present.h"
+/* socket_format.c — sockets as table rows and JSON objects (see socket_format.h). */
+#include "socklab/socket_format.h"
 
 #include "socklab/addr.h"
 

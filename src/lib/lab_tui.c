@@ -1,0 +1,776 @@
+/* lab_tui.c — the third presenter (--tui): the classroom in one window.
+ *
+ *   header      the lab and the step
+ *   the lesson  the step: narration, each call with its result and errno
+ *               name, facts, outcomes as they come; its code, syntax
+ *               lightly highlighted, the line of the call that just ran marked
+ *   the sockets the lab's own ports, live: the RFC 9293 diagram with counts
+ *               and lit edges, the table, the transitions (the dashboard's
+ *               widgets, from socklab/tui.h)
+ *   status      what to look at (a pause), a countdown, the end of a step
+ *   keys        Enter next, q quit, s source, n notes, ? help, Tab, arrows
+ *
+ * Side by side on a large terminal (150 x 36 and more); stacked below that,
+ * with Tab between the lesson and the sockets. The sockets are looked at on
+ * every event and every REFRESH_MS while the lab waits for a key, so the
+ * picture moves while the step runs and during pauses. The screen is left
+ * however the lab ends: the guard calls sl_tui_restore_now on a signal. */
+#include "lab_internal.h"
+
+#include "socklab/check.h"
+#include "socklab/clock.h"
+#include "socklab/tui.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REFRESH_MS 200          /* the sockets, looked at while waiting for a key */
+#define EVENT_REFRESH_MS 50     /* at most this often while the step runs */
+#define MIN_COLS 60
+#define MIN_ROWS 20
+#define WIDE_COLS 150           /* side by side from here */
+#define WIDE_ROWS 36
+
+enum overlay { OVERLAY_NONE, OVERLAY_SOURCE, OVERLAY_NOTES, OVERLAY_HELP, OVERLAY_SUMMARY };
+enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT };
+
+struct entry {
+    char *text;
+    enum sl_tui_look look;
+};
+
+struct sl_lab_tui {
+    pid_t owner;                /* the process that drew the screen (not a forked child) */
+    bool utf8;
+    struct sl_tui_model model;
+    struct sl_snapshot frames[2];   /* the lab's ports: frames[newest] and the one before */
+    int newest;
+    unsigned frame_count;
+    struct sl_changes changes;
+    double start_ms, looked_ms, drawn_ms;
+
+    struct entry *entries;      /* this step, in order */
+    int entry_count, entry_room;
+    int step_scroll;            /* lines up from the newest */
+
+    struct sl_excerpt excerpt;
+    bool have_excerpt;
+    int marked;                 /* the source line of the call that just ran; 0: none */
+
+    char status[512];
+    enum sl_tui_look status_look;
+    enum overlay overlay;
+    int overlay_scroll;
+    char *notes;                /* docs/labs/NN-name.md, read on first use */
+    bool sockets_tab;           /* stacked: the sockets instead of the lesson */
+    bool quit;
+};
+
+/* ---- what the step says ---- */
+
+static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
+{
+    if (t->entry_count == t->entry_room) {
+        int room = t->entry_room ? t->entry_room * 2 : 32;
+        struct entry *more = realloc(t->entries, (size_t)room * sizeof *more);
+        if (!more)
+            sl_die("out of memory");
+        t->entries = more;
+        t->entry_room = room;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *text;
+    if (vasprintf(&text, fmt, ap) < 0)
+        sl_die("out of memory");
+    va_end(ap);
+    for (char *c = text; *c; c++)               /* one entry is one paragraph */
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
+    t->entries[t->entry_count++] = (struct entry){ text, look };
+    t->step_scroll = 0;                         /* the newest in view */
+}
+
+static void clear_step(struct sl_lab_tui *t)
+{
+    for (int i = 0; i < t->entry_count; i++)
+        free(t->entries[i].text);
+    t->entry_count = 0;
+    t->step_scroll = 0;
+    if (t->have_excerpt)
+        sl_excerpt_free(&t->excerpt);
+    t->have_excerpt = false;
+    t->marked = 0;
+}
+
+/* ---- the sockets ---- */
+
+/* Look at the lab's ports and feed the model a frame (at most every
+ * `every_ms`): the dashboard's model lights what changed since the last look. */
+static void look_at_sockets(struct sl_lab *lab, double every_ms)
+{
+    struct sl_lab_tui *t = lab->tui;
+    double now = sl_clock_ms();
+    if (!lab->port_count || now - t->looked_ms < every_ms)
+        return;
+    t->looked_ms = now;
+    struct sl_filter filter;
+    sl_filter_init(&filter);
+    for (int i = 0; i < lab->port_count; i++)
+        sl_filter_add_range(&filter, lab->ports[i], lab->ports[i]);
+    int next = 1 - t->newest;
+    if (sl_snapshot_take(&t->frames[next], &filter, SL_SOURCE_AUTO) < 0)
+        return;
+    t->changes.count = 0;
+    if (t->frame_count++ > 0)
+        sl_watch_diff(&t->frames[t->newest], &t->frames[next], &t->changes);
+    t->newest = next;
+    sl_tui_model_apply(&t->model, &t->frames[next], NULL, NULL, &t->changes, now - t->start_ms);
+}
+
+/* ---- drawing ---- */
+
+static void draw_header(struct sl_lab *lab, int cols)
+{
+    char whole[256], brief[32], step[256], step_brief[32];
+    snprintf(whole, sizeof whole, " Lab %02d: %s", lab->info->number, lab->info->title);
+    snprintf(brief, sizeof brief, " Lab %02d", lab->info->number);
+    snprintf(step, sizeof step, "Step %d: %s", lab->step, lab->step_title ? lab->step_title : "");
+    snprintf(step_brief, sizeof step_brief, "Step %d", lab->step);
+    struct sl_tui_segment parts[] = { { whole, brief, 1 }, { step, step_brief, 2 } };
+    char line[512];
+    sl_tui_fit_segments(parts, lab->step ? 2 : 1, " | ", cols, line, sizeof line);
+    sl_tui_put(0, 0, cols, line, SL_TUI_HEADER);
+}
+
+/* The step's entries wrapped into r, the newest at the bottom. */
+static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    const char *texts[t->entry_count + 1];
+    for (int i = 0; i < t->entry_count; i++)
+        texts[i] = t->entries[i].text;
+    /* Count the lines, then draw the ones that fit, one entry after another. */
+    int total = 0;
+    for (int i = 0; i < t->entry_count; i++) {
+        const char *at = texts[i], *next;
+        while (sl_tui_wrap_line(at, r.w - 2, &next) > 0) {
+            total++;
+            at = next;
+        }
+    }
+    int skip = total - r.h - t->step_scroll;
+    if (skip < 0)
+        skip = 0;
+    sl_tui_clear(r);
+    int line = 0;
+    for (int i = 0; i < t->entry_count; i++) {
+        const char *at = texts[i], *next;
+        int len;
+        bool first = true;
+        while ((len = sl_tui_wrap_line(at, r.w - 2, &next)) > 0) {
+            int y = r.y + line - skip;
+            if (y >= r.y && y < r.y + r.h) {
+                char out[512];
+                snprintf(out, sizeof out, "%s%.*s", first ? "" : "  ", len < 500 ? len : 500, at);
+                sl_tui_put(y, r.x, r.w, out, t->entries[i].look);
+            }
+            line++;
+            first = false;
+            at = next;
+        }
+    }
+}
+
+static bool is_keyword(const char *word, int len)
+{
+    static const char *const words[] = {
+        "int", "char", "void", "long", "short", "unsigned", "signed", "bool", "struct",
+        "const", "static", "return", "if", "else", "for", "while", "do", "break",
+        "continue", "sizeof", "switch", "case", "default", "true", "false", "NULL", "enum",
+        "size_t", "ssize_t", "socklen_t", "pid_t", "goto",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if ((int)strlen(words[i]) == len && !strncmp(words[i], word, (size_t)len))
+            return true;
+    return false;
+}
+
+/* One line of C, lightly highlighted: keywords, literals, comments. */
+static void draw_code_line(struct sl_tui_rect r, int y, int number, const char *text, bool marked)
+{
+    char prefix[16], line[512];
+    snprintf(prefix, sizeof prefix, "%5d%s", number, marked ? ">" : "|");
+    sl_tui_put(y, r.x, 6, prefix, marked ? SL_TUI_REVERSE : SL_TUI_DIM);
+    int n = 0;
+    for (const char *c = text; *c && n < (int)sizeof line - 8; c++) {   /* tabs to spaces */
+        if (*c == '\t')
+            do line[n++] = ' '; while (n % 4);
+        else
+            line[n++] = *c;
+    }
+    line[n] = '\0';
+    int x = 7, width = r.w - 7;
+    sl_tui_put(y, r.x + 6, 1, " ", SL_TUI_PLAIN);
+    for (int i = 0; i < n && x - 7 < width;) {
+        int j = i + 1;
+        enum sl_tui_look look = marked ? SL_TUI_BOLD : SL_TUI_PLAIN;
+        if (line[i] == '/' && (line[i + 1] == '/' || line[i + 1] == '*')) {
+            j = n;                                  /* a comment: to the end of the line */
+            look = SL_TUI_DIM;
+        } else if (line[i] == '"' || line[i] == '\'') {
+            while (j < n && line[j] != line[i])
+                j += line[j] == '\\' ? 2 : 1;
+            j = j < n ? j + 1 : n;
+            look = SL_TUI_CODE_QUOTE;
+        } else if (line[i] == '_' || (line[i] >= 'a' && line[i] <= 'z') ||
+                   (line[i] >= 'A' && line[i] <= 'Z')) {
+            while (j < n && (line[j] == '_' || (line[j] >= 'a' && line[j] <= 'z') ||
+                             (line[j] >= 'A' && line[j] <= 'Z') || (line[j] >= '0' && line[j] <= '9')))
+                j++;
+            if (is_keyword(line + i, j - i))
+                look = SL_TUI_CODE_WORD;
+        }
+        int len = j - i < width - (x - 7) ? j - i : width - (x - 7);
+        char run[512];
+        snprintf(run, sizeof run, "%.*s", len, line + i);
+        sl_tui_put(y, r.x + x, len, run, look);
+        x += len;
+        i = j;
+    }
+    if (x - 7 < width)
+        sl_tui_put(y, r.x + x, width - (x - 7), "", SL_TUI_PLAIN);
+}
+
+/* The step's code, the marked line in view. */
+static void draw_code(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    sl_tui_clear(r);
+    char title[256];
+    snprintf(title, sizeof title, "%s, step %d", t->have_excerpt ? t->excerpt.file : "the code",
+             lab->step);
+    sl_tui_put_words(r.y, r.x, r.w, title, SL_TUI_HEADING);
+    if (!t->have_excerpt || r.h < 2)
+        return;
+    int rows = r.h - 1, first = 0;
+    for (int i = 0; i < t->excerpt.count; i++)
+        if (t->excerpt.numbers[i] == t->marked && i >= rows / 2)
+            first = i - rows / 2;
+    if (first + rows > t->excerpt.count)
+        first = t->excerpt.count > rows ? t->excerpt.count - rows : 0;
+    for (int i = 0; i < rows && first + i < t->excerpt.count; i++) {
+        int k = first + i;
+        draw_code_line(r, r.y + 1 + i, t->excerpt.numbers[k], t->excerpt.lines[k],
+                       t->excerpt.numbers[k] == t->marked);
+    }
+}
+
+/* The sockets: the richest diagram that leaves room for a table, the table,
+ * the log when there is room. */
+static void draw_sockets(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    sl_tui_clear(r);
+    struct sl_tui_rect rest = r;
+    const struct sl_diagram_layout *full = sl_diagram_layout(SL_DIAGRAM_FULL);
+    const struct sl_diagram_layout *compact = sl_diagram_layout(SL_DIAGRAM_COMPACT);
+    const struct sl_diagram_layout *form = r.w >= full->width && r.h >= full->height + 8 ? full
+                                         : r.w >= compact->width && r.h >= compact->height + 3
+                                         ? compact : NULL;
+    if (form) {
+        struct sl_tui_rect d = { r.y, r.x + (r.w - form->width) / 2, form->height, form->width };
+        sl_tui_draw_diagram(&t->model, form == full ? SL_DIAGRAM_FULL : SL_DIAGRAM_COMPACT, d);
+        rest = (struct sl_tui_rect){ r.y + form->height, r.x, r.h - form->height, r.w };
+    } else {
+        int lines = sl_diagram_strip(r.w, t->model.counts, NULL, NULL, NULL);
+        sl_tui_draw_strip(&t->model, (struct sl_tui_rect){ r.y, r.x, lines, r.w });
+        rest = (struct sl_tui_rect){ r.y + lines, r.x, r.h - lines, r.w };
+    }
+    if (rest.h >= 12) {
+        int log_h = rest.h / 3;
+        sl_tui_draw_table(&t->model, (struct sl_tui_rect){ rest.y, rest.x, rest.h - log_h, rest.w },
+                          false);
+        sl_tui_draw_log(&t->model, (struct sl_tui_rect){ rest.y + rest.h - log_h, rest.x, log_h,
+                                                          rest.w });
+    } else if (rest.h >= 3) {
+        sl_tui_draw_table(&t->model, rest, false);
+    }
+}
+
+/* Stacked: the step, its code, the states in a row and the table. */
+static void draw_lesson(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int strip = sl_diagram_strip(r.w, t->model.counts, NULL, NULL, NULL);
+    int table = r.h >= 18 ? 6 : 3;
+    int left = r.h - strip - table, code = left * 2 / 5, step = left - code;
+    draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, r.w });
+    draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, code, r.w });
+    sl_tui_draw_strip(&t->model, (struct sl_tui_rect){ r.y + step + code, r.x, strip, r.w });
+    sl_tui_draw_table(&t->model, (struct sl_tui_rect){ r.y + step + code + strip, r.x, table, r.w },
+                      false);
+}
+
+static void draw_side_by_side(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    const struct sl_diagram_layout *full = sl_diagram_layout(SL_DIAGRAM_FULL);
+    int right = r.w - full->width >= 60 && r.h >= full->height + 8 ? full->width : 80;
+    int left = r.w - right - 1, step = r.h * 11 / 20;
+    draw_step(lab, (struct sl_tui_rect){ r.y, r.x, step, left });
+    draw_code(lab, (struct sl_tui_rect){ r.y + step, r.x, r.h - step, left });
+    draw_sockets(lab, (struct sl_tui_rect){ r.y, r.x + left + 1, r.h, right });
+}
+
+static char *find_notes(const struct sl_lab *lab)
+{
+    const char *const where[] = { "%s/../../docs/labs/%02d-%s.md",
+                                  "%s/../../share/socklab/docs/labs/%02d-%s.md" };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, where[i], lab->exe_dir, lab->info->number, lab->info->name);
+        char *text = sl_lab_read_file(path);
+        if (text)
+            return text;
+    }
+    return NULL;
+}
+
+/* Text split at its newlines into paragraphs (text is changed). */
+static int split_lines(char *text, const char **lines, int room)
+{
+    int n = 0;
+    for (char *line = text; line && n < room;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        lines[n++] = *line ? line : "";
+        line = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    sl_tui_clear(r);
+    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
+    if (t->overlay == OVERLAY_SOURCE) {
+        if (!lab->code && lab->step_file)
+            lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
+        const char *const *lines = NULL;
+        int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
+        if (!n) {
+            sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
+            return;
+        }
+        if (t->overlay_scroll > n - 1)
+            t->overlay_scroll = n - 1;
+        for (int i = 0; i < r.h && t->overlay_scroll + i < n; i++) {
+            int k = t->overlay_scroll + i;
+            draw_code_line(r, r.y + i, k + 1, lines[k], k + 1 == t->marked);
+        }
+        return;
+    }
+    if (t->overlay == OVERLAY_NOTES) {
+        if (!t->notes)
+            t->notes = find_notes(lab);
+        if (!t->notes) {
+            sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.",
+                             SL_TUI_BOLD);
+            return;
+        }
+        char *copy = strdup(t->notes);
+        if (!copy)
+            return;
+        const char **lines = malloc(4096 * sizeof *lines);
+        int n = lines ? split_lines(copy, lines, 4096) : 0;
+        int total = sl_tui_draw_paragraphs(text, lines, n, t->overlay_scroll);
+        if (t->overlay_scroll > total - 1)
+            t->overlay_scroll = total > 0 ? total - 1 : 0;
+        free(lines);
+        free(copy);
+        return;
+    }
+    static const char *const help[] = {
+        "The lab, step by step, with its sockets live",
+        "",
+        "Enter or space: the next step (or go on from a pause).",
+        "q: end the lab; Ctrl-C does too, and the terminal is restored.",
+        "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
+        "closes them).",
+        "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
+        "Tab: on a small terminal, the lesson or the sockets.",
+        "",
+        "The sockets are the lab's own ports, as the kernel lists them (sock_diag, as ss): "
+        "the RFC 9293 state machine with a count on each state and the edges just taken "
+        "lit, the table, and the transitions seen between two looks. A socket gone without "
+        "TIME-WAIT lights RST/abort, which the figure leaves out.",
+        "In the code, '>' marks the line of the call that just ran.",
+        "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
+        "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
+    };
+    char summary[4][96];
+    const int *o = lab->outcomes;
+    const char *ending[8] = {
+        t->quit ? "The lab was stopped." : "The lab is over.", "", summary[0], summary[1],
+        summary[2], summary[3], "", "Any key leaves the lab.",
+    };
+    snprintf(summary[0], sizeof summary[0], "held          %d", o[SL_OUTCOME_HELD]);
+    snprintf(summary[1], sizeof summary[1], "failed        %d", o[SL_OUTCOME_FAILED]);
+    snprintf(summary[2], sizeof summary[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
+    snprintf(summary[3], sizeof summary[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
+    if (t->overlay == OVERLAY_SUMMARY)
+        sl_tui_draw_paragraphs(text, ending, 8, 0);
+    else
+        sl_tui_draw_paragraphs(text, help, (int)(sizeof help / sizeof help[0]), t->overlay_scroll);
+}
+
+static void draw(struct sl_lab *lab)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int rows, cols;
+    sl_tui_size(&rows, &cols);
+    sl_tui_frame_begin();
+    t->drawn_ms = sl_clock_ms();
+    if (cols < MIN_COLS || rows < MIN_ROWS) {
+        sl_tui_draw_too_small(rows, cols, MIN_COLS, MIN_ROWS);
+        sl_tui_frame_end();
+        return;
+    }
+    draw_header(lab, cols);
+    struct sl_tui_rect body = { 1, 0, rows - 3, cols };
+    bool wide = cols >= WIDE_COLS && rows >= WIDE_ROWS;
+    if (t->overlay != OVERLAY_NONE)
+        draw_overlay(lab, body);
+    else if (wide)
+        draw_side_by_side(lab, body);
+    else if (t->sockets_tab)
+        draw_sockets(lab, body);
+    else
+        draw_lesson(lab, body);
+    sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
+    struct sl_tui_segment keys[8];
+    int count = 0;
+    keys[count++] = (struct sl_tui_segment){ " Enter:next", NULL, 9 };
+    keys[count++] = (struct sl_tui_segment){ "q:quit", NULL, 9 };
+    keys[count++] = (struct sl_tui_segment){ "s:source", NULL, 6 };
+    keys[count++] = (struct sl_tui_segment){ "n:notes", NULL, 5 };
+    keys[count++] = (struct sl_tui_segment){ "?:help", NULL, 8 };
+    if (!wide)                                  /* side by side, everything shows at once */
+        keys[count++] = (struct sl_tui_segment){ t->sockets_tab ? "Tab:lesson" : "Tab:sockets",
+                                                 NULL, 7 };
+    keys[count++] = (struct sl_tui_segment){ "Up/Down:scroll", "Up/Down", 3 };
+    sl_tui_draw_bar(rows - 1, cols, keys, count);
+    sl_tui_frame_end();
+}
+
+/* While the step runs: look at the sockets and draw, not too often; a resize
+ * is taken at once, other keys wait for the next pause. */
+static void show_progress(struct sl_lab *lab, bool now)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!t || t->owner != getpid())
+        return;                                 /* a forked child draws nothing */
+    nodelay(stdscr, TRUE);
+    int k = getch();
+    if (k != ERR && k != KEY_RESIZE)
+        ungetch(k);
+    if (!now && sl_clock_ms() - t->drawn_ms < EVENT_REFRESH_MS)
+        return;
+    look_at_sockets(lab, EVENT_REFRESH_MS);
+    draw(lab);
+}
+
+/* ---- keys ---- */
+
+static enum key_answer on_key(struct sl_lab *lab, int k)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int page = LINES > 8 ? LINES - 6 : 1;
+    if (t->overlay != OVERLAY_NONE) {
+        int *scroll = &t->overlay_scroll;
+        switch (k) {
+        case KEY_UP: *scroll = *scroll > 0 ? *scroll - 1 : 0; return KEY_STAY;
+        case KEY_DOWN: (*scroll)++; return KEY_STAY;
+        case KEY_PPAGE: *scroll = *scroll > page ? *scroll - page : 0; return KEY_STAY;
+        case KEY_NPAGE: *scroll += page; return KEY_STAY;
+        case KEY_RESIZE: return KEY_STAY;
+        default: break;
+        }
+        bool same = (k == 's' && t->overlay == OVERLAY_SOURCE) ||
+                    (k == 'n' && t->overlay == OVERLAY_NOTES) ||
+                    (k == '?' && t->overlay == OVERLAY_HELP);
+        if (same || k == 27 || k == '\n' || k == '\r' || k == ' ' || k == KEY_ENTER ||
+            k == 'q') {
+            t->overlay = OVERLAY_NONE;
+            return KEY_STAY;
+        }
+    }
+    switch (k) {
+    case '\n': case '\r': case ' ': case KEY_ENTER: return KEY_GO_ON;
+    case 'q': case 'Q': return KEY_QUIT;
+    case 's':
+        t->overlay = OVERLAY_SOURCE;
+        t->overlay_scroll = lab->step_line > 3 ? lab->step_line - 3 : 0;
+        break;
+    case 'n': t->overlay = OVERLAY_NOTES; t->overlay_scroll = 0; break;
+    case '?': case KEY_F(1): t->overlay = OVERLAY_HELP; t->overlay_scroll = 0; break;
+    case '\t': t->sockets_tab = !t->sockets_tab; break;
+    case KEY_UP: t->step_scroll++; break;
+    case KEY_DOWN: t->step_scroll = t->step_scroll > 0 ? t->step_scroll - 1 : 0; break;
+    case KEY_PPAGE: t->step_scroll += page; break;
+    case KEY_NPAGE: t->step_scroll = t->step_scroll > page ? t->step_scroll - page : 0; break;
+    default: break;
+    }
+    return KEY_STAY;
+}
+
+/* Wait for Enter or space (true) or q (false), the sockets live meanwhile.
+ * In auto mode the wait is `auto_ms` and needs no key. */
+static bool wait_for_key(struct sl_lab *lab, int auto_ms)
+{
+    double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
+    for (;;) {
+        look_at_sockets(lab, REFRESH_MS);
+        draw(lab);
+        if (until >= 0 && sl_clock_ms() >= until)
+            return true;
+        timeout(REFRESH_MS);
+        int k = getch();
+        if (k == ERR)
+            continue;
+        enum key_answer a = on_key(lab, k);
+        if (a != KEY_STAY)
+            return a == KEY_GO_ON;
+    }
+}
+
+static void set_status(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_status(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->status, sizeof t->status, fmt, ap);
+    va_end(ap);
+    t->status_look = look;
+}
+
+/* ---- the presenter's events ---- */
+
+static void tui_start(struct sl_lab *lab)
+{
+    char why[256];
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        sl_usage_error(lab->program, "--tui needs a terminal; run without it for text, "
+                                     "or with --json for a stream.");
+    if (!sl_tui_usable("run without --tui", why, sizeof why))
+        sl_usage_error(lab->program, "%s.", why);
+    struct sl_lab_tui *t = calloc(1, sizeof *t);
+    if (!t)
+        sl_die("out of memory");
+    lab->tui = t;
+    t->owner = getpid();
+    setlocale(LC_CTYPE, "");
+    t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+    sl_tui_model_init(&t->model);
+    t->start_ms = sl_clock_ms();
+    sl_guard_full_screen(sl_tui_restore_now);
+    sl_tui_start();
+    set_status(t, SL_TUI_DIM, "%s", lab->info->goal);
+    draw(lab);
+}
+
+static void tui_step(struct sl_lab *lab, const char *title)
+{
+    (void)title;
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    clear_step(t);
+    set_status(t, SL_TUI_DIM, "running step %d", lab->step);
+    show_progress(lab, true);
+}
+
+static void tui_source(struct sl_lab *lab, const struct sl_excerpt *ex)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    if (t->have_excerpt)
+        sl_excerpt_free(&t->excerpt);
+    t->excerpt = (struct sl_excerpt){ .file = ex->file, .count = ex->count };
+    t->excerpt.numbers = malloc((size_t)(ex->count ? ex->count : 1) * sizeof *ex->numbers);
+    t->excerpt.lines = malloc((size_t)(ex->count ? ex->count : 1) * sizeof *ex->lines);
+    if (!t->excerpt.numbers || !t->excerpt.lines)
+        sl_die("out of memory");
+    for (int i = 0; i < ex->count; i++) {
+        t->excerpt.numbers[i] = ex->numbers[i];
+        t->excerpt.lines[i] = ex->lines[i];     /* the lab's code stays loaded */
+    }
+    t->have_excerpt = true;
+    show_progress(lab, true);
+}
+
+static void tui_say(struct sl_lab *lab, const char *text)
+{
+    if (lab->tui->owner != getpid())
+        return;
+    add_entry(lab->tui, SL_TUI_PLAIN, "%s", text);
+    show_progress(lab, false);
+}
+
+static void tui_call(struct sl_lab *lab, const struct sl_call_report *r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    char what[128] = "", after[32] = "";
+    if (r->result == -1)
+        sl_errno_describe(r->err, what, sizeof what);
+    if (r->ms >= 1.0)
+        snprintf(after, sizeof after, "  after %.0f ms", r->ms);
+    add_entry(t, SL_TUI_BOLD, "%s %s = %ld%s%s%s", t->utf8 ? "→" : "->", r->text, r->result,
+              what[0] ? "  " : "", what, after);
+    t->marked = r->line;
+    show_progress(lab, false);
+}
+
+static void tui_show(struct sl_lab *lab, const char *text)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    add_entry(t, SL_TUI_PLAIN, "%s %s", t->utf8 ? "·" : "-", text);
+    show_progress(lab, false);
+}
+
+static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    switch (e->outcome) {
+    case SL_OUTCOME_HELD:
+        add_entry(t, SL_TUI_HELD, "%s held: %s", t->utf8 ? "✓" : "[ok]", e->claim);
+        break;
+    case SL_OUTCOME_FAILED:
+        add_entry(t, SL_TUI_FAILED, "%s FAILED: %s (%s:%d: the kernel disagreed)",
+                  t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line);
+        break;
+    case SL_OUTCOME_SKIPPED:
+        add_entry(t, SL_TUI_UNSURE, "- skipped: %s (%s)", e->claim, e->why);
+        break;
+    case SL_OUTCOME_INCONCLUSIVE:
+        add_entry(t, SL_TUI_UNSURE, "? inconclusive: %s (%s; the machine was busy, not the "
+                  "kernel wrong)", e->claim, e->why);
+        break;
+    }
+    show_progress(lab, true);
+}
+
+static bool tui_pause(struct sl_lab *lab, const char *look, const char *const *hints, int count)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return true;
+    for (int i = 0; i < count; i++)
+        add_entry(t, SL_TUI_DIM, "  %s", hints[i]);
+    set_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
+    bool go_on = wait_for_key(lab, lab->opt.delay_ms);
+    set_status(t, SL_TUI_DIM, "running step %d", lab->step);
+    return go_on;
+}
+
+static bool tui_step_done(struct sl_lab *lab)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return true;
+    set_status(t, SL_TUI_BOLD, " end of step %d: Enter for the next step", lab->step);
+    return wait_for_key(lab, lab->opt.delay_ms);
+}
+
+static bool tui_waiting(struct sl_lab *lab, const char *what, int ms_left)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return true;
+    if (ms_left == 0)
+        set_status(t, SL_TUI_DIM, "running step %d", lab->step);
+    else
+        set_status(t, SL_TUI_DIM, " %s: %d s left (q quits)", what, (ms_left + 999) / 1000);
+    look_at_sockets(lab, 0);
+    draw(lab);
+    nodelay(stdscr, TRUE);
+    int k;
+    while ((k = getch()) != ERR)
+        if (k == 'q' || k == 'Q')
+            return false;
+    return true;
+}
+
+static void tui_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
+{
+    (void)snap;                                 /* the same ports, looked at here too */
+    if (lab->tui->owner != getpid())
+        return;
+    look_at_sockets(lab, 0);
+    show_progress(lab, true);
+}
+
+static void tui_end(struct sl_lab *lab, bool quit)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!t || t->owner != getpid())
+        return;
+    t->quit = quit;
+    if (!quit) {                                /* the summary, until a key */
+        t->overlay = OVERLAY_SUMMARY;
+        set_status(t, SL_TUI_BOLD, " the lab is over: any key leaves");
+        double until = sl_clock_ms() + lab->opt.delay_ms;
+        for (;;) {
+            look_at_sockets(lab, REFRESH_MS);
+            draw(lab);
+            if (lab->opt.auto_mode && sl_clock_ms() >= until)
+                break;
+            timeout(REFRESH_MS);
+            int k = getch();
+            if (k != ERR && k != KEY_RESIZE)
+                break;
+        }
+    }
+    sl_tui_stop();
+    sl_guard_full_screen(NULL);
+    const int *o = lab->outcomes;
+    printf("%s: %s%d expectations: %d held, %d failed, %d skipped, %d inconclusive\n",
+           lab->program, quit ? "stopped early; " : "", lab->expectations,
+           o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
+           o[SL_OUTCOME_INCONCLUSIVE]);
+    fflush(stdout);
+    clear_step(t);
+    free(t->entries);
+    free(t->notes);
+    sl_tui_model_free(&t->model);
+    sl_snapshot_free(&t->frames[0]);
+    sl_snapshot_free(&t->frames[1]);
+    sl_changes_free(&t->changes);
+    free(t);
+    lab->tui = NULL;
+}
+
+const struct sl_presenter sl_tui_presenter = {
+    .start = tui_start, .step = tui_step, .source = tui_source, .say = tui_say,
+    .call = tui_call, .show = tui_show, .expect = tui_expect, .pause = tui_pause,
+    .step_done = tui_step_done, .waiting = tui_waiting, .observe = tui_observe,
+    .end = tui_end,
+};

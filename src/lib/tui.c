@@ -1,0 +1,403 @@
+/* tui.c — the shared widgets, drawn with ncurses (see tui.h).
+ *
+ * Line drawing goes through ncurses' ACS characters, so the diagram is drawn
+ * with box-drawing glyphs where the terminal has them and with + - | where it
+ * has not. Colour marks what is alive (states with sockets, edges just taken,
+ * the selected socket's state, a reset, an outcome); without colour, bold,
+ * dim and reverse do. */
+#include "socklab/tui.h"
+
+#include "tui_internal.h"
+
+#include "socklab/socket_format.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+    short fg, bg;
+    attr_t mono;                    /* without colour */
+} colours[SL_TUI_COLOUR_COUNT] = {
+    [SL_TUI_COLOUR_EDGE_TAKEN] = { COLOR_YELLOW, -1, A_BOLD },
+    [SL_TUI_COLOUR_EDGE_FADING] = { COLOR_CYAN, -1, A_NORMAL },
+    [SL_TUI_COLOUR_STATE_OCCUPIED] = { COLOR_GREEN, -1, A_BOLD },
+    [SL_TUI_COLOUR_RESET] = { COLOR_WHITE, COLOR_RED, A_BOLD | A_REVERSE },
+    [SL_TUI_COLOUR_HEADER] = { COLOR_BLACK, COLOR_CYAN, A_REVERSE },
+    [SL_TUI_COLOUR_KEYS] = { COLOR_BLACK, COLOR_WHITE, A_REVERSE },
+    [SL_TUI_COLOUR_CLOSED_ROW] = { COLOR_RED, -1, A_DIM },
+    [SL_TUI_COLOUR_HELD] = { COLOR_GREEN, COLOR_BLACK, A_BOLD },
+    [SL_TUI_COLOUR_FAILED] = { COLOR_YELLOW, COLOR_RED, A_BOLD | A_REVERSE },
+    [SL_TUI_COLOUR_UNSURE] = { COLOR_YELLOW, COLOR_BLACK, A_BOLD },
+    [SL_TUI_COLOUR_CODE_WORD] = { COLOR_BLUE, -1, A_BOLD },
+    [SL_TUI_COLOUR_CODE_QUOTE] = { COLOR_MAGENTA, -1, A_NORMAL },
+};
+
+static bool colour;
+
+void sl_tui_colour_pair(enum sl_tui_colour c, short *fg, short *bg)
+{
+    *fg = c > 0 && c < SL_TUI_COLOUR_COUNT ? colours[c].fg : -1;
+    *bg = c > 0 && c < SL_TUI_COLOUR_COUNT ? colours[c].bg : -1;
+}
+
+static attr_t paint(enum sl_tui_colour c)
+{
+    return colour ? (attr_t)COLOR_PAIR(c) | (colours[c].mono & A_BOLD) : colours[c].mono;
+}
+
+static attr_t look_attr(enum sl_tui_look look)
+{
+    switch (look) {
+    case SL_TUI_BOLD: return A_BOLD;
+    case SL_TUI_DIM: return A_DIM;
+    case SL_TUI_REVERSE: return A_REVERSE;
+    case SL_TUI_HEADING: return A_BOLD | A_UNDERLINE;
+    case SL_TUI_HEADER: return paint(SL_TUI_COLOUR_HEADER);
+    case SL_TUI_KEYS: return paint(SL_TUI_COLOUR_KEYS);
+    case SL_TUI_HELD: return paint(SL_TUI_COLOUR_HELD);
+    case SL_TUI_FAILED: return paint(SL_TUI_COLOUR_FAILED);
+    case SL_TUI_UNSURE: return paint(SL_TUI_COLOUR_UNSURE);
+    case SL_TUI_CODE_WORD: return paint(SL_TUI_COLOUR_CODE_WORD);
+    case SL_TUI_CODE_QUOTE: return paint(SL_TUI_COLOUR_CODE_QUOTE);
+    default: return A_NORMAL;
+    }
+}
+
+void sl_tui_start(void)
+{
+    struct termios shell;
+    bool have_shell = tcgetattr(STDIN_FILENO, &shell) == 0;
+    initscr();
+    if (have_shell)
+        sl_tui_remember_exit(&shell);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    const char *no_colour = getenv("NO_COLOR");
+    colour = has_colors() && !(no_colour && *no_colour);
+    if (colour) {
+        start_color();
+        use_default_colors();
+        for (int c = 1; c < SL_TUI_COLOUR_COUNT; c++)
+            init_pair((short)c, colours[c].fg, colours[c].bg);
+    }
+}
+
+void sl_tui_stop(void)
+{
+    sl_tui_forget_exit();
+    if (!isendwin())
+        endwin();
+}
+
+void sl_tui_size(int *rows, int *cols)
+{
+    getmaxyx(stdscr, *rows, *cols);
+}
+
+void sl_tui_frame_begin(void)
+{
+    erase();
+}
+
+void sl_tui_frame_end(void)
+{
+    refresh();
+}
+
+static void put_attr(int y, int x, int width, const char *text, attr_t attr)
+{
+    if (width <= 0)
+        return;
+    wchar_t wide[512];
+    int used = sl_tui_text_fit(text, width < 511 ? width : 511, wide, 512);
+    attron(attr);
+    mvaddwstr(y, x, wide);
+    for (int i = used; i < width; i++)
+        addch(' ');
+    attroff(attr);
+}
+
+void sl_tui_put(int y, int x, int width, const char *text, enum sl_tui_look look)
+{
+    put_attr(y, x, width, text, look_attr(look));
+}
+
+static void put_words_attr(int y, int x, int width, const char *text, attr_t attr)
+{
+    char fitted[512];
+    sl_tui_fit_words(text, width < 511 ? width : 511, fitted, sizeof fitted);
+    put_attr(y, x, width, fitted, attr);
+}
+
+void sl_tui_put_words(int y, int x, int width, const char *text, enum sl_tui_look look)
+{
+    put_words_attr(y, x, width, text, look_attr(look));
+}
+
+void sl_tui_clear(struct sl_tui_rect r)
+{
+    for (int y = 0; y < r.h; y++)
+        put_attr(r.y + y, r.x, r.w, "", A_NORMAL);
+}
+
+static chtype glyph(const struct sl_diagram_cell *c)
+{
+    switch (c->glyph) {
+    case SL_GLYPH_CHAR: return (chtype)(unsigned char)c->ch;
+    case SL_GLYPH_HLINE: return ACS_HLINE;
+    case SL_GLYPH_VLINE: return ACS_VLINE;
+    case SL_GLYPH_ULCORNER: return ACS_ULCORNER;
+    case SL_GLYPH_URCORNER: return ACS_URCORNER;
+    case SL_GLYPH_LLCORNER: return ACS_LLCORNER;
+    case SL_GLYPH_LRCORNER: return ACS_LRCORNER;
+    case SL_GLYPH_CROSS: return ACS_PLUS;
+    case SL_GLYPH_RARROW: return ACS_RARROW;
+    case SL_GLYPH_LARROW: return ACS_LARROW;
+    case SL_GLYPH_UARROW: return ACS_UARROW;
+    case SL_GLYPH_DARROW: return ACS_DARROW;
+    default: return ' ';
+    }
+}
+
+static int selected_state(const struct sl_tui_model *m)
+{
+    const struct sl_tui_row *sel = sl_tui_model_selected(m);
+    return sel && !sel->gone_at ? sl_diagram_box_state(sel->socket.state) : -1;
+}
+
+/* A state's look: reversed when the selected socket is in it, coloured when
+ * sockets are. */
+static attr_t state_attr(const struct sl_tui_model *m, int state, int selected)
+{
+    if (state == selected)
+        return A_REVERSE | A_BOLD;
+    if (state != SL_TCP_CLOSE && m->counts[state])
+        return paint(SL_TUI_COLOUR_STATE_OCCUPIED);
+    return A_NORMAL;
+}
+
+static attr_t mark_attr(const struct sl_tui_model *m, const struct sl_diagram_cell *c)
+{
+    int heat = sl_tui_model_edge_heat(m, c->edge);
+    if (c->edge == SL_DIAGRAM_RESET)
+        return heat > 0 ? paint(SL_TUI_COLOUR_RESET) : A_DIM;
+    if (heat >= SL_TUI_LIT_FRAMES - 1)
+        return paint(SL_TUI_COLOUR_EDGE_TAKEN);
+    if (heat > 0)
+        return paint(SL_TUI_COLOUR_EDGE_FADING);
+    return c->label ? A_DIM : A_NORMAL;
+}
+
+void sl_tui_draw_diagram(const struct sl_tui_model *m, enum sl_diagram_form form,
+                         struct sl_tui_rect r)
+{
+    sl_diagram_grid grid;
+    const struct sl_diagram_layout *l = sl_diagram_layout(form);
+    int selected = selected_state(m);
+    sl_diagram_render(l, grid, m->counts);
+    for (int y = 0; y < l->height && y < r.h; y++)
+        for (int x = 0; x < l->width && x < r.w; x++) {
+            const struct sl_diagram_cell *c = &grid[y][x];
+            attr_t attr = A_NORMAL;
+            if (c->box >= 0)                        /* a one-line box is underlined */
+                attr = state_attr(m, l->boxes[c->box].state, selected) |
+                       (l->box_height == 1 ? A_UNDERLINE : 0);
+            else if (c->edge >= 0)
+                attr = mark_attr(m, c);
+            mvaddch(r.y + y, r.x + x, glyph(c) | attr);
+        }
+}
+
+void sl_tui_draw_strip(const struct sl_tui_model *m, struct sl_tui_rect r)
+{
+    int states[SL_DIAGRAM_STRIP_ITEMS], lines[SL_DIAGRAM_STRIP_ITEMS], cols[SL_DIAGRAM_STRIP_ITEMS];
+    int selected = selected_state(m);
+    sl_diagram_strip(r.w, m->counts, states, lines, cols);
+    sl_tui_clear(r);
+    for (int i = 0; i < SL_DIAGRAM_STRIP_ITEMS; i++) {
+        if (lines[i] >= r.h)
+            continue;
+        char item[32];
+        sl_diagram_strip_item(states[i], m->counts[states[i]], item, sizeof item);
+        put_attr(r.y + lines[i], r.x + cols[i], (int)strlen(item), item,
+                 state_attr(m, states[i], selected));
+    }
+}
+
+static void format_queues(const struct sl_socket *s, char *recv_q, char *send_q, size_t len)
+{
+    if (s->state == SL_TCP_LISTEN) {             /* a listener's queues mean something else */
+        snprintf(recv_q, len, "q=%u", s->recv_q);
+        snprintf(send_q, len, "bl=%u", s->send_q);
+    } else {
+        snprintf(recv_q, len, "%u", s->recv_q);
+        snprintf(send_q, len, "%u", s->send_q);
+    }
+}
+
+static void draw_meaning(const struct sl_tui_row *row, struct sl_tui_rect r, int y)
+{
+    char line[256];
+    if (!row) {
+        put_attr(y, r.x, r.w, "no sockets match the filter", A_DIM);
+        return;
+    }
+    const struct sl_socket *s = &row->socket;
+    if (row->gone_at)
+        snprintf(line, sizeof line, "closed: the kernel no longer lists this socket "
+                                    "(it stays here a few seconds)");
+    else if (s->state == SL_TCP_LISTEN)
+        snprintf(line, sizeof line, "LISTEN: %s; accept queue %u of backlog %u",
+                 sl_state_meaning(s->state), s->recv_q, s->send_q);
+    else
+        snprintf(line, sizeof line, "%s: %s", sl_state_name(s->state), sl_state_meaning(s->state));
+    put_words_attr(y, r.x, r.w, line, A_BOLD);
+}
+
+int sl_tui_table_rows(int h)
+{
+    return h - 2 > 1 ? h - 2 : 1;
+}
+
+void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool owners)
+{
+    static const struct { const char *head; int width; } cols[] = {
+        { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
+        { "Peer Address:Port", 21 }, { "Timer", 13 }, { "Owner", 0 },
+    };
+    int n = owners ? 7 : 6, x = r.x, widths[7];
+    for (int c = 0; c < n; c++) {
+        int left = r.x + r.w - x;
+        widths[c] = c == n - 1 || cols[c].width > left ? left : cols[c].width;
+        if (c < n - 1 && cols[c].width + 8 > left) {  /* narrow: the last columns go */
+            widths[c] = left;
+            n = c + 1;
+        }
+        put_attr(r.y, x, widths[c], cols[c].head, A_BOLD | A_UNDERLINE);
+        x += widths[c];
+    }
+    int rows = sl_tui_table_rows(r.h);
+    size_t first = m->selected >= (size_t)rows ? m->selected - (size_t)rows + 1 : 0;
+    for (int i = 0; i < rows; i++) {
+        size_t at = first + (size_t)i;
+        int y = r.y + 1 + i;
+        if (at >= m->row_count) {
+            put_attr(y, r.x, r.w, "", A_NORMAL);
+            continue;
+        }
+        const struct sl_tui_row *row = &m->rows[at];
+        const struct sl_socket *s = &row->socket;
+        char cells[7][96];
+        snprintf(cells[0], sizeof cells[0], "%s", row->gone_at ? "CLOSED" : sl_state_name(s->state));
+        format_queues(s, cells[1], cells[2], sizeof cells[1]);
+        sl_tuple_local(&s->tuple, cells[3], sizeof cells[3]);
+        sl_tuple_peer(&s->tuple, cells[4], sizeof cells[4]);
+        sl_timer_format(s, cells[5], sizeof cells[5]);
+        if (row->owner.pid)
+            snprintf(cells[6], sizeof cells[6], "%d/%s", row->owner.pid, row->owner.command);
+        else
+            snprintf(cells[6], sizeof cells[6], "-");
+        attr_t attr = at == m->selected ? A_REVERSE
+                    : row->gone_at ? paint(SL_TUI_COLOUR_CLOSED_ROW) : A_NORMAL;
+        x = r.x;
+        for (int c = 0; c < n; c++) {
+            put_attr(y, x, widths[c], cells[c], attr);
+            x += widths[c];
+        }
+    }
+    if (r.h >= 3)
+        draw_meaning(sl_tui_model_selected(m), r, r.y + r.h - 1);
+}
+
+/* A state as the log names it: a socket that closed is CLOSED, as in the RFC
+ * (ss writes UNCONN, which reads oddly in a transition). */
+static const char *log_state(int state)
+{
+    return state == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(state);
+}
+
+void sl_tui_draw_log(const struct sl_tui_model *m, struct sl_tui_rect r)
+{
+    put_attr(r.y, r.x, r.w, "Transitions, newest first", A_BOLD | A_UNDERLINE);
+    for (int i = 1; i < r.h; i++) {
+        const struct sl_tui_log_entry *e = sl_tui_model_log_entry(m, (size_t)i - 1);
+        char line[256] = "", local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
+        if (e) {
+            const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
+            snprintf(line, sizeof line, "%7.1fs %-5s %s -> %s  %s %s", e->at / 1000.0,
+                     e->traced ? "trace" : "poll", from, sl_tui_log_destination(e),
+                     sl_tuple_local(&e->tuple, local, sizeof local),
+                     sl_tuple_peer(&e->tuple, peer, sizeof peer));
+        }
+        put_words_attr(r.y + i, r.x, r.w, line, i == 1 && e ? A_BOLD : A_NORMAL);
+    }
+}
+
+void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int count)
+{
+    char line[512];
+    sl_tui_fit_segments(keys, count, "  ", cols, line, sizeof line);
+    if ((int)strlen(line) > cols)                   /* one space between keys, if that fits */
+        sl_tui_fit_segments(keys, count, " ", cols, line, sizeof line);
+    put_attr(y, 0, cols, line, paint(SL_TUI_COLOUR_KEYS));
+}
+
+int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, int count,
+                           int skip)
+{
+    sl_tui_clear(r);
+    int line = 0;
+    for (int p = 0; p < count; p++) {
+        const char *text = paragraphs[p], *next;
+        if (!*text)
+            line++;
+        int len;
+        while ((len = sl_tui_wrap_line(text, r.w, &next)) > 0) {
+            int y = r.y + line - skip;
+            if (y >= r.y && y < r.y + r.h) {
+                char out[512];
+                snprintf(out, sizeof out, "%.*s", len < 511 ? len : 511, text);
+                put_attr(y, r.x, r.w, out, p == 0 ? A_BOLD : A_NORMAL);
+            }
+            line++;
+            text = next;
+        }
+    }
+    return line;
+}
+
+void sl_tui_draw_too_small(int rows, int cols, int need_cols, int need_rows)
+{
+    char need[32], whole[64];
+    snprintf(need, sizeof need, "(need %dx%d)", need_cols, need_rows);
+    snprintf(whole, sizeof whole, "terminal too small %s", need);
+    const char *halves[] = { whole, NULL }, *lines[8];
+    if ((int)strlen(whole) > cols) {                /* two halves, each whole if it can be */
+        halves[0] = "terminal too small";
+        halves[1] = need;
+    }
+    int lens[8], n = 0;
+    for (int h = 0; h < 2 && halves[h]; h++) {
+        const char *at = halves[h], *next;
+        int len;
+        while (n < 8 && (len = sl_tui_wrap_line(at, cols, &next)) > 0) {
+            lines[n] = at;
+            lens[n++] = len;
+            at = next;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%.*s", lens[i], lines[i]);
+        int y = (rows - n) / 2 + i;
+        if (y >= 0 && y < rows)
+            put_attr(y, (cols - lens[i]) / 2, lens[i], line, A_BOLD);
+    }
+}

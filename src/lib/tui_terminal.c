@@ -1,0 +1,74 @@
+/* tui_terminal.c — the terminal itself (see tui.h): whether terminfo knows
+ * TERM and can place the cursor, and how to leave the full screen from a
+ * signal handler. Kept apart because <term.h> defines names such as `lines`
+ * and `columns`. */
+#include "socklab/tui.h"
+
+#include "tui_internal.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <termios.h>
+#include <unistd.h>
+
+bool sl_tui_usable(const char *instead, char *why, size_t why_len)
+{
+    const char *term = getenv("TERM");
+    int err = 0;
+    if (!term || !*term || setupterm(term, STDOUT_FILENO, &err) != OK) {
+        snprintf(why, why_len, "TERM=%s is not known here; set another TERM or %s",
+                 term ? term : "", instead);
+        return false;
+    }
+    bool can_move = tigetstr("cup") != NULL && tigetstr("cup") != (char *)-1;
+    del_curterm(cur_term);
+    if (!can_move) {
+        snprintf(why, why_len, "TERM=%s cannot draw a screen; set another TERM or %s",
+                 term, instead);
+        return false;
+    }
+    return true;
+}
+
+static char leave[128];                 /* rmcup, cnorm, sgr0: the screen as it was */
+static size_t leave_len;
+static struct termios shell_mode;
+static volatile int remembered;
+
+static void append(const char *capability)
+{
+    const char *seq = tigetstr(capability);
+    if (seq && seq != (char *)-1 && leave_len + strlen(seq) < sizeof leave) {
+        memcpy(leave + leave_len, seq, strlen(seq));
+        leave_len += strlen(seq);
+    }
+}
+
+void sl_tui_remember_exit(const struct termios *shell)
+{
+    leave_len = 0;
+    append("sgr0");
+    append("cnorm");
+    append("rmcup");
+    shell_mode = *shell;
+    remembered = 1;
+}
+
+void sl_tui_forget_exit(void)
+{
+    remembered = 0;
+}
+
+void sl_tui_restore_now(void)
+{
+    if (!remembered)
+        return;
+    remembered = 0;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &shell_mode);
+    if (write(STDOUT_FILENO, leave, leave_len) < 0) {
+        /* nothing more can be done from a signal handler */
+    }
+}

@@ -1,0 +1,96 @@
+#!/bin/sh
+# docs.sh BUILD — the notes cite what the labs really do:
+#   - every row of docs/myths.md names, in its last column, lab steps that
+#     exist ("06 · step 9", "03 · steps 2, 3", "06 · steps 2–4", several joined
+#     by ";") or a planned lab of the curriculum ("07 (planned)");
+#   - every step a lab's notes list under "## The steps" ("3. **Title** — ...")
+#     is that lab's step 3, with that title, as its own --json run names it;
+#   - every "step N" in the last column of a notes table exists in that lab.
+# The labs are run once each (--auto --json) to learn their steps.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: docs.sh BUILD}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+planned="09 10 11"                # the curriculum's labs still to come (DESIGN.md)
+
+# steps NN: lines "N<tab>title" of lab NN's own run (empty if no such lab).
+steps() {
+    f="$scratch/steps.$1"
+    if [ ! -f "$f" ]; then
+        : >"$f"
+        for lab in "$build"/bin/lab"$1"-*; do
+            [ -x "$lab" ] && timeout 120 "$lab" --auto --json 2>/dev/null |
+                jq -r 'select(.event == "step") | "\(.step)\t\(.title)"' >"$f"
+        done
+    fi
+    cat "$f"
+}
+
+# step_exists NN N: lab NN has a step N.
+step_exists() {
+    steps "$1" | cut -f1 | grep -qx "$2"
+}
+
+# numbers "2, 3" / "2–4" / "9": one number a line.
+numbers() {
+    echo "$1" | sed 's/–/-/g' | tr ',' '\n' | while read -r item; do
+        case $item in
+            *-*) seq "${item%-*}" "${item#*-}" ;;
+            *) echo "$item" ;;
+        esac
+    done
+}
+
+# cites_existing NN LIST: every step of LIST exists in lab NN.
+cites_existing() {
+    [ -n "$(steps "$1")" ] || return 1
+    for n in $(numbers "$2"); do
+        step_exists "$1" "$n" || return 1
+    done
+}
+
+# reference_ok TEXT: a myths row's last column, every part of it valid.
+reference_ok() {
+    parts=$(echo "$1" | tr ';' '\n')
+    [ -n "$parts" ] || return 1
+    echo "$parts" | while read -r part; do
+        nn=$(echo "$part" | sed -n 's/^\([0-9][0-9]\) (planned)$/\1/p')
+        if [ -n "$nn" ]; then
+            echo " $planned " | grep -q " $nn " || exit 1
+            continue
+        fi
+        nn=$(echo "$part" | sed -n 's/^\([0-9][0-9]\) · steps\{0,1\} \([0-9, –-]*\)$/\1/p')
+        list=$(echo "$part" | sed -n 's/^\([0-9][0-9]\) · steps\{0,1\} \([0-9, –-]*\)$/\2/p')
+        [ -n "$nn" ] && cites_existing "$nn" "$list" || exit 1
+    done
+}
+
+# The myths table rows: claim (first cell) and lab reference (last cell).
+awk -F'|' '/^\|/ && !/^\|[-| ]*$/ {
+    last = $(NF - 1); gsub(/^ +| +$/, "", last)
+    claim = $2; gsub(/^ +| +$/, "", claim)
+    if (last != "Lab step" && last != "Lab") print substr(claim, 1, 50) "\t" last
+}' "$root/docs/myths.md" >"$scratch/myths"
+check "docs/myths.md has rows" [ -s "$scratch/myths" ]
+while IFS='	' read -r claim ref; do
+    check "myths: '$claim' cites a step that exists or a planned lab ($ref)" reference_ok "$ref"
+done <"$scratch/myths"
+
+for notes in "$root"/docs/labs/[0-9][0-9]-*.md; do
+    nn=$(basename "$notes" | cut -c1-2)
+    # "N. **Title** — ..." lines of the steps section.
+    awk '/^## /{inside = ($0 == "## The steps")} inside && /^ *[0-9]+\. \*\*/' "$notes" |
+        sed 's/^ *\([0-9]*\)\. \*\*\([^*]*\)\*\*.*/\1	\2/' >"$scratch/cited.$nn"
+    check "notes $nn: list their lab's steps" [ -s "$scratch/cited.$nn" ]
+    while IFS='	' read -r n title; do
+        check "notes $nn: step $n is \"$title\" in the lab" \
+            sh -c 'printf "%s\n" "$1" | grep -qxF "$2"' - "$(steps "$nn")" "$n	$title"
+    done <"$scratch/cited.$nn"
+    check "notes $nn: the lab has no step the notes leave out" \
+        [ "$(steps "$nn" | wc -l)" -eq "$(wc -l <"$scratch/cited.$nn")" ]
+    # "step 3" / "steps 2–4" in the last column of the notes' tables.
+    awk -F'|' '/^\|/ { last = $(NF - 1); gsub(/^ +| +$/, "", last); print last }' "$notes" |
+        sed -n 's/^steps\{0,1\} \([0-9, –-]*\)$/\1/p' >"$scratch/where.$nn"
+    while read -r list; do
+        check "notes $nn: table cites step(s) $list, which exist" cites_existing "$nn" "$list"
+    done <"$scratch/where.$nn"
+done

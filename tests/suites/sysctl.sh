@@ -1,0 +1,167 @@
+#!/bin/sh
+# sysctl.sh BUILD — every lab under the non-default sysctl values a classroom
+# server may have, each configuration in a fresh network namespace of its own
+# (unshare -n, lo up; the host's settings are never touched): every lab's
+# --auto --json must exit 0, i.e. no expectation failed. Skipped and
+# inconclusive expectations are not passes: they are counted and listed as
+# TAP comments. Making namespaces needs root; without it, one SKIP line.
+#
+# Only per-namespace sysctls are set. A sysctl this kernel keeps global (not
+# in a new namespace's /proc/sys, read-only there, or not under net.*) is
+# reported and left alone, and that configuration is skipped. On 6.18 every
+# one below is per namespace; tcp_mem, tcp_max_orphans, rmem_max/wmem_max and
+# fs.epoll.max_user_watches are global.
+
+# One configuration per line: settings (KEY=VALUE, commas for the spaces in a
+# value) applied together in one namespace. "defaults" is a fresh namespace's
+# own values, the control. tcp_max_tw_buckets is per namespace, but a new
+# namespace shares the host's TIME-WAIT count (unless the host set
+# tcp_child_ehash_entries): any small limit would depend on the host's traffic,
+# so 0 (no TIME-WAIT record at all) is the configuration that answers the same
+# every time.
+configurations() {
+    cat <<'TABLE'
+defaults
+net.ipv4.tcp_fin_timeout=5
+net.ipv4.tcp_fin_timeout=90
+net.ipv4.ip_nonlocal_bind=1
+net.core.somaxconn=8
+net.ipv4.tcp_max_syn_backlog=8
+net.ipv4.tcp_abort_on_overflow=1
+net.core.somaxconn=8 net.ipv4.tcp_max_syn_backlog=8 net.ipv4.tcp_abort_on_overflow=1 net.ipv4.tcp_syncookies=0
+net.ipv4.tcp_syncookies=0
+net.ipv4.tcp_syncookies=2
+net.ipv4.tcp_tw_reuse=0
+net.ipv4.tcp_tw_reuse=1
+net.ipv4.tcp_timestamps=0
+net.ipv4.tcp_rmem=4096,8192,16384
+net.ipv4.tcp_wmem=4096,8192,16384
+net.ipv4.tcp_rfc1337=1
+net.ipv4.ip_local_port_range=40000,40100
+net.ipv4.tcp_max_tw_buckets=0
+TABLE
+}
+
+# Inside a new namespace (this script again, under unshare -n):
+#   sysctl.sh --in-namespace BUILD DIR SETTINGS...
+# brings lo up, applies the settings (DIR/applied says what happened to each),
+# then runs every lab into DIR/labNN-name.{json,err,status}.
+if [ "$1" = "--in-namespace" ]; then
+    build=$2 dir=$3
+    shift 3
+    ip link set lo up || exit 1
+    : >"$dir/applied"
+    for setting in "$@"; do
+        [ "$setting" = defaults ] && continue
+        key=${setting%%=*}
+        value=$(echo "${setting#*=}" | tr ',' ' ')
+        file=/proc/sys/$(echo "$key" | tr . /)
+        # Outside net.* (fs.epoll, ...) a write would reach the host: never.
+        # Inside, a new namespace shows a global one read-only or not at all.
+        if [ "${key#net.}" = "$key" ] || [ ! -e "$file" ] || [ ! -w "$file" ]; then
+            echo "global $key" >>"$dir/applied"
+            continue
+        fi
+        echo "$value" 2>/dev/null >"$file"
+        now=$(tr -s ' \t' '  ' <"$file")
+        if [ "$now" = "$value" ]; then
+            echo "set $key=$now" >>"$dir/applied"
+        else
+            echo "refused $key: wrote '$value', reads '$now'" >>"$dir/applied"
+        fi
+    done
+    grep -qv '^set ' "$dir/applied" && exit 0      # a configuration not made: no lab runs
+    for lab in "$build"/bin/lab[0-9][0-9]-*; do
+        [ -x "$lab" ] || continue
+        name=$(basename "$lab")
+        timeout 30 "$lab" --auto --json >"$dir/$name.json" 2>"$dir/$name.err"
+        echo $? >"$dir/$name.status"
+    done
+    exit 0
+fi
+
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: sysctl.sh BUILD}
+
+if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
+    ok "# SKIP sysctl matrix: making network namespaces (unshare -n) needs root"
+    exit 0
+fi
+
+lanes=""
+trap 'stop_tree $lanes; cleanup' EXIT
+
+# Two lanes, one per core: configuration i runs in lane i mod 2, one
+# namespace after another.
+started=$(date +%s)
+configurations >"$scratch/table"
+for lane in 0 1; do
+    (
+        i=0
+        while IFS= read -r settings; do
+            i=$((i + 1))
+            [ $((i % 2)) -eq "$lane" ] || continue
+            mkdir -p "$scratch/$i"
+            # shellcheck disable=SC2086
+            unshare -n sh "$0" --in-namespace "$build" "$scratch/$i" $settings \
+                >"$scratch/$i/log" 2>&1
+            echo $? >"$scratch/$i/status"
+        done <"$scratch/table"
+    ) &
+    lanes="$lanes $!"
+done
+wait
+lanes=""
+took=$(($(date +%s) - started))
+
+# verdicts FILE LABEL: the first line "FAILED SKIPPED INCONCLUSIVE END" (END:
+# "H held, F failed" from the end event, or "none"); then one line per
+# expectation that did not hold. (Older labs' events carry "ok" alone.)
+verdicts() {
+    jq -rs --arg who "$2" '
+        [.[] | select(.event == "expect")
+             | .o = (.outcome // (if .ok then "held" else "failed" end))] as $e
+        | def n($o): [$e[] | select(.o == $o)] | length;
+        ([.[] | select(.event == "end") | "\(.held) held, \(.failed) failed"] | first) as $summary
+        | "\(n("failed")) \(n("skipped")) \(n("inconclusive")) \($summary // "none")",
+          ($e[] | select(.o != "held")
+                | "# \($who) \(.o): step \(.step): \(.claim)" + (if .why then " (\(.why))" else "" end))
+    ' "$1" 2>/dev/null || echo "0 0 0 none"
+}
+
+labs=0 skipped=0 inconclusive=0 i=0
+while IFS= read -r settings; do
+    i=$((i + 1))
+    dir=$scratch/$i
+    config=$(echo "$settings" | sed 's/net\.ipv4\.//g; s/net\.core\.//g' | tr ',' ' ')
+    if [ "$(cat "$dir/status")" != 0 ]; then
+        not_ok "$config: a fresh namespace with lo up"
+        sed 's/^/# /' "$dir/log"
+        continue
+    fi
+    if grep -q '^global ' "$dir/applied"; then
+        ok "# SKIP $config: $(sed -n 's/^global //p' "$dir/applied" | tr '\n' ' ')is global on this kernel, not changed"
+        continue
+    fi
+    check "$config: set in a fresh network namespace" sh -c "! grep -v '^set ' '$dir/applied'"
+    grep '^refused ' "$dir/applied" | sed "s|^|# $config: |"
+    for status_file in "$dir"/lab*.status; do
+        [ -e "$status_file" ] || continue
+        name=$(basename "$status_file" .status)
+        json=$dir/$name.json
+        nn=$(echo "$name" | cut -c4-5)
+        status=$(cat "$status_file")
+        verdicts "$json" "$config: lab $nn" >"$dir/$name.verdicts"
+        read -r failed s n ended <"$dir/$name.verdicts"
+        labs=$((labs + 1))
+        skipped=$((skipped + s))
+        inconclusive=$((inconclusive + n))
+        check "$config: lab $nn exits 0 (status $status; $ended, $s skipped, $n inconclusive)" \
+            [ "$status" -eq 0 -a "$failed" -eq 0 -a "$ended" != none ]
+        tail -n +2 "$dir/$name.verdicts"
+        if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+            tail -n 3 "$dir/$name.err" | sed "s|^|# $config: lab $nn: |"
+        fi
+    done
+done <"$scratch/table"
+echo "# sysctl matrix: $i configurations, $labs lab runs, $skipped skipped and $inconclusive inconclusive expectations, ${took} s"

@@ -1,0 +1,139 @@
+#!/bin/sh
+# tui.sh BUILD — the labs' --tui presenter, driven as a class would drive it,
+# each screen in a tmux server of its own: lab 06 at 80x24 and at 200x60 shows
+# the step's title, its code and its sockets in ESTABLISHED, FIN-WAIT-2 and
+# CLOSE-WAIT, then TIME-WAIT, at the pauses that name them; a resize in the
+# middle of a step; the summary; q, Ctrl-C and SIGTERM restore the terminal and
+# leave no child behind; NO_COLOR; the refusals.
+. "$(dirname "$0")/../lib.sh"
+build=${1:?usage: tui.sh BUILD}
+lab="$(pwd)/$build/bin/lab06-time-wait"
+trap 'own_tmux_end; cleanup' EXIT
+
+# start_lab NAME COLS ROWS [ENV]: lab 06 with --tui in a shell that notes the
+# terminal's settings before and after it, and its exit status.
+start_lab() {
+    own_tmux "$1" "$2" "$3" "sh"
+    rm -f "$scratch/before-$1" "$scratch/after-$1"
+    t send-keys -t "$1" "clear; stty -g >'$scratch/before-$1'; $4 LC_ALL=C.UTF-8 '$lab' --tui; echo EXIT=\$?; stty -g >'$scratch/after-$1'" Enter
+}
+# The rows of the socket table whose state is $1.
+rows_in() { screen | awk -v s="$1" '$1 == s && $4 ~ /:/ { n++ } END { print n + 0 }'; }
+status_has() { screen | tail -n 2 | head -n 1 | grep -q -- "$1"; }
+at_pause() { wait_for 10 status_has "$1"; }
+# Enter until the status line says $1 (at most 20 times).
+enter_until() {
+    n=0
+    while [ $n -lt 20 ]; do
+        status_has "$1" && return 0
+        t send-keys -t "$tmux_name" Enter
+        wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 2 | head -n 1 |
+                           grep -q -e 'look:' -e 'end of step' -e 'lab is over'" || return 1
+        sleep 0.3
+        n=$((n + 1))
+    done
+    status_has "$1"
+}
+
+start_lab small 80 24
+check "80x24: the first pause, both ends ESTAB" at_pause "look: one connection, both ends ESTAB"
+check "80x24: the header names the step" screen_has "Step 1: A connection"
+check "80x24: the step's code, with its file and line numbers" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'labs/06-time-wait.c, step 1' &&
+           tmux -L '$tmux_sock' capture-pane -p -t small | grep -Eq '^ +[0-9]+[|>] .*sl_tcp_pair'"
+check "80x24: the socket table lists the two ESTAB ends" [ "$(rows_in ESTAB)" -eq 2 ]
+check "80x24: the states in a row count them" screen_has "ESTAB 2"
+check "80x24: the keys fit, q included" sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | tail -n 1 | grep -q 'Enter:next  q:quit'"
+t send-keys -t small Enter
+check "80x24: Enter: the next pause, FIN-WAIT-2 and CLOSE-WAIT" \
+    at_pause "look: the client in FIN-WAIT-2, the server in CLOSE-WAIT"
+both_closing() { [ "$(rows_in FIN-WAIT-2)" -eq 1 ] && [ "$(rows_in CLOSE-WAIT)" -eq 1 ]; }
+check "80x24: ... and the table shows them" wait_for 3 both_closing
+t send-keys -t small Tab
+check "80x24: Tab shows the state machine with its counts" \
+    wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'FIN-WAIT-2  1' &&
+                      tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'CLOSE-WAIT  1'"
+t send-keys -t small Tab
+t resize-window -t small -x 200 -y 60
+side_by_side() { screen_has "passive OPEN" && screen_has "labs/06-time-wait.c, step 2" && screen_has "look: the client"; }
+check "resized to 200x60 in the middle of a step: side by side, the pause still there" \
+    wait_for 5 side_by_side
+t resize-window -t small -x 80 -y 24
+check "and back to 80x24" wait_for 5 sh -c "! tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'passive OPEN'"
+t send-keys -t small Enter
+step3_time_wait() { status_has "end of step 3" && [ "$(rows_in TIME-WAIT)" -ge 1 ]; }
+check "80x24: the end of step 3 pauses, the client's TIME-WAIT in the table" \
+    wait_for 10 step3_time_wait
+t send-keys -t small s
+for page in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+    t send-keys -t small PPage                  # up to line 1 of a lab of 500 lines
+done
+check "s shows the whole source, from its first line" wait_for 3 screen_has "^ *1| /\\*"
+t send-keys -t small s
+t send-keys -t small n
+check "n shows the notes" wait_for 3 screen_has "TIME-WAIT"
+t send-keys -t small Escape
+t send-keys -t small q
+check "q ends the lab (status 0: nothing failed)" wait_for 5 screen_has "EXIT=0"
+check "... saying it stopped early, with the counts" screen_has "stopped early; .* held, 0 failed"
+check "... and the terminal's settings are restored" \
+    wait_for 3 cmp -s "$scratch/before-small" "$scratch/after-small"
+own_tmux_end
+
+start_lab big 200 60
+check "200x60: the first pause" at_pause "look: one connection, both ends ESTAB"
+check "200x60: the full state machine beside the code" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t big | grep -q 'passive OPEN.*' &&
+           tmux -L '$tmux_sock' capture-pane -p -t big | grep -q 'labs/06-time-wait.c, step 1'"
+check "200x60: the table's two ESTAB ends" sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t big | grep -c '  ESTAB  *0  *0  ') -eq 2 ]"
+check "200x60: the way through every step to the summary" enter_until "the lab is over"
+summary() { screen_has "held  *[0-9]" && screen_has "failed  *0" && screen_has "skipped  *[0-9]" && screen_has "inconclusive  *[0-9]"; }
+check "200x60: the summary counts held, failed, skipped, inconclusive" summary
+t send-keys -t big x
+check "any key leaves: status 0" wait_for 5 screen_has "EXIT=0"
+check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-big" "$scratch/after-big"
+own_tmux_end
+
+# Ctrl-C and SIGTERM: the screen is left, the terminal restored, no child left.
+start_lab intr 100 30
+at_pause "look: one connection"
+t send-keys -t intr C-c
+wait_for 5 screen_lacks "look: one connection"
+t send-keys -t intr "echo STATUS=\$?; stty -g >'$scratch/after-intr'" Enter
+check "Ctrl-C ends the lab (SIGINT, status 130)" wait_for 5 screen_has "STATUS=130"
+check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-intr" "$scratch/after-intr"
+own_tmux_end
+start_lab term 100 30
+at_pause "look: one connection"
+pid=$(pgrep -f "^$lab --tui\$" | head -n 1)
+[ -n "$pid" ] && kill -TERM "$pid"
+check "SIGTERM ends the lab (status 143)" wait_for 5 screen_has "EXIT=143"
+check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-term" "$scratch/after-term"
+check "... and no lab process is left" sh -c "! pgrep -f '^$lab --tui\$' >/dev/null"
+own_tmux_end
+
+# Colour marks outcomes and live states; NO_COLOR keeps bold, dim and reverse.
+colour_codes() { t capture-pane -p -e -t "$tmux_name" | grep -Ec "$(printf '\033')\[([0-9]+;)*(3[0-7]|4[0-7])m"; }
+start_lab colour 80 24
+at_pause "look: one connection"
+check "on a colour terminal the screen uses colour" [ "$(colour_codes)" -gt 0 ]
+own_tmux_end
+start_lab mono 80 24 "NO_COLOR=1"
+at_pause "look: one connection"
+check "with NO_COLOR it uses none" [ "$(colour_codes)" -eq 0 ]
+check "... and still marks the outcome" screen_has "held: both ends are ESTAB"
+own_tmux_end
+
+# Refusals: one sentence, status 2, before step 1.
+refused() {
+    "$@" >"$scratch/out" 2>"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && ! grep -q 'Step 1' "$scratch/out"
+}
+check "--tui without a terminal: one sentence, exit 2" refused "$lab" --tui </dev/null
+check "--tui with --json: one sentence, exit 2" refused "$lab" --tui --json
+own_tmux dumb 100 10 "TERM=dumb '$lab' --tui 2>'$scratch/err-dumb'; echo EXIT=\$? >'$scratch/exit-dumb'; sleep 5"
+dumb_refused() { [ "$(cat "$scratch/exit-dumb" 2>/dev/null)" = EXIT=2 ]; }
+check "--tui on TERM=dumb: exit 2" wait_for 5 dumb_refused
+check "... in one sentence saying what to do" \
+    sh -c "[ \$(wc -l <'$scratch/err-dumb') -eq 1 ] && grep -q 'without --tui' '$scratch/err-dumb'"
+own_tmux_end
