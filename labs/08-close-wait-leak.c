@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -107,7 +108,18 @@ static int count_in(struct sl_lab *lab, const int servers[LEAKS], bool client_si
     return n;
 }
 
-static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS])
+/* Whether the kernel has room to keep the clients' closed sockets as
+ * time-wait records (FIN-WAIT-2, then TIME-WAIT); the reason when it has not. */
+static bool time_wait_room(struct sl_lab *lab, char *why, size_t len)
+{
+    long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
+    snprintf(why, len, "net.ipv4.tcp_max_tw_buckets = %ld leaves little or no room for "
+                       "time-wait records (counted across the machine): a client's closed "
+                       "socket may vanish at once", buckets);
+    return buckets < 0 || buckets >= 1000;
+}
+
+static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS], bool *room)
 {
     lab_step(lab, "A server that never calls close()");
     lab_say(lab, "%d clients connect, then close. The server reads: recv() returns 0, the "
@@ -127,13 +139,17 @@ static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS])
     }
     lab_expect(lab, count_in(lab, servers, false, SL_TCP_CLOSE_WAIT) == LEAKS,
                "one CLOSE-WAIT per client the server did not close: %d", LEAKS);
-    lab_expect(lab, count_in(lab, servers, true, SL_TCP_FIN_WAIT2) == LEAKS,
-               "the clients wait in FIN-WAIT-2 for a FIN that does not come");
+    char why[200];
+    if ((*room = time_wait_room(lab, why, sizeof why)))
+        lab_expect(lab, count_in(lab, servers, true, SL_TCP_FIN_WAIT2) == LEAKS,
+                   "the clients wait in FIN-WAIT-2 for a FIN that does not come");
+    else
+        lab_skip(lab, why, "the clients wait in FIN-WAIT-2 for a FIN that does not come");
     lab_pause(lab, "%d CLOSE-WAIT on the server's port, %d FIN-WAIT-2 on the clients' side",
               LEAKS, LEAKS);
 }
 
-static void step_close(struct sl_lab *lab, int servers[LEAKS])
+static void step_close(struct sl_lab *lab, int servers[LEAKS], bool room)
 {
     lab_step(lab, "No timer ends CLOSE-WAIT; close() does");
     long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
@@ -148,26 +164,28 @@ static void step_close(struct sl_lab *lab, int servers[LEAKS])
         struct sl_tuple client = sl_tuple_other_end(&server[i]);
         const struct sl_socket *s = sl_lab_socket(lab, &server[i]), *c = sl_lab_socket(lab, &client);
         untimed = untimed && s && s->state == SL_TCP_CLOSE_WAIT && s->timer == SL_TIMER_OFF;
-        timed_out = timed_out && c && c->timer == SL_TIMER_TIMEWAIT &&
-                    c->timer_ms <= (unsigned)fin_timeout * 1000;
+        timed_out = timed_out && c && c->timer_ms <= (unsigned)fin_timeout * 1000 &&
+                    (c->timer == SL_TIMER_TIMEWAIT || c->timer == SL_TIMER_KEEPALIVE);
     }
     lab_expect(lab, untimed, "no timer runs on a CLOSE-WAIT socket: nothing will end it");
-    lab_expect(lab, timed_out, "each orphaned FIN-WAIT-2 runs out in tcp_fin_timeout (%ld s)",
-               fin_timeout);
+    if (room)           /* above 60 s, a keepalive timer runs first, then a time-wait one */
+        lab_expect(lab, timed_out, "each orphaned FIN-WAIT-2 runs out in tcp_fin_timeout (%ld s)",
+                   fin_timeout);
     CHECK(lab_call(lab, close(servers[0])));
     for (int i = 1; i < LEAKS; i++)
         CHECK(close(servers[i]));
     struct sl_tuple last_client = sl_tuple_other_end(&server[LEAKS - 1]);
     sl_lab_wait_state(lab, &server[LEAKS - 1], 0, 1000);
-    sl_lab_wait_state(lab, &last_client, SL_TCP_TIME_WAIT, 1000);
+    sl_lab_wait_state(lab, &last_client, room ? SL_TCP_TIME_WAIT : 0, 1000);
     int gone = 0, ended = 0;
     for (int i = 0; i < LEAKS; i++) {
         struct sl_tuple client = sl_tuple_other_end(&server[i]);
         gone += sl_lab_state(lab, &server[i]) == 0;
         ended += sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT;
     }
-    lab_expect(lab, gone == LEAKS && ended == LEAKS,
-               "after close() the CLOSE-WAITs are gone and the clients end in TIME-WAIT");
+    lab_expect(lab, gone == LEAKS, "after close() the CLOSE-WAITs are gone");
+    if (room)
+        lab_expect(lab, ended == LEAKS, "the clients, which closed first, end in TIME-WAIT");
 }
 
 static void step_limit(struct sl_lab *lab, struct rlimit *saved)
@@ -358,8 +376,9 @@ int main(int argc, char **argv)
     sl_lab_track_port(lab, sl_local_port(listener));
     int servers[LEAKS];
     struct rlimit saved;
-    step_forget(lab, listener, servers);
-    step_close(lab, servers);
+    bool room;
+    step_forget(lab, listener, servers, &room);
+    step_close(lab, servers, room);
     step_limit(lab, &saved);
     struct starved starved;
     starve(&starved, listener);
