@@ -133,6 +133,14 @@ void sl_bound_blocking(int fd, int ms)
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit));
 }
 
+void sl_close_client_first(int client, int server)
+{
+    CHECK(close(client));
+    sl_wait_fd(server, POLLRDHUP, 1000);              /* the client's FIN */
+    sl_drain(server);                                 /* unread data would mean a RST */
+    CHECK(close(server));
+}
+
 long sl_drain(int fd)
 {
     char buf[4096];
