@@ -302,6 +302,20 @@ static void queue_messages(struct story *st, int peers[CLIENTS], int servers[CLI
         sl_wait_queued(servers[i], MESSAGES * MESSAGE_SIZE, 500);
 }
 
+/* Step 9 holds CLIENTS connections at once; with too few local ports (shown)
+ * it is left out, and says so. */
+static bool enough_local_ports(struct sl_lab *lab)
+{
+    long range[2] = { 0, 0 };
+    if (sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2) == 2 &&
+        range[1] - range[0] < 3 * CLIENTS) {
+        lab_say(lab, "Too few local ports for %d connections at once: this step is left out.",
+                CLIENTS);
+        return false;
+    }
+    return true;
+}
+
 static const struct way {
     const char *name;
     uint32_t mode;
@@ -319,11 +333,7 @@ static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cos
     lab_say(lab, "%d connections each send %d messages of %d bytes; the server reads %d "
                  "bytes at a time, in each of four ways. Counted: epoll_wait calls and recv "
                  "calls.", CLIENTS, MESSAGES, MESSAGE_SIZE, READ_SIZE);
-    long range[2] = { 0, 0 };
-    if (sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2) == 2 &&
-        range[1] - range[0] < 3 * CLIENTS) {
-        lab_say(lab, "Too few local ports for %d connections at once: this step is left out.",
-                CLIENTS);
+    if (!enough_local_ports(lab)) {
         cost[0].waits = -1;                           /* step 10 skips its claims */
         return;
     }
