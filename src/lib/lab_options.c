@@ -16,7 +16,7 @@
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_HELP, OPT_VERSION, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -27,6 +27,7 @@ static const struct option common[] = {
     { "delay", required_argument, NULL, OPT_DELAY },
     { "no-source", no_argument, NULL, OPT_NO_SOURCE },
     { "describe", no_argument, NULL, OPT_DESCRIBE },
+    { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
 };
@@ -52,6 +53,9 @@ static void print_folded(const char *text)
 static void print_help(const struct sl_lab *lab)
 {
     const struct sl_lab_info *info = lab->info;
+    char ports[32] = "port N";
+    if (info->ports > 1)
+        snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
     printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
     print_folded(info->goal);
     printf("\n");
@@ -60,14 +64,15 @@ static void print_help(const struct sl_lab *lab)
            "  --json         print one JSON object per event (for tests and tools)\n"
            "  --tui          the classroom in one window: the step, its code and the\n"
            "                 lab's sockets live (RFC 9293 diagram, table, transitions)\n"
-           "  --port N       use ports N..N+%d (default: the kernel chooses)\n"
+           "  --port N       use %s (default: the kernel chooses)\n"
            "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
            "  --no-source    do not show each step's code\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
+           "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
            "  --version      the socklab version\n",
-           info->ports > 0 ? info->ports - 1 : 0);
+           ports);
     for (int i = 0; info->flags && info->flags[i].name; i++)
         printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
@@ -149,6 +154,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
             lab->opt.delay_ms = (int)parse_number(lab, "--delay", optarg, 0, 60000);
             break;
         case OPT_DESCRIBE: print_describe(lab); exit(0);
+        case OPT_CHECK: lab->opt.check_only = true; break;
         case OPT_HELP: print_help(lab); exit(0);
         case OPT_VERSION: printf("socklab %s\n", SL_VERSION); exit(0);
         case ':':

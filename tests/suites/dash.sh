@@ -210,6 +210,8 @@ if [ "$(id -u)" = 0 ]; then
     wait_for 5 screen_has "netlink+trace"
     killed=$(pane_child sockdash)
     [ -n "$killed" ] && kill -KILL "$killed"
+    # Gone for good only once its shell has reaped it (a zombie still has a PID).
+    wait_for 5 screen_has "EXIT=137"
     check "kill -KILL leaves the trace instance behind" \
         [ -n "$killed" -a -d "/sys/kernel/tracing/instances/sockdash-$killed" ]
     start_dash 150 50 --port "$tport" --trace

@@ -21,15 +21,17 @@ start_lab() {
 rows_in() { screen | awk -v s="$1" '$1 == s && $4 ~ /:/ { n++ } END { print n + 0 }'; }
 status_has() { screen | tail -n 2 | head -n 1 | grep -q -- "$1"; }
 at_pause() { wait_for 10 status_has "$1"; }
-# Enter until the status line says $1 (at most 20 times).
+# Enter until the status line says $1 (at most 20 times): one Enter at a
+# time, each after the status line has changed from what the last one found.
+status_line() { screen | tail -n 2 | head -n 1; }
+status_moved_on() { [ "$(status_line)" != "$status" ] && status_line | grep -q -e 'look:' -e 'end of step' -e 'lab is over'; }
 enter_until() {
     n=0
     while [ $n -lt 20 ]; do
         status_has "$1" && return 0
+        status=$(status_line)
         t send-keys -t "$tmux_name" Enter
-        wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 2 | head -n 1 |
-                           grep -q -e 'look:' -e 'end of step' -e 'lab is over'" || return 1
-        sleep 0.3
+        wait_for 10 status_moved_on || return 1
         n=$((n + 1))
     done
     status_has "$1"
@@ -122,11 +124,11 @@ check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-
 own_tmux_end
 start_lab term 100 30
 at_pause "look: one connection"
-pid=$(pgrep -f "^$lab --tui\$" | head -n 1)
+pid=$(pane_child "$(basename "$lab")")      # this session's lab, not another run's
 [ -n "$pid" ] && kill -TERM "$pid"
 check "SIGTERM ends the lab (status 143)" wait_for 5 screen_has "EXIT=143"
 check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-term" "$scratch/after-term"
-check "... and no lab process is left" sh -c "! pgrep -f '^$lab --tui\$' >/dev/null"
+check "... and no lab process is left" sh -c "[ -n '$pid' ] && ! pgrep -P '$pid' >/dev/null && ! kill -0 '$pid' 2>/dev/null"
 own_tmux_end
 
 # Colour marks outcomes and live states; NO_COLOR keeps bold, dim and reverse.
