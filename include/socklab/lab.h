@@ -116,6 +116,10 @@ uint16_t sl_lab_port(const struct sl_lab *lab, int index);
 /* Add a port to the ones the pause hints and observations cover. */
 void sl_lab_track_port(struct sl_lab *lab, uint16_t port);
 
+/* Forget every tracked port: what follows tracks only what it names, so a
+ * step's pause shows its own sockets, not those of the steps before. */
+void sl_lab_untrack_all(struct sl_lab *lab);
+
 /* Remember a connected or listening socket's 4-tuple (to find it in later
  * observations, even after close()) and track its local port. */
 void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple);
@@ -129,7 +133,8 @@ void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *
  * show "net.ipv4.tcp_fin_timeout = 60" as a result, and return its first
  * value; -1 (and nothing shown but "not on this kernel") when it does not
  * exist. sl_lab_sysctl_values gives every value of a vector sysctl
- * (tcp_rmem: min default max) and returns how many it read. */
+ * (tcp_rmem: min default max) and returns how many it read. The setting is
+ * shown where it is read, before the step's code. */
 long sl_lab_sysctl(struct sl_lab *lab, const char *name);
 int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room);
 
@@ -239,7 +244,8 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
                        int timeout_ms);
 
 /* Observe until `count_of(snapshot)` reaches `want`, for at most timeout_ms
- * (counts wait for the state they count); returns the last count, shown. */
+ * (counts wait for the state they count); returns the last count, shown as
+ * one line (not the table: a count may be of many sockets). */
 int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
                       void *arg, int want, int timeout_ms);
 

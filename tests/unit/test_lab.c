@@ -412,6 +412,12 @@ static void a_step_function_is_shown_whole(void **state)
     struct run r;
     run_tiny_lab(&r, -1, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 0);
+    char *before = strstr(r.out, "\"event\":\"source\",\"step\":2");
+    assert_non_null(before);
+    char *before_end = strchr(before, '\n');
+    *before_end = '\0';
+    assert_null(strstr(before, "long_step(lab)"));     /* the call starts step 3 */
+    *before_end = '\n';
     char *source = strstr(r.out, "\"event\":\"source\",\"step\":3");
     assert_non_null(source);
     *strchr(source, '\n') = '\0';
