@@ -72,6 +72,7 @@ static int reset_while_established(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple client, server;
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    sl_lab_untrack_all(lab);                    /* watch this pair alone */
     sl_lab_follow_pair(lab, pair, &client, &server);
     CHECK(send(pair[0], "x", 1, 0));
     sl_wait_fd(pair[1], POLLIN, 1000);              /* the byte is there, unread */

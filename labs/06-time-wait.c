@@ -365,6 +365,7 @@ static void step_sysctls(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple client, server;
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    sl_lab_untrack_all(lab);                     /* this pair alone */
     sl_lab_follow_pair(lab, pair, &client, &server);
     struct tcp_info ti;
     socklen_t ti_len = sizeof ti;
@@ -382,6 +383,7 @@ static void step_sysctls(struct sl_lab *lab)
                "%.0f s", fin_timeout, full ? "a keepalive" : "a time-wait", first / 1000);
     lab_expect(lab, sl_lab_sysctl(lab, "net.ipv4.tcp_tw_recycle") == -1,
                "/proc/sys/net/ipv4/tcp_tw_recycle does not exist on this kernel");
+    lab_pause(lab, "the server's closed socket in FIN-WAIT-2, timed by tcp_fin_timeout");
     close(pair[0]);
 }
 
@@ -420,18 +422,22 @@ static void step_who_collects(struct sl_lab *lab)
     struct tuples by_client = { log.closer + CONNECTIONS,
                                 distinct(log.closer + CONNECTIONS, CONNECTIONS) };
     struct tuples others = { log.other, 2 * CONNECTIONS };
-    int server_side = sl_lab_wait_count(lab, in_time_wait, &by_server, by_server.count, 3000);
-    int client_side = sl_lab_wait_count(lab, in_time_wait, &by_client, by_client.count, 3000);
+    int server_side = sl_lab_wait_count(lab, in_time_wait, &by_server,
+                                        by_server.count, 3000);
+    int client_side = sl_lab_wait_count(lab, in_time_wait, &by_client,
+                                        by_client.count, 3000);
     int wrong_side = sl_lab_wait_count(lab, in_time_wait, &others, 0, 0);
     lab_show(lab, "the server closes: %d of %d 4-tuples in TIME-WAIT on the server's side",
              server_side, by_server.count);
     lab_show(lab, "the clients close: %d of %d 4-tuples in TIME-WAIT on the clients' side",
              client_side, by_client.count);
-    lab_expect(lab, server_side == by_server.count && client_side == by_client.count &&
-                    !wrong_side,
+    lab_expect(lab, server_side == by_server.count &&
+                    client_side == by_client.count && !wrong_side,
                "each connection leaves one TIME-WAIT, on the side that closed first");
-    lab_pause(lab, "%d TIME-WAIT on port %u, the server's side", server_side,
-              sl_local_port(servers_close));
+    uint16_t port = sl_local_port(servers_close);
+    sl_lab_untrack_all(lab);                 /* one port at the pause */
+    sl_lab_track_port(lab, port);
+    lab_pause(lab, "%d TIME-WAIT on port %u, the server's side", server_side, port);
     CHECK(close(servers_close));
     CHECK(close(clients_close));
 }
