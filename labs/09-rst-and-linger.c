@@ -32,6 +32,7 @@
 #include "socklab/net.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -108,17 +109,6 @@ static void full_pair(struct sl_lab *lab, int pair[2], struct sl_tuple *server)
     fill_until_full(pair[1]);
 }
 
-/* Read until EOF (true) or an error (false); *total: the bytes read. */
-static bool read_to_eof(int fd, long *total)
-{
-    static char buf[65536];
-    ssize_t n;
-    *total = 0;
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        *total += n;
-    return n == 0;
-}
-
 static void default_close(struct sl_lab *lab)
 {
     lab_step(lab, "The default close(): a FIN, and the kernel keeps sending");
@@ -136,8 +126,8 @@ static void default_close(struct sl_lab *lab)
                "close() returned with the data unsent: the closed socket is in FIN-WAIT-1 "
                "with %u bytes in its Send-Q", s ? s->send_q : 0);
     lab_pause(lab, "the closed server socket in FIN-WAIT-1, Send-Q full, no program behind it");
-    long got;
-    bool eof = read_to_eof(pair[0], &got);
+    bool eof;
+    long got = sl_read_up_to(pair[0], LONG_MAX, &eof);
     lab_expect(lab, eof && got == queued,
                "the client reads all %ld bytes, then EOF: the default close() loses nothing",
                got);
@@ -330,7 +320,7 @@ static void linger_reader(struct sl_lab *lab)
             CHECK(write(report[1], "", 1));      /* ... and now it will be */
             sl_sleep_ms(READ_AFTER_MS);
             times[0] = sl_clock_ms();            /* it starts reading */
-            read_to_eof(pair[0], &(long){ 0 });
+            sl_read_up_to(pair[0], LONG_MAX, NULL);
             times[1] = sl_clock_ms();            /* it has read the FIN */
             CHECK(write(report[1], times, sizeof times));
             _exit(0);

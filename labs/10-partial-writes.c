@@ -66,17 +66,6 @@ static void on_alarm(int sig)
     (void)sig;                      /* only here to interrupt send() */
 }
 
-/* Read up to `size` bytes, until EOF or the guard; the bytes read. */
-static long read_up_to(int fd, long size)
-{
-    static char buf[65536];
-    long total = 0;
-    ssize_t n;
-    while (total < size && (n = recv(fd, buf, sizeof buf, 0)) > 0)
-        total += n;
-    return total;
-}
-
 /* The receiver reads until the sender's Send-Q is empty (bounded). */
 static void drain_until_acknowledged(int sender, int receiver)
 {
@@ -254,6 +243,7 @@ static void partial_send(struct sl_lab *lab, const int pair[2], long size,
                size, first);
     lab_expect(lab, sl_lab_wait_count(lab, persisting, server, 1, GUARD_MS) == 1,
                "the client's window is zero: the server probes it on the persist timer");
+    sl_lab_observe(lab);                        /* both queues, as ss shows them */
     const struct sl_socket *c = sl_lab_socket(lab, client), *s = sl_lab_socket(lab, server);
     lab_expect(lab, c && s && s->send_q + c->recv_q == total,
                "the %ld bytes taken wait in the server's Send-Q (%u) and the client's "
@@ -335,7 +325,7 @@ static void two_clients(int listener, long size, struct visits *v)
     v->second_got = recv(second, buf, sizeof buf, 0);
     v->answered_ms = sl_clock_ms();
     close(second);
-    v->first_got = read_up_to(first, size);
+    v->first_got = sl_read_up_to(first, size, NULL);
     close(first);
 }
 
@@ -445,7 +435,7 @@ static pid_t start_reader(struct sl_lab *lab, int fd, int sender, int report)
     pid_t reader = sl_lab_fork(lab);
     if (reader == 0) {
         close(sender);
-        long got = read_up_to(fd, LONG_MAX);
+        long got = sl_read_up_to(fd, LONG_MAX, NULL);
         _exit(write(report, &got, sizeof got) == sizeof got ? 0 : 1);
     }
     return reader;

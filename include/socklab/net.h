@@ -50,4 +50,9 @@ void sl_close_client_first(int client, int server);
 /* Read and discard whatever is queued on fd right now; returns the bytes read. */
 long sl_drain(int fd);
 
+/* Read and discard, waiting as fd's blocking mode says (bound it with
+ * sl_bound_blocking), until EOF, an error or `limit` bytes; returns the bytes
+ * read. *eof (when not NULL) tells whether it stopped at EOF. */
+long sl_read_up_to(int fd, long limit, bool *eof);
+
 #endif
