@@ -346,6 +346,19 @@ static void linger_reader(struct sl_lab *lab)
                      returned - began, times[0] - began, LINGER_S);
 }
 
+/* tcp_rfc1337 (0: a RST ends a TIME-WAIT), or -1 and the step skipped, with
+ * the reason, when this kernel has no such sysctl or keeps no TIME-WAIT. */
+static long rfc1337_setting(struct sl_lab *lab)
+{
+    long protect = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
+    if (protect >= 0 && sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets") != 0)
+        return protect;
+    lab_skip(lab, protect < 0 ? "net.ipv4.tcp_rfc1337 is not on this kernel"
+                              : "tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset",
+             "a RST into TIME-WAIT");
+    return -1;
+}
+
 static void rfc1337(struct sl_lab *lab)
 {
     lab_step(lab, "A RST into TIME-WAIT: tcp_rfc1337");
@@ -353,13 +366,9 @@ static void rfc1337(struct sl_lab *lab)
                  "A new socket on the server's old port connects to the client's TIME-WAIT; "
                  "the TIME-WAIT answers with an ACK, and the new socket answers that with a "
                  "RST that fits the old connection exactly.");
-    long protect = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
-    if (protect < 0 || sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets") == 0) {
-        lab_skip(lab, protect < 0 ? "net.ipv4.tcp_rfc1337 is not on this kernel"
-                                  : "tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset",
-                 "a RST into TIME-WAIT");
+    long protect = rfc1337_setting(lab);
+    if (protect < 0)
         return;
-    }
     int pair[2];
     struct sl_tuple client, server;
     new_pair(lab, pair, &client, &server);
