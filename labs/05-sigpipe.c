@@ -124,7 +124,7 @@ static void step_reset_established(struct sl_lab *lab)
                "raises no SIGPIPE (the child lived to report it)");
     lab_expect(lab, WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
                "the next send() fails with EPIPE and raises SIGPIPE: it killed the child");
-    lab_pause(lab, "no line left on the port: both ends went at once, no TIME-WAIT");
+    lab_pause(lab, "both ends gone at once: no line left, no TIME-WAIT");
 }
 
 static void step_recv_first(struct sl_lab *lab)

@@ -214,7 +214,7 @@ static bool step_close_first(struct sl_lab *lab, struct connection *c)
     lab_say(lab, "ss counts the FIN in the queues: it takes one sequence number, and Recv-Q "
                  "is \"received minus read\" until recv() returns 0 (lab 05). In FIN-WAIT-1 "
                  "the client's Send-Q reads 1 the same way: its FIN, not yet acknowledged.");
-    lab_pause(lab, "the client in FIN-WAIT-2, the server in CLOSE-WAIT with Recv-Q 1");
+    lab_pause(lab, "the client in FIN-WAIT-2, the server in CLOSE-WAIT");
     return true;
 }
 
@@ -239,7 +239,7 @@ static void step_close_second(struct sl_lab *lab, struct connection *c)
                                   "the client, which closed first, is in TIME-WAIT");
     lab_expect(lab, sl_lab_wait_state(lab, &c->server, 0, 1000),
                "the server's socket, which closed second, is gone: no TIME-WAIT for it");
-    lab_pause(lab, "the client alone, in TIME-WAIT; the server's socket is gone");
+    lab_pause(lab, "the client alone, in TIME-WAIT; the server is gone");
 }
 
 static void step_how_long(struct sl_lab *lab, struct connection *c)
@@ -264,7 +264,7 @@ static void step_how_long(struct sl_lab *lab, struct connection *c)
         lab_expect(lab, tw && tw->timer == SL_TIMER_TIMEWAIT && left_ms <= TIME_WAIT_MS &&
                         left_ms + since + 100 >= TIME_WAIT_MS,
                    "the TIME-WAIT timer started at 60 s (%u ms left), not 4 minutes", left_ms);
-    lab_pause(lab, "TIME-WAIT with about 60 s on its timer (ss -o: timer:(timewait,...))");
+    lab_pause(lab, "TIME-WAIT, about 60 s left: timer:(timewait,...)");
     if (sl_lab_flag(lab, "wait-out") && !sl_lab_auto(lab))
         lab_expect(lab, sl_lab_wait_state(lab, &c->client, 0, 61000),
                    "the TIME-WAIT socket is gone once its 60 s are over");
@@ -383,7 +383,7 @@ static void step_sysctls(struct sl_lab *lab)
                "%.0f s", fin_timeout, full ? "a keepalive" : "a time-wait", first / 1000);
     lab_expect(lab, sl_lab_sysctl(lab, "net.ipv4.tcp_tw_recycle") == -1,
                "/proc/sys/net/ipv4/tcp_tw_recycle does not exist on this kernel");
-    lab_pause(lab, "the server's closed socket in FIN-WAIT-2, timed by tcp_fin_timeout");
+    lab_pause(lab, "the closed socket: FIN-WAIT-2, timed by tcp_fin_timeout");
     close(pair[0]);
 }
 

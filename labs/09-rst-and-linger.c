@@ -127,7 +127,7 @@ static void default_close(struct sl_lab *lab)
     lab_expect(lab, waiting && s && s->send_q > 0,
                "close() returned with the data unsent: the closed socket is in FIN-WAIT-1 "
                "with %u bytes in its Send-Q", s ? s->send_q : 0);
-    lab_pause(lab, "closed, in FIN-WAIT-1, Send-Q full: no program holds this socket");
+    lab_pause(lab, "closed, FIN-WAIT-1, Send-Q full: no program holds it");
     bool eof;
     long got = sl_read_up_to(pair[0], LONG_MAX, &eof);
     lab_expect(lab, eof && got == queued,
@@ -157,7 +157,7 @@ static void half_close(struct sl_lab *lab)
                     sl_lab_state(lab, &server) == SL_TCP_CLOSE_WAIT,
                "the half-closed client still reads the answer, in FIN-WAIT-2 while the "
                "server is in CLOSE-WAIT");
-    lab_pause(lab, "client FIN-WAIT-2, server CLOSE-WAIT: one direction still open");
+    lab_pause(lab, "client FIN-WAIT-2, server CLOSE-WAIT: half-closed");
     long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
     CHECK(close(pair[1]));
     if (buckets == 0)
@@ -195,7 +195,7 @@ static void shared_descriptor(struct sl_lab *lab)
     lab_expect(lab, n == -1 && errno == EAGAIN && sl_lab_state(lab, &client) == SL_TCP_ESTABLISHED,
                "close() sent nothing while the worker holds a copy: the client is ESTAB, "
                "no EOF (EAGAIN)");
-    lab_pause(lab, "both ends still ESTAB after close(): the worker's copy is open");
+    lab_pause(lab, "both ends still ESTAB: the worker's copy is open");
     close(done[1]);                             /* the worker's work is done */
     sl_lab_wait_child(lab, worker, GUARD_MS, &status);
     lab_show(lab, "the worker %s", sl_wait_status_describe(status, text, sizeof text));
@@ -297,7 +297,7 @@ static void linger_no_reader(struct sl_lab *lab)
     lab_expect(lab, left && s && s->send_q > 0,
                "the data is not dropped: the closed socket is in FIN-WAIT-1, %u bytes queued",
                s ? s->send_q : 0);
-    lab_pause(lab, "the closed socket in FIN-WAIT-1, probing the zero window (persist)");
+    lab_pause(lab, "closed, FIN-WAIT-1, probing the zero window (persist)");
     close(pair[0]);
 }
 
@@ -396,7 +396,7 @@ static void rfc1337(struct sl_lab *lab)
         lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT,
                    "with tcp_rfc1337 = %ld the TIME-WAIT ignores the RST and stays", protect);
     }
-    lab_pause(lab, "the stray socket in SYN-SENT; the client's TIME-WAIT %s",
+    lab_pause(lab, "stray socket SYN-SENT; the client's TIME-WAIT %s",
               protect == 0 ? "gone" : "still there");
     close(stray);
 }

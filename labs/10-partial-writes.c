@@ -248,7 +248,7 @@ static void partial_send(struct sl_lab *lab, const int pair[2], long size,
     lab_expect(lab, c && s && s->send_q + c->recv_q == total,
                "the %ld bytes taken wait in the server's Send-Q (%u) and the client's "
                "Recv-Q (%u)", total, s ? s->send_q : 0, c ? c->recv_q : 0);
-    lab_pause(lab, "Send-Q and Recv-Q full, timer:(persist,...) on the server's side");
+    lab_pause(lab, "Send-Q and Recv-Q full; the server's timer: persist");
 }
 
 static void interrupted_send(struct sl_lab *lab, const int pair[2], long size)
