@@ -244,8 +244,8 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
                        int timeout_ms);
 
 /* Observe until `count_of(snapshot)` reaches `want`, for at most timeout_ms
- * (counts wait for the state they count); returns the last count, shown as
- * one line (not the table: a count may be of many sockets). */
+ * (counts wait for the state they count); returns the last count. The
+ * sockets are shown when they are few; many are one line, not a screenful. */
 int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
                       void *arg, int want, int timeout_ms);
 

@@ -40,6 +40,9 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
     return s ? s->state : 0;
 }
 
+/* A count over at most this many sockets shows them; more are one line. */
+#define SHOWN_WHOLE 8
+
 /* Waits longer than this show a countdown on a terminal (and take q). */
 #define COUNTDOWN_AFTER_MS 3000
 
@@ -115,9 +118,12 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
     struct count_wanted w = { count_of, arg, want, 0 };
     double start = sl_clock_ms();
     bool there = observe_until(lab, counted, &w, timeout_ms, "counting", false);
-    /* One line, not the whole table: a count may be of many sockets. */
-    sl_lab_show(lab, "counted %d %s %.0f ms (waiting for %d)", w.last,
-                there ? "after" : "when the wait ended at", sl_clock_ms() - start, want);
+    if (lab->observed.count <= SHOWN_WHOLE)       /* a few sockets: the table */
+        lab->out->observe(lab, &lab->observed);
+    else                                          /* many: one line, not a screenful */
+        sl_lab_show(lab, "counted %d %s %.0f ms (waiting for %d; %zu sockets on the "
+                         "lab's ports)", w.last, there ? "after" : "when the wait ended at",
+                    sl_clock_ms() - start, want, lab->observed.count);
     errno = saved;
     return w.last;
 }
