@@ -22,7 +22,6 @@
  *   on purpose; the kernel removes them within 60 s.
  *
  * Notes: docs/labs/06-time-wait.md  (socklab notes 6) */
-#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/diag.h"
@@ -57,14 +56,6 @@ static const struct sl_lab_info info = {
 #define TIME_WAIT_MS 60000      /* TCP_TIMEWAIT_LEN: compiled into the kernel */
 #define CONNECTIONS 20          /* per side in the last step */
 
-/* The lab's address with this port (0: the kernel chooses), for raw bind(). */
-static socklen_t lab_address(struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
-{
-    socklen_t len;
-    const char *why;
-    CHECK_TRUE(sl_addr_parse_ip(sl_lab_bind_ip(lab), port, addr, &len, &why));
-    return len;
-}
 
 /* One connection to listener, closed first by the server or by the client;
  * the closer's tuple and the other side's go into the lists (the server's
@@ -280,7 +271,7 @@ static void step_new_syn(struct sl_lab *lab)
                  "instead of after 60 s.");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 8);
     struct sockaddr_storage from, to;
-    socklen_t len = lab_address(lab, 0, &from), to_len = sizeof to;
+    socklen_t len = sl_lab_address(lab, 0, &from), to_len = sizeof to;
     CHECK(getsockname(listener, (struct sockaddr *)&to, &to_len));
     int client = CHECK(socket(from.ss_family, SOCK_STREAM, 0));
     CHECK(bind(client, (struct sockaddr *)&from, len));   /* a port nobody else uses */
@@ -313,7 +304,7 @@ static void step_restart(struct sl_lab *lab)
                  "the TIME-WAIT is on the server's own port. Then the server stops (its "
                  "listener closes) and a new one binds the same port.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, sl_lab_port(lab, 1), &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 1), &addr);
     int on = 1;
     int old = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
     CHECK(setsockopt(old, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on));
@@ -337,7 +328,7 @@ static void step_old_reuseaddr(struct sl_lab *lab)
                  "socket inherited the option (listener -> accepted socket -> TIME-WAIT), "
                  "and the kernel's bind check needs it on both sides.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, sl_lab_port(lab, 2), &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 2), &addr);
     int old = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));    /* no SO_REUSEADDR */
     run_old_server(lab, old, &addr, &len);
     int fresh = CHECK(socket(addr.ss_family, SOCK_STREAM, 0)), on = 1;
