@@ -70,10 +70,17 @@ descendants() {
         descendants "$child"
     done
 }
-# stop_tree PID...: end these processes and every process below them. The
-# tree is frozen first, so nothing in it starts a process that escapes; what
-# SIGTERM has not ended within 5 s gets SIGKILL.
+# stop_tree PID...: end these children of the suite's shell and every process
+# below them. A PID no longer the shell's child is left alone (its process
+# ended; the number may be another's now). The tree is frozen first, so
+# nothing in it starts a process that escapes; what SIGTERM has not ended
+# within 5 s gets SIGKILL.
 stop_tree() {
+    mine=""
+    for p in "$@"; do
+        [ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ] && mine="$mine $p"
+    done
+    set -- $mine
     [ $# -gt 0 ] || return 0
     tree=$*
     for _ in 1 2 3; do                      # until no new process appears
