@@ -120,6 +120,8 @@ t() { tmux -L "$tmux_sock" -f "$tmux_conf" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
+# screen_dump [LINES]: the screen's last lines as TAP comments, for a failure.
+screen_dump() { screen | grep -v '^ *$' | tail -n "${1:-15}" | sed 's/^/#   /'; }
 
 # own_tmux NAME COLS ROWS COMMAND: a tmux server of this test's own (socket
 # socklab-NAME-PID), holding one session NAME of COLS x ROWS that runs COMMAND;
