@@ -25,7 +25,6 @@
  *   timer:(on,...) until the full listener makes room.
  *
  * Notes: docs/labs/02-handshake.md  (socklab notes 2) */
-#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/lab.h"
@@ -50,14 +49,6 @@ static const struct sl_lab_info info = {
     .bind_rules = SL_BIND_IPV6,
 };
 
-/* The lab's address with its index-th port (0: the kernel chooses). */
-static socklen_t lab_address(struct sl_lab *lab, int index, struct sockaddr_storage *addr)
-{
-    socklen_t len;
-    const char *why;
-    CHECK_TRUE(sl_addr_parse_ip(sl_lab_bind_ip(lab), sl_lab_port(lab, index), addr, &len, &why));
-    return len;
-}
 
 /* Connections waiting in a listener's accept queue (its Recv-Q). */
 static long accept_queue(struct sl_lab *lab, const struct sl_tuple *listener)
@@ -72,7 +63,7 @@ static int step_listen(struct sl_lab *lab, struct sl_tuple *listener)
     lab_say(lab, "bind() gives a socket an address; only listen() makes it a server. "
                  "Between the two, ss does not list it at all.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, 0, &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 0), &addr);
     int fd = CHECK(lab_call(lab, socket(addr.ss_family, SOCK_STREAM, 0)));
     CHECK(lab_call(lab, bind(fd, (struct sockaddr *)&addr, len)));
     sl_lab_follow(lab, fd, listener);
@@ -150,7 +141,7 @@ static void step_syn_recv(struct sl_lab *lab)
         return;
     }
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, 1, &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 1), &addr);
     int listener = CHECK(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0));
     int seconds = 5;
     CHECK(lab_call(lab, setsockopt(listener, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds)));
@@ -189,7 +180,7 @@ static int step_syn_sent(struct sl_lab *lab, int *full, int *waiting, struct sl_
                  "that client waits in SYN-SENT (netstat: SYN_SENT; not the notes' "
                  "\"SYN_SEND\") and retransmits its SYN on a timer.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, 2, &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 2), &addr);
     *full = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
     CHECK(bind(*full, (struct sockaddr *)&addr, len));
     CHECK(lab_call(lab, listen(*full, 0)));
@@ -250,7 +241,7 @@ static void step_refused(struct sl_lab *lab)
                  "A port with no listener answers the SYN with a RST: connect() fails at "
                  "once. This port is bound (so nobody else takes it) but not listening.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, 3, &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 3), &addr);
     int bound = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
     CHECK(bind(bound, (struct sockaddr *)&addr, len));
     len = sizeof addr;

@@ -22,7 +22,6 @@
  *   with timer:(on,...); after one accept() Recv-Q is 11 again.
  *
  * Notes: docs/labs/07-listen-backlog.md  (socklab notes 7) */
-#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/lab.h"
@@ -60,9 +59,7 @@ static const struct sl_lab_info info = {
 static int listener_on(struct sl_lab *lab, int index, int flags)
 {
     struct sockaddr_storage addr;
-    socklen_t len;
-    const char *why;
-    CHECK_TRUE(sl_addr_parse_ip(sl_lab_bind_ip(lab), sl_lab_port(lab, index), &addr, &len, &why));
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, index), &addr);
     int fd = CHECK(socket(addr.ss_family, SOCK_STREAM | flags, 0));
     CHECK(bind(fd, (struct sockaddr *)&addr, len));
     return fd;

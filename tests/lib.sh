@@ -70,10 +70,17 @@ descendants() {
         descendants "$child"
     done
 }
-# stop_tree PID...: end these processes and every process below them. The
-# tree is frozen first, so nothing in it starts a process that escapes; what
-# SIGTERM has not ended within 5 s gets SIGKILL.
+# stop_tree PID...: end these children of the suite's shell and every process
+# below them. A PID no longer the shell's child is left alone (its process
+# ended; the number may be another's now). The tree is frozen first, so
+# nothing in it starts a process that escapes; what SIGTERM has not ended
+# within 5 s gets SIGKILL.
 stop_tree() {
+    mine=""
+    for p in "$@"; do
+        [ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ] && mine="$mine $p"
+    done
+    set -- $mine
     [ $# -gt 0 ] || return 0
     tree=$*
     for _ in 1 2 3; do                      # until no new process appears
@@ -113,6 +120,8 @@ t() { tmux -L "$tmux_sock" -f "$tmux_conf" "$@"; }
 screen() { t capture-pane -p -t "$tmux_name" -S "-$tmux_history"; }
 screen_has() { screen | grep -q -- "$1"; }
 screen_lacks() { ! screen_has "$1"; }
+# screen_dump [LINES]: the screen's last lines as TAP comments, for a failure.
+screen_dump() { screen | grep -v '^ *$' | tail -n "${1:-15}" | sed 's/^/#   /'; }
 
 # own_tmux NAME COLS ROWS COMMAND: a tmux server of this test's own (socket
 # socklab-NAME-PID), holding one session NAME of COLS x ROWS that runs COMMAND;

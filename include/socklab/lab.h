@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "socklab/diag.h"
@@ -112,6 +113,10 @@ const char *sl_lab_bind_ip(const struct sl_lab *lab);
 /* The index-th port the lab may use (--port N gives N + index), or 0 when no
  * --port was given: the lab then lets the kernel choose. */
 uint16_t sl_lab_port(const struct sl_lab *lab, int index);
+
+/* The lab's address (--bind) with this port (0: the kernel chooses), for a
+ * raw bind() or connect() in a step; returns its length. */
+socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr);
 
 /* Add a port to the ones the pause hints and observations cover. */
 void sl_lab_track_port(struct sl_lab *lab, uint16_t port);

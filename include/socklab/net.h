@@ -54,4 +54,9 @@ long sl_drain(int fd);
  * least `bytes` are queued for reading on fd; returns how many are queued. */
 int sl_wait_queued(int fd, int bytes, int timeout_ms);
 
+/* Read and discard, waiting as fd's blocking mode says (bound it with
+ * sl_bound_blocking), until EOF, an error or `limit` bytes; returns the bytes
+ * read. *eof (when not NULL) tells whether it stopped at EOF. */
+long sl_read_up_to(int fd, long limit, bool *eof);
+
 #endif

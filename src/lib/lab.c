@@ -2,6 +2,7 @@
  * counted and handed to the chosen presenter (see lab.h). */
 #include "lab_internal.h"
 
+#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/sysctl.h"
@@ -157,6 +158,15 @@ void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
             return;
     if (lab->port_count < SL_LAB_MAX_PORTS)
         lab->ports[lab->port_count++] = port;
+}
+
+socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
+{
+    socklen_t len;
+    const char *why;
+    if (!sl_addr_parse_ip(lab->opt.bind_ip, port, addr, &len, &why))
+        sl_die("the lab's address '%s': %s", lab->opt.bind_ip, why);  /* checked at start */
+    return len;
 }
 
 void sl_lab_untrack_all(struct sl_lab *lab)

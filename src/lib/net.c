@@ -141,6 +141,20 @@ void sl_close_client_first(int client, int server)
     CHECK(close(server));
 }
 
+long sl_read_up_to(int fd, long limit, bool *eof)
+{
+    char buf[16384];
+    long total = 0;
+    ssize_t n = 1;
+    while (total < limit &&
+           (n = recv(fd, buf, limit - total < (long)sizeof buf ? (size_t)(limit - total)
+                                                               : sizeof buf, 0)) > 0)
+        total += n;
+    if (eof)
+        *eof = n == 0;
+    return total;
+}
+
 long sl_drain(int fd)
 {
     char buf[4096];

@@ -137,7 +137,8 @@ colour_codes() {
 }
 coloured() {
     tmux_session 150 50 "$1 LC_ALL=C.UTF-8 '$dash' --port $port"
-    wait_for 5 screen_has "10 sockets" && [ "$(colour_codes)" "$2" 0 ]
+    wait_for 5 screen_has "10 sockets" || { screen_dump; return 1; }
+    [ "$(colour_codes)" "$2" 0 ]
 }
 check "on a colour terminal the screen uses colour" coloured "" -gt
 check "with NO_COLOR set it uses none" coloured "NO_COLOR=1" -eq

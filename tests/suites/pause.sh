@@ -87,8 +87,8 @@ check "the terminal settings are restored after Ctrl-C" \
 # Colour on a terminal, none with NO_COLOR.
 coloured_lab() {
     tmux_session 100 50 "$1 '$lab' --auto --no-source"
-    wait_for 10 screen_has 'held, 0 failed' &&
-        [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
+    wait_for 10 screen_has 'held, 0 failed' || { screen_dump; return 1; }
+    [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
 }
 check "on a terminal the text presenter uses colour" coloured_lab "" -gt
 check "with NO_COLOR set it uses none" coloured_lab "NO_COLOR=1" -eq

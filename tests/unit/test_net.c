@@ -101,6 +101,23 @@ static void bounded_blocking_recv_gives_up(void **state)
     close(pair[1]);
 }
 
+static void read_up_to_stops_at_the_limit_or_at_eof(void **state)
+{
+    (void)state;
+    int pair[2];
+    bool eof = true;
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    sl_bound_blocking(pair[1], 1000);
+    assert_int_equal(send(pair[0], "abcdefgh", 8, 0), 8);
+    assert_int_equal(sl_read_up_to(pair[1], 5, &eof), 5);
+    assert_false(eof);                    /* it stopped at the limit, 3 bytes left */
+    close(pair[0]);
+    assert_int_equal(sl_read_up_to(pair[1], 1L << 30, &eof), 3);
+    assert_true(eof);
+    assert_int_equal(sl_read_up_to(pair[1], 1L << 30, NULL), 0);
+    close(pair[1]);
+}
+
 static void client_closing_first_keeps_the_time_wait(void **state)
 {
     (void)state;
@@ -144,6 +161,7 @@ int main(void)
         cmocka_unit_test(waits_end_at_their_timeout),
         cmocka_unit_test(wildcard_listener_is_reached_over_loopback),
         cmocka_unit_test(bounded_blocking_recv_gives_up),
+        cmocka_unit_test(read_up_to_stops_at_the_limit_or_at_eof),
         cmocka_unit_test(client_closing_first_keeps_the_time_wait),
         cmocka_unit_test(queued_bytes_are_waited_for_with_a_bound),
     };
