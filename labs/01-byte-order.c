@@ -170,11 +170,11 @@ int main(int argc, char **argv)
                "inet_ntop() turns the bytes back into \"127.0.0.1\"");
 
     lab_step(lab, "Forgetting htons(): the port you get is not the port you asked for");
-    long first_free = sl_lab_sysctl(lab, "net.ipv4.ip_unprivileged_port_start");
     lab_say(lab, "We pick a free port P (the kernel chooses one), then bind a new socket "
                  "writing sin_port = P without htons(). The kernel reads sin_port in "
-                 "network order. (If the swapped port is taken, or below %ld and so for "
-                 "root only, the lab tries another P.)", first_free);
+                 "network order. (If the swapped port is taken, or below "
+                 "ip_unprivileged_port_start and so for root only, the lab tries another P.)");
+    sl_lab_sysctl(lab, "net.ipv4.ip_unprivileged_port_start");
     uint16_t wanted = 0, bound = 0;
     for (int attempt = 0; attempt < 20 && !bound; attempt++) {
         int probe = listen_on(htonl(INADDR_LOOPBACK), 0);
@@ -213,6 +213,7 @@ int main(int argc, char **argv)
     lab_expect(lab, sl_lab_state(lab, &tuple_a) == SL_TCP_LISTEN &&
                     sl_lab_state(lab, &tuple_b) == SL_TCP_LISTEN,
                "the kernel lists A and B in LISTEN, each with the address it was bound to");
+    lab_pause(lab, "LISTEN: A on %s:%u, B on 0.0.0.0:%u", bind_ip, port_a, port_b);
     const char *other = strcmp(bind_ip, "127.0.0.2") ? "127.0.0.2" : "127.0.0.3";
     lab_expect(lab, connect_once(lab, bind_ip, port_a) == 0,
                "A accepts a connection to its own address");
@@ -220,19 +221,17 @@ int main(int argc, char **argv)
                "A refuses %s: it listens on %s only", other, bind_ip);
     lab_expect(lab, connect_once(lab, other, port_b) == 0,
                "B accepts %s as well: INADDR_ANY means every local address", other);
-    lab_pause(lab, "A listens on %s:%u, B on 0.0.0.0:%u (ss before iproute2 6.x: *:%u)",
-              bind_ip, port_a, port_b, port_b);
-    close(a);
+    close(a);                                    /* also resets the connections never accepted */
     close(b);
 
     lab_step(lab, "INADDR_LOOPBACK without htonl()");
-    long nonlocal = sl_lab_sysctl(lab, "net.ipv4.ip_nonlocal_bind");
     lab_say(lab, "The notes wrote htonl(0), which works by luck: 0 reads the same both "
                  "ways. Forget htonl() on INADDR_LOOPBACK (0x7f000001) and a "
                  "little-endian host asks for 1.0.0.127, an address it does not have. "
-                 "Whether bind() refuses it depends on net.ipv4.ip_nonlocal_bind (%ld "
-                 "here): set to 1, as on many load-balancer hosts (or IP_FREEBIND on the "
-                 "socket), the kernel binds addresses it does not have.", nonlocal);
+                 "Whether bind() refuses it depends on net.ipv4.ip_nonlocal_bind: set to "
+                 "1, as on many load-balancer hosts (or IP_FREEBIND on the socket), the "
+                 "kernel binds addresses it does not have.");
+    long nonlocal = sl_lab_sysctl(lab, "net.ipv4.ip_nonlocal_bind");
     int c = CHECK(socket(AF_INET, SOCK_STREAM, 0));
     struct sockaddr_in wrong = { .sin_family = AF_INET,
                                  .sin_addr.s_addr = INADDR_LOOPBACK };  /* no htonl() */
@@ -241,7 +240,8 @@ int main(int argc, char **argv)
     struct sockaddr_in got = { .sin_family = AF_INET };
     socklen_t got_len = sizeof got;
     CHECK(getsockname(c, (struct sockaddr *)&got, &got_len));
-    lab_show(lab, "getsockname() = %s", inet_ntoa(got.sin_addr));
+    lab_show(lab, "getsockname() = %s%s", inet_ntoa(got.sin_addr),
+             rc == 0 ? "" : " (bind() failed: the socket is not bound)");
     if (!little_endian)
         lab_expect(lab, rc == 0 && got.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
                    "on a big-endian host INADDR_LOOPBACK needs no swap: bind() gets 127.0.0.1");

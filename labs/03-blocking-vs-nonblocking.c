@@ -1,19 +1,17 @@
 /* labs/03-blocking-vs-nonblocking.c — what recv() returns, when, and why.
  *
- * What it shows
- *   1. a blocking recv(fd, buf, 10, 0) with 5 bytes queued returns those 5 at
- *      once: it waits for *some* data, not for 10 bytes;
- *   2. MSG_WAITALL is the flag that waits for all 10;
- *   3. on an empty non-blocking socket recv() fails with EAGAIN: it never
- *      returns 0 for "no data";
- *   4. MSG_DONTWAIT gives the same answer for one call, leaving the socket as
- *      it was;
- *   5. the read-until-EAGAIN loop that drains a non-blocking socket;
- *   6. 0 means end of stream: the peer closed its side;
- *   7. SO_RCVTIMEO bounds a blocking wait;
- *   8. a signal interrupts one: EINTR without SA_RESTART, the call carries on
- *      with it;
- *   9. a non-blocking connect() answers EINPROGRESS, even on loopback.
+ * What it shows, step by step
+ *   2.    a blocking recv(fd, buf, 10, 0) with 5 bytes queued returns those 5
+ *         at once: it waits for *some* data, not for 10 bytes;
+ *   3.    MSG_WAITALL is the flag that waits for all 10;
+ *   4, 5. an empty non-blocking socket (or MSG_DONTWAIT, for one call) makes
+ *         recv() fail with EAGAIN: it never returns 0 for "no data";
+ *   6.    the read-until-EAGAIN loop that drains a non-blocking socket;
+ *   7.    0 means end of stream: the peer closed its side;
+ *   8.    SO_RCVTIMEO bounds a blocking wait;
+ *   9, 10. a signal interrupts one: EINTR without SA_RESTART; with it, the
+ *         call carries on;
+ *   11.   a non-blocking connect() answers EINPROGRESS, even on loopback.
  * Every call says how long it took.
  *
  * Run it
@@ -32,13 +30,11 @@
 #include "socklab/lab.h"
 #include "socklab/net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -56,45 +52,72 @@ static const struct sl_lab_info info = {
 /* Every blocking call in this lab gives up after this long, so nothing can hang. */
 #define GUARD_MS 3000
 
-/* When SIGALRM was handled, in ms after alarm_base (set before the timer). */
+/* When SIGALRM was handled, in ms after alarm_base (set by arm_alarm). */
 static double alarm_base;
 static volatile sig_atomic_t alarm_ms = -1;
 
-static void on_alarm(int sig)
+static void on_alarm(int sig)                   /* it interrupts recv(), and says when */
 {
-    (void)sig;                                  /* here to interrupt recv(), and to say when */
+    (void)sig;
     alarm_ms = (sig_atomic_t)(sl_clock_ms() - alarm_base);
 }
 
-/* A child that sleeps ms, notes the time (sl_clock_ms), sends text on fd and
- * reports the time it noted through report: the waiting side compares it with
- * its own clock, so a late parent cannot make a wait look shorter. */
-static pid_t send_later(struct sl_lab *lab, int fd, int ms, const char *text, int report[2])
+static void arm_alarm(int ms)                   /* SIGALRM in ms milliseconds, once */
 {
+    alarm_base = sl_clock_ms();
+    alarm_ms = -1;
+    struct itimerval once = { .it_value = { .tv_usec = ms * 1000 } };
+    CHECK(setitimer(ITIMER_REAL, &once, NULL));
+}
+
+/* A child that sends text on a socket some ms later, and the times (on
+ * sl_clock_ms, one clock for every process) that tell the order of events:
+ * when the parent was about to make its call, when the child sent (noted
+ * just before its send()), when the parent's call returned. */
+struct late_send {
+    pid_t child;
+    int report;                                 /* the child writes `sent` here */
+    double called, sent, returned;
+};
+
+static void late_send_start(struct sl_lab *lab, struct late_send *late, int fd, int ms,
+                            const char *text)
+{
+    int report[2];
     CHECK(pipe(report));
-    pid_t child = sl_lab_fork(lab);
-    if (child == 0) {
+    late->child = sl_lab_fork(lab);
+    if (late->child == 0) {
         sl_sleep_ms(ms);
         double at = sl_clock_ms();
         bool sent = send(fd, text, strlen(text), 0) == (ssize_t)strlen(text);
         _exit(sent && write(report[1], &at, sizeof at) == sizeof at ? 0 : 1);
     }
     close(report[1]);
-    return child;
+    late->report = report[0];
+    late->called = sl_clock_ms();
 }
 
-/* When the child of send_later() sent (waiting for it to end), or a set-up error. */
-static double sent_at(struct sl_lab *lab, pid_t child, int report[2])
+/* Called as soon as the parent's call returned: notes when, then waits for
+ * the child and its report (a child that did not send is a set-up error). */
+static void late_send_end(struct sl_lab *lab, struct late_send *late)
 {
-    double at = 0;
+    late->returned = sl_clock_ms();
     ssize_t got;
-    while ((got = read(report[0], &at, sizeof at)) == -1 && errno == EINTR)
+    while ((got = read(late->report, &late->sent, sizeof late->sent)) == -1 && errno == EINTR)
         ;
-    close(report[0]);
+    close(late->report);
     int status;
-    if (!sl_lab_wait_child(lab, child, GUARD_MS, &status) || got != sizeof at)
+    if (!sl_lab_wait_child(lab, late->child, GUARD_MS, &status) || got != sizeof late->sent)
         sl_lab_setup_error(lab, "the sending child did not send");
-    return at;
+}
+
+/* True, and said, when a busy machine made the parent reach its call only
+ * after the child sent: the order of events is spoiled; measure again. */
+static bool called_too_late(struct sl_lab *lab, const struct late_send *late, int *attempt)
+{
+    return late->called > late->sent &&
+           sl_lab_again(lab, attempt, "the parent reached recv() %.0f ms after the child "
+                        "sent: the machine is busy", late->called - late->sent);
 }
 
 static void step_waitall(struct sl_lab *lab, int client, int server)
@@ -106,78 +129,81 @@ static void step_waitall(struct sl_lab *lab, int client, int server)
                  "sent, and returned 10 bytes.");
     char buf[16];
     ssize_t n;
-    double began, sent;
-    bool sound;
+    struct late_send late;
     int attempt = 0;
     do {
         CHECK(send(client, "01234", 5, 0));
-        int report[2];
-        pid_t child = send_later(lab, client, 200, "56789", report);
-        began = sl_clock_ms();
+        late_send_start(lab, &late, client, 200, "56789");
         n = lab_call(lab, recv(server, buf, 10, MSG_WAITALL));
-        sent = sent_at(lab, child, report);
-        sound = began < sent;                    /* recv() was waiting when the rest was sent */
-    } while (!sound && sl_lab_again(lab, &attempt, "the parent reached recv() %.0f ms after the "
-                                    "child sent: the machine is busy", began - sent));
-    lab_show(lab, "returned %zd bytes (\"%.*s\") %.0f ms after the child sent the last 5 "
-                  "(recv() took %.0f ms)", n, (int)(n > 0 ? n : 0), buf,
-             began + sl_lab_last_call_ms(lab) - sent, sl_lab_last_call_ms(lab));
-    lab_expect_sound(lab, sound, n == 10,
-                     "with MSG_WAITALL recv() waits until all 10 bytes have arrived");
+        late_send_end(lab, &late);
+    } while (called_too_late(lab, &late, &attempt));
+    double after = late.returned - late.sent;
+    lab_show(lab, "recv() got \"%.*s\", %s%.0f ms after the send",
+             (int)(n > 0 ? n : 0), buf,
+             after < 1 ? "less than " : "", after < 1 ? 1 : after);
+    lab_expect_sound(lab, late.called < late.sent, n == 10,
+                     "with MSG_WAITALL recv() waits until all 10 "
+                     "bytes have arrived");
 }
 
 /* The two answers to a signal during a blocking recv(), one a step. */
-struct signal_case {
+static const struct signal_case {
     const char *title, *story;
     int sa_flags;
-};
-
-static const struct signal_case signal_cases[] = {
+    const char *flags_name, *claim;
+    ssize_t returns;                            /* what recv() returns: -1 (EINTR) or 5 */
+} signal_cases[] = {
     { "EINTR: a signal interrupts a blocking recv()",
       "A timer sends SIGALRM after 100 ms to a process blocked in recv(); a child sends "
-      "5 bytes after 300 ms (its exit bounds the wait: no SO_RCVTIMEO here, since signal(7) "
-      "says a recv() with a timeout is never restarted). The handler is installed without "
-      "SA_RESTART, so recv() returns -1 with EINTR. The notes treat EINTR like EAGAIN (\"no "
-      "more data\"); it only means \"try again\": nothing about the socket changed.", 0 },
+      "5 bytes after 300 ms (no SO_RCVTIMEO: by signal(7) a recv() with a timeout is never "
+      "restarted). Without SA_RESTART recv() returns -1 with EINTR. The notes treat EINTR "
+      "like EAGAIN (\"no more data\"); it only means \"try again\".",
+      0, "0", "the interrupted recv() fails with EINTR", -1 },
     { "SA_RESTART: the interrupted recv() carries on",
       "The same, with the handler installed with SA_RESTART: the handler runs at 100 ms, "
       "then the kernel restarts recv(), which returns the child's 5 bytes at 300 ms. The "
-      "program never sees EINTR.", SA_RESTART },
+      "program never sees EINTR.",
+      SA_RESTART, "SA_RESTART", "with SA_RESTART the interrupted recv() carries on and "
+      "returns the 5 bytes sent after the signal", 5 },
 };
+
+/* True, and said, when SIGALRM did not come after recv() began and before
+ * the child sent: the machine was busy; measure again. */
+static bool alarm_missed(struct sl_lab *lab, const struct late_send *late, int *attempt)
+{
+    bool sound = alarm_ms > 0 && alarm_base + alarm_ms < late->sent;
+    return !sound && sl_lab_again(lab, attempt, "the signal did not come while recv() "
+                                  "waited: the machine is busy");
+}
 
 static void step_signal(struct sl_lab *lab, const struct signal_case *c)
 {
     lab_step(lab, "%s", c->title);
     lab_say(lab, "%s", c->story);
-    struct sigaction action = { .sa_handler = on_alarm, .sa_flags = c->sa_flags };
+    lab_show(lab, "this step: sa_flags = %s", c->flags_name);
+    struct sigaction action = { .sa_handler = on_alarm,
+                                .sa_flags = c->sa_flags };
     CHECK(sigaction(SIGALRM, &action, NULL));
     char buf[16];
     ssize_t n;
     int err, attempt = 0;
-    bool sound;
+    struct late_send late;
     do {
-        int pair[2], report[2];
-        sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);   /* blocking, no timeout */
-        pid_t child = send_later(lab, pair[0], 300, "hello", report);
-        close(pair[0]);                          /* the child's exit ends the stream */
-        alarm_base = sl_clock_ms();
-        alarm_ms = -1;
-        struct itimerval once = { .it_value = { .tv_usec = 100 * 1000 } };
-        CHECK(setitimer(ITIMER_REAL, &once, NULL));
-        double began = sl_clock_ms() - alarm_base;
+        int pair[2];                    /* blocking, no SO_RCVTIMEO */
+        sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+        late_send_start(lab, &late, pair[0], 300, "hello");
+        close(pair[0]);           /* the child's exit will end the stream */
+        arm_alarm(100);
         n = lab_call(lab, recv(pair[1], buf, sizeof buf, 0));
         err = errno;
-        double sent = sent_at(lab, child, report) - alarm_base;
-        sound = alarm_ms > began && alarm_ms < sent;   /* the signal came while recv() waited */
+        late_send_end(lab, &late);
         close(pair[1]);
-    } while (!sound && sl_lab_again(lab, &attempt, "the signal did not come while recv() "
-                                    "waited: the machine is busy"));
-    if (c->sa_flags & SA_RESTART)
-        lab_expect_sound(lab, sound, n == 5, "with SA_RESTART the interrupted recv() carries "
-                         "on and returns the 5 bytes sent after the signal");
-    else
-        lab_expect_sound(lab, sound, n == -1 && err == EINTR,
-                         "the interrupted recv() fails with EINTR");
+    } while (alarm_missed(lab, &late, &attempt));
+    lab_show(lab, "handler ran at %d ms; recv() returned at %.0f ms",
+             (int)alarm_ms, late.returned - alarm_base);
+    lab_expect_sound(lab, alarm_ms > 0 && alarm_base + alarm_ms < late.sent,
+                     n == c->returns && (n != -1 || err == EINTR),
+                     "%s", c->claim);
 }
 
 int main(int argc, char **argv)
@@ -221,7 +247,7 @@ int main(int argc, char **argv)
     lab_expect(lab, n == -1 && err == EAGAIN && sl_lab_last_call_ms(lab) < GUARD_MS / 2,
                "recv() on an empty non-blocking socket fails at once with EAGAIN, not 0");
     lab_expect(lab, EAGAIN == EWOULDBLOCK, "EWOULDBLOCK is EAGAIN on Linux: one test covers both");
-    lab_pause(lab, "the server is still ESTAB: EAGAIN lost nothing and closed nothing");
+    lab_pause(lab, "the server is still ESTAB: EAGAIN lost nothing");
 
     lab_step(lab, "MSG_DONTWAIT: non-blocking for one call only");
     lab_say(lab, "The socket goes back to blocking. The MSG_DONTWAIT flag makes one recv() "
@@ -243,19 +269,12 @@ int main(int argc, char **argv)
     memset(chunk, 'x', sizeof chunk);
     for (int i = 0; i < 3; i++)
         CHECK(send(client, chunk, sizeof chunk, 0));
-    int queued = 0;                              /* wait (bounded) until all 900 are queued */
-    for (double end = sl_clock_ms() + GUARD_MS; queued < 900 && sl_clock_ms() < end; sl_sleep_ms(1))
-        CHECK(ioctl(server, FIONREAD, &queued));
+    int queued = sl_wait_queued(server, 900, GUARD_MS);    /* all 900 in the receive queue */
     CHECK(fcntl(server, F_SETFL, flags | O_NONBLOCK));
     long total = 0;
-    int calls = 0;
-    for (;;) {
-        calls++;
-        n = recv(server, buf, 256, 0);
-        if (n <= 0)
-            break;
-        total += n;
-    }
+    int calls;
+    for (calls = 1; (n = recv(server, buf, 256, 0)) > 0; calls++)
+        total += n;                              /* until 0 (end) or -1 (EAGAIN) */
     err = errno;
     lab_show(lab, "%d calls read %ld bytes; the last one answered %zd (%s)", calls, total, n,
              n == -1 ? strerrorname_np(err) : "end of stream");
@@ -280,7 +299,7 @@ int main(int argc, char **argv)
                  "you can catch FIN-WAIT-1 with its retransmission timer running.");
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, SL_TCP_FIN_WAIT2, 1000),
                "the client reaches FIN-WAIT-2 once its FIN is acknowledged");
-    lab_pause(lab, "the server in CLOSE-WAIT (it has not closed), the client in FIN-WAIT-2");
+    lab_pause(lab, "server CLOSE-WAIT (not closed yet), client FIN-WAIT-2");
     close(client);
     close(server);
 
@@ -301,8 +320,8 @@ int main(int argc, char **argv)
     close(pair[0]);
     close(pair[1]);
 
-    for (size_t i = 0; i < sizeof signal_cases / sizeof signal_cases[0]; i++)
-        step_signal(lab, &signal_cases[i]);
+    step_signal(lab, &signal_cases[0]);          /* without SA_RESTART */
+    step_signal(lab, &signal_cases[1]);          /* with SA_RESTART */
 
     lab_step(lab, "A non-blocking connect()");
     lab_say(lab, "The notes say a non-blocking connect() \"returns directly\". It does, "

@@ -24,6 +24,7 @@
  *   reports; at step 5, the listener's Recv-Q (its accept queue) at 2.
  *
  * Notes: docs/labs/04-epoll-lt-vs-et.md  (socklab notes 4) */
+#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/lab.h"
@@ -35,8 +36,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const struct sl_lab_info info = {
@@ -71,11 +72,11 @@ struct cost {
 static void step_create(struct sl_lab *lab, struct story *st)
 {
     lab_step(lab, "epoll_create(size): a hint nobody reads");
-    long watches = sl_lab_sysctl(lab, "fs.epoll.max_user_watches");
     lab_say(lab, "The notes say epoll_create(256) makes an epoll that holds 256 sockets. "
                  "Since Linux 2.6.8 the size is ignored; it must only be above 0. What does "
-                 "limit an epoll is fs.epoll.max_user_watches (%ld here): all the watches "
-                 "one user may have, in every epoll together.", watches);
+                 "limit an epoll is fs.epoll.max_user_watches: all the watches one user "
+                 "may have, in every epoll together.");
+    sl_lab_sysctl(lab, "fs.epoll.max_user_watches");
     int bad = lab_call(lab, epoll_create(0));
     lab_expect(lab, bad == -1 && errno == EINVAL, "epoll_create(0) fails with EINVAL");
     st->ep_fds = lab_call(lab, epoll_create(1));
@@ -135,7 +136,12 @@ static void step_edge(struct sl_lab *lab, struct story *st, int *et)
     const struct sl_socket *s = sl_lab_socket(lab, &server);
     lab_expect(lab, n == 1 && again == 0 && s && s->recv_q == 90,
                "edge-triggered: no new event, while 90 bytes wait in Recv-Q");
-    lab_pause(lab, "Recv-Q 90 on the server socket: data epoll will not mention again");
+    lab_say(lab, "Step 2's socket holds 90 unread bytes too: level-triggered epoll "
+                 "would report those again.");
+    char where[SL_ADDR_STRLEN];
+    lab_pause(lab, "Recv-Q 90 on %s, and epoll stays silent",
+              sl_addr_format_raw(server.family, server.local, server.local_port, where,
+                                 sizeof where));
     CHECK(send(st->et_pair[0], st->buf, 1, 0));
     n = lab_call(lab, epoll_wait(*et, st->events, 8, 1000));
     long drained = 0;
@@ -151,26 +157,30 @@ static void step_edge_blocking(struct sl_lab *lab, struct story *st, int et)
     lab_step(lab, "Edge-triggered on a blocking socket");
     lab_say(lab, "The notes say edge-triggered mode only supports non-blocking sockets. "
                  "The event does come; what fails is the drain loop: its last recv() "
-                 "blocks instead of answering EAGAIN (here a 200 ms guard ends it).");
+                 "blocks instead of answering EAGAIN. Only the lab's guard ends it: "
+                 "SO_RCVTIMEO of 200 ms, after which recv() fails with EAGAIN, which here "
+                 "means \"timed out\", not \"drained\".");
     sl_set_nonblocking(st->et_pair[1], false);
-    sl_bound_blocking(st->et_pair[1], 200);
+    struct timeval guard = { .tv_usec = 200 * 1000 };   /* or it blocks for ever */
+    CHECK(setsockopt(st->et_pair[1], SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard));
     CHECK(send(st->et_pair[0], st->buf, 50, 0));
     int n = lab_call(lab, epoll_wait(et, st->events, 8, 1000));
     lab_call(lab, recv(st->et_pair[1], st->buf, sizeof st->buf, 0));
     ssize_t last = lab_call(lab, recv(st->et_pair[1], st->buf, sizeof st->buf, 0));
+    int err = errno;
     double stalled = sl_lab_last_call_ms(lab);
-    lab_expect(lab, n == 1 && last == -1 && stalled >= 150,
-               "the event arrives, but the drain's last recv() blocks (%.0f ms, until the "
-               "guard): non-blocking sockets are what makes draining work", stalled);
+    lab_expect(lab, n == 1 && last == -1 && err == EAGAIN && stalled >= 150,
+               "the event arrives, but the drain's last recv() blocks until the guard "
+               "times it out (%.0f ms): draining needs non-blocking sockets", stalled);
 }
 
 static void step_listener(struct sl_lab *lab, struct story *st)
 {
     lab_step(lab, "An edge-triggered listener and three waiting connections");
+    lab_say(lab, "A non-blocking listener (backlog 8, capped at net.core.somaxconn) "
+                 "watched with EPOLLET. Three clients connect before anyone accepts; the "
+                 "handshake does not wait for accept().");
     long somaxconn = sl_lab_sysctl(lab, "net.core.somaxconn");
-    lab_say(lab, "A non-blocking listener (backlog 8, capped at somaxconn = %ld) watched "
-                 "with EPOLLET. Three clients connect before anyone accepts; the handshake "
-                 "does not wait for accept().", somaxconn);
     if (somaxconn < 2) {                         /* the queue holds min(8, somaxconn) + 1 */
         lab_skip(lab, "net.core.somaxconn holds fewer than 3 connections in the accept queue",
                  "one wake-up for three connections; the accept loop takes the other 2");
@@ -194,7 +204,7 @@ static void step_listener(struct sl_lab *lab, struct story *st)
     lab_expect(lab, n == 1 && first >= 0 && again == 0 && s && s->recv_q == 2,
                "one wake-up for three connections: after one accept(), no new event while "
                "2 wait in the accept queue (the listener's Recv-Q)");
-    lab_pause(lab, "the LISTEN socket's Recv-Q is 2: two connections nobody will accept");
+    lab_pause(lab, "Recv-Q 2 on the listener: no new event will announce them");
     int accepted = 0, fd;
     while ((fd = accept(listener, NULL, NULL)) >= 0) {   /* the fix: accept until EAGAIN */
         accepted++;
@@ -288,14 +298,22 @@ static void queue_messages(struct story *st, int peers[CLIENTS], int servers[CLI
         for (int m = 0; m < MESSAGES; m++)
             CHECK(send(peers[i], st->buf, MESSAGE_SIZE, 0));
     }
-    for (int i = 0; i < CLIENTS; i++) {
-        int queued = 0;
-        for (int tries = 0; tries < 500 && queued < MESSAGES * MESSAGE_SIZE; tries++) {
-            CHECK(ioctl(servers[i], FIONREAD, &queued));
-            if (queued < MESSAGES * MESSAGE_SIZE)
-                sl_sleep_ms(1);
-        }
+    for (int i = 0; i < CLIENTS; i++)
+        sl_wait_queued(servers[i], MESSAGES * MESSAGE_SIZE, 500);
+}
+
+/* Step 9 holds CLIENTS connections at once; with too few local ports (shown)
+ * it is left out, and says so. */
+static bool enough_local_ports(struct sl_lab *lab)
+{
+    long range[2] = { 0, 0 };
+    if (sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2) == 2 &&
+        range[1] - range[0] < 3 * CLIENTS) {
+        lab_say(lab, "Too few local ports for %d connections at once: this step is left out.",
+                CLIENTS);
+        return false;
     }
+    return true;
 }
 
 static const struct way {
@@ -315,11 +333,7 @@ static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cos
     lab_say(lab, "%d connections each send %d messages of %d bytes; the server reads %d "
                  "bytes at a time, in each of four ways. Counted: epoll_wait calls and recv "
                  "calls.", CLIENTS, MESSAGES, MESSAGE_SIZE, READ_SIZE);
-    long range[2] = { 0, 0 };
-    if (sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2) == 2 &&
-        range[1] - range[0] < 3 * CLIENTS) {
-        lab_say(lab, "Too few local ports for %d connections at once: this step is left out.",
-                CLIENTS);
+    if (!enough_local_ports(lab)) {
         cost[0].waits = -1;                           /* step 10 skips its claims */
         return;
     }

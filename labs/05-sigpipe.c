@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -71,6 +72,7 @@ static int reset_while_established(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple client, server;
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    sl_lab_untrack_all(lab);                    /* watch this pair alone */
     sl_lab_follow_pair(lab, pair, &client, &server);
     CHECK(send(pair[0], "x", 1, 0));
     sl_wait_fd(pair[1], POLLIN, 1000);              /* the byte is there, unread */
@@ -79,6 +81,15 @@ static int reset_while_established(struct sl_lab *lab)
                "close() with unread data sends a RST: both ends are gone at once, with no "
                "FIN-WAIT, CLOSE-WAIT or TIME-WAIT");
     return pair[0];
+}
+
+/* "was killed by SIGPIPE" or "exited with status 0", after "the child". */
+static const char *child_fate(int status, char *buf, size_t len)
+{
+    char text[48];
+    snprintf(buf, len, "%s%s", WIFSIGNALED(status) ? "was " : "",
+             sl_wait_status_describe(status, text, sizeof text));
+    return buf;
 }
 
 static void step_reset_established(struct sl_lab *lab)
@@ -107,12 +118,13 @@ static void step_reset_established(struct sl_lab *lab)
     char name[16], text[64];
     lab_show(lab, "the child's first send(): %s; then the child %s",
              reported && first ? sl_errno_name(first, name) : "no error",
-             sl_wait_status_describe(status, text, sizeof text));
+             child_fate(status, text, sizeof text));
     lab_expect(lab, reported && first == ECONNRESET,
                "the first send() after a RST in ESTABLISHED fails with ECONNRESET, and "
                "raises no SIGPIPE (the child lived to report it)");
     lab_expect(lab, WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
                "the next send() fails with EPIPE and raises SIGPIPE: it killed the child");
+    lab_pause(lab, "both ends gone at once: no line left, no TIME-WAIT");
 }
 
 static void step_recv_first(struct sl_lab *lab)
@@ -182,6 +194,9 @@ int main(int argc, char **argv)
     lab_expect(lab, so_error == EPIPE,
                "the RST left EPIPE pending in SO_ERROR (a RST in CLOSE-WAIT means EPIPE, "
                "not ECONNRESET); reading SO_ERROR clears it");
+    lab_expect(lab, !sl_lab_state(lab, &server_tuple),
+               "the server's closed socket is gone too: nothing is left on the port");
+    lab_pause(lab, "nothing left on the port: the RST ended both sockets");
 
     lab_step(lab, "recv() on the reset socket");
     lab_say(lab, "The client's receive queue still holds the server's FIN, which came "
@@ -204,7 +219,7 @@ int main(int argc, char **argv)
     }
     close(client);
     sl_lab_wait_child(lab, child, 2000, &status);
-    lab_show(lab, "the child %s", sl_wait_status_describe(status, status_text, sizeof status_text));
+    lab_show(lab, "the child %s", child_fate(status, status_text, sizeof status_text));
     lab_expect(lab, WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
                "the writing process itself is killed by SIGPIPE");
 
@@ -235,7 +250,7 @@ int main(int argc, char **argv)
     }
     close(client);
     sl_lab_wait_child(lab, child, 2000, &status);
-    lab_show(lab, "the child %s", sl_wait_status_describe(status, status_text, sizeof status_text));
+    lab_show(lab, "the child %s", child_fate(status, status_text, sizeof status_text));
     lab_expect(lab, WIFEXITED(status) && WEXITSTATUS(status) == 0,
                "with MSG_NOSIGNAL the child got EPIPE and lived, SIGPIPE at its default");
 

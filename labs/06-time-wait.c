@@ -22,7 +22,6 @@
  *   on purpose; the kernel removes them within 60 s.
  *
  * Notes: docs/labs/06-time-wait.md  (socklab notes 6) */
-#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/diag.h"
@@ -57,19 +56,12 @@ static const struct sl_lab_info info = {
 #define TIME_WAIT_MS 60000      /* TCP_TIMEWAIT_LEN: compiled into the kernel */
 #define CONNECTIONS 20          /* per side in the last step */
 
-/* The lab's address with this port (0: the kernel chooses), for raw bind(). */
-static socklen_t lab_address(struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
-{
-    socklen_t len;
-    const char *why;
-    CHECK_TRUE(sl_addr_parse_ip(sl_lab_bind_ip(lab), port, addr, &len, &why));
-    return len;
-}
 
 /* One connection to listener, closed first by the server or by the client;
- * the closer's tuple and the other side's go into the lists. */
+ * the closer's tuple and the other side's go into the lists (the server's
+ * closes first, then the clients'). */
 struct closes {
-    struct sl_tuple closer[CONNECTIONS], other[CONNECTIONS];
+    struct sl_tuple closer[2 * CONNECTIONS], other[2 * CONNECTIONS];
     int count;
 };
 
@@ -138,8 +130,10 @@ static int distinct(struct sl_tuple *list, int count)
     return kept;
 }
 
-/* Room for more TIME-WAIT records in this network namespace. */
-static long time_wait_room(struct sl_lab *lab)
+/* Room for the lab's TIME-WAIT records in this network namespace
+ * (tcp_max_tw_buckets, minus those in use); when there is none, the closing
+ * steps are skipped, with the reason. */
+static bool time_wait_room(struct sl_lab *lab)
 {
     long max = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
     struct sl_filter f;
@@ -148,8 +142,14 @@ static long time_wait_room(struct sl_lab *lab)
     struct sl_snapshot snap = { 0 };
     long now = sl_snapshot_take(&snap, &f, SL_SOURCE_AUTO) == 0 ? (long)snap.count : 0;
     sl_snapshot_free(&snap);
-    return max < 0 ? 1000000 : max - now;
+    if (max < 0 || max - now >= 3 * CONNECTIONS)
+        return true;
+    lab_skip(lab, "net.ipv4.tcp_max_tw_buckets leaves room for fewer TIME-WAIT records than "
+                  "this lab makes (about 50)", "the closing steps: FIN-WAIT-2, TIME-WAIT, "
+                  "EADDRINUSE and SO_REUSEADDR");
+    return false;
 }
+
 /* How long a closed socket may wait in FIN-WAIT-2, measured on this kernel:
  * tcp_fin_timeout up to 60 s; above, (t - 60) s as a full socket, then as
  * long again as a time-wait record; never below 3.5 retransmission timeouts. */
@@ -185,24 +185,26 @@ static void step_connection(struct sl_lab *lab, struct connection *c)
 static bool step_close_first(struct sl_lab *lab, struct connection *c)
 {
     lab_step(lab, "The client closes first");
-    if (time_wait_room(lab) < 3 * CONNECTIONS) {       /* tcp_max_tw_buckets, minus those in use */
-        lab_skip(lab, "net.ipv4.tcp_max_tw_buckets leaves room for fewer TIME-WAIT records than "
-                      "this lab makes (about 50)", "the closing steps: FIN-WAIT-2, TIME-WAIT, "
-                      "EADDRINUSE and SO_REUSEADDR");
-        return false;
-    }
-    c->fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
     lab_say(lab, "The client calls close(): with nothing unread it sends a FIN (with unread "
                  "data, or SO_LINGER {1, 0}, close() sends a RST and nobody gets TIME-WAIT: "
-                 "lab 09). The server's kernel acknowledges it; its program learns of it "
-                 "the next time it reads (recv() returns 0). A closed socket may wait in "
-                 "FIN-WAIT-2 only so long: tcp_fin_timeout is %ld s here.", c->fin_timeout);
+                 "lab 09, steps 4 and 5). The server's kernel acknowledges it; its program "
+                 "learns of it the next time it reads (recv() returns 0). A closed socket "
+                 "waits in FIN-WAIT-2 only as long as tcp_fin_timeout allows.");
+    if (!time_wait_room(lab))
+        return false;
+    c->fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
     c->client_closed_at = sl_clock_ms();
     CHECK(close(c->pair[0]));
     lab_expect(lab, sl_lab_wait_state(lab, &c->server, SL_TCP_CLOSE_WAIT, 1000),
                "the server, which received the FIN, is in CLOSE-WAIT");
     lab_expect(lab, sl_lab_wait_state(lab, &c->client, SL_TCP_FIN_WAIT2, 1000),
                "the client, whose FIN was acknowledged, is in FIN-WAIT-2");
+    const struct sl_socket *server = sl_lab_socket(lab, &c->server);
+    lab_expect(lab, server && server->recv_q == 1,
+               "the server's Recv-Q reads 1 with no data sent: the FIN, not read yet");
+    lab_say(lab, "ss counts the FIN in the queues: it takes one sequence number, and Recv-Q "
+                 "is \"received minus read\" until recv() returns 0 (lab 05). In FIN-WAIT-1 "
+                 "the client's Send-Q reads 1 the same way: its FIN, not yet acknowledged.");
     lab_pause(lab, "the client in FIN-WAIT-2, the server in CLOSE-WAIT");
     return true;
 }
@@ -228,18 +230,18 @@ static void step_close_second(struct sl_lab *lab, struct connection *c)
                                   "the client, which closed first, is in TIME-WAIT");
     lab_expect(lab, sl_lab_wait_state(lab, &c->server, 0, 1000),
                "the server's socket, which closed second, is gone: no TIME-WAIT for it");
+    lab_pause(lab, "the client alone, in TIME-WAIT; the server is gone");
 }
 
 static void step_how_long(struct sl_lab *lab, struct connection *c)
 {
     lab_step(lab, "How long TIME-WAIT lasts on Linux");
-    long rfc1337 = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
     lab_say(lab, "The notes say 4 minutes (2 MSL, MSL = 2 min). Linux starts the timer at "
                  "60 s (TCP_TIMEWAIT_LEN, compiled in; Linux has no MSL setting, and "
                  "tcp_fin_timeout does not change it). A retransmitted FIN restarts it; an "
-                 "acceptable new SYN on the same 4-tuple, tcp_tw_reuse, or a RST (%s here: "
-                 "tcp_rfc1337 = %ld) end it early.",
-            rfc1337 == 1 ? "ignored" : "honoured", rfc1337);
+                 "acceptable new SYN on the same 4-tuple, tcp_tw_reuse, or a RST end it "
+                 "early (a RST only while tcp_rfc1337 = 0; 1 ignores it).");
+    sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
     sl_lab_observe(lab);
     const struct sl_socket *tw = sl_lab_socket(lab, &c->client);
     double since = sl_clock_ms() - c->server_closed_at;   /* the timer started after that */
@@ -253,7 +255,7 @@ static void step_how_long(struct sl_lab *lab, struct connection *c)
         lab_expect(lab, tw && tw->timer == SL_TIMER_TIMEWAIT && left_ms <= TIME_WAIT_MS &&
                         left_ms + since + 100 >= TIME_WAIT_MS,
                    "the TIME-WAIT timer started at 60 s (%u ms left), not 4 minutes", left_ms);
-    lab_pause(lab, "TIME-WAIT with about 60 s on its timer (ss -o: timer:(timewait,...))");
+    lab_pause(lab, "TIME-WAIT, about 60 s left: timer:(timewait,...)");
     if (sl_lab_flag(lab, "wait-out") && !sl_lab_auto(lab))
         lab_expect(lab, sl_lab_wait_state(lab, &c->client, 0, 61000),
                    "the TIME-WAIT socket is gone once its 60 s are over");
@@ -263,12 +265,13 @@ static void step_new_syn(struct sl_lab *lab)
 {
     lab_step(lab, "A new SYN on the same 4-tuple ends a TIME-WAIT early");
     lab_say(lab, "The server closes first, so its side holds the TIME-WAIT. A new client "
-                 "binds the old client's port and connects again: its SYN carries a newer "
-                 "timestamp or a higher sequence number, so the kernel lets the new "
-                 "connection take over the 4-tuple (RFC 6191) instead of waiting 60 s.");
+                 "binds the old client's port and connects again. Its SYN carries a higher "
+                 "sequence number (RFC 1122, 4.2.2.13) and a newer timestamp (RFC 6191): "
+                 "either lets the kernel hand the 4-tuple to the new connection at once "
+                 "instead of after 60 s.");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 8);
     struct sockaddr_storage from, to;
-    socklen_t len = lab_address(lab, 0, &from), to_len = sizeof to;
+    socklen_t len = sl_lab_address(lab, 0, &from), to_len = sizeof to;
     CHECK(getsockname(listener, (struct sockaddr *)&to, &to_len));
     int client = CHECK(socket(from.ss_family, SOCK_STREAM, 0));
     CHECK(bind(client, (struct sockaddr *)&from, len));   /* a port nobody else uses */
@@ -301,7 +304,7 @@ static void step_restart(struct sl_lab *lab)
                  "the TIME-WAIT is on the server's own port. Then the server stops (its "
                  "listener closes) and a new one binds the same port.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, sl_lab_port(lab, 1), &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 1), &addr);
     int on = 1;
     int old = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
     CHECK(setsockopt(old, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on));
@@ -325,7 +328,7 @@ static void step_old_reuseaddr(struct sl_lab *lab)
                  "socket inherited the option (listener -> accepted socket -> TIME-WAIT), "
                  "and the kernel's bind check needs it on both sides.");
     struct sockaddr_storage addr;
-    socklen_t len = lab_address(lab, sl_lab_port(lab, 2), &addr);
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 2), &addr);
     int old = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));    /* no SO_REUSEADDR */
     run_old_server(lab, old, &addr, &len);
     int fresh = CHECK(socket(addr.ss_family, SOCK_STREAM, 0)), on = 1;
@@ -339,20 +342,21 @@ static void step_old_reuseaddr(struct sl_lab *lab)
 static void step_sysctls(struct sl_lab *lab)
 {
     lab_step(lab, "What the sysctls govern");
-    long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
-    long reuse = sl_lab_sysctl(lab, "net.ipv4.tcp_tw_reuse");
-    long delay = sl_lab_sysctl(lab, "net.ipv4.tcp_tw_reuse_delay");
     lab_say(lab, "tcp_fin_timeout limits how long a *closed* socket waits in FIN-WAIT-2 for "
                  "the peer's FIN: up to 60 s as a time-wait record; above 60 s it first stays "
-                 "a full socket with a keepalive timer for the excess. tcp_tw_reuse (%ld; 2 = "
+                 "a full socket with a keepalive timer for the excess. tcp_tw_reuse (2 = "
                  "loopback only) lets a new *outgoing* connection take a TIME-WAIT's 4-tuple "
-                 "when timestamps prove it safe and the TIME-WAIT is older than "
-                 "tcp_tw_reuse_delay (%ld ms; 1 s before Linux 6.14). tcp_tw_recycle broke "
-                 "clients behind NAT and was removed in Linux 4.12.",
-            reuse, delay < 0 ? 1000 : delay);
+                 "when timestamps prove it safe and the TIME-WAIT is old enough: "
+                 "tcp_tw_reuse_delay, a sysctl since Linux 6.14 (1000 ms by default), a "
+                 "fixed 1 s before. tcp_tw_recycle broke clients behind NAT and was removed "
+                 "in Linux 4.12.");
+    long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
+    sl_lab_sysctl(lab, "net.ipv4.tcp_tw_reuse");
+    sl_lab_sysctl(lab, "net.ipv4.tcp_tw_reuse_delay");
     int pair[2];
     struct sl_tuple client, server;
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    sl_lab_untrack_all(lab);                     /* this pair alone */
     sl_lab_follow_pair(lab, pair, &client, &server);
     struct tcp_info ti;
     socklen_t ti_len = sizeof ti;
@@ -370,7 +374,21 @@ static void step_sysctls(struct sl_lab *lab)
                "%.0f s", fin_timeout, full ? "a keepalive" : "a time-wait", first / 1000);
     lab_expect(lab, sl_lab_sysctl(lab, "net.ipv4.tcp_tw_recycle") == -1,
                "/proc/sys/net/ipv4/tcp_tw_recycle does not exist on this kernel");
+    lab_pause(lab, "the closed socket: FIN-WAIT-2, timed by tcp_fin_timeout");
     close(pair[0]);
+}
+
+/* False (and the step skipped, with the reason) when clients would run out
+ * of ports: ip_local_port_range. */
+static bool enough_client_ports(struct sl_lab *lab)
+{
+    long range[2] = { 0, 0 };
+    sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2);
+    if (range[1] - range[0] >= 3 * CONNECTIONS)
+        return true;
+    lab_skip(lab, "ip_local_port_range leaves too few client ports for this step",
+             "each connection leaves one TIME-WAIT, on the side that closed first");
+    return false;
 }
 
 static void step_who_collects(struct sl_lab *lab)
@@ -380,40 +398,37 @@ static void step_who_collects(struct sl_lab *lab)
                  "TIME-WAIT per connection on its own port; when clients close first, the "
                  "TIME-WAITs are theirs. %d connections each way, each to its own listener "
                  "(so no client reuses a 4-tuple the server's side holds):", CONNECTIONS);
-    long range[2] = { 0, 0 };
-    sl_lab_sysctl_values(lab, "net.ipv4.ip_local_port_range", range, 2);
-    if (range[1] - range[0] < 3 * CONNECTIONS) {
-        lab_skip(lab, "ip_local_port_range leaves too few client ports for this step",
-                 "each connection leaves one TIME-WAIT, on the side that closed first");
+    if (!enough_client_ports(lab))
         return;
-    }
     int servers_close = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 3), 32);
     int clients_close = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 32);
     sl_lab_track_port(lab, sl_local_port(servers_close));
     sl_lab_track_port(lab, sl_local_port(clients_close));
-    struct closes by_server = { .count = 0 }, by_client = { .count = 0 };
-    for (int i = 0; i < CONNECTIONS; i++) {
-        connect_and_close(servers_close, true, &by_server);
-        connect_and_close(clients_close, false, &by_client);
-    }
-    int want_server = distinct(by_server.closer, CONNECTIONS);
-    int want_client = distinct(by_client.closer, CONNECTIONS);
-    struct tuples closers[2] = { { by_server.closer, want_server },
-                                 { by_client.closer, want_client } };
-    struct tuples others[2] = { { by_server.other, CONNECTIONS },
-                                { by_client.other, CONNECTIONS } };
-    int server_side = sl_lab_wait_count(lab, in_time_wait, &closers[0], want_server, 3000);
-    int client_side = sl_lab_wait_count(lab, in_time_wait, &closers[1], want_client, 3000);
-    int wrong_side = sl_lab_wait_count(lab, in_time_wait, &others[0], 0, 0) +
-                     sl_lab_wait_count(lab, in_time_wait, &others[1], 0, 0);
-    lab_show(lab, "servers close first: %d of %d distinct 4-tuples in TIME-WAIT on the "
-                  "server's side", server_side, want_server);
-    lab_show(lab, "clients close first: %d of %d distinct 4-tuples in TIME-WAIT on the "
-                  "clients' side", client_side, want_client);
-    lab_expect(lab, server_side == want_server && client_side == want_client && !wrong_side,
+    struct closes log = { .count = 0 };
+    for (int i = 0; i < CONNECTIONS; i++)
+        connect_and_close(servers_close, true, &log);
+    for (int i = 0; i < CONNECTIONS; i++)
+        connect_and_close(clients_close, false, &log);
+    struct tuples by_server = { log.closer, distinct(log.closer, CONNECTIONS) };
+    struct tuples by_client = { log.closer + CONNECTIONS,
+                                distinct(log.closer + CONNECTIONS, CONNECTIONS) };
+    struct tuples others = { log.other, 2 * CONNECTIONS };
+    int server_side = sl_lab_wait_count(lab, in_time_wait, &by_server,
+                                        by_server.count, 3000);
+    int client_side = sl_lab_wait_count(lab, in_time_wait, &by_client,
+                                        by_client.count, 3000);
+    int wrong_side = sl_lab_wait_count(lab, in_time_wait, &others, 0, 0);
+    lab_show(lab, "the server closes: %d of %d 4-tuples in TIME-WAIT on the server's side",
+             server_side, by_server.count);
+    lab_show(lab, "the clients close: %d of %d 4-tuples in TIME-WAIT on the clients' side",
+             client_side, by_client.count);
+    lab_expect(lab, server_side == by_server.count &&
+                    client_side == by_client.count && !wrong_side,
                "each connection leaves one TIME-WAIT, on the side that closed first");
-    lab_pause(lab, "%d TIME-WAIT on port %u, the server's side", server_side,
-              sl_local_port(servers_close));
+    uint16_t port = sl_local_port(servers_close);
+    sl_lab_untrack_all(lab);                 /* one port at the pause */
+    sl_lab_track_port(lab, port);
+    lab_pause(lab, "%d TIME-WAIT on port %u, the server's side", server_side, port);
     CHECK(close(servers_close));
     CHECK(close(clients_close));
 }

@@ -32,6 +32,7 @@
 #include "socklab/net.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -56,11 +57,13 @@ static const struct sl_lab_info info = {
 #define READ_AFTER_MS 200           /* when the peer starts reading in step 7 */
 #define GUARD_MS 3000               /* every blocking call gives up after this */
 
-/* A connected pair on the lab's port, both tuples followed. */
+/* A connected pair on the lab's port, both tuples followed; observations
+ * and pauses look at this pair alone, not at the TIME-WAITs of earlier ones. */
 static void new_pair(struct sl_lab *lab, int pair[2], struct sl_tuple *client,
                      struct sl_tuple *server)
 {
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    sl_lab_untrack_all(lab);
     sl_lab_follow_pair(lab, pair, client, server);
     sl_bound_blocking(pair[0], GUARD_MS);
     sl_bound_blocking(pair[1], GUARD_MS);
@@ -108,17 +111,6 @@ static void full_pair(struct sl_lab *lab, int pair[2], struct sl_tuple *server)
     fill_until_full(pair[1]);
 }
 
-/* Read until EOF (true) or an error (false); *total: the bytes read. */
-static bool read_to_eof(int fd, long *total)
-{
-    static char buf[65536];
-    ssize_t n;
-    *total = 0;
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        *total += n;
-    return n == 0;
-}
-
 static void default_close(struct sl_lab *lab)
 {
     lab_step(lab, "The default close(): a FIN, and the kernel keeps sending");
@@ -135,9 +127,9 @@ static void default_close(struct sl_lab *lab)
     lab_expect(lab, waiting && s && s->send_q > 0,
                "close() returned with the data unsent: the closed socket is in FIN-WAIT-1 "
                "with %u bytes in its Send-Q", s ? s->send_q : 0);
-    lab_pause(lab, "the closed server socket in FIN-WAIT-1, Send-Q full, no program behind it");
-    long got;
-    bool eof = read_to_eof(pair[0], &got);
+    lab_pause(lab, "closed, FIN-WAIT-1, Send-Q full: no program holds it");
+    bool eof;
+    long got = sl_read_up_to(pair[0], LONG_MAX, &eof);
     lab_expect(lab, eof && got == queued,
                "the client reads all %ld bytes, then EOF: the default close() loses nothing",
                got);
@@ -165,7 +157,7 @@ static void half_close(struct sl_lab *lab)
                     sl_lab_state(lab, &server) == SL_TCP_CLOSE_WAIT,
                "the half-closed client still reads the answer, in FIN-WAIT-2 while the "
                "server is in CLOSE-WAIT");
-    lab_pause(lab, "the client in FIN-WAIT-2, the server in CLOSE-WAIT: one direction open");
+    lab_pause(lab, "client FIN-WAIT-2, server CLOSE-WAIT: half-closed");
     long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
     CHECK(close(pair[1]));
     if (buckets == 0)
@@ -203,7 +195,7 @@ static void shared_descriptor(struct sl_lab *lab)
     lab_expect(lab, n == -1 && errno == EAGAIN && sl_lab_state(lab, &client) == SL_TCP_ESTABLISHED,
                "close() sent nothing while the worker holds a copy: the client is ESTAB, "
                "no EOF (EAGAIN)");
-    lab_pause(lab, "both ends still ESTAB after the server's close(): a copy is still open");
+    lab_pause(lab, "both ends still ESTAB: the worker's copy is open");
     close(done[1]);                             /* the worker's work is done */
     sl_lab_wait_child(lab, worker, GUARD_MS, &status);
     lab_show(lab, "the worker %s", sl_wait_status_describe(status, text, sizeof text));
@@ -246,7 +238,7 @@ static void unread_data(struct sl_lab *lab)
     lab_expect(lab, sl_lab_wait_state(lab, &server, 0, GUARD_MS) &&
                     sl_lab_wait_state(lab, &client, 0, GUARD_MS),
                "a RST ends both sides at once: no FIN-WAIT, no TIME-WAIT, nothing in ss");
-    lab_pause(lab, "the reset connection is gone from ss on both sides: no TIME-WAIT for it");
+    lab_pause(lab, "the reset connection is gone on both sides, no TIME-WAIT");
     ssize_t after = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, after == 0, "the error is reported once: the next recv() returns 0");
     lab_say(lab, "What send() answers after such a RST (ECONNRESET once, then EPIPE and "
@@ -305,7 +297,7 @@ static void linger_no_reader(struct sl_lab *lab)
     lab_expect(lab, left && s && s->send_q > 0,
                "the data is not dropped: the closed socket is in FIN-WAIT-1, %u bytes queued",
                s ? s->send_q : 0);
-    lab_pause(lab, "the closed socket in FIN-WAIT-1 probing the zero window (persist timer)");
+    lab_pause(lab, "closed, FIN-WAIT-1, probing the zero window (persist)");
     close(pair[0]);
 }
 
@@ -330,7 +322,7 @@ static void linger_reader(struct sl_lab *lab)
             CHECK(write(report[1], "", 1));      /* ... and now it will be */
             sl_sleep_ms(READ_AFTER_MS);
             times[0] = sl_clock_ms();            /* it starts reading */
-            read_to_eof(pair[0], &(long){ 0 });
+            sl_read_up_to(pair[0], LONG_MAX, NULL);
             times[1] = sl_clock_ms();            /* it has read the FIN */
             CHECK(write(report[1], times, sizeof times));
             _exit(0);
@@ -354,6 +346,19 @@ static void linger_reader(struct sl_lab *lab)
                      returned - began, times[0] - began, LINGER_S);
 }
 
+/* tcp_rfc1337 (0: a RST ends a TIME-WAIT), or -1 and the step skipped, with
+ * the reason, when this kernel has no such sysctl or keeps no TIME-WAIT. */
+static long rfc1337_setting(struct sl_lab *lab)
+{
+    long protect = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
+    if (protect >= 0 && sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets") != 0)
+        return protect;
+    lab_skip(lab, protect < 0 ? "net.ipv4.tcp_rfc1337 is not on this kernel"
+                              : "tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset",
+             "a RST into TIME-WAIT");
+    return -1;
+}
+
 static void rfc1337(struct sl_lab *lab)
 {
     lab_step(lab, "A RST into TIME-WAIT: tcp_rfc1337");
@@ -361,13 +366,9 @@ static void rfc1337(struct sl_lab *lab)
                  "A new socket on the server's old port connects to the client's TIME-WAIT; "
                  "the TIME-WAIT answers with an ACK, and the new socket answers that with a "
                  "RST that fits the old connection exactly.");
-    long protect = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
-    if (protect < 0 || sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets") == 0) {
-        lab_skip(lab, protect < 0 ? "net.ipv4.tcp_rfc1337 is not on this kernel"
-                                  : "tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset",
-                 "a RST into TIME-WAIT");
+    long protect = rfc1337_setting(lab);
+    if (protect < 0)
         return;
-    }
     int pair[2];
     struct sl_tuple client, server;
     new_pair(lab, pair, &client, &server);
@@ -395,7 +396,7 @@ static void rfc1337(struct sl_lab *lab)
         lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT,
                    "with tcp_rfc1337 = %ld the TIME-WAIT ignores the RST and stays", protect);
     }
-    lab_pause(lab, "the stray socket in SYN-SENT; the client's TIME-WAIT %s",
+    lab_pause(lab, "stray socket SYN-SENT; the client's TIME-WAIT %s",
               protect == 0 ? "gone" : "still there");
     close(stray);
 }

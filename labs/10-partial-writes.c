@@ -66,17 +66,6 @@ static void on_alarm(int sig)
     (void)sig;                      /* only here to interrupt send() */
 }
 
-/* Read up to `size` bytes, until EOF or the guard; the bytes read. */
-static long read_up_to(int fd, long size)
-{
-    static char buf[65536];
-    long total = 0;
-    ssize_t n;
-    while (total < size && (n = recv(fd, buf, sizeof buf, 0)) > 0)
-        total += n;
-    return total;
-}
-
 /* The receiver reads until the sender's Send-Q is empty (bounded). */
 static void drain_until_acknowledged(int sender, int receiver)
 {
@@ -258,7 +247,7 @@ static void partial_send(struct sl_lab *lab, const int pair[2], long size,
     lab_expect(lab, c && s && s->send_q + c->recv_q == total,
                "the %ld bytes taken wait in the server's Send-Q (%u) and the client's "
                "Recv-Q (%u)", total, s ? s->send_q : 0, c ? c->recv_q : 0);
-    lab_pause(lab, "Send-Q and Recv-Q full, timer:(persist,...) on the server's side");
+    lab_pause(lab, "Send-Q and Recv-Q full; the server's timer: persist");
 }
 
 static void interrupted_send(struct sl_lab *lab, const int pair[2], long size)
@@ -335,7 +324,7 @@ static void two_clients(int listener, long size, struct visits *v)
     v->second_got = recv(second, buf, sizeof buf, 0);
     v->answered_ms = sl_clock_ms();
     close(second);
-    v->first_got = read_up_to(first, size);
+    v->first_got = sl_read_up_to(first, size, NULL);
     close(first);
 }
 
@@ -445,7 +434,7 @@ static pid_t start_reader(struct sl_lab *lab, int fd, int sender, int report)
     pid_t reader = sl_lab_fork(lab);
     if (reader == 0) {
         close(sender);
-        long got = read_up_to(fd, LONG_MAX);
+        long got = sl_read_up_to(fd, LONG_MAX, NULL);
         _exit(write(report, &got, sizeof got) == sizeof got ? 0 : 1);
     }
     return reader;

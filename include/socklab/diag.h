@@ -86,11 +86,26 @@ bool sl_source_parse(const char *text, enum sl_diag_source *out);
 const struct sl_socket *sl_snapshot_find(const struct sl_snapshot *snap,
                                          const struct sl_tuple *tuple);
 
+/* Which sockets to count: those in any of `states` whose local and peer
+ * ports are local_port and peer_port (0: any port). */
+struct sl_census {
+    sl_state_mask states;
+    uint16_t local_port, peer_port;
+};
+
+/* How many sockets of snap the census (a struct sl_census *) takes in. The
+ * argument is void * so that it can be sl_lab_wait_count's counter:
+ *     sl_lab_wait_count(lab, sl_snapshot_count, &census, 5, 1000); */
+int sl_snapshot_count(const struct sl_snapshot *snap, void *census);
+
 /* "127.0.0.1:8080" for the local or peer side of a tuple. */
 char *sl_tuple_local(const struct sl_tuple *t, char *buf, size_t len);
 char *sl_tuple_peer(const struct sl_tuple *t, char *buf, size_t len);
 
 bool sl_tuple_equal(const struct sl_tuple *a, const struct sl_tuple *b);
+
+/* The same connection seen from its other end: local and peer swapped. */
+struct sl_tuple sl_tuple_other_end(const struct sl_tuple *t);
 
 /* A total order on tuples (family, local address and port, then the peer's),
  * for sorting and binary search. */

@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "socklab/diag.h"
@@ -113,8 +114,16 @@ const char *sl_lab_bind_ip(const struct sl_lab *lab);
  * --port was given: the lab then lets the kernel choose. */
 uint16_t sl_lab_port(const struct sl_lab *lab, int index);
 
+/* The lab's address (--bind) with this port (0: the kernel chooses), for a
+ * raw bind() or connect() in a step; returns its length. */
+socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr);
+
 /* Add a port to the ones the pause hints and observations cover. */
 void sl_lab_track_port(struct sl_lab *lab, uint16_t port);
+
+/* Forget every tracked port: what follows tracks only what it names, so a
+ * step's pause shows its own sockets, not those of the steps before. */
+void sl_lab_untrack_all(struct sl_lab *lab);
 
 /* Remember a connected or listening socket's 4-tuple (to find it in later
  * observations, even after close()) and track its local port. */
@@ -129,7 +138,8 @@ void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *
  * show "net.ipv4.tcp_fin_timeout = 60" as a result, and return its first
  * value; -1 (and nothing shown but "not on this kernel") when it does not
  * exist. sl_lab_sysctl_values gives every value of a vector sysctl
- * (tcp_rmem: min default max) and returns how many it read. */
+ * (tcp_rmem: min default max) and returns how many it read. The setting is
+ * shown where it is read, before the step's code. */
 long sl_lab_sysctl(struct sl_lab *lab, const char *name);
 int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room);
 
@@ -239,7 +249,8 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
                        int timeout_ms);
 
 /* Observe until `count_of(snapshot)` reaches `want`, for at most timeout_ms
- * (counts wait for the state they count); returns the last count, shown. */
+ * (counts wait for the state they count); returns the last count. The
+ * sockets are shown when they are few; many are one line, not a screenful. */
 int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
                       void *arg, int want, int timeout_ms);
 

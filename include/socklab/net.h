@@ -41,7 +41,22 @@ short sl_wait_fd(int fd, short events, int timeout_ms);
  * send and connect after ms with EAGAIN/EINPROGRESS (SO_RCVTIMEO, SO_SNDTIMEO). */
 void sl_bound_blocking(int fd, int ms);
 
+/* Close a connection client first, so that its TIME-WAIT stays on the
+ * client's port and leaves the server's port free for the next run: the
+ * client closes, the server waits (at most 1 s) for its FIN, reads what is
+ * left, then closes. */
+void sl_close_client_first(int client, int server);
+
 /* Read and discard whatever is queued on fd right now; returns the bytes read. */
 long sl_drain(int fd);
+
+/* Wait (polling FIONREAD every millisecond, for at most timeout_ms) until at
+ * least `bytes` are queued for reading on fd; returns how many are queued. */
+int sl_wait_queued(int fd, int bytes, int timeout_ms);
+
+/* Read and discard, waiting as fd's blocking mode says (bound it with
+ * sl_bound_blocking), until EOF, an error or `limit` bytes; returns the bytes
+ * read. *eof (when not NULL) tells whether it stopped at EOF. */
+long sl_read_up_to(int fd, long limit, bool *eof);
 
 #endif

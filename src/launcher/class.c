@@ -150,9 +150,68 @@ static bool have_tmux(void)
     return tmux((char *[]){ "tmux", "-V", NULL }) == 0;
 }
 
+/* Run the lab with --check and the options it will get: a bad option or an
+ * unusable port is said by the lab itself, once, before any pane opens. */
+static bool lab_accepts(const struct lab_entry *e, unsigned base, int argc, char **argv)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%u", base);
+    char *args[argc + 5];
+    int n = 0;
+    args[n++] = (char *)e->path;
+    args[n++] = "--check";
+    args[n++] = "--port";
+    args[n++] = port;
+    for (int i = 0; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+        execv(e->path, args);
+        _exit(127);
+    }
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+        ;
+    return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The lab on the left, sockdash top right, the shell below it. The dashboard
+ * opens first and the lab's pane is split off to its left at its final width,
+ * so the lab's first lines are folded to the pane they stay in. */
+static void open_three_panes(const struct classroom *c, const struct winsize *ws,
+                             const char *width, const char *height)
+{
+    char left[16], lab_pane[80], dash_pane[80];
+    /* The right column gets at least 61 columns: sockdash's compact diagram. */
+    unsigned right = ws->ws_col / 2 > 61 ? ws->ws_col / 2 : 61;
+    snprintf(left, sizeof left, "%u", ws->ws_col > right + 20 ? ws->ws_col - right - 1 : 20);
+    snprintf(lab_pane, sizeof lab_pane, "%s:0.0", c->session);
+    snprintf(dash_pane, sizeof dash_pane, "%s:0.1", c->session);
+    tmux((char *[]){ "tmux", "new-session", "-d", "-s", (char *)c->session, "-x",
+                     (char *)width, "-y", (char *)height, (char *)c->dash, NULL });
+    tmux((char *[]){ "tmux", "split-window", "-h", "-b", "-d", "-t", (char *)c->session,
+                     "-l", left, (char *)c->lab, NULL });
+    tmux((char *[]){ "tmux", "split-window", "-v", "-d", "-t", dash_pane, "-l", "33%", NULL });
+}
+
+/* --tui: the lab's own screen already shows its sockets live (the diagram,
+ * the table, the log), so it gets the full width, and the shell the rest. */
+static void open_tui_panes(const struct classroom *c, const char *width, const char *height)
+{
+    char lab_pane[80];
+    snprintf(lab_pane, sizeof lab_pane, "%s:0.0", c->session);
+    tmux((char *[]){ "tmux", "new-session", "-d", "-s", (char *)c->session, "-x",
+                     (char *)width, "-y", (char *)height, (char *)c->lab, NULL });
+    tmux((char *[]){ "tmux", "split-window", "-v", "-d", "-t", lab_pane, "-l", "25%", NULL });
+}
+
 int class_open(const struct home *h, const struct lab_entry *e, int argc, char **argv)
 {
-    bool detach = false;
+    bool detach = false, tui = false;
     char *lab_args[argc + 1];
     int lab_argc = 0;
     for (int i = 0; i < argc; i++) {
@@ -162,9 +221,13 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
             die("'class' chooses the lab's ports itself, so that ss and sockdash can watch them.");
         else
             lab_args[lab_argc++] = argv[i];
+        tui |= !strcmp(argv[i], "--tui");
     }
+    unsigned base = choose_ports(e->ports > 0 ? e->ports : 1);
+    if (!lab_accepts(e, base, lab_argc, lab_args))
+        exit(2);                              /* the lab said why, in one line */
     struct classroom c;
-    build_commands(&c, h, e, choose_ports(e->ports > 0 ? e->ports : 1), lab_argc, lab_args);
+    build_commands(&c, h, e, base, lab_argc, lab_args);
 
     if (!have_tmux()) {
         printf("tmux is not installed: open three terminals and run, one in each:\n\n"
@@ -174,34 +237,31 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
     struct winsize ws = { .ws_col = 120, .ws_row = 40 };
     if (!detach && isatty(STDOUT_FILENO))
         ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
-    char width[16], height[16], left[16];
+    char width[16], height[16];
     snprintf(width, sizeof width, "%u", ws.ws_col);
     snprintf(height, sizeof height, "%u", ws.ws_row);
-    /* The right column gets at least 61 columns: sockdash's compact diagram. */
-    unsigned right = ws.ws_col / 2 > 61 ? ws.ws_col / 2 : 61;
-    snprintf(left, sizeof left, "%u", ws.ws_col > right + 20 ? ws.ws_col - right - 1 : 20);
-    char lab_pane[80], dash_pane[80];
-    snprintf(lab_pane, sizeof lab_pane, "%s:0.0", c.session);
-    snprintf(dash_pane, sizeof dash_pane, "%s:0.1", c.session);
 
-    /* The dashboard first, then the lab's pane split off to its left at its
-     * final width: the lab's first lines are folded to the pane they stay in. */
     tmux((char *[]){ "tmux", "kill-session", "-t", c.session, NULL });  /* an old one */
-    if (tmux((char *[]){ "tmux", "new-session", "-d", "-s", c.session, "-x", width, "-y",
-                         height, c.dash, NULL }) != 0)
+    if (tui)
+        open_tui_panes(&c, width, height);
+    else
+        open_three_panes(&c, &ws, width, height);
+    char lab_pane[80], shell_pane[80];
+    snprintf(lab_pane, sizeof lab_pane, "%s:0.0", c.session);
+    snprintf(shell_pane, sizeof shell_pane, "%s:0.%d", c.session, tui ? 1 : 2);
+    if (tmux((char *[]){ "tmux", "has-session", "-t", c.session, NULL }) != 0)
         die("tmux could not open a session; run the lab alone with 'socklab run %d'.",
             e->number);
-    tmux((char *[]){ "tmux", "split-window", "-h", "-b", "-d", "-t", c.session, "-l", left,
-                     c.lab, NULL });
-    tmux((char *[]){ "tmux", "split-window", "-v", "-d", "-t", dash_pane, "-l", "33%", NULL });
-    char shell_pane[80];
-    snprintf(shell_pane, sizeof shell_pane, "%s:0.2", c.session);
     for (int i = 0; i < 100 && !pane_drawn(shell_pane); i++)
         usleep(20 * 1000);                    /* type after the prompt, not before it */
     tmux((char *[]){ "tmux", "send-keys", "-t", shell_pane, "-l", c.ss, NULL });
     tmux((char *[]){ "tmux", "select-pane", "-t", lab_pane, NULL });
     if (detach || !isatty(STDIN_FILENO)) {
-        printf("%s\n", c.session);
+        if (isatty(STDOUT_FILENO))
+            printf("The classroom is open in tmux session %s: tmux attach -t %s\n", c.session,
+                   c.session);
+        else
+            printf("%s\n", c.session);           /* for scripts: the session's name */
         return 0;
     }
     if (getenv("TMUX"))

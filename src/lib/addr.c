@@ -81,7 +81,7 @@ bool sl_addr_parse_ip(const char *text, uint16_t port, struct sockaddr_storage *
         *out_len = sizeof *in6;
         return true;
     }
-    *why = "not an IPv4 or IPv6 address (write 127.0.0.1 or ::1)";
+    *why = "not an IP address (write it as digits, such as 127.0.0.1)";
     return false;
 }
 

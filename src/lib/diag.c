@@ -110,6 +110,29 @@ const struct sl_socket *sl_snapshot_find(const struct sl_snapshot *snap,
     return NULL;
 }
 
+struct sl_tuple sl_tuple_other_end(const struct sl_tuple *t)
+{
+    struct sl_tuple o = *t;
+    memcpy(o.local, t->peer, sizeof o.local);
+    memcpy(o.peer, t->local, sizeof o.peer);
+    o.local_port = t->peer_port;
+    o.peer_port = t->local_port;
+    return o;
+}
+
+int sl_snapshot_count(const struct sl_snapshot *snap, void *census)
+{
+    const struct sl_census *c = census;
+    int n = 0;
+    for (size_t i = 0; i < snap->count; i++) {
+        const struct sl_socket *s = &snap->sockets[i];
+        n += (c->states & SL_STATE_BIT(s->state)) &&
+             (!c->local_port || s->tuple.local_port == c->local_port) &&
+             (!c->peer_port || s->tuple.peer_port == c->peer_port);
+    }
+    return n;
+}
+
 char *sl_tuple_local(const struct sl_tuple *t, char *buf, size_t len)
 {
     return sl_addr_format_raw(t->family, t->local, t->local_port, buf, len);

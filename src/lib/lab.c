@@ -2,6 +2,7 @@
  * counted and handed to the chosen presenter (see lab.h). */
 #include "lab_internal.h"
 
+#include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/sysctl.h"
@@ -60,6 +61,8 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
     if (!isatty(STDIN_FILENO))
         lab->opt.auto_mode = true;              /* no keyboard: nobody to wait for */
     sl_lab_check_setup(lab);
+    if (lab->opt.check_only)
+        exit(SL_EXIT_OK);                       /* --check: the lab could run */
     lab->out = lab->opt.json ? &sl_json_presenter
              : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
     sl_guard_install();
@@ -157,6 +160,20 @@ void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
         lab->ports[lab->port_count++] = port;
 }
 
+socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
+{
+    socklen_t len;
+    const char *why;
+    if (!sl_addr_parse_ip(lab->opt.bind_ip, port, addr, &len, &why))
+        sl_die("the lab's address '%s': %s", lab->opt.bind_ip, why);  /* checked at start */
+    return len;
+}
+
+void sl_lab_untrack_all(struct sl_lab *lab)
+{
+    lab->port_count = 0;
+}
+
 void sl_lab_follow(struct sl_lab *lab, int fd, struct sl_tuple *tuple)
 {
     if (!sl_tuple_of_fd(fd, tuple))
@@ -178,19 +195,19 @@ long sl_lab_sysctl(struct sl_lab *lab, const char *name)
     return sl_lab_sysctl_values(lab, name, &value, 1) >= 1 ? value : -1;
 }
 
+/* A setting is shown as read, before the step's code: it is the stage the
+ * step plays on, not one of its results. */
 int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room)
 {
     int n = sl_sysctl_read(name, values, room);
-    if (n < 0) {
-        sl_lab_show(lab, "%s: not on this kernel", name);
-        return 0;
-    }
     char text[256];
-    size_t used = (size_t)snprintf(text, sizeof text, "%s =", name);
+    size_t used = (size_t)snprintf(text, sizeof text, n < 0 ? "%s: not on this kernel" : "%s =",
+                                   name);
     for (int i = 0; i < n && used < sizeof text; i++)
         used += (size_t)snprintf(text + used, sizeof text - used, " %ld", values[i]);
-    sl_lab_show(lab, "%s", text);
-    return n;
+    lab->paused_last = false;
+    lab->out->show(lab, text);
+    return n < 0 ? 0 : n;
 }
 
 /* CAP_NET_ADMIN in the effective set, read from /proc/self/status. */

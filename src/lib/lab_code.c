@@ -15,15 +15,86 @@
 
 #include "socklab/check.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_STEP_FUNCTIONS 64
 
 struct sl_lab_code {
     char *text;         /* the whole file, '\n' replaced by '\0' */
     char **lines;       /* lines[i] is line i + 1 */
     int count;
     const char *name;   /* the file name as compiled in */
+    /* The functions whose bodies hold a lab_step(): a call to one of them
+     * starts another step, so an excerpt ends before it. */
+    char step_functions[MAX_STEP_FUNCTIONS][64];
+    int step_function_count;
 };
+
+/* The name a line at column 0 defines, "step_name" in
+ * "static void step_name(struct sl_lab *lab)", or false. */
+static bool defines_function(const char *line, char *name, size_t len)
+{
+    if (!((line[0] >= 'a' && line[0] <= 'z') || (line[0] >= 'A' && line[0] <= 'Z')))
+        return false;
+    const char *paren = strchr(line, '(');
+    if (!paren || strchr(line, '=') || strchr(line, ';'))
+        return false;                     /* a declaration or a variable, not a definition */
+    const char *end = paren, *start = paren;
+    while (start > line && (isalnum((unsigned char)start[-1]) || start[-1] == '_'))
+        start--;
+    if (start == end || (size_t)(end - start) >= len)
+        return false;
+    snprintf(name, len, "%.*s", (int)(end - start), start);
+    return true;
+}
+
+static void find_step_functions(struct sl_lab_code *src)
+{
+    char name[64] = "";
+    bool inside = false;
+    for (int i = 0; i < src->count; i++) {
+        const char *line = src->lines[i];
+        if (!inside && defines_function(line, name, sizeof name))
+            inside = true;
+        else if (inside && line[0] == '}')
+            inside = false;
+        else if (inside && strstr(line, "lab_step(") &&
+                 src->step_function_count < MAX_STEP_FUNCTIONS &&
+                 strcmp(name, "main") != 0) {
+            snprintf(src->step_functions[src->step_function_count++], 64, "%s", name);
+            inside = false;                /* one lab_step is enough to know */
+        }
+    }
+}
+
+/* "for (...)", "if (...)", "while (...)" or "else" alone on a line: a header
+ * whose body is the next line. */
+static bool controls_next_line(const char *line)
+{
+    line += strspn(line, " \t");
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    bool header = !strncmp(line, "for (", 5) || !strncmp(line, "if (", 4) ||
+                  !strncmp(line, "while (", 7) || !strncmp(line, "else", 4);
+    return header && len > 0 && line[len - 1] != ';' && line[len - 1] != '{';
+}
+
+/* Does this line call a function that starts a step of its own? */
+static bool calls_a_step(const struct sl_lab_code *src, const char *line)
+{
+    for (int i = 0; i < src->step_function_count; i++) {
+        const char *name = src->step_functions[i];
+        for (const char *p = strstr(line, name); p; p = strstr(p + 1, name)) {
+            bool starts_word = p == line || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+            if (starts_word && p[strlen(name)] == '(')
+                return true;
+        }
+    }
+    return false;
+}
 
 char *sl_lab_read_file(const char *path)
 {
@@ -88,6 +159,7 @@ struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
         *nl = '\0';
         line = nl + 1;
     }
+    find_step_functions(src);
     return src;
 }
 
@@ -195,6 +267,11 @@ bool sl_lab_code_excerpt(const struct sl_lab_code *src, int step_line, struct sl
         if (!lx.in_comment && lx.depth == 0 &&
             (starts_statement(line, "lab_step(") || strstr(line, "sl_lab_end(")))
             break;                               /* the next step, or the end */
+        if (!lx.in_comment && calls_a_step(src, line)) {
+            while (out->count > 0 && controls_next_line(out->lines[out->count - 1]))
+                out->count--;                    /* its "for (...)" goes with it */
+            break;                               /* a call that starts the next step */
+        }
         if (!lx.in_comment && starts_statement(line, "lab_say(")) {
             i = statement_end(src, i, &lx);      /* narration: shown as such */
             continue;

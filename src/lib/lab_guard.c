@@ -58,8 +58,13 @@ static void at_exit(void)
 static void on_signal(int sig)
 {
     at_exit();
-    static const char newline = '\n';
-    if (write(STDOUT_FILENO, &newline, 1) < 0) {
+    /* Say why the lab ends here (write(2): the one output a handler may use). */
+    static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
+                                      "its sockets closed ==\n";
+    static const char terminated[] = "\n== stopped by a signal ==\n";
+    const char *text = sig == SIGINT ? interrupted : terminated;
+    size_t len = sig == SIGINT ? sizeof interrupted - 1 : sizeof terminated - 1;
+    if (write(STDOUT_FILENO, text, len) < 0) {
         /* nothing more to do: the process is ending */
     }
     signal(sig, SIG_DFL);                /* die of the same signal: the shell sees it */

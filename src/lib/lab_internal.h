@@ -16,6 +16,7 @@ struct sl_lab_options {
     bool json;                  /* --json: JSON lines instead of text */
     bool tui;                   /* --tui: the full-screen classroom */
     bool no_source;             /* --no-source: do not show the step's code */
+    bool check_only;            /* --check: check the options and the set-up, then exit */
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
     int delay_ms;               /* --delay MS: pause length when not waiting */

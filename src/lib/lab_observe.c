@@ -40,13 +40,16 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
     return s ? s->state : 0;
 }
 
+/* A count over at most this many sockets shows them; more are one line. */
+#define SHOWN_WHOLE 8
+
 /* Waits longer than this show a countdown on a terminal (and take q). */
 #define COUNTDOWN_AFTER_MS 3000
 
 /* Observe until done(lab, arg) or the deadline; true when done. A long wait
  * tells the presenter how long is left, about once a second. */
 static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void *), void *arg,
-                          int timeout_ms, const char *what)
+                          int timeout_ms, const char *what, bool show)
 {
     double start = sl_clock_ms(), deadline = start + timeout_ms, told = start;
     bool counting = timeout_ms > COUNTDOWN_AFTER_MS && !lab->opt.auto_mode;
@@ -65,7 +68,8 @@ static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void
     }
     if (counting)
         lab->out->waiting(lab, what, 0);
-    lab->out->observe(lab, &lab->observed);
+    if (show)
+        lab->out->observe(lab, &lab->observed);
     return there;
 }
 
@@ -88,7 +92,7 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
     struct state_wanted w = { tuple, state };
     char what[64];
     snprintf(what, sizeof what, "waiting for %s", state ? sl_state_name(state) : "the socket to go");
-    bool there = observe_until(lab, in_state, &w, timeout_ms, what);
+    bool there = observe_until(lab, in_state, &w, timeout_ms, what, true);
     errno = saved;
     return there;
 }
@@ -112,7 +116,14 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
     int saved = errno;
     sl_lab_flush_source(lab);
     struct count_wanted w = { count_of, arg, want, 0 };
-    observe_until(lab, counted, &w, timeout_ms, "counting");
+    double start = sl_clock_ms();
+    bool there = observe_until(lab, counted, &w, timeout_ms, "counting", false);
+    if (lab->observed.count <= SHOWN_WHOLE)       /* a few sockets: the table */
+        lab->out->observe(lab, &lab->observed);
+    else                                          /* many: one line, not a screenful */
+        sl_lab_show(lab, "counted %d %s %.0f ms (waiting for %d; %zu sockets on the "
+                         "lab's ports)", w.last, there ? "after" : "when the wait ended at",
+                    sl_clock_ms() - start, want, lab->observed.count);
     errno = saved;
     return w.last;
 }

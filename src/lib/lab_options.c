@@ -16,7 +16,7 @@
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_HELP, OPT_VERSION, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -27,6 +27,7 @@ static const struct option common[] = {
     { "delay", required_argument, NULL, OPT_DELAY },
     { "no-source", no_argument, NULL, OPT_NO_SOURCE },
     { "describe", no_argument, NULL, OPT_DESCRIBE },
+    { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
 };
@@ -68,6 +69,7 @@ static void print_help(const struct sl_lab *lab)
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
            "  --no-source    do not show each step's code\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
+           "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
            "  --version      the socklab version\n",
            ports);
@@ -152,6 +154,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
             lab->opt.delay_ms = (int)parse_number(lab, "--delay", optarg, 0, 60000);
             break;
         case OPT_DESCRIBE: print_describe(lab); exit(0);
+        case OPT_CHECK: lab->opt.check_only = true; break;
         case OPT_HELP: print_help(lab); exit(0);
         case OPT_VERSION: printf("socklab %s\n", SL_VERSION); exit(0);
         case ':':

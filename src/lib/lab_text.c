@@ -297,9 +297,15 @@ static void text_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
             const struct sl_socket *k = &snap->sockets[i];
             char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN], timer[32], row[200];
             sl_timer_format(k, timer, sizeof timer);
-            snprintf(row, sizeof row, "%s %s > %s  queues %u/%u%s%s", sl_state_name(k->state),
+            char queues[64];              /* ss's Recv-Q and Send-Q, said in words */
+            if (k->state == SL_TCP_LISTEN)
+                snprintf(queues, sizeof queues, "accept queue %u, backlog %u", k->recv_q,
+                         k->send_q);
+            else
+                snprintf(queues, sizeof queues, "Recv-Q %u, Send-Q %u", k->recv_q, k->send_q);
+            snprintf(row, sizeof row, "%s %s > %s  %s%s%s", sl_state_name(k->state),
                      sl_tuple_local(&k->tuple, local, sizeof local),
-                     sl_tuple_peer(&k->tuple, peer, sizeof peer), k->recv_q, k->send_q,
+                     sl_tuple_peer(&k->tuple, peer, sizeof peer), queues,
                      strcmp(timer, "-") ? "  " : "", strcmp(timer, "-") ? timer : "");
             wrapped(lab, row, "     ", 7);
         }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -132,6 +133,28 @@ void sl_bound_blocking(int fd, int ms)
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit));
 }
 
+void sl_close_client_first(int client, int server)
+{
+    CHECK(close(client));
+    sl_wait_fd(server, POLLRDHUP, 1000);              /* the client's FIN */
+    sl_drain(server);                                 /* unread data would mean a RST */
+    CHECK(close(server));
+}
+
+long sl_read_up_to(int fd, long limit, bool *eof)
+{
+    char buf[16384];
+    long total = 0;
+    ssize_t n = 1;
+    while (total < limit &&
+           (n = recv(fd, buf, limit - total < (long)sizeof buf ? (size_t)(limit - total)
+                                                               : sizeof buf, 0)) > 0)
+        total += n;
+    if (eof)
+        *eof = n == 0;
+    return total;
+}
+
 long sl_drain(int fd)
 {
     char buf[4096];
@@ -140,4 +163,14 @@ long sl_drain(int fd)
     while ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
         total += n;
     return total;
+}
+
+int sl_wait_queued(int fd, int bytes, int timeout_ms)
+{
+    double deadline = sl_clock_ms() + timeout_ms;
+    int queued = 0;
+    while (CHECK(ioctl(fd, FIONREAD, &queued)) == 0 && queued < bytes &&
+           sl_clock_ms() < deadline)
+        sl_sleep_ms(1);
+    return queued;
 }

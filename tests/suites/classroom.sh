@@ -45,5 +45,19 @@ check "the dashboard pane runs sockdash on the lab's ports" \
 check "the dashboard pane is at least 61 columns wide" \
     sh -c "[ \$(tmux display -p -t '$session:0.1' '#{pane_width}') -ge 61 ]"
 tmux kill-session -t "$session" 2>/dev/null
+check "class with a bad lab option: one line from the lab, exit 2, no session" \
+    sh -c "'$socklab' class 6 --bogus --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] &&
+           [ \$(wc -l <'$scratch/err') -eq 1 ] && grep -q 'bogus' '$scratch/err' &&
+           ! tmux has-session -t socklab-06 2>/dev/null"
+session=$("$socklab" class 6 --tui --detach 2>"$scratch/class.err")
+check "class 6 --tui: the lab full width, the shell below it" \
+    sh -c "[ \$(tmux list-panes -t '$session' | wc -l) -eq 2 ] &&
+           [ \$(tmux display -p -t '$session:0.0' '#{pane_width}') -eq 120 ] &&
+           [ \$(tmux display -p -t '$session:0.0' '#{pane_height}') -ge 24 ]"
+check "class 6 --tui: the lab's screen shows its step" \
+    wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.0' | grep -q 'Step 1'"
+check "class 6 --tui: the shell pane has the ss command" \
+    wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.1' | grep -q 'ss -tano'"
+tmux kill-session -t "$session" 2>/dev/null
 check "class refuses --port: it chooses the ports itself" \
     sh -c "'$socklab' class 6 --port 5000 --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"

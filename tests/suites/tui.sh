@@ -84,8 +84,8 @@ check "resized to 200x60 in the middle of a step: side by side, the pause still 
 t resize-window -t small -x 80 -y 24
 check "and back to 80x24" wait_for 5 sh -c "! tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'passive OPEN'"
 t send-keys -t small Enter
-step3_time_wait() { status_has "end of step 3" && [ "$(rows_in TIME-WAIT)" -ge 1 ]; }
-check "80x24: the end of step 3 pauses, the client's TIME-WAIT in the table" \
+step3_time_wait() { status_has "look: the client alone, in TIME-WAIT" && [ "$(rows_in TIME-WAIT)" -ge 1 ]; }
+check "80x24: step 3 pauses on the client's TIME-WAIT, in the table" \
     wait_for 10 step3_time_wait
 t send-keys -t small s
 for page in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do

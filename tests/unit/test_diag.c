@@ -364,6 +364,52 @@ static void both_sources_see_a_live_listener(void **state)
     close(listener);
 }
 
+static void count_takes_states_and_ports(void **state)
+{
+    (void)state;
+    struct sl_snapshot snap = { 0 };
+    const struct { int state; uint16_t local, peer; } rows[] = {
+        { SL_TCP_LISTEN, 80, 0 }, { SL_TCP_ESTABLISHED, 80, 5000 },
+        { SL_TCP_ESTABLISHED, 5000, 80 }, { SL_TCP_SYN_SENT, 5001, 80 },
+        { SL_TCP_CLOSE_WAIT, 80, 5002 },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct sl_socket *s = sl_snapshot_add(&snap);
+        assert_non_null(s);
+        s->state = (uint8_t)rows[i].state;
+        s->tuple.local_port = rows[i].local;
+        s->tuple.peer_port = rows[i].peer;
+    }
+    struct sl_census all = { SL_STATES_ALL, 0, 0 };
+    struct sl_census estab = { SL_STATE_BIT(SL_TCP_ESTABLISHED), 0, 0 };
+    struct sl_census server_side = { SL_STATES_ALL, 80, 0 };
+    struct sl_census clients = { SL_STATE_BIT(SL_TCP_ESTABLISHED) | SL_STATE_BIT(SL_TCP_SYN_SENT), 0, 80 };
+    struct sl_census none = { SL_STATE_BIT(SL_TCP_TIME_WAIT), 0, 0 };
+    assert_int_equal(sl_snapshot_count(&snap, &all), 5);
+    assert_int_equal(sl_snapshot_count(&snap, &estab), 2);
+    assert_int_equal(sl_snapshot_count(&snap, &server_side), 3);
+    assert_int_equal(sl_snapshot_count(&snap, &clients), 2);
+    assert_int_equal(sl_snapshot_count(&snap, &none), 0);
+    sl_snapshot_free(&snap);
+}
+
+static void other_end_swaps_the_sides(void **state)
+{
+    (void)state;
+    int pair[2];
+    sl_tcp_pair("127.0.0.1", 0, pair);
+    struct sl_tuple client, server;
+    assert_true(sl_tuple_of_fd(pair[0], &client));
+    assert_true(sl_tuple_of_fd(pair[1], &server));
+    struct sl_tuple seen = sl_tuple_other_end(&client);
+    assert_true(sl_tuple_equal(&seen, &server));
+    assert_false(sl_tuple_equal(&seen, &client));
+    seen = sl_tuple_other_end(&seen);
+    assert_true(sl_tuple_equal(&seen, &client));
+    close(pair[0]);
+    close(pair[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +426,8 @@ int main(void)
         cmocka_unit_test(proc_refuses_bad_lines),
         cmocka_unit_test(both_sources_agree_on_the_capture),
         cmocka_unit_test(both_sources_see_a_live_listener),
+        cmocka_unit_test(count_takes_states_and_ports),
+        cmocka_unit_test(other_end_swaps_the_sides),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
 }

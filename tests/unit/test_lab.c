@@ -192,6 +192,28 @@ static int count_lines(const char *s)
     return n;
 }
 
+/* The longest line of s, in bytes. */
+static int longest_line(const char *s)
+{
+    int longest = 0, n = 0;
+    for (; *s; s++) {
+        n = *s == '\n' ? 0 : n + 1;
+        if (n > longest)
+            longest = n;
+    }
+    return longest;
+}
+
+static void text_fits_80_columns(void **state)
+{
+    (void)state;
+    struct run r;                          /* a skipped claim is longer than a line */
+    run_lab(&r, outcome_lab, 0, (const char *[]){ "--auto", "--no-source", NULL });
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "[skip] a claim this configuration rules out"));
+    assert_true(longest_line(r.out) <= 80);
+}
+
 static void all_held_exits_0(void **state)
 {
     (void)state;
@@ -390,6 +412,12 @@ static void a_step_function_is_shown_whole(void **state)
     struct run r;
     run_tiny_lab(&r, -1, (const char *[]){ "--json", "--auto", NULL });
     assert_int_equal(r.status, 0);
+    char *before = strstr(r.out, "\"event\":\"source\",\"step\":2");
+    assert_non_null(before);
+    char *before_end = strchr(before, '\n');
+    *before_end = '\0';
+    assert_null(strstr(before, "long_step(lab)"));     /* the call starts step 3 */
+    *before_end = '\n';
     char *source = strstr(r.out, "\"event\":\"source\",\"step\":3");
     assert_non_null(source);
     *strchr(source, '\n') = '\0';
@@ -406,6 +434,7 @@ int main(void)
         cmocka_unit_test(setup_is_checked_before_step_1),
         cmocka_unit_test(a_step_function_is_shown_whole),
         cmocka_unit_test(all_held_exits_0),
+        cmocka_unit_test(text_fits_80_columns),
         cmocka_unit_test(one_failure_exits_1),
         cmocka_unit_test(results_carry_errno_names),
         cmocka_unit_test(options_reach_the_lab),

@@ -1,0 +1,306 @@
+/* labs/02-handshake.c — the three-way handshake, state by state: LISTEN,
+ * SYN-SENT, SYN-RECV, ESTABLISHED, and what accept() and connect() wait for.
+ *
+ * What it shows
+ *   1. a socket that is only bound is not listening; listen() makes it LISTEN;
+ *   2. connect() returns once the handshake is done, before any accept(): the
+ *      finished connection waits in the listener's accept queue (Recv-Q 1);
+ *   3. accept() takes that finished connection; the server may speak first;
+ *   4. SYN-RECV made visible: with TCP_DEFER_ACCEPT the server's side waits
+ *      for data, while the client is already ESTAB;
+ *   5. SYN-SENT made visible: a listener whose accept queue is full drops the
+ *      SYN; the client retransmits and gets in once accept() makes room;
+ *   6. a port nobody listens on refuses at once (ECONNREFUSED); a blocking
+ *      connect() waits for a time-out only when its SYNs get no answer.
+ *
+ * Run it
+ *   terminal 1:  socklab run 2 --port 47100
+ *   terminal 2:  at each pause, the ss command it prints (-o shows the timers)
+ *   terminal 3:  socklab dash --port 47100-47103 (as root, --trace shows every
+ *                state of the handshake, even those that last microseconds)
+ *
+ * What you should see
+ *   The listener in LISTEN; the server's ESTAB socket before anyone accepted
+ *   it; a client ESTAB facing a server in SYN-RECV; a client in SYN-SENT with
+ *   timer:(on,...) until the full listener makes room.
+ *
+ * Notes: docs/labs/02-handshake.md  (socklab notes 2) */
+#include "socklab/check.h"
+#include "socklab/clock.h"
+#include "socklab/lab.h"
+#include "socklab/net.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const struct sl_lab_info info = {
+    .number = 2,
+    .name = "handshake",
+    .title = "The handshake: LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED",
+    .goal = "See each state of the three-way handshake on the running kernel, that "
+            "connect() returns before any accept(), that accept() only takes finished "
+            "connections, and when connect() is refused at once or waits for a time-out.",
+    .ports = 4,
+    .bind_rules = SL_BIND_IPV6,
+};
+
+
+/* Connections waiting in a listener's accept queue (its Recv-Q). */
+static long accept_queue(struct sl_lab *lab, const struct sl_tuple *listener)
+{
+    const struct sl_socket *s = sl_lab_socket(lab, listener);
+    return s ? (long)s->recv_q : -1;
+}
+
+static int step_listen(struct sl_lab *lab, struct sl_tuple *listener)
+{
+    lab_step(lab, "socket(), bind(), listen()");
+    lab_say(lab, "bind() gives a socket an address; only listen() makes it a server. "
+                 "Between the two, ss does not list it at all.");
+    struct sockaddr_storage addr;
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 0), &addr);
+    int fd = CHECK(lab_call(lab, socket(addr.ss_family, SOCK_STREAM, 0)));
+    CHECK(lab_call(lab, bind(fd, (struct sockaddr *)&addr, len)));
+    sl_lab_follow(lab, fd, listener);
+    sl_lab_observe(lab);
+    lab_expect(lab, sl_lab_state(lab, listener) == 0,
+               "a socket that is only bound is not in LISTEN (ss -tan does not list it)");
+    CHECK(lab_call(lab, listen(fd, 8)));
+    long somaxconn = sl_lab_sysctl(lab, "net.core.somaxconn");
+    long backlog = somaxconn >= 0 && somaxconn < 8 ? somaxconn : 8;
+    lab_expect(lab, sl_lab_wait_state(lab, listener, SL_TCP_LISTEN, 1000),
+               "after listen() the socket is in LISTEN");
+    const struct sl_socket *s = sl_lab_socket(lab, listener);
+    lab_expect(lab, s && s->send_q == backlog,
+               "a listener's Send-Q shows its backlog: %ld (8, capped at somaxconn)", backlog);
+    lab_pause(lab, "the LISTEN socket; Recv-Q 0 (nobody waiting), Send-Q %ld", backlog);
+    return fd;
+}
+
+static int step_connect(struct sl_lab *lab, int listener, const struct sl_tuple *listening)
+{
+    lab_step(lab, "connect() returns before any accept()");
+    lab_say(lab, "A client connects; the server has not called accept(). The kernel does "
+                 "the whole handshake (SYN, SYN-ACK, ACK) by itself and queues the "
+                 "finished connection on the listener.");
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    CHECK(getsockname(listener, (struct sockaddr *)&addr, &len));
+    int client = CHECK(lab_call(lab, socket(addr.ss_family, SOCK_STREAM, 0)));
+    int rc = lab_call(lab, connect(client, (struct sockaddr *)&addr, len));
+    struct sl_tuple client_tuple;
+    sl_tuple_of_fd(client, &client_tuple);
+    struct sl_tuple server_side = sl_tuple_other_end(&client_tuple);
+    lab_expect(lab, rc == 0 && sl_lab_wait_state(lab, &server_side, SL_TCP_ESTABLISHED, 1000) &&
+                    sl_lab_state(lab, &client_tuple) == SL_TCP_ESTABLISHED,
+               "connect() returned 0 and both ends are ESTAB, with no accept() called");
+    lab_expect(lab, accept_queue(lab, listening) == 1,
+               "the listener's Recv-Q counts 1 finished connection waiting for accept()");
+    lab_pause(lab, "the server's ESTAB socket exists before accept(); the listener's Recv-Q is 1");
+    return client;
+}
+
+static void step_accept(struct sl_lab *lab, int listener, int client, const struct sl_tuple *listening)
+{
+    lab_step(lab, "accept() takes a finished connection; the server speaks first");
+    lab_say(lab, "accept() does not take part in the handshake: it dequeues a connection "
+                 "that is already ESTAB. Then nothing orders the calls: this server "
+                 "writes a greeting before reading anything, as SMTP and FTP servers do.");
+    int server = CHECK(lab_call(lab, accept(listener, NULL, NULL)));
+    struct sl_tuple client_tuple, accepted;
+    sl_tuple_of_fd(client, &client_tuple);
+    sl_tuple_of_fd(server, &accepted);
+    struct sl_tuple expected = sl_tuple_other_end(&client_tuple);
+    sl_lab_observe(lab);
+    lab_expect(lab, sl_tuple_equal(&accepted, &expected) && accept_queue(lab, listening) == 0,
+               "accept() returned the client's connection and the accept queue is empty");
+    CHECK(lab_call(lab, send(server, "220 hello\r\n", 11, 0)));
+    char buf[32] = "";
+    ssize_t n = lab_call(lab, recv(client, buf, sizeof buf - 1, 0));
+    lab_expect(lab, n == 11 && memcmp(buf, "220 hello", 9) == 0,
+               "the server wrote first and the client read it: nothing forces read() first");
+    sl_close_client_first(client, server);
+}
+
+static void step_syn_recv(struct sl_lab *lab)
+{
+    lab_step(lab, "SYN-RECV: the server's side waits (TCP_DEFER_ACCEPT)");
+    lab_say(lab, "On loopback the final ACK arrives microseconds after the SYN-ACK, too "
+                 "fast to see. TCP_DEFER_ACCEPT tells the kernel to ignore a bare ACK and "
+                 "complete the connection only when data comes: the server's side stays "
+                 "in SYN-RECV (ss: SYN-RECV, netstat: SYN_RECV; the notes' \"SYN_REVD\" "
+                 "is no name either prints).");
+    if (sl_lab_sysctl(lab, "net.ipv4.tcp_syncookies") == 2) {
+        lab_skip(lab, "tcp_syncookies = 2 answers every SYN with a cookie and keeps no "
+                      "SYN-RECV socket", "the server's side waits in SYN-RECV");
+        return;
+    }
+    struct sockaddr_storage addr;
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 1), &addr);
+    int listener = CHECK(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int seconds = 5;
+    CHECK(lab_call(lab, setsockopt(listener, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds)));
+    CHECK(bind(listener, (struct sockaddr *)&addr, len));
+    CHECK(listen(listener, 8));
+    len = sizeof addr;
+    CHECK(getsockname(listener, (struct sockaddr *)&addr, &len));
+    int client = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
+    CHECK(lab_call(lab, connect(client, (struct sockaddr *)&addr, len)));
+    struct sl_tuple client_tuple;
+    sl_tuple_of_fd(client, &client_tuple);
+    sl_lab_track_port(lab, client_tuple.peer_port);
+    struct sl_tuple server_side = sl_tuple_other_end(&client_tuple);
+    lab_expect(lab, sl_lab_wait_state(lab, &server_side, SL_TCP_SYN_RECV, 1000) &&
+                    sl_lab_state(lab, &client_tuple) == SL_TCP_ESTABLISHED,
+               "the client is ESTAB while the server's side is still SYN-RECV: the two "
+               "ends become ESTABLISHED at different moments");
+    int early = lab_call(lab, accept(listener, NULL, NULL));     /* non-blocking listener */
+    lab_expect(lab, early == -1 && errno == EAGAIN,
+               "accept() has nothing to take (EAGAIN): the connection is not finished on the "
+               "server's side");
+    lab_pause(lab, "the client ESTAB, the server's side SYN-RECV (ss -o: a SYN-ACK timer)");
+    CHECK(lab_call(lab, send(client, "GET /", 5, 0)));
+    lab_expect(lab, sl_lab_wait_state(lab, &server_side, SL_TCP_ESTABLISHED, 1000),
+               "the client's data completes the connection: the server's side is ESTAB");
+    int server = CHECK(lab_call(lab, accept(listener, NULL, NULL)));
+    sl_close_client_first(client, server);
+    close(listener);
+}
+
+static int step_syn_sent(struct sl_lab *lab, int *full, int *waiting, struct sl_tuple *waiting_tuple)
+{
+    lab_step(lab, "SYN-SENT: a listener whose accept queue is full");
+    lab_say(lab, "listen(fd, 0) leaves room for one finished connection. A first client "
+                 "takes it; nobody accepts. The kernel drops the next client's SYN, so "
+                 "that client waits in SYN-SENT (netstat: SYN_SENT; not the notes' "
+                 "\"SYN_SEND\") and retransmits its SYN on a timer.");
+    struct sockaddr_storage addr;
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 2), &addr);
+    *full = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
+    CHECK(bind(*full, (struct sockaddr *)&addr, len));
+    CHECK(lab_call(lab, listen(*full, 0)));
+    sl_lab_track_port(lab, sl_local_port(*full));
+    int first = sl_connect_to(*full, 2000);             /* takes the one place */
+    len = sizeof addr;
+    CHECK(getsockname(*full, (struct sockaddr *)&addr, &len));
+    *waiting = CHECK(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int rc = lab_call(lab, connect(*waiting, (struct sockaddr *)&addr, len));
+    lab_expect(lab, rc == -1 && errno == EINPROGRESS, "the non-blocking connect() is in progress");
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    CHECK(getsockname(*waiting, (struct sockaddr *)&local, &local_len));
+    sl_tuple_from_addrs(&local, &addr, waiting_tuple);  /* no peer name before ESTAB */
+    sl_lab_observe(lab);
+    const struct sl_socket *s = sl_lab_socket(lab, waiting_tuple);
+    lab_expect(lab, s && s->state == SL_TCP_SYN_SENT && s->timer == SL_TIMER_ON,
+               "its SYN was dropped: the client waits in SYN-SENT, its retransmission timer on");
+    lab_pause(lab, "the client in SYN-SENT with timer:(on,...) in ss -o");
+    return first;
+}
+
+static void step_make_room(struct sl_lab *lab, int full, int first, int waiting,
+                           const struct sl_tuple *waiting_tuple)
+{
+    lab_step(lab, "accept() makes room; the SYN-SENT client gets in");
+    lab_say(lab, "The dropped SYN was not kept anywhere: when accept() frees the place, "
+                 "nobody tells the waiting client. It gets in when its own timer fires "
+                 "and it sends the SYN again.");
+    sl_lab_observe(lab);
+    const struct sl_socket *s = sl_lab_socket(lab, waiting_tuple);
+    if (!s || s->state != SL_TCP_SYN_SENT) {
+        lab_skip(lab, "the client gave up while the lab was paused (net.ipv4.tcp_syn_retries)",
+                 "the SYN-SENT client gets in once the listener has room");
+        close(first);
+        return;
+    }
+    unsigned timer_ms = s->timer_ms;
+    lab_show(lab, "its next SYN retransmission is due in %u ms", timer_ms);
+    int accepted = CHECK(lab_call(lab, accept(full, NULL, NULL)));
+    double start = sl_clock_ms();
+    bool in = sl_wait_fd(waiting, POLLOUT, (int)timer_ms + 3000) & POLLOUT;
+    double took = sl_clock_ms() - start;
+    int err = 0;
+    socklen_t len = sizeof err;
+    CHECK(getsockopt(waiting, SOL_SOCKET, SO_ERROR, &err, &len));
+    lab_show(lab, "the client was connected %.0f ms after accept() (SO_ERROR %s)", took,
+             err ? strerrorname_np(err) : "0");
+    lab_expect(lab, in && err == 0 && sl_lab_wait_state(lab, waiting_tuple, SL_TCP_ESTABLISHED, 1000),
+               "the SYN-SENT client got in on a SYN retransmission once accept() made room");
+    sl_close_client_first(first, accepted);
+}
+
+static void step_refused(struct sl_lab *lab)
+{
+    lab_step(lab, "connect() to a port nobody listens on: refused at once");
+    lab_say(lab, "The notes say a blocking connect() waits until the connection times out. "
+                 "A port with no listener answers the SYN with a RST: connect() fails at "
+                 "once. This port is bound (so nobody else takes it) but not listening.");
+    struct sockaddr_storage addr;
+    socklen_t len = sl_lab_address(lab, sl_lab_port(lab, 3), &addr);
+    int bound = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
+    CHECK(bind(bound, (struct sockaddr *)&addr, len));
+    len = sizeof addr;
+    CHECK(getsockname(bound, (struct sockaddr *)&addr, &len));
+    int rc, err, attempt = 0;
+    double ms;
+    do {
+        int fd = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
+        rc = lab_call(lab, connect(fd, (struct sockaddr *)&addr, len));
+        err = errno;
+        ms = sl_lab_last_call_ms(lab);
+        close(fd);
+    } while (ms >= 1000 && sl_lab_again(lab, &attempt, "the call took %.0f ms", ms));
+    lab_expect(lab, rc == -1 && err == ECONNREFUSED,
+               "connect() to a bound port with no listener fails with ECONNREFUSED");
+    lab_expect_sound(lab, ms < 1000, rc == -1 && err == ECONNREFUSED,
+                     "it was refused before the first SYN retransmission (1 s): no time-out");
+    close(bound);
+}
+
+static void step_timed_out(struct sl_lab *lab, int full)
+{
+    lab_step(lab, "A blocking connect() times out only when its SYNs get no answer");
+    long retries = sl_lab_sysctl(lab, "net.ipv4.tcp_syn_retries");
+    long linear = sl_lab_sysctl(lab, "net.ipv4.tcp_syn_linear_timeouts");
+    lab_say(lab, "The full listener drops SYNs without a word. A blocking connect() to it "
+                 "retransmits its SYN %ld times (tcp_syn_retries), %s, then gives up: "
+                 "tens of seconds to minutes. TCP_SYNCNT = 1 allows one retransmission "
+                 "for this socket only.", retries,
+            linear > 0 ? "the first ones 1 s apart (tcp_syn_linear_timeouts), then doubling"
+                       : "each gap twice the last");
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    CHECK(getsockname(full, (struct sockaddr *)&addr, &len));
+    int fd = CHECK(socket(addr.ss_family, SOCK_STREAM, 0));
+    int once = 1;
+    CHECK(lab_call(lab, setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &once, sizeof once)));
+    int rc = lab_call(lab, connect(fd, (struct sockaddr *)&addr, len));
+    lab_expect(lab, rc == -1 && errno == ETIMEDOUT && sl_lab_last_call_ms(lab) >= 1000,
+               "connect() to a listener that drops SYNs waits for its retransmissions, then "
+               "fails with ETIMEDOUT");
+    close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
+    struct sl_tuple listening, waiting_tuple;
+    int listener = step_listen(lab, &listening);
+    int client = step_connect(lab, listener, &listening);
+    step_accept(lab, listener, client, &listening);
+    close(listener);
+    step_syn_recv(lab);
+    int full, waiting;
+    int first = step_syn_sent(lab, &full, &waiting, &waiting_tuple);
+    step_make_room(lab, full, first, waiting, &waiting_tuple);
+    step_refused(lab);
+    step_timed_out(lab, full);
+    close(waiting);
+    close(full);
+    return sl_lab_end(lab);
+}
