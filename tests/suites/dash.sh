@@ -177,11 +177,11 @@ t send-keys -t lab06 Enter
 wait_for 10 lab06_shows "look: the client in FIN-WAIT-2"
 check "... FIN-WAIT-2 and CLOSE-WAIT" wait_for 5 saw_closing
 t send-keys -t lab06 Enter
-wait_for 10 lab06_shows "end of step 3"
+wait_for 10 lab06_shows "look: the client alone, in TIME-WAIT"
 check "... and TIME-WAIT" wait_for 5 saw 6
 check "... and the moves between them in its log" \
     wait_for 5 recorded '"kind":"changed","from":5,"to":6'
-lab06_shows "end of step 3" || { echo "# lab 06 under the dashboard:"; t capture-pane -p -t lab06 | sed 's/^/# /'; }
+lab06_shows "look: the client alone, in TIME-WAIT" || { echo "# lab 06 under the dashboard:"; t capture-pane -p -t lab06 | sed 's/^/# /'; }
 t send-keys -t lab06 q
 t send-keys -t dash q
 
