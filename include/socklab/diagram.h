@@ -44,6 +44,7 @@ struct sl_diagram_cell {
 struct sl_diagram_box {
     int state;                          /* SL_TCP_CLOSE appears twice, as in the RFC */
     int x, y;                           /* top-left corner */
+    int width;                          /* 0: the layout's box_width */
 };
 
 struct sl_diagram_point {
@@ -74,6 +75,9 @@ struct sl_diagram_layout {
 };
 
 const struct sl_diagram_layout *sl_diagram_layout(enum sl_diagram_form form);
+
+/* The width of the layout's b-th box (a box may be wider than box_width). */
+int sl_diagram_box_width(const struct sl_diagram_layout *layout, int b);
 
 typedef struct sl_diagram_cell sl_diagram_grid[SL_DIAGRAM_MAX_HEIGHT][SL_DIAGRAM_MAX_WIDTH];
 

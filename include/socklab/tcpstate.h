@@ -60,7 +60,7 @@ sl_state_mask sl_state_group(const char *name);
 struct sl_transition {
     int from;
     int to;
-    const char *event;     /* what causes it: "rcv SYN", "CLOSE", "Timeout=2MSL" */
+    const char *event;     /* what causes it: "rcv SYN", "CLOSE", "Timeout (Linux: 60 s)" */
     const char *action;    /* what TCP does: "snd SYN,ACK", "delete TCB", "x" (nothing) */
 };
 

@@ -128,6 +128,12 @@ int sl_tui_text_fit(const char *text, int columns, wchar_t *out, size_t room);
  * shown); copied to out. Returns its length. Text is ASCII here. */
 int sl_tui_fit_words(const char *text, int width, char *out, size_t len);
 
+/* As sl_tui_fit_words, but a text that does not fit ends with `mark` (which
+ * takes mark_columns) after the last word that fits: nothing is cut without a
+ * visible mark. Returns the length in bytes. */
+int sl_tui_fit_words_marked(const char *text, int width, const char *mark, int mark_columns,
+                            char *out, size_t len);
+
 /* The first line of text wrapped at width: its length, never splitting a word
  * that fits on a line of its own; *next is where the following line starts
  * (the spaces between are skipped). 0 at the end of the text. */
@@ -213,6 +219,13 @@ void sl_tui_draw_strip(const struct sl_tui_model *m, struct sl_tui_rect r);
 /* The socket table (State, Recv-Q, Send-Q, Local, Peer, Timer, and Owner when
  * owners), the selected row reversed, the last line explaining its state. */
 void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool owners);
+
+/* The table's columns at this width: which[i] (0 State, 1 Recv-Q, 2 Send-Q,
+ * 3 Local, 4 Peer, 5 Timer, 6 Owner), in that order, and their widths;
+ * returns how many. Columns go whole, least important first: Owner, Send-Q,
+ * Recv-Q, Peer, then Timer (what TIME-WAIT is about outlasts the peer). */
+#define SL_TUI_TABLE_COLUMNS 7
+int sl_tui_table_columns(int width, bool owners, int *which, int *widths);
 
 /* Socket rows a table of height h shows: less the heading and the meaning
  * line; at least 1. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OPT_ONCE = 256, OPT_JSON, OPT_PORT, OPT_STATE, OPT_SOURCE, OPT_NO_PROCESS,
        OPT_INTERVAL, OPT_PROCESS, OPT_TRACE, OPT_RECORD, OPT_REPLAY, OPT_STEP, OPT_HELP,
@@ -142,6 +143,9 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         bad("--step goes with --replay (to pause the live view, press p).");
     if (o->once && (o->trace || o->record))
         bad("--once prints one snapshot; --trace and --record go with the live view.");
+    if (o->trace && geteuid() != 0)     /* before the screen: bad input, not a fallback */
+        bad("--trace needs root (it reads the kernel's tracepoint through tracefs): run "
+            "sockdash as root, or leave --trace out.");
 }
 
 bool dash_parse_process(const char *text, struct dash_options *o)

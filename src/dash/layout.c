@@ -11,6 +11,8 @@
 
 #define TABLE_MIN_ROWS 6        /* a heading, four sockets and the meaning line */
 #define LOG_MIN_ROWS 2          /* a heading and one transition */
+#define TABLE_WIDE_COLS 105     /* every column, an owner of 24 characters */
+#define LOG_WIDE_COLS 100       /* the longest transition, with IPv4 addresses */
 
 /* The richest form that fits in cols x rows, or -1 for none. */
 static int form_that_fits(int cols, int rows)
@@ -29,7 +31,10 @@ static int form_that_fits(int cols, int rows)
 static void table_and_log(struct sl_tui_rect area, struct dash_layout *out)
 {
     if (area.w >= 120) {
-        int log_w = area.w / 3 > 64 ? 64 : area.w / 3;
+        /* The table keeps what its columns need (an owner of about 24); the
+         * log takes the rest, up to what its longest line needs. */
+        int log_w = area.w - TABLE_WIDE_COLS - 1;
+        log_w = log_w > LOG_WIDE_COLS ? LOG_WIDE_COLS : log_w < area.w / 3 ? area.w / 3 : log_w;
         out->table = (struct sl_tui_rect){ area.y, area.x, area.h, area.w - log_w - 1 };
         out->log = (struct sl_tui_rect){ area.y, area.x + area.w - log_w, area.h, log_w };
     } else if (area.h >= TABLE_MIN_ROWS + 3) {

@@ -7,25 +7,28 @@
  * the event above (or beside) the line, what TCP sends below it.
  *
  * The compact form keeps the same places in a 60 x 18 grid: one-line boxes
- * ("ESTAB        4"), the same edges in the same order, no labels. */
+ * ("ESTAB        4"), the same edges in the same order, no labels.
+ *
+ * RFC 9293 times TIME-WAIT out after 2 MSL; Linux has no MSL setting and
+ * starts a fixed 60 s timer (TCP_TIMEWAIT_LEN), which the full form says. */
 #include "socklab/diagram.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const struct sl_diagram_box full_boxes[] = {
-    { SL_TCP_CLOSE, 44, 0 },
-    { SL_TCP_LISTEN, 14, 6 },
-    { SL_TCP_SYN_SENT, 74, 6 },
-    { SL_TCP_SYN_RECV, 14, 12 },
-    { SL_TCP_ESTABLISHED, 44, 12 },
-    { SL_TCP_FIN_WAIT1, 14, 18 },
-    { SL_TCP_CLOSE_WAIT, 74, 18 },
-    { SL_TCP_FIN_WAIT2, 6, 24 },
-    { SL_TCP_CLOSING, 44, 24 },
-    { SL_TCP_LAST_ACK, 74, 24 },
-    { SL_TCP_TIME_WAIT, 44, 30 },
-    { SL_TCP_CLOSE, 74, 30 },
+    { SL_TCP_CLOSE, 44, 0, 0 },
+    { SL_TCP_LISTEN, 14, 6, 0 },
+    { SL_TCP_SYN_SENT, 74, 6, 0 },
+    { SL_TCP_SYN_RECV, 14, 12, 0 },
+    { SL_TCP_ESTABLISHED, 44, 12, 0 },
+    { SL_TCP_FIN_WAIT1, 14, 18, 0 },
+    { SL_TCP_CLOSE_WAIT, 74, 18, 0 },
+    { SL_TCP_FIN_WAIT2, 6, 24, 0 },
+    { SL_TCP_CLOSING, 44, 24, 0 },
+    { SL_TCP_LAST_ACK, 74, 24, 0 },
+    { SL_TCP_TIME_WAIT, 44, 30, 0 },
+    { SL_TCP_CLOSE, 74, 30, 0 },
 };
 
 #define E(from, to) SL_TCP_##from, SL_TCP_##to
@@ -70,24 +73,24 @@ static const struct sl_diagram_edge full_edges[] = {
       2, { { "CLOSE", 82, 21 }, { "snd FIN", 82, 22 } } },
     { E(LAST_ACK, CLOSE), 2, { { 80, 27 }, { 80, 29 } },
       2, { { "rcv ACK", 82, 28 }, { "of FIN", 82, 29 } } },
-    { E(TIME_WAIT, CLOSE), 2, { { 58, 31 }, { 73, 31 } },
-      1, { { "2MSL timeout", 60, 30 } } },
+    { E(TIME_WAIT, CLOSE), 2, { { 58, 31 }, { 73, 31 } },      /* Linux: TCP_TIMEWAIT_LEN */
+      2, { { "2MSL timeout", 60, 30 }, { "Linux: 60 s", 60, 32 } } },
 };
 
 /* The compact form: box rows at 0, 4, 8, 11, 14, 17; box columns at 0, 15, 31, 46. */
 static const struct sl_diagram_box compact_boxes[] = {
-    { SL_TCP_CLOSE, 31, 0 },
-    { SL_TCP_LISTEN, 15, 4 },
-    { SL_TCP_SYN_SENT, 46, 4 },
-    { SL_TCP_SYN_RECV, 15, 8 },
-    { SL_TCP_ESTABLISHED, 31, 8 },
-    { SL_TCP_FIN_WAIT1, 15, 11 },
-    { SL_TCP_CLOSE_WAIT, 46, 11 },
-    { SL_TCP_FIN_WAIT2, 0, 14 },
-    { SL_TCP_CLOSING, 31, 14 },
-    { SL_TCP_LAST_ACK, 46, 14 },
-    { SL_TCP_TIME_WAIT, 31, 17 },
-    { SL_TCP_CLOSE, 46, 17 },
+    { SL_TCP_CLOSE, 31, 0, 0 },
+    { SL_TCP_LISTEN, 15, 4, 0 },
+    { SL_TCP_SYN_SENT, 46, 4, 0 },
+    { SL_TCP_SYN_RECV, 15, 8, 0 },
+    { SL_TCP_ESTABLISHED, 31, 8, 0 },
+    { SL_TCP_FIN_WAIT1, 15, 11, 0 },
+    { SL_TCP_CLOSE_WAIT, 46, 11, 0 },
+    { SL_TCP_FIN_WAIT2, 0, 14, 0 },
+    { SL_TCP_CLOSING, 31, 14, 0 },
+    { SL_TCP_LAST_ACK, 46, 14, 0 },
+    { SL_TCP_TIME_WAIT, 31, 17, 14 },   /* room for a count of four digits */
+    { SL_TCP_CLOSE, 47, 17, 0 },
 };
 
 static const struct sl_diagram_edge compact_edges[] = {
@@ -112,7 +115,7 @@ static const struct sl_diagram_edge compact_edges[] = {
     { E(CLOSING, TIME_WAIT), 2, { { 40, 15 }, { 40, 16 } }, 0, { { 0 } } },
     { E(CLOSE_WAIT, LAST_ACK), 2, { { 52, 12 }, { 52, 13 } }, 0, { { 0 } } },
     { E(LAST_ACK, CLOSE), 2, { { 52, 15 }, { 52, 16 } }, 0, { { 0 } } },
-    { E(TIME_WAIT, CLOSE), 2, { { 44, 17 }, { 45, 17 } }, 0, { { 0 } } },
+    { E(TIME_WAIT, CLOSE), 2, { { 45, 17 }, { 46, 17 } }, 0, { { 0 } } },
 };
 #undef E
 
@@ -271,7 +274,7 @@ static void draw_framed_box(sl_diagram_grid grid, const struct sl_diagram_layout
                             const unsigned counts[SL_TCP_STATE_COUNT])
 {
     const struct sl_diagram_box *box = &l->boxes[b];
-    int w = l->box_width, x = box->x, y = box->y;
+    int w = sl_diagram_box_width(l, b), x = box->x, y = box->y;
     for (int i = 0; i < w; i++)
         for (int r = 0; r < 3; r++) {
             enum sl_glyph g = r == 1 ? SL_GLYPH_EMPTY : SL_GLYPH_HLINE;
@@ -294,17 +297,51 @@ static void draw_framed_box(sl_diagram_grid grid, const struct sl_diagram_layout
     }
 }
 
-/* A one-line box: the name on the left, the count on the right; a count too
- * wide for the room left shortens the name, never the count. */
+int sl_diagram_box_width(const struct sl_diagram_layout *l, int b)
+{
+    return l->boxes[b].width ? l->boxes[b].width : l->box_width;
+}
+
+/* A count in at most `room` characters: whole, else in thousands or millions
+ * ("12k", "3M"); "" when even that does not fit. */
+static void fit_count(unsigned count, int room, char *out, size_t len)
+{
+    static const struct { unsigned divisor; const char *suffix; } forms[] = {
+        { 1, "" }, { 1000, "k" }, { 1000000, "M" },
+    };
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (i > 0 && count < forms[i].divisor)
+            return;
+        char text[16];
+        int n = snprintf(text, sizeof text, "%u%s", count / forms[i].divisor, forms[i].suffix);
+        if (n <= room) {
+            snprintf(out, len, "%s", text);
+            return;
+        }
+    }
+}
+
+/* A one-line box: the name on the left, the count on the right. A count too
+ * wide for the room after the name is shortened to thousands ("12k"); only if
+ * that does not fit either is the name shortened, with a visible '~'. */
 static void draw_line_box(sl_diagram_grid grid, const struct sl_diagram_layout *l, int b,
                           const unsigned counts[SL_TCP_STATE_COUNT])
 {
     const struct sl_diagram_box *box = &l->boxes[b];
+    int width = sl_diagram_box_width(l, b);
+    const char *name = box_name(box->state);
     char count[16] = "", text[48];
-    if (box->state != SL_TCP_CLOSE)
-        snprintf(count, sizeof count, " %u", counts[box->state]);
-    int room = l->box_width - (int)strlen(count);
-    snprintf(text, sizeof text, "%-*.*s%s", room, room, box_name(box->state), count);
+    if (box->state != SL_TCP_CLOSE) {
+        fit_count(counts[box->state], width - (int)strlen(name) - 1, count, sizeof count);
+        if (!count[0])
+            snprintf(count, sizeof count, "%u", counts[box->state]);
+    }
+    int room = width - (int)strlen(count) - (count[0] ? 1 : 0);
+    if ((int)strlen(name) <= room)
+        snprintf(text, sizeof text, "%-*s%s%s", room, name, count[0] ? " " : "", count);
+    else
+        snprintf(text, sizeof text, "%.*s~ %s", room > 1 ? room - 1 : 0, name, count);
     put_text(grid, box->x, box->y, text, b, -1);
 }
 

@@ -42,7 +42,7 @@ bool sl_filter_add_ports(struct sl_filter *f, const char *text, char *why, size_
             *dash = '\0';
         if (!sl_port_parse(part, &low, &reason) ||
             !sl_port_parse(dash ? dash + 1 : part, &high, &reason)) {
-            snprintf(why, why_len, "'%s%s%s' is not a port or range (0-65535, e.g. 8000-8100)",
+            snprintf(why, why_len, "'%s%s%s' is not a port or range (1-65535, e.g. 8000-8100)",
                      part, dash ? "-" : "", dash ? dash + 1 : "");
             return false;
         }

@@ -10,6 +10,8 @@
  *   status      what to look at (a pause), a countdown, the end of a step
  *   keys        Enter next, q quit, s source, n notes, ? help, Tab, arrows
  *
+ * Below 60 x 20 the header, the status and the keys stay, with what size the
+ * rest needs; a terminal that small at the start is refused before step 1.
  * Side by side on a large terminal (150 x 36 and more); stacked below that,
  * with Tab between the lesson and the sockets. The sockets are looked at on
  * every event and every REFRESH_MS while the lab waits for a key, so the
@@ -26,6 +28,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define REFRESH_MS 200          /* the sockets, looked at while waiting for a key */
@@ -34,6 +37,8 @@
 #define MIN_ROWS 20
 #define WIDE_COLS 150           /* side by side from here */
 #define WIDE_ROWS 36
+#define TIMEWAIT_LEN_MS 60000   /* Linux's TCP_TIMEWAIT_LEN: a TIME-WAIT record's whole timer */
+#define TIMER_SLACK_MS 2000     /* the timer's granularity, and the lab's start-up */
 
 enum overlay { OVERLAY_NONE, OVERLAY_SOURCE, OVERLAY_NOTES, OVERLAY_HELP, OVERLAY_SUMMARY };
 enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT };
@@ -41,6 +46,16 @@ enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT };
 struct entry {
     char *text;
     enum sl_tui_look look;
+    int hang;                   /* continuation lines start under the text after the mark */
+    bool hint;                  /* a pause's ss/netstat line: folded to one when space is short */
+};
+
+/* A line of the step on screen: `len` characters of an entry from `text`. */
+struct step_line {
+    int entry;
+    const char *text;
+    int len, indent;
+    bool folded;                /* the pause's hints, as one line */
 };
 
 struct sl_lab_tui {
@@ -48,6 +63,7 @@ struct sl_lab_tui {
     bool utf8;
     struct sl_tui_model model;
     struct sl_snapshot frames[2];   /* the lab's ports: frames[newest] and the one before */
+    struct sl_snapshot before;  /* with --port: what those ports held before the lab began */
     int newest;
     unsigned frame_count;
     struct sl_changes changes;
@@ -71,10 +87,10 @@ struct sl_lab_tui {
 
 /* ---- what the step says ---- */
 
-static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, int hang, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
 
-static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, const char *fmt, ...)
+static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, int hang, const char *fmt, ...)
 {
     if (t->entry_count == t->entry_room) {
         int room = t->entry_room ? t->entry_room * 2 : 32;
@@ -93,7 +109,7 @@ static void add_entry(struct sl_lab_tui *t, enum sl_tui_look look, const char *f
     for (char *c = text; *c; c++)               /* one entry is one paragraph */
         if (*c == '\n' || *c == '\t')
             *c = ' ';
-    t->entries[t->entry_count++] = (struct entry){ text, look };
+    t->entries[t->entry_count++] = (struct entry){ text, look, hang, false };
     t->step_scroll = 0;                         /* the newest in view */
 }
 
@@ -111,6 +127,28 @@ static void clear_step(struct sl_lab_tui *t)
 
 /* ---- the sockets ---- */
 
+/* Whether a socket on the lab's ports is another program's: there before the
+ * lab began (with --port, the ports were looked at first), or a TIME-WAIT
+ * record older than this run of the lab (its timer starts at 60 s). */
+static bool not_the_labs(const struct sl_lab_tui *t, const struct sl_socket *s, double now)
+{
+    if (t->before.count && sl_snapshot_find(&t->before, &s->tuple))
+        return true;
+    if (s->state != SL_TCP_TIME_WAIT || s->timer != SL_TIMER_TIMEWAIT)
+        return false;
+    double age = TIMEWAIT_LEN_MS - (double)s->timer_ms;
+    return age > now - t->start_ms + TIMER_SLACK_MS;
+}
+
+static void leave_out_others(const struct sl_lab_tui *t, struct sl_snapshot *snap, double now)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < snap->count; i++)
+        if (!not_the_labs(t, &snap->sockets[i], now))
+            snap->sockets[kept++] = snap->sockets[i];
+    snap->count = kept;
+}
+
 /* Look at the lab's ports and feed the model a frame (at most every
  * `every_ms`): the dashboard's model lights what changed since the last look. */
 static void look_at_sockets(struct sl_lab *lab, double every_ms)
@@ -127,6 +165,7 @@ static void look_at_sockets(struct sl_lab *lab, double every_ms)
     int next = 1 - t->newest;
     if (sl_snapshot_take(&t->frames[next], &filter, SL_SOURCE_AUTO) < 0)
         return;
+    leave_out_others(t, &t->frames[next], now);
     t->changes.count = 0;
     if (t->frame_count++ > 0)
         sl_watch_diff(&t->frames[t->newest], &t->frames[next], &t->changes);
@@ -149,49 +188,99 @@ static void draw_header(struct sl_lab *lab, int cols)
     sl_tui_put(0, 0, cols, line, SL_TUI_HEADER);
 }
 
-/* How many lines the step's entries take at this width. */
-static int step_lines(const struct sl_lab_tui *t, int width)
+/* The step's lines at this width, into out (room of them; out may be NULL):
+ * each entry wrapped between words, its continuation lines under the text
+ * after its mark; with `fold`, a pause's hints on one line. Returns how many
+ * lines there are. */
+static int step_layout(const struct sl_lab_tui *t, int width, bool fold, struct step_line *out,
+                       int room)
 {
-    int total = 0;
+    int n = 0;
     for (int i = 0; i < t->entry_count; i++) {
-        const char *at = t->entries[i].text, *next;
-        while (sl_tui_wrap_line(at, width - 2, &next) > 0) {
-            total++;
+        const struct entry *e = &t->entries[i];
+        if (fold && e->hint) {
+            if (!(i > 0 && t->entries[i - 1].hint) && n++ < room && out)
+                out[n - 1] = (struct step_line){ i, e->text, (int)strlen(e->text), 0, true };
+            continue;
+        }
+        const char *at = e->text, *next;
+        int len, indent = 0;
+        while ((len = sl_tui_wrap_line(at, width - indent, &next)) > 0) {
+            if (n++ < room && out)
+                out[n - 1] = (struct step_line){ i, at, len, indent, false };
+            indent = e->hang;
             at = next;
         }
     }
-    return total;
+    return n;
 }
 
-/* The step's entries wrapped into r (a hanging indent), the newest at the
- * bottom, step_scroll lines up from there. */
+static int step_lines(const struct sl_lab_tui *t, int width)
+{
+    return step_layout(t, width, false, NULL, 0);
+}
+
+static void draw_step_line(const struct sl_lab_tui *t, const struct step_line *l, int y,
+                           struct sl_tui_rect r)
+{
+    enum sl_tui_look look = t->entries[l->entry].look;
+    if (l->folded) {                            /* one line, cut with a mark */
+        sl_tui_put_words(y, r.x, r.w, l->text, look);
+        return;
+    }
+    char out[512];
+    snprintf(out, sizeof out, "%*s%.*s", l->indent, "", l->len < 500 ? l->len : 500, l->text);
+    sl_tui_put(y, r.x, r.w, out, look);
+}
+
+/* The step's entries into r. When they do not all fit, the first narration
+ * (the step's key sentence) stays at the top, a pause's hints fold to one line, and
+ * the newest lines fill the rest, step_scroll lines up from the newest; one
+ * line between says how many are out of view. */
 static void draw_step(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
-    int total = step_lines(t, r.w);
-    if (t->step_scroll > total - r.h)           /* no scrolling above the first line */
-        t->step_scroll = total - r.h > 0 ? total - r.h : 0;
-    int skip = total - r.h - t->step_scroll;
-    if (skip < 0)
-        skip = 0;
     sl_tui_clear(r);
-    int line = 0;
-    for (int i = 0; i < t->entry_count; i++) {
-        const char *at = t->entries[i].text, *next;
-        int len;
-        bool first = true;
-        while ((len = sl_tui_wrap_line(at, r.w - 2, &next)) > 0) {
-            int y = r.y + line - skip;
-            if (y >= r.y && y < r.y + r.h) {
-                char out[512];
-                snprintf(out, sizeof out, "%s%.*s", first ? "" : "  ", len < 500 ? len : 500, at);
-                sl_tui_put(y, r.x, r.w, out, t->entries[i].look);
-            }
-            line++;
-            first = false;
-            at = next;
-        }
+    bool fold = step_layout(t, r.w, false, NULL, 0) > r.h;
+    int total = step_layout(t, r.w, fold, NULL, 0);
+    if (total == 0 || r.h <= 0)
+        return;
+    struct step_line *lines = malloc((size_t)total * sizeof *lines);
+    if (!lines)
+        sl_die("out of memory");
+    step_layout(t, r.w, fold, lines, total);
+    if (total <= r.h) {
+        t->step_scroll = 0;
+        for (int i = 0; i < total; i++)
+            draw_step_line(t, &lines[i], r.y + i, r);
+        free(lines);
+        return;
     }
+    int key = 0;                                /* the step's first narration */
+    while (key < t->entry_count - 1 && t->entries[key].hang)
+        key++;
+    int head = 0;                               /* it stays, and what came before it */
+    while (head < total && lines[head].entry <= key)
+        head++;
+    int most = (r.h + 1) / 2;                   /* the rest: the gap line and the newest */
+    if (head > most)
+        head = most;
+    int room = r.h - head - 1, rest = total - head;
+    if (t->step_scroll > rest - room)
+        t->step_scroll = rest - room;
+    int first = total - room - t->step_scroll;  /* the first of the newest lines shown */
+    for (int i = 0; i < head; i++)
+        draw_step_line(t, &lines[i], r.y + i, r);
+    char gap[96];
+    snprintf(gap, sizeof gap, "%s %d line%s above, %d below (Up/Down)", t->utf8 ? "\u22ee" : ":",
+             first - head, first - head == 1 ? "" : "s", t->step_scroll);
+    if (!t->step_scroll)
+        snprintf(gap, sizeof gap, "%s %d earlier line%s (Up scrolls)", t->utf8 ? "\u22ee" : ":",
+                 first - head, first - head == 1 ? "" : "s");
+    sl_tui_put_words(r.y + head, r.x, r.w, gap, SL_TUI_DIM);
+    for (int i = 0; i < room && r.h > 1; i++)
+        draw_step_line(t, &lines[first + i], r.y + head + 1 + i, r);
+    free(lines);
 }
 
 /* Share `height` rows between the step and its code: the step takes what it
@@ -300,12 +389,16 @@ static int draw_code_line(struct sl_tui_rect r, int y, int room, int number, con
     char line[512];
     expand_tabs(text, line, sizeof line);
     const char *at = line, *next;
-    int rows = 0, len;
-    while (rows < room && (len = sl_tui_wrap_line(at, r.w - CODE_MARGIN, &next)) > 0) {
+    int rows = 0, len, width = r.w - CODE_MARGIN;
+    bool cut = code_rows(text, width) > room;   /* the pane ends inside this line */
+    while (rows < room &&
+           (len = sl_tui_wrap_line(at, cut && rows == room - 1 ? width - 2 : width, &next)) > 0) {
         draw_code_row(r, y + rows, rows ? 0 : number, at, len, marked);
         rows++;
         at = next;
     }
+    if (cut && rows > 0)                        /* the line goes on: say so */
+        sl_tui_put(y + rows - 1, r.x + r.w - 1, 1, MB_CUR_MAX > 1 ? "\u2026" : "~", SL_TUI_DIM);
     if (rows == 0 && room > 0) {                /* an empty line */
         draw_code_row(r, y, number, "", 0, marked);
         rows = 1;
@@ -489,11 +582,13 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
         "Tab: on a small terminal, the lesson or the sockets.",
         "",
-        "The sockets are the lab's own ports, as the kernel lists them (sock_diag, as ss): "
-        "the RFC 9293 state machine with a count on each state and the edges just taken "
+        "The sockets are the lab's own, on its ports, as the kernel lists them (sock_diag, as "
+        "ss): the RFC 9293 state machine with a count on each state and the edges just taken "
         "lit, the table, and the transitions seen between two looks. A socket gone without "
-        "TIME-WAIT lights RST/abort, which the figure leaves out.",
-        "In the code, '>' marks the line of the call that just ran.",
+        "TIME-WAIT lights RST/abort, which the figure leaves out. Other programs' sockets on "
+        "those ports are left out: those there before the lab began (with --port), and "
+        "TIME-WAIT records older than this run (ss shows them all).",
+        "In the code, '>' marks the line of the latest call or expectation.",
         "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
         "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
     };
@@ -522,7 +617,7 @@ static void draw_summary(struct sl_lab *lab, struct sl_tui_rect r)
              status >= 0 && status <= SL_EXIT_INCONCLUSIVE && meaning[status]
              ? meaning[status] : "?");
     const char *text[] = { "The lab is over.", "", lines[0], lines[1], lines[2], lines[3], "",
-                           lines[4], "", "Any key leaves the lab." };
+                           lines[4] };
     sl_tui_draw_paragraphs(r, text, (int)(sizeof text / sizeof text[0]), 0);
 }
 
@@ -539,32 +634,16 @@ static void draw_overlay(struct sl_lab *lab, struct sl_tui_rect r)
     }
 }
 
-static void draw(struct sl_lab *lab)
+/* The bar of keys: at the summary, the one thing left to do. */
+static void draw_keys(const struct sl_lab_tui *t, int y, int cols, bool wide)
 {
-    struct sl_lab_tui *t = lab->tui;
-    int rows, cols;
-    sl_tui_size(&rows, &cols);
-    sl_tui_frame_begin();
-    t->drawn_ms = sl_clock_ms();
-    if (cols < MIN_COLS || rows < MIN_ROWS) {
-        sl_tui_draw_too_small(rows, cols, MIN_COLS, MIN_ROWS);
-        sl_tui_frame_end();
-        return;
-    }
-    draw_header(lab, cols);
-    struct sl_tui_rect body = { 1, 0, rows - 3, cols };
-    bool wide = cols >= WIDE_COLS && rows >= WIDE_ROWS;
-    if (t->overlay != OVERLAY_NONE)
-        draw_overlay(lab, body);
-    else if (wide)
-        draw_side_by_side(lab, body);
-    else if (t->sockets_tab)
-        draw_sockets(lab, body, true);
-    else
-        draw_lesson(lab, body);
-    sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
     struct sl_tui_segment keys[8];
     int count = 0;
+    if (t->overlay == OVERLAY_SUMMARY) {
+        keys[count++] = (struct sl_tui_segment){ " any key:leave the lab", " any key:leave", 9 };
+        sl_tui_draw_bar(y, cols, keys, count);
+        return;
+    }
     keys[count++] = (struct sl_tui_segment){ " Enter:next", NULL, 9 };
     keys[count++] = (struct sl_tui_segment){ "q:quit", NULL, 9 };
     keys[count++] = (struct sl_tui_segment){ "s:source", NULL, 6 };
@@ -574,7 +653,37 @@ static void draw(struct sl_lab *lab)
         keys[count++] = (struct sl_tui_segment){ t->sockets_tab ? "Tab:lesson" : "Tab:sockets",
                                                  NULL, 7 };
     keys[count++] = (struct sl_tui_segment){ "Up/Down:scroll", "Up/Down", 3 };
-    sl_tui_draw_bar(rows - 1, cols, keys, count);
+    sl_tui_draw_bar(y, cols, keys, count);
+}
+
+static void draw(struct sl_lab *lab)
+{
+    struct sl_lab_tui *t = lab->tui;
+    int rows, cols;
+    sl_tui_size(&rows, &cols);
+    sl_tui_frame_begin();
+    t->drawn_ms = sl_clock_ms();
+    bool wide = cols >= WIDE_COLS && rows >= WIDE_ROWS;
+    draw_header(lab, cols);
+    if (rows >= 2)
+        sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
+    if (rows >= 3)
+        draw_keys(t, rows - 1, cols, wide);
+    if (cols < MIN_COLS || rows < MIN_ROWS) {   /* never blind: the step, the pause, the keys */
+        if (rows > 5)                           /* between the header and the status */
+            sl_tui_draw_too_small(rows - 2, cols, MIN_COLS, MIN_ROWS);
+        sl_tui_frame_end();
+        return;
+    }
+    struct sl_tui_rect body = { 1, 0, rows - 3, cols };
+    if (t->overlay != OVERLAY_NONE)
+        draw_overlay(lab, body);
+    else if (wide)
+        draw_side_by_side(lab, body);
+    else if (t->sockets_tab)
+        draw_sockets(lab, body, true);
+    else
+        draw_lesson(lab, body);
     sl_tui_frame_end();
 }
 
@@ -683,6 +792,12 @@ static void tui_start(struct sl_lab *lab)
                                      "or with --json for a stream.");
     if (!sl_tui_usable("run without --tui", why, sizeof why))
         sl_usage_error(lab->program, "%s.", why);
+    struct winsize size;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col && size.ws_row &&
+        (size.ws_col < MIN_COLS || size.ws_row < MIN_ROWS))
+        sl_usage_error(lab->program, "--tui needs a terminal of at least %dx%d (this one is "
+                       "%dx%d); enlarge it, or run without --tui.", MIN_COLS, MIN_ROWS,
+                       size.ws_col, size.ws_row);
     struct sl_lab_tui *t = calloc(1, sizeof *t);
     if (!t)
         sl_die("out of memory");
@@ -692,6 +807,14 @@ static void tui_start(struct sl_lab *lab)
     t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
     sl_tui_model_init(&t->model);
     t->start_ms = sl_clock_ms();
+    if (lab->opt.base_port) {                   /* what is there before the lab is not its own */
+        struct sl_filter filter;
+        sl_filter_init(&filter);
+        int count = lab->info->ports > 0 ? lab->info->ports : 1;
+        sl_filter_add_range(&filter, lab->opt.base_port,
+                            (uint16_t)(lab->opt.base_port + count - 1));
+        sl_snapshot_take(&t->before, &filter, SL_SOURCE_AUTO);
+    }
     sl_guard_full_screen(sl_tui_restore_now);
     sl_tui_start();
     set_status(t, SL_TUI_DIM, "%s", lab->info->goal);
@@ -733,7 +856,7 @@ static void tui_say(struct sl_lab *lab, const char *text)
 {
     if (lab->tui->owner != getpid())
         return;
-    add_entry(lab->tui, SL_TUI_PLAIN, "%s", text);
+    add_entry(lab->tui, SL_TUI_PLAIN, 0, "%s", text);
     show_progress(lab, false);
 }
 
@@ -747,7 +870,7 @@ static void tui_call(struct sl_lab *lab, const struct sl_call_report *r)
         sl_errno_describe(r->err, what, sizeof what);
     if (r->ms >= 1.0)
         snprintf(after, sizeof after, "  after %.0f ms", r->ms);
-    add_entry(t, SL_TUI_BOLD, "%s %s = %ld%s%s%s", t->utf8 ? "→" : "->", r->text, r->result,
+    add_entry(t, SL_TUI_BOLD, 2, "%s %s = %ld%s%s%s", t->utf8 ? "→" : "->", r->text, r->result,
               what[0] ? "  " : "", what, after);
     t->marked = r->line;
     show_progress(lab, false);
@@ -758,8 +881,21 @@ static void tui_show(struct sl_lab *lab, const char *text)
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
         return;
-    add_entry(t, SL_TUI_PLAIN, "%s %s", t->utf8 ? "·" : "-", text);
+    add_entry(t, SL_TUI_PLAIN, 2, "%s %s", t->utf8 ? "·" : "-", text);
     show_progress(lab, false);
+}
+
+/* Mark `line` of `file` in the code pane when the step's excerpt shows it. */
+static void mark_line(struct sl_lab_tui *t, const char *file, int line)
+{
+    if (!t->have_excerpt || !file || !line || !t->excerpt.file)
+        return;
+    const char *a = strrchr(file, '/'), *b = strrchr(t->excerpt.file, '/');
+    if (strcmp(a ? a + 1 : file, b ? b + 1 : t->excerpt.file))
+        return;
+    for (int i = 0; i < t->excerpt.count; i++)
+        if (t->excerpt.numbers[i] == line)
+            t->marked = line;
 }
 
 static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
@@ -767,19 +903,20 @@ static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
         return;
+    mark_line(t, e->file, e->line);
     switch (e->outcome) {
     case SL_OUTCOME_HELD:
-        add_entry(t, SL_TUI_HELD, "%s held: %s", t->utf8 ? "✓" : "[ok]", e->claim);
+        add_entry(t, SL_TUI_HELD, 2, "%s held: %s", t->utf8 ? "✓" : "[ok]", e->claim);
         break;
     case SL_OUTCOME_FAILED:
-        add_entry(t, SL_TUI_FAILED, "%s FAILED: %s (%s:%d: the kernel disagreed)",
+        add_entry(t, SL_TUI_FAILED, 2, "%s FAILED: %s (%s:%d: the kernel disagreed)",
                   t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line);
         break;
     case SL_OUTCOME_SKIPPED:
-        add_entry(t, SL_TUI_UNSURE, "- skipped: %s (%s)", e->claim, e->why);
+        add_entry(t, SL_TUI_UNSURE, 2, "- skipped: %s (%s)", e->claim, e->why);
         break;
     case SL_OUTCOME_INCONCLUSIVE:
-        add_entry(t, SL_TUI_UNSURE, "? inconclusive: %s (%s; the machine was busy, not the "
+        add_entry(t, SL_TUI_UNSURE, 2, "? inconclusive: %s (%s; the machine was busy, not the "
                   "kernel wrong)", e->claim, e->why);
         break;
     }
@@ -791,8 +928,10 @@ static bool tui_pause(struct sl_lab *lab, const char *look, const char *const *h
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
         return true;
-    for (int i = 0; i < count; i++)
-        add_entry(t, SL_TUI_DIM, "  %s", hints[i]);
+    for (int i = 0; i < count; i++) {
+        add_entry(t, SL_TUI_DIM, 4, "  %s", hints[i]);
+        t->entries[t->entry_count - 1].hint = true;
+    }
     set_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
     bool go_on = wait_for_key(lab, lab->opt.delay_ms);
     set_status(t, SL_TUI_DIM, "running step %d", lab->step);
@@ -843,7 +982,7 @@ static void tui_end(struct sl_lab *lab, bool quit)
         return;
     if (!quit) {                                /* the summary, until a key */
         t->overlay = OVERLAY_SUMMARY;
-        set_status(t, SL_TUI_BOLD, " the lab is over: any key leaves");
+        set_status(t, SL_TUI_BOLD, " the lab is over");
         double until = sl_clock_ms() + lab->opt.delay_ms;
         for (;;) {
             look_at_sockets(lab, REFRESH_MS);
@@ -870,6 +1009,7 @@ static void tui_end(struct sl_lab *lab, bool quit)
     sl_tui_model_free(&t->model);
     sl_snapshot_free(&t->frames[0]);
     sl_snapshot_free(&t->frames[1]);
+    sl_snapshot_free(&t->before);
     sl_changes_free(&t->changes);
     free(t);
     lab->tui = NULL;

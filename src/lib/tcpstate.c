@@ -171,7 +171,7 @@ static const struct sl_transition transitions[] = {
     { SL_TCP_CLOSING,     SL_TCP_TIME_WAIT,   "rcv ACK of FIN",         "x" },
     { SL_TCP_CLOSE_WAIT,  SL_TCP_LAST_ACK,    "CLOSE",                  "snd FIN" },
     { SL_TCP_LAST_ACK,    SL_TCP_CLOSE,       "rcv ACK of FIN",         "x" },
-    { SL_TCP_TIME_WAIT,   SL_TCP_CLOSE,       "Timeout=2MSL",           "delete TCB" },
+    { SL_TCP_TIME_WAIT,   SL_TCP_CLOSE,       "Timeout (Linux: 60 s)",  "delete TCB" },
 };
 
 const struct sl_transition *sl_transitions(size_t *count)

@@ -130,10 +130,35 @@ void sl_tui_put(int y, int x, int width, const char *text, enum sl_tui_look look
     put_attr(y, x, width, text, look_attr(look));
 }
 
+/* What marks a cut: an ellipsis where the locale can show one. */
+static const char *cut_mark(int *columns)
+{
+    bool utf8 = MB_CUR_MAX > 1;
+    *columns = utf8 ? 1 : 3;
+    return utf8 ? "\u2026" : "...";
+}
+
 static void put_words_attr(int y, int x, int width, const char *text, attr_t attr)
 {
     char fitted[512];
-    sl_tui_fit_words(text, width < 511 ? width : 511, fitted, sizeof fitted);
+    int mark_columns;
+    const char *mark = cut_mark(&mark_columns);
+    sl_tui_fit_words_marked(text, width < 500 ? width : 500, mark, mark_columns, fitted,
+                            sizeof fitted);
+    put_attr(y, x, width, fitted, attr);
+}
+
+/* A table cell: the text in `width` columns, one left between it and the next
+ * cell unless it is the last; too long, it ends with the cut mark. */
+static void put_cell(int y, int x, int width, bool last, const char *text, attr_t attr)
+{
+    int room = last ? width : width - 1, mark_columns;
+    const char *mark = cut_mark(&mark_columns);
+    char fitted[160];
+    if ((int)strlen(text) > room && room > mark_columns)
+        snprintf(fitted, sizeof fitted, "%.*s%s", room - mark_columns, text, mark);
+    else
+        snprintf(fitted, sizeof fitted, "%s", text);
     put_attr(y, x, width, fitted, attr);
 }
 
@@ -267,26 +292,61 @@ int sl_tui_table_rows(int h)
     return h - 2 > 1 ? h - 2 : 1;
 }
 
+static const struct {
+    const char *head;
+    int width;              /* with the space after it; Owner: at least */
+} table_columns[SL_TUI_TABLE_COLUMNS] = {
+    { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
+    { "Peer Address:Port", 21 }, { "Timer", 14 }, { "Owner", 8 },
+};
+
+/* The columns shown need this many columns (the last needs no space after it). */
+static int table_need(const bool *shown)
+{
+    int need = 0, last = 0;
+    for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+        if (shown[c]) {
+            need += table_columns[c].width;
+            last = c;
+        }
+    return last == SL_TUI_TABLE_COLUMNS - 1 ? need : need - 1;
+}
+
+int sl_tui_table_columns(int width, bool owners, int *which, int *widths)
+{
+    static const int drop_order[] = { 6, 2, 1, 4, 5, 3 };   /* State stays */
+    enum { DROPS = sizeof drop_order / sizeof drop_order[0] };
+    bool shown[SL_TUI_TABLE_COLUMNS];
+    for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+        shown[c] = c < SL_TUI_TABLE_COLUMNS - 1 || owners;
+    int dropped = 0;
+    while (dropped < DROPS && table_need(shown) > width)
+        shown[drop_order[dropped++]] = false;
+    for (int k = dropped - 1; k >= 0; k--) {        /* a smaller one may fit again */
+        shown[drop_order[k]] = true;
+        if (table_need(shown) > width)
+            shown[drop_order[k]] = false;
+    }
+    int n = 0, used = 0;
+    for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+        if (shown[c]) {
+            which[n] = c;
+            widths[n] = table_columns[c].width;
+            used += widths[n++];
+        }
+    widths[n - 1] += width - used;                  /* the last takes what is left */
+    return n;
+}
+
 void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool owners)
 {
-    static const struct { const char *head; int width; } cols[] = {
-        { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
-        { "Peer Address:Port", 21 }, { "Timer", 13 }, { "Owner", 0 },
-    };
-    /* Narrow: the last columns go whole, never half an address. The owner
-     * column takes what is left, if that is at least 8 columns. */
-    int count = owners ? 7 : 6, n = 0, x = r.x, widths[7];
-    for (int c = 0; c < count; c++) {
-        int left = r.x + r.w - x;
-        if ((cols[c].width ? cols[c].width : 8) > left)
-            break;
-        widths[c] = cols[c].width && c < count - 1 ? cols[c].width : left;
-        put_attr(r.y, x, widths[c], cols[c].head, A_BOLD | A_UNDERLINE);
+    int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
+    int n = sl_tui_table_columns(r.w, owners, which, widths), x = r.x;
+    for (int c = 0; c < n; c++) {
+        put_cell(r.y, x, widths[c], c == n - 1, table_columns[which[c]].head,
+                 A_BOLD | A_UNDERLINE);
         x += widths[c];
-        n++;
     }
-    if (x < r.x + r.w)
-        put_attr(r.y, x, r.x + r.w - x, "", A_NORMAL);
     int rows = sl_tui_table_rows(r.h);
     size_t first = m->selected >= (size_t)rows ? m->selected - (size_t)rows + 1 : 0;
     for (int i = 0; i < rows; i++) {
@@ -312,11 +372,9 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
                     : row->gone_at ? paint(SL_TUI_COLOUR_CLOSED_ROW) : A_NORMAL;
         x = r.x;
         for (int c = 0; c < n; c++) {
-            put_attr(y, x, widths[c], cells[c], attr);
+            put_cell(y, x, widths[c], c == n - 1, cells[which[c]], attr);
             x += widths[c];
         }
-        if (x < r.x + r.w)
-            put_attr(y, x, r.x + r.w - x, "", attr);
     }
     if (r.h >= 3)
         draw_meaning(sl_tui_model_selected(m), r, r.y + r.h - 1);

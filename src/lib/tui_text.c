@@ -57,6 +57,18 @@ int sl_tui_fit_words(const char *text, int width, char *out, size_t len)
     return n;
 }
 
+int sl_tui_fit_words_marked(const char *text, int width, const char *mark, int mark_columns,
+                            char *out, size_t len)
+{
+    if ((int)strlen(text) <= width || width <= mark_columns)
+        return sl_tui_fit_words(text, width, out, len);
+    int n = sl_tui_fit_words(text, width - mark_columns, out, len);
+    while (n > 0 && out[n - 1] == ' ')
+        n--;                                        /* the mark follows the last word */
+    snprintf(out + n, len - (size_t)n, "%s", mark);
+    return (int)strlen(out);
+}
+
 int sl_tui_wrap_line(const char *text, int width, const char **next)
 {
     int n = (int)strlen(text);

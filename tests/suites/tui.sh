@@ -10,12 +10,12 @@ build=${1:?usage: tui.sh BUILD}
 lab="$(pwd)/$build/bin/lab06-time-wait"
 trap 'own_tmux_end; cleanup' EXIT
 
-# start_lab NAME COLS ROWS [ENV]: lab 06 with --tui in a shell that notes the
-# terminal's settings before and after it, and its exit status.
+# start_lab NAME COLS ROWS [ENV] [ARGS]: lab 06 with --tui in a shell that
+# notes the terminal's settings before and after it, and its exit status.
 start_lab() {
     own_tmux "$1" "$2" "$3" "sh"
     rm -f "$scratch/before-$1" "$scratch/after-$1"
-    t send-keys -t "$1" "clear; stty -g >'$scratch/before-$1'; $4 LC_ALL=C.UTF-8 '$lab' --tui; echo EXIT=\$?; stty -g >'$scratch/after-$1'" Enter
+    t send-keys -t "$1" "clear; stty -g >'$scratch/before-$1'; $4 LC_ALL=C.UTF-8 '$lab' --tui $5; echo EXIT=\$?; stty -g >'$scratch/after-$1'" Enter
 }
 # The rows of the socket table whose state is $1.
 rows_in() { screen | awk -v s="$1" '$1 == s && $4 ~ /:/ { n++ } END { print n + 0 }'; }
@@ -45,6 +45,10 @@ check "80x24: the step's code, with its file and line numbers" \
            tmux -L '$tmux_sock' capture-pane -p -t small | grep -Eq '^ +[0-9]+[|>] .*sl_tcp_pair'"
 check "80x24: the socket table lists the two ESTAB ends" [ "$(rows_in ESTAB)" -eq 2 ]
 check "80x24: the states in a row count them" screen_has "ESTAB 2"
+# A narration's lines all start at the left edge; a result's go on under its text.
+check "80x24: the narration's second line is not indented" screen_has "^closed anything yet"
+check "80x24: the code marks the line of the step's expectation (no call in step 1)" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -Eq '^ +[0-9]+> +lab_expect'"
 check "80x24: the keys fit, q included" sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | tail -n 1 | grep -q 'Enter:next  q:quit'"
 t send-keys -t small Enter
 check "80x24: Enter: the next pause, FIN-WAIT-2 and CLOSE-WAIT" \
@@ -92,6 +96,15 @@ t send-keys -t small s
 t send-keys -t small n
 check "n shows the notes" wait_for 3 screen_has "TIME-WAIT"
 t send-keys -t small Escape
+# Step 4's narration is long: its first sentence stays in view at the pause,
+# the results below it, the ss/netstat hints folded to one line.
+check "80x24: step 4's pause" enter_until "look: TIME-WAIT"
+check "80x24: ... its narration from the first sentence" screen_has "^The notes say 4 minutes"
+check "80x24: ... and the claim's outcome" screen_has "held: the TIME-WAIT timer started at 60 s"
+t resize-window -t small -x 80 -y 21
+both_in_view() { screen_has "^The notes say 4 minutes" && screen_has "held: the TIME-WAIT timer started at 60 s"; }
+check "80x21: the first sentence still on top, the outcome still below it" wait_for 5 both_in_view
+t resize-window -t small -x 80 -y 24
 t send-keys -t small q
 check "q ends the lab (status 0: nothing failed)" wait_for 5 screen_has "EXIT=0"
 check "... saying it stopped early, with the counts" screen_has "stopped early; .* held, 0 failed"
@@ -108,9 +121,64 @@ check "200x60: the table's two ESTAB ends" sh -c "[ \$(tmux -L '$tmux_sock' capt
 check "200x60: the way through every step to the summary" enter_until "the lab is over"
 summary() { screen_has "held  *[0-9]" && screen_has "failed  *0" && screen_has "skipped  *[0-9]" && screen_has "inconclusive  *[0-9]"; }
 check "200x60: the summary counts held, failed, skipped, inconclusive" summary
+check "200x60: ... says once that any key leaves, and offers no Enter:next" \
+    sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t big | grep -ci 'any key') -eq 1 ] &&
+           tmux -L '$tmux_sock' capture-pane -p -t big | tail -n 1 | grep -q 'any key:leave the lab' &&
+           ! tmux -L '$tmux_sock' capture-pane -p -t big | grep -q 'Enter:next'"
 t send-keys -t big x
 check "any key leaves: status 0" wait_for 5 screen_has "EXIT=0"
 check "... the terminal's settings restored" wait_for 3 cmp -s "$scratch/before-big" "$scratch/after-big"
+own_tmux_end
+
+# Only the lab's own sockets: TIME-WAIT records another program left on the
+# port (as ss shows them) are not in the table.
+# tcp-states leaves TIME-WAIT records on its port when it exits (its own
+# share SO_REUSEADDR with the lab's bind); the lab also binds the three ports
+# above it, which one of tcp-states' clients may have been given: a few tries.
+tw_port=
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    "$(pwd)/$build/tests/tcp-states" --hold 1 >"$scratch/states" </dev/null
+    p=$(awk '/^port /{print $2}' "$scratch/states")
+    quiet() { [ -z "$(ss -Htan "( sport >= :$((p + 1)) and sport <= :$((p + 3)) )")" ]; }
+    if quiet && ss -Htan state time-wait "( dport = :$p )" | grep -q .; then
+        tw_port=$p
+        break
+    fi
+done
+if [ -n "$tw_port" ]; then
+    sleep 3                                 # older than the lab by more than its slack
+    left_behind=$(ss -Htan state time-wait "( sport = :$tw_port or dport = :$tw_port )" | grep -c .)
+    start_lab own 80 24 "" "--port $tw_port"
+    check "--port with another program's TIME-WAIT records on it: the first pause" \
+        at_pause "look: one connection, both ends ESTAB"
+    at_pause "look: one connection" || screen | sed 's/^/# /'
+    check "... the table shows the lab's two ESTAB ends, none of the $left_behind TIME-WAIT left there" \
+        sh -c "[ '$left_behind' -ge 1 ] && [ \$(tmux -L '$tmux_sock' capture-pane -p -t own | awk '\$1 == \"TIME-WAIT\" && \$4 ~ /:/' | wc -l) -eq 0 ] &&
+               tmux -L '$tmux_sock' capture-pane -p -t own | grep -q 'TIME-WAIT 0'"
+    check "... and both ESTAB ends" [ "$(rows_in ESTAB)" -eq 2 ]
+    t send-keys -t own q
+    own_tmux_end
+else
+    ok "--port with another program's TIME-WAIT records on it # SKIP the ports above tcp-states' were taken 10 times"
+fi
+
+# Too small: refused before step 1; shrunk in the middle, the step's title,
+# the pause and the keys stay.
+start_lab tiny 50 15
+check "50x15 at the start: refused in one sentence, exit 2" \
+    wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -J -t tiny | grep -q 'needs a terminal of at least 60x20 (this one is 50x15); enlarge it, or run without --tui' &&
+                      tmux -L '$tmux_sock' capture-pane -p -t tiny | grep -q 'EXIT=2'"
+own_tmux_end
+start_lab shrink 80 24
+at_pause "look: one connection"
+t resize-window -t shrink -x 50 -y 15
+never_blind() { screen_has "Step 1" && screen_has "look: one connection" && screen_has "terminal too small" && screen_has "Enter:next"; }
+check "shrunk to 50x15 at a pause: the step, the pause, the keys and what size it needs" \
+    wait_for 5 never_blind
+t resize-window -t shrink -x 80 -y 24
+check "... and back: the step's code again" wait_for 5 screen_has "labs/06-time-wait.c, step 1"
+t send-keys -t shrink q
+check "... q still ends it" wait_for 5 screen_has "EXIT=0"
 own_tmux_end
 
 # Ctrl-C and SIGTERM: the screen is left, the terminal restored, no child left.

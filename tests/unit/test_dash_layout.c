@@ -58,6 +58,9 @@ static void big_screen_shows_everything(void **state)
     assert_int_equal(l.diagram.x, (200 - form(&l)->width) / 2);
     assert_true(l.table.h >= 8 && l.log.h >= 8);
     assert_int_equal(l.table.y, l.log.y);                  /* side by side */
+    assert_true(l.log.w >= 90);                            /* a transition with its peer */
+    int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
+    assert_int_equal(sl_tui_table_columns(l.table.w, true, which, widths), SL_TUI_TABLE_COLUMNS);
     assert_int_equal(l.help.y, 59);
 }
 

@@ -28,7 +28,7 @@ static bool inside_box(const struct sl_diagram_layout *l, int x, int y)
 {
     for (int i = 0; i < l->box_count; i++) {
         const struct sl_diagram_box *b = &l->boxes[i];
-        if (x >= b->x && x < b->x + l->box_width && y >= b->y && y < b->y + l->box_height)
+        if (x >= b->x && x < b->x + sl_diagram_box_width(l, i) && y >= b->y && y < b->y + l->box_height)
             return true;
     }
     return false;
@@ -40,7 +40,7 @@ static bool touches(const struct sl_diagram_layout *l, int state, int x, int y, 
     for (int k = 0; k < 2; k++) {
         const struct sl_diagram_box *b = box_of(l, state, k);
         int nx = x + dx, ny = y + dy;
-        if (b && nx >= b->x && nx < b->x + l->box_width && ny >= b->y && ny < b->y + l->box_height)
+        if (b && nx >= b->x && nx < b->x + sl_diagram_box_width(l, (int)(b - l->boxes)) && ny >= b->y && ny < b->y + l->box_height)
             return true;
     }
     return false;
@@ -114,7 +114,7 @@ static void paths_are_orthogonal_inside_and_end_at_their_boxes(void **state)
             assert_true(touches(l, d->to, last.x, last.y, ix, iy));         /* points into it */
         }
         for (int b = 0; b < l->box_count; b++)
-            assert_true(l->boxes[b].x + l->box_width <= l->width &&
+            assert_true(l->boxes[b].x + sl_diagram_box_width(l, b) <= l->width &&
                         l->boxes[b].y + l->box_height <= l->height);
     }
 }
@@ -168,20 +168,50 @@ static void boxes_show_names_and_counts(void **state)
     assert_int_equal(grid[es->y + 2][es->x + l->box_width - 1].glyph, SL_GLYPH_LRCORNER);
     assert_int_equal(grid[es->y + 1][es->x].box, grid[es->y][es->x].box);
 
-    /* The compact form: one line, the name on the left and the count whole on
-     * the right, even when it leaves little of the name. */
+    /* The compact form: one line, the name whole on the left and the count on
+     * the right: whole when it fits (TIME-WAIT has room for four digits), in
+     * thousands when it does not; a name is shortened only with a visible '~'. */
     l = sl_diagram_layout(SL_DIAGRAM_COMPACT);
-    sl_diagram_render(l, grid, counts);
-    const struct sl_diagram_box *cw = box_of(l, SL_TCP_CLOSE_WAIT, 0);
-    tw = box_of(l, SL_TCP_TIME_WAIT, 0);
-    for (int i = 0; i < l->box_width; i++)
-        row[i] = grid[cw->y][cw->x + i].ch;
-    row[l->box_width] = '\0';
-    assert_string_equal(row, "CLOSE-WAI 123");
-    for (int i = 0; i < l->box_width; i++)
-        row[i] = grid[tw->y][tw->x + i].ch;
-    assert_string_equal(row, "TIME-WA 12345");
-    assert_int_equal(grid[cw->y][cw->x].box, grid[cw->y][cw->x + l->box_width - 1].box);
+    const struct {
+        int state;
+        unsigned count;
+        const char *shown;
+    } cases[] = {
+        { SL_TCP_TIME_WAIT, 2197, "TIME-WAIT 2197" },
+        { SL_TCP_TIME_WAIT, 12345, "TIME-WAIT 12k" },
+        { SL_TCP_TIME_WAIT, 262144, "TIME-WAIT 262k" },
+        { SL_TCP_ESTABLISHED, 3, "ESTAB        3" },
+        { SL_TCP_CLOSE_WAIT, 12, "CLOSE-WAIT 12" },
+        { SL_TCP_CLOSE_WAIT, 123, "CLOSE-WA~ 123" },
+        { SL_TCP_FIN_WAIT2, 4321, "FIN-WAIT-2 4k" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memset(counts, 0, sizeof counts);
+        counts[cases[c].state] = cases[c].count;
+        sl_diagram_render(l, grid, counts);
+        const struct sl_diagram_box *b = box_of(l, cases[c].state, 0);
+        int w = sl_diagram_box_width(l, (int)(b - l->boxes));
+        for (int i = 0; i < w; i++)
+            row[i] = grid[b->y][b->x + i].ch;
+        row[w] = '\0';
+        const char *count = strrchr(cases[c].shown, ' ') + 1;   /* on the right */
+        assert_string_equal(row + w - strlen(count), count);
+        assert_memory_equal(row, cases[c].shown, strcspn(cases[c].shown, " "));
+        assert_int_equal(grid[b->y][b->x].box, grid[b->y][b->x + w - 1].box);
+    }
+}
+
+/* Linux times TIME-WAIT out after a fixed 60 s, not after a 2 MSL it has no
+ * setting for: the full figure says so on the edge. */
+static void the_timeout_edge_says_60_s_on_linux(void **state)
+{
+    (void)state;
+    const struct sl_diagram_layout *l = sl_diagram_layout(SL_DIAGRAM_FULL);
+    const struct sl_diagram_edge *e = &l->edges[sl_diagram_edge_of(SL_TCP_TIME_WAIT, SL_TCP_CLOSE)];
+    bool linux_said = false;
+    for (int i = 0; i < e->label_count; i++)
+        linux_said |= strstr(e->labels[i].text, "Linux: 60 s") != NULL;
+    assert_true(linux_said);
 }
 
 static void the_strip_wraps_between_items(void **state)
@@ -255,6 +285,7 @@ int main(void)
         cmocka_unit_test(every_transition_is_drawn_once_in_every_form),
         cmocka_unit_test(paths_are_orthogonal_inside_and_end_at_their_boxes),
         cmocka_unit_test(labels_and_the_reset_mark_are_clear),
+        cmocka_unit_test(the_timeout_edge_says_60_s_on_linux),
         cmocka_unit_test(boxes_show_names_and_counts),
         cmocka_unit_test(the_strip_wraps_between_items),
         cmocka_unit_test(paths_are_inferred_only_where_the_end_state_proves_them),

@@ -45,6 +45,7 @@ static void refuses_bad_ports_with_a_reason(void **state)
     assert_false(sl_filter_add_ports(&f, "http", why, sizeof why));
     assert_non_null(strstr(why, "'http' is not a port or range"));
     assert_false(sl_filter_add_ports(&f, "70000", why, sizeof why));
+    assert_non_null(strstr(why, "(1-65535"));          /* the same range as port 0's */
     assert_false(sl_filter_add_ports(&f, "", why, sizeof why));
     assert_false(sl_filter_add_ports(&f, "1-2-3", why, sizeof why));
     assert_false(sl_filter_add_ports(&f, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17",
@@ -53,6 +54,7 @@ static void refuses_bad_ports_with_a_reason(void **state)
     /* Port 0 would match every listener (its peer is *:0); an empty item is a typo. */
     assert_false(sl_filter_add_ports(&f, "0", why, sizeof why));
     assert_non_null(strstr(why, "port 0"));
+    assert_non_null(strstr(why, "1-65535"));
     assert_false(sl_filter_add_ports(&f, "0-100", why, sizeof why));
     const char *const empty_items[] = { "80,", ",80", "80,,81", "," };
     for (size_t i = 0; i < sizeof empty_items / sizeof empty_items[0]; i++) {

@@ -229,6 +229,53 @@ static void lines_are_cut_and_wrapped_between_words(void **state)
     assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
 }
 
+/* A line that does not fit ends with a visible mark after its last whole word. */
+static void a_cut_line_is_marked(void **state)
+{
+    (void)state;
+    char out[128];
+    const char *meaning = "closed: the kernel no longer lists this socket (it stays here a few "
+                          "seconds)";
+    sl_tui_fit_words_marked(meaning, 61, "...", 3, out, sizeof out);
+    assert_string_equal(out, "closed: the kernel no longer lists this socket (it stays...");
+    sl_tui_fit_words_marked(meaning, 200, "...", 3, out, sizeof out);
+    assert_string_equal(out, meaning);                  /* whole: no mark */
+    for (int width = 5; width < (int)strlen(meaning); width++) {
+        int n = sl_tui_fit_words_marked(meaning, width, "...", 3, out, sizeof out);
+        assert_true(n <= width);
+        assert_non_null(strstr(out, "..."));
+    }
+}
+
+/* The table's columns go whole, the least important first; the Timer (what a
+ * TIME-WAIT lab is about) outlasts the peer, and is never run into. */
+static void table_columns_drop_whole_and_keep_the_timer(void **state)
+{
+    (void)state;
+    int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
+    const struct { int width; bool owners; const char *want; } cases[] = {
+        { 80, false, "012345" },                /* the lab's table at 80 columns: all six */
+        { 61, true, "01235" },                  /* no owner, no peer: the timer stays */
+        { 60, false, "01235" },
+        { 50, false, "035" },
+        { 30, false, "05" },                   /* a local address does not fit */
+        { 200, true, "0123456" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = sl_tui_table_columns(cases[i].width, cases[i].owners, which, widths);
+        char got[16] = "";
+        int total = 0;
+        for (int c = 0; c < n; c++) {
+            got[c] = (char)('0' + which[c]);
+            total += widths[c];
+            if (which[c] == 5)                  /* "timewait 5.7s" */
+                assert_true(widths[c] >= (c == n - 1 ? 13 : 14));
+        }
+        assert_string_equal(got, cases[i].want);
+        assert_int_equal(total, cases[i].width);
+    }
+}
+
 static void segments_shorten_then_drop_the_least_important(void **state)
 {
     (void)state;
@@ -274,6 +321,8 @@ int main(void)
         cmocka_unit_test(sorting_keeps_the_selection),
         cmocka_unit_test(text_fits_its_columns),
         cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
+        cmocka_unit_test(a_cut_line_is_marked),
+        cmocka_unit_test(table_columns_drop_whole_and_keep_the_timer),
         cmocka_unit_test(segments_shorten_then_drop_the_least_important),
         cmocka_unit_test(colour_pairs_differ),
     };
