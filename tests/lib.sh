@@ -104,7 +104,9 @@ all_gone() {
 # its socket is in the scratch directory (TMUX_TMPDIR; never the user's tmux,
 # never another suite's), it reads no configuration but tests/tmux.conf, it
 # stays up while no session is left (so a new session never races a server
-# that is shutting down), and a pane whose program ended stays to be read.
+# that is shutting down), and a pane whose program ended stays to be read
+# (though tmux may miss the last output of a program that ends with its pane's
+# terminal: run it from a shell that stays when its last lines matter).
 # use_tmux NAME [SCROLLBACK]: the session NAME the helpers below look at, and
 # how many lines of history a capture includes (0: the visible screen only).
 unset TMUX TMUX_PANE

@@ -86,7 +86,9 @@ check "the terminal settings are restored after Ctrl-C" \
 
 # Colour on a terminal, none with NO_COLOR.
 coloured_lab() {
-    tmux_session 100 50 "$1 '$lab' --auto --no-source"
+    # The shell stays (sleep): tmux may drop what a pane's program wrote last
+    # if the pane's terminal closes as soon as the program ends.
+    tmux_session 100 50 "$1 '$lab' --auto --no-source; sleep 60"
     wait_for 10 screen_has 'held, 0 failed' || { screen_dump; return 1; }
     [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
 }
