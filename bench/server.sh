@@ -46,6 +46,13 @@ ours_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$tmp/ours
 "$probe" "$ours_port" show / >"$tmp/ours.response"
 sed '1,/^\r$/d' "$tmp/ours.response" >"$tmp/body"
 
+# --- the notes' transcribed server, for what wrk reports of it ----------------
+taskset -c "$server_cpu" "$server" --serve --notes >"$tmp/notes.out" 2>&1 &
+notes_pid=$!
+pids="$pids $notes_pid"
+until_file 10 "$tmp/notes.out" '^serving'
+notes_port=$(sed -n 's|^serving .* http://127.0.0.1:\([0-9]*\)/.*$|\1|p' "$tmp/notes.out")
+
 # --- nginx, with a private prefix and configuration, on a free loopback port --
 taskset -c "$server_cpu" "$server" --serve >"$tmp/probe-port.out" 2>&1 &
 until_file 10 "$tmp/probe-port.out" '^serving on'
@@ -130,6 +137,7 @@ for load in $loads; do
         run "ours-$name" "$ours_pid" "$ours_port" "$conns" "$mode"
         run "nginx-$name" "$nginx_worker" "$nginx_port" "$conns" "$mode"
     done
+    run "notes-$name" "$notes_pid" "$notes_port" "$conns" "$mode"   # once: what wrk reports
 done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -177,12 +185,17 @@ for load in $loads; do
     ours_eff=$(per_cpu "$ours_reqs" "$ours_cpu") nginx_eff=$(per_cpu "$nginx_reqs" "$nginx_cpu")
     echo "| $label | lab 11 | $ours_reqs | $(us_text "$ours_p50") | $(us_text "$ours_p99") | $ours_cpu% | $ours_eff | $ours_errors | $(ratio "$ours_reqs" "$nginx_reqs") | $(ratio "$ours_eff" "$nginx_eff") |"
     echo "| | nginx | $nginx_reqs | $(us_text "$nginx_p50") | $(us_text "$nginx_p99") | $nginx_cpu% | $nginx_eff | $nginx_errors | 1.00 | 1.00 |"
+    set -- $(median "notes-$name")
+    notes_eff=$(per_cpu "$1" "$4")
+    echo "| | the notes' server | $1 | $(us_text "$2") | $(us_text "$3") | $4% | $notes_eff | $5 | $(ratio "$1" "$nginx_reqs") | $(ratio "$notes_eff" "$nginx_eff") |"
     echo "$name $(ratio "$ours_reqs" "$nginx_reqs") $ours_p99 $nginx_p99 $(ratio "$ours_eff" "$nginx_eff")" >>"$tmp/goals"
 done
 
 echo
-echo "The notes' server is not in the table: lab 11 runs it only inside its lesson"
-echo "(no standalone mode to point wrk at yet)."
+echo "The notes' server (\`lab11-epoll-server --serve --notes\`, one run a load) closes"
+echo "every connection after one reply: wrk counts each of those as a read error and"
+echo "reconnects, so its requests/s are answers on new connections, one a connection,"
+echo "whatever keep-alive the client asked for."
 echo
 echo "Against the goals (keep-alive: at least 1.2 x nginx's requests/s with a p99 no"
 echo "worse; Connection: close: at least 1.0 x):"

@@ -63,7 +63,7 @@ int notes_server_listen(const char *ip, uint16_t port)
     struct sockaddr_in tmp = { 0 };
     tmp.sin_family = AF_INET;
     tmp.sin_port = htons(port);
-    CHECK(inet_pton(AF_INET, ip, &tmp.sin_addr)); /* SAFE: the notes bind htonl(0) */
+    CHECK_TRUE(inet_pton(AF_INET, ip, &tmp.sin_addr) == 1); /* SAFE: the notes bind htonl(0) */
     CHECK(bind(sock, (struct sockaddr *)&tmp, sizeof(tmp)));
     /* BUG (step "A burst of 200 connections"): a backlog of 10 is not "10
      * connections at most"; it bounds the accept queue, and SYNs beyond it wait

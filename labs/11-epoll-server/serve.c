@@ -6,15 +6,23 @@
  *
  * It prints one line, "serving on http://ADDR:PORT/", once it listens, then
  * serves until SIGINT or SIGTERM, which stop it gracefully: no new
- * connections, the responses in flight finished (at most 3 s), exit 0. */
+ * connections, the responses in flight finished (at most 3 s), exit 0.
+ *
+ * --notes serves the original notes' transcribed server instead, so a load
+ * generator can be pointed at it for comparison (it answers one request a
+ * connection, spins on half a request, and dies of Ctrl-C as it is). */
 #include "serve.h"
 
+#include "notes-server.h"
 #include "server.h"
+#include "servers.h"
 #include "socklab/check.h"
+#include "socklab/net.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +51,8 @@ static void usage(void)
            "  --idle-timeout-ms MS   close a connection idle this long (default 60000)\n"
            "  --header-timeout-ms MS a request must arrive whole within MS (default 10000)\n"
            "  --header-limit BYTES   longer request heads get 431 (default 8192)\n"
+           "  --notes                serve the notes' transcribed server instead (lab 11's\n"
+           "                         bugs included), to compare it under the same load\n"
            "  --help                 this text\n");
 }
 
@@ -77,14 +87,29 @@ static void raise_descriptor_limit(void)
     }
 }
 
+/* The notes' loop, standalone: it never returns (SIGINT ends it). */
+static _Noreturn void serve_notes(const struct http_server_config *cfg)
+{
+    int sock = notes_server_listen(cfg->bind_ip, cfg->port);
+    printf("serving the notes' server on http://%s:%u/ (one reply a connection)\n",
+           cfg->bind_ip, sl_local_port(sock));
+    fflush(stdout);
+    static struct notes_report report;        /* counted, shown to nobody here */
+    notes_server_loop(sock, notes_reply_page(), &report);
+}
+
 int serve_main(int argc, char **argv)
 {
     struct http_server_config cfg = { .bind_ip = "127.0.0.1" };
+    bool notes = false;
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
             usage();
             return 0;
+        } else if (!strcmp(opt, "--notes")) {
+            notes = true;
+            continue;
         } else if (!strcmp(opt, "--log")) {
             cfg.log = stdout;
             continue;
@@ -111,6 +136,9 @@ int serve_main(int argc, char **argv)
         }
         i++;                                /* the option's argument */
     }
+
+    if (notes)
+        serve_notes(&cfg);
 
     struct sigaction stop = { .sa_handler = request_stop };
     sigaction(SIGINT, &stop, NULL);

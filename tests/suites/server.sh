@@ -161,3 +161,14 @@ start graceful --root "$root"
 check "SIGTERM mid-download: the response in flight finishes whole" \
     "$probe" "$graceful_port" stop-midway /big.bin "$big" "$graceful_pid"
 check "...and then the server exits with status 0" stopped "$graceful_pid" 10
+
+# --notes: the notes' transcribed server, for comparison under the same load.
+"$server" --serve --notes >"$scratch/notes.out" 2>&1 &
+notes_pid=$!
+servers="$servers $notes_pid"
+wait_for 10 grep -qs '^serving the notes' "$scratch/notes.out"
+notes_port=$(sed -n 's|^serving .* http://127.0.0.1:\([0-9]*\)/.*$|\1|p' "$scratch/notes.out")
+check "--notes serves the notes' server: a request is answered 200" "$probe" "$notes_port" get / 200
+check "...and, keep-alive asked for, the connection is closed after that one reply" \
+    "$probe" "$notes_port" closed-within 2000 'GET / HTTP/1.1\r\nHost: t\r\n\r\n'
+kill "$notes_pid"
