@@ -170,5 +170,5 @@ wait_for 10 grep -qs '^serving the notes' "$scratch/notes.out"
 notes_port=$(sed -n 's|^serving .* http://127.0.0.1:\([0-9]*\)/.*$|\1|p' "$scratch/notes.out")
 check "--notes serves the notes' server: a request is answered 200" "$probe" "$notes_port" get / 200
 check "...and, keep-alive asked for, the connection is closed after that one reply" \
-    "$probe" "$notes_port" closed-within 2000 'GET / HTTP/1.1\r\nHost: t\r\n\r\n'
+    "$probe" "$notes_port" answered-then-closed 'GET / HTTP/1.1\r\nHost: t\r\n\r\n' 200
 kill "$notes_pid"

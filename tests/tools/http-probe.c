@@ -331,6 +331,23 @@ static int scenario_raw(const char *text, int status, bool closes)
     return 0;
 }
 
+/* The notes' server: one answer, then the connection is closed, whatever the
+ * response's headers promised. */
+static int scenario_answered_then_closed(const char *text, int status)
+{
+    char request[4096];
+    size_t len = unescape(text, request, sizeof request);
+    struct reader *r = reader_new(connect_or_fail());
+    send_all(r->fd, request, len);
+    struct response res = read_response(r, false);
+    expect_status(&res, status, text);
+    response_done(r, &res);
+    if (!closes_within(r, WAIT_MS))
+        failed("%s: answered %d but the connection stayed open", text, status);
+    reader_free(r);
+    return 0;
+}
+
 static int scenario_keepalive(int count)
 {
     struct reader *r = reader_new(connect_or_fail());
@@ -756,6 +773,8 @@ int main(int argc, char **argv)
         return scenario_head();
     if (!strcmp(s, "raw") && c)
         return scenario_raw(a, (int)number(b), !strcmp(c, "close"));
+    if (!strcmp(s, "answered-then-closed") && b)
+        return scenario_answered_then_closed(a, (int)number(b));
     if (!strcmp(s, "keepalive"))
         return scenario_keepalive((int)number(a));
     if (!strcmp(s, "pipeline"))
