@@ -7,6 +7,7 @@
  *   http-probe PORT show PATH                one GET; its whole response on stdout
  *   http-probe PORT head                     HEAD /: 200, Content-Length, no body
  *   http-probe PORT raw TEXT STATUS close|keep  TEXT (\r \n \xHH escapes) -> STATUS
+ *   http-probe PORT answered-then-closed TEXT STATUS  one answer, then closed anyway
  *   http-probe PORT keepalive N              N GETs one after another, one connection
  *   http-probe PORT pipeline N               N mixed requests in one send(), in order
  *   http-probe PORT pipeline-flood N         N mixed requests sent at once by a child
