@@ -42,6 +42,14 @@ check "the shell pane has the lab's ss command typed in" \
     wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.2' | grep -q \"ss -tano '( sport >= :\""
 check "the dashboard pane runs sockdash on the lab's ports" \
     sh -c "tmux list-panes -t '$session' -F '#{pane_start_command}' | grep -q 'sockdash. --port [0-9]*-[0-9]*'"
+diagram_shown() {
+    tmux capture-pane -p -t "$session:0.1" >"$scratch/dash-pane"
+    for state in LISTEN SYN-SENT ESTAB FIN-WAIT-1 CLOSE-WAIT TIME-WAIT LAST-ACK; do
+        grep -q -- "$state" "$scratch/dash-pane" || return 1
+    done
+}
+check "the dashboard pane shows the state machine (its states in a 120x40 window)" \
+    wait_for 10 diagram_shown
 check "the dashboard pane is at least 61 columns wide" \
     sh -c "[ \$(tmux display -p -t '$session:0.1' '#{pane_width}') -ge 61 ]"
 tmux kill-session -t "$session" 2>/dev/null
