@@ -260,12 +260,18 @@ static struct late_outcome late_client(int listener)
                                                 sl_clock_ms() < end;)
             sl_sleep_ms(1);
     }
+    /* Wait (bounded) for the queues to settle before counting them: on a busy
+     * machine a filler's handshake may still be finishing. */
     struct sl_census syn_recv = { SL_STATE_BIT(SL_TCP_SYN_RECV), sl_local_port(listener), 0 };
-    struct sl_snapshot snap = { 0 };
-    if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
-        out.syn_recv = sl_snapshot_count(&snap, &syn_recv);
-    sl_snapshot_free(&snap);
-    out.queued = queue_of(listener).tcpi_unacked;
+    for (double end = sl_clock_ms() + 2000;; sl_sleep_ms(5)) {
+        struct sl_snapshot snap = { 0 };
+        if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
+            out.syn_recv = sl_snapshot_count(&snap, &syn_recv);
+        sl_snapshot_free(&snap);
+        out.queued = queue_of(listener).tcpi_unacked;
+        if ((out.syn_recv == 1 && out.queued == out.room) || sl_clock_ms() >= end)
+            break;
+    }
     CHECK(send(late, "late", 4, MSG_NOSIGNAL));          /* the ACK that overflows */
     char buf[8];
     out.err = sl_wait_fd(late, POLLIN, 500) && recv(late, buf, sizeof buf, MSG_DONTWAIT) == -1
