@@ -89,7 +89,7 @@ coloured_lab() {
     # The shell stays (sleep): tmux may drop what a pane's program wrote last
     # if the pane's terminal closes as soon as the program ends.
     tmux_session 100 50 "$1 '$lab' --auto --no-source; sleep 60"
-    wait_for 10 screen_has 'held, 0 failed' || { screen_dump; return 1; }
+    wait_for 30 screen_has 'held, 0 failed' || { screen_dump; return 1; }
     [ "$(t capture-pane -p -e -t pause -S -200 | grep -Ec "$(printf '\033')\[([0-9]+;)*3[0-7]m")" "$2" 0 ]
 }
 check "on a terminal the text presenter uses colour" coloured_lab "" -gt

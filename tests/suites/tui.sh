@@ -70,7 +70,7 @@ code_whole() {
 }
 check "80x24: every line of code shown is whole, folded between words where long" code_whole
 both_closing() { [ "$(rows_in FIN-WAIT-2)" -eq 1 ] && [ "$(rows_in CLOSE-WAIT)" -eq 1 ]; }
-check "80x24: ... and the table shows them" wait_for 3 both_closing
+check "80x24: ... and the table shows them" wait_for 10 both_closing
 t send-keys -t small Tab
 check "80x24: Tab shows the state machine with its counts" \
     wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'FIN-WAIT-2  1' &&
