@@ -37,7 +37,11 @@ LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  = $(wildcard src/lib/*.c)
+# The library is four layers, each a folder and a static library of its own;
+# a layer uses only the layers before it in this list (docs/hacking.md), which
+# tools/check-layers.sh checks on every build: the includes of every source
+# and the undefined symbols of every library.
+LAYERS   = base observe lab tui
 DASH_SRC = $(wildcard src/dash/*.c)
 LAUNCHER_SRC = src/socklab.c $(wildcard src/launcher/*.c)
 LAB_SRC  = $(wildcard labs/[0-9][0-9]-*.c)
@@ -47,8 +51,20 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 BENCH_SRC = $(wildcard bench/*.c)
 
-LIB      = $(BUILD)/lib/libsocklab.a
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+layer_lib = $(BUILD)/lib/libsocklab-$(1).a
+LAYER_LIBS = $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+# What each kind of program links, top layer first (the order the linker
+# needs): a lab runs on the engine and shows itself with the TUI presenter as
+# well (the engine finds it through a weak reference, src/lab/lab_internal.h;
+# --undefined pulls it in); sockdash uses the widgets but never the engine;
+# the launcher needs neither.
+LIBS_LAB      = $(call layer_lib,tui) $(call layer_lib,lab) $(call layer_lib,observe) \
+                $(call layer_lib,base)
+LIBS_DASH     = $(call layer_lib,tui) $(call layer_lib,observe) $(call layer_lib,base)
+LIBS_LAUNCHER = $(call layer_lib,observe) $(call layer_lib,base)
+LINK_TUI_PRESENTER = -Wl,--undefined=sl_tui_presenter
+LAYERS_OK = $(BUILD)/.layers-ok
 DASH_OBJ = $(DASH_SRC:%.c=$(BUILD)/obj/%.o)
 LAUNCHER = $(BUILD)/bin/socklab
 LAUNCHER_OBJ = $(LAUNCHER_SRC:%.c=$(BUILD)/obj/%.o)
@@ -69,7 +85,7 @@ DEPS_OK  = $(BUILD)/.deps-ok
 .PHONY: all run check tests bench bench-server stress fuzz install uninstall clean deps
 .DELETE_ON_ERROR:
 
-all: $(LAUNCHER) $(DASH) $(LAB_BIN)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -103,15 +119,16 @@ fuzz: $(FUZZ_BIN)
 
 # The launcher's parts are found from src/.
 $(LAUNCHER_OBJ): EXTRA_CFLAGS = -Isrc
-# The dashboard and the library's terminal widgets (tui*.c, and the labs' --tui
-# presenter, lab_tui.c) are compiled against ncurses; everything that links the
-# library links ncursesw after it (a program that uses no widget pulls none in).
-TUI_LIB_OBJ = $(filter $(BUILD)/obj/src/lib/tui%.o $(BUILD)/obj/src/lib/lab_tui.o,$(LIB_OBJ))
-$(DASH_OBJ) $(TUI_LIB_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+# The terminal layer (the widgets and the labs' --tui presenter) and the
+# dashboard are compiled against ncurses, and only they are; the presenter
+# sees the engine's internals (src/lab/lab_internal.h).
+TUI_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/tui/*.c))
+$(DASH_OBJ): EXTRA_CFLAGS = $(PKG_TUI)
+$(TUI_OBJ): EXTRA_CFLAGS = $(PKG_TUI) -Isrc/lab
 $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 # Only the trace module is compiled against libtracefs; what links it (the
 # dashboard, its tests and the trace tests) links libtracefs too.
-$(BUILD)/obj/src/lib/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
+$(BUILD)/obj/src/observe/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
 $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
@@ -124,43 +141,51 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
-	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+define LAYER_RULE
+$(call layer_lib,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c))
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call LAYER_RULE,$(l))))
 
-$(LAUNCHER): $(LAUNCHER_OBJ) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+# The layers' rule, checked on every build (see LAYERS above).
+$(LAYERS_OK): $(LAYER_LIBS) tools/check-layers.sh
+	@sh tools/check-layers.sh . $(BUILD)/lib
+	@touch $@
 
-$(DASH): $(DASH_OBJ) $(LIB)
+$(LAUNCHER): $(LAUNCHER_OBJ) $(LIBS_LAUNCHER)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB)
+
+$(DASH): $(DASH_OBJ) $(LIBS_DASH)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TUI) $(LDLIBS_LIB)
 
-$(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIB)
+$(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 # A lab directory: every .c in it, linked with the lab's own libraries
 # (LDLIBS_LAB, set per lab below).
 define LAB_DIR_RULE
-$(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIB)
+$(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIBS_LAB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
+	$$(CC) $$(ALL_LDFLAGS) $$(LINK_TUI_PRESENTER) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
 endef
 $(foreach dir,$(LAB_DIRS),$(eval $(call LAB_DIR_RULE,$(dir))))
 
 # Lab 11 parses HTTP with Debian's libhttp-parser.
 $(BUILD)/bin/lab11-epoll-server: LDLIBS_LAB = -lhttp_parser
 
-$(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIB)
+$(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) $(LIBS_DASH)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_TUI) $(LDLIBS_LIB)
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB)
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
@@ -171,7 +196,7 @@ $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c labs/11-epoll-server/serve
 	clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -Ilabs/11-epoll-server -o $@ $(filter %.c,$^) -lhttp_parser
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 

@@ -6,7 +6,7 @@
  *   dump-floor [--info] [--port A[-B][,...]]
  *
  * Prints the number of socket messages received. */
-#include "../src/lib/diag_internal.h"
+#include "../src/observe/diag_internal.h"
 
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>

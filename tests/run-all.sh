@@ -35,6 +35,7 @@ suite() {
 }
 
 suite "unit" sh "$here/suites/unit.sh" "$build"
+suite "layers" sh "$here/suites/layers.sh" "$build"
 suite "labs" sh "$here/suites/labs.sh" "$build"
 suite "docs" sh "$here/suites/docs.sh" "$build"
 suite "sysctl" sh "$here/suites/sysctl.sh" "$build"

@@ -17,7 +17,7 @@
  * tcp6 (PREFIX-proc-tcp.txt, PREFIX-proc-tcp6.txt), and exits. */
 #include "socklab/check.h"
 #include "socklab/clock.h"
-#include "../../src/lib/diag_internal.h"
+#include "../../src/observe/diag_internal.h"
 #include "socklab/net.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../src/lib/check_internal.h"
+#include "../../src/base/check_internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 
 #include "fixture.h"
 #include "socklab/addr.h"
-#include "../../src/lib/diag_internal.h"
+#include "../../src/observe/diag_internal.h"
 #include "socklab/net.h"
 
 #include <arpa/inet.h>

@@ -15,7 +15,7 @@
 #include "fixture.h"
 #include "socklab/clock.h"
 #include "socklab/net.h"
-#include "../../src/lib/trace_internal.h"
+#include "../../src/observe/trace_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

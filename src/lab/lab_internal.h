@@ -145,6 +145,10 @@ bool sl_guard_key_ready(int fd, char *key);
 
 extern const struct sl_presenter sl_text_presenter;
 extern const struct sl_presenter sl_json_presenter;
-extern const struct sl_presenter sl_tui_presenter;
+/* The full-screen presenter lives a layer up, in src/tui/ (it needs ncurses,
+ * the engine does not): a weak reference, so the engine links without it. A
+ * lab program is linked with it (the Makefile's LINK_TUI_PRESENTER); in a
+ * program that is not, --tui is refused as a set-up error. */
+extern const struct sl_presenter sl_tui_presenter __attribute__((weak));
 
 #endif

@@ -60,6 +60,9 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
     }
     if (!isatty(STDIN_FILENO))
         lab->opt.auto_mode = true;              /* no keyboard: nobody to wait for */
+    if (lab->opt.tui && !&sl_tui_presenter)
+        sl_usage_error(lab->program, "this program was built without the full-screen presenter; "
+                       "run it without --tui.");
     sl_lab_check_setup(lab);
     if (lab->opt.check_only)
         exit(SL_EXIT_OK);                       /* --check: the lab could run */
