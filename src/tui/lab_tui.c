@@ -203,13 +203,12 @@ static int step_layout(const struct sl_lab_tui *t, int width, bool fold, struct 
                 out[n - 1] = (struct step_line){ i, e->text, (int)strlen(e->text), 0, true };
             continue;
         }
-        const char *at = e->text, *next;
-        int len, indent = 0;
-        while ((len = sl_tui_wrap_line(at, width - indent, &next)) > 0) {
+        int indent = 0;
+        for (const char *at = e->text, *next; *at; at = next) {
+            int len = (int)sl_text_wrap(at, width - indent, &next);
             if (n++ < room && out)
                 out[n - 1] = (struct step_line){ i, at, len, indent, false };
             indent = e->hang;
-            at = next;
         }
     }
     return n;
@@ -331,10 +330,9 @@ static int code_rows(const char *text, int width)
     char line[512];
     expand_tabs(text, line, sizeof line);
     int rows = 0;
-    const char *at = line, *next;
-    while (sl_tui_wrap_line(at, width, &next) > 0) {
+    for (const char *at = line, *next; *at; at = next) {
+        sl_text_wrap(at, width, &next);
         rows++;
-        at = next;
     }
     return rows > 0 ? rows : 1;                 /* an empty line is a row too */
 }
@@ -388,14 +386,12 @@ static int draw_code_line(struct sl_tui_rect r, int y, int room, int number, con
 {
     char line[512];
     expand_tabs(text, line, sizeof line);
-    const char *at = line, *next;
-    int rows = 0, len, width = r.w - CODE_MARGIN;
+    int rows = 0, width = r.w - CODE_MARGIN;
     bool cut = code_rows(text, width) > room;   /* the pane ends inside this line */
-    while (rows < room &&
-           (len = sl_tui_wrap_line(at, cut && rows == room - 1 ? width - 2 : width, &next)) > 0) {
+    for (const char *at = line, *next; rows < room && *at; at = next) {
+        int len = (int)sl_text_wrap(at, cut && rows == room - 1 ? width - 2 : width, &next);
         draw_code_row(r, y + rows, rows ? 0 : number, at, len, marked);
         rows++;
-        at = next;
     }
     if (cut && rows > 0)                        /* the line goes on: say so */
         sl_tui_put(y + rows - 1, r.x + r.w - 1, 1, MB_CUR_MAX > 1 ? "\u2026" : "~", SL_TUI_DIM);
