@@ -62,18 +62,21 @@
  * sending or the request they are receiving, with Connection: close, for
  * at most shutdown_ms.
  *
- * Parsing is Debian's libhttp-parser (http_parser.h): the lesson is the event
- * loop, not the parser. */
+ * Parsing is llhttp (the successor of the unmaintained libhttp-parser, from
+ * the same project; Debian ships its C sources in node-llhttp and the
+ * Makefile compiles them in): the lesson is the event loop, not the parser.
+ * It keeps its state between reads, so a request may arrive in any pieces. */
 #include "server.h"
 
 #include "buffer.h"
 #include "deadline.h"
 #include "files.h"
 
+#include <llhttp.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <http_parser.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -113,7 +116,7 @@ const size_t http_builtin_page_len = sizeof http_builtin_page - 1;
 
 struct conn {
     int fd;
-    http_parser parser;
+    llhttp_t parser;
     struct server *server;
     char peer[INET6_ADDRSTRLEN + 8];        /* "127.0.0.1:51234", for the log */
 
@@ -155,7 +158,7 @@ static struct conn *conn_of(struct deadline_entry *e)
 
 struct server {
     struct http_server_config cfg;          /* with the defaults filled in */
-    http_parser_settings parser_settings;
+    llhttp_settings_t parser_settings;      /* the callbacks: every parser's */
     int epoll_fd;
     int listen_fd;                          /* -1 once shutting down */
     bool listener_watched;
@@ -256,9 +259,9 @@ static void log_request(struct conn *c, int status, size_t length)
     FILE *log = c->server->cfg.log;
     if (!log)
         return;
-    const http_parser *p = &c->parser;
+    const llhttp_t *p = &c->parser;
     fprintf(log, "%s \"%s %.*s HTTP/%u.%u\" %d %zu\n", c->peer,
-            http_method_str((enum http_method)p->method), (int)c->url_len, c->url,
+            llhttp_method_name((llhttp_method_t)p->method), (int)c->url_len, c->url,
             p->http_major, p->http_minor, status, length);
     fflush(log);
 }
@@ -325,8 +328,9 @@ static void answer_builtin(struct conn *c, bool keep_alive, bool head_only)
  * responses already queued. */
 static void answer(struct conn *c)
 {
-    const http_parser *p = &c->parser;
-    bool keep_alive = http_should_keep_alive(p) && !c->server->stopping;
+    const llhttp_t *p = &c->parser;
+    /* An Upgrade is refused by going on in HTTP/1.1, then closing. */
+    bool keep_alive = llhttp_should_keep_alive(p) && !p->upgrade && !c->server->stopping;
     bool head_only = p->method == HTTP_HEAD;
     char relative[URL_MAX];
     c->answered++;
@@ -349,20 +353,21 @@ static void answer(struct conn *c)
 
 /* --- parsing: the parser's callbacks -------------------------------------- */
 
-/* The request line and headers count against the header limit as they come;
- * a callback that returns non-zero stops the parser with an error. */
-static int count_head(http_parser *p, size_t len)
+/* The request line and headers count against the header limit as they come
+ * (llhttp sets none of its own); a callback that returns -1 stops the parser
+ * with an error (HPE_USER). */
+static int count_head(llhttp_t *p, size_t len)
 {
     struct conn *c = p->data;
     c->head_bytes += len;
     if (c->head_bytes > (size_t)c->server->cfg.header_limit) {
         c->head_too_big = true;
-        return 1;
+        return -1;
     }
     return 0;
 }
 
-static int on_message_begin(http_parser *p)
+static int on_message_begin(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = true;
@@ -371,7 +376,7 @@ static int on_message_begin(http_parser *p)
     return 0;
 }
 
-static int on_url(http_parser *p, const char *at, size_t len)
+static int on_url(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     if (c->url_len + len > sizeof c->url)
@@ -383,7 +388,7 @@ static int on_url(http_parser *p, const char *at, size_t len)
 
 /* A name or value may come in several calls when it arrives in pieces: the
  * 4 bytes of ": " and CRLF are counted once, when a new name begins. */
-static int on_header_field(http_parser *p, const char *at, size_t len)
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     (void)at;
@@ -392,7 +397,7 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
     return count_head(p, len + separators);
 }
 
-static int on_header_value(http_parser *p, const char *at, size_t len)
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     (void)at;
@@ -402,13 +407,12 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 
 /* Pause after each request: the loop answers it, then decides whether to go
  * on (it stops while the client has too much output waiting). */
-static int on_message_complete(http_parser *p)
+static int on_message_complete(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = false;
     answer(c);
-    http_parser_pause(p, 1);
-    return 0;
+    return HPE_PAUSED;
 }
 
 /* --- the request path: bytes in, responses queued ------------------------- */
@@ -425,12 +429,16 @@ static bool can_answer_more(const struct conn *c)
            c->out.len - c->out_sent < OUTPUT_HIGH_WATER;
 }
 
-static int status_for_parse_error(const struct conn *c, enum http_errno e)
+/* The parser stopped at `at`. llhttp matches the method against the
+ * methods it knows, byte by byte, and stops at the first byte that no known
+ * method continues with: when that byte is a capital letter, the client
+ * sent a word, just not a method we know (501); anything else is not HTTP. */
+static int status_for_parse_error(const struct conn *c, llhttp_errno_t e, const char *at)
 {
-    if (c->head_too_big || e == HPE_HEADER_OVERFLOW)
+    if (c->head_too_big)
         return 431;
-    if (e == HPE_INVALID_METHOD && c->in_request)
-        return 501;                         /* a word, just not a method we know */
+    if (e == HPE_INVALID_METHOD && *at >= 'A' && *at <= 'Z')
+        return 501;
     return 400;
 }
 
@@ -440,18 +448,21 @@ static size_t parse_requests(struct conn *c, const char *bytes, size_t len)
 {
     size_t used = 0;
     while (used < len && can_answer_more(c)) {
-        used += http_parser_execute(&c->parser, &c->server->parser_settings, bytes + used,
-                                    len - used);
-        enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
-        if (e == HPE_PAUSED) {
-            http_parser_pause(&c->parser, 0);
-        } else if (e != HPE_OK) {
+        llhttp_errno_t e = llhttp_execute(&c->parser, bytes + used, len - used);
+        if (e == HPE_OK) {
+            used = len;                     /* all of it, and the request goes on */
+        } else if (e == HPE_PAUSED) {       /* after a request: where it ended */
+            used = (size_t)(llhttp_get_error_pos(&c->parser) - bytes);
+            llhttp_resume(&c->parser);
+        } else if (e == HPE_PAUSED_UPGRADE) {
+            c->close_after = true;          /* answered (keep-alive off); no switch */
+            return len;
+        } else {
             c->answered++;
-            answer_error(c, status_for_parse_error(c, e), false);
+            answer_error(c, status_for_parse_error(c, e, llhttp_get_error_pos(&c->parser)),
+                         false);
             return len;                     /* the rest is discarded */
         }
-        if (c->parser.upgrade)              /* no protocol switches here */
-            c->close_after = true;
     }
     return used;
 }
@@ -487,7 +498,7 @@ static struct conn *conn_new(struct server *s, int fd)
     c->fd = fd;
     c->file_fd = -1;
     c->server = s;
-    http_parser_init(&c->parser, HTTP_REQUEST);
+    llhttp_init(&c->parser, HTTP_REQUEST, &s->parser_settings);
     c->parser.data = c;
     return c;
 }
@@ -533,7 +544,8 @@ static void linger(struct conn *c);
 static void conn_finish(struct conn *c)
 {
     bool client_may_send = !c->peer_eof && (c->readable || c->in.len || request_in_progress(c)
-                                            || c->answered == 0 || c->parser.http_errno);
+                                            || c->answered == 0 ||
+                                            llhttp_get_errno(&c->parser) != HPE_OK);
     if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1 || !conn_watch(c)) {
         conn_close(c);
         return;
@@ -889,7 +901,7 @@ static void fill_defaults(struct server *s, const struct http_server_config *cfg
         c->shutdown_ms = DEFAULT_SHUTDOWN_MS;
     s->idle.timeout_ms = c->idle_timeout_ms;
     s->request.timeout_ms = c->header_timeout_ms;
-    s->parser_settings = (http_parser_settings){
+    s->parser_settings = (llhttp_settings_t){
         .on_message_begin = on_message_begin,
         .on_url = on_url,
         .on_header_field = on_header_field,
