@@ -189,9 +189,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
 
-# The fuzz target and lab 11's server, compiled together by clang.
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c labs/11-epoll-server/server.c \
-                            labs/11-epoll-server/server.h | $(DEPS_OK)
+# The fuzz target and lab 11's server (its sources without the lab's and the
+# front's: the server and what it is built from), compiled together by clang.
+LAB11_SERVER_SRC = $(addprefix labs/11-epoll-server/,server.c buffer.c deadline.c files.c)
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LAB11_SERVER_SRC) \
+                            $(wildcard labs/11-epoll-server/*.h) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -Ilabs/11-epoll-server -o $@ $(filter %.c,$^) -lhttp_parser
