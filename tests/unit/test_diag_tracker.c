@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "quiet_listener.h"
 #include "socklab/clock.h"
 #include "socklab/diag_tracker.h"
 #include "socklab/net.h"
@@ -28,7 +29,7 @@ struct lab {
 static void set_up(struct lab *l, double discover_every_ms)
 {
     memset(l, 0, sizeof *l);
-    l->listener = sl_listen_on("127.0.0.1", 0, 16);
+    l->listener = quiet_listener(16);
     for (int i = 0; i < 4; i++) {
         l->client[i] = sl_connect_to(l->listener, 2000);
         l->server[i] = (int)sl_accept_within(l->listener, 2000);
