@@ -9,6 +9,8 @@
  * corrected to "-> TIME-WAIT". */
 #include "collect.h"
 
+#include "socklab/clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,9 @@ void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
     snprintf(c->process, sizeof c->process, "%s", o->process);
     c->pid = o->pid;
     c->want_owners = !o->no_process || o->process[0] || o->pid;
+    c->want_tcp_info = true;
+    c->want_events = true;
+    c->discover_ms = o->trace ? 0 : o->discover_ms;   /* the tracepoint announces new ones */
     if (c->want_owners)
         c->owners = sl_owners_new();
 }
@@ -29,6 +34,7 @@ void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
 void dash_collector_free(struct dash_collector *c)
 {
     sl_trace_close(c->trace);
+    sl_tracker_close(c->tracker);
     sl_owners_free(c->owners);
     free(c->owner_of);
     sl_snapshot_free(&c->previous);
@@ -47,8 +53,40 @@ bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len)
 
 void dash_collector_read_trace(struct dash_collector *c)
 {
-    if (c->trace)
-        sl_trace_read(c->trace, &c->held);
+    if (!c->trace)
+        return;
+    size_t before = c->held.count;
+    sl_trace_read(c->trace, &c->held);
+    for (size_t i = before; c->tracker && i < c->held.count; i++)
+        if (!sl_snapshot_find(&c->current, &c->held.items[i].tuple))
+            sl_tracker_discover_soon(c->tracker);  /* a socket we do not know yet */
+}
+
+int dash_collector_event_fd(const struct dash_collector *c)
+{
+    return c->tracker ? sl_tracker_event_fd(c->tracker) : -1;
+}
+
+void dash_collector_read_events(struct dash_collector *c)
+{
+    if (c->tracker)
+        sl_tracker_read_events(c->tracker, sl_clock_ms());
+}
+
+void dash_collector_discover(struct dash_collector *c)
+{
+    if (c->tracker)
+        sl_tracker_discover_soon(c->tracker);
+}
+
+static int open_tracker(struct dash_collector *c)
+{
+    struct sl_tracker_options o = {
+        .filter = c->filter, .source = c->source, .want_tcp_info = c->want_tcp_info,
+        .discover_every_ms = c->discover_ms, .destroy_events = c->want_events,
+    };
+    c->tracker = sl_tracker_open(&o, c->note, sizeof c->note);
+    return c->tracker ? 0 : -ENOMEM;
 }
 
 static bool owner_matches(const struct dash_collector *c, const struct sl_socket *s)
@@ -103,10 +141,11 @@ static void merge(struct dash_collector *c)
 
 int dash_collect(struct dash_collector *c)
 {
+    if (!c->tracker && open_tracker(c) < 0)
+        return -ENOMEM;
     struct sl_snapshot next = c->previous;         /* reuse the oldest buffer */
     c->previous = c->current;
-    next.want_tcp_info = c->want_tcp_info;
-    int rc = sl_snapshot_take(&next, &c->filter, c->source);
+    int rc = sl_tracker_refresh(c->tracker, sl_clock_ms(), &next);
     c->current = next;
     if (rc < 0)
         return rc;

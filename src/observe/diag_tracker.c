@@ -215,7 +215,6 @@ static int discover(struct sl_tracker *t, double now)
     struct sl_snapshot keep = t->known;
     t->known = t->dumped;
     t->dumped = keep;
-    t->known.source = t->dumped.source;
     t->next_discovery_ms = t->o.discover_every_ms > 0 ? now + t->o.discover_every_ms : -1;
     t->discover_now = false;
     return index_known(t);
@@ -280,15 +279,9 @@ static int follow(struct sl_tracker *t, bool *queue_grew)
  * The listeners known say it best; the ephemeral port range otherwise. */
 static int opened_actively(const struct sl_tracker *t, const struct sl_tuple *s)
 {
-    for (size_t i = 0; i < t->known.count; i++) {
-        const struct sl_socket *l = &t->known.sockets[i];
-        if (l->state != SL_TCP_LISTEN || l->tuple.family != s->family)
-            continue;
-        if (l->tuple.local_port == s->local_port)
-            return 0;
-        if (l->tuple.local_port == s->peer_port)
-            return 1;
-    }
+    int opener = sl_snapshot_opener(&t->known, s);
+    if (opener >= 0)
+        return opener;
     bool local = s->local_port >= t->ephemeral_low && s->local_port <= t->ephemeral_high;
     bool peer = s->peer_port >= t->ephemeral_low && s->peer_port <= t->ephemeral_high;
     return local == peer ? -1 : local;
@@ -314,8 +307,11 @@ static void end_sockets(struct sl_tracker *t, double now)
     for (size_t e = 0; e < n; e++) {
         struct sl_socket *ev = &t->events.sockets[e];
         at[e] = find_cookie(t, ev->cookie);
-        t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;   /* the key to look up */
-        t->fresh[e].cookie = ev->cookie;
+        /* The key to look up. A socket whose cookie was made only for its own
+         * event (never dumped) left a TIME-WAIT record with a cookie of its own:
+         * look that one up by its tuple alone, and take only a record on it. */
+        t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;
+        t->fresh[e].cookie = at[e] >= 0 ? ev->cookie : 0;
     }
     bool looked = t->lookup && sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh,
                                                  t->result) == 0;
@@ -325,7 +321,9 @@ static void end_sockets(struct sl_tracker *t, double now)
         const struct sl_socket *ev = &t->events.sockets[e];
         bool known = at[e] >= 0;
         bool time_wait = looked && t->result[e] == SL_LOOKUP_FOUND &&
-                         t->fresh[e].timer == SL_TIMER_TIMEWAIT;
+                         t->fresh[e].timer == SL_TIMER_TIMEWAIT &&
+                         sl_tuple_equal(&t->fresh[e].tuple, known ? &t->known.sockets[at[e]].tuple
+                                                                  : &ev->tuple);
         const struct sl_socket *alive = known ? &t->known.sockets[at[e]] : NULL;
         if (!known && (ev->tuple.peer_port == 0 || !on_ports(t, &ev->tuple)))
             continue;                              /* not one of ours */
