@@ -47,17 +47,23 @@ void sl_guard_full_screen(void (*leave)(void))
     full_screen = leave;
 }
 
-static void at_exit(void)
+void sl_guard_release(void)
 {
     if (full_screen)
         full_screen();
+    full_screen = NULL;
     sl_guard_restore_terminal();
     end_children();
 }
 
+static void at_exit(void)
+{
+    sl_guard_release();
+}
+
 static void on_signal(int sig)
 {
-    at_exit();
+    sl_guard_release();
     /* Say why the lab ends here (write(2): the one output a handler may use). */
     static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
                                       "its sockets closed ==\n";

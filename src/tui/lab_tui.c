@@ -41,7 +41,7 @@
 #define TIMER_SLACK_MS 2000     /* the timer's granularity, and the lab's start-up */
 
 enum overlay { OVERLAY_NONE, OVERLAY_SOURCE, OVERLAY_NOTES, OVERLAY_HELP, OVERLAY_SUMMARY };
-enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT };
+enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
 
 struct entry {
     char *text;
@@ -573,6 +573,8 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "",
         "Enter or space: the next step (or go on from a pause).",
         "q: end the lab; Ctrl-C does too, and the terminal is restored.",
+        "r: start the lab again; b: back a step (the lab runs again up to the step before: "
+        "a kernel cannot be rewound).",
         "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
         "closes them).",
         "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
@@ -728,6 +730,8 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     switch (k) {
     case '\n': case '\r': case ' ': case KEY_ENTER: return KEY_GO_ON;
     case 'q': case 'Q': return KEY_QUIT;
+    case 'r': case 'R': return KEY_START_AGAIN;
+    case 'b': case 'B': return KEY_GO_BACK;
     case 's':
         t->overlay = OVERLAY_SOURCE;
         t->overlay_scroll = lab->step_line > 3 ? lab->step_line - 3 : 0;
@@ -744,9 +748,9 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     return KEY_STAY;
 }
 
-/* Wait for Enter or space (true) or q (false), pressed at this pause, the
- * sockets live meanwhile. In auto mode the wait is `auto_ms` and needs no key. */
-static bool wait_for_key(struct sl_lab *lab, int auto_ms)
+/* Wait for Enter or space, q, r or b, pressed at this pause, the sockets live
+ * meanwhile. In auto mode the wait is `auto_ms` and needs no key. */
+static enum sl_lab_choice wait_for_key(struct sl_lab *lab, int auto_ms)
 {
     double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
     flushinp();                                 /* a key pressed before the pause does not
@@ -755,14 +759,18 @@ static bool wait_for_key(struct sl_lab *lab, int auto_ms)
         look_at_sockets(lab, REFRESH_MS);
         draw(lab);
         if (until >= 0 && sl_clock_ms() >= until)
-            return true;
+            return SL_CHOICE_GO_ON;
         timeout(REFRESH_MS);
         int k = getch();
         if (k == ERR)
             continue;
-        enum key_answer a = on_key(lab, k);
-        if (a != KEY_STAY)
-            return a == KEY_GO_ON;
+        switch (on_key(lab, k)) {
+        case KEY_STAY: break;
+        case KEY_GO_ON: return SL_CHOICE_GO_ON;
+        case KEY_QUIT: return SL_CHOICE_QUIT;
+        case KEY_START_AGAIN: return SL_CHOICE_RESTART;
+        case KEY_GO_BACK: return SL_CHOICE_BACK;
+        }
     }
 }
 
@@ -919,26 +927,27 @@ static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
     show_progress(lab, true);
 }
 
-static bool tui_pause(struct sl_lab *lab, const char *look, const char *const *hints, int count)
+static enum sl_lab_choice tui_pause(struct sl_lab *lab, const char *look,
+                                    const char *const *hints, int count)
 {
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
-        return true;
+        return SL_CHOICE_GO_ON;
     for (int i = 0; i < count; i++) {
         add_entry(t, SL_TUI_DIM, 4, "  %s", hints[i]);
         t->entries[t->entry_count - 1].hint = true;
     }
     set_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
-    bool go_on = wait_for_key(lab, lab->opt.delay_ms);
+    enum sl_lab_choice choice = wait_for_key(lab, lab->opt.delay_ms);
     set_status(t, SL_TUI_DIM, "running step %d", lab->step);
-    return go_on;
+    return choice;
 }
 
-static bool tui_step_done(struct sl_lab *lab)
+static enum sl_lab_choice tui_step_done(struct sl_lab *lab)
 {
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
-        return true;
+        return SL_CHOICE_GO_ON;
     set_status(t, SL_TUI_BOLD, " end of step %d: Enter for the next step", lab->step);
     return wait_for_key(lab, lab->opt.delay_ms);
 }
