@@ -31,7 +31,7 @@ PKG_TUI  = $(shell pkg-config --cflags ncursesw)
 PKG_TRACE = $(shell pkg-config --cflags libtracefs)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson md4c)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
 LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)

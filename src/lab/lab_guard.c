@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -47,17 +48,23 @@ void sl_guard_full_screen(void (*leave)(void))
     full_screen = leave;
 }
 
-static void at_exit(void)
+void sl_guard_release(void)
 {
     if (full_screen)
         full_screen();
+    full_screen = NULL;
     sl_guard_restore_terminal();
     end_children();
 }
 
+static void at_exit(void)
+{
+    sl_guard_release();
+}
+
 static void on_signal(int sig)
 {
-    at_exit();
+    sl_guard_release();
     /* Say why the lab ends here (write(2): the one output a handler may use). */
     static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
                                       "its sockets closed ==\n";
@@ -99,7 +106,9 @@ void sl_guard_forget_child(pid_t pid)
 
 void sl_guard_in_child(void)
 {
-    /* The child owns no children and no terminal mode of its own. */
+    /* The child owns no children and no terminal mode of its own, and it
+     * ends with the lab, however the lab ends (even SIGKILL). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     child_count = 0;
     terminal_fd = -1;
     full_screen = NULL;
