@@ -57,9 +57,15 @@ void dash_collector_read_trace(struct dash_collector *c)
         return;
     size_t before = c->held.count;
     sl_trace_read(c->trace, &c->held);
-    for (size_t i = before; c->tracker && i < c->held.count; i++)
-        if (!sl_snapshot_find(&c->current, &c->held.items[i].tuple))
-            sl_tracker_discover_soon(c->tracker);  /* a socket we do not know yet */
+    for (size_t i = before; c->tracker && i < c->held.count; i++) {
+        const struct sl_change *e = &c->held.items[i];
+        bool born = e->from == SL_TCP_CLOSE || e->from == SL_TCP_LISTEN ||
+                    e->from == SL_TCP_NEW_SYN_RECV || e->from == SL_TCP_SYN_RECV;
+        if (born) {                                /* a socket we cannot know yet */
+            sl_tracker_discover_soon(c->tracker);
+            break;
+        }
+    }
 }
 
 int dash_collector_event_fd(const struct dash_collector *c)
@@ -99,30 +105,61 @@ static bool owner_matches(const struct dash_collector *c, const struct sl_socket
     return c->pid ? o->pid == c->pid : strstr(o->command, c->process) != NULL;
 }
 
-static bool in_changes(const struct sl_changes *list, const struct sl_tuple *t)
+/* Tuples sorted, to find one among many in log time: at 5,000 connections a
+ * second a frame holds tens of thousands of traced changes and as many
+ * sockets, and comparing each with each would stall the dashboard (and let
+ * the tracepoint's buffer overflow). */
+struct tuple_at {
+    struct sl_tuple tuple;
+    size_t at;
+};
+
+static int compare_tuple_at(const void *a, const void *b)
 {
-    for (size_t i = 0; i < list->count; i++)
-        if (sl_tuple_equal(&list->items[i].tuple, t))
-            return true;
-    return false;
+    return sl_tuple_compare(&((const struct tuple_at *)a)->tuple,
+                            &((const struct tuple_at *)b)->tuple);
 }
 
-/* The time-wait record now holding this tuple (NULL: none). */
-static const struct sl_socket *time_wait_record(const struct sl_snapshot *snap,
-                                                const struct sl_tuple *t)
+static struct tuple_at *sorted_tuples(size_t n, const struct sl_tuple *(*tuple_of)(const void *, size_t),
+                                      const void *from)
 {
-    const struct sl_socket *s = sl_snapshot_find(snap, t);
-    return s && s->timer == SL_TIMER_TIMEWAIT ? s : NULL;
+    struct tuple_at *index = malloc((n ? n : 1) * sizeof *index);
+    if (!index)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        index[i] = (struct tuple_at){ *tuple_of(from, i), i };
+    qsort(index, n, sizeof *index, compare_tuple_at);
+    return index;
+}
+
+static const struct tuple_at *find_tuple(const struct tuple_at *index, size_t n,
+                                         const struct sl_tuple *t)
+{
+    struct tuple_at key = { *t, 0 };
+    return n ? bsearch(&key, index, n, sizeof key, compare_tuple_at) : NULL;
+}
+
+static const struct sl_tuple *socket_tuple(const void *snap, size_t i)
+{
+    return &((const struct sl_snapshot *)snap)->sockets[i].tuple;
+}
+
+static const struct sl_tuple *change_tuple(const void *changes, size_t i)
+{
+    return &((const struct sl_changes *)changes)->items[i].tuple;
 }
 
 static void merge(struct dash_collector *c)
 {
     c->traced.count = 0;
+    struct tuple_at *sockets = sorted_tuples(c->current.count, socket_tuple, &c->current);
+    struct tuple_at *held = sorted_tuples(c->held.count, change_tuple, &c->held);
     for (size_t i = 0; i < c->held.count; i++) {
         struct sl_change e = c->held.items[i];
-        const struct sl_socket *tw = e.to == SL_TCP_CLOSE ? time_wait_record(&c->current, &e.tuple)
-                                                          : NULL;
-        if (tw) {                                  /* "-> CLOSE" was really "-> TIME-WAIT" */
+        const struct tuple_at *hit = e.to == SL_TCP_CLOSE && sockets
+                                     ? find_tuple(sockets, c->current.count, &e.tuple) : NULL;
+        const struct sl_socket *tw = hit ? &c->current.sockets[hit->at] : NULL;
+        if (tw && tw->timer == SL_TIMER_TIMEWAIT) {   /* "-> CLOSE" was really "-> TIME-WAIT" */
             e.to = tw->state;                      /* (or FIN-WAIT-2, for an orphan's record) */
             if (e.to == e.from)
                 continue;
@@ -132,11 +169,13 @@ static void merge(struct dash_collector *c)
     size_t kept = 0;
     for (size_t i = 0; i < c->polled.count; i++) {
         const struct sl_change *p = &c->polled.items[i];
-        if (!in_changes(&c->held, &p->tuple))      /* the trace told it exactly */
+        if (!held || !find_tuple(held, c->held.count, &p->tuple))   /* the trace told it exactly */
             c->polled.items[kept++] = *p;
     }
     c->polled.count = kept;
     c->held.count = 0;
+    free(sockets);
+    free(held);
 }
 
 int dash_collect(struct dash_collector *c)

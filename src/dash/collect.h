@@ -46,8 +46,8 @@ int dash_collect(struct dash_collector *c);
 bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len);
 
 /* Read what the tracepoint has for us (call when its descriptor is readable);
- * a socket it names that the last frame did not have makes the next frame
- * a discovery. */
+ * a socket being born (leaving CLOSED, LISTEN or SYN-RECV) makes the next
+ * frame a discovery. */
 void dash_collector_read_trace(struct dash_collector *c);
 
 /* The destroy events' descriptor (-1: none), and reading them. */

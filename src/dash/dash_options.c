@@ -58,7 +58,7 @@ static void usage(void)
            "  --no-process       do not look up the owning process (faster)\n"
            "  --interval MS      refresh interval of the live view (default 500)\n"
            "  --discover MS      how often the live view dumps to find new sockets\n"
-           "                     (default 3000; with --trace only when one appears)\n"
+           "                     (default 5000; with --trace only when one appears)\n"
            "  --trace            also read exact transitions from the kernel's tracepoint\n"
            "                     sock:inet_sock_set_state (root)\n"
            "  --record FILE      save every frame to FILE (JSON lines)\n"
