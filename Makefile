@@ -11,6 +11,7 @@
 #                   programs, the labs with their sources and notes, and the
 #                   library, its headers and socklab.pc to rebuild a changed lab
 #   make uninstall  remove what make install put there
+#   make deb        the Debian packages (debian/), built in $(BUILD)/deb
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -91,8 +92,11 @@ FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
+# What the dependency check looks for (tools/ensure-deps.sh): the build and
+# the tests by default; the Debian package's build asks for the build's only.
+DEPS_FOR = test
 
-.PHONY: all run check tests bench bench-server stress fuzz install uninstall clean deps
+.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps
 .DELETE_ON_ERROR:
 
 all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB)
@@ -144,7 +148,7 @@ $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
-	@sh tools/ensure-deps.sh
+	@sh tools/ensure-deps.sh $(DEPS_FOR)
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
@@ -247,6 +251,12 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -f $(DESTDIR)$(LIBDIR)/libsocklab.a $(DESTDIR)$(PKGCONFIGDIR)/socklab.pc
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE) $(DESTDIR)$(INCLUDEDIR)/socklab
+
+# The Debian packages (debian/), built offline from a copy of the tree in
+# $(BUILD)/deb, where the .deb, .buildinfo and .changes files are left; the
+# tree itself stays clean (tools/make-deb.sh).
+deb: | $(DEPS_OK)
+	@sh tools/make-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf build build-asan
