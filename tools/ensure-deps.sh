@@ -60,9 +60,15 @@ need build libjansson-dev has_module jansson
 # does not pull in by itself.
 need build libtraceevent-dev has_module libtraceevent
 need build libtracefs-dev has_module libtracefs
-# Lab 11 parses HTTP with libhttp-parser (no pkg-config module: look for its
-# header).
-need build libhttp-parser-dev test -f /usr/include/http_parser.h
+# Lab 11 parses HTTP with llhttp, compiled from the C sources and the header
+# that node-llhttp ships (no library, no pkg-config module: look for them).
+llhttp_sources() {
+    for file in /usr/share/llhttp/api.c /usr/share/llhttp/http.c /usr/share/llhttp/llhttp.c \
+                /usr/share/include/llhttp/llhttp.h; do
+        [ -f "$file" ] || return 1
+    done
+}
+need build node-llhttp llhttp_sources
 
 for tool in ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
             script:bsdutils man:man-db; do
