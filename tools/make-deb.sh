@@ -44,9 +44,9 @@ cd "$out"
 case $what in
 binary)
     rm -f ./*.deb ./*.ddeb ./*.buildinfo ./*.changes       # an earlier build's
-    # parallel=2: the machine is shared (docs/hacking.md); the caller's
-    # DEB_BUILD_OPTIONS, if any, come after and win.
-    (cd "$copy" && DEB_BUILD_OPTIONS="parallel=2 ${DEB_BUILD_OPTIONS:-}" \
+    # parallel=2 unless the caller's DEB_BUILD_OPTIONS say otherwise
+    # (debhelper takes the first parallel= it reads).
+    (cd "$copy" && DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-} parallel=2" \
         dpkg-buildpackage -us -uc -b)
     ;;
 source)
