@@ -115,6 +115,14 @@ status=$?
 check "linked without socklab.pc's --undefined, the same lab refuses --tui in one line" \
     sh -c "[ $status -eq 2 ] && grep -q 'built without the full-screen presenter' '$scratch/without' &&
            [ \$(wc -l <'$scratch/without') -eq 1 ]"
+# Lab 11 is a folder and compiles llhttp's sources in: README's recipe.
+cp -r "$(pc --variable=labsdir socklab)/11-epoll-server" "$student/"
+(cd "$student/11-epoll-server" &&
+    cc $(pc --cflags socklab) -isystem /usr/share/include/llhttp *.c /usr/share/llhttp/*.c \
+       $(pc --libs socklab) -o lab11) >"$scratch/cc11" 2>&1
+check "lab 11 builds against the installed library as README says (its folder, llhttp's sources)" \
+    sh -c "'$student/11-epoll-server/lab11' --check && [ ! -s '$scratch/cc11' ]"
+sed 's/^/#   /' "$scratch/cc11"
 
 make --no-print-directory -s uninstall BUILD="$build" DESTDIR="$root" PREFIX="$prefix" \
     >"$scratch/uninstall.log" 2>&1
