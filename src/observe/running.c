@@ -29,7 +29,8 @@ static int directory(char *dir, size_t len, bool make)
     return 0;
 }
 
-/* Field 22 of /proc/PID/stat, after the command in parentheses; 0 if gone. */
+/* Field 22 of /proc/PID/stat, after the command in parentheses; 0 if gone
+ * (a zombie, killed but not yet reaped, has gone too: its namespaces have). */
 static unsigned long long start_time(pid_t pid)
 {
     char path[64], text[1024];
@@ -42,6 +43,8 @@ static unsigned long long start_time(pid_t pid)
     text[n] = '\0';
     char *p = strrchr(text, ')');
     unsigned long long start = 0;
+    if (p && (p[1] != ' ' || p[2] == 'Z' || p[2] == 'X'))
+        return 0;
     for (int field = 2; p && field < 22; field++)
         p = strchr(p + 1, ' ');
     if (p)
