@@ -3,7 +3,7 @@
 #
 # The library is four layers, each a folder of src/ and a static library:
 #
-#     base      errors, the clock, JSON                      (uses nothing of ours)
+#     base      errors, the clock, JSON, text fitting        (uses nothing of ours)
 #     observe   kernel -> snapshot -> changes                 (uses base)
 #     lab       the step engine, its text and JSON presenters (uses observe, base)
 #     tui       ncurses widgets, the labs' --tui presenter    (uses lab, observe, base)

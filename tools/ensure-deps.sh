@@ -18,9 +18,13 @@ for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
 done
 # The install test loads the completion script the way bash does.
 [ -f /usr/share/bash-completion/bash_completion ] || missing bash-completion
-# Lab 11 parses HTTP with libhttp-parser (no pkg-config module: look for its
-# header); its request path is fuzzed with clang's libFuzzer.
-[ -f /usr/include/http_parser.h ] || missing libhttp-parser-dev
+# Lab 11 parses HTTP with llhttp, compiled from the C sources and the header
+# that node-llhttp ships (no library, no pkg-config module: look for them);
+# its request path is fuzzed with clang's libFuzzer.
+for file in /usr/share/llhttp/api.c /usr/share/llhttp/http.c /usr/share/llhttp/llhttp.c \
+            /usr/share/include/llhttp/llhttp.h; do
+    [ -f "$file" ] || missing node-llhttp
+done
 command -v clang >/dev/null 2>&1 || { missing clang; missing libclang-rt-dev; }
 if command -v clang >/dev/null 2>&1; then
     ls "$(clang -print-resource-dir)"/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||

@@ -23,6 +23,7 @@
 #include <wchar.h>
 
 #include "socklab/addr.h"
+#include "socklab/text.h"
 #include "socklab/diag.h"
 #include "socklab/diagram.h"
 #include "socklab/owner.h"
@@ -118,26 +119,7 @@ const char *sl_tui_sort_name(enum sl_tui_sort sort);
 
 /* ---- text fitting ---- */
 
-/* Convert text (in the current locale) to at most `columns` columns of wide
- * characters in out (room wide characters, NUL-terminated); characters that
- * cannot be shown become '?'. Returns the columns used. */
-int sl_tui_text_fit(const char *text, int columns, wchar_t *out, size_t room);
-
-/* The longest head of text that fits in `width` columns and ends between two
- * words (a first word longer than the width is cut, as nothing else can be
- * shown); copied to out. Returns its length. Text is ASCII here. */
-int sl_tui_fit_words(const char *text, int width, char *out, size_t len);
-
-/* As sl_tui_fit_words, but a text that does not fit ends with `mark` (which
- * takes mark_columns) after the last word that fits: nothing is cut without a
- * visible mark. Returns the length in bytes. */
-int sl_tui_fit_words_marked(const char *text, int width, const char *mark, int mark_columns,
-                            char *out, size_t len);
-
-/* The first line of text wrapped at width: its length, never splitting a word
- * that fits on a line of its own; *next is where the following line starts
- * (the spaces between are skipped). 0 at the end of the text. */
-int sl_tui_wrap_line(const char *text, int width, const char **next);
+/* Text is fitted and wrapped by text.h (columns, never bytes). */
 
 /* Segments of a line, fitted to width: all in full if they fit; else the
  * least important are shortened first (those with a brief form), then

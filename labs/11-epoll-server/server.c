@@ -4,7 +4,9 @@
  * Read it top to bottom: the choices first, then the pieces from the inside
  * out (answering one request, parsing, the request path, connections,
  * writing, reading, accepting, deadlines and shutdown), and last the loop
- * that ties them together.
+ * that ties them together. What a server needs but is not the lesson lives
+ * beside it: deadline.c (the ordered deadline lists), files.c (paths under
+ * --root), buffer.c (a growable buffer); serve.c parses the options.
  *
  * Why edge-triggered. With EPOLLET the kernel reports a socket when something
  * new happens on it, not every time it is still readable. That saves one
@@ -44,7 +46,7 @@
  * A connection that is closing and waits for the client's FIN (lingering,
  * see conn_finish) sits in the request list too. Expiring is popping from
  * the heads while their deadline has passed; epoll_wait() sleeps until the
- * earlier head. No tick scans every connection.
+ * earlier head. No tick scans every connection (deadline.c).
  *
  * What EMFILE does. When the process is out of descriptors, accept() fails
  * with EMFILE and the connection stays in the accept queue; with edge
@@ -60,17 +62,21 @@
  * sending or the request they are receiving, with Connection: close, for
  * at most shutdown_ms.
  *
- * Parsing is Debian's libhttp-parser (http_parser.h): the lesson is the event
- * loop, not the parser. */
+ * Parsing is llhttp (the successor of the unmaintained libhttp-parser, from
+ * the same project; Debian ships its C sources in node-llhttp and the
+ * Makefile compiles them in): the lesson is the event loop, not the parser.
+ * It keeps its state between reads, so a request may arrive in any pieces. */
 #include "server.h"
 
+#include "buffer.h"
+#include "deadline.h"
+#include "files.h"
+
+#include <llhttp.h>
+
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <http_parser.h>
-#include <limits.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -80,7 +86,6 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,53 +112,15 @@ const char http_builtin_page[] =
     "</body></html>\n";
 const size_t http_builtin_page_len = sizeof http_builtin_page - 1;
 
-/* --- a growable byte buffer ---------------------------------------------- */
-
-struct buffer {
-    char *data;
-    size_t len, cap;
-};
-
-static bool buffer_append(struct buffer *b, const void *bytes, size_t n)
-{
-    if (!n)
-        return true;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (!grown)
-            return false;
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-    return true;
-}
-
-/* Drop the first n bytes. */
-static void buffer_consume(struct buffer *b, size_t n)
-{
-    memmove(b->data, b->data + n, b->len - n);
-    b->len -= n;
-}
-
-/* --- a connection, and the lists its deadline lives in ------------------- */
-
-struct deadline_list;
+/* --- a connection ---------------------------------------------------------- */
 
 struct conn {
     int fd;
-    http_parser parser;
+    llhttp_t parser;
     struct server *server;
     char peer[INET6_ADDRSTRLEN + 8];        /* "127.0.0.1:51234", for the log */
 
-    /* its place in one deadline list */
-    struct deadline_list *list;
-    struct conn *prev, *next;
-    long long deadline_ms;
+    struct deadline_entry deadline;         /* in s->idle or s->request */
 
     struct buffer in;                       /* pipelined bytes not parsed yet */
     struct buffer out;                      /* responses not sent yet */
@@ -175,52 +142,28 @@ struct conn {
     bool close_after;       /* close once the output is sent */
     bool lingering;         /* output done, write side shut, discarding input */
     bool registered;        /* it is in the epoll set */
-    bool watching_output;   /* EPOLLOUT is in its epoll mask */
     bool nodelay;           /* TCP_NODELAY is set */
     bool progress;          /* it read or wrote something since its last deadline */
     bool broken;            /* out of memory: close it */
     int answered;           /* responses queued so far */
 };
 
-struct deadline_list {
-    struct conn *head, *tail;
-    int timeout_ms;
-};
-
-static void list_remove(struct conn *c)
+/* The connection a deadline entry belongs to. */
+static struct conn *conn_of(struct deadline_entry *e)
 {
-    struct deadline_list *l = c->list;
-    if (!l)
-        return;
-    *(c->prev ? &c->prev->next : &l->head) = c->next;
-    *(c->next ? &c->next->prev : &l->tail) = c->prev;
-    c->prev = c->next = NULL;
-    c->list = NULL;
-}
-
-/* Append at the tail with deadline now + the list's timeout: the list stays
- * ordered because now never goes back and the timeout is the same for all. */
-static void list_append(struct deadline_list *l, struct conn *c, long long now_ms)
-{
-    list_remove(c);
-    c->list = l;
-    c->deadline_ms = now_ms + l->timeout_ms;
-    c->prev = l->tail;
-    *(l->tail ? &l->tail->next : &l->head) = c;
-    l->tail = c;
+    return (struct conn *)((char *)e - offsetof(struct conn, deadline));
 }
 
 /* --- the server ----------------------------------------------------------- */
 
 struct server {
     struct http_server_config cfg;          /* with the defaults filled in */
-    http_parser_settings parser_settings;
+    llhttp_settings_t parser_settings;      /* the callbacks: every parser's */
     int epoll_fd;
     int listen_fd;                          /* -1 once shutting down */
     bool listener_watched;
     int spare_fd;                           /* the descriptor kept for EMFILE */
-    int root_fd;                            /* --root, or -1 */
-    char *root_real;                        /* its realpath, for the fallback check */
+    struct file_root root;                  /* --root (root.fd -1: none) */
     int connections;
     struct deadline_list idle, request;
     long long now_ms;
@@ -316,9 +259,9 @@ static void log_request(struct conn *c, int status, size_t length)
     FILE *log = c->server->cfg.log;
     if (!log)
         return;
-    const http_parser *p = &c->parser;
+    const llhttp_t *p = &c->parser;
     fprintf(log, "%s \"%s %.*s HTTP/%u.%u\" %d %zu\n", c->peer,
-            http_method_str((enum http_method)p->method), (int)c->url_len, c->url,
+            llhttp_method_name((llhttp_method_t)p->method), (int)c->url_len, c->url,
             p->http_major, p->http_minor, status, length);
     fflush(log);
 }
@@ -340,85 +283,9 @@ static void answer_error(struct conn *c, int status, bool keep_alive)
     log_request(c, status, (size_t)body);
 }
 
-static const char *content_type(const char *path)
-{
-    static const char *const types[][2] = {
-        { ".html", "text/html" },       { ".htm", "text/html" },
-        { ".txt", "text/plain" },       { ".css", "text/css" },
-        { ".js", "text/javascript" },   { ".json", "application/json" },
-        { ".png", "image/png" },        { ".jpg", "image/jpeg" },
-        { ".svg", "image/svg+xml" },    { ".md", "text/markdown" },
-    };
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-        if (!strcasecmp(dot, types[i][0]))
-            return types[i][1];
-    return "application/octet-stream";
-}
-
-/* Open `relative` under the root, never outside it: openat2 with
- * RESOLVE_BENEATH refuses "..", absolute symlinks and symlinks that climb out,
- * at every component, atomically. Kernels before 5.6 lack it: there the
- * resolved path must start with the root's own. O_NONBLOCK: a FIFO under the
- * root must not block the whole server in open(). Returns -errno. */
-static int open_beneath(const struct server *s, const char *relative)
-{
-    struct open_how how = {
-        .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-    };
-    long fd = syscall(SYS_openat2, s->root_fd, relative, &how, sizeof how);
-    if (fd >= 0 || errno != ENOSYS)
-        return fd >= 0 ? (int)fd : -errno;
-    char *real = NULL, path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", s->root_real, relative) >= (int)sizeof path)
-        return -ENAMETOOLONG;
-    if (!(real = realpath(path, NULL)))
-        return -errno;
-    size_t root_len = strlen(s->root_real);
-    int result = -EXDEV;
-    if (!strncmp(real, s->root_real, root_len) && (real[root_len] == '/' || !real[root_len]))
-        result = open(real, (int)how.flags);
-    result = result == -1 ? -errno : result;
-    free(real);
-    return result;
-}
-
-/* "/a%20b?x" -> "a b" (relative to the root); false for a target that is
- * not a path, an encoded NUL, or a ".." segment. */
-static bool target_to_relative(const char *url, size_t len, char *out, size_t room)
-{
-    if (!len || url[0] != '/')
-        return false;
-    size_t n = 0;
-    for (size_t i = 1; i < len && url[i] != '?' && url[i] != '#'; i++) {
-        char ch = url[i];
-        if (ch == '%') {
-            static const char hex[] = "0123456789abcdef";
-            const char *high, *low;
-            if (i + 2 >= len || !url[i + 1] || !url[i + 2] ||
-                !(high = strchr(hex, tolower((unsigned char)url[i + 1]))) ||
-                !(low = strchr(hex, tolower((unsigned char)url[i + 2]))))
-                return false;
-            ch = (char)((high - hex) << 4 | (low - hex));
-            if (!ch)
-                return false;               /* %00 */
-            i += 2;
-        }
-        if (n + 1 >= room)
-            return false;
-        out[n++] = ch;
-    }
-    out[n] = '\0';
-    for (const char *seg = out; seg; seg = strchr(seg, '/'), seg = seg ? seg + 1 : NULL)
-        if (seg[0] == '.' && seg[1] == '.' && (seg[2] == '/' || !seg[2]))
-            return false;
-    return true;
-}
-
 static void answer_file(struct conn *c, const char *relative, bool keep_alive, bool head_only)
 {
-    int fd = open_beneath(c->server, relative);
+    int fd = file_open_beneath(&c->server->root, relative);
     struct stat st;
     if (fd < 0) {
         bool refused = fd == -EXDEV || fd == -EACCES || fd == -ELOOP || fd == -EPERM;
@@ -431,7 +298,7 @@ static void answer_file(struct conn *c, const char *relative, bool keep_alive, b
         return;
     }
     char head[512];
-    int n = format_head(head, sizeof head, c->server->date, 200, content_type(relative),
+    int n = format_head(head, sizeof head, c->server->date, 200, file_content_type(relative),
                         (size_t)st.st_size, keep_alive, "");
     append_out(c, head, (size_t)n);
     log_request(c, 200, (size_t)st.st_size);
@@ -461,8 +328,9 @@ static void answer_builtin(struct conn *c, bool keep_alive, bool head_only)
  * responses already queued. */
 static void answer(struct conn *c)
 {
-    const http_parser *p = &c->parser;
-    bool keep_alive = http_should_keep_alive(p) && !c->server->stopping;
+    const llhttp_t *p = &c->parser;
+    /* An Upgrade is refused by going on in HTTP/1.1, then closing. */
+    bool keep_alive = llhttp_should_keep_alive(p) && !p->upgrade && !c->server->stopping;
     bool head_only = p->method == HTTP_HEAD;
     char relative[URL_MAX];
     c->answered++;
@@ -473,11 +341,11 @@ static void answer(struct conn *c)
         answer_error(c, 414, false);
     else if (p->method != HTTP_GET && p->method != HTTP_HEAD)
         answer_error(c, 405, keep_alive);
-    else if (!target_to_relative(c->url, c->url_len, relative, sizeof relative))
+    else if (!file_target_to_relative(c->url, c->url_len, relative, sizeof relative))
         answer_error(c, c->url_len && c->url[0] == '/' ? 403 : 400, keep_alive);
     else if (!relative[0])                  /* "/" */
         answer_builtin(c, keep_alive, head_only);
-    else if (c->server->root_fd < 0)
+    else if (c->server->root.fd < 0)
         answer_error(c, 404, keep_alive);
     else
         answer_file(c, relative, keep_alive, head_only);
@@ -485,20 +353,21 @@ static void answer(struct conn *c)
 
 /* --- parsing: the parser's callbacks -------------------------------------- */
 
-/* The request line and headers count against the header limit as they come;
- * a callback that returns non-zero stops the parser with an error. */
-static int count_head(http_parser *p, size_t len)
+/* The request line and headers count against the header limit as they come
+ * (llhttp sets none of its own); a callback that returns -1 stops the parser
+ * with an error (HPE_USER). */
+static int count_head(llhttp_t *p, size_t len)
 {
     struct conn *c = p->data;
     c->head_bytes += len;
     if (c->head_bytes > (size_t)c->server->cfg.header_limit) {
         c->head_too_big = true;
-        return 1;
+        return -1;
     }
     return 0;
 }
 
-static int on_message_begin(http_parser *p)
+static int on_message_begin(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = true;
@@ -507,7 +376,7 @@ static int on_message_begin(http_parser *p)
     return 0;
 }
 
-static int on_url(http_parser *p, const char *at, size_t len)
+static int on_url(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     if (c->url_len + len > sizeof c->url)
@@ -519,7 +388,7 @@ static int on_url(http_parser *p, const char *at, size_t len)
 
 /* A name or value may come in several calls when it arrives in pieces: the
  * 4 bytes of ": " and CRLF are counted once, when a new name begins. */
-static int on_header_field(http_parser *p, const char *at, size_t len)
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     (void)at;
@@ -528,7 +397,7 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
     return count_head(p, len + separators);
 }
 
-static int on_header_value(http_parser *p, const char *at, size_t len)
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
     (void)at;
@@ -538,13 +407,12 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
 
 /* Pause after each request: the loop answers it, then decides whether to go
  * on (it stops while the client has too much output waiting). */
-static int on_message_complete(http_parser *p)
+static int on_message_complete(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = false;
     answer(c);
-    http_parser_pause(p, 1);
-    return 0;
+    return HPE_PAUSED;
 }
 
 /* --- the request path: bytes in, responses queued ------------------------- */
@@ -561,12 +429,16 @@ static bool can_answer_more(const struct conn *c)
            c->out.len - c->out_sent < OUTPUT_HIGH_WATER;
 }
 
-static int status_for_parse_error(const struct conn *c, enum http_errno e)
+/* The parser stopped at `at`. llhttp matches the method against the
+ * methods it knows, byte by byte, and stops at the first byte that no known
+ * method continues with: when that byte is a capital letter, the client
+ * sent a word, just not a method we know (501); anything else is not HTTP. */
+static int status_for_parse_error(const struct conn *c, llhttp_errno_t e, const char *at)
 {
-    if (c->head_too_big || e == HPE_HEADER_OVERFLOW)
+    if (c->head_too_big)
         return 431;
-    if (e == HPE_INVALID_METHOD && c->in_request)
-        return 501;                         /* a word, just not a method we know */
+    if (e == HPE_INVALID_METHOD && *at >= 'A' && *at <= 'Z')
+        return 501;
     return 400;
 }
 
@@ -576,18 +448,21 @@ static size_t parse_requests(struct conn *c, const char *bytes, size_t len)
 {
     size_t used = 0;
     while (used < len && can_answer_more(c)) {
-        used += http_parser_execute(&c->parser, &c->server->parser_settings, bytes + used,
-                                    len - used);
-        enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
-        if (e == HPE_PAUSED) {
-            http_parser_pause(&c->parser, 0);
-        } else if (e != HPE_OK) {
+        llhttp_errno_t e = llhttp_execute(&c->parser, bytes + used, len - used);
+        if (e == HPE_OK) {
+            used = len;                     /* all of it, and the request goes on */
+        } else if (e == HPE_PAUSED) {       /* after a request: where it ended */
+            used = (size_t)(llhttp_get_error_pos(&c->parser) - bytes);
+            llhttp_resume(&c->parser);
+        } else if (e == HPE_PAUSED_UPGRADE) {
+            c->close_after = true;          /* answered (keep-alive off); no switch */
+            return len;
+        } else {
             c->answered++;
-            answer_error(c, status_for_parse_error(c, e), false);
+            answer_error(c, status_for_parse_error(c, e, llhttp_get_error_pos(&c->parser)),
+                         false);
             return len;                     /* the rest is discarded */
         }
-        if (c->parser.upgrade)              /* no protocol switches here */
-            c->close_after = true;
     }
     return used;
 }
@@ -623,7 +498,7 @@ static struct conn *conn_new(struct server *s, int fd)
     c->fd = fd;
     c->file_fd = -1;
     c->server = s;
-    http_parser_init(&c->parser, HTTP_REQUEST);
+    llhttp_init(&c->parser, HTTP_REQUEST, &s->parser_settings);
     c->parser.data = c;
     return c;
 }
@@ -632,8 +507,8 @@ static void conn_free(struct conn *c)
 {
     if (c->file_fd >= 0)
         close(c->file_fd);
-    free(c->in.data);
-    free(c->out.data);
+    buffer_free(&c->in);
+    buffer_free(&c->out);
     free(c);
 }
 
@@ -643,7 +518,7 @@ static void watch_listener(struct server *s, bool on);
 static void conn_close(struct conn *c)
 {
     struct server *s = c->server;
-    list_remove(c);
+    deadline_remove(&c->deadline);
     close(c->fd);
     conn_free(c);
     s->connections--;
@@ -653,34 +528,47 @@ static void conn_close(struct conn *c)
         watch_listener(s, true);
 }
 
-/* All output is sent and the connection must end. If the client may still
- * be sending (bytes after a bad request, pipelined requests after a close),
- * close() now would answer them with a RST, which can destroy our response
- * in the client's kernel before it is read: shut the write side instead,
- * read and discard until the client closes, bounded by the request deadline. */
+static bool conn_watch(struct conn *c);
+static void linger(struct conn *c);
+
+/* All output is handed to the kernel and the connection must end. If the
+ * client may still be sending (bytes after a bad request, pipelined requests
+ * after a close), close() now would find unread input, and then Linux sends
+ * a RST at once instead of a FIN and throws away what is still in our send
+ * queue: the end of a response the client's window has not taken yet. (What
+ * already reached the client's kernel stays readable there; lab 09 shows
+ * it.) And every byte the client sends after that gets a RST back, so a
+ * client still writing sees ECONNRESET. So shut the write side instead (the
+ * FIN goes after the last byte of the response), read and discard until the
+ * client closes, bounded by the request deadline. */
 static void conn_finish(struct conn *c)
 {
     bool client_may_send = !c->peer_eof && (c->readable || c->in.len || request_in_progress(c)
-                                            || c->answered == 0 || c->parser.http_errno);
-    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1) {
+                                            || c->answered == 0 ||
+                                            llhttp_get_errno(&c->parser) != HPE_OK);
+    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1 || !conn_watch(c)) {
         conn_close(c);
         return;
     }
     c->lingering = true;
     c->in.len = 0;
-    list_append(&c->server->request, c, c->server->now_ms);
+    deadline_append(&c->server->request, &c->deadline, c->server->now_ms);
+    if (c->readable)
+        linger(c);                          /* what came already, and maybe the FIN */
 }
 
 /* --- writing: send what is queued, keep the rest for EPOLLOUT ------------- */
 
 enum write_result { WRITE_DONE, WRITE_PENDING, WRITE_FAILED };
 
-/* Nagle's algorithm holds a small segment back while an earlier one is not
- * acknowledged. An answer that leaves in one send() never meets it (the
+/* Nagle's algorithm, as Linux has it (Minshall's variant), holds a segment
+ * shorter than the MSS back while an earlier *short* segment is not yet
+ * acknowledged; full segments and a short one after acknowledged short ones
+ * go at once. An answer that leaves in one send() never meets it (the
  * client's next request acknowledges the last answer), so TCP_NODELAY costs
- * a system call only where it matters: a response that leaves in pieces
- * (a rest after EAGAIN, a file after its head), whose last small piece
- * would otherwise wait for the client's delayed ACK. */
+ * a system call only where it matters: a response that leaves in pieces (a
+ * rest after EAGAIN, a file after its head), whose short last piece would
+ * otherwise wait for the client's delayed ACK of the short piece before. */
 static void no_nagle(struct conn *c)
 {
     int one = 1;
@@ -726,23 +614,27 @@ static enum write_result write_output(struct conn *c)
     return WRITE_DONE;
 }
 
-/* Register the connection with epoll, or change what it watches. A new
- * connection is registered only if it outlives its first turn (see
- * conn_open). EPOLLOUT is in the mask only while output waits: an
- * edge-triggered EPOLLOUT would otherwise report every ACK that frees send
- * buffer. ADD reports what is already there, so no edge is lost between
- * the last read and the registration. False: it cannot be watched. */
-static bool conn_watch(struct conn *c, bool output)
+/* Register the connection with epoll, once: a new connection only if it
+ * outlives its first turn (see conn_open). EPOLLOUT stays in the mask for
+ * the connection's life, and costs nothing while output flows: an
+ * edge-triggered EPOLLOUT does not report the ACKs that free send buffer
+ * (100 small sends acknowledged: no event). The kernel reports it when a
+ * send() has found the buffer full (it said EAGAIN) and room came back: one
+ * event, and the next only after another EAGAIN. (An event for arriving
+ * data carries EPOLLOUT beside EPOLLIN, as the socket is writable then;
+ * that is the same event, not another.) So there is no epoll_ctl() to turn
+ * EPOLLOUT on when a send() falls short and off when the rest has gone.
+ * ADD reports what is already there, so no edge is lost between the last
+ * read and the registration. False: it cannot be watched. */
+static bool conn_watch(struct conn *c)
 {
-    if (c->registered && output == c->watching_output)
+    if (c->registered)
         return true;
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (output ? EPOLLOUT : 0),
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
                               .data.ptr = c };
-    if (epoll_ctl(c->server->epoll_fd, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd,
-                  &ev) == -1)
-        return c->registered;               /* a failed MOD keeps the old mask */
+    if (epoll_ctl(c->server->epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) == -1)
+        return false;
     c->registered = true;
-    c->watching_output = output;
     return true;
 }
 
@@ -787,8 +679,10 @@ static void linger(struct conn *c)
             continue;
         if (n == -1 && errno == EINTR)
             continue;
-        if (n == -1 && errno == EAGAIN)
+        if (n == -1 && errno == EAGAIN) {
+            c->readable = false;
             return;
+        }
         conn_close(c);                      /* 0 (the client closed) or an error */
         return;
     }
@@ -799,10 +693,10 @@ static void settle_deadline(struct conn *c)
 {
     struct server *s = c->server;
     if (output_waiting(c) || !request_in_progress(c)) {
-        if (c->progress || c->list != &s->idle)
-            list_append(&s->idle, c, s->now_ms);
-    } else if (c->list != &s->request) {
-        list_append(&s->request, c, s->now_ms);
+        if (c->progress || c->deadline.list != &s->idle)
+            deadline_append(&s->idle, &c->deadline, s->now_ms);
+    } else if (c->deadline.list != &s->request) {
+        deadline_append(&s->request, &c->deadline, s->now_ms);
     }
     c->progress = false;
 }
@@ -813,7 +707,8 @@ static void settle_deadline(struct conn *c)
 static void conn_run(struct conn *c)
 {
     if (c->lingering) {
-        linger(c);
+        if (c->readable)                    /* not for an EPOLLOUT alone */
+            linger(c);
         return;
     }
     enum write_result w;
@@ -842,7 +737,7 @@ static void conn_run(struct conn *c)
         if (!c->in.len && !(c->readable && !c->peer_eof))
             break;
     }
-    if (!conn_watch(c, w == WRITE_PENDING)) {
+    if (!conn_watch(c)) {
         conn_close(c);
         return;
     }
@@ -860,8 +755,9 @@ static void watch_listener(struct server *s, bool on)
         s->listener_watched = on;
 }
 
-/* A client the server will not serve: read what it sent (so close() sends a
- * FIN, not a RST that could destroy the answer), say 503, close. */
+/* A client the server will not serve: read what it sent, so that close()
+ * finds no unread input and sends a FIN after the 503 (with unread input it
+ * sends a RST, and drops what of the 503 has not left yet), say 503, close. */
 static void refuse(struct server *s, int fd)
 {
     char head[512];
@@ -914,7 +810,7 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
         snprintf(c->peer, sizeof c->peer, "%s:%u", ip, ntohs(is_v4 ? v4->sin_port : v6->sin6_port));
     }
     s->connections++;
-    list_append(&s->idle, c, s->now_ms);
+    deadline_append(&s->idle, &c->deadline, s->now_ms);
     c->readable = true;                     /* as if an edge had come */
     conn_run(c);
 }
@@ -945,16 +841,14 @@ static void accept_all(struct server *s)
 
 static void expire(struct deadline_list *l, long long now_ms)
 {
-    while (l->head && l->head->deadline_ms <= now_ms)
-        conn_close(l->head);                /* idle, slowloris, or done lingering */
+    for (struct deadline_entry *due; (due = deadline_due(l, now_ms));)
+        conn_close(conn_of(due));           /* idle, slowloris, or done lingering */
 }
 
 static int sleep_ms(const struct server *s)
 {
     long long until = s->now_ms + LONGEST_SLEEP_MS;
-    for (const struct deadline_list *l = &s->idle; l; l = l == &s->idle ? &s->request : NULL)
-        if (l->head && l->head->deadline_ms < until)
-            until = l->head->deadline_ms;
+    until = deadline_earliest(&s->request, deadline_earliest(&s->idle, until));
     if (s->stopping && s->stop_deadline_ms < until)
         until = s->stop_deadline_ms;
     return until > s->now_ms ? (int)(until - s->now_ms) : 0;
@@ -968,9 +862,10 @@ static void begin_shutdown(struct server *s)
     s->stop_deadline_ms = s->now_ms + s->cfg.shutdown_ms;
     close(s->listen_fd);
     s->listen_fd = -1;
-    struct conn *next;
-    for (struct conn *c = s->idle.head; c; c = next) {
-        next = c->next;
+    struct deadline_entry *next;
+    for (struct deadline_entry *e = s->idle.head; e; e = next) {
+        struct conn *c = conn_of(e);
+        next = e->next;
         if (!output_waiting(c) && !request_in_progress(c))
             conn_close(c);
         else
@@ -981,9 +876,9 @@ static void begin_shutdown(struct server *s)
 static void close_all(struct server *s)
 {
     while (s->idle.head)
-        conn_close(s->idle.head);
+        conn_close(conn_of(s->idle.head));
     while (s->request.head)
-        conn_close(s->request.head);
+        conn_close(conn_of(s->request.head));
 }
 
 /* --- set-up ------------------------------------------------------------------ */
@@ -1006,14 +901,14 @@ static void fill_defaults(struct server *s, const struct http_server_config *cfg
         c->shutdown_ms = DEFAULT_SHUTDOWN_MS;
     s->idle.timeout_ms = c->idle_timeout_ms;
     s->request.timeout_ms = c->header_timeout_ms;
-    s->parser_settings = (http_parser_settings){
+    s->parser_settings = (llhttp_settings_t){
         .on_message_begin = on_message_begin,
         .on_url = on_url,
         .on_header_field = on_header_field,
         .on_header_value = on_header_value,
         .on_message_complete = on_message_complete,
     };
-    s->epoll_fd = s->listen_fd = s->spare_fd = s->root_fd = -1;
+    s->epoll_fd = s->listen_fd = s->spare_fd = s->root.fd = -1;
     s->now_ms = monotonic_ms();
     refresh_date(s);
 }
@@ -1022,14 +917,11 @@ static int open_root(struct server *s)
 {
     if (!s->cfg.root)
         return 0;
-    s->root_fd = open(s->cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    s->root_real = realpath(s->cfg.root, NULL);
-    if (s->root_fd == -1 || !s->root_real) {
+    int err = file_root_open(&s->root, s->cfg.root);
+    if (err)
         fail(&s->cfg, "the root %s is not a directory that can be opened: %s.", s->cfg.root,
-             strerror(errno));
-        return -errno;
-    }
-    return 0;
+             strerror(-err));
+    return err;
 }
 
 static int open_listener(struct server *s)
@@ -1084,9 +976,7 @@ static void release(struct server *s)
         close(s->epoll_fd);
     if (s->spare_fd >= 0)
         close(s->spare_fd);
-    if (s->root_fd >= 0)
-        close(s->root_fd);
-    free(s->root_real);
+    file_root_close(&s->root);
     free(s);
 }
 
@@ -1203,8 +1093,6 @@ void http_answer_bytes(const struct http_server_config *cfg, const char *bytes, 
     *count = c->answered;
     *closes = c->close_after || c->broken;
     conn_free(c);
-    if (s->root_fd >= 0)
-        close(s->root_fd);
-    free(s->root_real);
+    file_root_close(&s->root);
     free(s);
 }

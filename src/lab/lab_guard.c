@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -112,7 +113,9 @@ void sl_guard_forget_child(pid_t pid)
 
 void sl_guard_in_child(void)
 {
-    /* The child owns no children and no terminal mode of its own. */
+    /* The child owns no children and no terminal mode of its own, and it
+     * ends with the lab, however the lab ends (even SIGKILL). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     child_count = 0;
     terminal_fd = -1;
     full_screen = NULL;

@@ -10,6 +10,7 @@
 #include "socklab/clock.h"
 #include "socklab/socket_format.h"
 #include "socklab/tcpstate.h"
+#include "socklab/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,28 +51,12 @@ static int width(const struct sl_lab *lab)
 static void wrapped_after(struct sl_lab *lab, int used, const char *text, const char *lead,
                           const char *cont)
 {
-    const char *p = text, *end = text + strlen(text);
     bool first = true;
-    while (*p) {
-        int margin = first ? used + (int)strlen(lead) : (int)strlen(cont);
+    for (const char *p = text, *next; *p; p = next, first = false) {
+        int margin = first ? used + sl_text_columns(lead) : sl_text_columns(cont);
         int room = width(lab) - margin - 1;
-        if (room < 10)
-            room = 10;
-        const char *nl = strchr(p, '\n');
-        int line_len = nl ? (int)(nl - p) : (int)(end - p);
-        int take = line_len;
-        if (take > room) {               /* break at the last space that fits */
-            take = room;
-            while (take > 0 && p[take] != ' ')
-                take--;
-            if (take == 0)
-                take = room;
-        }
-        fprintf(lab->stream, "%s%.*s\n", first ? lead : cont, take, p);
-        first = false;
-        p += take;
-        if (p < end && (*p == ' ' || *p == '\n'))
-            p++;
+        size_t take = sl_text_wrap(p, room < 10 ? 10 : room, &next);
+        fprintf(lab->stream, "%s%.*s\n", first ? lead : cont, (int)take, p);
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include "socklab/check.h"
 #include "socklab/json.h"
+#include "socklab/text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -148,22 +149,16 @@ int home_width(void)
 
 void home_fold(FILE *out, const char *text, int at, int indent, int width)
 {
-    int column = at;
-    for (bool first = true; *text; first = false) {
-        int word = (int)strcspn(text, " ");
-        if (!first && width > 0 && column + 1 + word > width) {
-            fprintf(out, "\n%*s", indent, "");
-            column = indent;
-        } else if (!first) {
-            fputc(' ', out);
-            column++;
-        }
-        fprintf(out, "%.*s", word, text);
-        column += word;
-        text += word;
-        text += strspn(text, " ");
+    if (width <= 0 || !*text) {             /* for programs: one line, unfolded */
+        fprintf(out, "%s\n", text);
+        return;
     }
-    fputc('\n', out);
+    for (const char *next; *text; text = next, at = indent) {
+        size_t take = sl_text_wrap(text, width - at, &next);
+        fprintf(out, "%.*s\n", (int)take, text);
+        if (*next)
+            fprintf(out, "%*s", indent, "");
+    }
 }
 
 void home_print_list(const struct home *h, FILE *out, int width)

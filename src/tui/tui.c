@@ -117,7 +117,7 @@ static void put_attr(int y, int x, int width, const char *text, attr_t attr)
     if (width <= 0)
         return;
     wchar_t wide[512];
-    int used = sl_tui_text_fit(text, width < 511 ? width : 511, wide, 512);
+    int used = sl_text_wide(text, width < 511 ? width : 511, wide, 512);
     attron(attr);
     mvaddwstr(y, x, wide);
     for (int i = used; i < width; i++)
@@ -143,8 +143,7 @@ static void put_words_attr(int y, int x, int width, const char *text, attr_t att
     char fitted[512];
     int mark_columns;
     const char *mark = cut_mark(&mark_columns);
-    sl_tui_fit_words_marked(text, width < 500 ? width : 500, mark, mark_columns, fitted,
-                            sizeof fitted);
+    sl_text_fit_words(text, width < 500 ? width : 500, mark, fitted, sizeof fitted);
     put_attr(y, x, width, fitted, attr);
 }
 
@@ -155,10 +154,7 @@ static void put_cell(int y, int x, int width, bool last, const char *text, attr_
     int room = last ? width : width - 1, mark_columns;
     const char *mark = cut_mark(&mark_columns);
     char fitted[160];
-    if ((int)strlen(text) > room && room > mark_columns)
-        snprintf(fitted, sizeof fitted, "%.*s%s", room - mark_columns, text, mark);
-    else
-        snprintf(fitted, sizeof fitted, "%s", text);
+    sl_text_cut(text, room, mark, fitted, sizeof fitted);
     put_attr(y, x, width, fitted, attr);
 }
 
@@ -422,8 +418,8 @@ int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, 
         const char *text = paragraphs[p], *next;
         if (!*text)
             line++;
-        int len;
-        while ((len = sl_tui_wrap_line(text, r.w, &next)) > 0) {
+        for (; *text; text = next) {
+            int len = (int)sl_text_wrap(text, r.w, &next);
             int y = r.y + line - skip;
             if (y >= r.y && y < r.y + r.h) {
                 char out[512];
@@ -431,7 +427,6 @@ int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, 
                 put_attr(y, r.x, r.w, out, p == 0 ? A_BOLD : A_NORMAL);
             }
             line++;
-            text = next;
         }
     }
     return line;
@@ -443,18 +438,15 @@ void sl_tui_draw_too_small(int rows, int cols, int need_cols, int need_rows)
     snprintf(need, sizeof need, "(need %dx%d)", need_cols, need_rows);
     snprintf(whole, sizeof whole, "terminal too small %s", need);
     const char *halves[] = { whole, NULL }, *lines[8];
-    if ((int)strlen(whole) > cols) {                /* two halves, each whole if it can be */
+    if (sl_text_columns(whole) > cols) {            /* two halves, each whole if it can be */
         halves[0] = "terminal too small";
         halves[1] = need;
     }
     int lens[8], n = 0;
     for (int h = 0; h < 2 && halves[h]; h++) {
-        const char *at = halves[h], *next;
-        int len;
-        while (n < 8 && (len = sl_tui_wrap_line(at, cols, &next)) > 0) {
+        for (const char *at = halves[h], *next; n < 8 && *at; at = next) {
             lines[n] = at;
-            lens[n++] = len;
-            at = next;
+            lens[n++] = (int)sl_text_wrap(at, cols, &next);
         }
     }
     for (int i = 0; i < n; i++) {

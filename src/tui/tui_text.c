@@ -1,91 +1,9 @@
-/* tui_text.c — text fitted to terminal columns (see tui.h). */
+/* tui_text.c — a line of segments fitted to terminal columns (see tui.h;
+ * fitting and wrapping themselves are text.h's). */
 #include "socklab/tui.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-int sl_tui_text_fit(const char *text, int columns, wchar_t *out, size_t room)
-{
-    mbstate_t state;
-    memset(&state, 0, sizeof state);
-    size_t left = strlen(text), n = 0;
-    int used = 0;
-    while (left > 0 && n + 1 < room) {
-        wchar_t wc;
-        size_t len = mbrtowc(&wc, text, left, &state);
-        if (len == (size_t)-1 || len == (size_t)-2) {   /* not valid here: one byte, shown as ? */
-            wc = L'?';
-            len = 1;
-            memset(&state, 0, sizeof state);
-        } else if (len == 0) {
-            break;
-        }
-        int w = wcwidth(wc);
-        if (w < 0) {                                  /* a control character */
-            wc = L'?';
-            w = 1;
-        }
-        if (used + w > columns)
-            break;
-        out[n++] = wc;
-        used += w;
-        text += len;
-        left -= len;
-    }
-    out[n] = L'\0';
-    return used;
-}
-
-int sl_tui_fit_words(const char *text, int width, char *out, size_t len)
-{
-    int n = (int)strlen(text);
-    if (width < 0)
-        width = 0;
-    if (n > width) {
-        int cut = width;
-        while (cut > 0 && !(text[cut] == ' ' && text[cut - 1] != ' '))
-            cut--;                                  /* back to the end of a word */
-        if (cut == 0 && text[0] != ' ')
-            cut = width;                            /* one word longer than the line */
-        n = cut;
-    }
-    if ((size_t)n >= len)
-        n = (int)len - 1;
-    memcpy(out, text, (size_t)n);
-    out[n] = '\0';
-    return n;
-}
-
-int sl_tui_fit_words_marked(const char *text, int width, const char *mark, int mark_columns,
-                            char *out, size_t len)
-{
-    if ((int)strlen(text) <= width || width <= mark_columns)
-        return sl_tui_fit_words(text, width, out, len);
-    int n = sl_tui_fit_words(text, width - mark_columns, out, len);
-    while (n > 0 && out[n - 1] == ' ')
-        n--;                                        /* the mark follows the last word */
-    snprintf(out + n, len - (size_t)n, "%s", mark);
-    return (int)strlen(out);
-}
-
-int sl_tui_wrap_line(const char *text, int width, const char **next)
-{
-    int n = (int)strlen(text);
-    if (n > width) {
-        int cut = width;
-        while (cut > 0 && text[cut] != ' ')
-            cut--;
-        n = cut > 0 ? cut : width;                  /* a word wider than a line is cut */
-    }
-    const char *after = text + n;
-    while (*after == ' ')
-        after++;                                    /* the next line starts with a word */
-    *next = after;
-    while (n > 0 && text[n - 1] == ' ')
-        n--;
-    return n;
-}
 
 static int compose(const struct sl_tui_segment *seg, const int *form, int count, const char *sep,
                    char *out, size_t len)
@@ -101,7 +19,7 @@ static int compose(const struct sl_tui_segment *seg, const int *form, int count,
         if (used >= len)
             used = len - 1;
     }
-    return (int)strlen(out);
+    return sl_text_columns(out);
 }
 
 void sl_tui_fit_segments(const struct sl_tui_segment *seg, int count, const char *sep, int width,

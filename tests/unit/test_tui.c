@@ -1,7 +1,7 @@
 /* test_tui.c — the tui module without a terminal: the model (counts, closed
  * sockets kept a while, the log, edges lit and fading, how an end is drawn,
- * sort and selection), text fitted to columns and cut or wrapped between
- * words, lines of parts that shorten then drop, and colour pairs that differ. */
+ * sort and selection), lines of parts that shorten then drop, and colour
+ * pairs that differ. (Fitting text itself is test_text.c's.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,68 +185,6 @@ static void sorting_keeps_the_selection(void **state)
     sl_tui_model_free(&m);
 }
 
-static void text_fits_its_columns(void **state)
-{
-    (void)state;
-    wchar_t out[64];
-    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
-    assert_int_equal(sl_tui_text_fit("nginx", 10, out, 64), 5);
-    assert_int_equal(sl_tui_text_fit("nginx-worker", 5, out, 64), 5);
-    assert_true(wcscmp(out, L"nginx") == 0);
-    assert_int_equal(sl_tui_text_fit("服务器", 5, out, 64), 4);   /* two wide characters, not 2.5 */
-    assert_int_equal(wcslen(out), 2);
-    assert_int_equal(sl_tui_text_fit("a\xff" "b", 10, out, 64), 3);   /* a bad byte shows as ? */
-    assert_true(wcscmp(out, L"a?b") == 0);
-    assert_int_equal(sl_tui_text_fit("tab\there", 10, out, 64), 8);
-    assert_int_equal(sl_tui_text_fit("anything", 0, out, 64), 0);
-}
-
-static void lines_are_cut_and_wrapped_between_words(void **state)
-{
-    (void)state;
-    char out[128];
-    /* A transition at 64 columns loses its peer, never half a port. */
-    const char *log = "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001 127.0.0.1:52380";
-    for (int width = 1; width <= 70; width++) {
-        int n = sl_tui_fit_words(log, width, out, sizeof out);
-        assert_true(n <= width);
-        assert_true(n == (int)strlen(log) || log[n] == ' ' || n == width);
-        if (width >= 8)
-            assert_true(n == (int)strlen(log) || log[n] == ' ');
-    }
-    sl_tui_fit_words(log, 64, out, sizeof out);
-    assert_string_equal(out, "    1.2s poll  ESTAB -> CLOSE-WAIT  127.0.0.1:47001");
-    /* "terminal too small (need 60x15)" at 30 columns: two lines, whole words. */
-    const char *text = "terminal too small (need 60x15)", *next;
-    int len = sl_tui_wrap_line(text, 30, &next);
-    assert_int_equal(len, 24);                                     /* "... (need" */
-    assert_int_equal(sl_tui_wrap_line(next, 30, &next), 6);
-    assert_string_equal(next - 6, "60x15)");
-    len = sl_tui_wrap_line(text, 20, &next);
-    assert_int_equal(len, 18);                                     /* "terminal too small" */
-    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 12);         /* "(need 60x15)" */
-    assert_int_equal(sl_tui_wrap_line(next, 20, &next), 0);
-    assert_int_equal(sl_tui_wrap_line("abcdefgh", 3, &next), 3);   /* too long: cut */
-}
-
-/* A line that does not fit ends with a visible mark after its last whole word. */
-static void a_cut_line_is_marked(void **state)
-{
-    (void)state;
-    char out[128];
-    const char *meaning = "closed: the kernel no longer lists this socket (it stays here a few "
-                          "seconds)";
-    sl_tui_fit_words_marked(meaning, 61, "...", 3, out, sizeof out);
-    assert_string_equal(out, "closed: the kernel no longer lists this socket (it stays...");
-    sl_tui_fit_words_marked(meaning, 200, "...", 3, out, sizeof out);
-    assert_string_equal(out, meaning);                  /* whole: no mark */
-    for (int width = 5; width < (int)strlen(meaning); width++) {
-        int n = sl_tui_fit_words_marked(meaning, width, "...", 3, out, sizeof out);
-        assert_true(n <= width);
-        assert_non_null(strstr(out, "..."));
-    }
-}
-
 /* The table's columns go whole, the least important first; the Timer (what a
  * TIME-WAIT lab is about) outlasts the peer, and is never run into. */
 static void table_columns_drop_whole_and_keep_the_timer(void **state)
@@ -319,9 +257,6 @@ int main(void)
         cmocka_unit_test(edges_light_and_fade),
         cmocka_unit_test(ends_light_the_figure_a_reset_or_nothing),
         cmocka_unit_test(sorting_keeps_the_selection),
-        cmocka_unit_test(text_fits_its_columns),
-        cmocka_unit_test(lines_are_cut_and_wrapped_between_words),
-        cmocka_unit_test(a_cut_line_is_marked),
         cmocka_unit_test(table_columns_drop_whole_and_keep_the_timer),
         cmocka_unit_test(segments_shorten_then_drop_the_least_important),
         cmocka_unit_test(colour_pairs_differ),

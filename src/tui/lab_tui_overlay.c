@@ -1,0 +1,145 @@
+/* lab_tui_overlay.c — what covers the panes of the labs' --tui presenter on
+ * a key, scrolled with the arrows: the lab's whole source (s), its notes (n),
+ * the help (?), and at the end the summary. */
+#include "lab_tui_internal.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *find_notes(const struct sl_lab *lab)
+{
+    const char *const where[] = { "%s/../../docs/labs/%02d-%s.md",
+                                  "%s/../../share/socklab/docs/labs/%02d-%s.md" };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, where[i], lab->exe_dir, lab->info->number, lab->info->name);
+        char *text = sl_lab_read_file(path);
+        if (text)
+            return text;
+    }
+    return NULL;
+}
+
+/* Text split at its newlines into paragraphs (text is changed). */
+static int split_lines(char *text, const char **lines, int room)
+{
+    int n = 0;
+    for (char *line = text; line && n < room;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        lines[n++] = *line ? line : "";
+        line = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+/* The lab's whole source, from overlay_scroll on. */
+static void draw_whole_source(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!lab->code && lab->step_file)
+        lab->code = sl_lab_code_load(lab->exe_dir, lab->step_file);
+    const char *const *lines = NULL;
+    int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
+    if (!n) {
+        sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
+        return;
+    }
+    if (t->overlay_scroll > n - 1)
+        t->overlay_scroll = n - 1;
+    sl_code_pane_draw_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
+}
+
+/* docs/labs/NN-name.md, a paragraph a line, from overlay_scroll on. */
+static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (!t->notes)
+        t->notes = find_notes(lab);
+    char *copy = t->notes ? strdup(t->notes) : NULL;
+    const char **lines = copy ? malloc(4096 * sizeof *lines) : NULL;
+    if (!lines) {
+        sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.", SL_TUI_BOLD);
+        free(copy);
+        return;
+    }
+    int total = sl_tui_draw_paragraphs(r, lines, split_lines(copy, lines, 4096),
+                                       t->overlay_scroll);
+    if (t->overlay_scroll > total - 1)
+        t->overlay_scroll = total > 0 ? total - 1 : 0;
+    free(lines);
+    free(copy);
+}
+
+static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    static const char *const help[] = {
+        "The lab, step by step, with its sockets live",
+        "",
+        "Enter or space: the next step (or go on from a pause).",
+        "q: end the lab; Ctrl-C does too, and the terminal is restored.",
+        "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
+        "closes them).",
+        "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
+        "Tab: on a small terminal, the lesson or the sockets.",
+        "",
+        "The sockets are the lab's own, on its ports, as the kernel lists them (sock_diag, as "
+        "ss): the RFC 9293 state machine with a count on each state and the edges just taken "
+        "lit, the table, and the transitions seen between two looks. A socket gone without "
+        "TIME-WAIT lights RST/abort, which the figure leaves out. Other programs' sockets on "
+        "those ports are left out: those there before the lab began (with --port), and "
+        "TIME-WAIT records older than this run (ss shows them all).",
+        "In the code, '>' marks the line of the latest call or expectation.",
+        "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
+        "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
+    };
+    struct sl_lab_tui *t = lab->tui;
+    if (sl_tui_draw_paragraphs(r, help, (int)(sizeof help / sizeof help[0]),
+                               t->overlay_scroll) <= t->overlay_scroll)
+        t->overlay_scroll = 0;
+}
+
+/* The end: each outcome counted, and what the exit status will say. */
+static void draw_summary(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    static const char *const meaning[] = {
+        [SL_EXIT_OK] = "0: no claim failed", [SL_EXIT_FAILED] = "1: the kernel disagreed",
+        [SL_EXIT_USAGE] = "2: set-up", [SL_EXIT_INCONCLUSIVE] = "3: a measurement stayed "
+        "inconclusive on a busy machine",
+    };
+    const int *o = lab->outcomes;
+    int status = sl_lab_status(lab);
+    char lines[6][96];
+    snprintf(lines[0], sizeof lines[0], "held          %d", o[SL_OUTCOME_HELD]);
+    snprintf(lines[1], sizeof lines[1], "failed        %d", o[SL_OUTCOME_FAILED]);
+    snprintf(lines[2], sizeof lines[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
+    snprintf(lines[3], sizeof lines[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
+    snprintf(lines[4], sizeof lines[4], "exit status %s",
+             status >= 0 && status <= SL_EXIT_INCONCLUSIVE && meaning[status]
+             ? meaning[status] : "?");
+    const char *text[] = { "The lab is over.", "", lines[0], lines[1], lines[2], lines[3], "",
+                           lines[4] };
+    sl_tui_draw_paragraphs(r, text, (int)(sizeof text / sizeof text[0]), 0);
+}
+
+void sl_lab_overlay_draw(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    sl_tui_clear(r);
+    struct sl_tui_rect text = { r.y, r.x + 1, r.h, r.w - 2 };
+    switch (lab->tui->overlay) {
+    case OVERLAY_SOURCE: draw_whole_source(lab, r); break;
+    case OVERLAY_NOTES: draw_notes(lab, text); break;
+    case OVERLAY_HELP: draw_help(lab, text); break;
+    case OVERLAY_SUMMARY: draw_summary(lab, text); break;
+    default: break;
+    }
+}
+
+void sl_lab_overlay_free(struct sl_lab_tui *t)
+{
+    free(t->notes);
+    t->notes = NULL;
+}
