@@ -33,7 +33,7 @@ PKG_PCAP = $(shell pkg-config --cflags libpcap)
 PKG_NFT  = $(shell pkg-config --cflags libnftables)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson libpcap)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson md4c libpcap)
 # The engine drops packets in a lab's private network through libnftables:
 # whatever links the lab layer links it too.
 LDLIBS_ENGINE = $(shell pkg-config --libs libnftables)

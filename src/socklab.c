@@ -17,10 +17,13 @@
 #include "launcher/enter.h"
 #include "launcher/labs.h"
 #include "launcher/menu.h"
+#include "launcher/show.h"
 
+#include "socklab/charset.h"
 #include "socklab/check.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -30,7 +33,7 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    sl_charset_print(out,
             "socklab — see how TCP sockets behave, one lab at a time.\n\n"
             "Usage:\n"
             "  socklab                   a menu of the labs (on a terminal)\n"
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
 {
     static struct home h;                 /* big: keep it off the stack */
     const char *cmd = argc > 1 ? argv[1] : NULL;
+    setlocale(LC_ALL, "");                /* UTF-8 or ASCII, widths in columns */
 
     if (cmd && (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))) {
         usage(stdout);
@@ -111,7 +115,7 @@ int main(int argc, char **argv)
         if (!home_lab_file(&h, e, !strcmp(cmd, "notes"), path, sizeof path))
             die("the %s of lab %02d are not installed (looked for %s).",
                 strcmp(cmd, "notes") ? "source" : "notes", e->number, path);
-        return home_page(path);
+        return strcmp(cmd, "notes") ? show_source(path) : show_notes(path);
     }
     die("unknown command '%s'; run 'socklab --help' to see the commands.", cmd);
 }

@@ -58,10 +58,11 @@ void sl_guard_remove_file(const char *path)
     snprintf(note_path, sizeof note_path, "%s", path);
 }
 
-static void at_exit(void)
+void sl_guard_release(void)
 {
     if (full_screen)
         full_screen();
+    full_screen = NULL;
     sl_guard_restore_terminal();
     end_children();
     if (note_path[0])
@@ -69,9 +70,14 @@ static void at_exit(void)
     note_path[0] = '\0';
 }
 
+static void at_exit(void)
+{
+    sl_guard_release();
+}
+
 static void on_signal(int sig)
 {
-    at_exit();
+    sl_guard_release();
     /* Say why the lab ends here (write(2): the one output a handler may use). */
     static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
                                       "its sockets closed ==\n";

@@ -21,6 +21,7 @@ struct sl_lab_options {
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
     int delay_ms;               /* --delay MS: pause length when not waiting */
+    int from;                   /* --from N: steps before N run without pausing (1: none) */
     bool flags[SL_LAB_MAX_FLAGS]; /* the lab's own flags, in info->flags order */
 };
 
@@ -64,9 +65,20 @@ struct sl_segment_event {
     double t_ms;                /* since the lab began */
 };
 
+/* What the user chose at a pause or at the end of a step. */
+enum sl_lab_choice {
+    SL_CHOICE_GO_ON,            /* Enter: the lab goes on */
+    SL_CHOICE_QUIT,             /* q: the lab ends here, cleanly */
+    SL_CHOICE_RESTART,          /* r: the lab starts again from step 1 */
+    SL_CHOICE_BACK,             /* b: the lab starts again and stops at the step before */
+};
+
 /* The events every presenter receives, in this order for each step: step,
  * source (before the step's first result), then say / call / show / expect /
- * observe / pause / waiting as the lab goes, and step_done at the step's end. */
+ * observe / pause / waiting as the lab goes, and step_done at the step's end.
+ * A step that --from runs without pausing is not shown: the presenter gets
+ * its failed and inconclusive expectations, its long waits, and at its end
+ * one replayed event (NULL: nothing to show). */
 struct sl_presenter {
     void (*start)(struct sl_lab *lab);
     void (*step)(struct sl_lab *lab, const char *title);
@@ -75,10 +87,14 @@ struct sl_presenter {
     void (*call)(struct sl_lab *lab, const struct sl_call_report *report);
     void (*show)(struct sl_lab *lab, const char *text);
     void (*expect)(struct sl_lab *lab, const struct sl_expectation *e);
-    /* Shows the pause; returns false when the user asked to quit. */
-    bool (*pause)(struct sl_lab *lab, const char *look, const char *const *hints, int count);
-    /* The end of a step on a terminal: returns false when the user asked to quit. */
-    bool (*step_done)(struct sl_lab *lab);
+    /* Shows the pause; returns what the user chose. */
+    enum sl_lab_choice (*pause)(struct sl_lab *lab, const char *look, const char *const *hints,
+                                int count);
+    /* The end of a step on a terminal: returns what the user chose. */
+    enum sl_lab_choice (*step_done)(struct sl_lab *lab);
+    /* A step run without pausing (--from) has ended: its outcomes are
+     * lab->outcomes minus `before`. */
+    void (*replayed)(struct sl_lab *lab, const int before[4]);
     /* A long wait in progress (ms_left > 0), or its end (ms_left == 0); returns
      * false when the user asked to quit. */
     bool (*waiting)(struct sl_lab *lab, const char *what, int ms_left);
@@ -100,12 +116,17 @@ struct sl_lab_wire;
 struct sl_lab {
     const struct sl_lab_info *info;
     struct sl_lab_options opt;
-    const struct sl_presenter *out;
+    const struct sl_presenter *presenter;   /* the one chosen by the options */
+    const struct sl_presenter *out;         /* where events go: it, or the replay's */
+    int argc;                   /* the lab's command line, to run it again (r, b) */
+    char **argv;
     FILE *stream;               /* where the presenter writes: stdout */
     char program[64];           /* argv[0]'s base name, for messages */
     char exe_dir[PATH_MAX];     /* where the binary is, to find its source */
 
     int step;                   /* the current step, 1-based; 0 before the first */
+    int step_count;             /* how many steps the lab has; 0 when unknown */
+    int replay_outcomes[4];     /* a step run without pausing: the outcomes before it */
     char *step_title;
     const char *step_file;
     int step_line;
@@ -141,6 +162,10 @@ int sl_lab_status(const struct sl_lab *lab);
 /* lab.c: end the lab at once (q, a set-up error): the end event, everything
  * released, exit with status. */
 _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
+
+/* lab.c: act on what the user chose at a pause: go on, end here, or run the
+ * lab again (r, b). */
+void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
 
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
@@ -189,11 +214,19 @@ void sl_guard_full_screen(void (*leave)(void));
 void sl_guard_restore_terminal(void);
 /* A file to remove however the lab ends (its note in running.h's directory). */
 void sl_guard_remove_file(const char *path);
+/* Everything the guard holds, undone now (before the lab runs again). */
+void sl_guard_release(void);
 
 /* lab_guard.c: is a key waiting on fd? Reads it into *key (raw mode on). */
 bool sl_guard_key_ready(int fd, char *key);
 
+/* lab.c: a step that --from runs without pausing goes here, not to the
+ * presenter. */
+extern const struct sl_presenter sl_replay_presenter;
 extern const struct sl_presenter sl_text_presenter;
+/* lab_text.c: a line of the engine's own (after the presenter ended), fitted
+ * to the terminal's width, on lab->stream. */
+void sl_lab_print_note(struct sl_lab *lab, const char *text);
 extern const struct sl_presenter sl_json_presenter;
 /* The full-screen presenter lives a layer up, in src/tui/ (it needs ncurses,
  * the engine does not): a weak reference, so the engine links without it. A

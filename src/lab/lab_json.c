@@ -22,6 +22,8 @@
  *           "TS val 1 ecr 0", "wscale 7"]), t_ms (since the lab began), and
  *           call, line: the lab_call it was captured during (absent: it came
  *           later and is shown when read)
+ *   replayed step, title, held, failed, skipped, inconclusive: a step --from
+ *           ran without pausing (its other events are not written)
  *   end     expectations, held, failed, skipped, inconclusive, quit, status
  *
  * It never waits at a pause: JSON is read by programs. */
@@ -124,10 +126,21 @@ static void json_expect(struct sl_lab *lab, const struct sl_expectation *e)
 }
 
 /* Programs read JSON: they never wait at the end of a step or for a countdown. */
-static bool json_step_done(struct sl_lab *lab)
+static enum sl_lab_choice json_step_done(struct sl_lab *lab)
 {
     (void)lab;
-    return true;
+    return SL_CHOICE_GO_ON;
+}
+
+/* A step --from ran without pausing: its number, title and outcomes. */
+static void json_replayed(struct sl_lab *lab, const int before[4])
+{
+    struct sl_json j;
+    open_event(lab, &j, "replayed");
+    sl_json_string(&j, "title", lab->step_title);
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE; i++)
+        sl_json_int(&j, sl_outcome_name(i), lab->outcomes[i] - before[i]);
+    sl_json_end(&j);
 }
 
 static bool json_waiting(struct sl_lab *lab, const char *what, int ms_left)
@@ -138,8 +151,8 @@ static bool json_waiting(struct sl_lab *lab, const char *what, int ms_left)
     return true;
 }
 
-static bool json_pause(struct sl_lab *lab, const char *look, const char *const *hints,
-                       int count)
+static enum sl_lab_choice json_pause(struct sl_lab *lab, const char *look,
+                                     const char *const *hints, int count)
 {
     struct sl_json j;
     open_event(lab, &j, "pause");
@@ -150,7 +163,7 @@ static bool json_pause(struct sl_lab *lab, const char *look, const char *const *
     sl_json_close_array(&j);
     sl_json_end(&j);
     sl_sleep_ms(lab->opt.delay_ms);
-    return true;
+    return SL_CHOICE_GO_ON;
 }
 
 static void json_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
@@ -225,6 +238,6 @@ static void json_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_json_presenter = {
     .start = json_start, .step = json_step, .source = json_source, .say = json_say,
     .call = json_call, .show = json_show, .expect = json_expect, .pause = json_pause,
-    .step_done = json_step_done, .waiting = json_waiting, .observe = json_observe,
+    .step_done = json_step_done, .replayed = json_replayed, .waiting = json_waiting, .observe = json_observe,
     .end = json_end, .segment = json_segment, .network = json_network,
 };
