@@ -290,13 +290,17 @@ void sl_lab_undrop(struct sl_lab *lab);
  * skipped, with the reason. */
 bool sl_lab_wire(const struct sl_lab *lab);
 
-/* What a wire expectation looks for among the step's segments. */
+/* What a wire expectation looks for among the step's segments. Every field
+ * left 0 matches anything. */
 struct sl_wire_match {
-    const struct sl_tuple *from;    /* sent by this end (its tuple: local = the sender);
-                                       NULL: either end */
+    const struct sl_tuple *from;    /* sent by this end (its tuple: local = the sender) */
+    const struct sl_tuple *on;      /* on this connection, either way */
+    uint16_t from_port;             /* sent from this port */
     unsigned flags;                 /* all of these set (SL_TCP_*) */
     unsigned without;               /* none of these set */
-    bool data;                      /* only segments that carry data */
+    bool data;                      /* it carries data */
+    bool zero_window;               /* it advertises a window of 0 */
+    bool in_last_call;              /* captured during the step's last lab_call */
 };
 
 /* Segments of this step (since its lab_step) that match; -1 without a
@@ -307,16 +311,24 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m);
  * matches (waiting for it at most timeout_ms), failed when none came;
  * skipped, with the reason, when the lab has no capture — never held. */
 #define lab_expect_segment(lab, match, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), (timeout_ms), true, __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, (timeout_ms), __VA_ARGS__)
+
+/* At least `want` of them (a SYN and its retransmissions). */
+#define lab_expect_segment_count(lab, match, want, timeout_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), (timeout_ms), __VA_ARGS__)
+
+/* These `n` segments, in this order (others may come between them). */
+#define lab_expect_segments(lab, matches, n, timeout_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), 1, (timeout_ms), __VA_ARGS__)
 
 /* The opposite: held when none of this step's segments matches after
  * settle_ms more (segments in flight arrive), failed when one does. */
 #define lab_expect_no_segment(lab, match, settle_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), (settle_ms), false, __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, (settle_ms), __VA_ARGS__)
 
 bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
-                        const struct sl_wire_match *m, int ms, bool present,
-                        const char *fmt, ...) SL_PRINTF(7, 8);
+                        const struct sl_wire_match *m, int count, int want, int ms,
+                        const char *fmt, ...) SL_PRINTF(8, 9);
 
 /* --- children -------------------------------------------------------------- */
 

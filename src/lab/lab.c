@@ -478,6 +478,7 @@ long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long 
     lab->last_call_ms = lab->call_ended_ms - lab->call_started_ms;
     lab->call_text = call_text;
     lab->call_line = line;
+    lab->calls++;
     struct sl_call_report report = {
         .text = call_text,
         .line = line,

@@ -152,6 +152,7 @@ struct sl_lab {
     double call_ended_ms;       /* the last lab_call ran from call_started_ms to this */
     const char *call_text;      /* ... and was this one, at this line */
     int call_line;
+    int calls;                  /* how many lab_calls have ended */
     struct sl_lab_wire *wire;   /* the capture of the lab's segments, NULL without */
     char wire_why[400];         /* why there is none */
 };

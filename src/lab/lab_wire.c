@@ -47,6 +47,7 @@ struct sl_lab_wire {
     uint16_t ports[SL_CAPTURE_MAX_PORTS];
     int port_count;
     struct sl_segment kept[WIRE_KEPT];
+    int kept_call[WIRE_KEPT];     /* the lab_call each was captured during (its number), 0 */
     int kept_count;
     long unkept, shown, unshown;  /* this step's */
     unsigned long dropped_told;
@@ -110,10 +111,14 @@ static void on_segment(const struct sl_segment *s, void *arg)
 {
     struct sl_lab *lab = arg;
     struct sl_lab_wire *w = lab->wire;
-    if (w->kept_count < WIRE_KEPT)
+    bool during = lab->call_text && s->t_ms >= lab->call_started_ms &&
+                  s->t_ms <= lab->call_ended_ms;
+    if (w->kept_count < WIRE_KEPT) {
+        w->kept_call[w->kept_count] = during ? lab->calls : 0;
         w->kept[w->kept_count++] = *s;
-    else
+    } else {
         w->unkept++;
+    }
     if (!lab->out->segment)
         return;
     if (w->shown >= WIRE_SHOWN) {
@@ -124,8 +129,6 @@ static void on_segment(const struct sl_segment *s, void *arg)
     char src[64], dst[64], flags[12];
     sl_tuple_local(&s->tuple, src, sizeof src);
     sl_tuple_peer(&s->tuple, dst, sizeof dst);
-    bool during = lab->call_text && s->t_ms >= lab->call_started_ms &&
-                  s->t_ms <= lab->call_ended_ms;
     struct sl_segment_event e = {
         .segment = s,
         .from = s->opener_known ? (s->opener ? "client" : "server") : src,
@@ -181,11 +184,16 @@ void sl_lab_wire_close(struct sl_lab *lab)
     lab->wire = NULL;
 }
 
-static bool matches(const struct sl_segment *s, const struct sl_wire_match *m)
+static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match *m)
 {
+    const struct sl_segment *s = &lab->wire->kept[i];
+    struct sl_tuple back = m->on ? sl_tuple_other_end(m->on) : s->tuple;
     return (!m->from || sl_tuple_equal(&s->tuple, m->from)) &&
+           (!m->on || sl_tuple_equal(&s->tuple, m->on) || sl_tuple_equal(&s->tuple, &back)) &&
+           (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
-           (!m->data || s->payload > 0);
+           (!m->data || s->payload > 0) && (!m->zero_window || s->raw_window == 0) &&
+           (!m->in_last_call || lab->wire->kept_call[i] == lab->calls);
 }
 
 int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m)
@@ -196,12 +204,25 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m)
     sl_lab_wire_read(lab);
     int n = 0;
     for (int i = 0; i < w->kept_count; i++)
-        n += matches(&w->kept[i], m);
+        n += matches(lab, i, m);
     return n;
 }
 
+/* How much of the sequence m[0..count) the step's segments hold, in order
+ * (for one match: how many segments match it). */
+static int found(struct sl_lab *lab, const struct sl_wire_match *m, int count)
+{
+    if (count == 1)
+        return sl_lab_wire_count(lab, m);
+    sl_lab_wire_read(lab);
+    int next = 0;
+    for (int i = 0; i < lab->wire->kept_count && next < count; i++)
+        next += matches(lab, i, &m[next]);
+    return next;
+}
+
 bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
-                        const struct sl_wire_match *m, int ms, bool present,
+                        const struct sl_wire_match *m, int count, int want, int ms,
                         const char *fmt, ...)
 {
     int saved = errno;
@@ -215,20 +236,22 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
     enum sl_outcome outcome = SL_OUTCOME_SKIPPED;
     const char *why = lab->wire_why[0] ? lab->wire_why : "no capture in this process";
     if (w) {
+        if (count > 1)
+            want = count;                 /* a sequence: all of it */
         double deadline = sl_clock_ms() + ms;
         int n;
-        /* Wait (bounded) for the segment, or, for an absence, out the time a
-         * segment in flight needs to arrive. */
-        while ((n = sl_lab_wire_count(lab, m)) == 0 || !present) {
+        /* Wait (bounded) for the segments, or, for an absence, out the time
+         * a segment in flight needs to arrive. */
+        while ((n = found(lab, m, count)) < want || want == 0) {
             double left = deadline - sl_clock_ms();
-            if ((!present && n > 0) || left <= 0)
+            if ((want == 0 && n > 0) || left <= 0)
                 break;
             struct pollfd p = { .fd = sl_capture_fd(w->capture), .events = POLLIN };
             poll(&p, 1, left > 50 ? 50 : (int)left + 1);
         }
         why = NULL;
-        outcome = present == (n > 0) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED;
-        if (outcome == SL_OUTCOME_FAILED && w->unkept > 0) {
+        outcome = (want == 0 ? n == 0 : n >= want) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED;
+        if (outcome == SL_OUTCOME_FAILED && want > 0 && w->unkept > 0) {
             outcome = SL_OUTCOME_INCONCLUSIVE;
             why = "the step had more segments than the wire keeps";
         }

@@ -248,5 +248,5 @@ int main(void)
         cmocka_unit_test(random_damage_is_harmless),
         cmocka_unit_test(the_flow_table_is_bounded),
     };
-    return cmocka_run_group_tests(tests, load, unload);
+    return cmocka_run_group_tests_name("segment", tests, load, unload);
 }
