@@ -60,6 +60,11 @@ need build libjansson-dev has_module jansson
 # does not pull in by itself.
 need build libtraceevent-dev has_module libtraceevent
 need build libtracefs-dev has_module libtracefs
+# The notes rendered for the terminal (md4c), the lab's segments captured
+# (libpcap), packets dropped in a lab's private network (libnftables).
+need build libmd4c-dev has_module md4c
+need build libpcap-dev has_module libpcap
+need build libnftables-dev has_module libnftables
 # Lab 11 parses HTTP with llhttp, compiled from the C sources and the header
 # that node-llhttp ships (no library, no pkg-config module: look for them).
 llhttp_sources() {
