@@ -29,9 +29,14 @@ SANFLAGS = $(if $(SAN),$(SANITIZE))
 PKG_LIB  = $(shell pkg-config --cflags libmnl)
 PKG_TUI  = $(shell pkg-config --cflags ncursesw)
 PKG_TRACE = $(shell pkg-config --cflags libtracefs)
+PKG_PCAP = $(shell pkg-config --cflags libpcap)
+PKG_NFT  = $(shell pkg-config --cflags libnftables)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
               $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson md4c libpcap)
+# The engine drops packets in a lab's private network through libnftables:
+# whatever links the lab layer links it too.
+LDLIBS_ENGINE = $(shell pkg-config --libs libnftables)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
 LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
@@ -130,6 +135,10 @@ $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 # dashboard, its tests and the trace tests) links libtracefs too.
 $(BUILD)/obj/src/observe/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
 $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
+# The capture module alone is compiled against libpcap, the engine's packet
+# filter alone against libnftables.
+$(BUILD)/obj/src/observe/capture.o: EXTRA_CFLAGS = $(PKG_PCAP)
+$(BUILD)/obj/src/lab/lab_drop.o: EXTRA_CFLAGS = $(PKG_NFT)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
@@ -163,14 +172,14 @@ $(DASH): $(DASH_OBJ) $(LIBS_DASH)
 
 $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 # A lab directory: every .c in it, linked with the lab's own libraries
 # (LDLIBS_LAB, set per lab below).
 define LAB_DIR_RULE
 $(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIBS_LAB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(LINK_TUI_PRESENTER) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
+	$$(CC) $$(ALL_LDFLAGS) $$(LINK_TUI_PRESENTER) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_ENGINE) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
 endef
 $(foreach dir,$(LAB_DIRS),$(eval $(call LAB_DIR_RULE,$(dir))))
 
@@ -200,11 +209,11 @@ $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) 
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 # The fuzz target and lab 11's server (its sources without the lab's and the
 # front's: the server and what it is built from), compiled together by clang.
@@ -225,7 +234,7 @@ $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LAB11_SERVER_SRC) $(FUZZ
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 MAN1     = $(PREFIX)/share/man/man1
 BASHCOMP = $(PREFIX)/share/bash-completion/completions

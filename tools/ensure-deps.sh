@@ -45,12 +45,13 @@ if command -v pkg-config >/dev/null 2>&1; then
     # does not pull in by itself.
     for mod in ncursesw:libncurses-dev libmnl:libmnl-dev cmocka:libcmocka-dev \
                jansson:libjansson-dev libtraceevent:libtraceevent-dev \
-               libtracefs:libtracefs-dev; do
+               libtracefs:libtracefs-dev md4c:libmd4c-dev libpcap:libpcap-dev \
+               libnftables:libnftables-dev; do
         pkg-config --exists "${mod%%:*}" || missing "${mod#*:}"
     done
 else
     for pkg in libncurses-dev libmnl-dev libcmocka-dev libjansson-dev libtraceevent-dev \
-               libtracefs-dev; do
+               libtracefs-dev libmd4c-dev libpcap-dev libnftables-dev; do
         missing $pkg
     done
 fi

@@ -69,3 +69,55 @@ check "class 6 --tui: the shell pane has the ss command" \
 tmux kill-session -t "$session" 2>/dev/null
 check "class refuses --port: it chooses the ports itself" \
     sh -c "'$socklab' class 6 --port 5000 --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+
+# Notes and source as a student alone reads them, in less at 80x24.
+use_tmux reader 0
+LC_ALL=C.UTF-8 t new-session -d -s reader -x 80 -y 24 "sh"
+reader() {                     # reader 'ENV' COMMAND: run it in the pane, in less
+    t send-keys -t reader "clear; env $1 PAGER=less LESS= '$socklab' $2; clear" Enter
+}
+wait_gone() { wait_for 10 sh -c "! tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q -- '$1'"; }
+reader LC_ALL=C.UTF-8 "notes 6"
+check "notes 6 at 80x24: the title is a heading, underlined" \
+    wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t reader | grep -A1 '^Lab 06 — TIME-WAIT' | grep -q '^====='"
+check "notes 6: no Markdown marks on the first page" \
+    sh -c "! tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q -e '^#' -e '\*\*' -e '\`'"
+t send-keys -t reader "/^\\* net.ipv4.tcp_fin_timeout" Enter
+check "notes 6: the sysctl table, too wide for 80 columns, is a list" \
+    wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q '^    governs: how long a socket' &&
+                       ! tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q '^|'"
+t send-keys -t reader "/^Exercises" Enter
+check "notes 6: the exercises say where their answers are" \
+    wait_for 10 screen_has "What could it change? \[answer 1 at the end\]"
+check "notes 6: and the answer is not under its question" \
+    screen_lacks "No: each is a connection"
+t send-keys -t reader q
+wait_gone 'answer 1'
+reader "LANG=C LC_ALL=C" "notes 6"
+check "notes 6 under LANG=C: ASCII, which less shows as text" \
+    wait_for 10 screen_has "^Lab 06 -- TIME-WAIT"
+check "notes 6 under LANG=C: no byte less would show as <E2>, no 'binary file'" \
+    sh -c "! tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q -i -e '<E2>' -e 'binary'"
+t send-keys -t reader q
+wait_gone 'Lab 06'
+reader LC_ALL=C.UTF-8 "source 6"
+check "source 6 at 80x24: numbered lines" \
+    wait_for 10 screen_has "^   1  /\* labs/06-time-wait.c"
+# Every line is a numbered one, the rest of a long one under its start (six
+# spaces and more), or less's prompt: nothing wrapped by the terminal.
+source_lines_numbered() {
+    tmux -L "$tmux_sock" capture-pane -p -t reader | sed '$d' |
+        grep -v -E -e '^ {0,3}[0-9]+(  |$)' -e '^ {10}' | grep -q . && return 1
+    return 0
+}
+check "source 6: long lines go on under their start, never wrapped mid-word" source_lines_numbered
+t send-keys -t reader q
+wait_gone '06-time-wait.c'
+reader "LANG=C LC_ALL=C" "source 6"
+check "source 6 under LANG=C: an em dash is --, not <E2><80><94>" \
+    wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q '06-time-wait.c -- ' &&
+                       ! tmux -L '$tmux_sock' capture-pane -p -t reader | grep -q '<E2>'"
+t send-keys -t reader q
+check "--help under LANG=C is ASCII" \
+    sh -c "LANG=C LC_ALL=C '$socklab' --help | grep -q '^socklab -- see' &&
+           ! LANG=C LC_ALL=C '$socklab' --help | LC_ALL=C grep -q '[^ -~]'"
