@@ -13,10 +13,11 @@ missing() { case " $need_pkg " in *" $1 "*) ;; *) need_pkg="$need_pkg $1" ;; esa
 
 for tool in cc:build-essential make:build-essential pkg-config:pkg-config \
             ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
-            script:bsdutils; do
+            script:bsdutils strace:strace; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing "${tool#*:}"
 done
-# The install test loads the completion script the way bash does.
+# (strace: the server suite checks lab 11's own counts of its system calls
+# against it.) The install test loads the completion script the way bash does.
 [ -f /usr/share/bash-completion/bash_completion ] || missing bash-completion
 # Lab 11 parses HTTP with llhttp, compiled from the C sources and the header
 # that node-llhttp ships (no library, no pkg-config module: look for them);
