@@ -322,8 +322,9 @@ static void step_quickack(struct sl_lab *lab, struct results *r)
         serve_one(lab, &t);
     }
     lab_show(lab, "TCP_QUICKACK set once: median %.1f ms a request", median_of(once.ms, 1));
-    lab_expect(lab, median_of(once.ms, 1) >= 0.75 * r->ato, "TCP_QUICKACK set once does not stick: the "
-                                           "requests wait for the delayed ACK again");
+    lab_expect(lab, median_of(once.ms, 1) >= 0.75 * r->ato,
+               "TCP_QUICKACK set once does not stick: the requests wait for the delayed ACK "
+               "again");
     stop_talk(&t);
 }
 
