@@ -165,6 +165,35 @@ static bool judge(struct sl_lab *lab, struct results *r, const char *name, doubl
     return true;
 }
 
+/* Requests timed one by one, each from its first write to its answer:
+ *
+ *     for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+ *         CHECK(writev(t.client, parts, 2));          (one request, written)
+ *         serve_one(lab, &t);                         (read, answered, read back)
+ *     }
+ *
+ * Each call ends the time of the request before and starts the next. After
+ * REQUESTS of them, a named timing is judged (judge(): taken again when a
+ * busy machine spoiled it); one without a name just ends, its times in ms. */
+struct timing {
+    const char *name;
+    int done, attempt;
+    double start, ms[REQUESTS];
+};
+
+static bool next_request(struct sl_lab *lab, struct results *r, struct timing *tm)
+{
+    if (tm->done > 0 || tm->start > 0)
+        tm->ms[tm->done++] = sl_clock_ms() - tm->start;
+    if (tm->done == REQUESTS) {
+        if (!tm->name || judge(lab, r, tm->name, median_of(tm->ms, 1), &tm->attempt))
+            return false;
+        tm->done = 0;                               /* spoiled: the requests again */
+    }
+    tm->start = sl_clock_ms();
+    return true;
+}
+
 static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r)
 {
     lab_step(lab, "A request in two send()s: header, then body");
@@ -172,19 +201,17 @@ static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r
                  "answer; the server answers once it has both. %d requests on one "
                  "connection, each timed from the first send() to the answer.",
             PART, PART, REQUESTS);
-    double ms[REQUESTS];
-    for (int i = 0; i < REQUESTS; i++) {
-        double start = sl_clock_ms();
+    struct timing tm = { .name = NULL };
+    while (next_request(lab, r, &tm)) {
         CHECK(send(t->client, t->header, PART, 0));
         CHECK(send(t->client, t->body, PART, 0));
         serve_one(lab, t);
-        ms[i] = sl_clock_ms() - start;
     }
     r->ato = ato_of(t->server);
-    r->two_sends = median_of(ms, 1);
+    r->two_sends = median_of(tm.ms, 1);
     lab_show(lab, "the first request took %.2f ms; the others: median %.1f ms, at most %.1f ms; "
                   "the server's delayed-ACK timeout (tcp_info ato) is %.0f ms",
-             ms[0], r->two_sends, ms[REQUESTS - 1], r->ato);
+             tm.ms[0], r->two_sends, tm.ms[REQUESTS - 1], r->ato);
     lab_expect(lab, r->two_sends >= 0.75 * r->ato,
                "every request after the first waits for the server's delayed ACK (%.0f ms)",
                r->ato);
@@ -224,16 +251,10 @@ static void step_one_write(struct sl_lab *lab, struct results *r)
     struct talk t;
     start_talk(lab, &t);
     struct iovec parts[2] = { { t.header, PART }, { t.body, PART } };
-    double ms[REQUESTS];
-    int attempt = 0;
-    do {
-        for (int i = 0; i < REQUESTS; i++) {
-            double start = sl_clock_ms();
-            CHECK(writev(t.client, parts, 2));
-            serve_one(lab, &t);
-            ms[i] = sl_clock_ms() - start;
-        }
-    } while (!judge(lab, r, "one writev()", median_of(ms, 1), &attempt));
+    for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+        CHECK(writev(t.client, parts, 2));
+        serve_one(lab, &t);
+    }
     stop_talk(&t);
 }
 
@@ -247,17 +268,11 @@ static void step_nodelay(struct sl_lab *lab, struct results *r)
     start_talk(lab, &t);
     CHECK(lab_call(lab, setsockopt(t.client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
                                    sizeof(int))));
-    double ms[REQUESTS];
-    int attempt = 0;
-    do {
-        for (int i = 0; i < REQUESTS; i++) {
-            double start = sl_clock_ms();
-            CHECK(send(t.client, t.header, PART, 0));
-            CHECK(send(t.client, t.body, PART, 0));
-            serve_one(lab, &t);
-            ms[i] = sl_clock_ms() - start;
-        }
-    } while (!judge(lab, r, "TCP_NODELAY", median_of(ms, 1), &attempt));
+    for (struct timing tm = { .name = "TCP_NODELAY" }; next_request(lab, r, &tm);) {
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        serve_one(lab, &t);
+    }
     stop_talk(&t);
 }
 
@@ -269,29 +284,18 @@ static void step_more_coming(struct sl_lab *lab, struct results *r)
                  "both leave together when the request is complete.");
     struct talk t;
     start_talk(lab, &t);
-    double corked[REQUESTS], more[REQUESTS];
-    int attempt = 0;
-    do {
-        for (int i = 0; i < REQUESTS; i++) {
-            double start = sl_clock_ms();
-            CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int)));
-            CHECK(send(t.client, t.header, PART, 0));
-            CHECK(send(t.client, t.body, PART, 0));
-            CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 0 }, sizeof(int)));
-            serve_one(lab, &t);
-            corked[i] = sl_clock_ms() - start;
-        }
-    } while (!judge(lab, r, "TCP_CORK, then uncork", median_of(corked, 1), &attempt));
-    attempt = 0;
-    do {
-        for (int i = 0; i < REQUESTS; i++) {
-            double start = sl_clock_ms();
-            CHECK(send(t.client, t.header, PART, MSG_MORE));
-            CHECK(send(t.client, t.body, PART, 0));
-            serve_one(lab, &t);
-            more[i] = sl_clock_ms() - start;
-        }
-    } while (!judge(lab, r, "MSG_MORE on the header", median_of(more, 1), &attempt));
+    for (struct timing tm = { .name = "TCP_CORK, then uncork" }; next_request(lab, r, &tm);) {
+        CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int)));
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 0 }, sizeof(int)));
+        serve_one(lab, &t);
+    }
+    for (struct timing tm = { .name = "MSG_MORE on the header" }; next_request(lab, r, &tm);) {
+        CHECK(send(t.client, t.header, PART, MSG_MORE));
+        CHECK(send(t.client, t.body, PART, 0));
+        serve_one(lab, &t);
+    }
     stop_talk(&t);
 }
 
@@ -303,30 +307,24 @@ static void step_quickack(struct sl_lab *lab, struct results *r)
                  "it sends the pending ACK each time; set once it is soon forgotten.");
     struct talk t;
     start_talk(lab, &t);
-    double ms[REQUESTS];
-    int attempt = 0;
-    do {
-        for (int i = 0; i < REQUESTS; i++) {
-            double start = sl_clock_ms();
-            CHECK(send(t.client, t.header, PART, 0));
-            CHECK(send(t.client, t.body, PART, 0));
-            CHECK(setsockopt(t.server, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int)));
-            serve_one(lab, &t);
-            ms[i] = sl_clock_ms() - start;
-        }
-    } while (!judge(lab, r, "TCP_QUICKACK before every read", median_of(ms, 1), &attempt));
+    struct timing every = { .name = "TCP_QUICKACK before every read" };
+    while (next_request(lab, r, &every)) {
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        CHECK(setsockopt(t.server, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int)));
+        serve_one(lab, &t);
+    }
     CHECK(setsockopt(t.server, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int)));
-    for (int i = 0; i < REQUESTS; i++) {          /* set once, above, and never again */
-        double start = sl_clock_ms();
+    struct timing once = { .name = NULL };          /* set once, above, and never again */
+    while (next_request(lab, r, &once)) {
         CHECK(send(t.client, t.header, PART, 0));
         CHECK(send(t.client, t.body, PART, 0));
         serve_one(lab, &t);
-        ms[i] = sl_clock_ms() - start;
     }
-    double once = median_of(ms, 1);
-    lab_show(lab, "TCP_QUICKACK set once: median %.1f ms a request", once);
-    lab_expect(lab, once >= 0.75 * r->ato, "TCP_QUICKACK set once does not stick: the "
-                                           "requests wait for the delayed ACK again");
+    lab_show(lab, "TCP_QUICKACK set once: median %.1f ms a request", median_of(once.ms, 1));
+    lab_expect(lab, median_of(once.ms, 1) >= 0.75 * r->ato,
+               "TCP_QUICKACK set once does not stick: the requests wait for the delayed ACK "
+               "again");
     stop_talk(&t);
 }
 
