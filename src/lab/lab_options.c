@@ -16,7 +16,7 @@
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -31,6 +31,7 @@ static const struct option common[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "private", no_argument, NULL, OPT_PRIVATE },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
@@ -70,6 +71,8 @@ static void print_help(const struct sl_lab *lab)
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
            "  --from N       run steps 1 to N-1 without pausing, then stop from step N\n"
            "  --no-source    do not show each step's code\n"
+           "  --private      run in a network of the lab's own (no root needed): its\n"
+           "                 segments on the wire, its sysctls its own\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
@@ -140,6 +143,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_JSON: lab->opt.json = true; break;
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
+        case OPT_PRIVATE: lab->opt.private_net = true; break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
