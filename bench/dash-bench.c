@@ -15,6 +15,7 @@
  * and with --catch (root), the transitions `sockdash --trace` records while a
  * load makes 5,000 connections a second on ports of its own, against the
  * connections made. All traffic on 127.0.0.1; every child is reaped. */
+#include "process_cpu.h"
 #include "socklab/check.h"
 #include "socklab/diag.h"
 #include "socklab/clock.h"
@@ -34,26 +35,6 @@
 #define INTERVAL_MS 500
 #define CATCH_RATE 5000
 #define CATCH_SECONDS 3
-
-/* CPU time (user + system) of a process, in seconds; -1 when it is gone. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(text, sizeof text, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    const char *after = strrchr(text, ')');        /* the command may hold spaces */
-    unsigned long utime = 0, stime = 0;
-    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                         &utime, &stime) != 2)
-        return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
 
 static int run_quietly(const char *command)
 {

@@ -16,6 +16,7 @@
  *
  * Every child is killed and reaped at the end; the TIME-WAIT sockets die out
  * by themselves within 60 s. All traffic stays on 127.0.0.1. */
+#include "process_cpu.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/diag.h"
@@ -174,26 +175,6 @@ static void report(FILE *out, const char *title, const struct row *rows, int n,
     for (int i = 0; i < n; i++)
         fprintf(out, "| `%s` | %.1f | %.2f |\n", rows[i].what, rows[i].ms,
                 reference > 0 ? rows[i].ms / reference : 0);
-}
-
-/* CPU time (user + system) of a process, in seconds. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(text, sizeof text, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    const char *after = strrchr(text, ')');        /* the command may hold spaces */
-    unsigned long utime = 0, stime = 0;
-    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                         &utime, &stime) != 2)
-        return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* The share of one core the live dashboard uses over 10 s, in a tmux session
