@@ -73,7 +73,8 @@ struct sl_tracker_stats {
     unsigned long refreshes;
     unsigned long dumps;            /* full (filtered) dumps: the walks */
     unsigned long lookup_rounds;    /* refreshes done by lookups alone */
-    unsigned long lookups;          /* sockets looked up, in all */
+    unsigned long lookups;          /* sockets looked up by the refreshes */
+    unsigned long end_lookups;      /* ... and after their ends (a TIME-WAIT record?) */
     unsigned long events;           /* destroy events read */
     unsigned long overruns;         /* times the kernel dropped events */
 };

@@ -327,7 +327,16 @@ static void pair_with_other_end(struct sl_tracker *t, struct sl_closed *c)
  * record keeps it), then recorded in the closed list. */
 static void end_sockets(struct sl_tracker *t, double now)
 {
-    size_t n = t->events.count;
+    /* Only the ends of ours: a socket known, or one on the filter's ports that
+     * began and ended unseen (the BPF filter also passes every socket that lost
+     * its peer, the machine's closing listeners among them). */
+    size_t n = 0;
+    for (size_t e = 0; e < t->events.count; e++) {
+        const struct sl_socket *ev = &t->events.sockets[e];
+        if (find_cookie(t, ev->cookie) >= 0 || (ev->tuple.peer_port && on_ports(t, &ev->tuple)))
+            t->events.sockets[n++] = *ev;
+    }
+    t->events.count = n;
     if (!n || ensure_lookup_room(t, n) < 0)
         return;
     long *at = calloc(n, sizeof *at);
@@ -345,7 +354,7 @@ static void end_sockets(struct sl_tracker *t, double now)
     bool looked = t->lookup && sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh,
                                                  t->result) == 0;
     if (looked)
-        t->stats.lookups += n;
+        t->stats.end_lookups += n;
     for (size_t e = 0; e < n; e++) {
         const struct sl_socket *ev = &t->events.sockets[e];
         bool known = at[e] >= 0;
@@ -354,8 +363,6 @@ static void end_sockets(struct sl_tracker *t, double now)
                          sl_tuple_equal(&t->fresh[e].tuple, known ? &t->known.sockets[at[e]].tuple
                                                                   : &ev->tuple);
         const struct sl_socket *alive = known ? &t->known.sockets[at[e]] : NULL;
-        if (!known && (ev->tuple.peer_port == 0 || !on_ports(t, &ev->tuple)))
-            continue;                              /* not one of ours */
         struct sl_end_context ctx = {
             .last_state = alive ? alive->state : 0,
             .opened_actively = opened_actively(t, alive ? &alive->tuple : &ev->tuple),
