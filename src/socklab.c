@@ -79,6 +79,8 @@ int main(int argc, char **argv)
     }
     if (cmd && (!strcmp(cmd, "ss") || !strcmp(cmd, "netstat")))
         return enter_and_run(cmd, argc - 2, argv + 2);
+    if (cmd && !strcmp(cmd, "enter-class"))   /* for socklab class's panes, not in --help */
+        return enter_class(argc - 2, argv + 2);
     home_locate(&h);
     if (cmd && !strcmp(cmd, "dash"))
         exec_sibling(&h, "sockdash", argv + 1);

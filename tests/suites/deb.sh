@@ -143,6 +143,12 @@ runs_from() {
     check "the lab shows its steps' code, from /usr/share/socklab ($who)" \
         sh -c "jq -se 'map(select(.event == \"source\")) | length > 0 and all(.lines | length > 0)' \
                    '$work/run1' >/dev/null"
+    $as "$r/usr/bin/socklab" notes 1 >"$work/notes" 2>&1
+    status=$?
+    $as "$r/usr/bin/socklab" source 1 >"$work/source" 2>&1
+    check "socklab notes 1 and source 1 find the notes and the source in /usr/share/socklab ($who)" \
+        sh -c "[ $status -eq 0 ] && grep -q '^Lab 01' '$work/notes' &&
+               grep -q 'labs/01-byte-order.c' '$work/source'"
     $as timeout 30 "$r/usr/bin/sockdash" --once >"$work/dash" 2>&1
     status=$?
     check "sockdash --once shows the sockets ($who)" \
