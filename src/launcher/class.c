@@ -96,20 +96,25 @@ struct classroom {
     int lab_argc;               /* the lab's own options */
     char **lab_argv;
     char port[16];              /* the lab's --port */
-    char dash[PATH_MAX + 64];   /* sockdash on the lab's ports */
+    char dash[PATH_MAX * 3];    /* sockdash on the lab's ports */
     char ss[512];               /* the ss command the shell pane runs */
     char session[64];           /* the new classroom's tmux session */
     char replaces[64];          /* the classroom this one replaces (we run in it) */
     char return_to[64];         /* the session to go back to when the class ends */
     bool tui, detach, inside;   /* inside: run from a pane of a tmux session */
+    bool private_net;           /* the lab makes a network of its own; all panes join it */
+    char token[64];             /* SOCKLAB_CLASS=token marks the class's lab for its panes */
+    char launcher[PATH_MAX + 16];   /* this program, for socklab enter-class */
     int cols, rows;             /* the window, without the status line */
     enum layout layout;
 };
 
 /* The lab pane's script: the lab, its summary kept on screen, and the end of
  * the class only on q (a stray Enter must not close it), back in the session
- * the class was started from. "$@" is the lab and its options. */
+ * the class was started from. $1 is the class's token (the other panes find
+ * the lab's network by it), the rest the lab and its options. */
 static const char lab_script[] =
+    "SOCKLAB_CLASS=$1; export SOCKLAB_CLASS; shift\n"
     "\"$@\"; status=$?\n"
     "printf '\\n[lab %02d ended, status %%s]\\n' \"$status\"\n"
     "while printf 'q and Enter end the class: '; do\n"
@@ -125,7 +130,13 @@ static void build_commands(struct classroom *c, const struct home *h, unsigned b
     int ports = c->lab->ports > 0 ? c->lab->ports : 1;
     unsigned last = base + (unsigned)ports - 1;
     snprintf(c->port, sizeof c->port, "%u", base);
-    snprintf(c->dash, sizeof c->dash, "'%s/sockdash' --port %u-%u", h->bin_dir, base, last);
+    snprintf(c->token, sizeof c->token, "%d-%u", (int)getpid(), base);
+    snprintf(c->launcher, sizeof c->launcher, "%s/socklab", h->bin_dir);
+    if (c->private_net)                 /* sockdash where the lab's sockets are */
+        snprintf(c->dash, sizeof c->dash, "'%s' enter-class %s '%s/sockdash' --port %u-%u",
+                 c->launcher, c->token, h->bin_dir, base, last);
+    else
+        snprintf(c->dash, sizeof c->dash, "'%s/sockdash' --port %u-%u", h->bin_dir, base, last);
     if (ports == 1)
         snprintf(c->ss, sizeof c->ss, "ss -tano '( sport = :%u or dport = :%u )'", base, base);
     else
@@ -134,13 +145,14 @@ static void build_commands(struct classroom *c, const struct home *h, unsigned b
                  base, last, base, last);
 }
 
-/* Run the lab with --check and the options it will get: a bad option or an
- * unusable port is said by the lab itself, once, before any pane opens. What
- * it says when it accepts them (that its output is no terminal) is not for
- * the instructor: its stderr is shown only with a refusal. */
-static bool lab_accepts(const struct classroom *c)
+/* Run the lab with --check and the options it will get (and `extra`): a bad
+ * option or an unusable port is said by the lab itself, once, before any
+ * pane opens. What it says when it accepts them (that its output is no
+ * terminal) is not for the instructor: its stderr is shown only with a
+ * refusal, and only when `say`. */
+static bool lab_accepts(const struct classroom *c, const char *extra, bool say)
 {
-    char *args[c->lab_argc + 5];
+    char *args[c->lab_argc + 6];
     int n = 0;
     args[n++] = (char *)c->lab->path;
     args[n++] = "--check";
@@ -148,6 +160,8 @@ static bool lab_accepts(const struct classroom *c)
     args[n++] = (char *)c->port;
     for (int i = 0; i < c->lab_argc; i++)
         args[n++] = c->lab_argv[i];
+    if (extra)
+        args[n++] = (char *)extra;
     args[n] = NULL;
     int errors[2];
     if (pipe2(errors, O_CLOEXEC) == -1)
@@ -173,7 +187,7 @@ static bool lab_accepts(const struct classroom *c)
     while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
         ;
     bool ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok)
+    if (!ok && say)
         fwrite(said, 1, used, stderr);
     return ok;
 }
@@ -286,11 +300,22 @@ static void open_pane(const struct classroom *c, struct args *a, char *id, size_
 /* The lab pane's command: its script, then the lab and its options. */
 static void add_lab(struct args *a, const struct classroom *c, const char *script)
 {
-    const char *words[] = { "sh", "-c", script, "sh", c->lab->path, "--port", c->port };
+    const char *words[] = { "sh", "-c", script, "sh", c->token, c->lab->path, "--port", c->port };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         add(a, words[i]);
     for (int i = 0; i < c->lab_argc; i++)
         add(a, c->lab_argv[i]);
+}
+
+/* A shell pane: the user's shell, in the lab's network when it is private. */
+static void add_shell(struct args *a, const struct classroom *c, const char *shell)
+{
+    if (!c->private_net)
+        return;                             /* tmux's default command: the shell */
+    add(a, c->launcher);
+    add(a, "enter-class");
+    add(a, c->token);
+    add(a, shell);
 }
 
 struct panes {
@@ -305,6 +330,11 @@ static void open_panes(const struct classroom *c, struct panes *p)
     snprintf(title, sizeof title, "lab %02d", c->lab->number);
     snprintf(script, sizeof script, lab_script, c->lab->number);
     snprintf(window, sizeof window, "=%s:", c->session);     /* the next free window */
+    char shell[PATH_MAX];                   /* tmux's (none runs yet: the user's) */
+    const char *user_shell = getenv("SHELL");
+    if (!class_tmux_read(shell, sizeof shell, (char *[]){ "tmux", "show-options", "-gv",
+                                                          "default-shell", NULL }))
+        snprintf(shell, sizeof shell, "%s", user_shell && *user_shell ? user_shell : "/bin/sh");
     struct args a = tmux_new("new-session", NULL);
     const char *session[] = { "-s", c->session, "-x", cols, "-y", rows, "-n", title };
     for (size_t i = 0; i < sizeof session / sizeof session[0]; i++)
@@ -325,6 +355,7 @@ static void open_panes(const struct classroom *c, struct panes *p)
         a = tmux_new("split-window", p->dash);
         snprintf(size, sizeof size, "%d", c->rows / 3 > SHELL_ROWS ? c->rows / 3 : SHELL_ROWS);
         add(&a, "-v"), add(&a, "-l"), add(&a, size);
+        add_shell(&a, c, shell);
         open_pane(c, &a, p->shell, sizeof p->shell);
         break;
     }
@@ -334,6 +365,7 @@ static void open_panes(const struct classroom *c, struct panes *p)
         a = tmux_new("split-window", p->lab);
         snprintf(size, sizeof size, "%d", c->rows / 4 > SHELL_ROWS ? c->rows / 4 : SHELL_ROWS);
         add(&a, "-v"), add(&a, "-l"), add(&a, size);
+        add_shell(&a, c, shell);
         open_pane(c, &a, p->shell, sizeof p->shell);
         break;
     case WINDOWS:
@@ -347,12 +379,14 @@ static void open_panes(const struct classroom *c, struct panes *p)
                 a = tmux_new("split-window", p->dash);
                 snprintf(size, sizeof size, "%d", c->rows - DASH_ROWS - 1);
                 add(&a, "-v"), add(&a, "-l"), add(&a, size);
-                open_pane(c, &a, p->shell, sizeof p->shell);
+                add_shell(&a, c, shell);
+        open_pane(c, &a, p->shell, sizeof p->shell);
                 break;
             }
         }
         a = tmux_new("new-window", window);
         add(&a, "-n"), add(&a, "shell");
+        add_shell(&a, c, shell);
         open_pane(c, &a, p->shell, sizeof p->shell);
         break;
     }
@@ -363,13 +397,17 @@ static void open_panes(const struct classroom *c, struct panes *p)
  * marked with for a later 'socklab class' run inside it. */
 static void dress_session(const struct classroom *c, const char *pane)
 {
-    char prefix[32] = "C-b", hint[160], number[8];
-    class_tmux_read(prefix, sizeof prefix, (char *[]){ "tmux", "show-options", "-gv", "prefix",
-                                                       NULL });
+    char prefix[32], hint[160], number[8];
+    if (!class_tmux_read(prefix, sizeof prefix, (char *[]){ "tmux", "show-options", "-gv",
+                                                            "prefix", NULL }))
+        snprintf(prefix, sizeof prefix, "C-b");
+    const char *network = c->private_net ? "private network" : "shared network";
     if (c->layout == WINDOWS)
-        snprintf(hint, sizeof hint, "%s n: next window  %s arrows: pane ", prefix, prefix);
+        snprintf(hint, sizeof hint, "%s | %s n: next window  %s arrows: pane ", network, prefix,
+                 prefix);
     else
-        snprintf(hint, sizeof hint, "%s arrows or a click: move between panes ", prefix);
+        snprintf(hint, sizeof hint, "%s | %s arrows or a click: move between panes ", network,
+                 prefix);
     snprintf(number, sizeof number, "%02d", c->lab->number);
     struct args a = { .n = 0 };
     add(&a, "tmux");
@@ -393,17 +431,23 @@ static void dress_session(const struct classroom *c, const char *pane)
 int class_open(const struct home *h, const struct lab_entry *e, int argc, char **argv)
 {
     static struct classroom c;              /* big: keep it off the stack */
-    char *lab_args[argc + 1];
+    char *lab_args[argc + 2];
+    bool shared = false;
     c = (struct classroom){ .lab = e, .lab_argv = lab_args };
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--detach"))
             c.detach = true;
+        else if (!strcmp(argv[i], "--shared"))
+            shared = true;
         else if (!strcmp(argv[i], "--port") || !strncmp(argv[i], "--port=", 7))
             die("'class' chooses the lab's ports itself, so that ss and sockdash can watch them.");
         else
             lab_args[c.lab_argc++] = argv[i];
         c.tui |= !strcmp(argv[i], "--tui");
+        c.private_net |= !strcmp(argv[i], "--private");
     }
+    if (shared && c.private_net)
+        die("'class' takes --shared or --private, not both.");
     lab_args[c.lab_argc] = NULL;
     bool tmux_here = class_tmux_present();
     if (tmux_here) {
@@ -411,9 +455,18 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
         measure(&c);
         choose_layout(&c);                  /* a window too small: refused here */
     }
-    build_commands(&c, h, choose_ports(e->ports > 0 ? e->ports : 1));
-    if (!lab_accepts(&c))
+    unsigned base = choose_ports(e->ports > 0 ? e->ports : 1);
+    snprintf(c.port, sizeof c.port, "%u", base);
+    if (!lab_accepts(&c, NULL, true))
         exit(2);                            /* the lab said why, in one line */
+    /* A network of the class's own where the kernel allows one: 30 students
+     * on one server then never see (or collide with) each other's sockets. */
+    if (!shared && !c.private_net && tmux_here && lab_accepts(&c, "--private", false)) {
+        c.private_net = true;
+        lab_args[c.lab_argc++] = "--private";
+        lab_args[c.lab_argc] = NULL;
+    }
+    build_commands(&c, h, base);
     if (!tmux_here) {
         printf("tmux is not installed: open three terminals and run, one in each:\n\n"
                "  %s --port %s\n  %s\n  %s\n", e->path, c.port, c.dash, c.ss);

@@ -191,6 +191,29 @@ inner send-keys -t instructor "'$socklab' class 2 2>'$scratch/check.err'" Enter
 check "class 2 at 120x40: three panes in one window" \
     quiet wait_for 10 sh -c "[ \"\$(tmux -L inner list-clients -F '#{client_session}')\" = socklab-02 ] &&
                        [ \$(tmux -L inner list-panes -t socklab-02:0 | wc -l) -eq 3 ]"
+# The class's own network (issue 20): the lab makes it, sockdash and the
+# shell join it; the machine's network does not see the lab's sockets.
+net_of() { readlink "/proc/$1/ns/net" 2>/dev/null; }
+pane_pid_of() { inner display -p -t "$1" '#{pane_pid}'; }
+one_private_network() {
+    lab=$(pgrep -P "$(pane_pid_of socklab-02:0.0)" | head -1)
+    [ -n "$lab" ] && [ -n "$(net_of "$lab")" ] && [ "$(net_of "$lab")" != "$(net_of $$)" ] &&
+        [ "$(net_of "$(pane_pid_of socklab-02:0.1)")" = "$(net_of "$lab")" ] &&
+        [ "$(net_of "$(pane_pid_of socklab-02:0.2)")" = "$(net_of "$lab")" ]
+}
+check "class 2: the lab, sockdash and the shell share one network, not the machine's" \
+    wait_for 10 one_private_network
+check "class 2: the status line says the network is private" \
+    quiet wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t desk | tail -1 | grep -q 'private network'"
+wait_for 10 pane_has socklab-02:0.0 'look:'
+inner send-keys -t socklab-02:0.2 Up Enter
+check "class 2: the shell pane's ss shows the lab's listener" \
+    wait_for 10 sh -c "tmux -L inner capture-pane -p -t socklab-02:0.2 | grep -q '^LISTEN'"
+machine_lacks_listener() {
+    port=$(pane_of socklab-02:0.2 | grep -o 'sport >*= :[0-9]*' | head -1 | tr -dc 0-9)
+    [ -n "$port" ] && [ -z "$(ss -Htan state listening "( sport = :$port )")" ]
+}
+check "class 2: the machine's own ss does not" machine_lacks_listener
 check "the hidden check of the lab's options said nothing to the instructor" \
     sh -c "[ -f '$scratch/check.err' ] && [ ! -s '$scratch/check.err' ]"
 check "120x40: the status line's hint says how to move between panes" \
@@ -217,3 +240,32 @@ check "a 50x18 window is refused before anything opens, with the size it needs" 
     quiet wait_for 10 sh -c "tmux -L '$tmux_sock' capture-pane -p -J -t tiny | grep -q 'at least 60x21 (this one is 50x18)' &&
                        tmux -L '$tmux_sock' capture-pane -p -t tiny | grep -q STATUS=2 &&
                        ! tmux -L '$tmux_sock' has-session -t socklab-06 2>/dev/null"
+t kill-session -t tiny 2>/dev/null
+
+session=$("$socklab" class 6 --shared --detach 2>/dev/null)
+check "class 6 --shared: today's classroom, on the machine's network" \
+    wait_for 10 sh -c "tmux show-options -v -t '$session' status-right | grep -q 'shared network' &&
+        [ \"\$(readlink /proc/\$(tmux display -p -t '$session:0.1' '#{pane_pid}')/ns/net)\" = \"\$(readlink /proc/$$/ns/net)\" ]"
+tmux kill-session -t "$session" 2>/dev/null
+check "class takes --shared or --private, not both: one line, exit 2" \
+    sh -c "'$socklab' class 6 --shared --private --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+
+# The dashboard pane's / filter as an instructor types into it, at 80x24.
+use_tmux filter 0
+LC_ALL=C.UTF-8 t new-session -d -s filter -x 80 -y 24 \
+    "LC_ALL=C.UTF-8 '$(pwd)/$build/bin/sockdash' --port 1-2 --interval 200"
+wait_for 10 screen_has 'sockdash'
+t send-keys -t filter /
+wait_for 5 screen_has 'filter'
+t send-keys -t filter -l "服务器"
+check "sockdash's / prompt takes non-ASCII text (a process name in Chinese)" \
+    wait_for 5 screen_has "filter.*服务器"
+t send-keys -t filter BSpace Enter
+check "Backspace takes a whole character, and the filter is what was typed" \
+    wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t filter | head -1 | grep -q '服务\$\\|服务 '"
+t send-keys -t filter / C-u
+for _ in 1 2 3 4 5 6; do t send-keys -t filter BSpace; done
+t send-keys -t filter -l "listen,foo"
+t send-keys -t filter Enter
+check "a typo in a / state list is one clear sentence, not an empty table" \
+    wait_for 5 screen_has "'foo' is not a TCP state"
