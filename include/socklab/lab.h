@@ -78,6 +78,9 @@ struct sl_lab_info {
     int ports;                          /* how many ports it uses from --port N on */
     const struct sl_lab_flag *flags;    /* its variants, ended by { NULL, NULL } */
     unsigned bind_rules;                /* SL_BIND_* bits; 0: IPv4, not the wildcard */
+    bool own_network;                   /* its steps drop packets: it runs in a network of
+                                           its own whenever one can be made, as with
+                                           --private (sl_lab_private_refused says why not) */
 };
 
 /* The four outcomes of a claim (see above). */
@@ -269,6 +272,12 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
  * changes the machine. */
 bool sl_lab_private(const struct sl_lab *lab);
 
+/* A lab with info->own_network that could not have its network (user
+ * namespaces off, say): why, in words for a skip ("user namespaces are
+ * disabled (user.max_user_namespaces = 0)"); NULL when it has one or never
+ * asked. Its steps that need the network are skipped with this reason. */
+const char *sl_lab_private_refused(const struct sl_lab *lab);
+
 /* Set a network sysctl of the lab's private network and show both values
  * ("net.ipv4.tcp_abort_on_overflow: 0 -> 1 (this lab's network only)").
  * Only in a private network: the machine's settings are never written, even
@@ -279,7 +288,7 @@ bool sl_lab_sysctl_set(struct sl_lab *lab, const char *name, long value);
 /* Drop, on the lab's own loopback (nftables), the segments sent to `port`
  * whose flags include all of `flags` and none of `without` (SL_TCP_* from
  * socklab/segment.h: SL_TCP_SYN, SL_TCP_ACK drops the SYNs that open
- * connections). Only in a private network; false there otherwise. The rule
+ * connections; 0 and 0 drop every segment: the end on `port` is gone). Only in a private network; false there otherwise. The rule
  * stays until sl_lab_undrop or the end of the lab (the network ends with it).
  * The capture still sees what is dropped: it looks before the filter. */
 bool sl_lab_drop(struct sl_lab *lab, uint16_t port, unsigned flags, unsigned without);

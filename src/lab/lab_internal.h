@@ -148,6 +148,7 @@ struct sl_lab {
     bool private_net;           /* it runs in a network of its own (lab_private.c) */
     bool user_namespace;        /* ... inside a user namespace of its own */
     bool dropping;              /* a packet filter of lab_drop.c is in place */
+    char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
     double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
     double call_ended_ms;       /* the last lab_call ran from call_started_ms to this */
     const char *call_text;      /* ... and was this one, at this line */
