@@ -9,6 +9,7 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/json.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -36,19 +37,15 @@ static const struct option common[] = {
 
 #define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
-/* text on lines of at most 78 columns, broken at spaces */
-static void print_folded(const char *text)
+/* text on lines of at most 79 columns (the help fits 80), broken between
+ * words by the one text-fitting routine; `indent` spaces before the lines
+ * after the first. */
+static void print_folded(const char *text, int indent)
 {
-    while (strlen(text) > 78) {
-        int cut = 78;
-        while (cut > 0 && text[cut] != ' ')
-            cut--;
-        if (cut == 0)
-            cut = 78;
-        printf("%.*s\n", cut, text);
-        text += cut + (text[cut] == ' ');
+    for (const char *p = text, *next; *p; p = next) {
+        size_t take = sl_text_wrap(p, p == text ? 79 : 79 - indent, &next);
+        printf("%*s%.*s\n", p == text ? 0 : indent, "", (int)take, p);
     }
-    printf("%s\n", text);
 }
 
 static void print_help(const struct sl_lab *lab)
@@ -57,8 +54,14 @@ static void print_help(const struct sl_lab *lab)
     char ports[32] = "port N";
     if (info->ports > 1)
         snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
-    printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
-    print_folded(info->goal);
+    char *first;
+    if (asprintf(&first, "%s %s lab %02d: %s", lab->program, sl_text_pick("—", "-"),
+                 info->number, info->title) < 0)
+        sl_die("out of memory");
+    print_folded(first, 4);
+    free(first);
+    printf("\n");
+    print_folded(info->goal, 0);
     printf("\n");
     printf("Usage: %s [options]\n\n", lab->program);
     printf("  --auto         run straight through, never wait at a pause\n"
@@ -76,7 +79,13 @@ static void print_help(const struct sl_lab *lab)
            "  --version      the socklab version\n",
            ports);
     for (int i = 0; info->flags && info->flags[i].name; i++)
-        printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
+    {
+        char *line;
+        if (asprintf(&line, "  --%-12s %s", info->flags[i].name, info->flags[i].help) < 0)
+            sl_die("out of memory");
+        print_folded(line, 17);
+        free(line);
+    }
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
            "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
            "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"
