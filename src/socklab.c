@@ -8,11 +8,13 @@
  *   socklab notes N|NAME       the lab's notes, in $PAGER
  *   socklab dash [opts]        the live dashboard (sockdash)
  *   socklab serve [opts]       lab 11's correct HTTP server, in the foreground
+ *   socklab ss|netstat [args]  the tool, in the network of the lab running now
  *
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
  * --describe, so there is no list of labs to keep up to date here. */
 #include "launcher/class.h"
+#include "launcher/enter.h"
 #include "launcher/labs.h"
 #include "launcher/menu.h"
 #include "launcher/show.h"
@@ -40,12 +42,15 @@ static void usage(FILE *out)
             "                            socklab run N --help\n"
             "  socklab run N --tui       the same, full screen, its sockets live\n"
             "  socklab class N [--tui]   the lab, ss and the dashboard in one tmux\n"
-            "                            window (--detach: leave it in the background)\n"
+            "                            window, in a network of its own (--shared:\n"
+            "                            the machine's; --detach: in the background)\n"
             "  socklab source N          read the lab's annotated source\n"
             "  socklab notes N           read the lab's notes\n"
             "  socklab dash [options]    the live dashboard of TCP states (sockdash)\n"
             "  socklab serve [options]   lab 11's epoll HTTP server in the foreground;\n"
             "                            its options: socklab serve --help\n"
+            "  socklab ss [args]         ss where the running lab's sockets are (its\n"
+            "                            private network too); socklab netstat the same\n"
             "  socklab --help | --version\n");
 }
 
@@ -73,6 +78,10 @@ int main(int argc, char **argv)
         printf("socklab %s\n", SL_VERSION);
         return 0;
     }
+    if (cmd && (!strcmp(cmd, "ss") || !strcmp(cmd, "netstat")))
+        return enter_and_run(cmd, argc - 2, argv + 2);
+    if (cmd && !strcmp(cmd, "enter-class"))   /* for socklab class's panes, not in --help */
+        return enter_class(argc - 2, argv + 2);
     home_locate(&h);
     if (cmd && !strcmp(cmd, "dash"))
         exec_sibling(&h, "sockdash", argv + 1);

@@ -16,7 +16,6 @@
 #ifndef SOCKLAB_TEXT_H
 #define SOCKLAB_TEXT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
 
@@ -53,21 +52,5 @@ int sl_text_cut(const char *text, int columns, const char *mark, char *out, size
  * each byte that is no character shown as '?', each control character as '?'.
  * Returns its width in columns. */
 int sl_text_wide(const char *text, int columns, wchar_t *out, size_t room);
-
-/* Whether the terminal shows UTF-8: the locale's character set
- * (nl_langinfo(CODESET), once the program has called setlocale(LC_CTYPE, ""))
- * is UTF-8. The one place a program decides between UTF-8 punctuation and
- * ASCII: under LANG=C a terminal shows an em dash as <E2><80><94>. */
-bool sl_text_utf8(void);
-
-/* `utf8` when the terminal shows UTF-8, `ascii` otherwise: "—" or "-". */
-const char *sl_text_pick(const char *utf8, const char *ascii);
-
-/* text (UTF-8) with its punctuation in ASCII, into out (len bytes, always
- * terminated): dashes, quotes, ellipses, arrows, bullets and box-drawing
- * lines become their ASCII look-alikes ("—" "--", "…" "...", "→" "->"), any
- * other character that is not ASCII becomes '?', one per character. ANSI
- * escape sequences pass unchanged. Returns out's length. */
-size_t sl_text_ascii(const char *text, size_t bytes, char *out, size_t len);
 
 #endif

@@ -1,9 +1,7 @@
 /* text.c — text fitted to terminal columns (see text.h). */
 #include "socklab/text.h"
 
-#include <langinfo.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <wctype.h>
@@ -184,94 +182,5 @@ int sl_text_wide(const char *text, int columns, wchar_t *out, size_t room)
         left -= len;
     }
     out[n] = L'\0';
-    return used;
-}
-
-bool sl_text_utf8(void)
-{
-    const char *set = nl_langinfo(CODESET);
-    return set && (!strcmp(set, "UTF-8") || !strcmp(set, "utf8"));
-}
-
-const char *sl_text_pick(const char *utf8, const char *ascii)
-{
-    return sl_text_utf8() ? utf8 : ascii;
-}
-
-/* One UTF-8 character at text (left bytes): its code point and length;
- * a byte that starts none is itself, length 1. */
-static size_t decode_utf8(const unsigned char *text, size_t left, uint32_t *cp)
-{
-    int extra = text[0] >= 0xf0 ? 3 : text[0] >= 0xe0 ? 2 : text[0] >= 0xc0 ? 1 : 0;
-    uint32_t value = extra == 3 ? text[0] & 0x07u : extra == 2 ? text[0] & 0x0fu
-                   : extra == 1 ? text[0] & 0x1fu : text[0];
-    if ((size_t)extra >= left)
-        extra = 0;
-    for (int i = 1; i <= extra; i++) {
-        if ((text[i] & 0xc0) != 0x80) {
-            *cp = text[0];
-            return 1;
-        }
-        value = value << 6 | (text[i] & 0x3fu);
-    }
-    *cp = value;
-    return (size_t)extra + 1;
-}
-
-/* The ASCII look-alike of a character that is not ASCII, or "?". */
-static const char *ascii_for(uint32_t cp)
-{
-    static const struct { uint32_t cp; const char *ascii; } table[] = {
-        { 0x2014, "--" }, { 0x2013, "-" }, { 0x2012, "-" }, { 0x2010, "-" }, { 0x2011, "-" },
-        { 0x2212, "-" }, { 0x2026, "..." }, { 0x22ee, ":" }, { 0x2018, "'" }, { 0x2019, "'" },
-        { 0x201c, "\"" }, { 0x201d, "\"" }, { 0x00ab, "<<" }, { 0x00bb, ">>" },
-        { 0x2192, "->" }, { 0x2190, "<-" }, { 0x2191, "^" }, { 0x2193, "v" },
-        { 0x2194, "<->" }, { 0x21d2, "=>" }, { 0x2022, "*" }, { 0x00b7, "." },
-        { 0x2713, "[ok]" }, { 0x2717, "x" }, { 0x00d7, "x" }, { 0x2264, "<=" },
-        { 0x2265, ">=" }, { 0x2260, "!=" }, { 0x00a0, " " }, { 0x2009, " " },
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (table[i].cp == cp)
-            return table[i].ascii;
-    if (cp >= 0x2500 && cp <= 0x257f) {             /* box drawing: lines and corners */
-        static const uint32_t horizontal[] = { 0x2500, 0x2501, 0x2504, 0x2505, 0x2508,
-                                               0x2509, 0x254c, 0x254d, 0x2550 };
-        static const uint32_t vertical[] = { 0x2502, 0x2503, 0x2506, 0x2507, 0x250a,
-                                             0x250b, 0x254e, 0x254f, 0x2551 };
-        for (size_t i = 0; i < sizeof horizontal / sizeof horizontal[0]; i++)
-            if (cp == horizontal[i])
-                return "-";
-        for (size_t i = 0; i < sizeof vertical / sizeof vertical[0]; i++)
-            if (cp == vertical[i])
-                return "|";
-        return "+";
-    }
-    return "?";
-}
-
-size_t sl_text_ascii(const char *text, size_t bytes, char *out, size_t len)
-{
-    if (len == 0)
-        return 0;
-    size_t used = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    while (bytes > 0 && used + 1 < len) {
-        if (*p < 0x80) {
-            out[used++] = (char)*p++;
-            bytes--;
-            continue;
-        }
-        uint32_t cp;
-        size_t n = decode_utf8(p, bytes, &cp);
-        const char *ascii = ascii_for(cp);
-        size_t a = strlen(ascii);
-        if (used + a >= len)
-            break;
-        memcpy(out + used, ascii, a);
-        used += a;
-        p += n;
-        bytes -= n;
-    }
-    out[used] = '\0';
     return used;
 }

@@ -5,6 +5,7 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/netns.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
@@ -61,6 +62,7 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
     /* Characters as the terminal shows them (UTF-8 or not, for widths and
      * punctuation); numbers stay in the C locale, as JSON needs them. */
     setlocale(LC_CTYPE, "");
+    lab->started_ms = sl_clock_ms();
     sl_lab_parse_options(lab, argc, argv);
     lab->step_count = sl_lab_count_steps(lab->exe_dir, file, function);
     if (lab->step_count && lab->opt.from > lab->step_count)
@@ -77,6 +79,7 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
     if (lab->opt.tui && !&sl_tui_presenter)
         sl_usage_error(lab->program, "this program was built without the full-screen presenter; "
                        "run it without --tui.");
+    sl_lab_network_enter(lab);                  /* --private: the ports checked are its own */
     sl_lab_check_setup(lab);
     if (lab->opt.check_only)
         exit(SL_EXIT_OK);                       /* --check: the lab could run */
@@ -87,6 +90,7 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
     running = lab;
     sl_error_context(describe_step);
     lab->presenter->start(lab);
+    sl_lab_network_started(lab);
     return lab;
 }
 
@@ -101,7 +105,9 @@ int sl_lab_status(const struct sl_lab *lab)
 
 static void finish(struct sl_lab *lab, bool quit)
 {
+    sl_lab_wire_step_end(lab);            /* the last step's segments, before the totals */
     lab->presenter->end(lab, quit);
+    sl_lab_wire_close(lab);
     sl_error_context(NULL);
     running = NULL;
     sl_lab_code_free(lab->code);
@@ -202,6 +208,8 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
     fflush(lab->stream);
     fflush(stderr);
     sl_guard_release();
+    if (lab->private_net)                 /* stay where the other panes look */
+        setenv(SL_PRIVATE_KEPT, lab->user_namespace ? "user" : "net", 1);
     char number[16];
     char **args = command_from(lab, from, number, sizeof number);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  /* the first run's sockets close at the exec */
@@ -262,6 +270,7 @@ void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
             return;
     if (lab->port_count < SL_LAB_MAX_PORTS)
         lab->ports[lab->port_count++] = port;
+    sl_lab_wire_track(lab, port);
 }
 
 socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
@@ -314,20 +323,12 @@ int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int
     return n < 0 ? 0 : n;
 }
 
-/* CAP_NET_ADMIN in the effective set, read from /proc/self/status. */
+/* CAP_NET_ADMIN in the effective set: over the machine as root, over its own
+ * network with --private. */
 bool sl_lab_privileged(const struct sl_lab *lab)
 {
     (void)lab;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return false;
-    char line[256];
-    uint64_t caps = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
-            break;
-    fclose(f);
-    return caps & (UINT64_C(1) << 12);    /* CAP_NET_ADMIN */
+    return sl_netns_capable(12);          /* CAP_NET_ADMIN */
 }
 
 bool sl_lab_flag(const struct sl_lab *lab, const char *name)
@@ -379,6 +380,7 @@ static char *format(const char *fmt, va_list ap)
 void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt, ...)
 {
     end_of_step(lab);                           /* the previous step's pause */
+    sl_lab_wire_step_end(lab);                  /* its segments, even those of a replay */
     end_replay(lab);
     va_list ap;
     va_start(ap, fmt);
@@ -475,6 +477,7 @@ void sl_lab_call_start(struct sl_lab *lab)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
+    sl_lab_wire_read(lab);                /* before the call's clock starts, never during */
     lab->call_started_ms = sl_clock_ms();
     errno = saved;
 }
@@ -482,7 +485,11 @@ void sl_lab_call_start(struct sl_lab *lab)
 long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long result)
 {
     int err = errno;                      /* first thing: the call's own errno */
-    lab->last_call_ms = sl_clock_ms() - lab->call_started_ms;
+    lab->call_ended_ms = sl_clock_ms();
+    lab->last_call_ms = lab->call_ended_ms - lab->call_started_ms;
+    lab->call_text = call_text;
+    lab->call_line = line;
+    lab->calls++;
     struct sl_call_report report = {
         .text = call_text,
         .line = line,
@@ -492,6 +499,7 @@ long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long 
     };
     lab->paused_last = false;
     lab->out->call(lab, &report);
+    sl_lab_wire_read(lab);                /* the call's segments, under its result */
     errno = err;
     return result;
 }
@@ -519,7 +527,9 @@ static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t
     int n = lab->port_count;
     memcpy(ports, lab->ports, (size_t)n * sizeof ports[0]);
     qsort(ports, (size_t)n, sizeof ports[0], port_order);
-    size_t a = (size_t)snprintf(ss, len, "ss -tano");
+    /* A private network is not the terminal's: socklab ss enters it. */
+    const char *in = lab->private_net ? "socklab " : "";
+    size_t a = (size_t)snprintf(ss, len, "%sss -tano", in);
     for (int i = 0, first = 1; i < n && a < len; first = 0) {
         int j = i;
         while (j + 1 < n && ports[j + 1] == ports[j] + 1)
@@ -534,7 +544,7 @@ static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t
                                   first ? "" : " or", ports[i], ports[j], ports[i], ports[j]);
         i = j + 1;
     }
-    size_t b = (size_t)snprintf(netstat, len, "netstat -tano | grep -E");
+    size_t b = (size_t)snprintf(netstat, len, "%snetstat -tano | grep -E", in);
     for (int i = 0; i < n && b < len; i += PORTS_A_PATTERN) {
         b += (size_t)snprintf(netstat + b, len - b, "%s':(", n > PORTS_A_PATTERN ? " -e " : " ");
         for (int k = i; k < n && k < i + PORTS_A_PATTERN && b < len; k++)
@@ -552,6 +562,7 @@ void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...)
     va_start(ap, fmt);
     char *look = format(fmt, ap);
     va_end(ap);
+    sl_lab_wire_read(lab);
     char ss[1024], netstat[1024];
     const char *hints[] = { ss, netstat };
     int count = pause_hints(lab, ss, netstat, sizeof ss);

@@ -17,6 +17,7 @@ struct sl_lab_options {
     bool tui;                   /* --tui: the full-screen classroom */
     bool no_source;             /* --no-source: do not show the step's code */
     bool check_only;            /* --check: check the options and the set-up, then exit */
+    bool private_net;           /* --private: a network of the lab's own (lab_private.c) */
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
     int delay_ms;               /* --delay MS: pause length when not waiting */
@@ -49,6 +50,19 @@ struct sl_expectation {
     const char *why;            /* skipped or inconclusive: the reason; else NULL */
     const char *file;
     int line;
+};
+
+/* A segment of the lab's ports, as the engine hands it to a presenter. */
+struct sl_segment_event {
+    const struct sl_segment *segment;
+    const char *from, *to;      /* "client", "server" (the end that sent the SYN is the
+                                   client), or ip:port when the SYN was not seen */
+    const char *src, *dst;      /* ip:port of the sender and of the receiver */
+    const char *flags;          /* as tcpdump writes them: "S.", "F.", "R" */
+    const char *call;           /* the lab_call it was captured during, or NULL: it
+                                   arrived later, shown when read */
+    int call_line;
+    double t_ms;                /* since the lab began */
 };
 
 /* What the user chose at a pause or at the end of a step. */
@@ -86,11 +100,19 @@ struct sl_presenter {
     bool (*waiting)(struct sl_lab *lab, const char *what, int ms_left);
     void (*observe)(struct sl_lab *lab, const struct sl_snapshot *snap);
     void (*end)(struct sl_lab *lab, bool quit);
+    /* Optional (NULL: the presenter does not show them). A segment of the
+     * lab's ports, after the result of the call it was captured during, or
+     * when read if it came later (lab_wire.c). */
+    void (*segment)(struct sl_lab *lab, const struct sl_segment_event *e);
+    /* Optional (NULL: said as narration). Before step 1: the private
+     * network the lab runs in, in one line. */
+    void (*network)(struct sl_lab *lab, const char *text);
 };
 
 struct sl_lab_code;
 struct sl_lab_text;
 struct sl_lab_tui;
+struct sl_lab_wire;
 
 struct sl_lab {
     const struct sl_lab_info *info;
@@ -124,6 +146,19 @@ struct sl_lab {
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
     struct sl_lab_text *text;   /* the text presenter's state, NULL otherwise */
     struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
+
+    bool private_net;           /* it runs in a network of its own (lab_private.c) */
+    bool user_namespace;        /* ... inside a user namespace of its own */
+    bool private_kept;          /* ... the one its run before r or b made (SL_PRIVATE_KEPT) */
+    bool dropping;              /* a packet filter of lab_drop.c is in place */
+    char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
+    double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
+    double call_ended_ms;       /* the last lab_call ran from call_started_ms to this */
+    const char *call_text;      /* ... and was this one, at this line */
+    int call_line;
+    int calls;                  /* how many lab_calls have ended */
+    struct sl_lab_wire *wire;   /* the capture of the lab's segments, NULL without */
+    char wire_why[400];         /* why there is none */
 };
 
 /* lab.c: the exit status the counts give (SL_EXIT_*). */
@@ -136,6 +171,11 @@ _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
 /* lab.c: act on what the user chose at a pause: go on, end here, or run the
  * lab again (r, b). */
 void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
+
+/* The environment variable that tells a lab started again (r, b) that it
+ * runs in the private network its run before made ("user": inside a user
+ * namespace too, "net": not): the classroom's panes joined that one. */
+#define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
 
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
@@ -172,6 +212,22 @@ void sl_lab_code_free(struct sl_lab_code *code);
  * cannot use (one sentence, exit 2). */
 void sl_lab_check_setup(struct sl_lab *lab);
 
+/* lab_private.c: before the set-up checks, enter the private network asked
+ * for (--private; a refusal is a set-up error, exit 2); once the presenter
+ * has started, say what was made, leave a note for other terminals
+ * (running.h) and open the capture. */
+void sl_lab_network_enter(struct sl_lab *lab);
+void sl_lab_network_started(struct sl_lab *lab);
+
+/* lab_wire.c: the capture of the lab's segments. Read only in the engine's
+ * own functions — before a lab_call's clock starts and after it stops, at
+ * observations, pauses and step ends — never while a call is timed. */
+void sl_lab_wire_open(struct sl_lab *lab);
+void sl_lab_wire_track(struct sl_lab *lab, uint16_t port);
+void sl_lab_wire_read(struct sl_lab *lab);
+void sl_lab_wire_step_end(struct sl_lab *lab);
+void sl_lab_wire_close(struct sl_lab *lab);
+
 /* lab_guard.c: what must be undone however the lab ends. */
 void sl_guard_install(void);
 void sl_guard_add_child(pid_t pid);
@@ -181,6 +237,8 @@ bool sl_guard_raw_terminal(int fd);   /* no echo, one key at a time */
 /* A full screen to leave however the lab ends (async-signal-safe), or NULL. */
 void sl_guard_full_screen(void (*leave)(void));
 void sl_guard_restore_terminal(void);
+/* A file to remove however the lab ends (its note in running.h's directory). */
+void sl_guard_remove_file(const char *path);
 /* Everything the guard holds, undone now (before the lab runs again). */
 void sl_guard_release(void);
 

@@ -7,17 +7,19 @@
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
+#include "socklab/charset.h"
 #include "socklab/check.h"
 #include "socklab/json.h"
 #include "socklab/text.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -32,20 +34,23 @@ static const struct option common[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "private", no_argument, NULL, OPT_PRIVATE },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
 #define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
-/* text on lines of at most 79 columns (the help fits 80), broken between
- * words by the one text-fitting routine; `indent` spaces before the lines
- * after the first. */
-static void print_folded(const char *text, int indent)
+/* text folded between words to 78 columns (text.h), in ASCII under a
+ * locale that is not UTF-8 (charset.h) */
+static void print_folded(const char *text)
 {
-    for (const char *p = text, *next; *p; p = next) {
-        size_t take = sl_text_wrap(p, p == text ? 79 : 79 - indent, &next);
-        printf("%*s%.*s\n", p == text ? 0 : indent, "", (int)take, p);
+    char *ascii = sl_charset_utf8() ? NULL : sl_charset_ascii(text, strlen(text));
+    const char *next;
+    for (const char *p = ascii ? ascii : text; *p; p = next) {
+        size_t n = sl_text_wrap(p, 78, &next);
+        printf("%.*s\n", (int)n, p);
     }
+    free(ascii);
 }
 
 static void print_help(const struct sl_lab *lab)
@@ -54,14 +59,13 @@ static void print_help(const struct sl_lab *lab)
     char ports[32] = "port N";
     if (info->ports > 1)
         snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
-    char *first;
-    if (asprintf(&first, "%s %s lab %02d: %s", lab->program, sl_text_pick("—", "-"),
-                 info->number, info->title) < 0)
-        sl_die("out of memory");
-    print_folded(first, 4);
-    free(first);
+    setlocale(LC_CTYPE, "");               /* columns, and UTF-8 or not: the user's */
+    char first[512];
+    snprintf(first, sizeof first, "%s \u2014 lab %02d: %s", lab->program, info->number,
+             info->title);
+    print_folded(first);                   /* a long title goes on under it */
     printf("\n");
-    print_folded(info->goal, 0);
+    print_folded(info->goal);
     printf("\n");
     printf("Usage: %s [options]\n\n", lab->program);
     printf("  --auto         run straight through, never wait at a pause\n"
@@ -73,18 +77,20 @@ static void print_help(const struct sl_lab *lab)
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
            "  --from N       run steps 1 to N-1 without pausing, then stop from step N\n"
            "  --no-source    do not show each step's code\n"
+           "  --private      run in a network of the lab's own (no root needed): its\n"
+           "                 segments on the wire, its sysctls its own\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
            "  --version      the socklab version\n",
            ports);
-    for (int i = 0; info->flags && info->flags[i].name; i++)
-    {
-        char *line;
-        if (asprintf(&line, "  --%-12s %s", info->flags[i].name, info->flags[i].help) < 0)
-            sl_die("out of memory");
-        print_folded(line, 17);
-        free(line);
+    for (int i = 0; info->flags && info->flags[i].name; i++) {
+        printf("  --%-12s ", info->flags[i].name);    /* its help folded under itself */
+        const char *next;
+        for (const char *p = info->flags[i].help; *p; p = next) {
+            size_t n = sl_text_wrap(p, 80 - 17, &next);
+            printf("%s%.*s\n", p == info->flags[i].help ? "" : "                 ", (int)n, p);
+        }
     }
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
            "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
@@ -149,6 +155,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_JSON: lab->opt.json = true; break;
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
+        case OPT_PRIVATE: lab->opt.private_net = true; break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);

@@ -12,6 +12,7 @@
  * and needs this less often. */
 #include "lab_text_internal.h"
 
+#include "socklab/charset.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/text.h"
@@ -150,14 +151,14 @@ static void line_done(struct text_screen *s)
     char *line = s->partial ? s->partial : empty;
     size_t len = s->partial_len;
     char *ascii = NULL;
-    if (!s->utf8) {
-        ascii = malloc(len * 4 + 1);      /* "…" (3 bytes) becomes "..." (3): 4 is ample */
+    line[len] = '\0';
+    if (!s->utf8) {                       /* the one place a lab's lines become ASCII */
+        ascii = sl_charset_ascii(line, len);
         if (!ascii)
             sl_die("out of memory");
-        len = sl_text_ascii(line, len, ascii, len * 4 + 1);
         line = ascii;
+        len = strlen(ascii);
     }
-    line[len] = '\0';
     fwrite(line, 1, len, s->lab->stream);
     fputc('\n', s->lab->stream);
     s->rows_used += rows_of_line(s, line, len);
@@ -196,7 +197,7 @@ struct text_screen *text_screen_open(struct sl_lab *lab, bool colour)
         sl_die("out of memory");
     s->lab = lab;
     s->terminal = isatty(fileno(lab->stream));
-    s->utf8 = sl_text_utf8();
+    s->utf8 = sl_charset_utf8();
     s->colour = colour;
     s->out = fopencookie(s, "w", (cookie_io_functions_t){ .write = tee_write });
     if (!s->out)
@@ -280,7 +281,7 @@ static void put_cut(const struct text_screen *s, const char *line, int columns)
 /* The line that says what of the step is above and below the view. */
 static void put_where(const struct text_screen *s, int above, int below, int columns)
 {
-    const char *up = sl_text_pick("↑", "^"), *down = sl_text_pick("↓", "v");
+    const char *up = s->utf8 ? "↑" : "^", *down = s->utf8 ? "↓" : "v";
     char text[256];
     if (below > 0)
         snprintf(text, sizeof text, "  %s %d earlier, %s %d later: Up/Down, PgUp/PgDn scroll "

@@ -170,36 +170,6 @@ static void the_c_locale_counts_bytes(void **state)
     assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
 }
 
-/* The locale decides between UTF-8 punctuation and ASCII, in one place. */
-static void punctuation_follows_the_locale(void **state)
-{
-    (void)state;
-    assert_true(sl_text_utf8());
-    assert_string_equal(sl_text_pick("\u2014", "-"), "\u2014");
-    assert_non_null(setlocale(LC_CTYPE, "C"));
-    assert_false(sl_text_utf8());
-    assert_string_equal(sl_text_pick("\u2014", "-"), "-");
-    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
-}
-
-static void ascii_look_alikes(void **state)
-{
-    (void)state;
-    char out[128];
-    const char *in = "a \u2014 b \u2026 c \u2192 d \u201cq\u201d \u2018s\u2019 \u2502x\u2500\u253c";
-    size_t n = sl_text_ascii(in, strlen(in), out, sizeof out);
-    assert_string_equal(out, "a -- b ... c -> d \"q\" 's' |x-+");
-    assert_int_equal(n, strlen(out));
-    /* colours pass, any other character is one '?', a cut never splits one */
-    in = "\033[2m\u670d\u52a1\033[0m";
-    sl_text_ascii(in, strlen(in), out, sizeof out);
-    assert_string_equal(out, "\033[2m??\033[0m");
-    sl_text_ascii("x\u2014", 4, out, 3);       /* "--" does not fit after "x" */
-    assert_string_equal(out, "x");
-    sl_text_ascii("\xe2\x80", 2, out, sizeof out);   /* half a character: each byte is one */
-    assert_string_equal(out, "??");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,8 +180,6 @@ int main(void)
         cmocka_unit_test(cuts_are_marked),
         cmocka_unit_test(wide_characters_for_a_terminal),
         cmocka_unit_test(the_c_locale_counts_bytes),
-        cmocka_unit_test(punctuation_follows_the_locale),
-        cmocka_unit_test(ascii_look_alikes),
     };
     return cmocka_run_group_tests_name("text", tests, utf8, NULL);
 }
