@@ -313,6 +313,8 @@ struct sl_wire_match {
     unsigned without;               /* none of these set */
     bool data;                      /* it carries data */
     bool zero_window;               /* it advertises a window of 0 */
+    bool probe;                     /* a window probe: no data, and a sequence number
+                                       below what its sender has sent already */
     bool in_last_call;              /* captured during the step's last lab_call */
 };
 
@@ -324,24 +326,30 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m);
  * matches (waiting for it at most timeout_ms), failed when none came;
  * skipped, with the reason, when the lab has no capture — never held. */
 #define lab_expect_segment(lab, match, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, (timeout_ms), __VA_ARGS__)
-
-/* At least `want` of them (a SYN and its retransmissions). */
-#define lab_expect_segment_count(lab, match, want, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), (timeout_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, false, (timeout_ms), \
+                       __VA_ARGS__)
 
 /* These `n` segments, in this order (others may come between them). */
 #define lab_expect_segments(lab, matches, n, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), 1, (timeout_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), (n), false, (timeout_ms), \
+                       __VA_ARGS__)
 
-/* The opposite: held when none of this step's segments matches after
- * settle_ms more (segments in flight arrive), failed when one does. */
+/* Exactly `want` of them once settle_ms more have passed (segments in flight
+ * arrive): a SYN and its one retransmission, as many SYN-ACKs as the queue
+ * admitted. Failed at once when more came. */
+#define lab_expect_segment_count(lab, match, want, settle_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), true, (settle_ms), \
+                       __VA_ARGS__)
+
+/* None of them: held when no segment of this step matches once settle_ms
+ * more have passed, failed when one does. */
 #define lab_expect_no_segment(lab, match, settle_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, (settle_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, true, (settle_ms), \
+                       __VA_ARGS__)
 
 bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
-                        const struct sl_wire_match *m, int count, int want, int ms,
-                        const char *fmt, ...) SL_PRINTF(8, 9);
+                        const struct sl_wire_match *m, int count, int want, bool exactly,
+                        int ms, const char *fmt, ...) SL_PRINTF(9, 10);
 
 /* --- children -------------------------------------------------------------- */
 
