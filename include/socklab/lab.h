@@ -33,8 +33,9 @@
  * are allowed), 1 when an expectation failed, 2 for a usage or set-up error,
  * 3 when a measurement stayed inconclusive.
  *
- * In a terminal the engine pauses after every step (Enter: next, q: quit) as
- * well as at each named lab_pause(). Presenters (chosen by the common options):
+ * In a terminal the engine pauses after every step (Enter: next, q: quit, r:
+ * start again, b: back a step) as well as at each named lab_pause(); --from N
+ * runs the steps before N without pausing. Presenters (chosen by the common options):
  * text, with colour on a terminal unless NO_COLOR is set; JSON lines (--json),
  * one object per event; the full-screen classroom (--tui). */
 #ifndef SOCKLAB_LAB_H
@@ -100,7 +101,10 @@ struct sl_lab;
  * --describe, check the set-up (the --bind address is this machine's and fits
  * the lab; every port from --port N on can be bound), and announce the lab.
  * Bad options or set-up: one sentence on stderr, exit 2, before step 1. */
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info);
+#define sl_lab_begin(argc, argv, info) sl_lab_begin_in(__FILE__, __func__, (argc), (argv), (info))
+/* (where it is called from: the engine counts the lab's steps from there) */
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info);
 
 /* Report the totals, release everything; returns the exit status (SL_EXIT_*). */
 int sl_lab_end(struct sl_lab *lab);
