@@ -273,7 +273,7 @@ cat <<EOF
   a write (bench/pipeline.lua), each response counted
 - **CPU per request**: user + system time of the serving process (nginx: its
   worker) over the run, divided by the responses wrk counted; the median of
-  the runs and, in brackets, the fastest and the slowest. Server CPU: the
+  the runs and, in brackets, the lowest and the highest. Server CPU: the
   share of one core it used (below 100%, it waited for wrk). p99: wrk's
   99th percentile of latency, the median of the runs (under pipelining wrk
   times one response a batch, and at times prints none: "–")
