@@ -42,7 +42,8 @@ static void usage(FILE *out)
             "                            socklab run N --help\n"
             "  socklab run N --tui       the same, full screen, its sockets live\n"
             "  socklab class N [--tui]   the lab, ss and the dashboard in one tmux\n"
-            "                            window (--detach: leave it in the background)\n"
+            "                            window, in a network of its own (--shared:\n"
+            "                            the machine's; --detach: in the background)\n"
             "  socklab source N          read the lab's annotated source\n"
             "  socklab notes N           read the lab's notes\n"
             "  socklab dash [options]    the live dashboard of TCP states (sockdash)\n"
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
     }
     if (cmd && (!strcmp(cmd, "ss") || !strcmp(cmd, "netstat")))
         return enter_and_run(cmd, argc - 2, argv + 2);
+    if (cmd && !strcmp(cmd, "enter-class"))   /* for socklab class's panes, not in --help */
+        return enter_class(argc - 2, argv + 2);
     home_locate(&h);
     if (cmd && !strcmp(cmd, "dash"))
         exec_sibling(&h, "sockdash", argv + 1);

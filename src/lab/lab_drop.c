@@ -48,20 +48,25 @@ bool sl_lab_drop(struct sl_lab *lab, uint16_t port, unsigned flags, unsigned wit
 {
     if (!lab->private_net)
         return false;
-    char set[80], unset[80], mask[120], rule[400];
+    char set[80], unset[80], mask[120], rule[600];
     flag_names(flags, set, sizeof set);
     flag_names(without, unset, sizeof unset);
     flag_names(flags | without, mask, sizeof mask);
+    char match[260] = "";                 /* 0 and 0: every segment to the port */
+    if (flags || without)
+        snprintf(match, sizeof match, " tcp flags & (%s) == %s", mask, flags ? set : "0");
     snprintf(rule, sizeof rule,
              "add table inet socklab\n"
              "add chain inet socklab input { type filter hook input priority 0; }\n"
-             "add rule inet socklab input tcp dport %u tcp flags & (%s) == %s drop\n",
-             port, mask, flags ? set : "0");
+             "add rule inet socklab input tcp dport %u%s drop\n", port, match);
     run(lab, rule);
     lab->dropping = true;
-    sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with %s set%s%s are "
-                     "dropped", port, flags ? set : "no flag", without ? " and not " : "",
-                unset);
+    if (!flags && !without)
+        sl_lab_show(lab, "nft: on the lab's loopback, every segment to port %u is dropped", port);
+    else
+        sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with %s set%s%s are "
+                         "dropped", port, flags ? set : "no flag", without ? " and not " : "",
+                    unset);
     return true;
 }
 

@@ -19,17 +19,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 void sl_lab_network_enter(struct sl_lab *lab)
 {
-    if (!lab->opt.private_net)
+    const char *kept = getenv(SL_PRIVATE_KEPT);
+    if (kept) {                           /* r or b: the network the last run made */
+        lab->private_net = lab->private_kept = true;
+        lab->user_namespace = !strcmp(kept, "user");
+        unsetenv(SL_PRIVATE_KEPT);
+        return;
+    }
+    if (!lab->opt.private_net && !lab->info->own_network)
         return;
     enum sl_netns_kind kind;
     char why[400];
-    if (sl_netns_make(&kind, why, sizeof why) != 0)
-        sl_usage_error(lab->program, "--private: %s.", why);
+    if (sl_netns_make(&kind, why, sizeof why) != 0) {
+        if (lab->opt.private_net)
+            sl_usage_error(lab->program, "--private: %s.", why);
+        /* A lab that wants its own network runs without one: the steps
+         * that need it say why they are skipped. */
+        snprintf(lab->private_refused, sizeof lab->private_refused, "%s", why);
+        return;
+    }
     lab->private_net = true;
     lab->user_namespace = kind == SL_NETNS_USER_NET;
 }
@@ -38,7 +52,10 @@ void sl_lab_network_started(struct sl_lab *lab)
 {
     if (lab->private_net) {
         char text[300];
-        if (lab->user_namespace)
+        if (lab->private_kept)
+            snprintf(text, sizeof text, "private network: the one this lab made before it "
+                     "started again (its sockets and settings stay)");
+        else if (lab->user_namespace)
             snprintf(text, sizeof text, "private network: user + network namespace (uid %u as "
                      "itself), loopback up", (unsigned)getuid());
         else
@@ -61,6 +78,11 @@ void sl_lab_network_started(struct sl_lab *lab)
 bool sl_lab_private(const struct sl_lab *lab)
 {
     return lab->private_net;
+}
+
+const char *sl_lab_private_refused(const struct sl_lab *lab)
+{
+    return lab->private_refused[0] ? lab->private_refused : NULL;
 }
 
 bool sl_lab_root_on_machine(const struct sl_lab *lab)

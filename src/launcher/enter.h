@@ -10,4 +10,11 @@
  * failure, with the exit status. */
 int enter_and_run(const char *tool, int argc, char **argv);
 
+/* `socklab enter-class TOKEN COMMAND...`: a classroom's pane (sockdash, the
+ * shell) waits, at most 15 s, for its lab, the one started with
+ * SOCKLAB_CLASS=TOKEN in its environment, enters that lab's network when it
+ * is private, then becomes COMMAND. Without the lab by then it says so in one
+ * line and runs COMMAND on the machine's network. Returns only on failure. */
+int enter_class(int argc, char **argv);
+
 #endif
