@@ -112,6 +112,7 @@ static void finish(struct sl_lab *lab, bool quit)
     running = NULL;
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
+    sl_lab_observe_end(lab);
     free(lab->step_title);
     lab->step_title = NULL;
 }
