@@ -142,7 +142,7 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
 }
 
 /* The help replaces the body: nothing of the panels shows through it. */
-static void draw_help(struct sl_tui_rect body)
+static void draw_help(struct sl_tui_rect body, const char *cost)
 {
     static const char *const paragraphs[] = {
         "sockdash: the kernel's TCP sockets, live",
@@ -178,7 +178,15 @@ static void draw_help(struct sl_tui_rect body)
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
-    sl_tui_draw_paragraphs(text, paragraphs, (int)(sizeof paragraphs / sizeof paragraphs[0]), 0);
+    enum { N = sizeof paragraphs / sizeof paragraphs[0] };
+    const char *with_cost[N + 2];
+    memcpy(with_cost, paragraphs, sizeof paragraphs);
+    int n = N;
+    if (cost && *cost) {                          /* what this session has cost so far */
+        with_cost[n++] = "";
+        with_cost[n++] = cost;
+    }
+    sl_tui_draw_paragraphs(text, with_cost, n, 0);
 }
 
 /* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */
@@ -218,7 +226,7 @@ struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct d
     draw_header(m, st, cols);
     struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     if (st->help) {
-        draw_help(body);
+        draw_help(body, st->cost);
     } else if (st->explanation) {
         int width = body.w - 4 > 76 ? 76 : body.w - 4;
         sl_tui_clear(body);
