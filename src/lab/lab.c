@@ -69,6 +69,7 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
     lab->out = lab->opt.json ? &sl_json_presenter
              : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
     sl_guard_install();
+    lab->diag = sl_diag_channel_open();         /* NULL: each look opens its own */
     running = lab;
     sl_error_context(describe_step);
     lab->out->start(lab);
@@ -91,6 +92,7 @@ static void finish(struct sl_lab *lab, bool quit)
     running = NULL;
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
+    sl_diag_channel_close(lab->diag);
     free(lab->step_title);
 }
 

@@ -100,6 +100,8 @@ struct sl_lab {
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
+    struct sl_diag_channel *diag; /* kept open from the start, so observing needs no
+                                     descriptor a step may have used up (EMFILE) */
     struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
 };
 

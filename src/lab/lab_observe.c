@@ -17,7 +17,7 @@ static bool take(struct sl_lab *lab)
         sl_filter_add_range(&filter, lab->ports[i], lab->ports[i]);
     if (lab->port_count == 0)
         sl_filter_add_range(&filter, 0, 0);    /* nothing watched: show nothing */
-    return sl_snapshot_take(&lab->observed, &filter, SL_SOURCE_AUTO) == 0;
+    return sl_snapshot_take_via(lab->diag, &lab->observed, &filter, SL_SOURCE_AUTO) == 0;
 }
 
 void sl_lab_observe(struct sl_lab *lab)
