@@ -19,7 +19,7 @@ struct dash_status {
     const char *filter;             /* the filter in words, "" for none */
     const char *message;            /* shown in the help bar instead of the keys */
     const char *prompt;             /* the filter being typed, or NULL */
-    bool help;                      /* the help screen is open */
+    int help;                       /* the help: 0 closed, 1 its keys, 2 the legend */
     enum dash_view view;            /* the view the viewer asked for */
 };
 

@@ -150,7 +150,9 @@ static bool tui_pause(struct sl_lab *lab, const char *look, const char *const *h
         sl_step_pane_mark_hint(t);
     }
     sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
+    sl_sockets_pane_look_for(t, look);
     bool go_on = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
+    sl_sockets_pane_look_for(t, NULL);
     sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
     return go_on;
 }
