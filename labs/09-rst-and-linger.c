@@ -185,7 +185,7 @@ static void shared_descriptor(struct sl_lab *lab)
     pid_t worker = sl_lab_fork(lab);
     if (worker == 0) {                          /* the worker: it holds a copy */
         close(done[1]);
-        read(done[0], buf, 1);                  /* ... until the lab closes `done` */
+        CHECK(read(done[0], buf, 1));           /* ... until the lab closes `done` */
         _exit(0);                               /* exit closes it */
     }
     close(done[0]);

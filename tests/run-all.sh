@@ -48,6 +48,7 @@ suite "tui" sh "$here/suites/tui.sh" "$build"
 suite "server" sh "$here/suites/server.sh" "$build"
 suite "fuzz" sh "$here/suites/fuzz.sh" "$build"
 suite "install" sh "$here/suites/install.sh" "$build"
+suite "deb" sh "$here/suites/deb.sh" "$build"
 suite "stress" sh "$here/suites/stress.sh" "$build" short
 suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "socklab/tcp_info.h"
 #include "socklab/tcpstate.h"
 
 /* A connection's identity: family, local and peer address and port. */
@@ -39,15 +40,17 @@ struct sl_socket {
     uint8_t state;              /* kernel number, see tcpstate.h */
     uint8_t timer;              /* enum sl_timer */
     uint8_t retransmits;
-    bool has_info;              /* the tcp_info fields below are filled */
+    bool has_info;              /* info below is filled (netlink, a full socket) */
     uint32_t recv_q;            /* LISTEN: connections waiting in the accept queue */
     uint32_t send_q;            /* LISTEN: the backlog (netlink only; /proc has none) */
     uint32_t timer_ms;          /* time left on the timer */
     uint32_t uid;
+    uint32_t ifindex;           /* the device it is bound to (0: none); part of its key */
     uint64_t inode;             /* 0 for TIME-WAIT and request sockets */
-    /* a subset of struct tcp_info (netlink only) */
-    uint32_t rtt_us, rttvar_us, rto_us, snd_cwnd;
-    uint64_t bytes_acked, bytes_received;
+    uint64_t cookie;            /* the kernel's socket cookie (netlink only; 0: unknown):
+                                   what an exact lookup is keyed by, and what a
+                                   TIME-WAIT record keeps of its socket */
+    struct sl_tcp_info info;    /* struct tcp_info as far as the kernel sent it */
 };
 
 enum sl_diag_source {

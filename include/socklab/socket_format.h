@@ -22,4 +22,8 @@ void sl_print_socket_table(FILE *out, const struct sl_snapshot *snap,
 void sl_json_socket_fields(struct sl_json *j, const struct sl_socket *s,
                            const struct sl_owner *owner);
 
+/* The tcp_info fields into the JSON object being written (rtt_us, cwnd, ...;
+ * a field this kernel does not report is left out). */
+void sl_json_tcp_info_fields(struct sl_json *j, const struct sl_tcp_info *info);
+
 #endif

@@ -11,6 +11,7 @@
 /* Quietly refresh lab->observed; false when no source could be read. */
 static bool take(struct sl_lab *lab)
 {
+    sl_lab_wire_read(lab);                /* segments as they come, in every wait */
     struct sl_filter filter;
     sl_filter_init(&filter);
     for (int i = 0; i < lab->port_count; i++)

@@ -1,6 +1,6 @@
 /* lab_options.c — the options every lab shares, and the lab's own flags.
  *
- *   --auto --json --tui --port N --bind ADDR --delay MS --no-source
+ *   --auto --json --tui --port N --bind ADDR --delay MS --from N --no-source
  *   --describe --help --version      and the lab's variants: --et, --no-loop, ...
  *
  * Bad input gets one line saying what is wrong and what to do, and status 2. */
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
+enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -25,11 +25,13 @@ static const struct option common[] = {
     { "port", required_argument, NULL, OPT_PORT },
     { "bind", required_argument, NULL, OPT_BIND },
     { "delay", required_argument, NULL, OPT_DELAY },
+    { "from", required_argument, NULL, OPT_FROM },
     { "no-source", no_argument, NULL, OPT_NO_SOURCE },
     { "describe", no_argument, NULL, OPT_DESCRIBE },
     { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "private", no_argument, NULL, OPT_PRIVATE },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
@@ -67,7 +69,10 @@ static void print_help(const struct sl_lab *lab)
            "  --port N       use %s (default: the kernel chooses)\n"
            "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
+           "  --from N       run steps 1 to N-1 without pausing, then stop from step N\n"
            "  --no-source    do not show each step's code\n"
+           "  --private      run in a network of the lab's own (no root needed): its\n"
+           "                 segments on the wire, its sysctls its own\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
@@ -76,10 +81,11 @@ static void print_help(const struct sl_lab *lab)
     for (int i = 0; info->flags && info->flags[i].name; i++)
         printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
-           "Enter continues, q ends the lab. Exit status: 0 when no claim failed\n"
-           "(skipped ones allowed), 1 when the kernel disagreed with one, 2 for a\n"
-           "usage or set-up error, 3 when a measurement stayed inconclusive on a\n"
-           "busy machine.\n"
+           "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
+           "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"
+           "status: 0 when no claim failed (skipped ones allowed), 1 when the kernel\n"
+           "disagreed with one, 2 for a usage or set-up error, 3 when a measurement\n"
+           "stayed inconclusive on a busy machine.\n"
            "Notes: socklab notes %d\n", info->number);
 }
 
@@ -127,6 +133,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
     struct option all[COMMON_COUNT + SL_LAB_MAX_FLAGS + 1];
     build_options(lab, all, (int)(sizeof all / sizeof all[0]));
     lab->opt.bind_ip = "127.0.0.1";
+    lab->opt.from = 1;
 
     opterr = 0;                           /* our own one-line messages */
     int c;
@@ -136,6 +143,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_JSON: lab->opt.json = true; break;
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
+        case OPT_PRIVATE: lab->opt.private_net = true; break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
@@ -152,6 +160,9 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         }
         case OPT_DELAY:
             lab->opt.delay_ms = (int)parse_number(lab, "--delay", optarg, 0, 60000);
+            break;
+        case OPT_FROM:
+            lab->opt.from = (int)parse_number(lab, "--from", optarg, 1, 999);
             break;
         case OPT_DESCRIBE: print_describe(lab); exit(0);
         case OPT_CHECK: lab->opt.check_only = true; break;

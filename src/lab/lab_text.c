@@ -92,6 +92,16 @@ static void text_start(struct sl_lab *lab)
     wrapped(lab, lab->info->title, "", 0);
     paint(lab, PLAIN);
     wrapped(lab, lab->info->goal, "", 0);
+    if (lab->opt.from > 2) {
+        char text[160];
+        snprintf(text, sizeof text, "Steps 1 to %d run without pausing (--from %d):",
+                 lab->opt.from - 1, lab->opt.from);
+        fputc('\n', lab->stream);
+        wrapped(lab, text, "", 0);
+    } else if (lab->opt.from == 2) {
+        fputc('\n', lab->stream);
+        wrapped(lab, "Step 1 runs without pausing (--from 2):", "", 0);
+    }
     fflush(lab->stream);
 }
 
@@ -196,30 +206,39 @@ static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
     fflush(lab->stream);
 }
 
-/* One key from the terminal: true to go on, false for q. */
-static bool wait_for_key(void)
+/* One key from the terminal: Enter or space go on, q quits, r starts the
+ * lab again, b goes back a step. */
+static enum sl_lab_choice wait_for_key(void)
 {
     if (!sl_guard_raw_terminal(STDIN_FILENO))
-        return true;
-    bool go_on = true;
+        return SL_CHOICE_GO_ON;
+    enum sl_lab_choice choice = SL_CHOICE_GO_ON;
     for (;;) {
         char key;
         ssize_t n = read(STDIN_FILENO, &key, 1);
         if (n <= 0)                      /* end of input: nobody to wait for */
             break;
         if (key == 'q' || key == 'Q') {
-            go_on = false;
+            choice = SL_CHOICE_QUIT;
+            break;
+        }
+        if (key == 'r' || key == 'R') {
+            choice = SL_CHOICE_RESTART;
+            break;
+        }
+        if (key == 'b' || key == 'B') {
+            choice = SL_CHOICE_BACK;
             break;
         }
         if (key == '\n' || key == '\r' || key == ' ')
             break;
     }
     sl_guard_restore_terminal();
-    return go_on;
+    return choice;
 }
 
-static bool text_pause(struct sl_lab *lab, const char *look, const char *const *hints,
-                       int count)
+static enum sl_lab_choice text_pause(struct sl_lab *lab, const char *look,
+                                     const char *const *hints, int count)
 {
     paint(lab, YELLOW);
     fputc('\n', lab->stream);
@@ -230,26 +249,53 @@ static bool text_pause(struct sl_lab *lab, const char *look, const char *const *
     if (lab->opt.auto_mode) {
         fflush(lab->stream);
         sl_sleep_ms(lab->opt.delay_ms);
-        return true;
+        return SL_CHOICE_GO_ON;
     }
     paint(lab, DIM);
-    fputs("     [Enter] continue   [q] quit", lab->stream);
+    fputs("     [Enter] continue   [b]ack [r]estart [q]uit", lab->stream);
     paint(lab, PLAIN);
     fflush(lab->stream);
-    bool go_on = wait_for_key();
+    enum sl_lab_choice choice = wait_for_key();
     fputc('\n', lab->stream);
-    return go_on;
+    return choice;
 }
 
-static bool text_step_done(struct sl_lab *lab)
+static enum sl_lab_choice text_step_done(struct sl_lab *lab)
 {
     paint(lab, DIM);
-    fprintf(lab->stream, "\n  -- end of step %d --  [Enter] next step   [q] quit", lab->step);
+    fprintf(lab->stream, "\n  -- end of step %d --  [Enter] next step   [b]ack [r]estart [q]uit",
+            lab->step);
     paint(lab, PLAIN);
     fflush(lab->stream);
-    bool go_on = wait_for_key();
+    enum sl_lab_choice choice = wait_for_key();
     fputc('\n', lab->stream);
-    return go_on;
+    return choice;
+}
+
+/* A step that --from ran without pausing: one line. */
+static void text_replayed(struct sl_lab *lab, const int before[4])
+{
+    int o[4];
+    for (int i = 0; i < 4; i++)
+        o[i] = lab->outcomes[i] - before[i];
+    char line[512];
+    int n = snprintf(line, sizeof line, "%d. %s: %d held", lab->step, lab->step_title,
+                     o[SL_OUTCOME_HELD]);
+    static const char *const also[] = { NULL, "failed", "skipped", "inconclusive" };
+    for (int i = SL_OUTCOME_FAILED; i <= SL_OUTCOME_INCONCLUSIVE && n < (int)sizeof line; i++)
+        if (o[i])
+            n += snprintf(line + n, sizeof line - (size_t)n, ", %d %s", o[i], also[i]);
+    paint(lab, DIM);
+    wrapped(lab, line, "  ", 5);
+    paint(lab, PLAIN);
+    fflush(lab->stream);
+}
+
+void sl_lab_print_note(struct sl_lab *lab, const char *text)
+{
+    fputc('\n', lab->stream);
+    wrapped(lab, text, "", 3);
+    fflush(lab->stream);
 }
 
 /* A long wait: a countdown on one line, rewritten in place; q ends the lab. */
@@ -321,6 +367,6 @@ static void text_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_text_presenter = {
     .start = text_start, .step = text_step, .source = text_source, .say = text_say,
     .call = text_call, .show = text_show, .expect = text_expect, .pause = text_pause,
-    .step_done = text_step_done, .waiting = text_waiting, .observe = text_observe,
+    .step_done = text_step_done, .replayed = text_replayed, .waiting = text_waiting, .observe = text_observe,
     .end = text_end,
 };

@@ -1,6 +1,7 @@
 /* menu.c — the menu of labs: choose one, read its source or notes, run it
  * (in text or full screen), come back. (See menu.h.) */
 #include "menu.h"
+#include "show.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -107,7 +108,7 @@ int menu_run(struct home *h)
         if (command == 's' || command == 'n') {
             char path[PATH_MAX * 2];
             if (home_lab_file(h, e, command == 'n', path, sizeof path))
-                home_page(path);
+                command == 'n' ? show_notes(path) : show_source(path);
             else
                 printf("The %s of lab %02d are not installed.", command == 'n' ? "notes"
                                                                               : "source",

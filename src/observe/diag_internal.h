@@ -5,6 +5,8 @@
 #define SOCKLAB_DIAG_INTERNAL_H
 
 #include "socklab/diag.h"
+#include "socklab/diag_destroy.h"
+#include "socklab/diag_lookup.h"
 
 /* Parse a buffer of sock_diag replies (as recv() returned it) into snap. Returns
  * 1 when more messages follow, 0 at NLMSG_DONE, -errno for an error message or
@@ -19,6 +21,13 @@ int sl_diag_bytecode(const struct sl_filter *f, void *buf, size_t len);
  * passes the filter. Returns 0, or -EBADMSG for a line it cannot read. */
 int sl_diag_parse_proc(const char *text, int family, const struct sl_filter *filter,
                        struct sl_snapshot *snap);
+
+/* One SOCK_DIAG_BY_FAMILY message (a dump's, an exact lookup's or a destroy
+ * event's: they are the same inet_diag_msg) into out. Returns 0, or -EBADMSG
+ * when it is short, names an unknown family or state, or an attribute does
+ * not fit in it. */
+struct nlmsghdr;
+int sl_diag_parse_message(const struct nlmsghdr *nlh, struct sl_socket *out);
 
 /* Walk the message headers of a reply buffer only: 1 when more follow, 0 at
  * NLMSG_DONE, -errno for an error message, -EBADMSG when malformed. */
@@ -37,5 +46,35 @@ int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
 int sl_diag_take_netlink(struct sl_diag_channel *c, struct sl_snapshot *snap,
                          const struct sl_filter *filter);
 int sl_diag_take_proc(struct sl_snapshot *snap, const struct sl_filter *filter);
+
+/* Take up to `count` datagrams waiting on fd (never blocks), each into its
+ * own `room` bytes of rooms; msgs[k].msg_len and msg_hdr.msg_flags say what
+ * came. Returns how many, or -1 with errno (EAGAIN: none waiting). */
+struct mmsghdr;
+int sl_diag_receive_many(int fd, char *rooms, size_t room, int count, struct mmsghdr *msgs);
+
+/* diag_lookup.c: one exact request for s, sequence number seq, into buf;
+ * returns its length (0: room too small). */
+size_t sl_lookup_put_request(void *buf, size_t room, const struct sl_socket *s, uint32_t seq,
+                             bool want_tcp_info);
+
+/* diag_lookup.c: one datagram of answers to requests first_seq ..
+ * first_seq + count - 1: fresh[i] and result[i] for each. Returns how many it
+ * answered, or -EBADMSG (a sequence number not asked for, a damaged message). */
+int sl_lookup_parse_answer(const void *buf, size_t len, uint32_t first_seq, size_t count,
+                           struct sl_socket *fresh, enum sl_lookup_result *result);
+
+/* diag_destroy.c: one datagram of destroy events into out, keeping the
+ * sockets on the filter's ports and those whose peer port is 0 (a socket
+ * disconnected by its own reset: its cookie says which it was). Returns how many it kept, or -EBADMSG. */
+int sl_destroy_parse(const void *buf, size_t len, const struct sl_filter *filter,
+                     struct sl_snapshot *out);
+
+/* diag_destroy.c: the classic BPF program that passes only the events on the
+ * filter's ports (kernel-side, before we are woken); returns its length in
+ * instructions, 0 when the filter has no ports (pass everything) or more
+ * than `room` would be needed. */
+struct sock_filter;
+int sl_destroy_bpf(const struct sl_filter *filter, struct sock_filter *prog, int room);
 
 #endif

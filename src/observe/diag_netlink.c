@@ -75,22 +75,7 @@ int sl_diag_bytecode(const struct sl_filter *f, void *buf, size_t len)
 
 /* --- the replies ------------------------------------------------------------- */
 
-static void read_tcp_info(const struct nlattr *attr, struct sl_socket *s)
-{
-    struct tcp_info info;
-    size_t n = mnl_attr_get_payload_len(attr);
-    memset(&info, 0, sizeof info);
-    memcpy(&info, mnl_attr_get_payload(attr), n < sizeof info ? n : sizeof info);
-    s->has_info = true;
-    s->rtt_us = info.tcpi_rtt;
-    s->rttvar_us = info.tcpi_rttvar;
-    s->rto_us = info.tcpi_rto;
-    s->snd_cwnd = info.tcpi_snd_cwnd;
-    s->bytes_acked = info.tcpi_bytes_acked;
-    s->bytes_received = info.tcpi_bytes_received;
-}
-
-static int parse_socket(const struct nlmsghdr *nlh, struct sl_snapshot *snap)
+int sl_diag_parse_message(const struct nlmsghdr *nlh, struct sl_socket *s)
 {
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
         return -EBADMSG;
@@ -99,9 +84,7 @@ static int parse_socket(const struct nlmsghdr *nlh, struct sl_snapshot *snap)
         !sl_state_valid(m->idiag_state) || m->idiag_timer > SL_TIMER_PERSIST)
         return -EBADMSG;
 
-    struct sl_socket *s = sl_snapshot_add(snap);
-    if (!s)
-        return -ENOMEM;
+    memset(s, 0, sizeof *s);
     s->tuple.family = m->idiag_family;
     s->tuple.local_port = ntohs(m->id.idiag_sport);
     s->tuple.peer_port = ntohs(m->id.idiag_dport);
@@ -119,18 +102,32 @@ static int parse_socket(const struct nlmsghdr *nlh, struct sl_snapshot *snap)
     s->send_q = m->idiag_wqueue;
     s->uid = m->idiag_uid;
     s->inode = m->idiag_inode;
+    s->ifindex = m->id.idiag_if;
+    s->cookie = (uint64_t)m->id.idiag_cookie[0] | (uint64_t)m->id.idiag_cookie[1] << 32;
 
     const struct nlattr *attr;
     mnl_attr_for_each(attr, nlh, sizeof *m) {
         if (mnl_attr_get_type(attr) == INET_DIAG_INFO)
-            read_tcp_info(attr, s);
+            s->has_info = sl_tcp_info_parse(mnl_attr_get_payload(attr),
+                                            mnl_attr_get_payload_len(attr), &s->info) != 0;
     }
     /* mnl_attr_for_each stops at the first attribute that does not fit: if it
      * stopped before the end, the message is damaged. */
-    if ((const char *)attr != (const char *)mnl_nlmsg_get_payload_tail(nlh)) {
-        snap->count--;
+    if ((const char *)attr != (const char *)mnl_nlmsg_get_payload_tail(nlh))
         return -EBADMSG;
-    }
+    return 0;
+}
+
+static int parse_socket(const struct nlmsghdr *nlh, struct sl_snapshot *snap)
+{
+    struct sl_socket s;
+    int rc = sl_diag_parse_message(nlh, &s);
+    if (rc < 0)
+        return rc;
+    struct sl_socket *slot = sl_snapshot_add(snap);
+    if (!slot)
+        return -ENOMEM;
+    *slot = s;
     return 0;
 }
 
@@ -172,6 +169,20 @@ int sl_diag_parse_netlink(const void *buf, size_t len, struct sl_snapshot *snap)
 int sl_diag_scan_netlink(const void *buf, size_t len)
 {
     return walk(buf, len, NULL);
+}
+
+int sl_diag_receive_many(int fd, char *rooms, size_t room, int count, struct mmsghdr *msgs)
+{
+    struct iovec iov[64];
+    if (count > 64)
+        count = 64;
+    memset(msgs, 0, (size_t)count * sizeof *msgs);
+    for (int k = 0; k < count; k++) {
+        iov[k] = (struct iovec){ rooms + (size_t)k * room, room };
+        msgs[k].msg_hdr.msg_iov = &iov[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+    }
+    return recvmmsg(fd, msgs, (unsigned)count, MSG_DONTWAIT, NULL);
 }
 
 /* --- the dump --------------------------------------------------------------- */

@@ -227,12 +227,37 @@ void sl_json_socket_fields(struct sl_json *j, const struct sl_socket *s,
         sl_json_int(j, "pid", owner->pid);
         sl_json_string(j, "command", owner->command);
     }
-    if (s->has_info) {
-        sl_json_uint(j, "rtt_us", s->rtt_us);
-        sl_json_uint(j, "rttvar_us", s->rttvar_us);
-        sl_json_uint(j, "rto_us", s->rto_us);
-        sl_json_uint(j, "cwnd", s->snd_cwnd);
-        sl_json_uint(j, "bytes_acked", s->bytes_acked);
-        sl_json_uint(j, "bytes_received", s->bytes_received);
+    if (s->cookie)
+        sl_json_uint(j, "cookie", s->cookie);
+    if (s->has_info)
+        sl_json_tcp_info_fields(j, &s->info);
+}
+
+void sl_json_tcp_info_fields(struct sl_json *j, const struct sl_tcp_info *i)
+{
+    sl_json_uint(j, "rtt_us", i->rtt_us);
+    sl_json_uint(j, "rttvar_us", i->rttvar_us);
+    sl_json_uint(j, "rto_us", i->rto_us);
+    sl_json_uint(j, "cwnd", i->snd_cwnd);
+    sl_json_uint(j, "ssthresh", i->snd_ssthresh);
+    sl_json_uint(j, "unacked", i->unacked);
+    sl_json_uint(j, "retrans", i->retrans);
+    sl_json_uint(j, "total_retrans", i->total_retrans);
+    sl_json_uint(j, "backoff", i->retransmits);
+    if (i->present & SL_INFO_SND_WND)
+        sl_json_uint(j, "snd_wnd", i->snd_wnd);
+    if (i->present & SL_INFO_RCV_WND)
+        sl_json_uint(j, "rcv_wnd", i->rcv_wnd);
+    if (i->present & SL_INFO_BYTES) {
+        sl_json_uint(j, "bytes_acked", i->bytes_acked);
+        sl_json_uint(j, "bytes_received", i->bytes_received);
     }
+    if (i->present & SL_INFO_BYTES_SENT) {
+        sl_json_uint(j, "bytes_sent", i->bytes_sent);
+        sl_json_uint(j, "bytes_retrans", i->bytes_retrans);
+    }
+    if (i->present & SL_INFO_DELIVERY)
+        sl_json_uint(j, "delivery_rate", i->delivery_rate);
+    if (i->present & SL_INFO_MIN_RTT)
+        sl_json_uint(j, "min_rtt_us", i->min_rtt_us);
 }

@@ -81,6 +81,8 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "",
         "Enter or space: the next step (or go on from a pause).",
         "q: end the lab; Ctrl-C does too, and the terminal is restored.",
+        "r: start the lab again; b: back a step (the lab runs again up to the step before: "
+        "a kernel cannot be rewound).",
         "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
         "closes them).",
         "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",

@@ -84,6 +84,31 @@ check "Ctrl-C at the pause ends the lab (SIGINT: status 130)" wait_for 10 screen
 check "the terminal settings are restored after Ctrl-C" \
     wait_for 5 cmp -s "$scratch/before" "$scratch/after"
 
+# --from N: steps 1..N-1 run without pausing, one line each; the first stop
+# is step N's. b goes back a step, r starts again: the lab runs again (the
+# kernel cannot be rewound) in the same process, and says so.
+tmux_session 80 24
+t send-keys -t pause "clear; '$lab' --no-source --from 3; echo EXIT=\$?" Enter
+check "--from 3: the first stop is the end of step 3" \
+    wait_for 10 last_line_has 'end of step 3 .*\[Enter\] next step'
+check "--from 3: steps 1 and 2 are one line each" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause -S -100 | grep -q '^  1\. ' &&
+           tmux -L '$tmux_sock' capture-pane -p -t pause -S -100 | grep -q '^  2\. ' &&
+           ! tmux -L '$tmux_sock' capture-pane -p -t pause -S -100 | grep -q 'Step [12]:'"
+lab_pid=$(pgrep -P "$(pane_pid)")
+t send-keys -t pause b
+check "b at step 3 goes back: the lab runs again and stops at the end of step 2" \
+    wait_for 10 last_line_has 'end of step 2 .*\[Enter\] next step'
+check "b says the kernel cannot be rewound" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause -S -100 | grep -q 'back to step 2: the kernel cannot be'"
+check "the lab ran again in the same process, which the shell still waits for" \
+    sh -c "[ -n '$lab_pid' ] && [ \"\$(pgrep -P $(pane_pid))\" = '$lab_pid' ]"
+t send-keys -t pause r
+check "r starts the lab again from step 1" \
+    wait_for 10 last_line_has 'end of step 1 .*\[Enter\] next step'
+t send-keys -t pause q
+check "q after r ends the lab, exit 0" wait_for 10 screen_has 'EXIT=0'
+
 # Colour on a terminal, none with NO_COLOR.
 coloured_lab() {
     # The shell stays (sleep): tmux may drop what a pane's program wrote last

@@ -72,7 +72,7 @@ static void parses_captured_ipv4_reply(void **state)
     const struct sl_socket *cw = find_local_port(&snap, SL_TCP_CLOSE_WAIT, 40400);
     assert_non_null(cw);
     assert_true(cw->has_info);
-    assert_true(cw->rto_us >= 200000);                  /* TCP_RTO_MIN is 200 ms */
+    assert_true(cw->info.rto_us >= 200000);                  /* TCP_RTO_MIN is 200 ms */
     free(buf);
     sl_snapshot_free(&snap);
 }

@@ -91,7 +91,8 @@ static void json_fields_name_everything(void **state)
     s.recv_q = 1;
     s.inode = 99;
     s.has_info = true;
-    s.rtt_us = 50;
+    s.info.rtt_us = 50;
+    s.info.present = SL_INFO_BASE;
     struct sl_owner owner = { .pid = 7, .command = "server" };
     char *text = NULL;
     size_t size = 0;

@@ -1,0 +1,184 @@
+/* test_diag_tracker.c — the tracker on a 10-socket filter, live on loopback,
+ * with a fake clock: no full dump between discoveries, lookups in between,
+ * a dump at once when a listener's queue grows or one is asked for, and the
+ * ends in the closed list (FIN first and second) with the TIME-WAIT record
+ * followed by its cookie. Runs as any user. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "quiet_listener.h"
+#include "socklab/clock.h"
+#include "socklab/diag_tracker.h"
+#include "socklab/net.h"
+
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+struct lab {
+    int listener, client[4], server[4];
+    struct sl_filter filter;
+    struct sl_tracker *tracker;
+    struct sl_snapshot view;
+};
+
+/* A listener, four pairs and a TIME-WAIT: ten sockets on one port. */
+static void set_up(struct lab *l, double discover_every_ms)
+{
+    memset(l, 0, sizeof *l);
+    l->listener = quiet_listener(16);
+    for (int i = 0; i < 4; i++) {
+        l->client[i] = sl_connect_to(l->listener, 2000);
+        l->server[i] = (int)sl_accept_within(l->listener, 2000);
+    }
+    int c = sl_connect_to(l->listener, 2000), s = (int)sl_accept_within(l->listener, 2000);
+    close(c);                                      /* the client's end: TIME-WAIT */
+    char byte;
+    sl_bound_blocking(s, 2000);
+    assert_int_equal(recv(s, &byte, 1, 0), 0);
+    close(s);
+    sl_filter_init(&l->filter);
+    uint16_t port = sl_local_port(l->listener);
+    sl_filter_add_range(&l->filter, port, port);
+    struct sl_tracker_options o = { .filter = l->filter, .source = SL_SOURCE_NETLINK,
+                                    .want_tcp_info = true,
+                                    .discover_every_ms = discover_every_ms,
+                                    .destroy_events = true };
+    char note[256];
+    l->tracker = sl_tracker_open(&o, note, sizeof note);
+    assert_non_null(l->tracker);
+    assert_string_equal(note, "");
+}
+
+static void tear_down(struct lab *l)
+{
+    sl_tracker_close(l->tracker);
+    sl_snapshot_free(&l->view);
+    for (int i = 0; i < 4; i++) {
+        if (l->client[i] >= 0)
+            close(l->client[i]);
+        if (l->server[i] >= 0)
+            close(l->server[i]);
+    }
+    close(l->listener);
+}
+
+static void refresh(struct lab *l, double now)
+{
+    assert_int_equal(sl_tracker_refresh(l->tracker, now, &l->view), 0);
+}
+
+static int in_state(const struct lab *l, int state)
+{
+    int n = 0;
+    for (size_t i = 0; i < l->view.count; i++)
+        n += l->view.sockets[i].state == state;
+    return n;
+}
+
+static void no_dump_between_discoveries(void **state)
+{
+    (void)state;
+    struct lab l;
+    set_up(&l, 3000);
+    refresh(&l, 0);                                 /* the first refresh discovers */
+    assert_int_equal(l.view.count, 10);
+    for (double now = 500; now < 3000; now += 500)  /* five refreshes by lookups alone */
+        refresh(&l, now);
+    struct sl_tracker_stats s = sl_tracker_stats(l.tracker);
+    assert_int_equal(s.dumps, 1);
+    assert_int_equal(s.lookup_rounds, 5);
+    assert_int_equal(s.lookups, 50);
+    assert_int_equal(l.view.count, 10);
+    assert_true(l.view.sockets[0].cookie != 0);
+    refresh(&l, 3000);                              /* the discovery interval */
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 2);
+    sl_tracker_discover_soon(l.tracker);            /* a key pressed */
+    refresh(&l, 3100);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 3);
+    refresh(&l, 3200);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 3);
+    tear_down(&l);
+}
+
+/* A connection waiting in the accept queue makes the listener's queue grow:
+ * the tracker dumps at once and finds it. */
+static void queue_growth_discovers(void **state)
+{
+    (void)state;
+    struct lab l;
+    set_up(&l, 0);                                  /* no interval: only when there is cause */
+    refresh(&l, 0);
+    refresh(&l, 500);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 1);
+    int late = sl_connect_to(l.listener, 2000);     /* not accepted: in the queue */
+    refresh(&l, 1000);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 2);
+    assert_int_equal(l.view.count, 12);             /* its two ends */
+    refresh(&l, 1500);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 2);
+    close(late);
+    tear_down(&l);
+}
+
+static const struct sl_closed *closed_with(const struct sl_closed_list *list,
+                                           enum sl_ending ending)
+{
+    for (size_t i = 0; sl_closed_get(list, i); i++)
+        if (sl_closed_get(list, i)->ending == ending)
+            return sl_closed_get(list, i);
+    return NULL;
+}
+
+/* A pair closed client first: both ends in the closed list, told apart; the
+ * client goes on as a TIME-WAIT record, found by its cookie, without a dump. */
+static void ends_go_to_the_closed_list(void **state)
+{
+    (void)state;
+    struct lab l;
+    set_up(&l, 0);
+    refresh(&l, 0);
+    assert_int_equal(in_state(&l, SL_TCP_TIME_WAIT), 1);
+    assert_int_equal(send(l.client[0], "0123456789", 10, 0), 10);
+    char buf[16];
+    sl_bound_blocking(l.server[0], 2000);
+    assert_int_equal(recv(l.server[0], buf, sizeof buf, 0), 10);
+    close(l.client[0]);
+    l.client[0] = -1;
+    sl_bound_blocking(l.server[0], 2000);
+    assert_int_equal(recv(l.server[0], buf, sizeof buf, 0), 0);
+    close(l.server[0]);
+    l.server[0] = -1;
+    const struct sl_closed_list *closed = sl_tracker_closed(l.tracker);
+    double deadline = sl_clock_ms() + 3000;
+    while (closed->count < 2 && sl_clock_ms() < deadline) {
+        sl_wait_fd(sl_tracker_event_fd(l.tracker), POLLIN, 100);
+        sl_tracker_read_events(l.tracker, 900);
+    }
+    assert_int_equal(closed->count, 2);
+    const struct sl_closed *first = closed_with(closed, SL_END_FIN_FIRST);
+    const struct sl_closed *second = closed_with(closed, SL_END_FIN_SECOND);
+    assert_non_null(first);
+    assert_non_null(second);
+    assert_int_equal(first->info.bytes_sent, 10);
+    assert_int_equal(second->info.bytes_received, 11);        /* ten bytes and the FIN */
+    assert_true(sl_closed_duration_ms(first) == 900);         /* first seen at 0, ended at 900 */
+    refresh(&l, 1000);
+    assert_int_equal(in_state(&l, SL_TCP_TIME_WAIT), 2);      /* followed into TIME-WAIT */
+    assert_int_equal(l.view.count, 9);
+    assert_int_equal(sl_tracker_stats(l.tracker).dumps, 1);
+    tear_down(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_dump_between_discoveries),
+        cmocka_unit_test(queue_growth_discovers),
+        cmocka_unit_test(ends_go_to_the_closed_list),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
