@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,30 @@ static void remember(struct dash_options *o, const char *word)
     if (used + strlen(word) + 2 < sizeof o->filter_text)
         snprintf(o->filter_text + used, sizeof o->filter_text - used, "%s%s",
                  used ? " " : "", word);
+}
+
+/* Where the dashboard's notes are: installed beside the program
+ * (PREFIX/share/socklab/docs/) or in the source tree it was built in; the
+ * path into buf, or false. */
+static bool find_notes(char *buf, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    const char *dir = dirname(self);
+    const char *where[] = { "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md" };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        snprintf(buf, len, where[i], dir);
+        char *real = realpath(buf, NULL);
+        if (real) {
+            snprintf(buf, len, "%s", real);
+            free(real);
+            return true;
+        }
+    }
+    return false;
 }
 
 static void usage(void)
@@ -49,8 +75,12 @@ static void usage(void)
            "  --step             with --replay: wait for space before each frame\n"
            "  --help, --version\n\n"
            "Keys: arrows PgUp PgDn move, / filter, s sort, S reverse, p pause, space one\n"
-           "refresh while paused, + - interval, Tab the next view, ? help, q quit.\n"
-           "Notes: docs/dashboard.md\n");
+           "refresh while paused, + - interval, Tab the next view, ? help, q quit.\n");
+    char notes[PATH_MAX + 64];
+    if (find_notes(notes, sizeof notes))
+        printf("More: man sockdash, and %s\n", notes);
+    else
+        printf("More: man sockdash\n");
 }
 
 void dash_parse_options(int argc, char **argv, struct dash_options *o)
@@ -184,11 +214,14 @@ bool dash_parse_filter(const char *text, struct dash_options *o, char *why, size
                 snprintf(why, why_len, "filter '%s': a pid is a number", word);
                 return false;
             }
-        } else if (sl_state_parse_list(word, &states, reason, sizeof reason))
+        } else if (sl_state_parse_list(word, &states, reason, sizeof reason)) {
             next.filter.states = states;
-        else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason))
+        } else if (!numeric && strchr(word, ',')) {  /* a list of states with a typo in it */
+            snprintf(why, why_len, "filter '%s': %s", word, reason);
+            return false;
+        } else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason)) {
             continue;
-        else if (numeric) {
+        } else if (numeric) {
             snprintf(why, why_len, "filter '%s': %s", word, reason);
             return false;
         } else if (!dash_parse_process(word, &next)) {

@@ -149,8 +149,11 @@ static void prompt_key(struct live *l, int key)
     } else if (key == 27) {
         l->prompting = false;
     } else if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len > 0) {
+        while (len > 1 && ((unsigned char)l->prompt[len - 1] & 0xc0) == 0x80)
+            len--;                                 /* a whole UTF-8 character goes */
         l->prompt[len - 1] = '\0';
-    } else if (key >= 32 && key < 127 && len + 1 < sizeof l->prompt) {
+    } else if (((key >= 32 && key < 127) || (key >= 128 && key < 256)) &&
+               len + 1 < sizeof l->prompt) {       /* getch() hands UTF-8 over byte by byte */
         l->prompt[len] = (char)key;
         l->prompt[len + 1] = '\0';
     }

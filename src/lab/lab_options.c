@@ -7,11 +7,14 @@
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
+#include "socklab/charset.h"
 #include "socklab/check.h"
 #include "socklab/json.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,19 +40,17 @@ static const struct option common[] = {
 
 #define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
-/* text on lines of at most 78 columns, broken at spaces */
+/* text folded between words to 78 columns (text.h), in ASCII under a
+ * locale that is not UTF-8 (charset.h) */
 static void print_folded(const char *text)
 {
-    while (strlen(text) > 78) {
-        int cut = 78;
-        while (cut > 0 && text[cut] != ' ')
-            cut--;
-        if (cut == 0)
-            cut = 78;
-        printf("%.*s\n", cut, text);
-        text += cut + (text[cut] == ' ');
+    char *ascii = sl_charset_utf8() ? NULL : sl_charset_ascii(text, strlen(text));
+    const char *next;
+    for (const char *p = ascii ? ascii : text; *p; p = next) {
+        size_t n = sl_text_wrap(p, 78, &next);
+        printf("%.*s\n", (int)n, p);
     }
-    printf("%s\n", text);
+    free(ascii);
 }
 
 static void print_help(const struct sl_lab *lab)
@@ -58,7 +59,12 @@ static void print_help(const struct sl_lab *lab)
     char ports[32] = "port N";
     if (info->ports > 1)
         snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
-    printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
+    setlocale(LC_CTYPE, "");               /* columns, and UTF-8 or not: the user's */
+    char first[512];
+    snprintf(first, sizeof first, "%s \u2014 lab %02d: %s", lab->program, info->number,
+             info->title);
+    print_folded(first);                   /* a long title goes on under it */
+    printf("\n");
     print_folded(info->goal);
     printf("\n");
     printf("Usage: %s [options]\n\n", lab->program);
@@ -78,8 +84,14 @@ static void print_help(const struct sl_lab *lab)
            "  --help         this help\n"
            "  --version      the socklab version\n",
            ports);
-    for (int i = 0; info->flags && info->flags[i].name; i++)
-        printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
+    for (int i = 0; info->flags && info->flags[i].name; i++) {
+        printf("  --%-12s ", info->flags[i].name);    /* its help folded under itself */
+        const char *next;
+        for (const char *p = info->flags[i].help; *p; p = next) {
+            size_t n = sl_text_wrap(p, 80 - 17, &next);
+            printf("%s%.*s\n", p == info->flags[i].help ? "" : "                 ", (int)n, p);
+        }
+    }
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
            "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
            "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"

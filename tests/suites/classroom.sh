@@ -249,3 +249,23 @@ check "class 6 --shared: today's classroom, on the machine's network" \
 tmux kill-session -t "$session" 2>/dev/null
 check "class takes --shared or --private, not both: one line, exit 2" \
     sh -c "'$socklab' class 6 --shared --private --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+
+# The dashboard pane's / filter as an instructor types into it, at 80x24.
+use_tmux filter 0
+LC_ALL=C.UTF-8 t new-session -d -s filter -x 80 -y 24 \
+    "LC_ALL=C.UTF-8 '$(pwd)/$build/bin/sockdash' --port 1-2 --interval 200"
+wait_for 10 screen_has 'sockdash'
+t send-keys -t filter /
+wait_for 5 screen_has 'filter'
+t send-keys -t filter -l "服务器"
+check "sockdash's / prompt takes non-ASCII text (a process name in Chinese)" \
+    wait_for 5 screen_has "filter.*服务器"
+t send-keys -t filter BSpace Enter
+check "Backspace takes a whole character, and the filter is what was typed" \
+    wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t filter | head -1 | grep -q '服务\$\\|服务 '"
+t send-keys -t filter / C-u
+for _ in 1 2 3 4 5 6; do t send-keys -t filter BSpace; done
+t send-keys -t filter -l "listen,foo"
+t send-keys -t filter Enter
+check "a typo in a / state list is one clear sentence, not an empty table" \
+    wait_for 5 screen_has "'foo' is not a TCP state"

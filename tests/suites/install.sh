@@ -66,6 +66,28 @@ complete_words socklab run 6 --a >"$scratch/opt"
 check "completion: a lab's options" grep -qx -- --auto "$scratch/opt"
 complete_words sockdash --state listen,time >"$scratch/state"
 check "completion: sockdash --state completes after a comma" grep -qx listen,time-wait "$scratch/state"
+# The completion reads the options from the programs' own --help: nothing to drift.
+complete_words socklab run 6 -- >"$scratch/run6"
+check "completion: run 6 offers the lab's --check, --from, --private and its own --wait-out" \
+    sh -c "grep -qx -- --check '$scratch/run6' && grep -qx -- --from '$scratch/run6' &&
+           grep -qx -- --private '$scratch/run6' && grep -qx -- --wait-out '$scratch/run6'"
+complete_words socklab class 6 -- >"$scratch/class6"
+check "completion: class 6 offers --detach, --shared, --tui, --wait-out, not --json, --auto, --port" \
+    sh -c "grep -qx -- --detach '$scratch/class6' && grep -qx -- --shared '$scratch/class6' &&
+           grep -qx -- --tui '$scratch/class6' && grep -qx -- --wait-out '$scratch/class6' &&
+           ! grep -qx -e --json -e --auto -e --port '$scratch/class6'"
+complete_words socklab serve -- >"$scratch/serve"
+check "completion: serve offers --notes and --max-connections" \
+    sh -c "grep -qx -- --notes '$scratch/serve' && grep -qx -- --max-connections '$scratch/serve'"
+complete_words socklab "" >"$scratch/commands"
+check "completion: socklab's commands include ss and netstat" \
+    sh -c "grep -qx ss '$scratch/commands' && grep -qx netstat '$scratch/commands' &&
+           ! grep -qx enter-class '$scratch/commands'"
+complete_words sockdash --o >"$scratch/dashopt"
+check "completion: sockdash's options from its --help" grep -qx -- --once "$scratch/dashopt"
+installed_notes=$("$bin/sockdash" --help | sed -n 's/^More: man sockdash, and //p')
+check "the installed sockdash --help points at the installed dashboard.md" \
+    [ "$installed_notes" = "$(realpath "$root$prefix/share/socklab/docs/dashboard.md")" ]
 
 # The library, its headers and socklab.pc; a student's changed lab built
 # against them the way README's "Changing a lab" says, from the installed
