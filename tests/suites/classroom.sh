@@ -269,3 +269,28 @@ t send-keys -t filter -l "listen,foo"
 t send-keys -t filter Enter
 check "a typo in a / state list is one clear sentence, not an empty table" \
     wait_for 5 screen_has "'foo' is not a TCP state"
+
+# The notes in the lab's own screen (--tui, n), at 80x24: laid out as
+# socklab notes lays them out, not Markdown.
+use_tmux tuinotes 0
+LC_ALL=C.UTF-8 t new-session -d -s tuinotes -x 80 -y 24 \
+    "LC_ALL=C.UTF-8 '$(pwd)/$build/bin/lab06-time-wait' --tui; sleep 30"
+wait_for 10 screen_has 'look: one connection'       # the keys are read at the pause
+t send-keys -t tuinotes n
+check "--tui at 80x24, n: the notes' title is a heading, underlined" \
+    wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t tuinotes | grep -A1 'Lab 06 — TIME-WAIT' | grep -q '====='"
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do t send-keys -t tuinotes PPage; done
+tui_notes_rendered() {        # no Markdown on any page; the question, then later its answer
+    seen_question=no
+    for _ in $(seq 30); do
+        screen >"$scratch/page"
+        grep -q -e '^ *#' -e '\*\*' -e '|---' -e '<details>' "$scratch/page" && return 1
+        grep -q 'answer 1 at the end' "$scratch/page" && seen_question=yes
+        [ $seen_question = yes ] && grep -q '^ *Answers *$' "$scratch/page" && return 0
+        t send-keys -t tuinotes NPage
+        sleep 0.2
+    done
+    return 1
+}
+check "--tui, n: no Markdown on any page, each answer after the notes" tui_notes_rendered
+t send-keys -t tuinotes q
