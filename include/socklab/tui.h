@@ -230,7 +230,7 @@ int sl_tui_table_columns(int width, bool owners, int *which, int *widths);
 
 /* The same for the rows of m: an address column as wide as its widest
  * address (loopback's are short: the peer fits beside the local address in
- * 61 columns; a heading that does not fit is shortened to "Local", "Peer"),
+ * 61 columns; a heading that does not fit is shortened to "Local Address"),
  * and a column grown past its usual width for a cell that needs it
  * ("bl=4096"). sl_tui_draw_table draws what this chooses. */
 int sl_tui_table_fit(const struct sl_tui_model *m, int width, bool owners, int *which,

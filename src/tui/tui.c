@@ -299,7 +299,7 @@ static const struct {
     int width;                  /* with the space after it; Owner: at least */
 } table_columns[SL_TUI_TABLE_COLUMNS] = {
     { "State", NULL, 11 }, { "Recv-Q", NULL, 7 }, { "Send-Q", NULL, 7 },
-    { "Local Address:Port", "Local", 21 }, { "Peer Address:Port", "Peer", 21 },
+    { "Local Address:Port", "Local Address", 21 }, { "Peer Address:Port", "Peer Address", 21 },
     { "Timer", NULL, 14 }, { "Owner", NULL, 8 },
 };
 enum { COLUMN_LOCAL = 3, COLUMN_PEER = 4 };

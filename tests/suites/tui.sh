@@ -104,6 +104,9 @@ t send-keys -t small s
 t send-keys -t small n
 check "n shows the notes" wait_for 3 screen_has "TIME-WAIT"
 t send-keys -t small Escape
+# Escape is read after a short delay: an Enter sent before it is taken would
+# close the notes instead of going on.
+wait_for 5 screen_has "labs/06-time-wait.c, step 3"
 # Step 4's narration is long: its first sentence stays in view at the pause,
 # the results below it, the ss/netstat hints folded to one line.
 check "80x24: step 4's pause" enter_until "look: TIME-WAIT"
