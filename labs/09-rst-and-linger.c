@@ -133,6 +133,8 @@ static void default_close(struct sl_lab *lab)
     lab_expect(lab, eof && got == queued,
                "the client reads all %ld bytes, then EOF: the default close() loses nothing",
                got);
+    struct sl_wire_match fin = { .from = &server, .flags = SL_TCP_FIN };
+    lab_expect_segment(lab, &fin, GUARD_MS, "on the wire: the server's FIN (F.) follows its data");
     close(pair[0]);
 }
 
@@ -230,6 +232,9 @@ static void unread_data(struct sl_lab *lab)
     CHECK(recv(pair[1], buf, 4, 0));            /* 4 of the 14 bytes */
     CHECK(send(pair[1], "answer", 6, 0));
     lab_call(lab, close(pair[1]));              /* 10 bytes unread */
+    struct sl_wire_match rst = { .from = &server, .flags = SL_TCP_RST, .in_last_call = true },
+                         fin = { .on = &server, .flags = SL_TCP_FIN };
+    lab_expect_segment(lab, &rst, GUARD_MS, "on the wire: close() sent a RST (R.) at once");
     ssize_t answer = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     ssize_t reset = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, answer == 6 && reset == -1 && errno == ECONNRESET,
@@ -241,6 +246,7 @@ static void unread_data(struct sl_lab *lab)
     lab_pause(lab, "the reset connection is gone on both sides, no TIME-WAIT");
     ssize_t after = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, after == 0, "the error is reported once: the next recv() returns 0");
+    lab_expect_no_segment(lab, &fin, 50, "on the wire: no FIN on this connection, either way");
     lab_say(lab, "What send() answers after such a RST (ECONNRESET once, then EPIPE and "
                  "SIGPIPE) is lab 05's last lesson.");
     close(pair[0]);
@@ -258,6 +264,10 @@ static void linger_zero(struct sl_lab *lab)
     struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
     CHECK(setsockopt(pair[1], SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close));
     lab_call(lab, close(pair[1]));
+    struct sl_wire_match rst = { .from = &server, .flags = SL_TCP_RST, .in_last_call = true },
+                         fin = { .on = &server, .flags = SL_TCP_FIN };
+    lab_expect_segment(lab, &rst, GUARD_MS, "on the wire: close() sent a RST (R.) at once");
+    lab_expect_no_segment(lab, &fin, 50, "on the wire: no FIN on this connection");
     char buf[64];
     ssize_t n = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, n == -1 && errno == ECONNRESET,

@@ -33,8 +33,9 @@
  * are allowed), 1 when an expectation failed, 2 for a usage or set-up error,
  * 3 when a measurement stayed inconclusive.
  *
- * In a terminal the engine pauses after every step (Enter: next, q: quit) as
- * well as at each named lab_pause(). Presenters (chosen by the common options):
+ * In a terminal the engine pauses after every step (Enter: next, q: quit, r:
+ * start again, b: back a step) as well as at each named lab_pause(); --from N
+ * runs the steps before N without pausing. Presenters (chosen by the common options):
  * text, with colour on a terminal unless NO_COLOR is set; JSON lines (--json),
  * one object per event; the full-screen classroom (--tui). */
 #ifndef SOCKLAB_LAB_H
@@ -100,7 +101,10 @@ struct sl_lab;
  * --describe, check the set-up (the --bind address is this machine's and fits
  * the lab; every port from --port N on can be bound), and announce the lab.
  * Bad options or set-up: one sentence on stderr, exit 2, before step 1. */
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info);
+#define sl_lab_begin(argc, argv, info) sl_lab_begin_in(__FILE__, __func__, (argc), (argv), (info))
+/* (where it is called from: the engine counts the lab's steps from there) */
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info);
 
 /* Report the totals, release everything; returns the exit status (SL_EXIT_*). */
 int sl_lab_end(struct sl_lab *lab);
@@ -309,6 +313,8 @@ struct sl_wire_match {
     unsigned without;               /* none of these set */
     bool data;                      /* it carries data */
     bool zero_window;               /* it advertises a window of 0 */
+    bool probe;                     /* a window probe: no data, and a sequence number
+                                       below what its sender has sent already */
     bool in_last_call;              /* captured during the step's last lab_call */
 };
 
@@ -320,24 +326,30 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m);
  * matches (waiting for it at most timeout_ms), failed when none came;
  * skipped, with the reason, when the lab has no capture — never held. */
 #define lab_expect_segment(lab, match, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, (timeout_ms), __VA_ARGS__)
-
-/* At least `want` of them (a SYN and its retransmissions). */
-#define lab_expect_segment_count(lab, match, want, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), (timeout_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, false, (timeout_ms), \
+                       __VA_ARGS__)
 
 /* These `n` segments, in this order (others may come between them). */
 #define lab_expect_segments(lab, matches, n, timeout_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), 1, (timeout_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), (n), false, (timeout_ms), \
+                       __VA_ARGS__)
 
-/* The opposite: held when none of this step's segments matches after
- * settle_ms more (segments in flight arrive), failed when one does. */
+/* Exactly `want` of them once settle_ms more have passed (segments in flight
+ * arrive): a SYN and its one retransmission, as many SYN-ACKs as the queue
+ * admitted. Failed at once when more came. */
+#define lab_expect_segment_count(lab, match, want, settle_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), true, (settle_ms), \
+                       __VA_ARGS__)
+
+/* None of them: held when no segment of this step matches once settle_ms
+ * more have passed, failed when one does. */
 #define lab_expect_no_segment(lab, match, settle_ms, ...) \
-    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, (settle_ms), __VA_ARGS__)
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, true, (settle_ms), \
+                       __VA_ARGS__)
 
 bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
-                        const struct sl_wire_match *m, int count, int want, int ms,
-                        const char *fmt, ...) SL_PRINTF(8, 9);
+                        const struct sl_wire_match *m, int count, int want, bool exactly,
+                        int ms, const char *fmt, ...) SL_PRINTF(9, 10);
 
 /* --- children -------------------------------------------------------------- */
 

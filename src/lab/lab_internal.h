@@ -110,6 +110,7 @@ struct sl_presenter {
 };
 
 struct sl_lab_code;
+struct sl_lab_text;
 struct sl_lab_tui;
 struct sl_lab_wire;
 
@@ -145,10 +146,12 @@ struct sl_lab {
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
     struct sl_diag_channel *diag; /* kept open from the start, so observing needs no
                                      descriptor a step may have used up (EMFILE) */
+    struct sl_lab_text *text;   /* the text presenter's state, NULL otherwise */
     struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
 
     bool private_net;           /* it runs in a network of its own (lab_private.c) */
     bool user_namespace;        /* ... inside a user namespace of its own */
+    bool private_kept;          /* ... the one its run before r or b made (SL_PRIVATE_KEPT) */
     bool dropping;              /* a packet filter of lab_drop.c is in place */
     char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
     double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
@@ -171,6 +174,11 @@ _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
  * lab again (r, b). */
 void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
 
+/* The environment variable that tells a lab started again (r, b) that it
+ * runs in the private network its run before made ("user": inside a user
+ * namespace too, "net": not): the classroom's panes joined that one. */
+#define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
+
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
 
@@ -178,12 +186,27 @@ void sl_lab_flush_source(struct sl_lab *lab);
  * and exits; on bad input prints one line and exits 2. */
 void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv);
 
+/* lab_observe.c: a list of the lab's sockets in the order a class reads it:
+ * the states the pause names (look: "5 CLOSE-WAIT ... 5 FIN-WAIT-2"), in the
+ * order it names them, then the others (LISTEN first), each by local port,
+ * then peer port. look may be NULL. */
+void sl_lab_sort_sockets(struct sl_snapshot *snap, const char *look);
+
 /* lab_code.c: the lab's own source, and the code of the step that starts at
  * file:line (freed with sl_excerpt_free). */
 struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file);
 bool sl_lab_code_excerpt(const struct sl_lab_code *code, int step_line, struct sl_excerpt *out);
 int sl_lab_code_lines(const struct sl_lab_code *code, const char *const **lines);
 char *sl_lab_read_file(const char *path);     /* the whole file (free it), or NULL */
+/* The lab's file `file` (as compiled in, "labs/06-time-wait.c"), looked for
+ * where the build and `make install` keep it: its text (free it) and in
+ * `path` where it was found; NULL when it is nowhere. */
+char *sl_lab_find_source(const char *exe_dir, const char *file, char *path, size_t len);
+
+/* lab_steps.c: how many steps the lab whose function `function` in `file`
+ * called sl_lab_begin has, counted from its source; 0 when that cannot be
+ * known (no source, or a step called in a loop). */
+int sl_lab_count_steps(const char *exe_dir, const char *file, const char *function);
 void sl_excerpt_free(struct sl_excerpt *excerpt);
 void sl_lab_code_free(struct sl_lab_code *code);
 

@@ -184,6 +184,21 @@ void sl_lab_wire_close(struct sl_lab *lab)
     lab->wire = NULL;
 }
 
+/* A zero-window probe (Linux sends the byte before the window, with no data:
+ * seq = snd_una - 1): a bare segment numbered below what its sender has
+ * already sent, by one of the step's earlier segments. */
+static bool is_probe(const struct sl_lab_wire *w, int i)
+{
+    const struct sl_segment *s = &w->kept[i];
+    if (s->payload || (s->flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST)))
+        return false;
+    for (int j = 0; j < i; j++)
+        if (sl_tuple_equal(&w->kept[j].tuple, &s->tuple) &&
+            (int32_t)(w->kept[j].rel_seq + w->kept[j].payload - s->rel_seq) > 0)
+            return true;
+    return false;
+}
+
 static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match *m)
 {
     const struct sl_segment *s = &lab->wire->kept[i];
@@ -193,6 +208,7 @@ static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match 
            (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
            (!m->data || s->payload > 0) && (!m->zero_window || s->raw_window == 0) &&
+           (!m->probe || is_probe(lab->wire, i)) &&
            (!m->in_last_call || lab->wire->kept_call[i] == lab->calls);
 }
 
@@ -222,8 +238,8 @@ static int found(struct sl_lab *lab, const struct sl_wire_match *m, int count)
 }
 
 bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
-                        const struct sl_wire_match *m, int count, int want, int ms,
-                        const char *fmt, ...)
+                        const struct sl_wire_match *m, int count, int want, bool exactly,
+                        int ms, const char *fmt, ...)
 {
     int saved = errno;
     char *claim;
@@ -236,22 +252,22 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
     enum sl_outcome outcome = SL_OUTCOME_SKIPPED;
     const char *why = lab->wire_why[0] ? lab->wire_why : "no capture in this process";
     if (w) {
-        if (count > 1)
-            want = count;                 /* a sequence: all of it */
         double deadline = sl_clock_ms() + ms;
         int n;
-        /* Wait (bounded) for the segments, or, for an absence, out the time
-         * a segment in flight needs to arrive. */
-        while ((n = found(lab, m, count)) < want || want == 0) {
+        /* Wait (bounded) until enough segments came, or, for an exact count,
+         * out the time a segment in flight needs to arrive (ending early
+         * when too many came already). */
+        for (;;) {
+            n = found(lab, m, count);
             double left = deadline - sl_clock_ms();
-            if ((want == 0 && n > 0) || left <= 0)
+            if ((exactly ? n > want : n >= want) || left <= 0)
                 break;
             struct pollfd p = { .fd = sl_capture_fd(w->capture), .events = POLLIN };
             poll(&p, 1, left > 50 ? 50 : (int)left + 1);
         }
         why = NULL;
-        outcome = (want == 0 ? n == 0 : n >= want) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED;
-        if (outcome == SL_OUTCOME_FAILED && want > 0 && w->unkept > 0) {
+        outcome = (exactly ? n == want : n >= want) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED;
+        if (outcome == SL_OUTCOME_FAILED && w->unkept > 0) {
             outcome = SL_OUTCOME_INCONCLUSIVE;
             why = "the step had more segments than the wire keeps";
         }
