@@ -4,7 +4,8 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
-#                   (make bench-server: only lab 11's server against nginx)
+#                   (make bench-server: only lab 11's server against nginx;
+#                   BENCH_QUICK=1 for one short run that leaves the file alone)
 #   make stress     every lab 30 at once, quiet and busy, root and unprivileged
 #   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local): the
@@ -125,6 +126,7 @@ bench: all $(BENCH_BIN) $(TOOL_BIN)
 	@sh bench/run.sh $(BUILD)
 
 # Only lab 11's server against nginx (the rest of docs/performance.md is kept).
+# BENCH_QUICK=1: one short run a load, written to $(BUILD)/performance-quick.md.
 bench-server: all $(TOOL_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD) server

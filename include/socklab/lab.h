@@ -312,6 +312,7 @@ struct sl_wire_match {
     unsigned flags;                 /* all of these set (SL_TCP_*) */
     unsigned without;               /* none of these set */
     bool data;                      /* it carries data */
+    bool empty;                     /* it carries none (a bare ACK, a keepalive probe) */
     bool zero_window;               /* it advertises a window of 0 */
     bool probe;                     /* a window probe: no data, and a sequence number
                                        below what its sender has sent already */

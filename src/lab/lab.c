@@ -113,7 +113,9 @@ static void finish(struct sl_lab *lab, bool quit)
     running = NULL;
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
+    sl_lab_observe_end(lab);
     sl_diag_channel_close(lab->diag);
+    lab->diag = NULL;
     free(lab->step_title);
     lab->step_title = NULL;
 }

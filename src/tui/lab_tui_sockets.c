@@ -9,6 +9,7 @@
 #include "socklab/check.h"
 #include "socklab/clock.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,11 +118,10 @@ void sl_sockets_pane_look(struct sl_lab *lab, double every_ms)
         narrow_to(t, &filter);
     t->ports = filter;
     int next = 1 - t->newest;
-    int rc = sl_snapshot_take_via(lab->diag, &t->frames[next], &filter, SL_SOURCE_AUTO);
-    if (rc < 0) {                               /* what is shown is older: say so */
-        if (!t->look_error)
+    if (!sl_lab_take(lab, false, &t->frames[next])) {  /* lookups; a dump now and then */
+        if (!t->look_error)                     /* what is shown is older: say so */
             t->failing_since = now;
-        t->look_error = -rc;
+        t->look_error = errno ? errno : EIO;
         return;
     }
     t->look_error = 0;
