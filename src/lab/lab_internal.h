@@ -116,7 +116,10 @@ struct sl_lab_tui;
 struct sl_lab_wire;
 
 struct sl_lab {
-    const struct sl_lab_info *info;
+    const struct sl_lab_info *info;     /* the lab's, its words translated (info_shown) */
+    struct sl_lab_info info_shown;      /* a copy: title, goal and flags' help in the
+                                           user's language (i18n.h) */
+    struct sl_lab_flag flags_shown[SL_LAB_MAX_FLAGS + 1];
     struct sl_lab_options opt;
     const struct sl_presenter *presenter;   /* the one chosen by the options */
     const struct sl_presenter *out;         /* where events go: it, or the replay's */
