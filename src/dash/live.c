@@ -20,7 +20,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -266,13 +265,17 @@ static bool key(struct live *l, int k)
         explanation_key(l, k);
         return true;
     }
-    if (l->status.help && k != KEY_RESIZE) {       /* any key closes the help */
-        l->status.help = false;
+    bool help_key = k == '?' || k == 'h' || k == KEY_F(1);
+    if (l->status.help && k != KEY_RESIZE) {       /* ? again: the legend; any other closes */
+        l->status.help = help_key && l->status.help == 1 ? 2 : 0;
         return k != 'q' && k != KEY_F(10);
+    }
+    if (help_key) {
+        l->status.help = 1;
+        return true;
     }
     switch (k) {
     case 'q': case 'Q': case KEY_F(10): return false;
-    case '?': case 'h': case KEY_F(1): l->status.help = true; break;
     case KEY_UP: case 'k': sl_tui_model_move(m, -1); break;
     case KEY_DOWN: case 'j': sl_tui_model_move(m, 1); break;
     case KEY_PPAGE: sl_tui_model_move(m, -dash_layout_table_rows(&l->shown)); break;
@@ -333,10 +336,10 @@ static void draw(struct live *l)
     l->status.cost = NULL;
     if (l->collector.tracker) {
         struct sl_tracker_stats c = sl_tracker_stats(l->collector.tracker);
-        snprintf(l->cost, sizeof l->cost, "So far: %lu refreshes, %lu of them by exact lookups "
-                 "alone (%lu sockets looked up); %lu dumps (walks of every socket on the "
-                 "machine); %lu destroy events read.", c.refreshes,
-                 c.lookup_rounds, c.lookups, c.dumps, c.events);
+        snprintf(l->cost, sizeof l->cost, "Cost so far: %lu refreshes, %lu by exact lookups "
+                 "alone (hash lookups, %lu sockets); %lu dumps, each a walk of every socket on "
+                 "the machine (every few seconds, after a queue grows, a key); %lu destroy "
+                 "events.", c.refreshes, c.lookup_rounds, c.lookups, c.dumps, c.events);
         l->status.cost = l->cost;
     }
     l->shown = dash_screen_draw(&l->model, &l->status);
@@ -418,8 +421,7 @@ static int run(struct live *l, const struct dash_options *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    setlocale(LC_ALL, "");
-    sl_tui_start();
+    sl_tui_start();                               /* (the locale is set: sockdash.c) */
     l->start_ms = sl_clock_ms();
     if (o->step)
         l->step_once = true;                       /* show the first frame, then wait */
