@@ -295,9 +295,10 @@ int main(int argc, char **argv)
     lab_expect(lab, n == 0, "after the peer's FIN, recv() returns 0: end of stream");
     lab_expect(lab, sl_lab_wait_state(lab, &server_tuple, SL_TCP_CLOSE_WAIT, 1000),
                "the server, which got the FIN, is in CLOSE-WAIT");
-    lab_say(lab, "The client waits in FIN-WAIT-1 until its FIN is acknowledged. Linux "
-                 "may delay that ACK by a few tens of milliseconds, so look quickly and "
-                 "you can catch FIN-WAIT-1 with its retransmission timer running.");
+    lab_say(lab, "The client waits in FIN-WAIT-1 until its FIN is acknowledged. After "
+                 "data, Linux may delay that ACK (the delayed ACK, some 40 ms), so look "
+                 "quickly and you can catch FIN-WAIT-1 with its retransmission timer "
+                 "running.");
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, SL_TCP_FIN_WAIT2, 1000),
                "the client reaches FIN-WAIT-2 once its FIN is acknowledged");
     lab_pause(lab, "server CLOSE-WAIT (not closed yet), client FIN-WAIT-2");

@@ -172,7 +172,8 @@ int main(int argc, char **argv)
     else
         lab_expect(lab, sl_lab_wait_state(lab, &server_tuple, SL_TCP_FIN_WAIT2, 1000),
                    "the server's closed socket reaches FIN-WAIT-2 once the client ACKs its FIN "
-                   "(Linux may delay that ACK by a few tens of ms: FIN-WAIT-1 until then)");
+                   "(FIN-WAIT-1 until then: a ms or two on a connection that carried no "
+                   "data, some 40 ms, the delayed ACK, after data)");
     lab_say(lab, "Claim M36 (docs/myths.md): the side that closes goes to TIME_WAIT at "
                  "once. It goes to "
                  "FIN-WAIT-2 first; TIME-WAIT comes only after the other side's FIN. A "
