@@ -7,7 +7,11 @@
 #                   (make bench-server: only lab 11's server against nginx)
 #   make stress     every lab 30 at once, quiet and busy, root and unprivileged
 #   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
-#   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local): the
+#                   programs, the labs with their sources and notes, and the
+#                   library, its headers and socklab.pc to rebuild a changed lab
+#   make uninstall  remove what make install put there
+#   make deb        the Debian packages (debian/), built in $(BUILD)/deb
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -18,6 +22,8 @@ BUILD   ?= build
 SAN     ?=
 LIBEXEC  = $(PREFIX)/libexec/socklab
 SHARE    = $(PREFIX)/share/socklab
+LIBDIR   = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
 VERSION  = 0.1.0
 
 WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
@@ -29,9 +35,14 @@ SANFLAGS = $(if $(SAN),$(SANITIZE))
 PKG_LIB  = $(shell pkg-config --cflags libmnl)
 PKG_TUI  = $(shell pkg-config --cflags ncursesw)
 PKG_TRACE = $(shell pkg-config --cflags libtracefs)
+PKG_PCAP = $(shell pkg-config --cflags libpcap)
+PKG_NFT  = $(shell pkg-config --cflags libnftables)
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSL_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
-              $(SANFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
-LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson)
+              $(SANFLAGS) $(CPPFLAGS) -Iinclude $(PKG_LIB) $(EXTRA_CFLAGS) -MMD -MP
+LDLIBS_LIB  = $(shell pkg-config --libs libmnl jansson md4c libpcap)
+# The engine drops packets in a lab's private network through libnftables:
+# whatever links the lab layer links it too.
+LDLIBS_ENGINE = $(shell pkg-config --libs libnftables)
 LDLIBS_TUI  = $(shell pkg-config --libs ncursesw)
 LDLIBS_TRACE = $(shell pkg-config --libs libtracefs)
 LDLIBS_TEST = $(shell pkg-config --libs cmocka)
@@ -54,6 +65,11 @@ BENCH_SRC = $(wildcard bench/*.c)
 layer_lib = $(BUILD)/lib/libsocklab-$(1).a
 LAYER_LIBS = $(foreach l,$(LAYERS),$(call layer_lib,$(l)))
 LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+# The installed library is one archive of the four layers' objects: a lab
+# rebuilt against it links with one -lsocklab, in no particular order (the
+# linker rescans one archive until nothing more resolves); the layers stay
+# separate in the tree and the build, where their rule is checked.
+INSTALL_LIB = $(BUILD)/lib/libsocklab.a
 # What each kind of program links, top layer first (the order the linker
 # needs): a lab runs on the engine and shows itself with the TUI presenter as
 # well (the engine finds it through a weak reference, src/lab/lab_internal.h;
@@ -81,11 +97,14 @@ FUZZ_SRC = $(wildcard tests/fuzz/*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 300
 DEPS_OK  = $(BUILD)/.deps-ok
+# What the dependency check looks for (tools/ensure-deps.sh): the build and
+# the tests by default; the Debian package's build asks for the build's only.
+DEPS_FOR = test
 
-.PHONY: all run check tests bench bench-server stress fuzz install uninstall clean deps
+.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps
 .DELETE_ON_ERROR:
 
-all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -130,11 +149,15 @@ $(BUILD)/obj/tests/unit/test_dash_%.o: EXTRA_CFLAGS = -Isrc/dash
 # dashboard, its tests and the trace tests) links libtracefs too.
 $(BUILD)/obj/src/observe/trace.o: EXTRA_CFLAGS = $(PKG_TRACE)
 $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
+# The capture module alone is compiled against libpcap, the engine's packet
+# filter alone against libnftables.
+$(BUILD)/obj/src/observe/capture.o: EXTRA_CFLAGS = $(PKG_PCAP)
+$(BUILD)/obj/src/lab/lab_drop.o: EXTRA_CFLAGS = $(PKG_NFT)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
-	@sh tools/ensure-deps.sh
+	@sh tools/ensure-deps.sh $(DEPS_FOR)
 	@mkdir -p $(@D) && touch $@
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
@@ -163,14 +186,14 @@ $(DASH): $(DASH_OBJ) $(LIBS_DASH)
 
 $(BUILD)/bin/lab%: $(BUILD)/obj/labs/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 # A lab directory: every .c in it, linked with the lab's own libraries
 # (LDLIBS_LAB, set per lab below).
 define LAB_DIR_RULE
 $(BUILD)/bin/lab$(patsubst labs/%,%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c)) $$(LIBS_LAB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_LDFLAGS) $$(LINK_TUI_PRESENTER) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
+	$$(CC) $$(ALL_LDFLAGS) $$(LINK_TUI_PRESENTER) -o $$@ $$^ $$(LDLIBS_LAB) $$(LDLIBS_ENGINE) $$(LDLIBS_LIB) $$(LDLIBS_TUI)
 endef
 $(foreach dir,$(LAB_DIRS),$(eval $(call LAB_DIR_RULE,$(dir))))
 
@@ -200,11 +223,11 @@ $(BUILD)/tests/test_dash_%: $(BUILD)/obj/tests/unit/test_dash_%.o $(DASH_PARTS) 
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) $(LINK_TUI_PRESENTER) -o $@ $^ $(LDLIBS_TEST) $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 # The fuzz target and lab 11's server (its sources without the lab's and the
 # front's: the server and what it is built from), compiled together by clang.
@@ -225,15 +248,23 @@ $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(LAB11_SERVER_SRC) $(FUZZ
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS_LAB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_LIB) $(LDLIBS_TUI)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ENGINE) $(LDLIBS_LIB) $(LDLIBS_TUI)
 
 MAN1     = $(PREFIX)/share/man/man1
 BASHCOMP = $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+HEADERS  = $(wildcard include/socklab/*.h)
 
+$(INSTALL_LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# socklab.pc is written at install time, for the PREFIX and LIBDIR given then.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC) \
 	           $(DESTDIR)$(SHARE)/labs $(DESTDIR)$(SHARE)/docs/labs \
-	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP)
+	           $(DESTDIR)$(MAN1) $(DESTDIR)$(BASHCOMP) \
+	           $(DESTDIR)$(INCLUDEDIR)/socklab $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(LAUNCHER) $(DASH) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/socklab.1 man/sockdash.1 $(DESTDIR)$(MAN1)/
 	install -m 644 completion/socklab.bash $(DESTDIR)$(BASHCOMP)/socklab
@@ -244,12 +275,24 @@ install: all
 	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+	install -m 644 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/socklab/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@SHARE@|$(SHARE)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' src/socklab.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/socklab.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/socklab $(DESTDIR)$(PREFIX)/bin/sockdash
 	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
 	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
-	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE)
+	rm -f $(DESTDIR)$(LIBDIR)/libsocklab.a $(DESTDIR)$(PKGCONFIGDIR)/socklab.pc
+	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE) $(DESTDIR)$(INCLUDEDIR)/socklab
+
+# The Debian packages (debian/), built offline from a copy of the tree in
+# $(BUILD)/deb, where the .deb, .buildinfo and .changes files are left; the
+# tree itself stays clean (tools/make-deb.sh).
+deb: | $(DEPS_OK)
+	@sh tools/make-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf build build-asan

@@ -12,7 +12,7 @@ if [ "${2:-}" = server ] && [ -f "$out" ]; then
     awk -v h="$server_heading" '$0 == h { exit } /^$/ { blank++; next }
         { for (; blank; blank--) print ""; print }' "$out" >"$out.tmp"
 else
-    "$build/bench/socket-bench" "$build" "$out.tmp" 10000 50000
+    "$build/bench/socket-bench" "$build" "$out.tmp" 10000 50000 100000
     cat bench/performance-notes.md >>"$out.tmp"
 fi
 sh bench/server.sh "$build" >>"$out.tmp"

@@ -16,10 +16,15 @@
  *
  * Every child is killed and reaped at the end; the TIME-WAIT sockets die out
  * by themselves within 60 s. All traffic stays on 127.0.0.1. */
+#include "process_cpu.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
 #include "socklab/diag.h"
+#include "socklab/diag_lookup.h"
+#include "socklab/closed.h"
 #include "socklab/net.h"
+#include "socklab/tui.h"
+#include "../src/dash/history.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,26 +177,6 @@ static void report(FILE *out, const char *title, const struct row *rows, int n,
                 reference > 0 ? rows[i].ms / reference : 0);
 }
 
-/* CPU time (user + system) of a process, in seconds. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(text, sizeof text, f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    const char *after = strrchr(text, ')');        /* the command may hold spaces */
-    unsigned long utime = 0, stime = 0;
-    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                         &utime, &stime) != 2)
-        return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /* The share of one core the live dashboard uses over 10 s, in a tmux session
  * of its own (it needs a terminal), at its default interval. */
 static double dashboard_cpu(const char *dash, const char *args)
@@ -225,7 +210,43 @@ static double dashboard_cpu(const char *dash, const char *args)
     return share;
 }
 
-static void bench_count(FILE *out, const char *build, int count)
+/* The live dashboards first, while the TIME-WAITs just made are all there:
+ * bench/dash-bench.c, its rows in a table (and, at the last count, the
+ * transitions --trace catches under load). */
+static void live_dashboards(FILE *out, const char *build, const char *ports,
+                            const char *ss_filter, size_t present, bool last)
+{
+    char tool[512], count[32];
+    snprintf(tool, sizeof tool, "%s/bench/dash-bench", build);
+    snprintf(count, sizeof count, "%zu", present);
+    fprintf(out, "\nThe live dashboard on ten quiet ports, at its default refresh (500 ms), "
+                 "against `ss` asked the same every 500 ms (CPU of the process, user + "
+                 "system, as a share of one core; a refresh's share in ms):\n\n"
+                 "| what | CPU | ms per refresh | vs ss |\n|---|---:|---:|---:|\n");
+    fflush(out);
+    pid_t pid = (pid_t)CHECK(fork());
+    if (pid == 0) {
+        dup2(fileno(out), STDOUT_FILENO);
+        execl(tool, tool, build, ports, ss_filter, count, last ? "--catch" : NULL, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "socket-bench: dash-bench failed (status 0x%x)\n", status);
+    fseek(out, 0, SEEK_END);
+}
+
+/* What the live view keeps per socket it follows (see the memory line). */
+static size_t live_bytes_per_socket(void)
+{
+    size_t tracker = 3 * sizeof(struct sl_socket)   /* known, the dump buffer, a lookup answer */
+                   + sizeof(enum sl_lookup_result) + 2 * sizeof(double) + 2 * sizeof(uint64_t);
+    size_t collector = 2 * sizeof(struct sl_socket) + sizeof(struct sl_owner);
+    return tracker + collector + sizeof(struct sl_tui_row);
+}
+
+static void bench_count(FILE *out, const char *build, int count, bool last)
 {
     wait_for_time_wait_to_drain();
     int limit = raise_fd_limit();
@@ -270,6 +291,8 @@ static void bench_count(FILE *out, const char *build, int count)
     char dash[512], floor_tool[512];
     snprintf(dash, sizeof dash, "%s/bin/sockdash", build);
     snprintf(floor_tool, sizeof floor_tool, "%s/bench/dump-floor", build);
+    fprintf(out, "\n## %d sockets requested, %zu on the machine\n", count, present);
+    live_dashboards(out, build, ports, ss_filter, present, last);
     struct row full[] = {
         { "sockdash --once --no-process", time_command((char *[]){ dash, "--once", "--no-process", NULL }) },
         { "ss -tan", time_command((char *[]){ "ss", "-tan", NULL }) },
@@ -290,24 +313,20 @@ static void bench_count(FILE *out, const char *build, int count)
         { "sockdash --once --port <10 ports> (with owners)",
           time_command((char *[]){ dash, "--once", "--port", ports, NULL }) },
     };
-    fprintf(out, "\n## %d sockets requested, %zu on the machine\n", count, present);
     report(out, "Full list:", full, 7, full[1].ms, "`ss -tan`");
     report(out, "Ten quiet ports (a lab's view):", filtered, 4, filtered[1].ms,
            "`ss` with the same filter");
     fprintf(out, "\nFiltered sockdash costs %.1f%% of the full list; "
                  "full sockdash is %.2f x the bare dump.\n",
             100.0 * filtered[0].ms / full[0].ms, full[0].ms / full[3].ms);
-    if (count <= 10000) {                          /* the live dashboard, once */
-        char args[256];
-        snprintf(args, sizeof args, "--port %s", ports);
-        double with_filter = dashboard_cpu(dash, args);
+    if (count <= 10000) {                          /* the whole machine live, once */
         double without = dashboard_cpu(dash, "--interval 500");
-        fprintf(out, "\nThe live dashboard (`sockdash`, default 500 ms interval, in a 200x60 "
-                     "tmux window), CPU over 10 s as a share of one core:\n\n"
+        fprintf(out, "\nThe live dashboard without a filter (`sockdash`, default 500 ms "
+                     "interval, in a 200x60 tmux window; more than 1,024 sockets, so each "
+                     "refresh is a dump), CPU over 10 s as a share of one core:\n\n"
                      "| dashboard | CPU | goal |\n|---|---:|---:|\n"
-                     "| `sockdash --port <10 ports>` | %.1f%% | under 3%% |\n"
                      "| `sockdash` (all %zu sockets) | %.1f%% | under 10%% |\n",
-                with_filter, present, without);
+                present, without);
     }
     fflush(out);
 
@@ -321,6 +340,48 @@ static void bench_count(FILE *out, const char *build, int count)
     }
     close(ready[0]);
     close(ready[1]);
+}
+
+/* The cost per refresh against the sockets on the machine, as a table and
+ * as bars (one character a tenth of a millisecond... scaled to fit 60). */
+static void draw_curve(FILE *out, const char *path)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return;
+    struct { long sockets; double share[5]; } points[16];
+    int n = 0;
+    while (n < 16 && fscanf(in, "%ld %lf %lf %lf %lf %lf", &points[n].sockets,
+                            &points[n].share[0], &points[n].share[1], &points[n].share[2],
+                            &points[n].share[3], &points[n].share[4]) == 6)
+        n++;
+    fclose(in);
+    static const char *const names[5] = { "sockdash (default)", "sockdash, lookups alone",
+                                           "ss, same filter", "bare dump", "sockdash --trace" };
+    fprintf(out, "\n## The curve: CPU per refresh (ms, at 500 ms) against sockets on the "
+                 "machine, ten quiet ports\n\n| sockets |");
+    for (int k = 0; k < 5; k++)
+        fprintf(out, " %s |", names[k]);
+    fprintf(out, "\n|---:|---:|---:|---:|---:|---:|\n");
+    double top = 0;
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "| %ld |", points[i].sockets);
+        for (int k = 0; k < 5; k++) {
+            double ms = points[i].share[k] * 5.0;  /* % of a core at 2 refreshes a second */
+            fprintf(out, points[i].share[k] < 0 ? " - |" : " %.2f |", ms);
+            top = ms > top ? ms : top;
+        }
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\n```\n");
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < n; i++) {
+            double ms = points[i].share[k] * 5.0;
+            int bar = top > 0 && ms > 0 ? (int)(ms / top * 60 + 0.5) : 0;
+            fprintf(out, "%-24s %7ld  %-60.*s %.2f ms\n", i ? "" : names[k], points[i].sockets,
+                    bar, "############################################################", ms);
+        }
+    fprintf(out, "```\n");
 }
 
 int main(int argc, char **argv)
@@ -359,11 +420,25 @@ int main(int argc, char **argv)
                  "  sockets on loopback, two fifths ESTABLISHED pairs held by child\n"
                  "  processes and three fifths TIME-WAIT, plus ten quiet ports with one\n"
                  "  connection each (the filtered rows look at those ten)\n"
-                 "- memory: one socket in a snapshot takes %zu bytes (sizeof(struct sl_socket))\n",
+                 "- memory: one socket in a snapshot takes %zu bytes (sizeof(struct sl_socket));\n"
+                 "  the live view keeps, per socket on its filter, %zu bytes (the tracker's\n"
+                 "  known set, its dump buffer and lookup answers, with their index; the\n"
+                 "  collector's two snapshots and owners; the model's row), up to twice that\n"
+                 "  while its arrays have room to grow; bounded apart from the filter: the\n"
+                 "  closed list, %d connections of %zu bytes (%zu KB), and the sparklines'\n"
+                 "  history, %d connections (%zu KB)\n",
             date, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release, RUNS,
-            sizeof(struct sl_socket));
+            sizeof(struct sl_socket), live_bytes_per_socket(), SL_CLOSED_KEEP,
+            sizeof(struct sl_closed), sizeof(struct sl_closed_list) / 1024, HISTORY_SOCKETS,
+            sizeof(struct history) / 1024);
+    char curve[64];
+    snprintf(curve, sizeof curve, "/tmp/socket-bench-curve-%d", (int)getpid());
+    unlink(curve);
+    setenv("DASH_BENCH_CURVE", curve, 1);
     for (int i = 3; i < argc; i++)
-        bench_count(out, argv[1], atoi(argv[i]));
+        bench_count(out, argv[1], atoi(argv[i]), i == argc - 1);
+    draw_curve(out, curve);
+    unlink(curve);
     fclose(out);
     return 0;
 }

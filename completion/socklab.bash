@@ -1,20 +1,46 @@
 # bash completion for socklab and sockdash (installed as
 # share/bash-completion/completions/socklab and .../sockdash).
+#
+# Every list here comes from the programs themselves, so it cannot drift from
+# them: the commands from `socklab --help`, a lab's options (its own flags
+# too, such as lab 06's --wait-out) from `socklab run N --help`, the server's
+# from `socklab serve --help`, sockdash's from `sockdash --help`, the labs'
+# numbers and names from `socklab list`.
 
-# The labs' numbers, from socklab itself: the list is never out of date.
+# The options a --help text lists: every --word on its lines that start with
+# two spaces and a dash (the options' column).
+_socklab_options_of()
+{
+    "$@" --help 2>/dev/null | grep -e '^  *--' | grep -o -e '--[a-z][a-z-]*' | sort -u
+}
+
+_socklab_commands()
+{
+    socklab --help 2>/dev/null | grep -o 'socklab [a-z][a-z]*' | awk '{ print $2 }' | sort -u
+    printf '%s\n' --help --version
+}
+
 _socklab_labs()
 {
     socklab list 2>/dev/null | awk '/^[0-9][0-9] / { print $1; print $2 }'
 }
 
-_socklab_lab_options="--auto --json --tui --port --bind --delay --no-source --describe --help --version"
+# What class takes: its own options, and the lab's except those it decides
+# itself (--port), that make no sense in a classroom (--json, --auto) or
+# that only describe the lab.
+_socklab_class_options()
+{
+    _socklab_options_of socklab run "$1" |
+        grep -v -x -e --port -e --json -e --auto -e --check -e --describe -e --version
+    printf '%s\n' --detach --shared
+}
 
 _socklab()
 {
     local cur prev words cword
     _init_completion || return
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "list run class source notes serve dash --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(_socklab_commands)" -- "$cur"))
         return
     fi
     local command=${words[1]}
@@ -25,19 +51,24 @@ _socklab()
             return
         fi
         case $prev in
-        --port | --delay) return ;;
+        --port | --delay | --from) return ;;
         --bind) COMPREPLY=($(compgen -W "127.0.0.1 127.0.0.2 ::1" -- "$cur")); return ;;
         esac
-        local extra=""
-        [[ $command == class ]] && extra="--detach"
-        [[ $command == run || $command == class ]] &&
-            COMPREPLY=($(compgen -W "$_socklab_lab_options $extra" -- "$cur"))
+        case $command in
+        run) COMPREPLY=($(compgen -W "$(_socklab_options_of socklab run "${words[2]}")" -- "$cur")) ;;
+        class) COMPREPLY=($(compgen -W "$(_socklab_class_options "${words[2]}")" -- "$cur")) ;;
+        esac
         ;;
     dash)
         _sockdash_complete "$cur" "$prev"
         ;;
     serve)
-        COMPREPLY=($(compgen -W "--port --bind --root --log --help" -- "$cur"))
+        case $prev in
+        --root) _filedir -d; return ;;
+        --port | --bind | --max-connections | --idle-timeout-ms | --header-timeout-ms | \
+        --header-limit | --without) return ;;
+        esac
+        COMPREPLY=($(compgen -W "$(_socklab_options_of socklab serve)" -- "$cur"))
         ;;
     esac
 }
@@ -60,8 +91,7 @@ _sockdash_complete()
     --record | --replay) _filedir; return ;;
     --port | --process | --interval) return ;;
     esac
-    COMPREPLY=($(compgen -W "--once --json --port --state --source --process --no-process
-        --interval --trace --record --replay --step --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(_socklab_options_of sockdash)" -- "$cur"))
 }
 
 _sockdash()

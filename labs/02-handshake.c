@@ -100,6 +100,13 @@ static int step_connect(struct sl_lab *lab, int listener, const struct sl_tuple 
     CHECK(getsockname(listener, (struct sockaddr *)&addr, &len));
     int client = CHECK(lab_call(lab, socket(addr.ss_family, SOCK_STREAM, 0)));
     int rc = lab_call(lab, connect(client, (struct sockaddr *)&addr, len));
+    struct sl_wire_match handshake[] = {
+        { .flags = SL_TCP_SYN, .without = SL_TCP_ACK, .in_last_call = true },
+        { .flags = SL_TCP_SYN | SL_TCP_ACK, .in_last_call = true },
+        { .flags = SL_TCP_ACK, .without = SL_TCP_SYN, .in_last_call = true },
+    };
+    lab_expect_segments(lab, handshake, 3, 1000,
+                        "on the wire: S, S., . all came and went before connect() returned");
     struct sl_tuple client_tuple;
     sl_tuple_of_fd(client, &client_tuple);
     struct sl_tuple server_side = sl_tuple_other_end(&client_tuple);
@@ -295,6 +302,8 @@ static int step_syn_sent(struct sl_lab *lab, int *full, int *waiting, struct sl_
     const struct sl_socket *s = sl_lab_socket(lab, waiting_tuple);
     lab_expect(lab, s && s->state == SL_TCP_SYN_SENT && s->timer == SL_TIMER_ON,
                "its SYN was dropped: the client waits in SYN-SENT, its retransmission timer on");
+    struct sl_wire_match answer = { .on = waiting_tuple, .flags = SL_TCP_SYN | SL_TCP_ACK };
+    lab_expect_no_segment(lab, &answer, 100, "on the wire: its SYN got no answer (no S.)");
     lab_pause(lab, "the client in SYN-SENT with timer:(on,...) in ss -o");
     return first;
 }
@@ -327,6 +336,9 @@ static void step_make_room(struct sl_lab *lab, int full, int first, int waiting,
              err ? strerrorname_np(err) : "0");
     lab_expect(lab, in && err == 0 && sl_lab_wait_state(lab, waiting_tuple, SL_TCP_ESTABLISHED, 1000),
                "the SYN-SENT client got in on a SYN retransmission once accept() made room");
+    struct sl_wire_match again[] = { { .from = waiting_tuple, .flags = SL_TCP_SYN },
+                                     { .on = waiting_tuple, .flags = SL_TCP_SYN | SL_TCP_ACK } };
+    lab_expect_segments(lab, again, 2, 1000, "on the wire: a retransmitted S, then the S.");
     sl_close_client_first(first, accepted);
 }
 
@@ -343,6 +355,7 @@ static void step_refused(struct sl_lab *lab)
     CHECK(bind(bound, (struct sockaddr *)&addr, len));
     len = sizeof addr;
     CHECK(getsockname(bound, (struct sockaddr *)&addr, &len));
+    sl_lab_track_port(lab, sl_local_port(bound));
     int rc, err, attempt = 0;
     double ms;
     do {
@@ -354,6 +367,8 @@ static void step_refused(struct sl_lab *lab)
     } while (ms >= 1000 && sl_lab_again(lab, &attempt, "the call took %.0f ms", ms));
     lab_expect(lab, rc == -1 && err == ECONNREFUSED,
                "connect() to a bound port with no listener fails with ECONNREFUSED");
+    struct sl_wire_match refusal = { .from_port = sl_local_port(bound), .flags = SL_TCP_RST };
+    lab_expect_segment(lab, &refusal, 1000, "on the wire: the port answered the SYN with R.");
     lab_expect_sound(lab, ms < 1000, rc == -1 && err == ECONNREFUSED,
                      "it was refused before the first SYN retransmission (1 s): no time-out");
     close(bound);
@@ -418,6 +433,28 @@ static pid_t watch_syn_retransmissions(struct sl_lab *lab, uint16_t port, int ti
     return child;
 }
 
+/* The same time-out for a SYN lost on the way: in a network of its own the
+ * lab drops the SYNs to a port that has a listener (nftables). */
+static void timed_out_dropped(struct sl_lab *lab, struct sockaddr_storage *addr, socklen_t len)
+{
+    const char *claim = "a SYN dropped on the way (a firewall) times out the same way: ETIMEDOUT";
+    int listener = sl_listen_on(sl_lab_bind_ip(lab), 0, 8), fd;
+    sl_lab_track_port(lab, sl_local_port(listener));
+    CHECK(getsockname(listener, (struct sockaddr *)addr, &len));
+    if (!sl_lab_drop(lab, sl_local_port(listener), SL_TCP_SYN, SL_TCP_ACK)) {
+        lab_skip(lab, "needs a network of its own (--private): a rule dropping SYNs on the "
+                      "machine's loopback would touch every user", "%s", claim);
+    } else {
+        fd = CHECK(socket(addr->ss_family, SOCK_STREAM, 0));
+        CHECK(setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &(int){ 1 }, sizeof(int)));
+        int rc = lab_call(lab, connect(fd, (struct sockaddr *)addr, len));
+        lab_expect(lab, rc == -1 && errno == ETIMEDOUT, "%s", claim);
+        close(fd);
+        sl_lab_undrop(lab);
+    }
+    close(listener);
+}
+
 static void step_timed_out(struct sl_lab *lab, int full)
 {
     lab_step(lab, "A blocking connect() times out only when its SYNs get no answer");
@@ -455,7 +492,12 @@ static void step_timed_out(struct sl_lab *lab, int full)
     lab_expect(lab, count == expected,
                "the SYN was retransmitted %d times, as the time budget and "
                "tcp_syn_linear_timeouts imply", count);
+    struct sl_wire_match syn = { .flags = SL_TCP_SYN, .without = SL_TCP_ACK, .in_last_call = true };
+    lab_expect_segment_count(lab, &syn, 1 + expected, 0, "on the wire: the SYN went %d times, "
+                             "the first and %d retransmissions, before it gave up",
+                             1 + expected, expected);
     close(fd);
+    timed_out_dropped(lab, &addr, len);
 }
 
 int main(int argc, char **argv)

@@ -187,6 +187,10 @@ int main(int argc, char **argv)
                  "answers with a RST.");
     ssize_t n = lab_call(lab, send(client, "hello", 5, MSG_NOSIGNAL));
     lab_expect(lab, n == 5, "the first send() to a closed peer succeeds: it returns 5");
+    struct sl_wire_match data_then_reset[] = { { .from = &client_tuple, .data = true },
+                                               { .from = &server_tuple, .flags = SL_TCP_RST } };
+    lab_expect_segments(lab, data_then_reset, 2, 1000,
+                        "on the wire: the 5 bytes went out (P.) and the closed peer answered R");
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, 0, 1000),
                "the RST ends the client's connection: it is gone from the socket table");
     int so_error = 0;

@@ -199,6 +199,10 @@ static bool step_close_first(struct sl_lab *lab, struct connection *c)
                "the server, which received the FIN, is in CLOSE-WAIT");
     lab_expect(lab, sl_lab_wait_state(lab, &c->client, SL_TCP_FIN_WAIT2, 1000),
                "the client, whose FIN was acknowledged, is in FIN-WAIT-2");
+    struct sl_wire_match fin_acked[] = {
+        { .from = &c->client, .flags = SL_TCP_FIN },
+        { .from = &c->server, .flags = SL_TCP_ACK, .without = SL_TCP_FIN | SL_TCP_RST } };
+    lab_expect_segments(lab, fin_acked, 2, 1000, "on the wire: the client's F., the server's .");
     const struct sl_socket *server = sl_lab_socket(lab, &c->server);
     lab_expect(lab, server && server->recv_q == 1,
                "the server's Recv-Q reads 1 with no data sent: the FIN, not read yet");
@@ -230,6 +234,12 @@ static void step_close_second(struct sl_lab *lab, struct connection *c)
                                   "the client, which closed first, is in TIME-WAIT");
     lab_expect(lab, sl_lab_wait_state(lab, &c->server, 0, 1000),
                "the server's socket, which closed second, is gone: no TIME-WAIT for it");
+    struct sl_wire_match last_ack[] = {
+        { .from = &c->server, .flags = SL_TCP_FIN },
+        { .from = &c->client, .flags = SL_TCP_ACK, .without = SL_TCP_FIN | SL_TCP_RST } };
+    if (c->time_wait)
+        lab_expect_segments(lab, last_ack, 2, 1000, "on the wire: the server's F., then the "
+                            "last ACK (.) from the client, which sent the first FIN");
     lab_pause(lab, "the client alone, in TIME-WAIT; the server is gone");
 }
 

@@ -134,6 +134,11 @@ static void step_fill(struct sl_lab *lab, int *listener, int clients[CLIENTS], b
     lab_expect(lab, waiting == CLIENTS - (int)fits,
                "the other %d clients wait in SYN-SENT: their SYNs were dropped, not refused",
                CLIENTS - (int)fits);
+    struct sl_wire_match answered = { .from_port = port, .flags = SL_TCP_SYN | SL_TCP_ACK },
+                         refused = { .from_port = port, .flags = SL_TCP_RST };
+    lab_expect_segment_count(lab, &answered, (int)fits, 100, "on the wire: %u S. for %d SYNs: "
+                             "the full queue's SYNs got no answer", fits, CLIENTS);
+    lab_expect_no_segment(lab, &refused, 0, "on the wire: and no R: dropped, not refused");
     lab_pause(lab, "LISTEN with Recv-Q %u and Send-Q %u; %d clients in SYN-SENT (timer:(on,...))",
               fits, backlog, CLIENTS - (int)fits);
 }
@@ -380,13 +385,14 @@ static void step_overflow(struct sl_lab *lab)
     close(listener);
     lab_expect(lab, here.queued == here.room && here.syn_recv == 1,
                "a connection in SYN-RECV waits in the SYN queue, outside the full accept queue");
-    expect_overflow(lab, abort_on, &here, "this machine");
+    expect_overflow(lab, abort_on, &here, sl_lab_private(lab) ? "the lab's network" : "this machine");
     long other = !abort_on;
     const char *why = NULL;
     struct late_outcome there;
     if (!sl_lab_privileged(lab))
-        lab_skip(lab, "needs root: a private network namespace, to set tcp_abort_on_overflow "
-                      "without changing this machine", "tcp_abort_on_overflow = %ld", other);
+        lab_skip(lab, "needs root or --private: a network namespace of its own, to set "
+                      "tcp_abort_on_overflow without changing this machine",
+                 "tcp_abort_on_overflow = %ld", other);
     else if (!late_client_in_namespace(lab, other, &there, &why))
         lab_skip(lab, why, "tcp_abort_on_overflow = %ld in a private network namespace", other);
     else

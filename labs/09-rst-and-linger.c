@@ -120,6 +120,10 @@ static void default_close(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple client, server;
     new_pair(lab, pair, &client, &server);
+    /* A send buffer of 256 KiB, not tcp_wmem's megabytes: what goes after
+     * close() fits in the segments the wire keeps of a step, even through the
+     * small window of a small tcp_rmem (the FIN comes last). */
+    CHECK(setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &(int){ 128 << 10 }, sizeof(int)));
     long queued = fill_until_full(pair[1]);
     lab_call(lab, close(pair[1]));
     bool waiting = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, GUARD_MS);
@@ -131,14 +135,18 @@ static void default_close(struct sl_lab *lab)
     sl_lab_observe(lab);
     bool orphan = sl_lab_state(lab, &server) == SL_TCP_FIN_WAIT1, eof;
     long got = sl_read_up_to(pair[0], LONG_MAX, &eof);
-    if (!orphan)                        /* about 1023 times its RTO: see the notes */
+    if (!orphan) {                      /* about 1023 times its RTO: see the notes */
         lab_skip(lab, "the pause outlasted the closed socket: probing a window that stayed "
                       "zero, it gave up and dropped its data", "the client reads "
                       "all the bytes, then EOF: the default close() loses nothing");
-    else
+    } else {
         lab_expect(lab, eof && got == queued,
                    "the client reads all %ld bytes, then EOF: the default close() loses "
                    "nothing", got);
+        struct sl_wire_match fin = { .from = &server, .flags = SL_TCP_FIN };
+        lab_expect_segment(lab, &fin, GUARD_MS, "on the wire: the server's FIN (F.) follows "
+                                                "its data");
+    }
     close(pair[0]);
 }
 
@@ -191,7 +199,7 @@ static void shared_descriptor(struct sl_lab *lab)
     pid_t worker = sl_lab_fork(lab);
     if (worker == 0) {                          /* the worker: it holds a copy */
         close(done[1]);
-        read(done[0], buf, 1);                  /* ... until the lab closes `done` */
+        CHECK(read(done[0], buf, 1));           /* ... until the lab closes `done` */
         _exit(0);                               /* exit closes it */
     }
     close(done[0]);
@@ -237,6 +245,9 @@ static void unread_data(struct sl_lab *lab)
     CHECK(recv(pair[1], buf, 4, 0));            /* 4 of the 14 bytes */
     CHECK(send(pair[1], "answer", 6, 0));
     lab_call(lab, close(pair[1]));              /* 10 bytes unread */
+    struct sl_wire_match rst = { .from = &server, .flags = SL_TCP_RST, .in_last_call = true },
+                         fin = { .on = &server, .flags = SL_TCP_FIN };
+    lab_expect_segment(lab, &rst, GUARD_MS, "on the wire: close() sent a RST (R.) at once");
     ssize_t answer = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     ssize_t reset = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, answer == 6 && reset == -1 && errno == ECONNRESET,
@@ -248,6 +259,7 @@ static void unread_data(struct sl_lab *lab)
     lab_pause(lab, "the reset connection is gone on both sides, no TIME-WAIT");
     ssize_t after = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, after == 0, "the error is reported once: the next recv() returns 0");
+    lab_expect_no_segment(lab, &fin, 50, "on the wire: no FIN on this connection, either way");
     lab_say(lab, "What send() answers after such a RST (ECONNRESET once, then EPIPE and "
                  "SIGPIPE) is lab 05's last lesson.");
     close(pair[0]);
@@ -265,6 +277,10 @@ static void linger_zero(struct sl_lab *lab)
     struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
     CHECK(setsockopt(pair[1], SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close));
     lab_call(lab, close(pair[1]));
+    struct sl_wire_match rst = { .from = &server, .flags = SL_TCP_RST, .in_last_call = true },
+                         fin = { .on = &server, .flags = SL_TCP_FIN };
+    lab_expect_segment(lab, &rst, GUARD_MS, "on the wire: close() sent a RST (R.) at once");
+    lab_expect_no_segment(lab, &fin, 50, "on the wire: no FIN on this connection");
     char buf[64];
     ssize_t n = lab_call(lab, recv(pair[0], buf, sizeof buf, 0));
     lab_expect(lab, n == -1 && errno == ECONNRESET,

@@ -266,6 +266,10 @@ static void partial_send(struct sl_lab *lab, const int pair[2], long size,
                size, first);
     lab_expect(lab, sl_lab_wait_count(lab, persisting, server, 1, GUARD_MS) == 1,
                "the client's window is zero: the server probes it on the persist timer");
+    struct sl_wire_match closed = { .from = client, .zero_window = true },
+                         probe = { .from = server, .probe = true };
+    lab_expect_segment(lab, &closed, GUARD_MS, "on the wire: the client advertised win 0");
+    lab_expect_segment(lab, &probe, GUARD_MS, "on the wire: the server's zero-window probe");
     const struct sl_socket *c = sl_lab_socket(lab, client), *s = sl_lab_socket(lab, server);
     lab_expect(lab, c && s && s->send_q + c->recv_q == total,
                "the %ld bytes taken wait in the server's Send-Q (%u) and the client's "

@@ -8,17 +8,22 @@
  *   socklab notes N|NAME       the lab's notes, in $PAGER
  *   socklab dash [opts]        the live dashboard (sockdash)
  *   socklab serve [opts]       lab 11's correct HTTP server, in the foreground
+ *   socklab ss|netstat [args]  the tool, in the network of the lab running now
  *
  * The labs are found next to this program (build/bin/) or where `make install`
  * puts them ($(PREFIX)/libexec/socklab/); each one describes itself through
  * --describe, so there is no list of labs to keep up to date here. */
 #include "launcher/class.h"
+#include "launcher/enter.h"
 #include "launcher/labs.h"
 #include "launcher/menu.h"
+#include "launcher/show.h"
 
+#include "socklab/charset.h"
 #include "socklab/check.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -28,7 +33,7 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    sl_charset_print(out,
             "socklab — see how TCP sockets behave, one lab at a time.\n\n"
             "Usage:\n"
             "  socklab                   a menu of the labs (on a terminal)\n"
@@ -37,12 +42,15 @@ static void usage(FILE *out)
             "                            socklab run N --help\n"
             "  socklab run N --tui       the same, full screen, its sockets live\n"
             "  socklab class N [--tui]   the lab, ss and the dashboard in one tmux\n"
-            "                            window (--detach: leave it in the background)\n"
+            "                            window, in a network of its own (--shared:\n"
+            "                            the machine's; --detach: in the background)\n"
             "  socklab source N          read the lab's annotated source\n"
             "  socklab notes N           read the lab's notes\n"
             "  socklab dash [options]    the live dashboard of TCP states (sockdash)\n"
             "  socklab serve [options]   lab 11's epoll HTTP server in the foreground;\n"
             "                            its options: socklab serve --help\n"
+            "  socklab ss [args]         ss where the running lab's sockets are (its\n"
+            "                            private network too); socklab netstat the same\n"
             "  socklab --help | --version\n");
 }
 
@@ -60,6 +68,7 @@ int main(int argc, char **argv)
 {
     static struct home h;                 /* big: keep it off the stack */
     const char *cmd = argc > 1 ? argv[1] : NULL;
+    setlocale(LC_ALL, "");                /* UTF-8 or ASCII, widths in columns */
 
     if (cmd && (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))) {
         usage(stdout);
@@ -69,6 +78,10 @@ int main(int argc, char **argv)
         printf("socklab %s\n", SL_VERSION);
         return 0;
     }
+    if (cmd && (!strcmp(cmd, "ss") || !strcmp(cmd, "netstat")))
+        return enter_and_run(cmd, argc - 2, argv + 2);
+    if (cmd && !strcmp(cmd, "enter-class"))   /* for socklab class's panes, not in --help */
+        return enter_class(argc - 2, argv + 2);
     home_locate(&h);
     if (cmd && !strcmp(cmd, "dash"))
         exec_sibling(&h, "sockdash", argv + 1);
@@ -105,7 +118,7 @@ int main(int argc, char **argv)
         if (!home_lab_file(&h, e, !strcmp(cmd, "notes"), path, sizeof path))
             die("the %s of lab %02d are not installed (looked for %s).",
                 strcmp(cmd, "notes") ? "source" : "notes", e->number, path);
-        return home_page(path);
+        return strcmp(cmd, "notes") ? show_source(path) : show_notes(path);
     }
     die("unknown command '%s'; run 'socklab --help' to see the commands.", cmd);
 }

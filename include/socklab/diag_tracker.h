@@ -17,8 +17,9 @@
  *     between two dumps is still caught there;
  *   - with more than SL_TRACKER_LOOKUP_LIMIT known sockets (a filter that
  *     takes in most of the machine) one dump is cheaper than that many
- *     lookups, and every refresh dumps; so does the /proc source, which has
- *     no lookups.
+ *     lookups, and every refresh dumps, without tcp_info (it makes the kernel
+ *     fill 232 bytes more per connection); so does the /proc source, which
+ *     has no lookups.
  * Time is the caller's (sl_clock_ms(), or a fake clock in tests). */
 #ifndef SOCKLAB_DIAG_TRACKER_H
 #define SOCKLAB_DIAG_TRACKER_H
@@ -30,7 +31,7 @@
 #include "socklab/diag.h"
 
 #define SL_TRACKER_LOOKUP_LIMIT 1024
-#define SL_TRACKER_DISCOVER_MS 3000     /* the default discovery interval */
+#define SL_TRACKER_DISCOVER_MS 5000     /* the default discovery interval */
 
 struct sl_tracker_options {
     struct sl_filter filter;
@@ -66,13 +67,14 @@ void sl_tracker_read_events(struct sl_tracker *t, double now_ms);
 const struct sl_closed_list *sl_tracker_closed(const struct sl_tracker *t);
 
 /* When the socket with this cookie was first seen alive (-1: not known). */
-double sl_tracker_first_seen(const struct sl_tracker *t, uint64_t cookie);
+double sl_tracker_first_seen(struct sl_tracker *t, uint64_t cookie);
 
 struct sl_tracker_stats {
     unsigned long refreshes;
     unsigned long dumps;            /* full (filtered) dumps: the walks */
     unsigned long lookup_rounds;    /* refreshes done by lookups alone */
-    unsigned long lookups;          /* sockets looked up, in all */
+    unsigned long lookups;          /* sockets looked up by the refreshes */
+    unsigned long end_lookups;      /* ... and after their ends (a TIME-WAIT record?) */
     unsigned long events;           /* destroy events read */
     unsigned long overruns;         /* times the kernel dropped events */
 };

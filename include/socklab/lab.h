@@ -33,8 +33,9 @@
  * are allowed), 1 when an expectation failed, 2 for a usage or set-up error,
  * 3 when a measurement stayed inconclusive.
  *
- * In a terminal the engine pauses after every step (Enter: next, q: quit) as
- * well as at each named lab_pause(). Presenters (chosen by the common options):
+ * In a terminal the engine pauses after every step (Enter: next, q: quit, r:
+ * start again, b: back a step) as well as at each named lab_pause(); --from N
+ * runs the steps before N without pausing. Presenters (chosen by the common options):
  * text, with colour on a terminal unless NO_COLOR is set; JSON lines (--json),
  * one object per event; the full-screen classroom (--tui). */
 #ifndef SOCKLAB_LAB_H
@@ -47,6 +48,7 @@
 #include <sys/types.h>
 
 #include "socklab/diag.h"
+#include "socklab/segment.h"
 
 /* A variant of a lab, switched on by --NAME (e.g. --et, --no-loop). */
 struct sl_lab_flag {
@@ -77,6 +79,9 @@ struct sl_lab_info {
     int ports;                          /* how many ports it uses from --port N on */
     const struct sl_lab_flag *flags;    /* its variants, ended by { NULL, NULL } */
     unsigned bind_rules;                /* SL_BIND_* bits; 0: IPv4, not the wildcard */
+    bool own_network;                   /* its steps drop packets: it runs in a network of
+                                           its own whenever one can be made, as with
+                                           --private (sl_lab_private_refused says why not) */
 };
 
 /* The four outcomes of a claim (see above). */
@@ -96,7 +101,10 @@ struct sl_lab;
  * --describe, check the set-up (the --bind address is this machine's and fits
  * the lab; every port from --port N on can be bound), and announce the lab.
  * Bad options or set-up: one sentence on stderr, exit 2, before step 1. */
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info);
+#define sl_lab_begin(argc, argv, info) sl_lab_begin_in(__FILE__, __func__, (argc), (argv), (info))
+/* (where it is called from: the engine counts the lab's steps from there) */
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info);
 
 /* Report the totals, release everything; returns the exit status (SL_EXIT_*). */
 int sl_lab_end(struct sl_lab *lab);
@@ -143,9 +151,16 @@ void sl_lab_follow_pair(struct sl_lab *lab, const int pair[2], struct sl_tuple *
 long sl_lab_sysctl(struct sl_lab *lab, const char *name);
 int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int room);
 
-/* True when the lab runs with the privileges a root-only step needs
- * (CAP_NET_ADMIN: private network namespaces, tracefs). */
+/* True when the lab holds CAP_NET_ADMIN over the network it runs in: root,
+ * or any user with --private. It may then make network namespaces of its own
+ * (a child's, to try another sysctl value). Not "root on the machine": a
+ * user's --private lab is privileged over its own network only (see
+ * sl_lab_root_on_machine). */
 bool sl_lab_privileged(const struct sl_lab *lab);
+
+/* True when the lab is root on the machine (the machine's user namespace,
+ * CAP_SYS_ADMIN): for what is the whole machine's, such as tracefs. */
+bool sl_lab_root_on_machine(const struct sl_lab *lab);
 
 /* True when the lab was started with --NAME, NAME one of info->flags. */
 bool sl_lab_flag(const struct sl_lab *lab, const char *name);
@@ -253,6 +268,88 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
  * sockets are shown when they are few; many are one line, not a screenful. */
 int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
                       void *arg, int want, int timeout_ms);
+
+/* --- the lab's own network and its wire (--private, capture) --------------- */
+
+/* True when the lab runs in a network of its own (--private): its loopback,
+ * its ports and its network sysctls are its own, and nothing it does there
+ * changes the machine. */
+bool sl_lab_private(const struct sl_lab *lab);
+
+/* A lab with info->own_network that could not have its network (user
+ * namespaces off, say): why, in words for a skip ("user namespaces are
+ * disabled (user.max_user_namespaces = 0)"); NULL when it has one or never
+ * asked. Its steps that need the network are skipped with this reason. */
+const char *sl_lab_private_refused(const struct sl_lab *lab);
+
+/* Set a network sysctl of the lab's private network and show both values
+ * ("net.ipv4.tcp_abort_on_overflow: 0 -> 1 (this lab's network only)").
+ * Only in a private network: the machine's settings are never written, even
+ * by root. False (nothing written, nothing shown) when the lab is not private
+ * or the setting cannot be written. */
+bool sl_lab_sysctl_set(struct sl_lab *lab, const char *name, long value);
+
+/* Drop, on the lab's own loopback (nftables), the segments sent to `port`
+ * whose flags include all of `flags` and none of `without` (SL_TCP_* from
+ * socklab/segment.h: SL_TCP_SYN, SL_TCP_ACK drops the SYNs that open
+ * connections; 0 and 0 drop every segment: the end on `port` is gone). Only in a private network; false there otherwise. The rule
+ * stays until sl_lab_undrop or the end of the lab (the network ends with it).
+ * The capture still sees what is dropped: it looks before the filter. */
+bool sl_lab_drop(struct sl_lab *lab, uint16_t port, unsigned flags, unsigned without);
+void sl_lab_undrop(struct sl_lab *lab);
+
+/* True when the lab sees its segments: a capture on its loopback (private
+ * network, or root on the machine). Otherwise every wire expectation is
+ * skipped, with the reason. */
+bool sl_lab_wire(const struct sl_lab *lab);
+
+/* What a wire expectation looks for among the step's segments. Every field
+ * left 0 matches anything. */
+struct sl_wire_match {
+    const struct sl_tuple *from;    /* sent by this end (its tuple: local = the sender) */
+    const struct sl_tuple *on;      /* on this connection, either way */
+    uint16_t from_port;             /* sent from this port */
+    unsigned flags;                 /* all of these set (SL_TCP_*) */
+    unsigned without;               /* none of these set */
+    bool data;                      /* it carries data */
+    bool zero_window;               /* it advertises a window of 0 */
+    bool probe;                     /* a window probe: no data, and a sequence number
+                                       below what its sender has sent already */
+    bool in_last_call;              /* captured during the step's last lab_call */
+};
+
+/* Segments of this step (since its lab_step) that match; -1 without a
+ * capture. Reads what the capture holds first. */
+int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m);
+
+/* "The lab expects this segment": held when one of this step's segments
+ * matches (waiting for it at most timeout_ms), failed when none came;
+ * skipped, with the reason, when the lab has no capture — never held. */
+#define lab_expect_segment(lab, match, timeout_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, false, (timeout_ms), \
+                       __VA_ARGS__)
+
+/* These `n` segments, in this order (others may come between them). */
+#define lab_expect_segments(lab, matches, n, timeout_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), (n), false, (timeout_ms), \
+                       __VA_ARGS__)
+
+/* Exactly `want` of them once settle_ms more have passed (segments in flight
+ * arrive): a SYN and its one retransmission, as many SYN-ACKs as the queue
+ * admitted. Failed at once when more came. */
+#define lab_expect_segment_count(lab, match, want, settle_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, (want), true, (settle_ms), \
+                       __VA_ARGS__)
+
+/* None of them: held when no segment of this step matches once settle_ms
+ * more have passed, failed when one does. */
+#define lab_expect_no_segment(lab, match, settle_ms, ...) \
+    sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 0, true, (settle_ms), \
+                       __VA_ARGS__)
+
+bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
+                        const struct sl_wire_match *m, int count, int want, bool exactly,
+                        int ms, const char *fmt, ...) SL_PRINTF(9, 10);
 
 /* --- children -------------------------------------------------------------- */
 

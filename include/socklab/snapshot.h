@@ -90,6 +90,10 @@ struct sl_census {
  *     sl_lab_wait_count(lab, sl_snapshot_count, &census, 5, 1000); */
 int sl_snapshot_count(const struct sl_snapshot *snap, void *census);
 
+/* Who opened the connection t, by the listeners in snap: 0 a listener on its
+ * local port made it, 1 it connected to a listener's port, -1 unknown. */
+int sl_snapshot_opener(const struct sl_snapshot *snap, const struct sl_tuple *t);
+
 /* "127.0.0.1:8080" for the local or peer side of a tuple. */
 char *sl_tuple_local(const struct sl_tuple *t, char *buf, size_t len);
 char *sl_tuple_peer(const struct sl_tuple *t, char *buf, size_t len);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "socklab/closed.h"
 #include "socklab/diag.h"
 #include "socklab/json.h"
 #include "socklab/owner.h"
@@ -21,6 +22,14 @@ void sl_print_socket_table(FILE *out, const struct sl_snapshot *snap,
 /* The fields of one socket into the JSON object being written. */
 void sl_json_socket_fields(struct sl_json *j, const struct sl_socket *s,
                            const struct sl_owner *owner);
+
+/* An ended connection in one line: "FIN, closed first  127.0.0.1:40000 ->
+ * 127.0.0.1:8080  2.1s  sent 5 B  received 0 B  retrans 0  rtt 0.025 ms"
+ * (the duration with ">=" when its start was not seen, "?" when it never was). */
+char *sl_closed_format(const struct sl_closed *c, char *buf, size_t len);
+
+/* An ended connection's fields into the JSON object being written. */
+void sl_json_closed_fields(struct sl_json *j, const struct sl_closed *c);
 
 /* The tcp_info fields into the JSON object being written (rtt_us, cwnd, ...;
  * a field this kernel does not report is left out). */

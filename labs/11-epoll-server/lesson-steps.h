@@ -40,6 +40,9 @@ void step_emfile(struct lesson *l);
 void step_idle_and_slowloris(struct lesson *l);
 void step_oversized(struct lesson *l);
 
+/* lesson-cost.c: what the correct server's techniques save, counted. */
+void step_cost(struct lesson *l);
+
 /* How many of the n sockets with these tuples pass match(socket, arg), in a
  * fresh snapshot every 5 ms until all n do or timeout_ms has passed. Nothing
  * is shown: a step that wants the class to see the sockets observes them. */

@@ -12,7 +12,8 @@
  *   8. sizeof(events) as maxevents: 30 events in a 20-slot array;
  *   9. EMFILE: the notes' accept loop strands clients for good;
  *  10. idle and slowloris clients: held forever, or closed at a deadline;
- *  11. an oversized request: past the notes' fixed buffer, or 431.
+ *  11. an oversized request: past the notes' fixed buffer, or 431;
+ *  12. what each of the correct server's techniques saves, in system calls.
  *
  * Run it
  *   terminal 1:  socklab run 11
@@ -25,7 +26,8 @@
  *   Recv-Q that no one will ever accept.
  *
  * Files: notes-server.c (the notes, transcribed on purpose), server.c (the
- * correct server), clients.c, servers.c, lesson-http.c, lesson-abuse.c.
+ * correct server), clients.c, servers.c, lesson-http.c, lesson-abuse.c,
+ * lesson-cost.c.
  * Notes: docs/labs/11-epoll-server.md  (socklab notes 11) */
 #include "lesson.h"
 
@@ -285,6 +287,7 @@ int lab11_lesson(int argc, char **argv)
     step_emfile(&l);
     step_idle_and_slowloris(&l);
     step_oversized(&l);
+    step_cost(&l);
 
     for (int k = 0; k < SERVERS; k++)
         server_close(&l.servers[k]);

@@ -8,6 +8,10 @@
  * serves until SIGINT or SIGTERM, which stop it gracefully: no new
  * connections, the responses in flight finished (at most 3 s), exit 0.
  *
+ * --stats prints, as the server stops, one line of what it counted: the
+ * requests, the connections and its system calls by kind. --without turns
+ * techniques off, to count what each saves (lab 11's last step does).
+ *
  * --notes serves the original notes' transcribed server instead, so a load
  * generator can be pointed at it for comparison (it answers one request a
  * connection, spins on half a request, and dies of Ctrl-C as it is). */
@@ -51,6 +55,10 @@ static void usage(void)
            "  --idle-timeout-ms MS   close a connection idle this long (default 60000)\n"
            "  --header-timeout-ms MS a request must arrive whole within MS (default 10000)\n"
            "  --header-limit BYTES   longer request heads get 431 (default 8192)\n"
+           "  --stats                at the end, one line: requests, connections and\n"
+           "                         the system calls made, by kind\n"
+           "  --without LIST         turn techniques off (comma-separated): short-read-rule,\n"
+           "                         batching, prepared, edge-triggered, accept4\n"
            "  --notes                serve the notes' transcribed server instead (lab 11's\n"
            "                         bugs included), to compare it under the same load\n"
            "  --help                 this text\n");
@@ -98,10 +106,33 @@ static _Noreturn void serve_notes(const struct http_server_config *cfg)
     notes_server_loop(sock, notes_reply_page(), &report);
 }
 
+/* --without a,b,c: each name must be a technique. */
+static void without_option(struct http_server_without *without, const char *list)
+{
+    char names[256];
+    if (!list || snprintf(names, sizeof names, "%s", list) >= (int)sizeof names || !*list)
+        sl_usage_error(PROGRAM, "--without needs techniques, e.g. --without batching,accept4.");
+    for (char *save, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save))
+        if (!http_without_set(without, name))
+            sl_usage_error(PROGRAM, "--without: '%s' is not a technique (short-read-rule, "
+                                    "batching, prepared, edge-triggered, accept4).", name);
+}
+
+/* "stats: requests=N connections=N accept4=N recv=N ..." */
+static void print_stats(const struct http_server_stats *stats)
+{
+    printf("stats: requests=%llu connections=%llu", stats->requests, stats->connections);
+    for (int call = 0; call < HTTP_CALLS; call++)
+        printf(" %s=%llu", http_call_name((enum http_call)call), stats->calls[call]);
+    printf("\n");
+    fflush(stdout);
+}
+
 int serve_main(int argc, char **argv)
 {
     struct http_server_config cfg = { .bind_ip = "127.0.0.1" };
-    bool notes = false;
+    struct http_server_stats stats = { 0 };
+    bool notes = false, show_stats = false;
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
@@ -113,6 +144,11 @@ int serve_main(int argc, char **argv)
         } else if (!strcmp(opt, "--log")) {
             cfg.log = stdout;
             continue;
+        } else if (!strcmp(opt, "--stats")) {
+            show_stats = true;
+            continue;
+        } else if (!strcmp(opt, "--without")) {
+            without_option(&cfg.without, arg);
         } else if (!strcmp(opt, "--port")) {
             cfg.port = (uint16_t)number_option(opt, arg, 1, 65535);
         } else if (!strcmp(opt, "--bind")) {
@@ -150,7 +186,10 @@ int serve_main(int argc, char **argv)
     cfg.on_listening_arg = &cfg;
     cfg.error_out = error;
     cfg.error_len = sizeof error;
+    cfg.stats = &stats;
     int status = http_server_run(&cfg, &stop_requested);
+    if (status == 0 && show_stats)
+        print_stats(&stats);
     if (status == -EINVAL || status == -EADDRINUSE || status == -EADDRNOTAVAIL ||
         status == -EACCES || status == -ENOENT || status == -ENOTDIR)
         sl_usage_error(PROGRAM, "%s", error);           /* bad set-up: exit 2 */

@@ -6,13 +6,37 @@
  * writing, reading, accepting, deadlines and shutdown), and last the loop
  * that ties them together. What a server needs but is not the lesson lives
  * beside it: deadline.c (the ordered deadline lists), files.c (paths under
- * --root), buffer.c (a growable buffer); serve.c parses the options.
+ * --root and the file cache), buffer.c (a growable buffer); serve.c parses
+ * the options.
+ *
+ * What a request costs. On loopback the kernel's work for a request (TCP in
+ * both directions, waking the peer) is some microseconds and the parser's a
+ * fraction of one: what a server controls is how many system calls it makes.
+ * Each technique below saves some, is explained where it is written, and can
+ * be turned off (`socklab serve --without NAME`, config.without) so that
+ * lab 11's last step counts what it saves; the server counts every call it
+ * makes (count_call, on the line before each):
+ *   - edge triggering, with EPOLLOUT registered once (conn_watch);
+ *   - the short-read rule: no recv() only to hear EAGAIN (read_once);
+ *   - batching: every request of a read answered, then one send() for all
+ *     the responses (can_answer_more, write_output);
+ *   - the prepared response: the built-in page's whole answer and a file's
+ *     head formatted once a second, when the Date header changes, so a
+ *     request costs a memcpy() (refresh_date, file_head);
+ *   - accept4(): a socket non-blocking and close-on-exec as it is accepted
+ *     (accept_one); and the first request served before the connection is
+ *     registered with epoll at all (conn_open);
+ *   - a file's body: a small one kept in memory and sent with its neighbours,
+ *     a large one sent with sendfile() from the page cache, never copied
+ *     through this process, its descriptor kept open (answer_file).
  *
  * Why edge-triggered. With EPOLLET the kernel reports a socket when something
- * new happens on it, not every time it is still readable. That saves one
- * epoll_ctl() per request (a level-triggered server that stops reading must
- * switch EPOLLIN off and on) and lets a connection whose output is blocked sit
- * with unread requests without being reported again and again. The price is
+ * new happens on it, not every time it is still readable or writable. A
+ * level-triggered server must keep its epoll mask in step with what it
+ * wants: EPOLLOUT on when a send() falls short and off when the rest has
+ * gone (or epoll_wait() returns at once, again and again), EPOLLIN off while
+ * it will not read a client whose answers pile up, and on again: an
+ * epoll_ctl() each time. Edge-triggered, the mask is set once. The price is
  * the rule the notes break: after an edge, a socket must be read (and a
  * listener accepted) until the kernel says EAGAIN, or the rest waits for an
  * edge that never comes. (On a TCP socket a read that returns less than it
@@ -30,8 +54,9 @@
  *     flow control pushes back on it.
  *   - `out`, the responses not yet sent: appended by the request path,
  *     drained by send(); allocated on a connection's first response and kept
- *     for its life, so no request allocates. A file's body is not copied: it
- *     follows `out` with sendfile().
+ *     for its life, so no request allocates. A large file's body is not
+ *     copied: `files` queues it, to follow its head in `out` with
+ *     sendfile().
  *   - `url`, the request target, copied from the parser's callbacks, which
  *     hand it over in pieces when it arrives in pieces.
  *
@@ -101,6 +126,8 @@ enum {
     LONGEST_SLEEP_MS = 250,         /* how late a stop request may be noticed */
     READ_BUFFER = 64 * 1024,
     OUTPUT_HIGH_WATER = 64 * 1024,  /* stop answering a client that does not read */
+    FILES_QUEUED_MAX = 16,          /* bodies from files queued on one connection */
+    SENDFILE_MAX = 1 << 20,         /* one sendfile() at most: others get their turn */
     URL_MAX = 1024,                 /* longer targets get 414 */
 };
 
@@ -125,23 +152,30 @@ struct conn {
     struct buffer in;                       /* pipelined bytes not parsed yet */
     struct buffer out;                      /* responses not sent yet */
     size_t out_sent;                        /* how much of out is gone */
-    int file_fd;                            /* a body to sendfile() after out, or -1 */
-    off_t file_offset;
-    size_t file_left;
+    /* Bodies sent from files with sendfile(), each after out's first `at`
+     * bytes (its head), in order: files[first] is the next. */
+    struct queued_file {
+        size_t at;
+        struct file_entry *file;
+        off_t offset;
+        size_t left;
+    } files[FILES_QUEUED_MAX];
+    int files_first, files_count;
 
     char url[URL_MAX];                      /* the request target */
     size_t url_len;
-    size_t head_bytes;                      /* request line and headers so far */
+    size_t head_read;                       /* bytes of this request's head parsed */
 
     bool readable;          /* the last edge said "readable" and no EAGAIN since */
     bool peer_hung_up;      /* EPOLLRDHUP: read until 0 even after a short read */
     bool peer_eof;          /* read() returned 0: the client sends nothing more */
     bool in_request;        /* a request has begun and not yet ended */
-    bool url_too_long, head_too_big;
-    bool in_header_name;    /* the parser is inside a header's name */
+    bool url_too_long;
+    bool head_done;         /* this request's headers are complete */
     bool close_after;       /* close once the output is sent */
     bool lingering;         /* output done, write side shut, discarding input */
     bool registered;        /* it is in the epoll set */
+    uint32_t epoll_mask;    /* what it watches there (changes only level-triggered) */
     bool nodelay;           /* TCP_NODELAY is set */
     bool progress;          /* it read or wrote something since its last deadline */
     bool broken;            /* out of memory: close it */
@@ -163,7 +197,9 @@ struct server {
     int listen_fd;                          /* -1 once shutting down */
     bool listener_watched;
     int spare_fd;                           /* the descriptor kept for EMFILE */
-    struct file_root root;                  /* --root (root.fd -1: none) */
+    struct file_cache files;                /* --root (files.root.fd -1: none) */
+    struct http_server_stats *stats;        /* cfg.stats, or own_stats */
+    struct http_server_stats own_stats;
     int connections;
     struct deadline_list idle, request;
     long long now_ms;
@@ -186,6 +222,12 @@ static long long monotonic_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Every system call the server makes is counted, on the line before it. */
+static void count_call(struct server *s, enum http_call call)
+{
+    s->stats->calls[call]++;
 }
 
 static void fail(const struct http_server_config *cfg, const char *fmt, ...)
@@ -229,16 +271,25 @@ static int format_head(char *dst, size_t room, const char *date, int status, con
                     keep_alive ? "keep-alive" : "close");
 }
 
-/* The Date header, and the prepared built-in responses that carry it. */
+/* The Date header for this second. (time() and clock_gettime() are no system
+ * calls on Linux: the vDSO answers them in user space.) */
+static void format_date(struct server *s, time_t now)
+{
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(s->date, sizeof s->date, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+}
+
+/* The prepared response: the built-in page's whole answer is formatted once
+ * a second, when the Date header changes, and a request costs one memcpy()
+ * of it. (Without: a request formats its head, date and all, itself.) */
 static void refresh_date(struct server *s)
 {
     time_t now = time(NULL);
     if (now == s->date_second)
         return;
     s->date_second = now;
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(s->date, sizeof s->date, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+    format_date(s, now);
     for (int keep = 0; keep < 2; keep++) {
         int head = format_head(s->builtin[keep], sizeof s->builtin[keep], s->date, 200,
                                "text/html", http_builtin_page_len, keep, "");
@@ -283,31 +334,61 @@ static void answer_error(struct conn *c, int status, bool keep_alive)
     log_request(c, status, (size_t)body);
 }
 
+/* A file's head, as prepared for this second (see refresh_date). */
+static const char *file_head(struct server *s, struct file_entry *f, bool keep_alive,
+                             size_t *len)
+{
+    if (f->head_second != (long long)s->date_second || s->cfg.without.prepared) {
+        if (s->cfg.without.prepared)
+            format_date(s, time(NULL));
+        for (int keep = 0; keep < 2; keep++)
+            f->head_len[keep] = (size_t)format_head(f->head[keep], sizeof f->head[keep],
+                                                    s->date, 200, f->type, f->size, keep,
+                                                    f->last_modified);
+        f->head_second = (long long)s->date_second;
+    }
+    *len = f->head_len[keep_alive];
+    return f->head[keep_alive];
+}
+
+/* Queue f's body to follow what out holds now, with sendfile(). */
+static void queue_file(struct conn *c, struct file_entry *f)
+{
+    if (c->files_first + c->files_count == FILES_QUEUED_MAX) {   /* room at the front */
+        memmove(c->files, c->files + c->files_first, (size_t)c->files_count * sizeof *c->files);
+        c->files_first = 0;
+    }
+    c->files[c->files_first + c->files_count++] = (struct queued_file){
+        .at = c->out.len, .file = f, .offset = 0, .left = f->size,
+    };
+}
+
+/* A file under the root, from the file cache (files.c): a small one is
+ * answered whole from memory, head and body copied after the responses
+ * before it, so that all leave in one send(); a larger one's body follows
+ * its head with sendfile(), from the page cache to the socket without
+ * passing through this process. */
 static void answer_file(struct conn *c, const char *relative, bool keep_alive, bool head_only)
 {
-    int fd = file_open_beneath(&c->server->root, relative);
-    struct stat st;
-    if (fd < 0) {
-        bool refused = fd == -EXDEV || fd == -EACCES || fd == -ELOOP || fd == -EPERM;
+    struct server *s = c->server;
+    struct file_entry *f;
+    int err = file_cache_get(&s->files, relative, s->now_ms, &f);
+    if (err) {
+        bool refused = err == -EXDEV || err == -EACCES || err == -ELOOP || err == -EPERM;
         answer_error(c, refused ? 403 : 404, keep_alive);
         return;
     }
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        answer_error(c, 404, keep_alive);
-        return;
-    }
-    char head[512];
-    int n = format_head(head, sizeof head, c->server->date, 200, file_content_type(relative),
-                        (size_t)st.st_size, keep_alive, "");
-    append_out(c, head, (size_t)n);
-    log_request(c, 200, (size_t)st.st_size);
-    if (head_only || st.st_size == 0) {
-        close(fd);
+    size_t head_len;
+    const char *head = file_head(s, f, keep_alive, &head_len);
+    append_out(c, head, head_len);
+    log_request(c, 200, f->size);
+    if (head_only || f->size == 0) {
+        file_entry_put(f, s->stats);
+    } else if (f->body) {
+        append_out(c, f->body, f->size);
+        file_entry_put(f, s->stats);
     } else {
-        c->file_fd = fd;                    /* sent after out, with sendfile() */
-        c->file_offset = 0;
-        c->file_left = (size_t)st.st_size;
+        queue_file(c, f);                   /* the reference goes with it */
     }
     if (!keep_alive)
         c->close_after = true;
@@ -316,9 +397,19 @@ static void answer_file(struct conn *c, const char *relative, bool keep_alive, b
 /* The built-in page, from the responses prepared once a second. */
 static void answer_builtin(struct conn *c, bool keep_alive, bool head_only)
 {
-    const struct server *s = c->server;
-    append_out(c, s->builtin[keep_alive],
-               head_only ? s->builtin_head_len[keep_alive] : s->builtin_len[keep_alive]);
+    struct server *s = c->server;
+    if (s->cfg.without.prepared) {
+        char head[512];
+        format_date(s, time(NULL));
+        int n = format_head(head, sizeof head, s->date, 200, "text/html",
+                            http_builtin_page_len, keep_alive, "");
+        append_out(c, head, (size_t)n);
+        if (!head_only)
+            append_out(c, http_builtin_page, http_builtin_page_len);
+    } else {
+        append_out(c, s->builtin[keep_alive],
+                   head_only ? s->builtin_head_len[keep_alive] : s->builtin_len[keep_alive]);
+    }
     log_request(c, 200, http_builtin_page_len);
     if (!keep_alive)
         c->close_after = true;
@@ -334,6 +425,7 @@ static void answer(struct conn *c)
     bool head_only = p->method == HTTP_HEAD;
     char relative[URL_MAX];
     c->answered++;
+    c->server->stats->requests++;
 
     if (p->http_major != 1 || p->http_minor > 1)
         answer_error(c, 505, false);
@@ -345,7 +437,7 @@ static void answer(struct conn *c)
         answer_error(c, c->url_len && c->url[0] == '/' ? 403 : 400, keep_alive);
     else if (!relative[0])                  /* "/" */
         answer_builtin(c, keep_alive, head_only);
-    else if (c->server->root.fd < 0)
+    else if (c->server->files.root.fd < 0)
         answer_error(c, 404, keep_alive);
     else
         answer_file(c, relative, keep_alive, head_only);
@@ -353,29 +445,16 @@ static void answer(struct conn *c)
 
 /* --- parsing: the parser's callbacks -------------------------------------- */
 
-/* The request line and headers count against the header limit as they come
- * (llhttp sets none of its own); a callback that returns -1 stops the parser
- * with an error (HPE_USER). */
-static int count_head(llhttp_t *p, size_t len)
-{
-    struct conn *c = p->data;
-    c->head_bytes += len;
-    if (c->head_bytes > (size_t)c->server->cfg.header_limit) {
-        c->head_too_big = true;
-        return -1;
-    }
-    return 0;
-}
-
 static int on_message_begin(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = true;
-    c->url_len = c->head_bytes = 0;
-    c->url_too_long = c->head_too_big = c->in_header_name = false;
+    c->url_len = 0;
+    c->url_too_long = false;
     return 0;
 }
 
+/* The target may come in several pieces when it arrives in pieces. */
 static int on_url(llhttp_t *p, const char *at, size_t len)
 {
     struct conn *c = p->data;
@@ -383,26 +462,14 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
         c->url_too_long = true;
     else
         memcpy(c->url + c->url_len, at, len), c->url_len += len;
-    return count_head(p, len);
+    return 0;
 }
 
-/* A name or value may come in several calls when it arrives in pieces: the
- * 4 bytes of ": " and CRLF are counted once, when a new name begins. */
-static int on_header_field(llhttp_t *p, const char *at, size_t len)
+static int on_headers_complete(llhttp_t *p)
 {
     struct conn *c = p->data;
-    (void)at;
-    size_t separators = c->in_header_name ? 0 : 4;
-    c->in_header_name = true;
-    return count_head(p, len + separators);
-}
-
-static int on_header_value(llhttp_t *p, const char *at, size_t len)
-{
-    struct conn *c = p->data;
-    (void)at;
-    c->in_header_name = false;
-    return count_head(p, len);
+    c->head_done = true;
+    return 0;
 }
 
 /* Pause after each request: the loop answers it, then decides whether to go
@@ -411,6 +478,8 @@ static int on_message_complete(llhttp_t *p)
 {
     struct conn *c = p->data;
     c->in_request = false;
+    c->head_done = false;                   /* the next request's head begins */
+    c->head_read = 0;
     answer(c);
     return HPE_PAUSED;
 }
@@ -419,38 +488,58 @@ static int on_message_complete(llhttp_t *p)
 
 static bool output_waiting(const struct conn *c)
 {
-    return c->out.len > c->out_sent || c->file_fd >= 0;
+    return c->out.len > c->out_sent || c->files_count;
 }
 
-/* Whether the connection may parse (and answer) another request now. */
+/* Whether the connection may parse (and answer) another request now: not
+ * while its output in memory passes the high-water mark or its queue of
+ * files is full (a client that does not read is not answered further, and
+ * TCP's flow control pushes back on it). Batching: every request already
+ * read is answered before anything is sent, so one send() carries them
+ * all. (Without: each response is sent before the next request is parsed.) */
 static bool can_answer_more(const struct conn *c)
 {
-    return !c->close_after && !c->broken && c->file_fd < 0 &&
-           c->out.len - c->out_sent < OUTPUT_HIGH_WATER;
+    return !c->close_after && !c->broken && c->files_count < FILES_QUEUED_MAX &&
+           c->out.len - c->out_sent < OUTPUT_HIGH_WATER &&
+           !(c->server->cfg.without.batching && output_waiting(c));
 }
 
 /* The parser stopped at `at`. llhttp matches the method against the
  * methods it knows, byte by byte, and stops at the first byte that no known
  * method continues with: when that byte is a capital letter, the client
  * sent a word, just not a method we know (501); anything else is not HTTP. */
-static int status_for_parse_error(const struct conn *c, llhttp_errno_t e, const char *at)
+static int status_for_parse_error(llhttp_errno_t e, const char *at)
 {
-    if (c->head_too_big)
-        return 431;
     if (e == HPE_INVALID_METHOD && *at >= 'A' && *at <= 'Z')
         return 501;
     return 400;
 }
 
 /* Parse as many requests of `bytes` as the connection may answer now;
- * returns how many bytes were used (the rest waits in c->in). */
+ * returns how many bytes were used (the rest waits in c->in).
+ *
+ * The header limit: llhttp has none, so the parser is never given more of a
+ * request's head than the limit leaves; a head still not complete at the
+ * limit gets 431. Counted in bytes as they come, not in what the callbacks
+ * report (llhttp reports a piece of a name or value when its buffer ends,
+ * and a bad byte before the end of the piece would then be seen first or
+ * not, by where the reads cut the request). */
 static size_t parse_requests(struct conn *c, const char *bytes, size_t len)
 {
-    size_t used = 0;
+    size_t used = 0, limit = (size_t)c->server->cfg.header_limit;
     while (used < len && can_answer_more(c)) {
-        llhttp_errno_t e = llhttp_execute(&c->parser, bytes + used, len - used);
+        bool in_head = !c->head_done;
+        size_t chunk = len - used;
+        if (in_head && chunk > limit - c->head_read)
+            chunk = limit - c->head_read;
+        llhttp_errno_t e = llhttp_execute(&c->parser, bytes + used, chunk);
         if (e == HPE_OK) {
-            used = len;                     /* all of it, and the request goes on */
+            used += chunk;                  /* all of it, and the request goes on */
+            if (in_head && !c->head_done && (c->head_read += chunk) >= limit) {
+                c->answered++;
+                answer_error(c, 431, false);
+                return len;
+            }
         } else if (e == HPE_PAUSED) {       /* after a request: where it ended */
             used = (size_t)(llhttp_get_error_pos(&c->parser) - bytes);
             llhttp_resume(&c->parser);
@@ -459,8 +548,7 @@ static size_t parse_requests(struct conn *c, const char *bytes, size_t len)
             return len;
         } else {
             c->answered++;
-            answer_error(c, status_for_parse_error(c, e, llhttp_get_error_pos(&c->parser)),
-                         false);
+            answer_error(c, status_for_parse_error(e, llhttp_get_error_pos(&c->parser)), false);
             return len;                     /* the rest is discarded */
         }
     }
@@ -496,7 +584,6 @@ static struct conn *conn_new(struct server *s, int fd)
     if (!c)
         return NULL;
     c->fd = fd;
-    c->file_fd = -1;
     c->server = s;
     llhttp_init(&c->parser, HTTP_REQUEST, &s->parser_settings);
     c->parser.data = c;
@@ -505,8 +592,8 @@ static struct conn *conn_new(struct server *s, int fd)
 
 static void conn_free(struct conn *c)
 {
-    if (c->file_fd >= 0)
-        close(c->file_fd);
+    for (int i = 0; i < c->files_count; i++)
+        file_entry_put(c->files[c->files_first + i].file, c->server->stats);
     buffer_free(&c->in);
     buffer_free(&c->out);
     free(c);
@@ -519,11 +606,14 @@ static void conn_close(struct conn *c)
 {
     struct server *s = c->server;
     deadline_remove(&c->deadline);
+    count_call(s, CALL_CLOSE);
     close(c->fd);
     conn_free(c);
     s->connections--;
-    if (s->spare_fd < 0)                    /* a descriptor is free again */
+    if (s->spare_fd < 0) {                  /* a descriptor is free again */
+        count_call(s, CALL_OPEN);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
     if (!s->listener_watched && s->listen_fd >= 0)
         watch_listener(s, true);
 }
@@ -546,12 +636,18 @@ static void conn_finish(struct conn *c)
     bool client_may_send = !c->peer_eof && (c->readable || c->in.len || request_in_progress(c)
                                             || c->answered == 0 ||
                                             llhttp_get_errno(&c->parser) != HPE_OK);
-    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1 || !conn_watch(c)) {
+    if (client_may_send)
+        count_call(c->server, CALL_SHUTDOWN);
+    if (!client_may_send || shutdown(c->fd, SHUT_WR) == -1) {
         conn_close(c);
         return;
     }
     c->lingering = true;
     c->in.len = 0;
+    if (!conn_watch(c)) {
+        conn_close(c);
+        return;
+    }
     deadline_append(&c->server->request, &c->deadline, c->server->now_ms);
     if (c->readable)
         linger(c);                          /* what came already, and maybe the FIN */
@@ -572,45 +668,62 @@ enum write_result { WRITE_DONE, WRITE_PENDING, WRITE_FAILED };
 static void no_nagle(struct conn *c)
 {
     int one = 1;
-    if (!c->nodelay && c->fd >= 0)
+    if (!c->nodelay && c->fd >= 0) {
+        count_call(c->server, CALL_SETSOCKOPT);
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     c->nodelay = true;
 }
 
+/* Send what is queued: out's bytes up to the next file's head end, the
+ * file, and on; one send() for all the responses that came from one read
+ * (and one more for each file body). MSG_MORE before a file: its head
+ * waits for the body's first bytes instead of leaving as a short segment of
+ * its own. */
 static enum write_result write_output(struct conn *c)
 {
-    while (c->out_sent < c->out.len) {
-        ssize_t n = send(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent,
-                         MSG_NOSIGNAL);     /* a closed peer: EPIPE, not a signal */
-        if (n > 0) {
-            c->out_sent += (size_t)n;
-            c->progress = true;
-        } else if (n == -1 && errno == EAGAIN) {
-            no_nagle(c);
-            return WRITE_PENDING;           /* the kept rest goes on EPOLLOUT */
-        } else if (n == -1 && errno != EINTR) {
-            return WRITE_FAILED;
+    struct server *s = c->server;
+    for (;;) {
+        struct queued_file *f = c->files_count ? &c->files[c->files_first] : NULL;
+        size_t end = f ? f->at : c->out.len;
+        while (c->out_sent < end) {
+            count_call(s, CALL_SEND);
+            ssize_t n = send(c->fd, c->out.data + c->out_sent, end - c->out_sent,
+                             MSG_NOSIGNAL | (f ? MSG_MORE : 0));   /* EPIPE, not SIGPIPE */
+            if (n > 0) {
+                c->out_sent += (size_t)n;
+                c->progress = true;
+            } else if (n == -1 && errno == EAGAIN) {
+                no_nagle(c);
+                s->stats->blocked_writes++;
+                return WRITE_PENDING;       /* the rest goes on EPOLLOUT */
+            } else if (n == -1 && errno != EINTR) {
+                return WRITE_FAILED;
+            }
         }
+        if (!f)
+            break;
+        no_nagle(c);                        /* the body's short last segment goes at once */
+        while (f->left) {
+            count_call(s, CALL_SENDFILE);
+            ssize_t n = sendfile(c->fd, f->file->fd, &f->offset,
+                                 f->left < SENDFILE_MAX ? f->left : SENDFILE_MAX);
+            if (n > 0) {
+                f->left -= (size_t)n;
+                c->progress = true;
+            } else if (n == -1 && errno == EAGAIN) {
+                s->stats->blocked_writes++;
+                return WRITE_PENDING;
+            } else if (n == 0 || errno != EINTR) {
+                return WRITE_FAILED;        /* the file shrank, or the peer is gone */
+            }
+        }
+        file_entry_put(f->file, s->stats);
+        c->files_first++;
+        if (!--c->files_count)
+            c->files_first = 0;
     }
     c->out.len = c->out_sent = 0;
-    if (c->file_fd >= 0)
-        no_nagle(c);
-    while (c->file_fd >= 0) {
-        ssize_t n = sendfile(c->fd, c->file_fd, &c->file_offset,
-                             c->file_left < (1u << 20) ? c->file_left : (1u << 20));
-        if (n > 0) {
-            c->file_left -= (size_t)n;
-            c->progress = true;
-        } else if (n == -1 && errno == EAGAIN) {
-            return WRITE_PENDING;
-        } else if (n == 0 || errno != EINTR) {
-            return WRITE_FAILED;            /* the file shrank, or the peer is gone */
-        }
-        if (!c->file_left) {
-            close(c->file_fd);
-            c->file_fd = -1;
-        }
-    }
     return WRITE_DONE;
 }
 
@@ -628,13 +741,25 @@ static enum write_result write_output(struct conn *c)
  * read and the registration. False: it cannot be watched. */
 static bool conn_watch(struct conn *c)
 {
-    if (c->registered)
+    struct server *s = c->server;
+    uint32_t mask = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    if (s->cfg.without.edge_triggered) {
+        /* Level-triggered, a socket is reported as long as it is readable
+         * or writable: EPOLLOUT must be off while there is nothing to send
+         * (or every epoll_wait() returns at once), and EPOLLIN off while the
+         * server will not read (a client whose answers pile up): an
+         * epoll_ctl() each time either changes. */
+        mask = EPOLLRDHUP | (output_waiting(c) ? EPOLLOUT : 0) |
+               (can_answer_more(c) || c->lingering ? EPOLLIN : 0);
+    }
+    if (c->registered && mask == c->epoll_mask)
         return true;
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                              .data.ptr = c };
-    if (epoll_ctl(c->server->epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) == -1)
-        return false;
+    struct epoll_event ev = { .events = mask, .data.ptr = c };
+    count_call(s, CALL_EPOLL_CTL);
+    if (epoll_ctl(s->epoll_fd, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) == -1)
+        return c->registered;               /* a failed MOD keeps the old mask */
     c->registered = true;
+    c->epoll_mask = mask;
     return true;
 }
 
@@ -644,13 +769,17 @@ static bool conn_watch(struct conn *c)
 static bool read_once(struct conn *c)
 {
     struct server *s = c->server;
+    count_call(s, CALL_RECV);
     ssize_t n = recv(c->fd, s->read_buffer, sizeof s->read_buffer, 0);
     if (n > 0) {
         c->progress = true;
-        /* A short read emptied the receive queue: the next byte to arrive
-         * makes a new edge, so there is no need to spend a system call on
-         * the EAGAIN. After EPOLLRDHUP, read on to see the 0. */
-        if ((size_t)n < sizeof s->read_buffer && !c->peer_hung_up)
+        /* The short-read rule: a read that returns less than it asked for
+         * emptied the receive queue (a TCP socket hands over all it has),
+         * so the next byte to arrive makes a new edge, and there is no need
+         * to spend a system call on the EAGAIN. After EPOLLRDHUP, read on
+         * to see the 0. (Without: one recv() more per read, for EAGAIN.) */
+        if ((size_t)n < sizeof s->read_buffer && !c->peer_hung_up &&
+            !s->cfg.without.short_read_rule)
             c->readable = false;
         take_bytes(c, s->read_buffer, (size_t)n);
         return true;
@@ -674,6 +803,7 @@ static bool read_once(struct conn *c)
 static void linger(struct conn *c)
 {
     for (;;) {
+        count_call(c->server, CALL_RECV);
         ssize_t n = recv(c->fd, c->server->read_buffer, sizeof c->server->read_buffer, 0);
         if (n > 0)
             continue;
@@ -748,9 +878,12 @@ static void conn_run(struct conn *c)
 
 static void watch_listener(struct server *s, bool on)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.ptr = NULL };
+    struct epoll_event ev = {
+        .events = EPOLLIN | (s->cfg.without.edge_triggered ? 0 : EPOLLET), .data.ptr = NULL,
+    };
     if (on == s->listener_watched)
         return;
+    count_call(s, CALL_EPOLL_CTL);
     if (epoll_ctl(s->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->listen_fd, &ev) == 0)
         s->listener_watched = on;
 }
@@ -762,8 +895,11 @@ static void refuse(struct server *s, int fd)
 {
     char head[512];
     int n = format_head(head, sizeof head, s->date, 503, "text/plain", 0, false, "");
+    count_call(s, CALL_RECV);
     recv(fd, s->read_buffer, sizeof s->read_buffer, MSG_DONTWAIT);
+    count_call(s, CALL_SEND);
     send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    count_call(s, CALL_CLOSE);
     close(fd);
 }
 
@@ -776,10 +912,13 @@ static void refuse(struct server *s, int fd)
 static bool refuse_without_descriptors(struct server *s)
 {
     if (s->spare_fd >= 0) {
+        count_call(s, CALL_CLOSE);
         close(s->spare_fd);
+        count_call(s, CALL_ACCEPT);
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0)
             refuse(s, fd);
+        count_call(s, CALL_OPEN);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (s->spare_fd >= 0)
             return fd >= 0;
@@ -797,6 +936,7 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
 {
     struct conn *c = conn_new(s, fd);
     if (!c) {
+        count_call(s, CALL_CLOSE);
         close(fd);
         return;
     }
@@ -810,9 +950,27 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
         snprintf(c->peer, sizeof c->peer, "%s:%u", ip, ntohs(is_v4 ? v4->sin_port : v6->sin6_port));
     }
     s->connections++;
+    s->stats->connections++;
     deadline_append(&s->idle, &c->deadline, s->now_ms);
     c->readable = true;                     /* as if an edge had come */
     conn_run(c);
+}
+
+/* accept4() makes the new socket non-blocking and close-on-exec in the same
+ * call. (Without: accept(), then an fcntl() for each.) */
+static int accept_one(struct server *s, struct sockaddr_storage *addr, socklen_t *len)
+{
+    count_call(s, CALL_ACCEPT);
+    if (!s->cfg.without.accept4)
+        return accept4(s->listen_fd, (struct sockaddr *)addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept(s->listen_fd, (struct sockaddr *)addr, len);
+    if (fd >= 0) {
+        count_call(s, CALL_FCNTL);
+        fcntl(fd, F_SETFL, O_NONBLOCK);     /* a new socket has no other status flag */
+        count_call(s, CALL_FCNTL);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    return fd;
 }
 
 /* Accept until EAGAIN: one edge may stand for many queued connections. */
@@ -821,8 +979,7 @@ static void accept_all(struct server *s)
     while (s->listen_fd >= 0 && s->listener_watched) {
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
-        int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len,
-                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept_one(s, &addr, &len);
         if (fd == -1) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
@@ -860,6 +1017,7 @@ static void begin_shutdown(struct server *s)
 {
     s->stopping = true;
     s->stop_deadline_ms = s->now_ms + s->cfg.shutdown_ms;
+    count_call(s, CALL_CLOSE);
     close(s->listen_fd);
     s->listen_fd = -1;
     struct deadline_entry *next;
@@ -904,11 +1062,12 @@ static void fill_defaults(struct server *s, const struct http_server_config *cfg
     s->parser_settings = (llhttp_settings_t){
         .on_message_begin = on_message_begin,
         .on_url = on_url,
-        .on_header_field = on_header_field,
-        .on_header_value = on_header_value,
+        .on_headers_complete = on_headers_complete,
         .on_message_complete = on_message_complete,
     };
-    s->epoll_fd = s->listen_fd = s->spare_fd = s->root.fd = -1;
+    s->epoll_fd = s->listen_fd = s->spare_fd = s->files.root.fd = -1;
+    s->stats = c->stats ? c->stats : &s->own_stats;
+    s->files.stats = s->stats;
     s->now_ms = monotonic_ms();
     refresh_date(s);
 }
@@ -917,7 +1076,8 @@ static int open_root(struct server *s)
 {
     if (!s->cfg.root)
         return 0;
-    int err = file_root_open(&s->root, s->cfg.root);
+    count_call(s, CALL_OPEN);
+    int err = file_root_open(&s->files.root, s->cfg.root);
     if (err)
         fail(&s->cfg, "the root %s is not a directory that can be opened: %s.", s->cfg.root,
              strerror(-err));
@@ -945,6 +1105,8 @@ static int open_listener(struct server *s)
             return -EINVAL;
         }
         int one = 1;
+        s->stats->calls[CALL_OTHER] += 3;   /* socket, bind, listen */
+        count_call(s, CALL_SETSOCKOPT);
         s->listen_fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (s->listen_fd == -1 ||
             setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||
@@ -956,8 +1118,10 @@ static int open_listener(struct server *s)
             return -err;
         }
     }
+    s->stats->calls[CALL_FCNTL] += 2;
     int flags = fcntl(s->listen_fd, F_GETFL);
     fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* accept until EAGAIN */
+    count_call(s, CALL_OTHER);
     struct sockaddr_storage bound;
     socklen_t len = sizeof bound;
     getsockname(s->listen_fd, (struct sockaddr *)&bound, &len);
@@ -970,13 +1134,16 @@ static int open_listener(struct server *s)
 static void release(struct server *s)
 {
     close_all(s);
+    file_cache_clear(&s->files);
+    s->stats->calls[CALL_CLOSE] += (s->listen_fd >= 0) + (s->epoll_fd >= 0) + (s->spare_fd >= 0) +
+                                   (s->files.root.fd >= 0);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     if (s->epoll_fd >= 0)
         close(s->epoll_fd);
     if (s->spare_fd >= 0)
         close(s->spare_fd);
-    file_root_close(&s->root);
+    file_root_close(&s->files.root);
     free(s);
 }
 
@@ -1011,6 +1178,8 @@ int http_server_run(const struct http_server_config *cfg, volatile sig_atomic_t 
     int err = open_root(s);
     if (!err)
         err = open_listener(s);
+    s->stats->calls[CALL_OTHER] += !err;
+    s->stats->calls[CALL_OPEN] += !err;
     if (!err && ((s->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
                  (s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)) {
         err = -errno;
@@ -1029,6 +1198,7 @@ int http_server_run(const struct http_server_config *cfg, volatile sig_atomic_t 
 
     struct epoll_event events[MAX_EVENTS];
     while (!s->stopping || (s->connections > 0 && s->now_ms < s->stop_deadline_ms)) {
+        count_call(s, CALL_EPOLL_WAIT);
         int n = epoll_wait(s->epoll_fd, events, MAX_EVENTS, sleep_ms(s));
         if (n == -1 && errno != EINTR) {
             fail(cfg, "epoll_wait: %s.", strerror(errno));
@@ -1068,21 +1238,29 @@ void http_answer_bytes(const struct http_server_config *cfg, const char *bytes, 
             continue;                       /* cuts out of order or range: skipped */
         take_bytes(c, bytes + from, to - from);
         from = to;
-        /* What the socket would send: the queued output, then any file. */
+        /* What the socket would send: the queued output, each file after
+         * the head before it. */
         for (bool more = true; more && !c->broken;) {
-            if (!buffer_append(&all, c->out.data, c->out.len))
+            size_t sent = 0;
+            const char *out = c->out.data ? c->out.data : "";
+            for (int k = c->files_first; k < c->files_first + c->files_count; k++) {
+                struct queued_file *f = &c->files[k];
+                if (!buffer_append(&all, out + sent, f->at - sent))
+                    abort();
+                sent = f->at;
+                for (char chunk[4096]; f->left;) {
+                    ssize_t n = pread(f->file->fd, chunk, sizeof chunk, f->offset);
+                    if (n <= 0 || !buffer_append(&all, chunk, (size_t)n))
+                        break;                  /* the file shrank: its answer is short */
+                    f->offset += n;
+                    f->left -= (size_t)n;
+                }
+                file_entry_put(f->file, s->stats);
+            }
+            if (!buffer_append(&all, out + sent, c->out.len - sent))
                 abort();
             c->out.len = 0;
-            while (c->file_fd >= 0) {
-                char chunk[4096];
-                ssize_t n = pread(c->file_fd, chunk, sizeof chunk, c->file_offset);
-                if (n > 0 && buffer_append(&all, chunk, (size_t)n)) {
-                    c->file_offset += n;
-                } else {
-                    close(c->file_fd);
-                    c->file_fd = -1;
-                }
-            }
+            c->files_first = c->files_count = 0;
             more = c->in.len && can_answer_more(c);
             if (more)
                 buffer_consume(&c->in, parse_requests(c, c->in.data, c->in.len));
@@ -1093,6 +1271,39 @@ void http_answer_bytes(const struct http_server_config *cfg, const char *bytes, 
     *count = c->answered;
     *closes = c->close_after || c->broken;
     conn_free(c);
-    file_root_close(&s->root);
+    file_cache_clear(&s->files);
+    file_root_close(&s->files.root);
     free(s);
+}
+
+/* --- the names of the calls and the techniques ----------------------------------- */
+
+const char *http_call_name(enum http_call call)
+{
+    static const char *const names[HTTP_CALLS] = {
+        [CALL_ACCEPT] = "accept4",       [CALL_RECV] = "recv",
+        [CALL_SEND] = "send",            [CALL_SENDFILE] = "sendfile",
+        [CALL_EPOLL_WAIT] = "epoll_wait", [CALL_EPOLL_CTL] = "epoll_ctl",
+        [CALL_CLOSE] = "close",          [CALL_FCNTL] = "fcntl",
+        [CALL_SETSOCKOPT] = "setsockopt", [CALL_SHUTDOWN] = "shutdown",
+        [CALL_OPEN] = "open",            [CALL_FSTAT] = "fstat",
+        [CALL_READ] = "pread",           [CALL_OTHER] = "other",
+    };
+    return call >= 0 && call < HTTP_CALLS ? names[call] : "?";
+}
+
+const char *const http_without_names[] = {
+    "short-read-rule", "batching", "prepared", "edge-triggered", "accept4", NULL,
+};
+
+bool http_without_set(struct http_server_without *without, const char *name)
+{
+    bool *flags[] = { &without->short_read_rule, &without->batching, &without->prepared,
+                      &without->edge_triggered, &without->accept4 };
+    for (size_t i = 0; http_without_names[i]; i++)
+        if (!strcmp(name, http_without_names[i])) {
+            *flags[i] = true;
+            return true;
+        }
+    return false;
 }

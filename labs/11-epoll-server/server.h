@@ -37,7 +37,53 @@ struct http_server_config {
     void *on_listening_arg;
     char *error_out;            /* a sentence on a set-up error; may be NULL */
     size_t error_len;
+    /* Where the server counts its system calls and requests (NULL: nowhere);
+     * it may be shared memory, read by another process while the server runs. */
+    struct http_server_stats *stats;
+    /* The techniques lab 11 measures, each turned off on its own, to count
+     * what it saves (all false: the server as it should be). */
+    struct http_server_without {
+        bool short_read_rule;   /* read again after a short read, to see EAGAIN */
+        bool batching;          /* one send() per response, not one per read */
+        bool prepared;          /* format every response, Date too, per request */
+        bool edge_triggered;    /* level-triggered: epoll_ctl() turns EPOLLIN/OUT on, off */
+        bool accept4;           /* accept(), then fcntl() for O_NONBLOCK and FD_CLOEXEC */
+    } without;
 };
+
+/* The system calls the server makes, by kind, counted where each is made. */
+enum http_call {
+    CALL_ACCEPT,                /* accept4(), or accept() without it */
+    CALL_RECV,
+    CALL_SEND,
+    CALL_SENDFILE,
+    CALL_EPOLL_WAIT,
+    CALL_EPOLL_CTL,
+    CALL_CLOSE,
+    CALL_FCNTL,
+    CALL_SETSOCKOPT,
+    CALL_SHUTDOWN,
+    CALL_OPEN,                  /* openat2(), open() */
+    CALL_FSTAT,
+    CALL_READ,                  /* pread() of a small file into the cache */
+    CALL_OTHER,                 /* set-up: socket, bind, listen, epoll_create1, ... */
+    HTTP_CALLS
+};
+
+struct http_server_stats {
+    unsigned long long calls[HTTP_CALLS];
+    unsigned long long requests;        /* answered (queued), good or bad */
+    unsigned long long connections;     /* accepted */
+    unsigned long long blocked_writes;  /* send() or sendfile() said EAGAIN */
+};
+
+/* "recv", "epoll_ctl", ... (as strace names them: "accept4", not "accept"). */
+const char *http_call_name(enum http_call call);
+
+/* The switches of `without` by name, for --without LIST: "short-read-rule",
+ * "batching", "prepared", "edge-triggered", "accept4". False: no such name. */
+bool http_without_set(struct http_server_without *without, const char *name);
+extern const char *const http_without_names[];      /* NULL-terminated */
 
 int http_server_run(const struct http_server_config *cfg, volatile sig_atomic_t *stop);
 

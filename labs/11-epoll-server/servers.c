@@ -82,6 +82,8 @@ _Noreturn static void run_correct(int listener, const struct server_setup *setup
         .idle_timeout_ms = setup->idle_timeout_ms,
         .header_timeout_ms = setup->header_timeout_ms,
         .shutdown_ms = 500,
+        .stats = setup->stats,
+        .without = setup->without,
     };
     _exit(http_server_run(&cfg, &stop_requested) == 0 ? 0 : 1);
 }

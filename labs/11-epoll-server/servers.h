@@ -6,6 +6,7 @@
 #define LAB11_SERVERS_H
 
 #include "notes-server.h"
+#include "server.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,8 @@ struct server_setup {
     int header_timeout_ms;
     const char *root;                   /* the correct server's files (/big) */
     const struct notes_reply *reply;    /* the notes' server's fixed reply */
+    struct http_server_stats *stats;    /* the correct server counts here (shared memory) */
+    struct http_server_without without; /* techniques it does without */
 };
 
 /* The listening socket for one kind on the lab's port_index-th port: the notes'

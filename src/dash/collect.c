@@ -9,6 +9,8 @@
  * corrected to "-> TIME-WAIT". */
 #include "collect.h"
 
+#include "socklab/clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,9 @@ void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
     snprintf(c->process, sizeof c->process, "%s", o->process);
     c->pid = o->pid;
     c->want_owners = !o->no_process || o->process[0] || o->pid;
+    c->want_tcp_info = true;
+    c->want_events = true;
+    c->discover_ms = o->trace ? 0 : o->discover_ms;   /* the tracepoint announces new ones */
     if (c->want_owners)
         c->owners = sl_owners_new();
 }
@@ -29,6 +34,7 @@ void dash_collector_init(struct dash_collector *c, const struct dash_options *o)
 void dash_collector_free(struct dash_collector *c)
 {
     sl_trace_close(c->trace);
+    sl_tracker_close(c->tracker);
     sl_owners_free(c->owners);
     free(c->owner_of);
     sl_snapshot_free(&c->previous);
@@ -47,8 +53,46 @@ bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len)
 
 void dash_collector_read_trace(struct dash_collector *c)
 {
-    if (c->trace)
-        sl_trace_read(c->trace, &c->held);
+    if (!c->trace)
+        return;
+    size_t before = c->held.count;
+    sl_trace_read(c->trace, &c->held);
+    for (size_t i = before; c->tracker && i < c->held.count; i++) {
+        const struct sl_change *e = &c->held.items[i];
+        bool born = e->from == SL_TCP_CLOSE || e->from == SL_TCP_LISTEN ||
+                    e->from == SL_TCP_NEW_SYN_RECV || e->from == SL_TCP_SYN_RECV;
+        if (born) {                                /* a socket we cannot know yet */
+            sl_tracker_discover_soon(c->tracker);
+            break;
+        }
+    }
+}
+
+int dash_collector_event_fd(const struct dash_collector *c)
+{
+    return c->tracker ? sl_tracker_event_fd(c->tracker) : -1;
+}
+
+void dash_collector_read_events(struct dash_collector *c)
+{
+    if (c->tracker)
+        sl_tracker_read_events(c->tracker, sl_clock_ms());
+}
+
+void dash_collector_discover(struct dash_collector *c)
+{
+    if (c->tracker)
+        sl_tracker_discover_soon(c->tracker);
+}
+
+static int open_tracker(struct dash_collector *c)
+{
+    struct sl_tracker_options o = {
+        .filter = c->filter, .source = c->source, .want_tcp_info = c->want_tcp_info,
+        .discover_every_ms = c->discover_ms, .destroy_events = c->want_events,
+    };
+    c->tracker = sl_tracker_open(&o, c->note, sizeof c->note);
+    return c->tracker ? 0 : -ENOMEM;
 }
 
 static bool owner_matches(const struct dash_collector *c, const struct sl_socket *s)
@@ -61,30 +105,61 @@ static bool owner_matches(const struct dash_collector *c, const struct sl_socket
     return c->pid ? o->pid == c->pid : strstr(o->command, c->process) != NULL;
 }
 
-static bool in_changes(const struct sl_changes *list, const struct sl_tuple *t)
+/* Tuples sorted, to find one among many in log time: at 5,000 connections a
+ * second a frame holds tens of thousands of traced changes and as many
+ * sockets, and comparing each with each would stall the dashboard (and let
+ * the tracepoint's buffer overflow). */
+struct tuple_at {
+    struct sl_tuple tuple;
+    size_t at;
+};
+
+static int compare_tuple_at(const void *a, const void *b)
 {
-    for (size_t i = 0; i < list->count; i++)
-        if (sl_tuple_equal(&list->items[i].tuple, t))
-            return true;
-    return false;
+    return sl_tuple_compare(&((const struct tuple_at *)a)->tuple,
+                            &((const struct tuple_at *)b)->tuple);
 }
 
-/* The time-wait record now holding this tuple (NULL: none). */
-static const struct sl_socket *time_wait_record(const struct sl_snapshot *snap,
-                                                const struct sl_tuple *t)
+static struct tuple_at *sorted_tuples(size_t n, const struct sl_tuple *(*tuple_of)(const void *, size_t),
+                                      const void *from)
 {
-    const struct sl_socket *s = sl_snapshot_find(snap, t);
-    return s && s->timer == SL_TIMER_TIMEWAIT ? s : NULL;
+    struct tuple_at *index = malloc((n ? n : 1) * sizeof *index);
+    if (!index)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        index[i] = (struct tuple_at){ *tuple_of(from, i), i };
+    qsort(index, n, sizeof *index, compare_tuple_at);
+    return index;
+}
+
+static const struct tuple_at *find_tuple(const struct tuple_at *index, size_t n,
+                                         const struct sl_tuple *t)
+{
+    struct tuple_at key = { *t, 0 };
+    return n ? bsearch(&key, index, n, sizeof key, compare_tuple_at) : NULL;
+}
+
+static const struct sl_tuple *socket_tuple(const void *snap, size_t i)
+{
+    return &((const struct sl_snapshot *)snap)->sockets[i].tuple;
+}
+
+static const struct sl_tuple *change_tuple(const void *changes, size_t i)
+{
+    return &((const struct sl_changes *)changes)->items[i].tuple;
 }
 
 static void merge(struct dash_collector *c)
 {
     c->traced.count = 0;
+    struct tuple_at *sockets = sorted_tuples(c->current.count, socket_tuple, &c->current);
+    struct tuple_at *held = sorted_tuples(c->held.count, change_tuple, &c->held);
     for (size_t i = 0; i < c->held.count; i++) {
         struct sl_change e = c->held.items[i];
-        const struct sl_socket *tw = e.to == SL_TCP_CLOSE ? time_wait_record(&c->current, &e.tuple)
-                                                          : NULL;
-        if (tw) {                                  /* "-> CLOSE" was really "-> TIME-WAIT" */
+        const struct tuple_at *hit = e.to == SL_TCP_CLOSE && sockets
+                                     ? find_tuple(sockets, c->current.count, &e.tuple) : NULL;
+        const struct sl_socket *tw = hit ? &c->current.sockets[hit->at] : NULL;
+        if (tw && tw->timer == SL_TIMER_TIMEWAIT) {   /* "-> CLOSE" was really "-> TIME-WAIT" */
             e.to = tw->state;                      /* (or FIN-WAIT-2, for an orphan's record) */
             if (e.to == e.from)
                 continue;
@@ -94,19 +169,22 @@ static void merge(struct dash_collector *c)
     size_t kept = 0;
     for (size_t i = 0; i < c->polled.count; i++) {
         const struct sl_change *p = &c->polled.items[i];
-        if (!in_changes(&c->held, &p->tuple))      /* the trace told it exactly */
+        if (!held || !find_tuple(held, c->held.count, &p->tuple))   /* the trace told it exactly */
             c->polled.items[kept++] = *p;
     }
     c->polled.count = kept;
     c->held.count = 0;
+    free(sockets);
+    free(held);
 }
 
 int dash_collect(struct dash_collector *c)
 {
+    if (!c->tracker && open_tracker(c) < 0)
+        return -ENOMEM;
     struct sl_snapshot next = c->previous;         /* reuse the oldest buffer */
     c->previous = c->current;
-    next.want_tcp_info = c->want_tcp_info;
-    int rc = sl_snapshot_take(&next, &c->filter, c->source);
+    int rc = sl_tracker_refresh(c->tracker, sl_clock_ms(), &next);
     c->current = next;
     if (rc < 0)
         return rc;

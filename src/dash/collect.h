@@ -1,10 +1,13 @@
 /* collect.h — one frame of the live dashboard: a snapshot of the sockets that
- * pass the filters, their owners, and what changed since the last frame, by
- * polling and (with --trace) from the tracepoint. */
+ * pass the filters (from the tracker: a dump to discover, exact lookups to
+ * follow, see diag_tracker.h), their owners, what changed since the last
+ * frame, by polling and (with --trace) from the tracepoint, and the
+ * connections that ended. */
 #ifndef SOCKDASH_COLLECT_H
 #define SOCKDASH_COLLECT_H
 
 #include "dash_options.h"
+#include "socklab/diag_tracker.h"
 #include "socklab/trace.h"
 
 #include "socklab/owner.h"
@@ -17,6 +20,10 @@ struct dash_collector {
     int pid;                        /* ... or that this process holds (0: any) */
     bool want_owners;
     bool want_tcp_info;             /* ask the kernel for tcp_info (rtt, cwnd, ...) */
+    bool want_events;               /* join the destroy groups (the closed list) */
+    double discover_ms;             /* the tracker's discovery interval (0: when asked) */
+    struct sl_tracker *tracker;     /* opened by the first frame */
+    char note[256];                 /* what the tracker could not have (one sentence) */
     struct sl_owners *owners;
     struct sl_snapshot previous, current;
     struct sl_owner *owner_of;      /* owner_of[i]: the owner of current.sockets[i] */
@@ -38,7 +45,16 @@ int dash_collect(struct dash_collector *c);
  * starts, why is empty or holds a note worth showing (see sl_trace_open). */
 bool dash_collector_trace(struct dash_collector *c, char *why, size_t why_len);
 
-/* Read what the tracepoint has for us (call when its descriptor is readable). */
+/* Read what the tracepoint has for us (call when its descriptor is readable);
+ * a socket being born (leaving CLOSED, LISTEN or SYN-RECV) makes the next
+ * frame a discovery. */
 void dash_collector_read_trace(struct dash_collector *c);
+
+/* The destroy events' descriptor (-1: none), and reading them. */
+int dash_collector_event_fd(const struct dash_collector *c);
+void dash_collector_read_events(struct dash_collector *c);
+
+/* The next frame discovers new sockets (a key was pressed). */
+void dash_collector_discover(struct dash_collector *c);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,7 @@
 
 enum { OPT_ONCE = 256, OPT_JSON, OPT_PORT, OPT_STATE, OPT_SOURCE, OPT_NO_PROCESS,
        OPT_INTERVAL, OPT_PROCESS, OPT_TRACE, OPT_RECORD, OPT_REPLAY, OPT_STEP, OPT_HELP,
-       OPT_VERSION };
+       OPT_VERSION, OPT_DISCOVER, OPT_EXPLAIN, OPT_CLOSED };
 
 #define bad(...) sl_usage_error("sockdash", __VA_ARGS__)
 
@@ -25,13 +27,52 @@ static void remember(struct dash_options *o, const char *word)
                  used ? " " : "", word);
 }
 
+/* A whole number from low to high, or bad input: "WHAT (got 'TEXT')." */
+static long number(const char *text, long low, long high, const char *what)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (errno || *end || end == text || n < low || n > high)
+        bad("%s (got '%s').", what, text);
+    return n;
+}
+
+/* Where the dashboard's notes are: installed beside the program
+ * (PREFIX/share/socklab/docs/) or in the source tree it was built in; the
+ * path into buf, or false. */
+static bool find_notes(char *buf, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    const char *dir = dirname(self);
+    const char *where[] = { "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md" };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        snprintf(buf, len, where[i], dir);
+        char *real = realpath(buf, NULL);
+        if (real) {
+            snprintf(buf, len, "%s", real);
+            free(real);
+            return true;
+        }
+    }
+    return false;
+}
+
 static void usage(void)
 {
     printf("sockdash — the kernel's TCP sockets, live: the RFC 9293 state machine with a\n"
            "count on each state, the sockets, and the transitions as they happen.\n\n"
            "Usage: sockdash [options]\n\n"
            "  --once             print one snapshot and exit (no terminal needed)\n"
-           "  --json             with --once: one JSON object per socket\n"
+           "  --json             with --once: one JSON object per socket (tcp_info too)\n"
+           "  --explain WHAT     with --once: explain the sockets WHAT names ('sport = :P',\n"
+           "                     'dport = :P', or a socket cookie) in words\n"
+           "  --closed SECONDS   with --once: wait that long, then list the connections\n"
+           "                     that ended meanwhile (how, bytes, retransmissions, RTT)\n"
            "  --port A[-B][,..]  only sockets whose local or peer port is in these ranges\n"
            "  --state LIST       only these states: ss or netstat names (listen,time-wait)\n"
            "                     or groups (connected, synchronized, listening, opening,\n"
@@ -42,15 +83,34 @@ static void usage(void)
            "                     (or of process PID)\n"
            "  --no-process       do not look up the owning process (faster)\n"
            "  --interval MS      refresh interval of the live view (default 500)\n"
+           "  --discover MS      how often the live view dumps to find new sockets\n"
+           "                     (default 5000; with --trace only when one appears)\n"
            "  --trace            also read exact transitions from the kernel's tracepoint\n"
            "                     sock:inet_sock_set_state (root)\n"
            "  --record FILE      save every frame to FILE (JSON lines)\n"
            "  --replay FILE      show a recording instead of this machine's sockets\n"
            "  --step             with --replay: wait for space before each frame\n"
            "  --help, --version\n\n"
-           "Keys: arrows PgUp PgDn move, / filter, s sort, S reverse, p pause, space one\n"
-           "refresh while paused, + - interval, Tab the next view, ? help, q quit.\n"
-           "Notes: docs/dashboard.md\n");
+           "Keys: arrows PgUp PgDn move, Left Right a cell, Enter explain it, i tcp_info\n"
+           "columns, c closed connections, / filter, s sort, S reverse, p pause, space one\n"
+           "refresh while paused, + - interval, Tab the next view, ? help, q quit.\n\n"
+           "What each mode costs the kernel (sockets on the machine: N; on the filter: n):\n"
+           "  a refresh of the live view   n exact lookups, in batches of 32 per send():\n"
+           "                               hash lookups, whatever N is (more than 1,024\n"
+           "                               sockets on the filter: one dump instead)\n"
+           "  a discovery (every --discover MS, after a listener's queue grows, a key)\n"
+           "                               one dump: a walk of all N sockets, as ss does\n"
+           "  ends (any user)              one event per TCP socket freed on the\n"
+           "                               filter's ports, filtered in the kernel\n"
+           "  --trace (root)               one event per state change on the filter's\n"
+           "                               ports; discoveries only when a socket appears\n"
+           "  --once, --source proc        one dump (or /proc/net/tcp) each time\n"
+           "  owners (not --no-process)    a scan of /proc/PID/fd when a new inode shows\n");
+    char notes[PATH_MAX + 64];
+    if (find_notes(notes, sizeof notes))
+        printf("More: man sockdash, and %s\n", notes);
+    else
+        printf("More: man sockdash\n");
 }
 
 void dash_parse_options(int argc, char **argv, struct dash_options *o)
@@ -68,6 +128,9 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
         { "record", required_argument, NULL, OPT_RECORD },
         { "replay", required_argument, NULL, OPT_REPLAY },
         { "step", no_argument, NULL, OPT_STEP },
+        { "discover", required_argument, NULL, OPT_DISCOVER },
+        { "explain", required_argument, NULL, OPT_EXPLAIN },
+        { "closed", required_argument, NULL, OPT_CLOSED },
         { "help", no_argument, NULL, OPT_HELP },
         { "version", no_argument, NULL, OPT_VERSION },
         { 0 },
@@ -76,6 +139,8 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
     sl_filter_init(&o->filter);
     o->source = SL_SOURCE_AUTO;
     o->interval_ms = 500;
+    o->discover_ms = SL_TRACKER_DISCOVER_MS;
+    o->closed_s = -1;
 
     opterr = 0;
     int c;
@@ -99,15 +164,23 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
             if (!sl_source_parse(optarg, &o->source))
                 bad("--source '%s': choose netlink, proc or auto.", optarg);
             break;
-        case OPT_INTERVAL: {
-            char *end;
-            errno = 0;
-            long ms = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || ms < 50 || ms > 60000)
-                bad("--interval needs milliseconds from 50 to 60000 (got '%s').", optarg);
-            o->interval_ms = (int)ms;
+        case OPT_INTERVAL:
+            o->interval_ms = (int)number(optarg, 50, 60000, "--interval needs milliseconds "
+                                         "from 50 to 60000");
             break;
-        }
+        case OPT_DISCOVER:
+            o->discover_ms = (int)number(optarg, 100, 3600000, "--discover needs milliseconds "
+                                         "from 100 to 3600000");
+            break;
+        case OPT_CLOSED:
+            o->closed_s = (int)number(optarg, 0, 3600, "--closed needs seconds from 0 to 3600");
+            break;
+        case OPT_EXPLAIN:
+            if (!dash_parse_explain(optarg, NULL))
+                bad("--explain '%s': name the socket as 'sport = :PORT', 'dport = :PORT' or "
+                    "by its cookie (a number; sockdash --once --json shows it).", optarg);
+            o->explain = optarg;
+            break;
         case OPT_PROCESS:
             if (!dash_parse_process(optarg, o))
                 bad("--process '%s': give a command name (up to 15 characters) or a pid.",
@@ -135,6 +208,11 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
     }
     if (optind < argc)
         bad("unexpected argument '%s'; filters are options (--port, --state).", argv[optind]);
+    if ((o->explain || o->closed_s >= 0) && !o->once)
+        bad("--explain and --closed go with --once (in the live view: Enter explains, c "
+            "shows the closed connections).");
+    if (o->explain && o->closed_s >= 0)
+        bad("--explain and --closed are two questions: ask one at a time.");
     if (o->json && !o->once)
         bad("--json goes with --once (the live view is a screen, not a stream).");
     if (o->replay && (o->once || o->record || o->trace))
@@ -146,6 +224,35 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
     if (o->trace && geteuid() != 0)     /* before the screen: bad input, not a fallback */
         bad("--trace needs root (it reads the kernel's tracepoint through tracefs): run "
             "sockdash as root, or leave --trace out.");
+}
+
+bool dash_parse_explain(const char *text, struct dash_explain_key *key)
+{
+    struct dash_explain_key k = { 0 };
+    const char *p = text + strspn(text, " ");
+    char side = 0;
+    if ((p[0] == 's' || p[0] == 'd') && !strncmp(p + 1, "port", 4)) {
+        side = p[0];
+        p += 5;
+        p += strspn(p, " ");
+        if (*p == '=' || !strncmp(p, "eq", 2))
+            p += *p == '=' ? 1 : 2;
+        p += strspn(p, " ");
+        if (*p != ':')
+            return false;
+        p++;
+    }
+    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 20)
+        return false;
+    errno = 0;
+    unsigned long long n = strtoull(p, NULL, 10);
+    if (errno || n == 0 || (side && n > 65535))
+        return false;
+    k.side = side;
+    k.value = n;
+    if (key)
+        *key = k;
+    return true;
 }
 
 bool dash_parse_process(const char *text, struct dash_options *o)
@@ -184,11 +291,14 @@ bool dash_parse_filter(const char *text, struct dash_options *o, char *why, size
                 snprintf(why, why_len, "filter '%s': a pid is a number", word);
                 return false;
             }
-        } else if (sl_state_parse_list(word, &states, reason, sizeof reason))
+        } else if (sl_state_parse_list(word, &states, reason, sizeof reason)) {
             next.filter.states = states;
-        else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason))
+        } else if (!numeric && strchr(word, ',')) {  /* a list of states with a typo in it */
+            snprintf(why, why_len, "filter '%s': %s", word, reason);
+            return false;
+        } else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason)) {
             continue;
-        else if (numeric) {
+        } else if (numeric) {
             snprintf(why, why_len, "filter '%s': %s", word, reason);
             return false;
         } else if (!dash_parse_process(word, &next)) {

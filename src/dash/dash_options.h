@@ -3,6 +3,7 @@
 #define SOCKDASH_OPTIONS_H
 
 #include "socklab/diag.h"
+#include "socklab/diag_tracker.h"
 
 struct dash_options {
     struct sl_filter filter;        /* --port, --state */
@@ -11,6 +12,9 @@ struct dash_options {
     bool json;                      /* --json: with --once, one object per socket */
     bool no_process;                /* --no-process: skip the owner lookup */
     int interval_ms;                /* --interval MS */
+    int discover_ms;                /* --discover MS: a dump to find new sockets */
+    const char *explain;            /* --explain WHAT: 'sport = :P', 'dport = :P' or a cookie */
+    int closed_s;                   /* --closed SECONDS: wait, then list what ended (-1: no) */
     char process[32];               /* --process NAME: sockets of commands containing it */
     int pid;                        /* --process PID */
     bool trace;                     /* --trace: the tracepoint as well (root) */
@@ -22,6 +26,17 @@ struct dash_options {
 
 /* Parse argv; answers --help and --version (exit 0), bad input (one line, exit 2). */
 void dash_parse_options(int argc, char **argv, struct dash_options *o);
+
+/* What --explain names: a local ('s') or peer ('d') port, or (side 0) a cookie. */
+struct dash_explain_key {
+    char side;
+    unsigned long long value;
+};
+
+/* Parse --explain's 'sport = :P', 'dport = :P' (ss's words; "eq" for "=", the
+ * spaces optional) or a cookie; false when it is none of these. key may be
+ * NULL (only check). */
+bool dash_parse_explain(const char *text, struct dash_explain_key *key);
 
 /* A --process value: a pid (all digits) or a command name; false when invalid. */
 bool dash_parse_process(const char *text, struct dash_options *o);

@@ -9,8 +9,11 @@
 #include "live.h"
 
 #include "collect.h"
+#include "history.h"
 #include "record.h"
 #include "screen.h"
+
+#include "socklab/tui_panels.h"
 
 #include "socklab/check.h"
 #include "socklab/clock.h"
@@ -48,6 +51,12 @@ struct live {
     bool prompting;
     struct dash_layout shown;       /* what the last draw laid out: the view Tab moves
                                        on from, and the table's height for PgUp/PgDn */
+    struct history history;         /* RTT and cwnd over the last minute */
+    int cell;                       /* the column Enter explains, in the table shown */
+    bool explaining;
+    int explain_skip;
+    struct sl_explanation explanation;
+    char explain_title[200];
 };
 
 static void say(struct live *l, const char *text)
@@ -71,6 +80,9 @@ static void collect_frame(struct live *l)
     const struct sl_owner *owners = c->owners ? c->owner_of : NULL;
     sl_tui_model_apply(&l->model, &c->current, owners, c->trace ? &c->traced : NULL, &c->polled,
                      now);
+    history_add(&l->history, &c->current, now);
+    if (c->frames == 1 && c->note[0])
+        say(l, c->note);                           /* what the tracker cannot have, once */
     if (l->record)
         dash_record_frame(l->record, now, &c->current, owners, &c->traced, &c->polled);
 }
@@ -149,10 +161,90 @@ static void prompt_key(struct live *l, int key)
     } else if (key == 27) {
         l->prompting = false;
     } else if ((key == KEY_BACKSPACE || key == 127 || key == 8) && len > 0) {
+        while (len > 1 && ((unsigned char)l->prompt[len - 1] & 0xc0) == 0x80)
+            len--;                                 /* a whole UTF-8 character goes */
         l->prompt[len - 1] = '\0';
-    } else if (key >= 32 && key < 127 && len + 1 < sizeof l->prompt) {
+    } else if (((key >= 32 && key < 127) || (key >= 128 && key < 256)) &&
+               len + 1 < sizeof l->prompt) {       /* getch() hands UTF-8 over byte by byte */
         l->prompt[len] = (char)key;
         l->prompt[len + 1] = '\0';
+    }
+}
+
+/* The columns of the table shown, and what the cell under `cell` explains. */
+static int cell_count(const struct live *l)
+{
+    return l->status.info_table ? SL_TUI_INFO_COLUMNS : SL_TUI_TABLE_COLUMNS;
+}
+
+static enum sl_explain_cell cell_explained(const struct live *l)
+{
+    return l->status.info_table ? sl_tui_info_cell(l->cell) : (enum sl_explain_cell)l->cell;
+}
+
+/* The move the log saw into the row's state, if any (newest first). */
+static void seen_move(const struct sl_tui_model *m, const struct sl_socket *s,
+                      struct sl_explain_context *c)
+{
+    for (size_t i = 0; sl_tui_model_log_entry(m, i); i++) {
+        const struct sl_tui_log_entry *e = sl_tui_model_log_entry(m, i);
+        if (sl_tuple_equal(&e->tuple, &s->tuple) && e->kind == SL_CHANGED && e->to == s->state) {
+            c->from_state = e->from;
+            c->traced = e->traced;
+            return;
+        }
+    }
+}
+
+/* The explanation of the selected row's cell, for the panel. */
+static void explain_selected(struct live *l)
+{
+    const struct sl_tui_row *row = sl_tui_model_selected(&l->model);
+    if (!row) {
+        l->explaining = false;
+        say(l, "no socket selected: nothing to explain");
+        return;
+    }
+    const struct sl_socket *s = &row->socket;
+    struct sl_explain_context c = { .owner = row->owner.pid ? &row->owner : NULL,
+                                    .owners_looked_up = l->collector.owners != NULL,
+                                    .opened_actively = sl_snapshot_opener(
+                                        &l->collector.current, &s->tuple) };
+    seen_move(&l->model, s, &c);
+    sl_explain(s, &c, cell_explained(l), &l->explanation);
+    char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
+    snprintf(l->explain_title, sizeof l->explain_title, "%s %s %s%s: the %s cell",
+             row->gone_at ? "CLOSED (was" : sl_state_name(s->state),
+             sl_tuple_local(&s->tuple, local, sizeof local),
+             sl_tuple_peer(&s->tuple, peer, sizeof peer), row->gone_at ? ")" : "",
+             sl_explain_cell_name(cell_explained(l)));
+    const struct sl_closed_list *ended = l->collector.tracker
+                                         ? sl_tracker_closed(l->collector.tracker) : NULL;
+    for (size_t i = 0; row->gone_at && ended && sl_closed_get(ended, i); i++) {
+        const struct sl_closed *e = sl_closed_get(ended, i);
+        if (e->cookie == s->cookie && l->explanation.count < SL_EXPLAIN_PARTS) {
+            int k = l->explanation.count++;        /* how it ended, last */
+            snprintf(l->explanation.heading[k], sizeof l->explanation.heading[k], "ended");
+            snprintf(l->explanation.text[k], sizeof l->explanation.text[k], "%s: %s.",
+                     sl_ending_name(e->ending), sl_ending_meaning(e->ending));
+            break;
+        }
+    }
+}
+
+/* A key while an explanation is open. */
+static void explanation_key(struct live *l, int k)
+{
+    switch (k) {
+    case 27: case '\n': case '\r': case KEY_ENTER: case 'q': l->explaining = false; break;
+    case KEY_UP: case 'k': l->explain_skip -= l->explain_skip > 0; break;
+    case KEY_DOWN: case 'j': l->explain_skip++; break;
+    case KEY_LEFT: case KEY_RIGHT:
+        l->cell = (l->cell + (k == KEY_LEFT ? cell_count(l) - 1 : 1)) % cell_count(l);
+        l->explain_skip = 0;
+        explain_selected(l);
+        break;
+    default: break;
     }
 }
 
@@ -163,8 +255,14 @@ static bool key(struct live *l, int k)
     l->redraw = true;
     if (k != KEY_RESIZE)
         l->message_until = 0;                      /* a key dismisses the message */
+    if (k != KEY_RESIZE && !l->options.replay)
+        dash_collector_discover(&l->collector);    /* someone is looking: find new sockets */
     if (l->prompting) {
         prompt_key(l, k);
+        return true;
+    }
+    if (l->explaining && k != KEY_RESIZE) {
+        explanation_key(l, k);
         return true;
     }
     if (l->status.help && k != KEY_RESIZE) {       /* any key closes the help */
@@ -195,6 +293,19 @@ static bool key(struct live *l, int k)
     case '\t':
         l->status.view = dash_layout_next_view(COLS, LINES, l->shown.view);
         break;
+    case KEY_LEFT: case KEY_RIGHT:
+        l->cell = (l->cell + (k == KEY_LEFT ? cell_count(l) - 1 : 1)) % cell_count(l);
+        break;
+    case '\n': case '\r': case KEY_ENTER:
+        l->explaining = true;
+        l->explain_skip = 0;
+        explain_selected(l);
+        break;
+    case 'i':
+        l->status.info_table = !l->status.info_table;
+        l->cell = 0;
+        break;
+    case 'c': l->status.show_closed = !l->status.show_closed; break;
     case '/':
         l->prompting = true;
         snprintf(l->prompt, sizeof l->prompt, "%s", l->filter_text);
@@ -210,6 +321,14 @@ static void draw(struct live *l)
     l->status.filter = l->filter_text;
     l->status.prompt = l->prompting ? l->prompt : NULL;
     l->status.message = sl_clock_ms() < l->message_until ? l->message : NULL;
+    l->status.cell = sl_explain_cell_name(cell_explained(l));
+    l->status.explanation = l->explaining ? &l->explanation : NULL;
+    l->status.explanation_title = l->explain_title;
+    l->status.explanation_skip = l->explain_skip;
+    l->status.closed = l->collector.tracker ? sl_tracker_closed(l->collector.tracker) : NULL;
+    l->status.history = &l->history;
+    l->status.now_ms = sl_clock_ms() - l->start_ms;
+    l->status.start_ms = l->start_ms;
     l->shown = dash_screen_draw(&l->model, &l->status);
 }
 
@@ -223,12 +342,16 @@ static void wait_a_little(struct live *l)
     if (l->message_until > 0 && l->message_until - sl_clock_ms() < left)
         left = l->message_until - sl_clock_ms();   /* to clear the message in time */
     int timeout = left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
-    struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN } };
-    int n = 1;
-    if (l->collector.trace)
-        fds[n++] = (struct pollfd){ .fd = sl_trace_fd(l->collector.trace), .events = POLLIN };
-    if (poll(fds, (nfds_t)n, timeout) > 0 && n == 2 && (fds[1].revents & POLLIN))
-        dash_collector_read_trace(&l->collector);
+    struct pollfd fds[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
+                             { .fd = dash_collector_event_fd(&l->collector), .events = POLLIN },
+                             { .fd = l->collector.trace ? sl_trace_fd(l->collector.trace) : -1,
+                               .events = POLLIN } };
+    if (poll(fds, 3, timeout) > 0) {               /* a negative fd is left out by poll */
+        if (fds[1].revents & POLLIN)
+            dash_collector_read_events(&l->collector);
+        if (fds[2].revents & POLLIN)
+            dash_collector_read_trace(&l->collector);
+    }
 }
 
 static int run(struct live *l, const struct dash_options *o);

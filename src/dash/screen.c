@@ -2,6 +2,8 @@
  * header, the help bar and the help; the panels are the shared widgets. */
 #include "screen.h"
 
+#include "socklab/tui_panels.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -91,24 +93,52 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
         sl_tui_put_words(y, 0, cols, line, SL_TUI_BOLD);
         return;
     }
-    char sort[48], sort_brief[32], view[48], view_brief[32];
+    char sort[48], sort_brief[32], view[48], view_brief[32], enter[48], enter_brief[32];
+    snprintf(enter, sizeof enter, "Enter:explain(%s)", st->cell);
+    snprintf(enter_brief, sizeof enter_brief, "Enter:%s", st->cell);
     snprintf(sort, sizeof sort, "s:sort(%s%s)", sl_tui_sort_name(m->sort),
              m->sort_reverse ? ",rev" : "");
     snprintf(sort_brief, sizeof sort_brief, "s:%s%s", sl_tui_sort_name(m->sort),
              m->sort_reverse ? ",rev" : "");
     snprintf(view, sizeof view, "Tab:view(%s)", dash_view_name(shown));
     snprintf(view_brief, sizeof view_brief, "Tab:%s", dash_view_name(shown));
-    const struct sl_tui_segment keys[] = {
+    /* The keys of the panels (Enter, i, c) come in only where the bar has room
+     * for them beside the others in full (the short forms of the others are for
+     * narrow terminals, and ? lists every key): all three, Enter alone, or none. */
+    const struct sl_tui_segment before[] = {
         { " ?:help", NULL, 9 },
         { "/:filter", NULL, 7 },
         { sort, sort_brief, 5 },
         { st->paused ? "p:resume" : "p:pause", NULL, 8 },
         { "space:step", NULL, 3 },
+    }, panels[] = {
+        { enter, NULL, 4 },
+        { st->info_table ? "i:sockets" : "i:tcp_info", NULL, 4 },
+        { st->show_closed ? "c:transitions" : "c:closed", NULL, 4 },
+    }, after[] = {
         { "+/-:interval", "+/-:rate", 2 },
         { view, view_brief, 6 },
         { "q:quit", NULL, 9 },
     };
-    sl_tui_draw_bar(y, cols, keys, (int)(sizeof keys / sizeof keys[0]));
+    enum { BEFORE = 5, PANELS = 3, AFTER = 3 };
+    int width = -2, panel_width[PANELS];
+    for (int k = 0; k < BEFORE; k++)
+        width += (int)strlen(before[k].full) + 2;
+    for (int k = 0; k < AFTER; k++)
+        width += (int)strlen(after[k].full) + 2;
+    for (int k = 0; k < PANELS; k++)
+        panel_width[k] = (int)strlen(panels[k].full) + 2;
+    int panel_keys = width + panel_width[0] + panel_width[1] + panel_width[2] <= cols ? 3
+              : width + panel_width[0] <= cols ? 1 : 0;
+    struct sl_tui_segment keys[BEFORE + PANELS + AFTER];
+    int n = 0;
+    for (int k = 0; k < BEFORE; k++)
+        keys[n++] = before[k];
+    for (int k = 0; k < panel_keys; k++)
+        keys[n++] = panels[k];
+    for (int k = 0; k < AFTER; k++)
+        keys[n++] = after[k];
+    sl_tui_draw_bar(y, cols, keys, n);
 }
 
 /* The help replaces the body: nothing of the panels shows through it. */
@@ -125,6 +155,13 @@ static void draw_help(struct sl_tui_rect body)
         "space: show the latest while paused (one frame in a replay).",
         "+ / -: refresh less / more often.",
         "Tab: the next view (all, diagram, table) this size offers.",
+        "Left/Right: choose a cell of the selected row; Enter: explain it in words (its "
+        "state and how it got there, its queues, its timer, its owner, its lab).",
+        "i: the table shows each connection's tcp_info (RTT, cwnd, ssthresh, unacked, "
+        "retransmissions, windows, bytes, delivery rate) and a sparkline of the selected "
+        "one's RTT and cwnd over the last minute.",
+        "c: the connections that ended, instead of the transitions: how each ended (FIN, "
+        "RST, timed out), its duration, bytes each way, retransmissions, final RTT.",
         "q, F10: quit.   ?, F1: this help (any key closes it).",
         "",
         "The diagram is RFC 9293's state machine: each box counts the sockets in that "
@@ -134,11 +171,36 @@ static void draw_help(struct sl_tui_rect body)
         "(LAST-ACK on loopback): the log says 'poll' for what it inferred, 'trace' for "
         "what --trace saw exactly.",
         "For LISTEN, Recv-Q is the accept queue (q=) and Send-Q the backlog (bl=).",
+        "Cost: a refresh looks the known sockets up one by one (hash lookups, batched); "
+        "only a discovery (every few seconds, after a listener's queue grows, after a "
+        "key) walks every socket of the machine, as ss does.",
     };
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
     sl_tui_draw_paragraphs(text, paragraphs, (int)(sizeof paragraphs / sizeof paragraphs[0]), 0);
+}
+
+/* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */
+static void sparkline_of_selected(const struct sl_tui_model *m, const struct dash_status *st,
+                                  int width, char *out, size_t len)
+{
+    const struct sl_tui_row *row = sl_tui_model_selected(m);
+    double rtt[HISTORY_SAMPLES], cwnd[HISTORY_SAMPLES];
+    int n = row && st->history ? history_get(st->history, row->socket.cookie, st->now_ms, rtt,
+                                             cwnd, HISTORY_SAMPLES) : 0;
+    if (n == 0) {
+        snprintf(out, len, "%s", row ? "no tcp_info for this socket (a listener's RTT "
+                                       "and a TIME-WAIT record's are none)" : "");
+        return;
+    }
+    int each = (width - 44) / 2;                   /* two lines of samples and their labels */
+    each = each < 4 ? 4 : each > HISTORY_SAMPLES ? HISTORY_SAMPLES : each;
+    char a[HISTORY_SAMPLES * 3 + 1], b[HISTORY_SAMPLES * 3 + 1];   /* 3 bytes a block */
+    sl_tui_sparkline(rtt, n, each, a, sizeof a);
+    sl_tui_sparkline(cwnd, n, each, b, sizeof b);
+    snprintf(out, len, "rtt %s %.3f ms  cwnd %s %.0f  (last %d s)", a, rtt[n - 1], b,
+             cwnd[n - 1], HISTORY_SPAN_MS / 1000);
 }
 
 struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct dash_status *st)
@@ -154,16 +216,30 @@ struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct d
         return lay;
     }
     draw_header(m, st, cols);
+    struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     if (st->help) {
-        draw_help((struct sl_tui_rect){ 1, 0, rows - 2, cols });
+        draw_help(body);
+    } else if (st->explanation) {
+        int width = body.w - 4 > 76 ? 76 : body.w - 4;
+        sl_tui_clear(body);
+        sl_tui_draw_explanation((struct sl_tui_rect){ body.y + 1, body.x + (body.w - width) / 2,
+                                                      body.h - 1, width },
+                                st->explanation_title, st->explanation, st->explanation_skip);
     } else {
         if (lay.diagram.h)
             sl_tui_draw_diagram(m, lay.form, lay.diagram);
         if (lay.strip.h)
             sl_tui_draw_strip(m, lay.strip);
-        if (lay.table.h)
+        if (lay.table.h && st->info_table) {
+            char spark[1024];
+            sparkline_of_selected(m, st, lay.table.w, spark, sizeof spark);
+            sl_tui_draw_info_table(m, lay.table, spark);
+        } else if (lay.table.h) {
             sl_tui_draw_table(m, lay.table, true);
-        if (lay.log.h)
+        }
+        if (lay.log.h && st->show_closed && st->closed)
+            sl_tui_draw_closed(st->closed, lay.log, st->start_ms);
+        else if (lay.log.h)
             sl_tui_draw_log(m, lay.log);
     }
     draw_help_bar(m, st, lay.view, lay.help.y, cols);

@@ -5,8 +5,11 @@
 #ifndef SOCKDASH_SCREEN_H
 #define SOCKDASH_SCREEN_H
 
+#include "history.h"
 #include "layout.h"
 
+#include "socklab/closed.h"
+#include "socklab/explain.h"
 #include "socklab/tui.h"
 
 struct dash_status {
@@ -21,6 +24,16 @@ struct dash_status {
     const char *prompt;             /* the filter being typed, or NULL */
     bool help;                      /* the help screen is open */
     enum dash_view view;            /* the view the viewer asked for */
+    bool info_table;                /* i: the table shows tcp_info columns */
+    bool show_closed;               /* c: the log's place shows the closed connections */
+    const struct sl_closed_list *closed;
+    double start_ms;                /* what the closed list's times count from */
+    const struct history *history;  /* the sparkline's samples */
+    double now_ms;
+    const char *cell;               /* the cell Enter explains ("state") */
+    const struct sl_explanation *explanation;   /* open: shown instead of the panels */
+    const char *explanation_title;
+    int explanation_skip;
 };
 
 /* Draw everything; returns the layout actually drawn (its view: what fits). */

@@ -5,11 +5,13 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/netns.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,15 +45,29 @@ static void describe_step(char *buf, size_t len)
         buf[0] = '\0';
 }
 
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info)
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info)
 {
     struct sl_lab *lab = calloc(1, sizeof *lab);
     if (!lab)
         sl_die("out of memory");
     lab->info = info;
     lab->stream = stdout;
+    lab->argc = argc;
+    lab->argv = calloc((size_t)argc + 1, sizeof *lab->argv);
+    if (!lab->argv)
+        sl_die("out of memory");
+    memcpy(lab->argv, argv, (size_t)argc * sizeof *argv);  /* as given: getopt reorders argv */
     locate_binary(lab, argv[0]);
+    /* Characters as the terminal shows them (UTF-8 or not, for widths and
+     * punctuation); numbers stay in the C locale, as JSON needs them. */
+    setlocale(LC_CTYPE, "");
+    lab->started_ms = sl_clock_ms();
     sl_lab_parse_options(lab, argc, argv);
+    lab->step_count = sl_lab_count_steps(lab->exe_dir, file, function);
+    if (lab->step_count && lab->opt.from > lab->step_count)
+        sl_usage_error(lab->program, "--from %d: this lab has %d steps; choose one of 1 to %d.",
+                       lab->opt.from, lab->step_count, lab->step_count);
     if (!lab->opt.json && !lab->opt.tui && !lab->opt.auto_mode &&
         isatty(STDIN_FILENO) && !isatty(fileno(lab->stream))) {
         fprintf(stderr, "%s: the output is not a terminal, so nobody can read a pause: "
@@ -63,15 +79,18 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
     if (lab->opt.tui && !&sl_tui_presenter)
         sl_usage_error(lab->program, "this program was built without the full-screen presenter; "
                        "run it without --tui.");
+    sl_lab_network_enter(lab);                  /* --private: the ports checked are its own */
     sl_lab_check_setup(lab);
     if (lab->opt.check_only)
         exit(SL_EXIT_OK);                       /* --check: the lab could run */
-    lab->out = lab->opt.json ? &sl_json_presenter
-             : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
+    lab->presenter = lab->opt.json ? &sl_json_presenter
+                   : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
+    lab->out = lab->presenter;
     sl_guard_install();
     running = lab;
     sl_error_context(describe_step);
-    lab->out->start(lab);
+    lab->presenter->start(lab);
+    sl_lab_network_started(lab);
     return lab;
 }
 
@@ -86,40 +105,130 @@ int sl_lab_status(const struct sl_lab *lab)
 
 static void finish(struct sl_lab *lab, bool quit)
 {
-    lab->out->end(lab, quit);
+    sl_lab_wire_step_end(lab);            /* the last step's segments, before the totals */
+    lab->presenter->end(lab, quit);
+    sl_lab_wire_close(lab);
     sl_error_context(NULL);
     running = NULL;
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
     free(lab->step_title);
+    lab->step_title = NULL;
+}
+
+static void free_lab(struct sl_lab *lab)
+{
+    free(lab->argv);
+    free(lab);
+}
+
+/* A step that --from runs without pausing is over: the presenter sums it up. */
+static void end_replay(struct sl_lab *lab)
+{
+    if (lab->out != &sl_replay_presenter || lab->step == 0)
+        return;
+    lab->out = lab->presenter;
+    if (lab->presenter->replayed)
+        lab->presenter->replayed(lab, lab->replay_outcomes);
 }
 
 /* The pause that ends every step on a terminal, unless the step ended with a
- * named pause already. False when the user asked to quit. */
-static bool end_of_step(struct sl_lab *lab)
+ * named pause already. */
+static void end_of_step(struct sl_lab *lab)
 {
     sl_lab_flush_source(lab);
     if (lab->step == 0 || lab->paused_last || lab->opt.auto_mode)
-        return true;
+        return;
     lab->paused_last = true;
-    return lab->out->step_done(lab);
+    sl_lab_act_on(lab, lab->out->step_done(lab));
 }
 
 int sl_lab_end(struct sl_lab *lab)
 {
-    if (!end_of_step(lab))
-        sl_lab_stop(lab, true, sl_lab_status(lab));
+    end_of_step(lab);
+    end_replay(lab);
     finish(lab, false);
     int status = sl_lab_status(lab);
-    free(lab);
+    free_lab(lab);
     return status;
 }
 
 void sl_lab_stop(struct sl_lab *lab, bool quit, int status)
 {
     finish(lab, quit);
-    free(lab);
+    free_lab(lab);
     exit(status);                         /* the guard reaps children at exit */
+}
+
+/* The lab's command line without its --from, then "--from N" (N > 1). */
+static char **command_from(const struct sl_lab *lab, int from, char *number, size_t len)
+{
+    char **args = calloc((size_t)lab->argc + 3, sizeof *args);
+    if (!args)
+        sl_die("out of memory");
+    int n = 0;
+    for (int i = 0; i < lab->argc; i++) {
+        if (i > 0 && !strcmp(lab->argv[i], "--from")) {
+            i++;                          /* and its value */
+            continue;
+        }
+        if (i > 0 && !strncmp(lab->argv[i], "--from=", 7))
+            continue;
+        args[n++] = lab->argv[i];
+    }
+    if (from > 1) {
+        snprintf(number, len, "%d", from);
+        args[n++] = "--from";
+        args[n++] = number;
+    }
+    return args;
+}
+
+/* r and b: the kernel cannot be rewound, so the lab runs again, in this
+ * process (the launcher's menu and the classroom's pane keep waiting for it):
+ * what this run holds is released first (its children killed and reaped, its
+ * descriptors closed by the exec, the terminal restored), then the program
+ * starts over with --from, which runs the steps before `from` without
+ * pausing. */
+static _Noreturn void run_again(struct sl_lab *lab, int from)
+{
+    finish(lab, true);
+    char note[256];
+    if (from > 2)
+        snprintf(note, sizeof note, "== back to step %d: the kernel cannot be rewound, so the "
+                                    "lab starts again and runs steps 1 to %d without pausing ==",
+                 from, from - 1);
+    else if (from == 2)
+        snprintf(note, sizeof note, "== back to step 2: the kernel cannot be rewound, so the "
+                                    "lab starts again and runs step 1 without pausing ==");
+    else
+        snprintf(note, sizeof note, "== the lab starts again from step 1; the kernel cannot be "
+                                    "rewound: what this run left closing stays ==");
+    sl_lab_print_note(lab, note);
+    fflush(lab->stream);
+    fflush(stderr);
+    sl_guard_release();
+    if (lab->private_net)                 /* stay where the other panes look */
+        setenv(SL_PRIVATE_KEPT, lab->user_namespace ? "user" : "net", 1);
+    char number[16];
+    char **args = command_from(lab, from, number, sizeof number);
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  /* the first run's sockets close at the exec */
+    execv("/proc/self/exe", args);
+    sl_die_errno(errno, "cannot start %s again", lab->program);
+}
+
+void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice)
+{
+    switch (choice) {
+    case SL_CHOICE_GO_ON:
+        return;
+    case SL_CHOICE_QUIT:
+        sl_lab_stop(lab, true, sl_lab_status(lab));
+    case SL_CHOICE_RESTART:
+        run_again(lab, 1);
+    case SL_CHOICE_BACK:
+        run_again(lab, lab->step > 1 ? lab->step - 1 : 1);
+    }
 }
 
 void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
@@ -161,6 +270,7 @@ void sl_lab_track_port(struct sl_lab *lab, uint16_t port)
             return;
     if (lab->port_count < SL_LAB_MAX_PORTS)
         lab->ports[lab->port_count++] = port;
+    sl_lab_wire_track(lab, port);
 }
 
 socklen_t sl_lab_address(const struct sl_lab *lab, uint16_t port, struct sockaddr_storage *addr)
@@ -213,20 +323,12 @@ int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int
     return n < 0 ? 0 : n;
 }
 
-/* CAP_NET_ADMIN in the effective set, read from /proc/self/status. */
+/* CAP_NET_ADMIN in the effective set: over the machine as root, over its own
+ * network with --private. */
 bool sl_lab_privileged(const struct sl_lab *lab)
 {
     (void)lab;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return false;
-    char line[256];
-    uint64_t caps = 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
-            break;
-    fclose(f);
-    return caps & (UINT64_C(1) << 12);    /* CAP_NET_ADMIN */
+    return sl_netns_capable(12);          /* CAP_NET_ADMIN */
 }
 
 bool sl_lab_flag(const struct sl_lab *lab, const char *name)
@@ -277,8 +379,9 @@ static char *format(const char *fmt, va_list ap)
 
 void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt, ...)
 {
-    if (!end_of_step(lab))                      /* the previous step's pause */
-        sl_lab_stop(lab, true, sl_lab_status(lab));
+    end_of_step(lab);                           /* the previous step's pause */
+    sl_lab_wire_step_end(lab);                  /* its segments, even those of a replay */
+    end_replay(lab);
     va_list ap;
     va_start(ap, fmt);
     free(lab->step_title);
@@ -289,6 +392,10 @@ void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt
     lab->step_line = line;
     lab->source_pending = true;
     lab->paused_last = false;
+    if (lab->step < lab->opt.from) {            /* --from: this one runs without pausing */
+        lab->out = &sl_replay_presenter;
+        memcpy(lab->replay_outcomes, lab->outcomes, sizeof lab->outcomes);
+    }
     lab->out->step(lab, lab->step_title);
 }
 
@@ -370,6 +477,7 @@ void sl_lab_call_start(struct sl_lab *lab)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
+    sl_lab_wire_read(lab);                /* before the call's clock starts, never during */
     lab->call_started_ms = sl_clock_ms();
     errno = saved;
 }
@@ -377,7 +485,11 @@ void sl_lab_call_start(struct sl_lab *lab)
 long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long result)
 {
     int err = errno;                      /* first thing: the call's own errno */
-    lab->last_call_ms = sl_clock_ms() - lab->call_started_ms;
+    lab->call_ended_ms = sl_clock_ms();
+    lab->last_call_ms = lab->call_ended_ms - lab->call_started_ms;
+    lab->call_text = call_text;
+    lab->call_line = line;
+    lab->calls++;
     struct sl_call_report report = {
         .text = call_text,
         .line = line,
@@ -387,6 +499,7 @@ long sl_lab_call_done(struct sl_lab *lab, int line, const char *call_text, long 
     };
     lab->paused_last = false;
     lab->out->call(lab, &report);
+    sl_lab_wire_read(lab);                /* the call's segments, under its result */
     errno = err;
     return result;
 }
@@ -396,8 +509,16 @@ static int port_order(const void *a, const void *b)
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* How many ports one of netstat's grep patterns names: a pattern is one
+ * word of the command, short enough for a line of its own at 80 columns. */
+#define PORTS_A_PATTERN 6
+
 /* ss and netstat command lines that show exactly the lab's ports; a run of
- * consecutive ports (--port N gives them) is one range, to keep it short. */
+ * consecutive ports (--port N gives them) is one range, to keep it short.
+ * Each port (or range) is a quoted word of its own, joined by `or` (ss reads
+ * its filter across words), and netstat's grep takes a pattern for every
+ * few ports: a presenter may break the command between any two words, with
+ * a backslash, and what is on screen still runs. */
 static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t len)
 {
     if (!lab->port_count)
@@ -406,29 +527,31 @@ static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t
     int n = lab->port_count;
     memcpy(ports, lab->ports, (size_t)n * sizeof ports[0]);
     qsort(ports, (size_t)n, sizeof ports[0], port_order);
-    size_t a = (size_t)snprintf(ss, len, "ss -tano '(");
-    size_t b = (size_t)snprintf(netstat, len, "netstat -tano | grep -E ':(");
-    for (int i = 0, first = 1; i < n && a < len && b < len; first = 0) {
+    /* A private network is not the terminal's: socklab ss enters it. */
+    const char *in = lab->private_net ? "socklab " : "";
+    size_t a = (size_t)snprintf(ss, len, "%sss -tano", in);
+    for (int i = 0, first = 1; i < n && a < len; first = 0) {
         int j = i;
         while (j + 1 < n && ports[j + 1] == ports[j] + 1)
             j++;
         if (j == i)
-            a += (size_t)snprintf(ss + a, len - a, "%s sport = :%u or dport = :%u",
+            a += (size_t)snprintf(ss + a, len - a, "%s '( sport = :%u or dport = :%u )'",
                                   first ? "" : " or", ports[i], ports[i]);
         else
             a += (size_t)snprintf(ss + a, len - a,
-                                  "%s ( sport >= :%u and sport <= :%u ) or"
-                                  " ( dport >= :%u and dport <= :%u )",
+                                  "%s '( sport >= :%u and sport <= :%u )'"
+                                  " or '( dport >= :%u and dport <= :%u )'",
                                   first ? "" : " or", ports[i], ports[j], ports[i], ports[j]);
-        for (int k = i; k <= j && b < len; k++)
-            b += (size_t)snprintf(netstat + b, len - b, "%s%u", first && k == i ? "" : "|",
-                                  ports[k]);
         i = j + 1;
     }
-    if (a < len)
-        snprintf(ss + a, len - a, " )'");
-    if (b < len)
-        snprintf(netstat + b, len - b, ")[[:space:]]'");
+    size_t b = (size_t)snprintf(netstat, len, "%snetstat -tano | grep -E", in);
+    for (int i = 0; i < n && b < len; i += PORTS_A_PATTERN) {
+        b += (size_t)snprintf(netstat + b, len - b, "%s':(", n > PORTS_A_PATTERN ? " -e " : " ");
+        for (int k = i; k < n && k < i + PORTS_A_PATTERN && b < len; k++)
+            b += (size_t)snprintf(netstat + b, len - b, "%s%u", k == i ? "" : "|", ports[k]);
+        if (b < len)
+            b += (size_t)snprintf(netstat + b, len - b, ")[[:space:]]'");
+    }
     return 2;
 }
 
@@ -439,14 +562,14 @@ void sl_lab_pause(struct sl_lab *lab, const char *fmt, ...)
     va_start(ap, fmt);
     char *look = format(fmt, ap);
     va_end(ap);
+    sl_lab_wire_read(lab);
     char ss[1024], netstat[1024];
     const char *hints[] = { ss, netstat };
     int count = pause_hints(lab, ss, netstat, sizeof ss);
-    bool go_on = lab->out->pause(lab, look, hints, count);
+    enum sl_lab_choice choice = lab->out->pause(lab, look, hints, count);
     free(look);
     lab->paused_last = true;
-    if (!go_on)                           /* q: end here, cleanly */
-        sl_lab_stop(lab, true, sl_lab_status(lab));
+    sl_lab_act_on(lab, choice);
 }
 
 pid_t sl_lab_fork(struct sl_lab *lab)
@@ -494,3 +617,60 @@ const char *sl_wait_status_describe(int status, char *buf, size_t len)
         snprintf(buf, len, "wait status 0x%x", (unsigned)status);
     return buf;
 }
+
+/* --- a step that --from runs without pausing --------------------------------
+ * Nothing of it is shown but what must not go unseen: an expectation that
+ * failed or stayed inconclusive, and a long wait (its countdown takes q). */
+
+static void replay_start(struct sl_lab *lab) { (void)lab; }
+static void replay_text(struct sl_lab *lab, const char *text) { (void)lab; (void)text; }
+static void replay_source(struct sl_lab *lab, const struct sl_excerpt *excerpt)
+{
+    (void)lab;
+    (void)excerpt;
+}
+static void replay_call(struct sl_lab *lab, const struct sl_call_report *report)
+{
+    (void)lab;
+    (void)report;
+}
+static void replay_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
+{
+    (void)lab;
+    (void)snap;
+}
+static void replay_end(struct sl_lab *lab, bool quit) { (void)lab; (void)quit; }
+
+static void replay_expect(struct sl_lab *lab, const struct sl_expectation *e)
+{
+    if (e->outcome == SL_OUTCOME_FAILED || e->outcome == SL_OUTCOME_INCONCLUSIVE)
+        lab->presenter->expect(lab, e);
+}
+
+static enum sl_lab_choice replay_pause(struct sl_lab *lab, const char *look,
+                                       const char *const *hints, int count)
+{
+    (void)lab;
+    (void)look;
+    (void)hints;
+    (void)count;
+    return SL_CHOICE_GO_ON;
+}
+
+static enum sl_lab_choice replay_step_done(struct sl_lab *lab)
+{
+    (void)lab;
+    return SL_CHOICE_GO_ON;
+}
+
+static bool replay_waiting(struct sl_lab *lab, const char *what, int ms_left)
+{
+    return lab->presenter->waiting(lab, what, ms_left);
+}
+
+const struct sl_presenter sl_replay_presenter = {
+    .start = replay_start, .step = replay_text, .source = replay_source, .say = replay_text,
+    .call = replay_call, .show = replay_text, .expect = replay_expect, .pause = replay_pause,
+    .step_done = replay_step_done, .replayed = NULL, .waiting = replay_waiting,
+    .observe = replay_observe, .end = replay_end,
+};

@@ -3,7 +3,11 @@
  *
  *  - children forked with sl_lab_fork are killed and reaped;
  *  - the terminal, if a pause put it in one-key mode, is restored, and a full
- *    screen (--tui) is left.
+ *    screen (--tui) is left;
+ *  - the note a running lab leaves for other terminals (running.h) is removed.
+ * A private network (--private) needs nothing here: its namespaces belong to
+ * the process and end with it and its children, and the capture's socket
+ * closes with the process.
  *
  * Signal handlers can only reach state through globals: this is the one place in
  * the library that keeps any, and the handler touches only async-signal-safe
@@ -25,6 +29,7 @@ static pid_t children[MAX_CHILDREN];
 static struct termios saved_termios;
 static volatile sig_atomic_t terminal_fd = -1;   /* >= 0 while in one-key mode */
 static void (*volatile full_screen)(void);       /* leaves the full screen, or NULL */
+static char note_path[PATH_MAX];                 /* a file to remove, or "" */
 
 static void end_children(void)
 {
@@ -48,17 +53,31 @@ void sl_guard_full_screen(void (*leave)(void))
     full_screen = leave;
 }
 
-static void at_exit(void)
+void sl_guard_remove_file(const char *path)
+{
+    snprintf(note_path, sizeof note_path, "%s", path);
+}
+
+void sl_guard_release(void)
 {
     if (full_screen)
         full_screen();
+    full_screen = NULL;
     sl_guard_restore_terminal();
     end_children();
+    if (note_path[0])
+        unlink(note_path);               /* async-signal-safe, as the handler needs */
+    note_path[0] = '\0';
+}
+
+static void at_exit(void)
+{
+    sl_guard_release();
 }
 
 static void on_signal(int sig)
 {
-    at_exit();
+    sl_guard_release();
     /* Say why the lab ends here (write(2): the one output a handler may use). */
     static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
                                       "its sockets closed ==\n";
@@ -106,6 +125,7 @@ void sl_guard_in_child(void)
     child_count = 0;
     terminal_fd = -1;
     full_screen = NULL;
+    note_path[0] = '\0';                 /* the lab's note is the parent's to remove */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);

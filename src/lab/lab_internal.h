@@ -17,9 +17,11 @@ struct sl_lab_options {
     bool tui;                   /* --tui: the full-screen classroom */
     bool no_source;             /* --no-source: do not show the step's code */
     bool check_only;            /* --check: check the options and the set-up, then exit */
+    bool private_net;           /* --private: a network of the lab's own (lab_private.c) */
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
     int delay_ms;               /* --delay MS: pause length when not waiting */
+    int from;                   /* --from N: steps before N run without pausing (1: none) */
     bool flags[SL_LAB_MAX_FLAGS]; /* the lab's own flags, in info->flags order */
 };
 
@@ -50,9 +52,33 @@ struct sl_expectation {
     int line;
 };
 
+/* A segment of the lab's ports, as the engine hands it to a presenter. */
+struct sl_segment_event {
+    const struct sl_segment *segment;
+    const char *from, *to;      /* "client", "server" (the end that sent the SYN is the
+                                   client), or ip:port when the SYN was not seen */
+    const char *src, *dst;      /* ip:port of the sender and of the receiver */
+    const char *flags;          /* as tcpdump writes them: "S.", "F.", "R" */
+    const char *call;           /* the lab_call it was captured during, or NULL: it
+                                   arrived later, shown when read */
+    int call_line;
+    double t_ms;                /* since the lab began */
+};
+
+/* What the user chose at a pause or at the end of a step. */
+enum sl_lab_choice {
+    SL_CHOICE_GO_ON,            /* Enter: the lab goes on */
+    SL_CHOICE_QUIT,             /* q: the lab ends here, cleanly */
+    SL_CHOICE_RESTART,          /* r: the lab starts again from step 1 */
+    SL_CHOICE_BACK,             /* b: the lab starts again and stops at the step before */
+};
+
 /* The events every presenter receives, in this order for each step: step,
  * source (before the step's first result), then say / call / show / expect /
- * observe / pause / waiting as the lab goes, and step_done at the step's end. */
+ * observe / pause / waiting as the lab goes, and step_done at the step's end.
+ * A step that --from runs without pausing is not shown: the presenter gets
+ * its failed and inconclusive expectations, its long waits, and at its end
+ * one replayed event (NULL: nothing to show). */
 struct sl_presenter {
     void (*start)(struct sl_lab *lab);
     void (*step)(struct sl_lab *lab, const char *title);
@@ -61,29 +87,47 @@ struct sl_presenter {
     void (*call)(struct sl_lab *lab, const struct sl_call_report *report);
     void (*show)(struct sl_lab *lab, const char *text);
     void (*expect)(struct sl_lab *lab, const struct sl_expectation *e);
-    /* Shows the pause; returns false when the user asked to quit. */
-    bool (*pause)(struct sl_lab *lab, const char *look, const char *const *hints, int count);
-    /* The end of a step on a terminal: returns false when the user asked to quit. */
-    bool (*step_done)(struct sl_lab *lab);
+    /* Shows the pause; returns what the user chose. */
+    enum sl_lab_choice (*pause)(struct sl_lab *lab, const char *look, const char *const *hints,
+                                int count);
+    /* The end of a step on a terminal: returns what the user chose. */
+    enum sl_lab_choice (*step_done)(struct sl_lab *lab);
+    /* A step run without pausing (--from) has ended: its outcomes are
+     * lab->outcomes minus `before`. */
+    void (*replayed)(struct sl_lab *lab, const int before[4]);
     /* A long wait in progress (ms_left > 0), or its end (ms_left == 0); returns
      * false when the user asked to quit. */
     bool (*waiting)(struct sl_lab *lab, const char *what, int ms_left);
     void (*observe)(struct sl_lab *lab, const struct sl_snapshot *snap);
     void (*end)(struct sl_lab *lab, bool quit);
+    /* Optional (NULL: the presenter does not show them). A segment of the
+     * lab's ports, after the result of the call it was captured during, or
+     * when read if it came later (lab_wire.c). */
+    void (*segment)(struct sl_lab *lab, const struct sl_segment_event *e);
+    /* Optional (NULL: said as narration). Before step 1: the private
+     * network the lab runs in, in one line. */
+    void (*network)(struct sl_lab *lab, const char *text);
 };
 
 struct sl_lab_code;
+struct sl_lab_text;
 struct sl_lab_tui;
+struct sl_lab_wire;
 
 struct sl_lab {
     const struct sl_lab_info *info;
     struct sl_lab_options opt;
-    const struct sl_presenter *out;
+    const struct sl_presenter *presenter;   /* the one chosen by the options */
+    const struct sl_presenter *out;         /* where events go: it, or the replay's */
+    int argc;                   /* the lab's command line, to run it again (r, b) */
+    char **argv;
     FILE *stream;               /* where the presenter writes: stdout */
     char program[64];           /* argv[0]'s base name, for messages */
     char exe_dir[PATH_MAX];     /* where the binary is, to find its source */
 
     int step;                   /* the current step, 1-based; 0 before the first */
+    int step_count;             /* how many steps the lab has; 0 when unknown */
+    int replay_outcomes[4];     /* a step run without pausing: the outcomes before it */
     char *step_title;
     const char *step_file;
     int step_line;
@@ -100,7 +144,21 @@ struct sl_lab {
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
+    struct sl_lab_text *text;   /* the text presenter's state, NULL otherwise */
     struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
+
+    bool private_net;           /* it runs in a network of its own (lab_private.c) */
+    bool user_namespace;        /* ... inside a user namespace of its own */
+    bool private_kept;          /* ... the one its run before r or b made (SL_PRIVATE_KEPT) */
+    bool dropping;              /* a packet filter of lab_drop.c is in place */
+    char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
+    double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
+    double call_ended_ms;       /* the last lab_call ran from call_started_ms to this */
+    const char *call_text;      /* ... and was this one, at this line */
+    int call_line;
+    int calls;                  /* how many lab_calls have ended */
+    struct sl_lab_wire *wire;   /* the capture of the lab's segments, NULL without */
+    char wire_why[400];         /* why there is none */
 };
 
 /* lab.c: the exit status the counts give (SL_EXIT_*). */
@@ -110,6 +168,15 @@ int sl_lab_status(const struct sl_lab *lab);
  * released, exit with status. */
 _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
 
+/* lab.c: act on what the user chose at a pause: go on, end here, or run the
+ * lab again (r, b). */
+void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
+
+/* The environment variable that tells a lab started again (r, b) that it
+ * runs in the private network its run before made ("user": inside a user
+ * namespace too, "net": not): the classroom's panes joined that one. */
+#define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
+
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
 
@@ -117,18 +184,49 @@ void sl_lab_flush_source(struct sl_lab *lab);
  * and exits; on bad input prints one line and exits 2. */
 void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv);
 
+/* lab_observe.c: a list of the lab's sockets in the order a class reads it:
+ * the states the pause names (look: "5 CLOSE-WAIT ... 5 FIN-WAIT-2"), in the
+ * order it names them, then the others (LISTEN first), each by local port,
+ * then peer port. look may be NULL. */
+void sl_lab_sort_sockets(struct sl_snapshot *snap, const char *look);
+
 /* lab_code.c: the lab's own source, and the code of the step that starts at
  * file:line (freed with sl_excerpt_free). */
 struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file);
 bool sl_lab_code_excerpt(const struct sl_lab_code *code, int step_line, struct sl_excerpt *out);
 int sl_lab_code_lines(const struct sl_lab_code *code, const char *const **lines);
 char *sl_lab_read_file(const char *path);     /* the whole file (free it), or NULL */
+/* The lab's file `file` (as compiled in, "labs/06-time-wait.c"), looked for
+ * where the build and `make install` keep it: its text (free it) and in
+ * `path` where it was found; NULL when it is nowhere. */
+char *sl_lab_find_source(const char *exe_dir, const char *file, char *path, size_t len);
+
+/* lab_steps.c: how many steps the lab whose function `function` in `file`
+ * called sl_lab_begin has, counted from its source; 0 when that cannot be
+ * known (no source, or a step called in a loop). */
+int sl_lab_count_steps(const char *exe_dir, const char *file, const char *function);
 void sl_excerpt_free(struct sl_excerpt *excerpt);
 void sl_lab_code_free(struct sl_lab_code *code);
 
 /* lab_setup.c: refuse, before step 1, a --bind address or --port range the lab
  * cannot use (one sentence, exit 2). */
 void sl_lab_check_setup(struct sl_lab *lab);
+
+/* lab_private.c: before the set-up checks, enter the private network asked
+ * for (--private; a refusal is a set-up error, exit 2); once the presenter
+ * has started, say what was made, leave a note for other terminals
+ * (running.h) and open the capture. */
+void sl_lab_network_enter(struct sl_lab *lab);
+void sl_lab_network_started(struct sl_lab *lab);
+
+/* lab_wire.c: the capture of the lab's segments. Read only in the engine's
+ * own functions — before a lab_call's clock starts and after it stops, at
+ * observations, pauses and step ends — never while a call is timed. */
+void sl_lab_wire_open(struct sl_lab *lab);
+void sl_lab_wire_track(struct sl_lab *lab, uint16_t port);
+void sl_lab_wire_read(struct sl_lab *lab);
+void sl_lab_wire_step_end(struct sl_lab *lab);
+void sl_lab_wire_close(struct sl_lab *lab);
 
 /* lab_guard.c: what must be undone however the lab ends. */
 void sl_guard_install(void);
@@ -139,11 +237,21 @@ bool sl_guard_raw_terminal(int fd);   /* no echo, one key at a time */
 /* A full screen to leave however the lab ends (async-signal-safe), or NULL. */
 void sl_guard_full_screen(void (*leave)(void));
 void sl_guard_restore_terminal(void);
+/* A file to remove however the lab ends (its note in running.h's directory). */
+void sl_guard_remove_file(const char *path);
+/* Everything the guard holds, undone now (before the lab runs again). */
+void sl_guard_release(void);
 
 /* lab_guard.c: is a key waiting on fd? Reads it into *key (raw mode on). */
 bool sl_guard_key_ready(int fd, char *key);
 
+/* lab.c: a step that --from runs without pausing goes here, not to the
+ * presenter. */
+extern const struct sl_presenter sl_replay_presenter;
 extern const struct sl_presenter sl_text_presenter;
+/* lab_text.c: a line of the engine's own (after the presenter ended), fitted
+ * to the terminal's width, on lab->stream. */
+void sl_lab_print_note(struct sl_lab *lab, const char *text);
 extern const struct sl_presenter sl_json_presenter;
 /* The full-screen presenter lives a layer up, in src/tui/ (it needs ncurses,
  * the engine does not): a weak reference, so the engine links without it. A

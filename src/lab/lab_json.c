@@ -1,7 +1,7 @@
 /* lab_json.c — the JSON lines presenter: one object per event, for tests and
  * tools. Every object has an "event" field:
  *
- *   start   number, name, title, goal, version
+ *   start   number, name, title, goal, version, steps (how many; absent when unknown)
  *   step    step, title, file, line
  *   source  step, file, lines: [{"n": line number, "text": ...}]
  *   say     step, text
@@ -12,6 +12,18 @@
  *           ok (outcome is "held"), why (skipped or inconclusive), file, line
  *   pause   step, look, hints: [the ss and netstat commands]
  *   observe step, source, sockets: [the lab's sockets as sockdash --once --json]
+ *   network before step 1 with --private: private (true), namespace ("net", or
+ *           "user+net" for a user's), text
+ *   segment step, from, to ("client", "server", or ip:port when the SYN was not
+ *           seen), src, dst (ip:port), flags (as tcpdump writes them: "S."),
+ *           seq, ack (relative to each end's ISN), relative (false when the
+ *           ISN was not seen: numbered from the first segment seen), win
+ *           (scaled), len (payload bytes), options (["mss 65495", "sackOK",
+ *           "TS val 1 ecr 0", "wscale 7"]), t_ms (since the lab began), and
+ *           call, line: the lab_call it was captured during (absent: it came
+ *           later and is shown when read)
+ *   replayed step, title, held, failed, skipped, inconclusive: a step --from
+ *           ran without pausing (its other events are not written)
  *   end     expectations, held, failed, skipped, inconclusive, quit, status
  *
  * It never waits at a pause: JSON is read by programs. */
@@ -41,6 +53,8 @@ static void json_start(struct sl_lab *lab)
     sl_json_string(&j, "title", lab->info->title);
     sl_json_string(&j, "goal", lab->info->goal);
     sl_json_string(&j, "version", SL_VERSION);
+    if (lab->step_count)
+        sl_json_int(&j, "steps", lab->step_count);
     sl_json_end(&j);
 }
 
@@ -114,10 +128,21 @@ static void json_expect(struct sl_lab *lab, const struct sl_expectation *e)
 }
 
 /* Programs read JSON: they never wait at the end of a step or for a countdown. */
-static bool json_step_done(struct sl_lab *lab)
+static enum sl_lab_choice json_step_done(struct sl_lab *lab)
 {
     (void)lab;
-    return true;
+    return SL_CHOICE_GO_ON;
+}
+
+/* A step --from ran without pausing: its number, title and outcomes. */
+static void json_replayed(struct sl_lab *lab, const int before[4])
+{
+    struct sl_json j;
+    open_event(lab, &j, "replayed");
+    sl_json_string(&j, "title", lab->step_title);
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE; i++)
+        sl_json_int(&j, sl_outcome_name(i), lab->outcomes[i] - before[i]);
+    sl_json_end(&j);
 }
 
 static bool json_waiting(struct sl_lab *lab, const char *what, int ms_left)
@@ -128,8 +153,8 @@ static bool json_waiting(struct sl_lab *lab, const char *what, int ms_left)
     return true;
 }
 
-static bool json_pause(struct sl_lab *lab, const char *look, const char *const *hints,
-                       int count)
+static enum sl_lab_choice json_pause(struct sl_lab *lab, const char *look,
+                                     const char *const *hints, int count)
 {
     struct sl_json j;
     open_event(lab, &j, "pause");
@@ -140,7 +165,7 @@ static bool json_pause(struct sl_lab *lab, const char *look, const char *const *
     sl_json_close_array(&j);
     sl_json_end(&j);
     sl_sleep_ms(lab->opt.delay_ms);
-    return true;
+    return SL_CHOICE_GO_ON;
 }
 
 static void json_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
@@ -155,6 +180,46 @@ static void json_observe(struct sl_lab *lab, const struct sl_snapshot *snap)
         sl_json_close_object(&j);
     }
     sl_json_close_array(&j);
+    sl_json_end(&j);
+}
+
+static void json_network(struct sl_lab *lab, const char *text)
+{
+    struct sl_json j;
+    open_event(lab, &j, "network");
+    sl_json_bool(&j, "private", lab->private_net);
+    sl_json_string(&j, "namespace", lab->user_namespace ? "user+net" : "net");
+    sl_json_string(&j, "text", text);
+    sl_json_end(&j);
+}
+
+static void json_segment(struct sl_lab *lab, const struct sl_segment_event *e)
+{
+    const struct sl_segment *s = e->segment;
+    struct sl_json j;
+    open_event(lab, &j, "segment");
+    sl_json_string(&j, "from", e->from);
+    sl_json_string(&j, "to", e->to);
+    sl_json_string(&j, "src", e->src);
+    sl_json_string(&j, "dst", e->dst);
+    sl_json_string(&j, "flags", e->flags);
+    sl_json_uint(&j, "seq", s->rel_seq);
+    sl_json_uint(&j, "ack", s->rel_ack);
+    if (!s->relative)
+        sl_json_bool(&j, "relative", false);
+    sl_json_uint(&j, "win", s->window);
+    sl_json_uint(&j, "len", s->payload);
+    char options[8][48];
+    int n = sl_segment_options(s, options, 8);
+    sl_json_open_array(&j, "options");
+    for (int i = 0; i < n; i++)
+        sl_json_string(&j, NULL, options[i]);
+    sl_json_close_array(&j);
+    sl_json_double(&j, "t_ms", e->t_ms);
+    if (e->call) {
+        sl_json_string(&j, "call", e->call);
+        sl_json_int(&j, "line", e->call_line);
+    }
     sl_json_end(&j);
 }
 
@@ -175,6 +240,6 @@ static void json_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_json_presenter = {
     .start = json_start, .step = json_step, .source = json_source, .say = json_say,
     .call = json_call, .show = json_show, .expect = json_expect, .pause = json_pause,
-    .step_done = json_step_done, .waiting = json_waiting, .observe = json_observe,
-    .end = json_end,
+    .step_done = json_step_done, .replayed = json_replayed, .waiting = json_waiting, .observe = json_observe,
+    .end = json_end, .segment = json_segment, .network = json_network,
 };

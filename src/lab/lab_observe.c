@@ -6,11 +6,13 @@
 #include "socklab/tcpstate.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Quietly refresh lab->observed; false when no source could be read. */
 static bool take(struct sl_lab *lab)
 {
+    sl_lab_wire_read(lab);                /* segments as they come, in every wait */
     struct sl_filter filter;
     sl_filter_init(&filter);
     for (int i = 0; i < lab->port_count; i++)
@@ -126,4 +128,63 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
                     sl_clock_ms() - start, want, lab->observed.count);
     errno = saved;
     return w.last;
+}
+
+/* Where the pause first names a state (its ss or netstat name), as a rank:
+ * named states first, in the order named; then LISTEN, then the others in
+ * the kernel's order. qsort has no context argument: the ranks are worked
+ * out before it runs and kept beside the sockets. */
+static int state_rank(int state, const char *look)
+{
+    const char *names[2] = { sl_state_name(state), sl_state_netstat_name(state) };
+    const char *first = NULL;
+    for (int i = 0; i < 2 && look; i++) {
+        size_t len = strlen(names[i]);
+        for (const char *p = strstr(look, names[i]); p; p = strstr(p + 1, names[i])) {
+            bool whole = (p == look || !(p[-1] == '-' || p[-1] == '_' ||
+                                        (p[-1] >= 'A' && p[-1] <= 'Z'))) &&
+                         !(p[len] == '-' || p[len] == '_' || (p[len] >= 'A' && p[len] <= 'Z') ||
+                           (p[len] >= '0' && p[len] <= '9'));
+            if (whole) {
+                if (!first || p < first)
+                    first = p;
+                break;
+            }
+        }
+    }
+    if (first)
+        return (int)(first - look);
+    return 100000 + (state == SL_TCP_LISTEN ? 0 : 1 + state);
+}
+
+struct ranked {
+    int rank;
+    struct sl_socket socket;
+};
+
+static int by_rank_then_port(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->socket.tuple.local_port != y->socket.tuple.local_port)
+        return x->socket.tuple.local_port < y->socket.tuple.local_port ? -1 : 1;
+    if (x->socket.tuple.peer_port != y->socket.tuple.peer_port)
+        return x->socket.tuple.peer_port < y->socket.tuple.peer_port ? -1 : 1;
+    return sl_tuple_compare(&x->socket.tuple, &y->socket.tuple);
+}
+
+void sl_lab_sort_sockets(struct sl_snapshot *snap, const char *look)
+{
+    if (snap->count < 2)
+        return;
+    struct ranked *r = malloc(snap->count * sizeof *r);
+    if (!r)
+        return;                           /* unsorted, but shown */
+    for (size_t i = 0; i < snap->count; i++)
+        r[i] = (struct ranked){ state_rank(snap->sockets[i].state, look), snap->sockets[i] };
+    qsort(r, snap->count, sizeof *r, by_rank_then_port);
+    for (size_t i = 0; i < snap->count; i++)
+        snap->sockets[i] = r[i].socket;
+    free(r);
 }

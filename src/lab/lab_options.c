@@ -1,22 +1,25 @@
 /* lab_options.c — the options every lab shares, and the lab's own flags.
  *
- *   --auto --json --tui --port N --bind ADDR --delay MS --no-source
+ *   --auto --json --tui --port N --bind ADDR --delay MS --from N --no-source
  *   --describe --help --version      and the lab's variants: --et, --no-loop, ...
  *
  * Bad input gets one line saying what is wrong and what to do, and status 2. */
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
+#include "socklab/charset.h"
 #include "socklab/check.h"
 #include "socklab/json.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_FLAG };
+enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -25,29 +28,29 @@ static const struct option common[] = {
     { "port", required_argument, NULL, OPT_PORT },
     { "bind", required_argument, NULL, OPT_BIND },
     { "delay", required_argument, NULL, OPT_DELAY },
+    { "from", required_argument, NULL, OPT_FROM },
     { "no-source", no_argument, NULL, OPT_NO_SOURCE },
     { "describe", no_argument, NULL, OPT_DESCRIBE },
     { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "private", no_argument, NULL, OPT_PRIVATE },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
 #define usage_error(lab, ...) sl_usage_error((lab)->program, __VA_ARGS__)
 
-/* text on lines of at most 78 columns, broken at spaces */
+/* text folded between words to 78 columns (text.h), in ASCII under a
+ * locale that is not UTF-8 (charset.h) */
 static void print_folded(const char *text)
 {
-    while (strlen(text) > 78) {
-        int cut = 78;
-        while (cut > 0 && text[cut] != ' ')
-            cut--;
-        if (cut == 0)
-            cut = 78;
-        printf("%.*s\n", cut, text);
-        text += cut + (text[cut] == ' ');
+    char *ascii = sl_charset_utf8() ? NULL : sl_charset_ascii(text, strlen(text));
+    const char *next;
+    for (const char *p = ascii ? ascii : text; *p; p = next) {
+        size_t n = sl_text_wrap(p, 78, &next);
+        printf("%.*s\n", (int)n, p);
     }
-    printf("%s\n", text);
+    free(ascii);
 }
 
 static void print_help(const struct sl_lab *lab)
@@ -56,7 +59,12 @@ static void print_help(const struct sl_lab *lab)
     char ports[32] = "port N";
     if (info->ports > 1)
         snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
-    printf("%s — lab %02d: %s\n\n", lab->program, info->number, info->title);
+    setlocale(LC_CTYPE, "");               /* columns, and UTF-8 or not: the user's */
+    char first[512];
+    snprintf(first, sizeof first, "%s \u2014 lab %02d: %s", lab->program, info->number,
+             info->title);
+    print_folded(first);                   /* a long title goes on under it */
+    printf("\n");
     print_folded(info->goal);
     printf("\n");
     printf("Usage: %s [options]\n\n", lab->program);
@@ -67,19 +75,29 @@ static void print_help(const struct sl_lab *lab)
            "  --port N       use %s (default: the kernel chooses)\n"
            "  --bind ADDR    the address to bind (default 127.0.0.1)\n"
            "  --delay MS     how long a pause lasts when not waiting for a key (default 0)\n"
+           "  --from N       run steps 1 to N-1 without pausing, then stop from step N\n"
            "  --no-source    do not show each step's code\n"
+           "  --private      run in a network of the lab's own (no root needed): its\n"
+           "                 segments on the wire, its sysctls its own\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
            "  --version      the socklab version\n",
            ports);
-    for (int i = 0; info->flags && info->flags[i].name; i++)
-        printf("  --%-12s %s\n", info->flags[i].name, info->flags[i].help);
+    for (int i = 0; info->flags && info->flags[i].name; i++) {
+        printf("  --%-12s ", info->flags[i].name);    /* its help folded under itself */
+        const char *next;
+        for (const char *p = info->flags[i].help; *p; p = next) {
+            size_t n = sl_text_wrap(p, 80 - 17, &next);
+            printf("%s%.*s\n", p == info->flags[i].help ? "" : "                 ", (int)n, p);
+        }
+    }
     printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
-           "Enter continues, q ends the lab. Exit status: 0 when no claim failed\n"
-           "(skipped ones allowed), 1 when the kernel disagreed with one, 2 for a\n"
-           "usage or set-up error, 3 when a measurement stayed inconclusive on a\n"
-           "busy machine.\n"
+           "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
+           "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"
+           "status: 0 when no claim failed (skipped ones allowed), 1 when the kernel\n"
+           "disagreed with one, 2 for a usage or set-up error, 3 when a measurement\n"
+           "stayed inconclusive on a busy machine.\n"
            "Notes: socklab notes %d\n", info->number);
 }
 
@@ -127,6 +145,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
     struct option all[COMMON_COUNT + SL_LAB_MAX_FLAGS + 1];
     build_options(lab, all, (int)(sizeof all / sizeof all[0]));
     lab->opt.bind_ip = "127.0.0.1";
+    lab->opt.from = 1;
 
     opterr = 0;                           /* our own one-line messages */
     int c;
@@ -136,6 +155,7 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_JSON: lab->opt.json = true; break;
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
+        case OPT_PRIVATE: lab->opt.private_net = true; break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
@@ -152,6 +172,9 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         }
         case OPT_DELAY:
             lab->opt.delay_ms = (int)parse_number(lab, "--delay", optarg, 0, 60000);
+            break;
+        case OPT_FROM:
+            lab->opt.from = (int)parse_number(lab, "--from", optarg, 1, 999);
             break;
         case OPT_DESCRIBE: print_describe(lab); exit(0);
         case OPT_CHECK: lab->opt.check_only = true; break;

@@ -201,35 +201,3 @@ bool home_lab_file(const struct home *h, const struct lab_entry *e, bool notes, 
     snprintf(buf, len, "%s%s", stem, notes ? ".md" : ".c");
     return false;
 }
-
-int home_page(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        die("cannot open %s: %s.", path, strerror(errno));
-    if (isatty(STDOUT_FILENO)) {
-        const char *pager = getenv("PAGER");
-        if (!pager || !*pager)
-            pager = "less";
-        fclose(f);
-        pid_t pid = fork();
-        if (pid == 0) {
-            execlp("sh", "sh", "-c", "exec $0 \"$1\"", pager, path, (char *)NULL);
-            _exit(127);
-        }
-        int status = 0;
-        if (pid > 0)
-            waitpid(pid, &status, 0);
-        if (pid > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 127))
-            return 0;
-        f = fopen(path, "r");           /* no pager here: print it */
-        if (!f)
-            die("cannot open %s: %s.", path, strerror(errno));
-    }
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, stdout);
-    fclose(f);
-    return 0;
-}

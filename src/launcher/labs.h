@@ -47,9 +47,6 @@ _Noreturn void home_exec_lab(const struct lab_entry *e, int argc, char **argv);
 bool home_lab_file(const struct home *h, const struct lab_entry *e, bool notes,
                    char *buf, size_t len);
 
-/* Show a file in $PAGER (default less) on a terminal, or print it. */
-int home_page(const char *path);
-
 /* The width to fold text to: the terminal's, at most 100; 0 (do not fold)
  * when the output is not a terminal. */
 int home_width(void);

@@ -34,6 +34,7 @@ struct sl_tracker {
     size_t meta_room, meta_next_room;
     struct cookie_index *by_cookie;
     size_t index_room;
+    bool index_stale;               /* known changed since by_cookie was sorted */
     struct sl_socket *fresh;
     enum sl_lookup_result *result;
     size_t lookup_room;
@@ -64,8 +65,16 @@ static bool grow(void **array, size_t *room, size_t want, size_t size)
     return true;
 }
 
+/* by_cookie is sorted when it is next needed (a --once never needs it). */
 static int index_known(struct sl_tracker *t)
 {
+    t->index_stale = true;
+    return 0;
+}
+
+static int sort_index(struct sl_tracker *t)
+{
+    t->index_stale = false;
     if (!grow((void **)&t->by_cookie, &t->index_room, t->known.count, sizeof *t->by_cookie))
         return -ENOMEM;
     for (size_t i = 0; i < t->known.count; i++)
@@ -76,9 +85,9 @@ static int index_known(struct sl_tracker *t)
 }
 
 /* The known socket with this cookie, or -1. */
-static long find_cookie(const struct sl_tracker *t, uint64_t cookie)
+static long find_cookie(struct sl_tracker *t, uint64_t cookie)
 {
-    if (!cookie || !t->known.count)
+    if (!cookie || !t->known.count || (t->index_stale && sort_index(t) < 0))
         return -1;
     struct cookie_index key = { cookie, 0 };
     const struct cookie_index *hit = bsearch(&key, t->by_cookie, t->known.count,
@@ -163,7 +172,7 @@ struct sl_tracker_stats sl_tracker_stats(const struct sl_tracker *t)
     return s;
 }
 
-double sl_tracker_first_seen(const struct sl_tracker *t, uint64_t cookie)
+double sl_tracker_first_seen(struct sl_tracker *t, uint64_t cookie)
 {
     long at = find_cookie(t, cookie);
     return at >= 0 ? t->meta[at].first_seen_ms : -1;
@@ -192,7 +201,9 @@ static int remember(struct sl_tracker *t, const struct sl_socket *s, double now)
 /* A full dump: the new known set, each socket keeping what was remembered of it. */
 static int discover(struct sl_tracker *t, double now)
 {
-    t->dumped.want_tcp_info = t->o.want_tcp_info;
+    /* tcp_info makes the kernel fill 232 bytes more for each connection: asked for
+     * while the filter holds few enough sockets to follow by lookups. */
+    t->dumped.want_tcp_info = t->o.want_tcp_info && t->known.count <= SL_TRACKER_LOOKUP_LIMIT;
     int rc = sl_snapshot_take(&t->dumped, &t->o.filter, t->o.source);
     if (rc < 0)
         return rc;
@@ -215,7 +226,6 @@ static int discover(struct sl_tracker *t, double now)
     struct sl_snapshot keep = t->known;
     t->known = t->dumped;
     t->dumped = keep;
-    t->known.source = t->dumped.source;
     t->next_discovery_ms = t->o.discover_every_ms > 0 ? now + t->o.discover_every_ms : -1;
     t->discover_now = false;
     return index_known(t);
@@ -280,15 +290,9 @@ static int follow(struct sl_tracker *t, bool *queue_grew)
  * The listeners known say it best; the ephemeral port range otherwise. */
 static int opened_actively(const struct sl_tracker *t, const struct sl_tuple *s)
 {
-    for (size_t i = 0; i < t->known.count; i++) {
-        const struct sl_socket *l = &t->known.sockets[i];
-        if (l->state != SL_TCP_LISTEN || l->tuple.family != s->family)
-            continue;
-        if (l->tuple.local_port == s->local_port)
-            return 0;
-        if (l->tuple.local_port == s->peer_port)
-            return 1;
-    }
+    int opener = sl_snapshot_opener(&t->known, s);
+    if (opener >= 0)
+        return opener;
     bool local = s->local_port >= t->ephemeral_low && s->local_port <= t->ephemeral_high;
     bool peer = s->peer_port >= t->ephemeral_low && s->peer_port <= t->ephemeral_high;
     return local == peer ? -1 : local;
@@ -301,11 +305,38 @@ static bool on_ports(const struct sl_tracker *t, const struct sl_tuple *s)
            sl_filter_port_match(f, s->peer_port);
 }
 
+/* The two ends of a loopback connection both end here. When one closed first
+ * (a TIME-WAIT record followed it), the other closed second, whatever its own
+ * event could not tell (who opened it, when neither port says). */
+static void pair_with_other_end(struct sl_tracker *t, struct sl_closed *c)
+{
+    struct sl_tuple other = sl_tuple_other_end(&c->tuple);
+    for (size_t i = 0; i < 64 && sl_closed_get(t->closed, i); i++) {
+        struct sl_closed *o = (struct sl_closed *)sl_closed_get(t->closed, i);
+        if (o->cookie == c->cookie || !sl_tuple_equal(&o->tuple, &other))
+            continue;
+        if (o->ending == SL_END_FIN_FIRST && c->ending == SL_END_UNKNOWN)
+            c->ending = SL_END_FIN_SECOND;
+        else if (c->ending == SL_END_FIN_FIRST && o->ending == SL_END_UNKNOWN)
+            o->ending = SL_END_FIN_SECOND;
+        return;
+    }
+}
+
 /* What became of each ended socket: looked up by its cookie (a TIME-WAIT
  * record keeps it), then recorded in the closed list. */
 static void end_sockets(struct sl_tracker *t, double now)
 {
-    size_t n = t->events.count;
+    /* Only the ends of ours: a socket known, or one on the filter's ports that
+     * began and ended unseen (the BPF filter also passes every socket that lost
+     * its peer, the machine's closing listeners among them). */
+    size_t n = 0;
+    for (size_t e = 0; e < t->events.count; e++) {
+        const struct sl_socket *ev = &t->events.sockets[e];
+        if (find_cookie(t, ev->cookie) >= 0 || (ev->tuple.peer_port && on_ports(t, &ev->tuple)))
+            t->events.sockets[n++] = *ev;
+    }
+    t->events.count = n;
     if (!n || ensure_lookup_room(t, n) < 0)
         return;
     long *at = calloc(n, sizeof *at);
@@ -314,21 +345,24 @@ static void end_sockets(struct sl_tracker *t, double now)
     for (size_t e = 0; e < n; e++) {
         struct sl_socket *ev = &t->events.sockets[e];
         at[e] = find_cookie(t, ev->cookie);
-        t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;   /* the key to look up */
-        t->fresh[e].cookie = ev->cookie;
+        /* The key to look up. A socket whose cookie was made only for its own
+         * event (never dumped) left a TIME-WAIT record with a cookie of its own:
+         * look that one up by its tuple alone, and take only a record on it. */
+        t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;
+        t->fresh[e].cookie = at[e] >= 0 ? ev->cookie : 0;
     }
     bool looked = t->lookup && sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh,
                                                  t->result) == 0;
     if (looked)
-        t->stats.lookups += n;
+        t->stats.end_lookups += n;
     for (size_t e = 0; e < n; e++) {
         const struct sl_socket *ev = &t->events.sockets[e];
         bool known = at[e] >= 0;
         bool time_wait = looked && t->result[e] == SL_LOOKUP_FOUND &&
-                         t->fresh[e].timer == SL_TIMER_TIMEWAIT;
+                         t->fresh[e].timer == SL_TIMER_TIMEWAIT &&
+                         sl_tuple_equal(&t->fresh[e].tuple, known ? &t->known.sockets[at[e]].tuple
+                                                                  : &ev->tuple);
         const struct sl_socket *alive = known ? &t->known.sockets[at[e]] : NULL;
-        if (!known && (ev->tuple.peer_port == 0 || !on_ports(t, &ev->tuple)))
-            continue;                              /* not one of ours */
         struct sl_end_context ctx = {
             .last_state = alive ? alive->state : 0,
             .opened_actively = opened_actively(t, alive ? &alive->tuple : &ev->tuple),
@@ -341,6 +375,7 @@ static void end_sockets(struct sl_tracker *t, double now)
             .seen_born = known && t->meta[at[e]].seen_born, .ended_ms = now,
             .last_state = ctx.last_state, .ending = sl_ending_of(ev, &ctx), .info = ev->info,
         };
+        pair_with_other_end(t, &c);
         sl_closed_add(t->closed, &c);
         if (known && time_wait) {
             t->known.sockets[at[e]] = t->fresh[e]; /* the connection goes on as a record */

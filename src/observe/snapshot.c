@@ -92,6 +92,22 @@ int sl_snapshot_count(const struct sl_snapshot *snap, void *census)
     return n;
 }
 
+int sl_snapshot_opener(const struct sl_snapshot *snap, const struct sl_tuple *t)
+{
+    if (!t->peer_port)
+        return -1;                                 /* a listener itself, or unconnected */
+    for (size_t i = 0; i < snap->count; i++) {
+        const struct sl_socket *l = &snap->sockets[i];
+        if (l->state != SL_TCP_LISTEN || l->tuple.family != t->family)
+            continue;
+        if (l->tuple.local_port == t->local_port)
+            return 0;
+        if (l->tuple.local_port == t->peer_port)
+            return 1;
+    }
+    return -1;
+}
+
 char *sl_tuple_local(const struct sl_tuple *t, char *buf, size_t len)
 {
     return sl_addr_format_raw(t->family, t->local, t->local_port, buf, len);

@@ -261,3 +261,46 @@ void sl_json_tcp_info_fields(struct sl_json *j, const struct sl_tcp_info *i)
     if (i->present & SL_INFO_MIN_RTT)
         sl_json_uint(j, "min_rtt_us", i->min_rtt_us);
 }
+
+/* "2.1s", "350ms", ">=2.1s" (seen only after it began) or "?" (only its end). */
+static void format_duration(const struct sl_closed *c, char *buf, size_t len)
+{
+    double ms = sl_closed_duration_ms(c);
+    const char *at_least = c->seen_born ? "" : ">=";
+    if (!c->seen_alive)
+        snprintf(buf, len, "?");
+    else if (ms >= 1000)
+        snprintf(buf, len, "%s%.1fs", at_least, ms / 1000);
+    else
+        snprintf(buf, len, "%s%.0fms", at_least, ms);
+}
+
+char *sl_closed_format(const struct sl_closed *c, char *buf, size_t len)
+{
+    char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN], duration[32];
+    format_duration(c, duration, sizeof duration);
+    const struct sl_tcp_info *i = &c->info;
+    snprintf(buf, len, "%-18s %s -> %s  %s  sent %llu B  received %llu B  retrans %u  "
+             "rtt %.3f ms", sl_ending_name(c->ending), sl_tuple_local(&c->tuple, local, sizeof local),
+             sl_tuple_peer(&c->tuple, peer, sizeof peer), duration,
+             (unsigned long long)i->bytes_sent, (unsigned long long)i->bytes_received,
+             i->total_retrans, i->rtt_us / 1000.0);
+    return buf;
+}
+
+void sl_json_closed_fields(struct sl_json *j, const struct sl_closed *c)
+{
+    char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
+    sl_json_string(j, "ending", sl_ending_name(c->ending));
+    sl_json_string(j, "local", sl_tuple_local(&c->tuple, local, sizeof local));
+    sl_json_string(j, "peer", sl_tuple_peer(&c->tuple, peer, sizeof peer));
+    sl_json_uint(j, "cookie", c->cookie);
+    if (c->last_state)
+        sl_json_string(j, "last_state", sl_state_name(c->last_state));
+    if (c->seen_alive) {
+        sl_json_uint(j, "duration_ms", (unsigned long long)sl_closed_duration_ms(c));
+        sl_json_bool(j, "duration_whole", c->seen_born);
+    }
+    if (c->info.present)
+        sl_json_tcp_info_fields(j, &c->info);
+}

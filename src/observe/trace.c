@@ -41,7 +41,7 @@ struct sl_trace {
     int fd;                     /* its trace_pipe, non-blocking */
     struct sl_filter filter;    /* applied here too, whatever the kernel filters */
     enum sl_trace_kernel_filter kernel_filter;
-    char pending[4096];         /* a line split across reads */
+    char pending[65536];        /* what one read() takes, and a line split across reads */
     size_t pending_len;
 };
 
@@ -195,6 +195,10 @@ struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
         sl_trace_close(t);
         return NULL;
     }
+    /* Room for a burst: at 5,000 connections a second on the filter's ports the
+     * events come at 50,000 a second, and the instance's default (1.4 MB a CPU)
+     * would be overwritten before a refresh drains it. Best effort. */
+    tracefs_instance_file_write(t->instance, "buffer_size_kb", "8192");
     if (tracefs_event_enable(t->instance, SYSTEM, EVENT) != 0 ||
         (t->fd = tracefs_instance_file_open(t->instance, "trace_pipe",
                                             O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {

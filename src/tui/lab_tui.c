@@ -140,26 +140,27 @@ static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
     sl_lab_screen_progress(lab, true);
 }
 
-static bool tui_pause(struct sl_lab *lab, const char *look, const char *const *hints, int count)
+static enum sl_lab_choice tui_pause(struct sl_lab *lab, const char *look,
+                                    const char *const *hints, int count)
 {
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
-        return true;
+        return SL_CHOICE_GO_ON;
     for (int i = 0; i < count; i++) {
         sl_step_pane_add(t, SL_TUI_DIM, 4, "  %s", hints[i]);
         sl_step_pane_mark_hint(t);
     }
     sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
-    bool go_on = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
+    enum sl_lab_choice choice = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
     sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
-    return go_on;
+    return choice;
 }
 
-static bool tui_step_done(struct sl_lab *lab)
+static enum sl_lab_choice tui_step_done(struct sl_lab *lab)
 {
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
-        return true;
+        return SL_CHOICE_GO_ON;
     sl_lab_screen_status(t, SL_TUI_BOLD, " end of step %d: Enter for the next step", lab->step);
     return sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
 }

@@ -114,7 +114,7 @@ void sl_lab_screen_draw(struct sl_lab *lab);
 void sl_lab_screen_progress(struct sl_lab *lab, bool now);
 /* Wait for Enter or space (true) or q (false), the sockets live meanwhile; in
  * auto mode `auto_ms` and no key. */
-bool sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms);
+enum sl_lab_choice sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms);
 /* Whether q was pressed since the last look (other keys are dropped). */
 bool sl_lab_screen_quit_pressed(void);
 /* The end: the summary until a key (auto mode: `auto_ms`). */

@@ -3,6 +3,8 @@
  * the help (?), and at the end the summary. */
 #include "lab_tui_internal.h"
 
+#include "socklab/markdown.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,25 +55,28 @@ static void draw_whole_source(struct sl_lab *lab, struct sl_tui_rect r)
     sl_code_pane_draw_lines(r, NULL, lines, n, t->overlay_scroll, t->marked);
 }
 
-/* docs/labs/NN-name.md, a paragraph a line, from overlay_scroll on. */
+/* docs/labs/NN-name.md laid out for the pane (markdown.h: headings, wrapped
+ * paragraphs, tables that fit or become lists, answers after the notes), a
+ * line a paragraph, from overlay_scroll on. */
 static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
     if (!t->notes)
         t->notes = find_notes(lab);
-    char *copy = t->notes ? strdup(t->notes) : NULL;
-    const char **lines = copy ? malloc(4096 * sizeof *lines) : NULL;
+    char *shown = t->notes ? sl_markdown_render(t->notes, strlen(t->notes), r.w,
+                                                t->utf8 ? 0 : SL_MARKDOWN_ASCII) : NULL;
+    const char **lines = shown ? malloc(8192 * sizeof *lines) : NULL;
     if (!lines) {
         sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.", SL_TUI_BOLD);
-        free(copy);
+        free(shown);
         return;
     }
-    int total = sl_tui_draw_paragraphs(r, lines, split_lines(copy, lines, 4096),
+    int total = sl_tui_draw_paragraphs(r, lines, split_lines(shown, lines, 8192),
                                        t->overlay_scroll);
     if (t->overlay_scroll > total - 1)
         t->overlay_scroll = total > 0 ? total - 1 : 0;
     free(lines);
-    free(copy);
+    free(shown);
 }
 
 static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
@@ -81,6 +86,8 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "",
         "Enter or space: the next step (or go on from a pause).",
         "q: end the lab; Ctrl-C does too, and the terminal is restored.",
+        "r: start the lab again; b: back a step (the lab runs again up to the step before: "
+        "a kernel cannot be rewound).",
         "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
         "closes them).",
         "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",

@@ -15,7 +15,7 @@
 #define WIDE_COLS 150           /* side by side from here */
 #define WIDE_ROWS 36
 
-enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT };
+enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
 
 static void draw_header(struct sl_lab *lab, int cols)
 {
@@ -151,6 +151,8 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     switch (k) {
     case '\n': case '\r': case ' ': case KEY_ENTER: return KEY_GO_ON;
     case 'q': case 'Q': return KEY_QUIT;
+    case 'r': case 'R': return KEY_START_AGAIN;
+    case 'b': case 'B': return KEY_GO_BACK;
     case 's':
         t->overlay = OVERLAY_SOURCE;
         t->overlay_scroll = lab->step_line > 3 ? lab->step_line - 3 : 0;
@@ -168,7 +170,7 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
 }
 
 /* A key pressed before the pause does not pass it. */
-bool sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms)
+enum sl_lab_choice sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms)
 {
     double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
     flushinp();                                 /* as in the text presenter */
@@ -176,14 +178,18 @@ bool sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms)
         sl_sockets_pane_look(lab, REFRESH_MS);
         sl_lab_screen_draw(lab);
         if (until >= 0 && sl_clock_ms() >= until)
-            return true;
+            return SL_CHOICE_GO_ON;
         timeout(REFRESH_MS);
         int k = getch();
         if (k == ERR)
             continue;
-        enum key_answer a = on_key(lab, k);
-        if (a != KEY_STAY)
-            return a == KEY_GO_ON;
+        switch (on_key(lab, k)) {
+        case KEY_STAY: break;
+        case KEY_GO_ON: return SL_CHOICE_GO_ON;
+        case KEY_QUIT: return SL_CHOICE_QUIT;
+        case KEY_START_AGAIN: return SL_CHOICE_RESTART;
+        case KEY_GO_BACK: return SL_CHOICE_BACK;
+        }
     }
 }
 

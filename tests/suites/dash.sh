@@ -130,6 +130,12 @@ kill -TERM "$(pane_child sockdash)"
 check "SIGTERM ends the dashboard (status 143)" wait_for 5 screen_has "EXIT=143"
 check "the terminal settings are restored after SIGTERM" wait_for 3 cmp -s "$scratch/before" "$scratch/after"
 
+# Unprivileged runs (as root: as nobody, through setpriv).
+as_nobody() {
+    if [ "$(id -u)" != 0 ]; then "$@"
+    else chmod o+rx "$(dirname "$dash")" 2>/dev/null; setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; fi
+}
+
 # Colour marks what is alive (the header, boxes with sockets); NO_COLOR keeps
 # only bold, dim and reverse.
 colour_codes() {
@@ -223,10 +229,6 @@ if [ "$(id -u)" = 0 ]; then
 fi
 # --trace without root is bad input: one sentence saying what to do, exit 2,
 # before any screen (the unprivileged run needs no terminal to be refused).
-as_nobody() {
-    if [ "$(id -u)" != 0 ]; then "$@"
-    else chmod o+rx "$(dirname "$dash")" 2>/dev/null; setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; fi
-}
 if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
     as_nobody "$dash" --trace --port "$port" </dev/null >"$scratch/out" 2>"$scratch/err"
     status=$?
@@ -328,3 +330,99 @@ for term in bogus-term dumb; do
         sh -c "[ \$(wc -l <'$scratch/err-$term') -eq 1 ] && grep -q -- '--once' '$scratch/err-$term' && [ \$(wc -c <'$scratch/err-$term') -le 80 ]"
     own_tmux_end
 done
+
+# The suite's own tmux server again, for the panels (the sizes above had servers of their own).
+use_tmux dash
+# tcp_info, a cell explained, the closed connections: at 120x40 and 80x24,
+# on sockets held afresh (the first holder's 60 s may be over by now).
+release_test_sockets
+rm -f "$scratch/hold"
+hold_test_sockets "$build"
+panels_at() {           # COLS ROWS [Tab: to the view with the table, where the default has none]
+    start_dash "$1" "$2" --port "$port,$port6" --interval 200
+    wait_for 5 screen_has "10 sockets\|10: listen" || return 1
+    [ -n "${3:-}" ] && t send-keys -t dash Tab && ! wait_for 3 screen_has "Local Address" && return 1
+    t send-keys -t dash i
+    wait_for 3 screen_has "RTT ms" || { screen_dump; return 1; }
+    # The first row (sorted by state) is an ESTAB connection: its sparkline.
+    wait_for 3 screen_has "^rtt .* ms  cwnd .*(last 60 s)" || { screen_dump; return 1; }
+    screen_has "Cwnd" || return 1
+    t send-keys -t dash i Enter
+    wait_for 3 screen_has "ESTAB .*: the state cell" || { screen_dump; return 1; }
+    screen_has "state: ESTAB: the connection is open" && screen_has "lab: Lab 02" || return 1
+    t send-keys -t dash Right
+    wait_for 3 screen_has "the recv-q cell" && screen_has "recv-q: Recv-Q 0: bytes that" || return 1
+    t send-keys -t dash Escape
+    wait_for 3 screen_lacks "the recv-q cell" || return 1
+    t send-keys -t dash c
+    wait_for 3 screen_has "Closed connections, newest first" || { screen_dump; return 1; }
+    t send-keys -t dash q
+    wait_for 5 screen_has "EXIT=0"
+}
+check "120x40: i shows tcp_info and a sparkline, Enter explains a cell, c the closed list" \
+    panels_at 120 40
+check "80x24: the same fits, in the view with the table" panels_at 80 24 Tab
+# The explanation on the screen, joined back into one line per paragraph,
+# is word for word what --once --explain prints: nothing was cut in a word.
+joined() { awk -v h="$1" 'index($0, h ":") { on = 1 } on && /^ *$/ { exit }
+                          on { $1 = $1; printf "%s ", $0 }'; }
+no_wrapped_words() {
+    start_dash 80 24 --port "$port" --state listen --interval 200
+    wait_for 5 screen_has "LISTEN" || return 1
+    t send-keys -t dash Enter
+    wait_for 3 screen_has "the state cell" || return 1
+    screen | joined "recv-q" >"$scratch/on-screen"
+    "$dash" --once --explain "sport = :$port" | sed -n '/^LISTEN 127/,/^$/p' |
+        sed -n '/^  recv-q:/,/^  [a-z]*:$/p' | sed '$d' | joined "recv-q" >"$scratch/printed"
+    t send-keys -t dash q q
+    wait_for 5 screen_has "EXIT=0" && [ -s "$scratch/on-screen" ] &&
+        cmp -s "$scratch/on-screen" "$scratch/printed" ||
+        { diff "$scratch/on-screen" "$scratch/printed" | sed 's/^/# /'; return 1; }
+}
+check "80x24: the explanation is wrapped between words" no_wrapped_words
+
+# Connections that end on the dashboard's ports go to the closed list, with
+# how they ended: lab 02 on ports of its own, watched live and by --once --closed.
+# (A connect that fails is disconnected before its end is told, and only its
+# cookie names it: it is caught when a discovery saw it, here every 200 ms.)
+lport=$(quiet_port)
+lab02() { "$(pwd)/$build/bin/lab02-handshake" --auto --port "$lport" >"$scratch/lab02.out" 2>&1; }
+start_dash 150 50 --port "$lport-$((lport + 3))" --interval 200 --discover 200
+wait_for 5 screen_has "netlink every"
+t send-keys -t dash c
+lab02
+check "the live closed list shows lab 02's connections closed by FIN" \
+    wait_for 10 screen_has "FIN, closed first"
+check "... and the other end's, closed second" screen_has "FIN, closed second .*127.0.0.1:$lport"
+check "... and a connect that failed" screen_has "connect failed"
+t send-keys -t dash q
+closed_once() {
+    ( sleep 1; lab02 ) &
+    lab=$!
+    as_nobody "$dash" --once --closed 6 --port "$lport-$((lport + 3))" $1 >"$scratch/closed" 2>&1
+    wait "$lab"
+}
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
+    closed_once
+    check "--once --closed as nobody: the connections that ended, how, bytes, RTT" \
+        sh -c "grep -q '^[0-9]* connections ended in 6 s' '$scratch/closed' &&
+               grep -q '^FIN, closed first .* sent [0-9]* B  received [0-9]* B  retrans 0  rtt' '$scratch/closed'"
+    closed_once --json
+    check "--once --closed --json as nobody: one object each, with the final tcp_info" \
+        sh -c "grep -q '\"ending\":\"FIN, closed second\".*\"bytes_acked\":' '$scratch/closed'"
+    as_nobody "$dash" --once --explain "sport = :$port" >"$scratch/explain" 2>&1
+    check "--once --explain 'sport = :P' as nobody: the listener's queues in words" \
+        sh -c "grep -q '^LISTEN 127.0.0.1:$port ' '$scratch/explain' && grep -q 'accept queue' '$scratch/explain'"
+fi
+cookie=$("$dash" --once --json --port "$port" --state listen | grep -o '"cookie":[0-9]*' | head -n 1 | cut -d: -f2)
+check "--once --explain COOKIE --json: that socket, explained" \
+    sh -c "'$dash' --once --explain '$cookie' --json | grep -q '\"cookie\":$cookie,.*\"explanation\":{\"state\":\"LISTEN'"
+check "--once --json carries tcp_info (rtt, cwnd, windows, bytes)" \
+    sh -c "'$dash' --once --json --port '$port' --state established | grep -q '\"rtt_us\":.*\"cwnd\":.*\"snd_wnd\":.*\"bytes_acked\":'"
+"$dash" --once --explain 'sport = :1' >/dev/null 2>"$scratch/err"
+check "--explain that matches nothing: exit 1, one line" sh -c "[ $? -eq 1 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+check "--explain with words it does not know: exit 2, one line" \
+    sh -c "'$dash' --once --explain 'port 80' 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+check "--closed without --once: exit 2, one line" \
+    sh -c "'$dash' --closed 3 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
+

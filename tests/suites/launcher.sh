@@ -25,9 +25,11 @@ timeout 30 "$socklab" run byte-order --auto --json >"$scratch/run-name"
 check "run by name passes the lab's options" \
     sh -c "jq -e 'select(.event == \"end\") | .status == 0' '$scratch/run-name' >/dev/null"
 "$socklab" source 1 >"$scratch/source"
-check "source 1 prints the lab's source off a terminal" cmp -s "$scratch/source" labs/01-byte-order.c
+check "source 1 off a terminal: the file as it is, to save and change" cmp -s "$scratch/source" labs/01-byte-order.c
 "$socklab" notes 01 >"$scratch/notes"
-check "notes 01 prints the lab's notes off a terminal" cmp -s "$scratch/notes" docs/labs/01-byte-order.md
+check "notes 01 off a terminal: the notes laid out at 80 columns, not Markdown" \
+    sh -c "grep -q '^Lab 01' '$scratch/notes' && ! grep -q -e '^#' -e '^|' '$scratch/notes' &&
+           [ \$(LC_ALL=C.UTF-8 wc -L <'$scratch/notes') -le 80 ]"
 check "--version names socklab" sh -c "'$socklab' --version | grep -q '^socklab [0-9]'"
 check "--help lists the commands" sh -c "'$socklab' --help | grep -q 'socklab class N'"
 
@@ -53,3 +55,17 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 fi
 check "with everything present the dependency check is silent" \
     sh -c "sh tools/ensure-deps.sh >'$scratch/out' 2>&1 && [ ! -s '$scratch/out' ]"
+
+# Help texts at 80 columns and under LANG=C (issue 19, item 17).
+help_fits() {
+    for lab in "$build"/bin/lab[0-9][0-9]-*; do
+        [ "$(LC_ALL=C.UTF-8 "$lab" --help | LC_ALL=C.UTF-8 wc -L)" -le 80 ] || return 1
+    done
+}
+check "every lab's --help fits 80 columns, its first line too" help_fits
+check "a lab's --help under LANG=C is ASCII" \
+    sh -c "LC_ALL=C '$build/bin/lab06-time-wait' --help | grep -q '^lab06-time-wait -- lab 06' &&
+           ! LC_ALL=C '$build/bin/lab06-time-wait' --help | LC_ALL=C grep -q '[^ -~]'"
+dash_notes=$("$build/bin/sockdash" --help | sed -n 's/^More: man sockdash, and //p')
+check "sockdash --help points at its man page and at a dashboard.md that is there" \
+    sh -c "[ -n '$dash_notes' ] && [ -f '$dash_notes' ] && grep -q sockdash '$dash_notes'"

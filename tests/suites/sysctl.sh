@@ -99,10 +99,10 @@ trap 'stop_tree $lanes; cleanup' EXIT
 
 # The jobs, one lab in one configuration each, lab by lab, so that every
 # lane gets its share of each lab, the long ones too; job j runs in lane j
-# mod LANES, one namespace after another. SYSCTL_LANES, default 10: the labs
+# mod LANES, one namespace after another. SYSCTL_LANES, default 12: the labs
 # mostly wait, on timers and on each other (lab 11: 1.5 s of CPU in 15 s),
 # and their timed claims hold on a busy machine or say inconclusive.
-lane_count=${SYSCTL_LANES:-10}
+lane_count=${SYSCTL_LANES:-12}
 started=$(date +%s)
 configurations >"$scratch/table"
 ls "$build"/bin/lab[0-9][0-9]-* 2>/dev/null >"$scratch/labs"

@@ -26,6 +26,10 @@
  *   http-probe PORT flood N                  N at once: each answered (200/503) or closed
  *   http-probe PORT load C R                 C connections, R pipelined requests each:
  *                                            every response once, in order
+ *   http-probe PORT files C R D ROOT PATH... C connections, R requests each for the
+ *                                            PATHs in turn, D at a time in one send():
+ *                                            every response once, in order, whole (each
+ *                                            body the bytes of ROOT/PATH)
  *
  * `hold` prints how many connections it could open within RLIMIT_NOFILE
  * ("held N") when that is fewer than asked. */
@@ -115,7 +119,7 @@ static void send_all(int fd, const char *bytes, size_t len)
 
 struct reader {
     int fd;
-    char buf[1 << 16];
+    char buf[1 << 18];                  /* a response of a 64 KiB file, and more */
     size_t len;
 };
 
@@ -730,6 +734,71 @@ static int scenario_load(int conns, int requests)
     return 0;
 }
 
+/* A whole file, malloc'd. */
+static char *load_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *data = malloc(1 << 20);
+    if (!f || !data)
+        failed("cannot read %s", path);
+    *len = fread(data, 1, 1 << 20, f);
+    fclose(f);
+    return data;
+}
+
+/* Pipelined requests for files of different sizes (some kept in the
+ * server's memory, some sent with sendfile()): each response must be the
+ * one asked for, in order, with every byte of its file, and nothing after
+ * the last. */
+static int scenario_files(int conns, int requests, int depth, const char *root,
+                          char **paths, int npaths)
+{
+    char *bytes[npaths];
+    size_t lens[npaths];
+    for (int i = 0; i < npaths; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", root, paths[i]);
+        bytes[i] = load_file(path, &lens[i]);
+    }
+    struct reader **r = calloc((size_t)conns, sizeof *r);
+    if (!r || depth < 1)
+        failed("out of memory, or a depth below 1");
+    for (int c = 0; c < conns; c++)
+        r[c] = reader_new(connect_or_fail());
+    for (int sent = 0; sent < requests; sent += depth) {
+        int batch = requests - sent < depth ? requests - sent : depth;
+        for (int c = 0; c < conns; c++) {   /* every connection's batch in flight at once */
+            char request[64 * 1024];
+            size_t len = 0;
+            for (int i = sent; i < sent + batch; i++)
+                len += (size_t)snprintf(request + len, sizeof request - len,
+                                        "GET %s HTTP/1.1\r\nHost: t\r\n\r\n",
+                                        paths[(c + i) % npaths]);
+            send_all(r[c]->fd, request, len);
+        }
+        for (int c = 0; c < conns; c++)
+            for (int i = sent; i < sent + batch; i++) {
+                int which = (c + i) % npaths;
+                struct response res = read_response(r[c], false);
+                if (res.status != 200 || res.body_len != lens[which] ||
+                    memcmp(res.body, bytes[which], lens[which]))
+                    failed("connection %d, response %d: status %d, %zu bytes: not %s (%zu "
+                           "bytes)", c, i, res.status, res.body_len, paths[which], lens[which]);
+                response_done(r[c], &res);
+            }
+    }
+    for (int c = 0; c < conns; c++) {
+        shutdown(r[c]->fd, SHUT_WR);
+        if (r[c]->len || !closes_within(r[c], WAIT_MS))
+            failed("connection %d: more bytes after its last response, or no close", c);
+        reader_free(r[c]);
+    }
+    for (int i = 0; i < npaths; i++)
+        free(bytes[i]);
+    free(r);
+    return 0;
+}
+
 static long number(const char *text)
 {
     char *end;
@@ -789,6 +858,9 @@ int main(int argc, char **argv)
         return scenario_flood((int)number(a));
     if (!strcmp(s, "load") && b)
         return scenario_load((int)number(a), (int)number(b));
+    if (!strcmp(s, "files") && argc > 7)
+        return scenario_files((int)number(a), (int)number(b), (int)number(c), argv[6],
+                              argv + 7, argc - 7);
     fprintf(stderr, "http-probe: unknown scenario or missing arguments: %s\n", s);
     return 2;
 }

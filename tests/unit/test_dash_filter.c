@@ -39,6 +39,8 @@ static void the_slash_filter(void **state)
     assert_false(dash_parse_filter("99999", &o, why, sizeof why));
     assert_non_null(strstr(why, "99999"));
     assert_int_equal(o.pid, 42);                       /* unchanged on error */
+    assert_false(dash_parse_filter("listen,foo", &o, why, sizeof why));  /* not a process name */
+    assert_non_null(strstr(why, "'foo' is not a TCP state"));
     assert_false(dash_parse_filter("pid=abc", &o, why, sizeof why));
     assert_false(dash_parse_filter("a-name-far-too-long-for-comm", &o, why, sizeof why));
     assert_true(dash_parse_filter("", &o, why, sizeof why));

@@ -1,0 +1,433 @@
+/* labs/12-nagle-delayed-ack.c — the 40 ms request: a request written in two
+ * small send() calls, Nagle's algorithm on the client and a delayed ACK on
+ * the server, and the fixes measured side by side.
+ *
+ * What it shows
+ *   1. header and body in two send()s, a server that answers once it has
+ *      both: every request but the first takes about the server's
+ *      delayed-ACK time (tcp_info's ato, 40 ms on Linux);
+ *   2. why: right after the second send() the body is still unsent in the
+ *      client's kernel (SIOCOUTQNSD) while the header waits to be
+ *      acknowledged — Nagle holds a small segment back while an earlier
+ *      small one is unacknowledged, and the server delays that ACK;
+ *   3. the fixes side by side: one writev(), TCP_NODELAY, TCP_CORK then
+ *      uncork, MSG_MORE, TCP_QUICKACK before every recv() on the server —
+ *      and TCP_QUICKACK set once, which does not stick;
+ *   4. Minshall's variant (Linux): a small write after a full-sized segment
+ *      goes at once; a small write after a small one waits;
+ *   5. many small writes on a busy socket become few segments, TCP_NODELAY
+ *      or not (net.ipv4.tcp_autocorking read and shown).
+ *
+ * Run it
+ *   terminal 1:  socklab run 12
+ *   terminal 2:  at each pause, the ss command it prints (-i shows ato and
+ *                the unacknowledged bytes)
+ *
+ * What you should see
+ *   ~44 ms a request with two send()s, well under 1 ms with each fix but
+ *   TCP_QUICKACK set once.
+ *
+ * Notes: docs/labs/12-nagle-delayed-ack.md  (socklab notes 12) */
+#include "socklab/check.h"
+#include "socklab/clock.h"
+#include "socklab/lab.h"
+#include "socklab/net.h"
+
+#include <errno.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static const struct sl_lab_info info = {
+    .number = 12,
+    .name = "nagle-delayed-ack",
+    .title = "Nagle and delayed ACK: the 40 ms request, and its fixes",
+    .goal = "See a request written in two small send()s wait for the server's delayed ACK "
+            "on every round trip, find the unsent bytes in the client's kernel, and measure "
+            "each fix: one write, TCP_NODELAY, TCP_CORK, MSG_MORE, TCP_QUICKACK.",
+    .ports = 1,
+    .bind_rules = SL_BIND_IPV6,
+};
+
+#define REQUESTS 20
+#define PART 64                         /* a header, then a body: two small writes */
+#define SMALL_WRITES 2000
+
+/* One connection, both ends held by the lab: the client writes requests,
+ * the server reads each one whole and answers "OK". One process does both,
+ * in turn: the delayed ACK and Nagle's wait are the kernel's timers, and a
+ * recv() on the server blocks until they let the data through. */
+struct talk {
+    int client, server;
+    char header[PART], body[PART];
+};
+
+static void start_talk(struct sl_lab *lab, struct talk *t)
+{
+    int pair[2];
+    sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
+    t->client = pair[0];
+    t->server = pair[1];
+    sl_bound_blocking(t->client, 2000);             /* every read below ends */
+    sl_bound_blocking(t->server, 2000);
+    sl_lab_track_port(lab, sl_local_port(t->server));
+    memset(t->header, 'h', PART);
+    memset(t->body, 'b', PART);
+}
+
+static void stop_talk(struct talk *t)
+{
+    sl_close_client_first(t->client, t->server);
+}
+
+/* Read exactly len bytes from fd, as the server (or the client) waits for them. */
+static void read_whole(struct sl_lab *lab, int fd, size_t len)
+{
+    char buf[4096];
+    for (size_t got = 0; got < len;) {
+        size_t want = len - got < sizeof buf ? len - got : sizeof buf;
+        ssize_t n = recv(fd, buf, want, 0);
+        if (n <= 0)
+            sl_lab_setup_error(lab, "a read on the lab's connection waited over 2 s");
+        got += (size_t)n;
+    }
+}
+
+/* The server's side of one request, then the client reading its answer. */
+static void serve_one(struct sl_lab *lab, const struct talk *t)
+{
+    read_whole(lab, t->server, 2 * PART);           /* header and body */
+    CHECK(send(t->server, "OK", 2, 0));
+    read_whole(lab, t->client, 2);
+}
+
+/* The delayed-ACK timeout the server's socket uses now (tcp_info's ato), in ms. */
+static double ato_of(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    return ti.tcpi_ato / 1000.0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of the request times ms[from..REQUESTS-1] (sorts them). */
+static double median_of(double *ms, int from)
+{
+    int n = REQUESTS - from;
+    qsort(ms + from, (size_t)n, sizeof *ms, by_value);
+    return n % 2 ? ms[from + n / 2] : (ms[from + n / 2 - 1] + ms[from + n / 2]) / 2;
+}
+
+/* What the steps measured, for the table of step 7. */
+struct results {
+    double ato;                         /* the server's delayed-ACK timeout, ms */
+    double two_sends;                   /* median ms a request, step 1 */
+    int count;
+    const char *names[8];
+    double medians[8];
+    bool spoiled;                       /* a fix's measurement stayed inconclusive */
+};
+
+/* A fix's median: fast (under a quarter of the delayed-ACK time) holds, as
+ * slow as the delay (three quarters of it or more) fails, and in between a
+ * busy machine spoiled it: taken again, then inconclusive. Returns whether
+ * the measurement is sound; records the result for step 7. */
+static bool judge(struct sl_lab *lab, struct results *r, const char *name, double median,
+                  int *attempt)
+{
+    bool sound = median < r->ato / 4 || median >= 0.75 * r->ato;
+    if (!sound && sl_lab_again(lab, attempt, "the median request took %.1f ms, between the "
+                                             "fast and the delayed: a busy machine", median))
+        return false;
+    if (r->count < 8) {
+        r->names[r->count] = name;
+        r->medians[r->count++] = median;
+    }
+    r->spoiled = r->spoiled || !sound;
+    lab_show(lab, "%s: median %.2f ms a request", name, median);
+    lab_expect_sound(lab, sound, median < r->ato / 4,
+                     "with %s a request no longer waits for the delayed ACK", name);
+    return true;
+}
+
+/* Requests timed one by one, each from its first write to its answer:
+ *
+ *     for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+ *         CHECK(writev(t.client, parts, 2));          (one request, written)
+ *         serve_one(lab, &t);                         (read, answered, read back)
+ *     }
+ *
+ * Each call ends the time of the request before and starts the next. After
+ * REQUESTS of them, a named timing is judged (judge(): taken again when a
+ * busy machine spoiled it); one without a name just ends, its times in ms. */
+struct timing {
+    const char *name;
+    int done, attempt;
+    double start, ms[REQUESTS];
+};
+
+static bool next_request(struct sl_lab *lab, struct results *r, struct timing *tm)
+{
+    if (tm->done > 0 || tm->start > 0)
+        tm->ms[tm->done++] = sl_clock_ms() - tm->start;
+    if (tm->done == REQUESTS) {
+        if (!tm->name || judge(lab, r, tm->name, median_of(tm->ms, 1), &tm->attempt))
+            return false;
+        tm->done = 0;                               /* spoiled: the requests again */
+    }
+    tm->start = sl_clock_ms();
+    return true;
+}
+
+static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r)
+{
+    lab_step(lab, "A request in two send()s: header, then body");
+    lab_say(lab, "The client sends a %d-byte header, then a %d-byte body, and waits for the "
+                 "answer; the server answers once it has both. %d requests on one "
+                 "connection, each timed from the first send() to the answer.",
+            PART, PART, REQUESTS);
+    struct timing tm = { .name = NULL };
+    while (next_request(lab, r, &tm)) {
+        CHECK(send(t->client, t->header, PART, 0));
+        CHECK(send(t->client, t->body, PART, 0));
+        serve_one(lab, t);
+    }
+    r->ato = ato_of(t->server);
+    r->two_sends = median_of(tm.ms, 1);
+    lab_show(lab, "the first request took %.2f ms; the others: median %.1f ms, at most %.1f ms; "
+                  "the server's delayed-ACK timeout (tcp_info ato) is %.0f ms",
+             tm.ms[0], r->two_sends, tm.ms[REQUESTS - 1], r->ato);
+    lab_expect(lab, r->two_sends >= 0.75 * r->ato,
+               "every request after the first waits for the server's delayed ACK (%.0f ms)",
+               r->ato);
+    sl_lab_observe(lab);
+    lab_pause(lab, "the server's socket, with ss -i, shows ato:%.0f: its delayed-ACK timeout",
+              r->ato);
+}
+
+static void step_where(struct sl_lab *lab, struct talk *t, double ato)
+{
+    lab_step(lab, "Where the body waits");
+    lab_say(lab, "Right after the second send(), ask the client's kernel what it holds: "
+                 "SIOCOUTQ counts the bytes not yet acknowledged, SIOCOUTQNSD those not "
+                 "even sent.");
+    int queued, unsent, attempt = 0;
+    double late;
+    do {
+        CHECK(send(t->client, t->header, PART, 0));
+        CHECK(send(t->client, t->body, PART, 0));
+        double sent_at = sl_clock_ms();
+        CHECK(lab_call(lab, ioctl(t->client, SIOCOUTQ, &queued)));
+        CHECK(lab_call(lab, ioctl(t->client, SIOCOUTQNSD, &unsent)));
+        late = sl_clock_ms() - sent_at;
+        serve_one(lab, t);
+    } while (late > ato / 2 && sl_lab_again(lab, &attempt, "the lab asked %.0f ms late", late));
+    lab_show(lab, "%d bytes not acknowledged, %d of them not sent", queued, unsent);
+    lab_expect_sound(lab, late <= ato / 2, queued == 2 * PART && unsent == PART,
+                     "the header is sent and waits for its ACK; the body is not sent: Nagle "
+                     "holds a small segment while an earlier small one is unacknowledged");
+}
+
+static void step_one_write(struct sl_lab *lab, struct results *r)
+{
+    lab_step(lab, "Fix: the whole request in one writev()");
+    lab_say(lab, "Hand the kernel the request in one call: header and body leave in one "
+                 "segment, and there is no second small segment for Nagle to hold.");
+    struct talk t;
+    start_talk(lab, &t);
+    struct iovec parts[2] = { { t.header, PART }, { t.body, PART } };
+    for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+        CHECK(writev(t.client, parts, 2));
+        serve_one(lab, &t);
+    }
+    stop_talk(&t);
+}
+
+static void step_nodelay(struct sl_lab *lab, struct results *r)
+{
+    lab_step(lab, "Fix: TCP_NODELAY on the client");
+    lab_say(lab, "TCP_NODELAY turns Nagle's algorithm off for the socket: every send() "
+                 "leaves at once, small or not (more segments, when a program writes in "
+                 "small pieces).");
+    struct talk t;
+    start_talk(lab, &t);
+    CHECK(lab_call(lab, setsockopt(t.client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+                                   sizeof(int))));
+    for (struct timing tm = { .name = "TCP_NODELAY" }; next_request(lab, r, &tm);) {
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        serve_one(lab, &t);
+    }
+    stop_talk(&t);
+}
+
+static void step_more_coming(struct sl_lab *lab, struct results *r)
+{
+    lab_step(lab, "Fix: tell the kernel more is coming (TCP_CORK, MSG_MORE)");
+    lab_say(lab, "TCP_CORK holds everything back until it is removed (or 200 ms pass); "
+                 "MSG_MORE does the same for one send(). The header waits for the body, and "
+                 "both leave together when the request is complete.");
+    struct talk t;
+    start_talk(lab, &t);
+    for (struct timing tm = { .name = "TCP_CORK, then uncork" }; next_request(lab, r, &tm);) {
+        CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int)));
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 0 }, sizeof(int)));
+        serve_one(lab, &t);
+    }
+    for (struct timing tm = { .name = "MSG_MORE on the header" }; next_request(lab, r, &tm);) {
+        CHECK(send(t.client, t.header, PART, MSG_MORE));
+        CHECK(send(t.client, t.body, PART, 0));
+        serve_one(lab, &t);
+    }
+    stop_talk(&t);
+}
+
+static void step_quickack(struct sl_lab *lab, struct results *r)
+{
+    lab_step(lab, "Fix on the server: TCP_QUICKACK, and why once is not enough");
+    lab_say(lab, "TCP_QUICKACK makes the server acknowledge at once — but only until the "
+                 "kernel decides the connection is interactive again. Set before every read "
+                 "it sends the pending ACK each time; set once it is soon forgotten.");
+    struct talk t;
+    start_talk(lab, &t);
+    struct timing every = { .name = "TCP_QUICKACK before every read" };
+    while (next_request(lab, r, &every)) {
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        CHECK(setsockopt(t.server, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int)));
+        serve_one(lab, &t);
+    }
+    CHECK(setsockopt(t.server, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int)));
+    struct timing once = { .name = NULL };          /* set once, above, and never again */
+    while (next_request(lab, r, &once)) {
+        CHECK(send(t.client, t.header, PART, 0));
+        CHECK(send(t.client, t.body, PART, 0));
+        serve_one(lab, &t);
+    }
+    lab_show(lab, "TCP_QUICKACK set once: median %.1f ms a request", median_of(once.ms, 1));
+    lab_expect(lab, median_of(once.ms, 1) >= 0.75 * r->ato,
+               "TCP_QUICKACK set once does not stick: the requests wait for the delayed ACK "
+               "again");
+    stop_talk(&t);
+}
+
+static void step_compare(struct sl_lab *lab, const struct results *r)
+{
+    lab_step(lab, "The fixes, side by side");
+    lab_say(lab, "The same request, the median of %d, written each way. The fastest fix is "
+                 "the one that sends the request in one segment; TCP_NODELAY sends two.",
+            REQUESTS - 1);
+    lab_show(lab, "%-34s %7.2f ms", "two send()s (Nagle + delayed ACK)", r->two_sends);
+    for (int i = 0; i < r->count; i++)
+        lab_show(lab, "%-34s %7.2f ms", r->names[i], r->medians[i]);
+    double slowest_fix = 0;
+    for (int i = 0; i < r->count; i++)
+        slowest_fix = r->medians[i] > slowest_fix ? r->medians[i] : slowest_fix;
+    lab_expect_sound(lab, !r->spoiled, r->count == 5 && slowest_fix * 10 < r->two_sends,
+                     "every fix is more than ten times faster than two small send()s");
+}
+
+static void step_minshall(struct sl_lab *lab, struct talk *t, double ato)
+{
+    lab_step(lab, "Minshall's Nagle: a small write after a full-sized segment");
+    lab_say(lab, "Linux holds a small segment only while an earlier small segment is "
+                 "unacknowledged (Minshall's variant of Nagle's rule). Two writes: %d bytes "
+                 "then 1, and a full segment then 1. The server times the gap between the "
+                 "two arrivals.", PART);
+    struct tcp_info ti;
+    CHECK(getsockopt(t->client, IPPROTO_TCP, TCP_INFO, &ti, &(socklen_t){ sizeof ti }));
+    size_t sizes[2] = { PART, ti.tcpi_snd_mss };    /* small; full-sized */
+    char *first = calloc(1, ti.tcpi_snd_mss);
+    double gap[2];
+    int attempt = 0;
+    do {
+        for (int k = 0; k < 2; k++) {
+            CHECK(send(t->client, first, sizes[k], 0));
+            CHECK(send(t->client, "!", 1, 0));
+            read_whole(lab, t->server, sizes[k]);
+            double first_at = sl_clock_ms();
+            read_whole(lab, t->server, 1);
+            gap[k] = sl_clock_ms() - first_at;
+            CHECK(send(t->server, "OK", 2, 0));     /* a turn: the server delays ACKs again */
+            read_whole(lab, t->client, 2);
+        }
+    } while (gap[1] >= ato / 4 && gap[1] < 0.75 * ato &&
+             sl_lab_again(lab, &attempt, "the second gap took %.1f ms: a busy machine", gap[1]));
+    free(first);
+    lab_show(lab, "%zu bytes, then 1: the byte came %.1f ms later; %zu bytes (one full "
+                  "segment), then 1: %.1f ms later", sizes[0], gap[0], sizes[1], gap[1]);
+    lab_expect(lab, gap[0] >= 0.75 * ato,
+               "a small write after an unacknowledged small segment waits for its ACK");
+    lab_expect_sound(lab, gap[1] < ato / 4 || gap[1] >= 0.75 * ato, gap[1] < ato / 4,
+                     "a small write after a full-sized segment leaves at once");
+}
+
+static void step_small_writes(struct sl_lab *lab)
+{
+    lab_step(lab, "Many small writes on a busy socket");
+    lab_say(lab, "TCP_NODELAY sends each write at once — when it can. %d writes of 10 bytes "
+                 "in a row, nobody reading yet: how many segments leave? (tcp_info's "
+                 "segs_out counts them.)", SMALL_WRITES);
+    long autocorking = sl_lab_sysctl(lab, "net.ipv4.tcp_autocorking");
+    struct talk t;
+    start_talk(lab, &t);
+    CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int)));
+    struct tcp_info before, after;
+    CHECK(getsockopt(t.client, IPPROTO_TCP, TCP_INFO, &before, &(socklen_t){ sizeof before }));
+    for (int i = 0; i < SMALL_WRITES; i++)
+        CHECK(send(t.client, "0123456789", 10, 0));
+    CHECK(getsockopt(t.client, IPPROTO_TCP, TCP_INFO, &after, &(socklen_t){ sizeof after }));
+    unsigned segments = after.tcpi_segs_out - before.tcpi_segs_out;
+    sl_lab_observe(lab);                            /* the burst, still in Recv-Q */
+    read_whole(lab, t.server, 10 * SMALL_WRITES);
+    lab_show(lab, "%d writes left in %u segments (tcp_autocorking = %ld)", SMALL_WRITES,
+             segments, autocorking);
+    lab_expect(lab, segments < SMALL_WRITES / 2,
+               "writes that queue behind unacknowledged data leave together: fewer segments "
+               "than writes, TCP_NODELAY or not");
+    lab_pause(lab, "the client's segs_out (ss -i shows it) is far below %d", SMALL_WRITES);
+    stop_talk(&t);
+}
+
+int main(int argc, char **argv)
+{
+    struct sl_lab *lab = sl_lab_begin(argc, argv, &info);
+    struct results r = { 0 };
+    struct talk t;
+    start_talk(lab, &t);
+    step_two_sends(lab, &t, &r);
+    step_where(lab, &t, r.ato);
+    sl_lab_untrack_all(lab);
+    step_one_write(lab, &r);
+    sl_lab_untrack_all(lab);
+    step_nodelay(lab, &r);
+    sl_lab_untrack_all(lab);
+    step_more_coming(lab, &r);
+    sl_lab_untrack_all(lab);
+    step_quickack(lab, &r);
+    step_compare(lab, &r);
+    sl_lab_untrack_all(lab);
+    sl_lab_track_port(lab, sl_local_port(t.server));
+    step_minshall(lab, &t, r.ato);
+    stop_talk(&t);
+    sl_lab_untrack_all(lab);
+    step_small_writes(lab);
+    return sl_lab_end(lab);
+}

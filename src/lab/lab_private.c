@@ -1,0 +1,114 @@
+/* lab_private.c — a network of the lab's own (--private), and the note that
+ * lets another terminal find it.
+ *
+ * The engine makes the network before the set-up checks (so that the ports
+ * it checks are the private network's), while the lab is still one thread
+ * (unshare(CLONE_NEWUSER) refuses a threaded process), and says in one line
+ * what it made. The children a lab forks inherit the network; the engine's
+ * own observation (sock_diag) and capture see only that network, which is
+ * the point. What the lab may do there is its network's, never the
+ * machine's: sl_lab_privileged is true (CAP_NET_ADMIN over this network),
+ * sl_lab_root_on_machine false for a user (the uid inside is the user's). */
+#include "lab_internal.h"
+
+#include "socklab/check.h"
+#include "socklab/netns.h"
+#include "socklab/running.h"
+#include "socklab/sysctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void sl_lab_network_enter(struct sl_lab *lab)
+{
+    const char *kept = getenv(SL_PRIVATE_KEPT);
+    if (kept) {                           /* r or b: the network the last run made */
+        lab->private_net = lab->private_kept = true;
+        lab->user_namespace = !strcmp(kept, "user");
+        unsetenv(SL_PRIVATE_KEPT);
+        return;
+    }
+    if (!lab->opt.private_net && !lab->info->own_network)
+        return;
+    enum sl_netns_kind kind;
+    char why[400];
+    if (sl_netns_make(&kind, why, sizeof why) != 0) {
+        if (lab->opt.private_net)
+            sl_usage_error(lab->program, "--private: %s.", why);
+        /* A lab that wants its own network runs without one: the steps
+         * that need it say why they are skipped. */
+        snprintf(lab->private_refused, sizeof lab->private_refused, "%s", why);
+        return;
+    }
+    lab->private_net = true;
+    lab->user_namespace = kind == SL_NETNS_USER_NET;
+}
+
+void sl_lab_network_started(struct sl_lab *lab)
+{
+    if (lab->private_net) {
+        char text[300];
+        if (lab->private_kept)
+            snprintf(text, sizeof text, "private network: the one this lab made before it "
+                     "started again (its sockets and settings stay)");
+        else if (lab->user_namespace)
+            snprintf(text, sizeof text, "private network: user + network namespace (uid %u as "
+                     "itself), loopback up", (unsigned)getuid());
+        else
+            snprintf(text, sizeof text, "private network: a network namespace of its own, "
+                     "loopback up");
+        if (lab->out->network)
+            lab->out->network(lab, text);
+        else
+            lab->out->say(lab, text);
+    }
+    /* The note is a convenience for other terminals: without it the lab runs
+     * the same, and `socklab ss` says it found no lab. */
+    char path[PATH_MAX];
+    if (sl_running_register(lab->info->number, lab->info->name, lab->private_net, path,
+                            sizeof path) == 0)
+        sl_guard_remove_file(path);
+    sl_lab_wire_open(lab);
+}
+
+bool sl_lab_private(const struct sl_lab *lab)
+{
+    return lab->private_net;
+}
+
+const char *sl_lab_private_refused(const struct sl_lab *lab)
+{
+    return lab->private_refused[0] ? lab->private_refused : NULL;
+}
+
+bool sl_lab_root_on_machine(const struct sl_lab *lab)
+{
+    (void)lab;
+    return sl_netns_root_on_machine();
+}
+
+bool sl_lab_sysctl_set(struct sl_lab *lab, const char *name, long value)
+{
+    if (!lab->private_net || strncmp(name, "net.", 4) != 0)
+        return false;                     /* the machine's settings are never written */
+    long before;
+    if (sl_sysctl_read(name, &before, 1) != 1)
+        return false;
+    char path[256], text[32];
+    snprintf(path, sizeof path, "/proc/sys/%s", name);
+    for (char *p = path + strlen("/proc/sys/"); *p; p++)
+        if (*p == '.')
+            *p = '/';
+    int n = snprintf(text, sizeof text, "%ld", value);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    bool written = fd != -1 && write(fd, text, (size_t)n) == n;
+    if (fd != -1)
+        close(fd);
+    if (written)
+        sl_lab_show(lab, "%s: %ld -> %ld (this lab's network only)", name, before, value);
+    return written;
+}
