@@ -155,7 +155,7 @@ check "80x24: sockdash over the shell in a second window, neither too small" \
            ! tmux -L inner capture-pane -p -t socklab-06:1.0 | grep -q 'too small'"
 check "80x24: the status line names the whole session and how to move" \
     quiet wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t desk | tail -1 |
-                      grep '\[socklab-06\]' | grep -q 'C-b n: next window'"
+                      grep '\[socklab-06\]' | grep '1:sockets' | grep -q 'C-b n: window, arrows: pane'"
 check "80x24: the mouse is on in the classroom" \
     [ "$(inner show-options -v -t socklab-06 mouse)" = on ]
 check "the shell pane ran the ss command (its header is on screen)" \
