@@ -8,25 +8,61 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Quietly refresh lab->observed; false when no source could be read. */
-static bool take(struct sl_lab *lab)
+void sl_lab_observe_end(struct sl_lab *lab)
+{
+    sl_tracker_close(lab->tracker);
+    lab->tracker = NULL;
+}
+
+/* A tracker for the lab's ports as they are now, in this process. */
+static bool tracker_ready(struct sl_lab *lab)
+{
+    if (lab->tracker && lab->tracked_count == lab->port_count && lab->tracker_owner == getpid() &&
+        !memcmp(lab->tracked_ports, lab->ports, (size_t)lab->port_count * sizeof lab->ports[0]))
+        return true;
+    sl_lab_observe_end(lab);                   /* other ports, or a child's copy */
+    /* A second between discoveries at most, for the --tui presenter's live view
+     * (which only follows); every look of the lab's own discovers at once. */
+    struct sl_tracker_options o = { .source = SL_SOURCE_AUTO, .want_tcp_info = true,
+                                    .discover_every_ms = 1000 };
+    sl_filter_init(&o.filter);
+    for (int i = 0; i < lab->port_count; i++)
+        sl_filter_add_range(&o.filter, lab->ports[i], lab->ports[i]);
+    if (lab->port_count == 0)
+        sl_filter_add_range(&o.filter, 0, 0);  /* nothing watched: show nothing */
+    char note[256];
+    lab->tracker = sl_tracker_open(&o, note, sizeof note);
+    memcpy(lab->tracked_ports, lab->ports, (size_t)lab->port_count * sizeof lab->ports[0]);
+    lab->tracked_count = lab->port_count;
+    lab->tracker_owner = getpid();
+    return lab->tracker != NULL;
+}
+
+bool sl_lab_take(struct sl_lab *lab, bool discover, struct sl_snapshot *out)
+{
+    if (!tracker_ready(lab))
+        return false;
+    if (discover)
+        sl_tracker_discover_soon(lab->tracker);
+    return sl_tracker_refresh(lab->tracker, sl_clock_ms(), out) == 0;
+}
+
+/* Quietly refresh lab->observed; false when no source could be read. A lab
+ * makes its sockets between two looks, so a look discovers, unless it waits
+ * for a socket it knows already: then lookups follow it. */
+static bool take(struct sl_lab *lab, bool discover)
 {
     sl_lab_wire_read(lab);                /* segments as they come, in every wait */
-    struct sl_filter filter;
-    sl_filter_init(&filter);
-    for (int i = 0; i < lab->port_count; i++)
-        sl_filter_add_range(&filter, lab->ports[i], lab->ports[i]);
-    if (lab->port_count == 0)
-        sl_filter_add_range(&filter, 0, 0);    /* nothing watched: show nothing */
-    return sl_snapshot_take(&lab->observed, &filter, SL_SOURCE_AUTO) == 0;
+    return sl_lab_take(lab, discover, &lab->observed);
 }
 
 void sl_lab_observe(struct sl_lab *lab)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
-    if (take(lab))
+    if (take(lab, true))
         lab->out->observe(lab, &lab->observed);
     errno = saved;
 }
@@ -51,12 +87,17 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
 /* Observe until done(lab, arg) or the deadline; true when done. A long wait
  * tells the presenter how long is left, about once a second. */
 static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void *), void *arg,
+                          const struct sl_tuple *follow,
                           int timeout_ms, const char *what, bool show)
 {
     double start = sl_clock_ms(), deadline = start + timeout_ms, told = start;
     bool counting = timeout_ms > COUNTDOWN_AFTER_MS && !lab->opt.auto_mode;
     bool there = false;
-    while (take(lab)) {
+    /* A count looks for new sockets every time; a wait for one socket only
+     * until it is known, then follows it by lookups. */
+    for (bool discover = true;
+         take(lab, discover);
+         discover = !follow || !sl_snapshot_find(&lab->observed, follow)) {
         there = done(lab, arg);
         double now = sl_clock_ms();
         if (there || now >= deadline)
@@ -94,7 +135,7 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
     struct state_wanted w = { tuple, state };
     char what[64];
     snprintf(what, sizeof what, "waiting for %s", state ? sl_state_name(state) : "the socket to go");
-    bool there = observe_until(lab, in_state, &w, timeout_ms, what, true);
+    bool there = observe_until(lab, in_state, &w, tuple, timeout_ms, what, true);
     errno = saved;
     return there;
 }
@@ -119,7 +160,7 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
     sl_lab_flush_source(lab);
     struct count_wanted w = { count_of, arg, want, 0 };
     double start = sl_clock_ms();
-    bool there = observe_until(lab, counted, &w, timeout_ms, "counting", false);
+    bool there = observe_until(lab, counted, &w, NULL, timeout_ms, "counting", false);
     if (lab->observed.count <= SHOWN_WHOLE)       /* a few sockets: the table */
         lab->out->observe(lab, &lab->observed);
     else                                          /* many: one line, not a screenful */
