@@ -13,6 +13,8 @@
 #                   library, its headers and socklab.pc to rebuild a changed lab
 #   make uninstall  remove what make install put there
 #   make deb        the Debian packages (debian/), built in $(BUILD)/deb
+#   make po         after a document changed: its translations' PO files
+#                   (po/docs/) brought up to it; then translate what is new
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -102,10 +104,20 @@ DEPS_OK  = $(BUILD)/.deps-ok
 # the tests by default; the Debian package's build asks for the build's only.
 DEPS_FOR = test
 
-.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps
+# The documents a student reads, in other languages: po4a makes them from
+# the English ones and po/docs/LANG.po (po/docs/po4a.cfg lists them, with
+# the languages) into $(BUILD)/docs/LANG/, where socklab and a lab's --tui
+# run from $(BUILD)/bin find them (include/socklab/docs.h), installed beside
+# the English ones. Built, never committed: the PO files are the one source.
+DOCS_CONFIG = po/docs/po4a.cfg
+DOCS_LANGS  = $(shell sed -n 's/^\[po4a_langs\] *//p' $(DOCS_CONFIG))
+DOCS_MASTERS = $(shell sed -n 's/^\[type: text\] \([^ ]*\) .*/\1/p' $(DOCS_CONFIG))
+DOCS_MADE   = $(BUILD)/docs/.made
+
+.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps po
 .DELETE_ON_ERROR:
 
-all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(DOCS_MADE)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -156,6 +168,15 @@ $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
 $(BUILD)/obj/src/observe/capture.o: EXTRA_CFLAGS = $(PKG_PCAP)
 $(BUILD)/obj/src/lab/lab_drop.o: EXTRA_CFLAGS = $(PKG_NFT)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
+
+$(DOCS_MADE): $(DOCS_CONFIG) $(DOCS_MASTERS) $(wildcard po/docs/*.po) tools/docs-po.sh | $(DEPS_OK)
+	@sh tools/docs-po.sh build $(BUILD)/docs
+	@touch $@
+
+# After a document changed: po/docs/*.pot and *.po brought up to the English
+# documents (tools/docs-po.sh; docs/hacking.md).
+po:
+	@sh tools/docs-po.sh update
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
@@ -277,6 +298,12 @@ install: all
 	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+	for lang in $(DOCS_LANGS); do \
+	    [ -d $(BUILD)/docs/$$lang ] || continue; \
+	    for doc in $$(cd $(BUILD)/docs && find "$$lang" -name '*.md'); do \
+	        install -D -m 644 "$(BUILD)/docs/$$doc" "$(DESTDIR)$(SHARE)/docs/$$doc" || exit 1; \
+	    done; \
+	done
 	install -m 644 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/socklab/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \

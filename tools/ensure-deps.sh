@@ -74,6 +74,9 @@ llhttp_sources() {
     done
 }
 need build node-llhttp llhttp_sources
+# The notes in other languages are made from po/docs/ by po4a (its Debian
+# package brings gettext's msgmerge and msgfmt, which it and make po use).
+need build po4a has po4a
 
 for tool in ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
             script:bsdutils man:man-db strace:strace; do

@@ -92,6 +92,7 @@ struct render {
     int depth;                  /* lists open */
     struct list lists[MAX_DEPTH];
     bool in_table;              /* a line break in a cell is a space */
+    bool soft_break;            /* a line ended inside the paragraph just before */
     unsigned heading_level;
     struct table table;
     int cell;                   /* the cell being read in the current row */
@@ -274,6 +275,16 @@ static void table_as_columns(struct render *r, const int *widths)
     }
 }
 
+/* Whether text ends in a wide character (a Chinese heading takes a Chinese
+ * colon after it). */
+static bool ends_wide(const char *text)
+{
+    size_t len = strlen(text), start = len;
+    while (start > 0 && ((unsigned char)text[--start] & 0xc0) == 0x80)
+        ;
+    return len && sl_text_columns_n(text + start, len - start) == 2;
+}
+
 /* Too wide for the terminal: a row an item, its first cell first, then each
  * other cell after its column's heading. */
 static void table_as_list(struct render *r)
@@ -291,7 +302,7 @@ static void table_as_list(struct render *r)
                 continue;
             struct buffer line = { 0 };
             put(&line, heading);
-            put(&line, *heading ? ": " : "");
+            put(&line, ends_wide(heading) ? "：" : *heading ? ": " : "");
             put(&line, s);
             put_spaces(&r->out, r->indent + 4);
             wrap(r, line.failed ? s : line.text, r->indent + 4, r->indent + 6);
@@ -386,6 +397,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *data)
 {
     (void)detail;
     struct render *r = data;
+    r->soft_break = false;                       /* no line break outlives its block */
     switch (type) {
     case MD_BLOCK_H:
         flush_heading(r);
@@ -468,11 +480,33 @@ static void put_entity(struct buffer *b, const char *text, size_t size)
     put_n(b, text, size);
 }
 
+/* How many columns the character that starts text (size bytes) takes. */
+static int first_char_columns(const char *text, size_t size)
+{
+    unsigned char c = (unsigned char)text[0];
+    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return size ? sl_text_columns_n(text, n < size ? n : size) : 0;
+}
+
+
+/* A line that ended inside a paragraph is a space between the words around
+ * it, but nothing between two wide characters: Chinese is written without
+ * spaces, so a translation's lines join as CSS Text joins them. */
+static void end_soft_break(struct render *r, const char *next, size_t size)
+{
+    if (r->soft_break && r->words.len &&
+        !(ends_wide(r->words.text) && first_char_columns(next, size) == 2))
+        put(&r->words, " ");
+    r->soft_break = false;
+}
+
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *data)
 {
     struct render *r = data;
+    if (type != MD_TEXT_SOFTBR)
+        end_soft_break(r, text, size);
     switch (type) {
-    case MD_TEXT_SOFTBR: put(&r->words, " "); break;
+    case MD_TEXT_SOFTBR: r->soft_break = true; break;
     case MD_TEXT_BR: put(&r->words, r->in_table ? " " : "\n"); break;
     case MD_TEXT_HTML: break;                    /* inline raw HTML, left out */
     case MD_TEXT_ENTITY: put_entity(&r->words, text, size); break;
