@@ -13,8 +13,9 @@
 #                   library, its headers and socklab.pc to rebuild a changed lab
 #   make uninstall  remove what make install put there
 #   make deb        the Debian packages (debian/), built in $(BUILD)/deb
-#   make po         after a document changed: its translations' PO files
-#                   (po/docs/) brought up to it; then translate what is new
+#   make po         after a message or a document changed: the message
+#                   catalog (po/) and the documents' PO files (po/docs/)
+#                   brought up to the sources; then translate what is new
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -104,6 +105,15 @@ DEPS_OK  = $(BUILD)/.deps-ok
 # the tests by default; the Debian package's build asks for the build's only.
 DEPS_FOR = test
 
+# The messages in other languages: each po/LANG.po compiled into the build
+# tree's catalog, $(BUILD)/locale/LANG/LC_MESSAGES/socklab.mo (where a program
+# run from $(BUILD)/bin finds it: include/socklab/i18n.h), installed under
+# $(PREFIX)/share/locale. msgfmt --check refuses a translation whose
+# conversions (%d, %s...) differ from its English.
+LINGUAS  = $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/socklab.mo)
+LOCALEDIR = $(PREFIX)/share/locale
+
 # The documents a student reads, in other languages: po4a makes them from
 # the English ones and po/docs/LANG.po (po/docs/po4a.cfg lists them, with
 # the languages) into $(BUILD)/docs/LANG/, where socklab and a lab's --tui
@@ -117,7 +127,7 @@ DOCS_MADE   = $(BUILD)/docs/.made
 .PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps po
 .DELETE_ON_ERROR:
 
-all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(DOCS_MADE)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(MO_FILES) $(DOCS_MADE)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -169,13 +179,19 @@ $(BUILD)/obj/src/observe/capture.o: EXTRA_CFLAGS = $(PKG_PCAP)
 $(BUILD)/obj/src/lab/lab_drop.o: EXTRA_CFLAGS = $(PKG_NFT)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
 
+$(BUILD)/locale/%/LC_MESSAGES/socklab.mo: po/%.po | $(DEPS_OK)
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
 $(DOCS_MADE): $(DOCS_CONFIG) $(DOCS_MASTERS) $(wildcard po/docs/*.po) tools/docs-po.sh | $(DEPS_OK)
 	@sh tools/docs-po.sh build $(BUILD)/docs
 	@touch $@
 
-# After a document changed: po/docs/*.pot and *.po brought up to the English
-# documents (tools/docs-po.sh; docs/hacking.md).
+# After a message or a document changed: po/socklab.pot extracted again and
+# every po/LANG.po merged with it (tools/update-po.sh), and the same for the
+# documents' po/docs/ (tools/docs-po.sh); docs/hacking.md.
 po:
+	@sh tools/update-po.sh
 	@sh tools/docs-po.sh update
 
 deps: $(DEPS_OK)
@@ -298,6 +314,9 @@ install: all
 	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+	$(foreach l,$(LINGUAS),install -d $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES && \
+	    install -m 644 $(BUILD)/locale/$(l)/LC_MESSAGES/socklab.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES/;)
 	for lang in $(DOCS_LANGS); do \
 	    [ -d $(BUILD)/docs/$$lang ] || continue; \
 	    for doc in $$(cd $(BUILD)/docs && find "$$lang" -name '*.md'); do \
@@ -315,6 +334,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
 	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -f $(DESTDIR)$(LIBDIR)/libsocklab.a $(DESTDIR)$(PKGCONFIGDIR)/socklab.pc
+	rm -f $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/socklab.mo)
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE) $(DESTDIR)$(INCLUDEDIR)/socklab
 
 # The Debian packages (debian/), built offline from a copy of the tree in

@@ -48,6 +48,7 @@
 #include <sys/types.h>
 
 #include "socklab/diag.h"
+#include "socklab/i18n.h"
 #include "socklab/segment.h"
 
 /* A variant of a lab, switched on by --NAME (e.g. --et, --no-loop). */
@@ -169,6 +170,16 @@ bool sl_lab_flag(const struct sl_lab *lab, const char *name);
 bool sl_lab_auto(const struct sl_lab *lab);
 
 /* --- the story ------------------------------------------------------------ */
+
+/* Every text a lab hands the functions below (a step's title, narration,
+ * results, claims, skip reasons, pauses) is a format string the engine
+ * translates before it formats it (i18n.h): a whole sentence in one string,
+ * never one assembled from pieces, so that it can be translated as it stands.
+ * A count in a sentence takes the catalog's plural form, which is a format
+ * string too:
+ *
+ *     lab_show(lab, lab_plural(n, "%d client waits", "%d clients wait"), n); */
+#define lab_plural(n, one, many) sl_plural((unsigned long)(n), (one), (many))
 
 #define lab_step(lab, ...) sl_lab_step((lab), __FILE__, __LINE__, __VA_ARGS__)
 #define lab_say(lab, ...) sl_lab_say((lab), __VA_ARGS__)

@@ -21,6 +21,7 @@
 #include "server.h"
 #include "servers.h"
 #include "socklab/check.h"
+#include "socklab/i18n.h"
 #include "socklab/net.h"
 
 #include <errno.h>
@@ -160,6 +161,7 @@ int serve_main(int argc, char **argv)
     struct http_server_stats stats = { 0 };
     bool notes = false, show_stats = false;
     const char *notes_body = NULL;
+    sl_i18n_init();                       /* its messages in the user's language */
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {

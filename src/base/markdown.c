@@ -5,6 +5,7 @@
 #include "socklab/markdown.h"
 
 #include "socklab/charset.h"
+#include "socklab/i18n.h"
 #include "socklab/text.h"
 
 #include <md4c.h>
@@ -538,8 +539,12 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         const char *summary_end = memmem(body, (size_t)(close - body), "</summary>", 10);
         if (summary_end)
             body = summary_end + 10;
-        char marker[48];
-        snprintf(marker, sizeof marker, "[answer\x1f%d\x1f" "at\x1fthe\x1f" "end]", ++count);
+        char marker[96];
+        /* TRANSLATORS: after an exercise's question: where its answer is
+         * (the notes list the answers after their end, under "Answers"). */
+        snprintf(marker, sizeof marker, _("[answer %d at the end]"), ++count);
+        for (char *p = marker; (p = strchr(p, ' ')); p++)
+            *p = KEEP_TOGETHER;
         put(folded, marker);
         snprintf(marker, sizeof marker, "%d. ", count);
         put(&answers, marker);
@@ -556,7 +561,9 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         at = close + 10;
     }
     if (count) {
-        put(folded, "\n\n## Answers\n\n");
+        put(folded, "\n\n## ");
+        put(folded, _("Answers"));
+        put(folded, "\n\n");
         put_n(folded, answers.text, answers.len);
     }
     bool ok = !answers.failed && !folded->failed;

@@ -5,13 +5,13 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/i18n.h"
 #include "socklab/netns.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,6 +45,30 @@ static void describe_step(char *buf, size_t len)
         buf[0] = '\0';
 }
 
+/* The lab's title, goal and flags' help are kept in tables (marked N_() in
+ * the lab): the engine shows them in the user's language everywhere. */
+static const char *shown(const char *text)
+{
+    return text && *text ? _(text) : text;   /* gettext("") is the catalog's header */
+}
+
+static void translate_info(struct sl_lab *lab, const struct sl_lab_info *info)
+{
+    lab->info_shown = *info;
+    lab->info_shown.title = shown(info->title);
+    lab->info_shown.goal = shown(info->goal);
+    if (info->flags) {
+        int n = 0;
+        for (; info->flags[n].name && n < SL_LAB_MAX_FLAGS; n++) {
+            lab->flags_shown[n] = info->flags[n];
+            lab->flags_shown[n].help = shown(info->flags[n].help);
+        }
+        lab->flags_shown[n] = (struct sl_lab_flag){ NULL, NULL };
+        lab->info_shown.flags = lab->flags_shown;
+    }
+    lab->info = &lab->info_shown;
+}
+
 struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
                                const struct sl_lab_info *info)
 {
@@ -59,9 +83,10 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
         sl_die("out of memory");
     memcpy(lab->argv, argv, (size_t)argc * sizeof *argv);  /* as given: getopt reorders argv */
     locate_binary(lab, argv[0]);
-    /* Characters as the terminal shows them (UTF-8 or not, for widths and
+    /* The user's language and characters (UTF-8 or not, for widths and
      * punctuation); numbers stay in the C locale, as JSON needs them. */
-    setlocale(LC_CTYPE, "");
+    sl_i18n_init();
+    translate_info(lab, info);
     lab->started_ms = sl_clock_ms();
     sl_lab_parse_options(lab, argc, argv);
     lab->step_count = sl_lab_count_steps(lab->exe_dir, file, function);
@@ -87,6 +112,7 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
                    : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
     lab->out = lab->presenter;
     sl_guard_install();
+    lab->diag = sl_diag_channel_open();         /* NULL: each look opens its own */
     running = lab;
     sl_error_context(describe_step);
     lab->presenter->start(lab);
@@ -113,6 +139,8 @@ static void finish(struct sl_lab *lab, bool quit)
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
     sl_lab_observe_end(lab);
+    sl_diag_channel_close(lab->diag);
+    lab->diag = NULL;
     free(lab->step_title);
     lab->step_title = NULL;
 }
@@ -237,7 +265,7 @@ void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
     char *what;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&what, fmt, ap) < 0)
+    if (vasprintf(&what, _(fmt), ap) < 0)
         what = NULL;
     va_end(ap);
     fflush(lab->stream);
@@ -370,10 +398,13 @@ void sl_lab_flush_source(struct sl_lab *lab)
     }
 }
 
+/* A lab's words in the user's language: the format string it handed the
+ * engine is translated before it is formatted (i18n.h), so a lab's source
+ * carries no markers; xgettext knows these functions (the Makefile's po). */
 static char *format(const char *fmt, va_list ap)
 {
     char *text;
-    if (vasprintf(&text, fmt, ap) < 0)
+    if (vasprintf(&text, _(fmt), ap) < 0)
         sl_die("out of memory");
     return text;
 }
@@ -442,7 +473,8 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outco
     char *claim = format(fmt, ap);
     va_end(ap);
     if (outcome == SL_OUTCOME_INCONCLUSIVE && !why)
-        why = lab->again_why[0] ? lab->again_why : "the measurement was spoiled";
+        why = lab->again_why[0] ? lab->again_why : N_("the measurement was spoiled");
+    why = shown(why);                     /* lab_skip's reason, as the claim */
     lab->expectations++;
     lab->outcomes[outcome]++;
     lab->paused_last = false;
@@ -460,7 +492,7 @@ bool sl_lab_again(struct sl_lab *lab, int *attempt, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lab->again_why, sizeof lab->again_why, fmt, ap);
+    vsnprintf(lab->again_why, sizeof lab->again_why, _(fmt), ap);
     va_end(ap);
     if (++*attempt >= SL_LAB_ATTEMPTS)
         return false;
