@@ -274,6 +274,10 @@ static void step_close_wait(struct sl_lab *lab)
         return;
     CHECK(lab_call(lab, close(pair[0])));                   /* the client's FIN */
     sl_lab_wait_state(lab, &t[1], SL_TCP_CLOSE_WAIT, 1000);
+    /* The server acknowledges a FIN with a delayed ACK: until it is through,
+     * the client would send its FIN again, and every segment that arrives
+     * starts the server's idle time anew. */
+    sl_lab_wait_state(lab, &t[0], SL_TCP_FIN_WAIT2, 1000);
     CHECK(setsockopt(pair[1], SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPIDLE, &(int){ IDLE_S }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPINTVL, &(int){ INTERVAL_S }, sizeof(int)));
