@@ -10,8 +10,10 @@
 #include "collect.h"
 
 #include "socklab/clock.h"
+#include "socklab/tuple_index.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,60 +107,25 @@ static bool owner_matches(const struct dash_collector *c, const struct sl_socket
     return c->pid ? o->pid == c->pid : strstr(o->command, c->process) != NULL;
 }
 
-/* Tuples sorted, to find one among many in log time: at 5,000 connections a
- * second a frame holds tens of thousands of traced changes and as many
- * sockets, and comparing each with each would stall the dashboard (and let
- * the tracepoint's buffer overflow). */
-struct tuple_at {
-    struct sl_tuple tuple;
-    size_t at;
-};
-
-static int compare_tuple_at(const void *a, const void *b)
-{
-    return sl_tuple_compare(&((const struct tuple_at *)a)->tuple,
-                            &((const struct tuple_at *)b)->tuple);
-}
-
-static struct tuple_at *sorted_tuples(size_t n, const struct sl_tuple *(*tuple_of)(const void *, size_t),
-                                      const void *from)
-{
-    struct tuple_at *index = malloc((n ? n : 1) * sizeof *index);
-    if (!index)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        index[i] = (struct tuple_at){ *tuple_of(from, i), i };
-    qsort(index, n, sizeof *index, compare_tuple_at);
-    return index;
-}
-
-static const struct tuple_at *find_tuple(const struct tuple_at *index, size_t n,
-                                         const struct sl_tuple *t)
-{
-    struct tuple_at key = { *t, 0 };
-    return n ? bsearch(&key, index, n, sizeof key, compare_tuple_at) : NULL;
-}
-
-static const struct sl_tuple *socket_tuple(const void *snap, size_t i)
-{
-    return &((const struct sl_snapshot *)snap)->sockets[i].tuple;
-}
-
-static const struct sl_tuple *change_tuple(const void *changes, size_t i)
-{
-    return &((const struct sl_changes *)changes)->items[i].tuple;
-}
-
+/* The traced changes against the frame's sockets, by hashes of their tuples
+ * (tuple_index.h): at 5,000 connections a second a frame holds tens of
+ * thousands of traced changes and as many sockets, and comparing each with
+ * each would stall the dashboard (and let the tracepoint's buffer overflow).
+ * Without traced changes there is nothing to match, and nothing is hashed. */
 static void merge(struct dash_collector *c)
 {
     c->traced.count = 0;
-    struct tuple_at *sockets = sorted_tuples(c->current.count, socket_tuple, &c->current);
-    struct tuple_at *held = sorted_tuples(c->held.count, change_tuple, &c->held);
+    if (!c->held.count)
+        return;
+    struct sl_tuple_index sockets, held;
+    sl_tuple_index_build(&sockets, c->current.sockets, c->current.count,
+                         sizeof *c->current.sockets, offsetof(struct sl_socket, tuple));
+    sl_tuple_index_build(&held, c->held.items, c->held.count, sizeof *c->held.items,
+                         offsetof(struct sl_change, tuple));
     for (size_t i = 0; i < c->held.count; i++) {
         struct sl_change e = c->held.items[i];
-        const struct tuple_at *hit = e.to == SL_TCP_CLOSE && sockets
-                                     ? find_tuple(sockets, c->current.count, &e.tuple) : NULL;
-        const struct sl_socket *tw = hit ? &c->current.sockets[hit->at] : NULL;
+        long hit = e.to == SL_TCP_CLOSE ? sl_tuple_index_find(&sockets, &e.tuple) : -1;
+        const struct sl_socket *tw = hit >= 0 ? &c->current.sockets[hit] : NULL;
         if (tw && tw->timer == SL_TIMER_TIMEWAIT) {   /* "-> CLOSE" was really "-> TIME-WAIT" */
             e.to = tw->state;                      /* (or FIN-WAIT-2, for an orphan's record) */
             if (e.to == e.from)
@@ -169,13 +136,13 @@ static void merge(struct dash_collector *c)
     size_t kept = 0;
     for (size_t i = 0; i < c->polled.count; i++) {
         const struct sl_change *p = &c->polled.items[i];
-        if (!held || !find_tuple(held, c->held.count, &p->tuple))   /* the trace told it exactly */
+        if (sl_tuple_index_find(&held, &p->tuple) < 0)     /* the trace told it exactly */
             c->polled.items[kept++] = *p;
     }
     c->polled.count = kept;
     c->held.count = 0;
-    free(sockets);
-    free(held);
+    sl_tuple_index_free(&sockets);
+    sl_tuple_index_free(&held);
 }
 
 int dash_collect(struct dash_collector *c)

@@ -1,33 +1,15 @@
 /* watch.c — the diff of two snapshots (see watch.h).
  *
- * An open-addressing hash table over `before` (indices, linear probing, at
- * most half full) finds each socket of `after` in constant time; a flag per
- * entry of `before` remembers which were seen, and the rest are gone. */
+ * A hash of `before`'s tuples (tuple_index.h) finds each socket of `after` in
+ * constant time; a flag per entry of `before` remembers which were seen, and
+ * the rest are gone. */
 #include "socklab/watch.h"
 
+#include "socklab/tuple_index.h"
+
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t mix(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ull;     /* FNV-1a */
-    return h;
-}
-
-static uint64_t tuple_hash(const struct sl_tuple *t)
-{
-    size_t n = t->family == AF_INET6 ? 16 : 4;
-    uint64_t h = 14695981039346656037ull;
-    h = mix(h, &t->family, 1);
-    h = mix(h, &t->local_port, 2);
-    h = mix(h, &t->peer_port, 2);
-    h = mix(h, t->local, n);
-    return mix(h, t->peer, n);
-}
 
 /* The same socket: same tuple, and no two different known inodes. */
 static bool same_socket(const struct sl_socket *a, const struct sl_socket *b)
@@ -63,32 +45,20 @@ static int add(struct sl_changes *out, enum sl_change_kind kind, const struct sl
 int sl_watch_diff(const struct sl_snapshot *before, const struct sl_snapshot *after,
                   struct sl_changes *out)
 {
-    size_t size = 16;
-    while (size < before->count * 2)
-        size *= 2;
-    size_t mask = size - 1;
-    int32_t *slots = malloc(size * sizeof *slots);
+    struct sl_tuple_index index;
     bool *seen = calloc(before->count ? before->count : 1, sizeof *seen);
-    int rc = -ENOMEM;
-    if (!slots || !seen)
-        goto out;
-    memset(slots, 0xff, size * sizeof *slots);       /* -1: empty */
-    for (size_t i = 0; i < before->count; i++) {
-        size_t at = tuple_hash(&before->sockets[i].tuple) & mask;
-        while (slots[at] >= 0)
-            at = (at + 1) & mask;
-        slots[at] = (int32_t)i;
-    }
-
-    rc = 0;
+    int rc = sl_tuple_index_build(&index, before->sockets, before->count,
+                                  sizeof *before->sockets, offsetof(struct sl_socket, tuple));
+    if (!seen)
+        rc = -ENOMEM;
     for (size_t i = 0; i < after->count && rc == 0; i++) {
         const struct sl_socket *now = &after->sockets[i];
         const struct sl_socket *was = NULL;
-        for (size_t at = tuple_hash(&now->tuple) & mask; slots[at] >= 0; at = (at + 1) & mask) {
-            const struct sl_socket *candidate = &before->sockets[slots[at]];
-            if (!seen[slots[at]] && same_socket(candidate, now)) {
-                was = candidate;
-                seen[slots[at]] = true;
+        size_t at = sl_tuple_index_start(&index, &now->tuple);
+        for (long k; (k = sl_tuple_index_next(&index, &now->tuple, &at)) >= 0;) {
+            if (!seen[k] && same_socket(&before->sockets[k], now)) {
+                was = &before->sockets[k];
+                seen[k] = true;
                 break;
             }
         }
@@ -100,8 +70,7 @@ int sl_watch_diff(const struct sl_snapshot *before, const struct sl_snapshot *af
     for (size_t i = 0; i < before->count && rc == 0; i++)
         if (!seen[i])
             rc = add(out, SL_GONE, &before->sockets[i], before->sockets[i].state, 0);
-out:
-    free(slots);
+    sl_tuple_index_free(&index);
     free(seen);
     return rc;
 }

@@ -1,6 +1,9 @@
 /* tui_model.c — what the screens show between frames (see tui.h): rows, counts, the log, lit edges. */
 #include "socklab/tui.h"
 
+#include "socklab/tuple_index.h"
+
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,12 +108,56 @@ static struct sl_tui_row *add_row(struct sl_tui_row **rows, size_t *count, size_
     return r;
 }
 
+/* Sockets that just went (a polled change says so) stay a while, marked
+ * gone; so do those still within their few seconds, unless the kernel lists
+ * their tuple again. Both sides are found by hashes of their tuples
+ * (tuple_index.h): a machine's table holds tens of thousands of rows and a
+ * refresh hundreds of ends, and comparing each with each stalled the screen.
+ * (Out of memory, the indexes are empty: no closed row is kept.) */
+static void keep_gone_rows(const struct sl_tui_model *m, const struct sl_snapshot *snap,
+                           const struct sl_changes *changes, double now,
+                           struct sl_tui_row **rows, size_t *count, size_t *capacity)
+{
+    struct sl_tuple_index ends, listed;
+    bool listed_built = false;
+    sl_tuple_index_build(&ends, changes ? changes->items : NULL, changes ? changes->count : 0,
+                         sizeof *changes->items, offsetof(struct sl_change, tuple));
+    for (size_t i = 0; i < m->row_count; i++) {
+        const struct sl_tui_row *old = &m->rows[i];
+        bool still_shown = old->gone_at && now - old->gone_at < SL_TUI_GONE_KEEP_MS;
+        bool just_gone = false;
+        size_t at = sl_tuple_index_start(&ends, &old->socket.tuple);
+        for (long c; !old->gone_at && !just_gone &&
+                     (c = sl_tuple_index_next(&ends, &old->socket.tuple, &at)) >= 0;)
+            just_gone = changes->items[c].kind == SL_GONE;
+        if (!still_shown && !just_gone)
+            continue;
+        if (!listed_built) {
+            sl_tuple_index_build(&listed, snap->sockets, snap->count, sizeof *snap->sockets,
+                                 offsetof(struct sl_socket, tuple));
+            listed_built = true;
+        }
+        struct sl_tui_row *r;
+        if (sl_tuple_index_find(&listed, &old->socket.tuple) < 0 &&
+            (r = add_row(rows, count, capacity))) {
+            *r = *old;
+            if (just_gone)
+                r->gone_at = now;
+        }
+    }
+    if (listed_built)
+        sl_tuple_index_free(&listed);
+    sl_tuple_index_free(&ends);
+}
+
 void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
                       const struct sl_owner *owners, const struct sl_changes *traced,
                       const struct sl_changes *changes, double now)
 {
-    struct sl_tui_row *rows = NULL, *r;
-    size_t count = 0, capacity = 0;
+    size_t count = 0, capacity = snap->count + 16;  /* the closed rows kept grow it */
+    struct sl_tui_row *rows = malloc(capacity * sizeof *rows), *r;
+    if (!rows)
+        capacity = 0;
     struct sl_tuple selected;
     bool had_selection = m->selected < m->row_count;
     if (had_selection)
@@ -128,22 +175,7 @@ void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
         m->counts[sl_diagram_box_state(r->socket.state)]++;
     }
     m->socket_count = count;
-    /* Sockets that just went stay a while, marked gone; so do those still within
-     * their few seconds. */
-    for (size_t i = 0; i < m->row_count; i++) {
-        const struct sl_tui_row *old = &m->rows[i];
-        bool still_shown = old->gone_at && now - old->gone_at < SL_TUI_GONE_KEEP_MS;
-        bool just_gone = false;
-        for (size_t c = 0; changes && c < changes->count && !still_shown && !just_gone; c++)
-            just_gone = changes->items[c].kind == SL_GONE && !old->gone_at &&
-                        sl_tuple_equal(&changes->items[c].tuple, &old->socket.tuple);
-        if ((still_shown || just_gone) && !sl_snapshot_find(snap, &old->socket.tuple) &&
-            (r = add_row(&rows, &count, &capacity))) {
-            *r = *old;
-            if (just_gone)
-                r->gone_at = now;
-        }
-    }
+    keep_gone_rows(m, snap, changes, now, &rows, &count, &capacity);
     free(m->rows);
     m->rows = rows;
     m->row_count = count;
