@@ -2,7 +2,9 @@
 # sysctl.sh BUILD — every lab under the non-default sysctl values a classroom
 # server may have, each configuration in a fresh network namespace of its own
 # (unshare -n, lo up; the host's settings are never touched): every lab's
-# --auto --json must exit 0, i.e. no expectation failed. Skipped and
+# --auto --json must exit 0, i.e. no expectation failed. Every other lab runs
+# instead as an unprivileged user with --private --sysctl (the same settings,
+# in the lab's own network), alternating from one configuration to the next. Skipped and
 # inconclusive expectations are not passes: they are counted and listed as
 # TAP comments. Making namespaces needs root; without it, one SKIP line.
 #
@@ -71,10 +73,30 @@ if [ "$1" = "--in-namespace" ]; then
         fi
     done
     grep -qv '^set ' "$dir/applied" && exit 0      # a configuration not made: no lab runs
+    # Every other lab (alternating from one configuration to the next) runs
+    # as an unprivileged user in a network of its own with the same settings
+    # (--private --sysctl): what a student can do without root, at no extra
+    # time. The others run here, as root, in this namespace.
+    configured="$*"                     # one word each: commas stand for spaces
+    user_ok=""
+    setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn test -x "$build/bin/socklab" \
+        2>/dev/null && user_ok=yes
+    turn=$(($(basename "$dir") % 2))
     for lab in "$build"/bin/lab[0-9][0-9]-*; do
         [ -x "$lab" ] || continue
         name=$(basename "$lab")
-        timeout 30 "$lab" --auto --json >"$dir/$name.json" 2>"$dir/$name.err"
+        turn=$((1 - turn))
+        if [ "$turn" = 1 ] && [ -n "$user_ok" ]; then
+            echo private >"$dir/$name.mode"
+            set --
+            for setting in $configured; do
+                [ "$setting" = defaults ] || set -- "$@" --sysctl "$(echo "$setting" | tr ',' ' ')"
+            done
+            setpriv --reuid=65534 --regid=65534 --clear-groups timeout 30 "$lab" --auto --json \
+                --private "$@" >"$dir/$name.json" 2>"$dir/$name.err"
+        else
+            timeout 30 "$lab" --auto --json >"$dir/$name.json" 2>"$dir/$name.err"
+        fi
         echo $? >"$dir/$name.status"
     done
     exit 0
@@ -158,7 +180,13 @@ while IFS= read -r settings; do
         labs=$((labs + 1))
         skipped=$((skipped + s))
         inconclusive=$((inconclusive + n))
-        check "$config: lab $nn exits 0 (status $status; $ended, $s skipped, $n inconclusive)" \
+        how=""
+        [ -e "$dir/$name.mode" ] && how=" (--private --sysctl, as nobody)"
+        if [ -n "$how" ] && [ "$status" -eq 2 ] && grep -q -- '--sysctl .*the kernel refused' "$dir/$name.err"; then
+            ok "# SKIP $config: lab $nn$how: $(head -c 160 "$dir/$name.err")"
+            continue
+        fi
+        check "$config: lab $nn$how exits 0 (status $status; $ended, $s skipped, $n inconclusive)" \
             [ "$status" -eq 0 -a "$failed" -eq 0 -a "$ended" != none ]
         tail -n +2 "$dir/$name.verdicts"
         if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
