@@ -4,7 +4,8 @@
 #   make run        build, then start the lab menu
 #   make check      build (normal and ASan+UBSan) and run every test suite
 #   make bench      run the benchmarks and write docs/performance.md
-#                   (make bench-server: only lab 11's server against nginx)
+#                   (make bench-server: only lab 11's server against nginx;
+#                   BENCH_QUICK=1 for one short run that leaves the file alone)
 #   make stress     every lab 30 at once, quiet and busy, root and unprivileged
 #   make fuzz       fuzz lab 11's request path for FUZZ_SECONDS (default 300)
 #   make install    install under $(DESTDIR)$(PREFIX) (default /usr/local): the
@@ -12,6 +13,8 @@
 #                   library, its headers and socklab.pc to rebuild a changed lab
 #   make uninstall  remove what make install put there
 #   make deb        the Debian packages (debian/), built in $(BUILD)/deb
+#   make po         after a message changed: the catalog (po/) brought up to
+#                   the sources; then translate what it says is untranslated
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -101,10 +104,19 @@ DEPS_OK  = $(BUILD)/.deps-ok
 # the tests by default; the Debian package's build asks for the build's only.
 DEPS_FOR = test
 
-.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps
+# The messages in other languages: each po/LANG.po compiled into the build
+# tree's catalog, $(BUILD)/locale/LANG/LC_MESSAGES/socklab.mo (where a program
+# run from $(BUILD)/bin finds it: include/socklab/i18n.h), installed under
+# $(PREFIX)/share/locale. msgfmt --check refuses a translation whose
+# conversions (%d, %s...) differ from its English.
+LINGUAS  = $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/socklab.mo)
+LOCALEDIR = $(PREFIX)/share/locale
+
+.PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps po
 .DELETE_ON_ERROR:
 
-all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(MO_FILES)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -125,6 +137,7 @@ bench: all $(BENCH_BIN) $(TOOL_BIN)
 	@sh bench/run.sh $(BUILD)
 
 # Only lab 11's server against nginx (the rest of docs/performance.md is kept).
+# BENCH_QUICK=1: one short run a load, written to $(BUILD)/performance-quick.md.
 bench-server: all $(TOOL_BIN)
 	@sh tools/ensure-deps.sh bench
 	@sh bench/run.sh $(BUILD) server
@@ -154,6 +167,15 @@ $(DASH) $(BUILD)/tests/test_trace: LDLIBS_LIB += $(LDLIBS_TRACE)
 $(BUILD)/obj/src/observe/capture.o: EXTRA_CFLAGS = $(PKG_PCAP)
 $(BUILD)/obj/src/lab/lab_drop.o: EXTRA_CFLAGS = $(PKG_NFT)
 $(BUILD)/tests/test_dash_%: LDLIBS_LIB += $(LDLIBS_TRACE)
+
+$(BUILD)/locale/%/LC_MESSAGES/socklab.mo: po/%.po | $(DEPS_OK)
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# After a message changed in the sources: po/socklab.pot extracted again and
+# every po/LANG.po merged with it (tools/update-po.sh; docs/hacking.md).
+po:
+	@sh tools/update-po.sh
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
@@ -275,6 +297,9 @@ install: all
 	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+	$(foreach l,$(LINGUAS),install -d $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES && \
+	    install -m 644 $(BUILD)/locale/$(l)/LC_MESSAGES/socklab.mo \
+	        $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES/;)
 	install -m 644 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/socklab/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -286,6 +311,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MAN1)/socklab.1 $(DESTDIR)$(MAN1)/sockdash.1
 	rm -f $(DESTDIR)$(BASHCOMP)/socklab $(DESTDIR)$(BASHCOMP)/sockdash
 	rm -f $(DESTDIR)$(LIBDIR)/libsocklab.a $(DESTDIR)$(PKGCONFIGDIR)/socklab.pc
+	rm -f $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/socklab.mo)
 	rm -rf $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHARE) $(DESTDIR)$(INCLUDEDIR)/socklab
 
 # The Debian packages (debian/), built offline from a copy of the tree in

@@ -454,6 +454,35 @@ static void step_compare(struct sl_lab *lab, const struct herd *h)
                      "EPOLLEXCLUSIVE or a listener each");
 }
 
+/* A listener's accept queue: TCP_INFO's tcpi_unacked on a LISTEN socket. */
+static unsigned queue_of(int listener)
+{
+    struct tcp_info q;
+    CHECK(getsockopt(listener, IPPROTO_TCP, TCP_INFO, &q, &(socklen_t){ sizeof q }));
+    return q.tcpi_unacked;
+}
+
+/* The accept queues of a group of two (queued[i]); the index of the fuller. */
+static int fuller_queue(struct sl_lab *lab, const int group[2], unsigned queued[2])
+{
+    for (int i = 0; i < 2; i++)
+        queued[i] = queue_of(group[i]);
+    lab_show(lab, "queued: %u on the first listener, %u on the second; closing the one with %u",
+             queued[0], queued[1], queued[0] >= queued[1] ? queued[0] : queued[1]);
+    return queued[0] >= queued[1] ? 0 : 1;
+}
+
+/* How many of the clients were reset (their recv() fails with ECONNRESET). */
+static int resets_among(const int *clients, int n)
+{
+    int reset = 0;
+    for (int i = 0; i < n; i++) {
+        sl_wait_fd(clients[i], POLLIN, 10);         /* a RST is there by now, or none comes */
+        reset += recv(clients[i], &(char){ 0 }, 1, MSG_DONTWAIT) == -1 && errno == ECONNRESET;
+    }
+    return reset;
+}
+
 static void step_close_one(struct sl_lab *lab)
 {
     lab_step(lab, "Closing one listener of the group with connections queued");
@@ -461,45 +490,47 @@ static void step_close_one(struct sl_lab *lab)
                  "the listener the kernel chose. Then one listener is closed, as a worker "
                  "that exits would. Where do its queued connections go?", QUEUED);
     long migrate = sl_lab_sysctl(lab, "net.ipv4.tcp_migrate_req");    /* Linux 5.14 */
-    long somaxconn = sl_lab_sysctl(lab, "net.core.somaxconn");
-    if (somaxconn < QUEUED) {
+    if (sl_lab_sysctl(lab, "net.core.somaxconn") < QUEUED) {
         lab_skip(lab, "net.core.somaxconn is below the 16 connections each queue must hold",
                  "the closed listener's queued connections are reset");
         return;
     }
-    struct sockaddr_storage addr;
-    socklen_t len;
-    int group[2], clients[QUEUED];
-    uint16_t port = reuseport_pair(lab, 6, group, &addr, &len);
-    for (int i = 0; i < QUEUED; i++)
-        clients[i] = connect_briefly(&addr, len);
-    struct tcp_info q[2];
-    for (int i = 0; i < 2; i++)
-        CHECK(getsockopt(group[i], IPPROTO_TCP, TCP_INFO, &q[i], &(socklen_t){ sizeof q[i] }));
-    int closing = q[0].tcpi_unacked >= q[1].tcpi_unacked ? 0 : 1;  /* the fuller one */
-    unsigned queued = q[closing].tcpi_unacked;
-    lab_show(lab, "queued: %u on the first listener, %u on the second; closing the one with %u",
-             q[0].tcpi_unacked, q[1].tcpi_unacked, queued);
-    CHECK(lab_call(lab, close(group[closing])));
-    int reset = 0;
-    for (int i = 0; i < QUEUED; i++) {
-        sl_wait_fd(clients[i], POLLIN, 10);     /* a RST is there by now, or none comes */
-        reset += recv(clients[i], &(char){ 0 }, 1, MSG_DONTWAIT) == -1 && errno == ECONNRESET;
+    int passes = sl_lab_private(lab) && migrate >= 0 ? 2 : 1;  /* its own network: both */
+    for (int pass = 0; pass < passes; pass++) {
+        if (pass == 1 && sl_lab_sysctl_set(lab, "net.ipv4.tcp_migrate_req", !migrate))
+            migrate = !migrate;
+        struct sockaddr_storage addr;
+        socklen_t len;
+        int group[2], clients[QUEUED];
+        uint16_t port = reuseport_pair(lab, 6, group, &addr, &len);
+        for (int i = 0; i < QUEUED; i++)
+            clients[i] = connect_briefly(&addr, len);
+        unsigned queued[2];
+        int closing = fuller_queue(lab, group, queued);
+        CHECK(lab_call(lab, close(group[closing])));
+        int reset = resets_among(clients, QUEUED);
+        unsigned left = queue_of(group[!closing]);
+        lab_show(lab, "clients reset: %d; the other listener's queue: %u", reset, left);
+        struct sl_wire_match resets = { .from_port = port, .flags = SL_TCP_RST,
+                                        .in_last_call = true };
+        if (migrate == 1) {
+            lab_expect(lab, reset == 0 && left == QUEUED,
+                       "with tcp_migrate_req = 1 the queued connections move to the other "
+                       "listener");
+        } else {
+            lab_expect(lab, reset == (int)queued[closing] && left == queued[!closing],
+                       "the closed listener's queued connections are reset, not handed to the "
+                       "other listener: drain a listener before closing it");
+            lab_expect_segment_count(lab, &resets, (int)queued[closing], 0,
+                                     "close() sent a RST to each of its %u queued clients",
+                                     queued[closing]);
+        }
+        lab_pause(lab, "one LISTEN left on port %u with Recv-Q %u", port, left);
+        for (int i = 0; i < QUEUED; i++)
+            close(clients[i]);
+        close(group[!closing]);
+        sl_lab_untrack_all(lab);
     }
-    struct tcp_info left;
-    CHECK(getsockopt(group[!closing], IPPROTO_TCP, TCP_INFO, &left, &(socklen_t){ sizeof left }));
-    lab_show(lab, "clients reset: %d; the other listener's queue: %u", reset, left.tcpi_unacked);
-    if (migrate == 1)
-        lab_expect(lab, reset == 0 && left.tcpi_unacked == QUEUED,
-                   "with tcp_migrate_req = 1 the queued connections move to the other listener");
-    else
-        lab_expect(lab, reset == (int)queued && left.tcpi_unacked == QUEUED - queued,
-                   "the closed listener's queued connections are reset, not handed to the other "
-                   "listener: drain a listener (accept what it holds) before closing it");
-    lab_pause(lab, "one LISTEN left on port %u with Recv-Q %u", port, left.tcpi_unacked);
-    for (int i = 0; i < QUEUED; i++)
-        close(clients[i]);
-    close(group[!closing]);
 }
 
 static void step_steer(struct sl_lab *lab)

@@ -21,9 +21,9 @@
 
 #include "socklab/charset.h"
 #include "socklab/check.h"
+#include "socklab/i18n.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 {
     static struct home h;                 /* big: keep it off the stack */
     const char *cmd = argc > 1 ? argv[1] : NULL;
-    setlocale(LC_ALL, "");                /* UTF-8 or ASCII, widths in columns */
+    sl_i18n_init();                       /* the user's language; UTF-8 or ASCII, widths in columns */
 
     if (cmd && (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))) {
         usage(stdout);

@@ -74,6 +74,9 @@ llhttp_sources() {
     done
 }
 need build node-llhttp llhttp_sources
+# The message catalogs (po/) are compiled by msgfmt; `make po` runs xgettext
+# and msgmerge, from the same package.
+need build gettext has msgfmt
 
 for tool in ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
             script:bsdutils man:man-db strace:strace; do
@@ -81,6 +84,9 @@ for tool in ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:gr
 done
 # (strace: the server suite checks lab 11's own counts of its system calls
 # against it.)
+# The Chinese suite makes a zh_CN.UTF-8 locale of its own (localedef, into a
+# scratch LOCPATH) from the locale sources this package ships.
+need test locales test -f /usr/share/i18n/locales/zh_CN
 # The install test loads the completion script the way bash does; the package
 # installs it with dh_bash-completion, from the same package.
 need test bash-completion test -f /usr/share/bash-completion/bash_completion

@@ -33,8 +33,9 @@
  * are allowed), 1 when an expectation failed, 2 for a usage or set-up error,
  * 3 when a measurement stayed inconclusive.
  *
- * In a terminal the engine pauses after every step (Enter: next, q: quit) as
- * well as at each named lab_pause(). Presenters (chosen by the common options):
+ * In a terminal the engine pauses after every step (Enter: next, q: quit, r:
+ * start again, b: back a step) as well as at each named lab_pause(); --from N
+ * runs the steps before N without pausing. Presenters (chosen by the common options):
  * text, with colour on a terminal unless NO_COLOR is set; JSON lines (--json),
  * one object per event; the full-screen classroom (--tui). */
 #ifndef SOCKLAB_LAB_H
@@ -47,6 +48,7 @@
 #include <sys/types.h>
 
 #include "socklab/diag.h"
+#include "socklab/i18n.h"
 #include "socklab/segment.h"
 
 /* A variant of a lab, switched on by --NAME (e.g. --et, --no-loop). */
@@ -100,7 +102,10 @@ struct sl_lab;
  * --describe, check the set-up (the --bind address is this machine's and fits
  * the lab; every port from --port N on can be bound), and announce the lab.
  * Bad options or set-up: one sentence on stderr, exit 2, before step 1. */
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info);
+#define sl_lab_begin(argc, argv, info) sl_lab_begin_in(__FILE__, __func__, (argc), (argv), (info))
+/* (where it is called from: the engine counts the lab's steps from there) */
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info);
 
 /* Report the totals, release everything; returns the exit status (SL_EXIT_*). */
 int sl_lab_end(struct sl_lab *lab);
@@ -165,6 +170,16 @@ bool sl_lab_flag(const struct sl_lab *lab, const char *name);
 bool sl_lab_auto(const struct sl_lab *lab);
 
 /* --- the story ------------------------------------------------------------ */
+
+/* Every text a lab hands the functions below (a step's title, narration,
+ * results, claims, skip reasons, pauses) is a format string the engine
+ * translates before it formats it (i18n.h): a whole sentence in one string,
+ * never one assembled from pieces, so that it can be translated as it stands.
+ * A count in a sentence takes the catalog's plural form, which is a format
+ * string too:
+ *
+ *     lab_show(lab, lab_plural(n, "%d client waits", "%d clients wait"), n); */
+#define lab_plural(n, one, many) sl_plural((unsigned long)(n), (one), (many))
 
 #define lab_step(lab, ...) sl_lab_step((lab), __FILE__, __LINE__, __VA_ARGS__)
 #define lab_say(lab, ...) sl_lab_say((lab), __VA_ARGS__)
@@ -308,6 +323,7 @@ struct sl_wire_match {
     unsigned flags;                 /* all of these set (SL_TCP_*) */
     unsigned without;               /* none of these set */
     bool data;                      /* it carries data */
+    bool empty;                     /* it carries none (a bare ACK, a keepalive probe) */
     bool zero_window;               /* it advertises a window of 0 */
     bool probe;                     /* a window probe: no data, and a sequence number
                                        below what its sender has sent already */

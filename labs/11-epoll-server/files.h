@@ -64,7 +64,10 @@ struct file_entry {
     struct file_entry *next;
 };
 
-enum { FILE_BUCKETS = 256, FILE_ENTRIES_MAX = 1024 };
+/* Each entry keeps a descriptor open: at most FILE_ENTRIES_MAX of them, so
+ * the cache takes few of the descriptors connections need (beyond it, a
+ * file is opened, served and closed each time). */
+enum { FILE_BUCKETS = 256, FILE_ENTRIES_MAX = 256 };
 
 struct file_cache {
     struct file_root root;

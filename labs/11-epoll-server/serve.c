@@ -21,6 +21,7 @@
 #include "server.h"
 #include "servers.h"
 #include "socklab/check.h"
+#include "socklab/i18n.h"
 #include "socklab/net.h"
 
 #include <errno.h>
@@ -61,6 +62,7 @@ static void usage(void)
            "                         batching, prepared, edge-triggered, accept4\n"
            "  --notes                serve the notes' transcribed server instead (lab 11's\n"
            "                         bugs included), to compare it under the same load\n"
+           "  --notes-body FILE      with --notes: reply with FILE's bytes, not the page\n"
            "  --help                 this text\n");
 }
 
@@ -95,15 +97,40 @@ static void raise_descriptor_limit(void)
     }
 }
 
-/* The notes' loop, standalone: it never returns (SIGINT ends it). */
-static _Noreturn void serve_notes(const struct http_server_config *cfg)
+/* The notes' fixed reply with a file's bytes as its body (for the benchmark's
+ * bodies), the head as the notes' reply has it. */
+static const struct notes_reply *reply_with_file(const char *path)
 {
+    static struct notes_reply reply;
+    FILE *f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) || ftell(f) < 0)
+        sl_usage_error(PROGRAM, "--notes-body: cannot read %s.", path);
+    long size = ftell(f);
+    char head[128];
+    int head_len = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: "
+                            "application/octet-stream\r\nContent-Length: %ld\r\n\r\n", size);
+    char *bytes = malloc((size_t)head_len + (size_t)size);
+    CHECK_TRUE(bytes != NULL);
+    memcpy(bytes, head, (size_t)head_len);
+    rewind(f);
+    if (fread(bytes + head_len, 1, (size_t)size, f) != (size_t)size)
+        sl_usage_error(PROGRAM, "--notes-body: cannot read %s.", path);
+    fclose(f);
+    reply.bytes = bytes;
+    reply.len = (size_t)head_len + (size_t)size;
+    return &reply;
+}
+
+/* The notes' loop, standalone: it never returns (SIGINT ends it). */
+static _Noreturn void serve_notes(const struct http_server_config *cfg, const char *body)
+{
+    const struct notes_reply *reply = body ? reply_with_file(body) : notes_reply_page();
     int sock = notes_server_listen(cfg->bind_ip, cfg->port);
     printf("serving the notes' server on http://%s:%u/ (one reply a connection)\n",
            cfg->bind_ip, sl_local_port(sock));
     fflush(stdout);
     static struct notes_report report;        /* counted, shown to nobody here */
-    notes_server_loop(sock, notes_reply_page(), &report);
+    notes_server_loop(sock, reply, &report);
 }
 
 /* --without a,b,c: each name must be a technique. */
@@ -133,6 +160,8 @@ int serve_main(int argc, char **argv)
     struct http_server_config cfg = { .bind_ip = "127.0.0.1" };
     struct http_server_stats stats = { 0 };
     bool notes = false, show_stats = false;
+    const char *notes_body = NULL;
+    sl_i18n_init();                       /* its messages in the user's language */
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
@@ -147,6 +176,10 @@ int serve_main(int argc, char **argv)
         } else if (!strcmp(opt, "--stats")) {
             show_stats = true;
             continue;
+        } else if (!strcmp(opt, "--notes-body")) {
+            if (!arg)
+                sl_usage_error(PROGRAM, "--notes-body needs a file, e.g. --notes-body page.html.");
+            notes_body = arg;
         } else if (!strcmp(opt, "--without")) {
             without_option(&cfg.without, arg);
         } else if (!strcmp(opt, "--port")) {
@@ -174,7 +207,7 @@ int serve_main(int argc, char **argv)
     }
 
     if (notes)
-        serve_notes(&cfg);
+        serve_notes(&cfg, notes_body);
 
     struct sigaction stop = { .sa_handler = request_stop };
     sigaction(SIGINT, &stop, NULL);

@@ -375,7 +375,8 @@ static void answer_file(struct conn *c, const char *relative, bool keep_alive, b
     int err = file_cache_get(&s->files, relative, s->now_ms, &f);
     if (err) {
         bool refused = err == -EXDEV || err == -EACCES || err == -ELOOP || err == -EPERM;
-        answer_error(c, refused ? 403 : 404, keep_alive);
+        bool busy = err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+        answer_error(c, refused ? 403 : busy ? 503 : 404, keep_alive && !busy);
         return;
     }
     size_t head_len;

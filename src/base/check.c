@@ -1,6 +1,8 @@
 /* check.c — the error family: one output routine, errno by name (see check.h). */
 #include "check_internal.h"
 
+#include "socklab/i18n.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -37,12 +39,14 @@ char *sl_check_format(char *buf, size_t len, const char *call_text, int err,
                       const char *file, int line)
 {
     char what[128];
-    snprintf(buf, len, "%s failed: %s at %s:%d", call_text,
+    snprintf(buf, len, _("%s failed: %s at %s:%d"), call_text,
              sl_errno_describe(err, what, sizeof what), file, line);
     return buf;
 }
 
-/* The one output routine: "program: [step N (title): ]text[, errno]". */
+/* The one output routine: "program: [step N (title): ]text[, errno]", the
+ * text in the user's language (i18n.h: the format is translated here, so
+ * every caller of the family is translated by it). */
 static _Noreturn void report(const char *program, int err, const char *fmt, va_list ap)
 {
     char where[160] = "";
@@ -53,13 +57,21 @@ static _Noreturn void report(const char *program, int err, const char *fmt, va_l
     }
     fflush(stdout);
     fprintf(stderr, "%s: %s", program ? program : program_invocation_short_name, where);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, _(fmt), ap);
     if (err) {
         char what[128];
         fprintf(stderr, ", %s", sl_errno_describe(err, what, sizeof what));
     }
     fputc('\n', stderr);
     exit(2);
+}
+
+/* sl_die for a message already in the user's language. */
+static _Noreturn __attribute__((format(printf, 1, 2))) void die_untranslated(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(NULL, 0, fmt, ap);
 }
 
 void sl_die_errno(int err, const char *fmt, ...)
@@ -89,14 +101,14 @@ static const char *hint_for(int err, const char *call_text)
     bool binding = strstr(call_text, "bind(") || strstr(call_text, "listen");
     switch (binding ? err : err == EMFILE || err == ENFILE ? err : 0) {
     case EADDRINUSE:
-        return " (another program, or another run's TIME-WAIT, holds the port: choose "
-               "another --port or leave it out)";
+        return _(" (another program, or another run's TIME-WAIT, holds the port: choose "
+                 "another --port or leave it out)");
     case EACCES:
-        return " (ports below net.ipv4.ip_unprivileged_port_start need root: choose "
-               "--port 1024 or above)";
+        return _(" (ports below net.ipv4.ip_unprivileged_port_start need root: choose "
+                 "--port 1024 or above)");
     case EMFILE:
     case ENFILE:
-        return " (out of file descriptors: see ulimit -n)";
+        return _(" (out of file descriptors: see ulimit -n)");
     default:
         return "";
     }
@@ -108,12 +120,12 @@ long sl_check(long result, const char *call_text, const char *file, int line)
         return result;
     int err = errno;
     char message[512];
-    sl_die("%s%s", sl_check_format(message, sizeof message, call_text, err, file, line),
-           hint_for(err, call_text));
+    sl_check_format(message, sizeof message, call_text, err, file, line);
+    die_untranslated("%s%s", message, hint_for(err, call_text));
 }
 
 void sl_check_true(int ok, const char *cond_text, const char *file, int line)
 {
     if (!ok)
-        sl_die("%s is false at %s:%d", cond_text, file, line);
+        die_untranslated(_("%s is false at %s:%d"), cond_text, file, line);
 }

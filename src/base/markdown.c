@@ -91,8 +91,7 @@ struct render {
     bool blank;                 /* a blank line before the next block */
     int depth;                  /* lists open */
     struct list lists[MAX_DEPTH];
-    int quote_depth;
-    bool in_code, in_table, in_heading;
+    bool in_table;              /* a line break in a cell is a space */
     unsigned heading_level;
     struct table table;
     int cell;                   /* the cell being read in the current row */
@@ -353,15 +352,10 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *data)
         break;
     }
     case MD_BLOCK_QUOTE:
-        r->quote_depth++;
         r->indent += 4;
         break;
     case MD_BLOCK_H:
-        r->in_heading = true;
         r->heading_level = ((MD_BLOCK_H_DETAIL *)detail)->level;
-        break;
-    case MD_BLOCK_CODE:
-        r->in_code = true;
         break;
     case MD_BLOCK_HR:
         start_block(r);
@@ -395,11 +389,9 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *data)
     switch (type) {
     case MD_BLOCK_H:
         flush_heading(r);
-        r->in_heading = false;
         break;
     case MD_BLOCK_CODE:
         flush_code(r);
-        r->in_code = false;
         break;
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
@@ -427,7 +419,6 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *data)
         break;
     case MD_BLOCK_QUOTE:
         flush_paragraph(r);
-        r->quote_depth--;
         r->indent -= 4;
         break;
     case MD_BLOCK_HTML:                          /* raw HTML is not for a terminal */

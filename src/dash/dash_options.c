@@ -2,10 +2,10 @@
 #include "dash_options.h"
 
 #include "socklab/check.h"
+#include "socklab/place.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,23 +43,17 @@ static long number(const char *text, long low, long high, const char *what)
  * path into buf, or false. */
 static bool find_notes(char *buf, size_t len)
 {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
+    static const char *const where[] = {
+        "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md",
+    };
+    if (!sl_place_find(where, sizeof where / sizeof where[0], NULL, buf, len))
         return false;
-    self[n] = '\0';
-    const char *dir = dirname(self);
-    const char *where[] = { "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md" };
-    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
-        snprintf(buf, len, where[i], dir);
-        char *real = realpath(buf, NULL);
-        if (real) {
-            snprintf(buf, len, "%s", real);
-            free(real);
-            return true;
-        }
-    }
-    return false;
+    char *real = realpath(buf, NULL);
+    if (!real)
+        return false;
+    snprintf(buf, len, "%s", real);
+    free(real);
+    return true;
 }
 
 static void usage(void)

@@ -20,7 +20,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -408,8 +407,7 @@ static int run(struct live *l, const struct dash_options *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    setlocale(LC_ALL, "");
-    sl_tui_start();
+    sl_tui_start();                               /* (the locale is set: sockdash.c) */
     l->start_ms = sl_clock_ms();
     if (o->step)
         l->step_once = true;                       /* show the first frame, then wait */

@@ -10,9 +10,12 @@
 #include "live.h"
 #include "once.h"
 
+#include "socklab/i18n.h"
+
 int main(int argc, char **argv)
 {
     struct dash_options o;
+    sl_i18n_init();                       /* the user's language, before --help */
     dash_parse_options(argc, argv, &o);
     return o.once ? dash_once(&o) : dash_live(&o);
 }

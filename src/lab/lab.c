@@ -5,6 +5,7 @@
 #include "socklab/addr.h"
 #include "socklab/check.h"
 #include "socklab/clock.h"
+#include "socklab/i18n.h"
 #include "socklab/netns.h"
 #include "socklab/sysctl.h"
 
@@ -44,7 +45,32 @@ static void describe_step(char *buf, size_t len)
         buf[0] = '\0';
 }
 
-struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *info)
+/* The lab's title, goal and flags' help are kept in tables (marked N_() in
+ * the lab): the engine shows them in the user's language everywhere. */
+static const char *shown(const char *text)
+{
+    return text && *text ? _(text) : text;   /* gettext("") is the catalog's header */
+}
+
+static void translate_info(struct sl_lab *lab, const struct sl_lab_info *info)
+{
+    lab->info_shown = *info;
+    lab->info_shown.title = shown(info->title);
+    lab->info_shown.goal = shown(info->goal);
+    if (info->flags) {
+        int n = 0;
+        for (; info->flags[n].name && n < SL_LAB_MAX_FLAGS; n++) {
+            lab->flags_shown[n] = info->flags[n];
+            lab->flags_shown[n].help = shown(info->flags[n].help);
+        }
+        lab->flags_shown[n] = (struct sl_lab_flag){ NULL, NULL };
+        lab->info_shown.flags = lab->flags_shown;
+    }
+    lab->info = &lab->info_shown;
+}
+
+struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc, char **argv,
+                               const struct sl_lab_info *info)
 {
     struct sl_lab *lab = calloc(1, sizeof *lab);
     if (!lab)
@@ -57,8 +83,16 @@ struct sl_lab *sl_lab_begin(int argc, char **argv, const struct sl_lab_info *inf
         sl_die("out of memory");
     memcpy(lab->argv, argv, (size_t)argc * sizeof *argv);  /* as given: getopt reorders argv */
     locate_binary(lab, argv[0]);
+    /* The user's language and characters (UTF-8 or not, for widths and
+     * punctuation); numbers stay in the C locale, as JSON needs them. */
+    sl_i18n_init();
+    translate_info(lab, info);
     lab->started_ms = sl_clock_ms();
     sl_lab_parse_options(lab, argc, argv);
+    lab->step_count = sl_lab_count_steps(lab->exe_dir, file, function);
+    if (lab->step_count && lab->opt.from > lab->step_count)
+        sl_usage_error(lab->program, "--from %d: this lab has %d steps; choose one of 1 to %d.",
+                       lab->opt.from, lab->step_count, lab->step_count);
     if (!lab->opt.json && !lab->opt.tui && !lab->opt.auto_mode &&
         isatty(STDIN_FILENO) && !isatty(fileno(lab->stream))) {
         fprintf(stderr, "%s: the output is not a terminal, so nobody can read a pause: "
@@ -103,6 +137,7 @@ static void finish(struct sl_lab *lab, bool quit)
     running = NULL;
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
+    sl_lab_observe_end(lab);
     free(lab->step_title);
     lab->step_title = NULL;
 }
@@ -199,6 +234,8 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
     fflush(lab->stream);
     fflush(stderr);
     sl_guard_release();
+    if (lab->private_net)                 /* stay where the other panes look */
+        setenv(SL_PRIVATE_KEPT, lab->user_namespace ? "user" : "net", 1);
     char number[16];
     char **args = command_from(lab, from, number, sizeof number);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  /* the first run's sockets close at the exec */
@@ -225,7 +262,7 @@ void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
     char *what;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&what, fmt, ap) < 0)
+    if (vasprintf(&what, _(fmt), ap) < 0)
         what = NULL;
     va_end(ap);
     fflush(lab->stream);
@@ -358,10 +395,13 @@ void sl_lab_flush_source(struct sl_lab *lab)
     }
 }
 
+/* A lab's words in the user's language: the format string it handed the
+ * engine is translated before it is formatted (i18n.h), so a lab's source
+ * carries no markers; xgettext knows these functions (the Makefile's po). */
 static char *format(const char *fmt, va_list ap)
 {
     char *text;
-    if (vasprintf(&text, fmt, ap) < 0)
+    if (vasprintf(&text, _(fmt), ap) < 0)
         sl_die("out of memory");
     return text;
 }
@@ -430,7 +470,8 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outco
     char *claim = format(fmt, ap);
     va_end(ap);
     if (outcome == SL_OUTCOME_INCONCLUSIVE && !why)
-        why = lab->again_why[0] ? lab->again_why : "the measurement was spoiled";
+        why = lab->again_why[0] ? lab->again_why : N_("the measurement was spoiled");
+    why = shown(why);                     /* lab_skip's reason, as the claim */
     lab->expectations++;
     lab->outcomes[outcome]++;
     lab->paused_last = false;
@@ -448,7 +489,7 @@ bool sl_lab_again(struct sl_lab *lab, int *attempt, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lab->again_why, sizeof lab->again_why, fmt, ap);
+    vsnprintf(lab->again_why, sizeof lab->again_why, _(fmt), ap);
     va_end(ap);
     if (++*attempt >= SL_LAB_ATTEMPTS)
         return false;
@@ -498,8 +539,16 @@ static int port_order(const void *a, const void *b)
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* How many ports one of netstat's grep patterns names: a pattern is one
+ * word of the command, short enough for a line of its own at 80 columns. */
+#define PORTS_A_PATTERN 6
+
 /* ss and netstat command lines that show exactly the lab's ports; a run of
- * consecutive ports (--port N gives them) is one range, to keep it short. */
+ * consecutive ports (--port N gives them) is one range, to keep it short.
+ * Each port (or range) is a quoted word of its own, joined by `or` (ss reads
+ * its filter across words), and netstat's grep takes a pattern for every
+ * few ports: a presenter may break the command between any two words, with
+ * a backslash, and what is on screen still runs. */
 static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t len)
 {
     if (!lab->port_count)
@@ -510,29 +559,29 @@ static int pause_hints(const struct sl_lab *lab, char *ss, char *netstat, size_t
     qsort(ports, (size_t)n, sizeof ports[0], port_order);
     /* A private network is not the terminal's: socklab ss enters it. */
     const char *in = lab->private_net ? "socklab " : "";
-    size_t a = (size_t)snprintf(ss, len, "%sss -tano '(", in);
-    size_t b = (size_t)snprintf(netstat, len, "%snetstat -tano | grep -E ':(", in);
-    for (int i = 0, first = 1; i < n && a < len && b < len; first = 0) {
+    size_t a = (size_t)snprintf(ss, len, "%sss -tano", in);
+    for (int i = 0, first = 1; i < n && a < len; first = 0) {
         int j = i;
         while (j + 1 < n && ports[j + 1] == ports[j] + 1)
             j++;
         if (j == i)
-            a += (size_t)snprintf(ss + a, len - a, "%s sport = :%u or dport = :%u",
+            a += (size_t)snprintf(ss + a, len - a, "%s '( sport = :%u or dport = :%u )'",
                                   first ? "" : " or", ports[i], ports[i]);
         else
             a += (size_t)snprintf(ss + a, len - a,
-                                  "%s ( sport >= :%u and sport <= :%u ) or"
-                                  " ( dport >= :%u and dport <= :%u )",
+                                  "%s '( sport >= :%u and sport <= :%u )'"
+                                  " or '( dport >= :%u and dport <= :%u )'",
                                   first ? "" : " or", ports[i], ports[j], ports[i], ports[j]);
-        for (int k = i; k <= j && b < len; k++)
-            b += (size_t)snprintf(netstat + b, len - b, "%s%u", first && k == i ? "" : "|",
-                                  ports[k]);
         i = j + 1;
     }
-    if (a < len)
-        snprintf(ss + a, len - a, " )'");
-    if (b < len)
-        snprintf(netstat + b, len - b, ")[[:space:]]'");
+    size_t b = (size_t)snprintf(netstat, len, "%snetstat -tano | grep -E", in);
+    for (int i = 0; i < n && b < len; i += PORTS_A_PATTERN) {
+        b += (size_t)snprintf(netstat + b, len - b, "%s':(", n > PORTS_A_PATTERN ? " -e " : " ");
+        for (int k = i; k < n && k < i + PORTS_A_PATTERN && b < len; k++)
+            b += (size_t)snprintf(netstat + b, len - b, "%s%u", k == i ? "" : "|", ports[k]);
+        if (b < len)
+            b += (size_t)snprintf(netstat + b, len - b, ")[[:space:]]'");
+    }
     return 2;
 }
 

@@ -118,38 +118,46 @@ char *sl_lab_read_file(const char *path)
     return text;
 }
 
-struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
+char *sl_lab_find_source(const char *exe_dir, const char *file, char *path, size_t len)
 {
-    char path[PATH_MAX * 2];
     const char *override = getenv("SOCKLAB_SOURCE_DIR");
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
     char *text = NULL;
     if (override) {
-        snprintf(path, sizeof path, "%s/%s", override, base);
+        snprintf(path, len, "%s/%s", override, base);
         text = sl_lab_read_file(path);
     }
     if (!text) {
-        snprintf(path, sizeof path, "%s/../../%s", exe_dir, file);
+        snprintf(path, len, "%s/../../%s", exe_dir, file);
         text = sl_lab_read_file(path);
     }
-    if (!text && file[0] == '/')           /* cc /home/ann/labs/05-sigpipe.c */
-        text = sl_lab_read_file(file);
+    if (!text && file[0] == '/') {         /* cc /home/ann/labs/05-sigpipe.c */
+        snprintf(path, len, "%s", file);
+        text = sl_lab_read_file(path);
+    }
     if (!text && file[0] != '/') {         /* cc mine/05-sigpipe.c -o lab05, run as ./lab05 */
-        snprintf(path, sizeof path, "%s/%s", exe_dir, file);
+        snprintf(path, len, "%s/%s", exe_dir, file);
         text = sl_lab_read_file(path);
     }
     if (!text && base != file) {           /* cc ~/labs/05-sigpipe.c -o ~/labs/lab05 */
-        snprintf(path, sizeof path, "%s/%s", exe_dir, base);
+        snprintf(path, len, "%s/%s", exe_dir, base);
         text = sl_lab_read_file(path);
     }
     if (!text && file[0] != '/') {         /* labs/NN-name.c, labs/NN-name/part.c */
-        snprintf(path, sizeof path, "%s/../../share/socklab/%s", exe_dir, file);
+        snprintf(path, len, "%s/../../share/socklab/%s", exe_dir, file);
         text = sl_lab_read_file(path);
     }
     if (!text) {
-        snprintf(path, sizeof path, "%s/../../share/socklab/labs/%s", exe_dir, base);
+        snprintf(path, len, "%s/../../share/socklab/labs/%s", exe_dir, base);
         text = sl_lab_read_file(path);
     }
+    return text;
+}
+
+struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file)
+{
+    char path[PATH_MAX * 2];
+    char *text = sl_lab_find_source(exe_dir, file, path, sizeof path);
     if (!text)
         return NULL;
 

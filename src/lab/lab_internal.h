@@ -3,6 +3,7 @@
 #ifndef SOCKLAB_LAB_INTERNAL_H
 #define SOCKLAB_LAB_INTERNAL_H
 
+#include "socklab/diag_tracker.h"
 #include "socklab/lab.h"
 
 #include <limits.h>
@@ -113,11 +114,15 @@ struct sl_presenter {
 };
 
 struct sl_lab_code;
+struct sl_lab_text;
 struct sl_lab_tui;
 struct sl_lab_wire;
 
 struct sl_lab {
-    const struct sl_lab_info *info;
+    const struct sl_lab_info *info;     /* the lab's, its words translated (info_shown) */
+    struct sl_lab_info info_shown;      /* a copy: title, goal and flags' help in the
+                                           user's language (i18n.h) */
+    struct sl_lab_flag flags_shown[SL_LAB_MAX_FLAGS + 1];
     struct sl_lab_options opt;
     const struct sl_presenter *presenter;   /* the one chosen by the options */
     const struct sl_presenter *out;         /* where events go: it, or the replay's */
@@ -146,10 +151,16 @@ struct sl_lab {
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
+    struct sl_tracker *tracker;   /* follows those ports by exact lookups (lab_observe.c) */
+    uint16_t tracked_ports[SL_LAB_MAX_PORTS];   /* the ports it was opened for */
+    int tracked_count;
+    pid_t tracker_owner;          /* the process it was opened in (a child opens its own) */
+    struct sl_lab_text *text;   /* the text presenter's state, NULL otherwise */
     struct sl_lab_tui *tui;     /* the --tui presenter's screen, NULL otherwise */
 
     bool private_net;           /* it runs in a network of its own (lab_private.c) */
     bool user_namespace;        /* ... inside a user namespace of its own */
+    bool private_kept;          /* ... the one its run before r or b made (SL_PRIVATE_KEPT) */
     bool dropping;              /* a packet filter of lab_drop.c is in place */
     char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
     double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
@@ -172,6 +183,11 @@ _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
  * lab again (r, b). */
 void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
 
+/* The environment variable that tells a lab started again (r, b) that it
+ * runs in the private network its run before made ("user": inside a user
+ * namespace too, "net": not): the classroom's panes joined that one. */
+#define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
+
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
 
@@ -179,12 +195,27 @@ void sl_lab_flush_source(struct sl_lab *lab);
  * and exits; on bad input prints one line and exits 2. */
 void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv);
 
+/* lab_observe.c: a list of the lab's sockets in the order a class reads it:
+ * the states the pause names (look: "5 CLOSE-WAIT ... 5 FIN-WAIT-2"), in the
+ * order it names them, then the others (LISTEN first), each by local port,
+ * then peer port. look may be NULL. */
+void sl_lab_sort_sockets(struct sl_snapshot *snap, const char *look);
+
 /* lab_code.c: the lab's own source, and the code of the step that starts at
  * file:line (freed with sl_excerpt_free). */
 struct sl_lab_code *sl_lab_code_load(const char *exe_dir, const char *file);
 bool sl_lab_code_excerpt(const struct sl_lab_code *code, int step_line, struct sl_excerpt *out);
 int sl_lab_code_lines(const struct sl_lab_code *code, const char *const **lines);
 char *sl_lab_read_file(const char *path);     /* the whole file (free it), or NULL */
+/* The lab's file `file` (as compiled in, "labs/06-time-wait.c"), looked for
+ * where the build and `make install` keep it: its text (free it) and in
+ * `path` where it was found; NULL when it is nowhere. */
+char *sl_lab_find_source(const char *exe_dir, const char *file, char *path, size_t len);
+
+/* lab_steps.c: how many steps the lab whose function `function` in `file`
+ * called sl_lab_begin has, counted from its source; 0 when that cannot be
+ * known (no source, or a step called in a loop). */
+int sl_lab_count_steps(const char *exe_dir, const char *file, const char *function);
 void sl_excerpt_free(struct sl_excerpt *excerpt);
 void sl_lab_code_free(struct sl_lab_code *code);
 
@@ -238,5 +269,15 @@ extern const struct sl_presenter sl_json_presenter;
  * lab program is linked with it (the Makefile's LINK_TUI_PRESENTER); in a
  * program that is not, --tui is refused as a set-up error. */
 extern const struct sl_presenter sl_tui_presenter __attribute__((weak));
+
+/* lab_observe.c: the lab's ports as the kernel has them now, into out: the
+ * sockets already known by exact lookups (a hash lookup each, not a walk of
+ * the machine), and a dump when `discover` asks for new ones (or the ports
+ * changed). False when no source could be read. The --tui presenter's live
+ * view looks through it too. */
+bool sl_lab_take(struct sl_lab *lab, bool discover, struct sl_snapshot *out);
+
+/* lab_observe.c: close the tracker (at the lab's end). */
+void sl_lab_observe_end(struct sl_lab *lab);
 
 #endif

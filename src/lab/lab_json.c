@@ -1,7 +1,7 @@
 /* lab_json.c — the JSON lines presenter: one object per event, for tests and
  * tools. Every object has an "event" field:
  *
- *   start   number, name, title, goal, version
+ *   start   number, name, title, goal, version, steps (how many; absent when unknown)
  *   step    step, title, file, line
  *   source  step, file, lines: [{"n": line number, "text": ...}]
  *   say     step, text
@@ -53,6 +53,8 @@ static void json_start(struct sl_lab *lab)
     sl_json_string(&j, "title", lab->info->title);
     sl_json_string(&j, "goal", lab->info->goal);
     sl_json_string(&j, "version", SL_VERSION);
+    if (lab->step_count)
+        sl_json_int(&j, "steps", lab->step_count);
     sl_json_end(&j);
 }
 

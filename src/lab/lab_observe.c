@@ -6,26 +6,63 @@
 #include "socklab/tcpstate.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Quietly refresh lab->observed; false when no source could be read. */
-static bool take(struct sl_lab *lab)
+void sl_lab_observe_end(struct sl_lab *lab)
+{
+    sl_tracker_close(lab->tracker);
+    lab->tracker = NULL;
+}
+
+/* A tracker for the lab's ports as they are now, in this process. */
+static bool tracker_ready(struct sl_lab *lab)
+{
+    if (lab->tracker && lab->tracked_count == lab->port_count && lab->tracker_owner == getpid() &&
+        !memcmp(lab->tracked_ports, lab->ports, (size_t)lab->port_count * sizeof lab->ports[0]))
+        return true;
+    sl_lab_observe_end(lab);                   /* other ports, or a child's copy */
+    /* A second between discoveries at most, for the --tui presenter's live view
+     * (which only follows); every look of the lab's own discovers at once. */
+    struct sl_tracker_options o = { .source = SL_SOURCE_AUTO, .want_tcp_info = true,
+                                    .discover_every_ms = 1000 };
+    sl_filter_init(&o.filter);
+    for (int i = 0; i < lab->port_count; i++)
+        sl_filter_add_range(&o.filter, lab->ports[i], lab->ports[i]);
+    if (lab->port_count == 0)
+        sl_filter_add_range(&o.filter, 0, 0);  /* nothing watched: show nothing */
+    char note[256];
+    lab->tracker = sl_tracker_open(&o, note, sizeof note);
+    memcpy(lab->tracked_ports, lab->ports, (size_t)lab->port_count * sizeof lab->ports[0]);
+    lab->tracked_count = lab->port_count;
+    lab->tracker_owner = getpid();
+    return lab->tracker != NULL;
+}
+
+bool sl_lab_take(struct sl_lab *lab, bool discover, struct sl_snapshot *out)
+{
+    if (!tracker_ready(lab))
+        return false;
+    if (discover)
+        sl_tracker_discover_soon(lab->tracker);
+    return sl_tracker_refresh(lab->tracker, sl_clock_ms(), out) == 0;
+}
+
+/* Quietly refresh lab->observed; false when no source could be read. A lab
+ * makes its sockets between two looks, so a look discovers, unless it waits
+ * for a socket it knows already: then lookups follow it. */
+static bool take(struct sl_lab *lab, bool discover)
 {
     sl_lab_wire_read(lab);                /* segments as they come, in every wait */
-    struct sl_filter filter;
-    sl_filter_init(&filter);
-    for (int i = 0; i < lab->port_count; i++)
-        sl_filter_add_range(&filter, lab->ports[i], lab->ports[i]);
-    if (lab->port_count == 0)
-        sl_filter_add_range(&filter, 0, 0);    /* nothing watched: show nothing */
-    return sl_snapshot_take(&lab->observed, &filter, SL_SOURCE_AUTO) == 0;
+    return sl_lab_take(lab, discover, &lab->observed);
 }
 
 void sl_lab_observe(struct sl_lab *lab)
 {
     int saved = errno;
     sl_lab_flush_source(lab);
-    if (take(lab))
+    if (take(lab, true))
         lab->out->observe(lab, &lab->observed);
     errno = saved;
 }
@@ -50,12 +87,17 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
 /* Observe until done(lab, arg) or the deadline; true when done. A long wait
  * tells the presenter how long is left, about once a second. */
 static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void *), void *arg,
+                          const struct sl_tuple *follow,
                           int timeout_ms, const char *what, bool show)
 {
     double start = sl_clock_ms(), deadline = start + timeout_ms, told = start;
     bool counting = timeout_ms > COUNTDOWN_AFTER_MS && !lab->opt.auto_mode;
     bool there = false;
-    while (take(lab)) {
+    /* A count looks for new sockets every time; a wait for one socket only
+     * until it is known, then follows it by lookups. */
+    for (bool discover = true;
+         take(lab, discover);
+         discover = !follow || !sl_snapshot_find(&lab->observed, follow)) {
         there = done(lab, arg);
         double now = sl_clock_ms();
         if (there || now >= deadline)
@@ -93,7 +135,7 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
     struct state_wanted w = { tuple, state };
     char what[64];
     snprintf(what, sizeof what, "waiting for %s", state ? sl_state_name(state) : "the socket to go");
-    bool there = observe_until(lab, in_state, &w, timeout_ms, what, true);
+    bool there = observe_until(lab, in_state, &w, tuple, timeout_ms, what, true);
     errno = saved;
     return there;
 }
@@ -118,7 +160,7 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
     sl_lab_flush_source(lab);
     struct count_wanted w = { count_of, arg, want, 0 };
     double start = sl_clock_ms();
-    bool there = observe_until(lab, counted, &w, timeout_ms, "counting", false);
+    bool there = observe_until(lab, counted, &w, NULL, timeout_ms, "counting", false);
     if (lab->observed.count <= SHOWN_WHOLE)       /* a few sockets: the table */
         lab->out->observe(lab, &lab->observed);
     else                                          /* many: one line, not a screenful */
@@ -127,4 +169,63 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
                     sl_clock_ms() - start, want, lab->observed.count);
     errno = saved;
     return w.last;
+}
+
+/* Where the pause first names a state (its ss or netstat name), as a rank:
+ * named states first, in the order named; then LISTEN, then the others in
+ * the kernel's order. qsort has no context argument: the ranks are worked
+ * out before it runs and kept beside the sockets. */
+static int state_rank(int state, const char *look)
+{
+    const char *names[2] = { sl_state_name(state), sl_state_netstat_name(state) };
+    const char *first = NULL;
+    for (int i = 0; i < 2 && look; i++) {
+        size_t len = strlen(names[i]);
+        for (const char *p = strstr(look, names[i]); p; p = strstr(p + 1, names[i])) {
+            bool whole = (p == look || !(p[-1] == '-' || p[-1] == '_' ||
+                                        (p[-1] >= 'A' && p[-1] <= 'Z'))) &&
+                         !(p[len] == '-' || p[len] == '_' || (p[len] >= 'A' && p[len] <= 'Z') ||
+                           (p[len] >= '0' && p[len] <= '9'));
+            if (whole) {
+                if (!first || p < first)
+                    first = p;
+                break;
+            }
+        }
+    }
+    if (first)
+        return (int)(first - look);
+    return 100000 + (state == SL_TCP_LISTEN ? 0 : 1 + state);
+}
+
+struct ranked {
+    int rank;
+    struct sl_socket socket;
+};
+
+static int by_rank_then_port(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->socket.tuple.local_port != y->socket.tuple.local_port)
+        return x->socket.tuple.local_port < y->socket.tuple.local_port ? -1 : 1;
+    if (x->socket.tuple.peer_port != y->socket.tuple.peer_port)
+        return x->socket.tuple.peer_port < y->socket.tuple.peer_port ? -1 : 1;
+    return sl_tuple_compare(&x->socket.tuple, &y->socket.tuple);
+}
+
+void sl_lab_sort_sockets(struct sl_snapshot *snap, const char *look)
+{
+    if (snap->count < 2)
+        return;
+    struct ranked *r = malloc(snap->count * sizeof *r);
+    if (!r)
+        return;                           /* unsorted, but shown */
+    for (size_t i = 0; i < snap->count; i++)
+        r[i] = (struct ranked){ state_rank(snap->sockets[i].state, look), snap->sockets[i] };
+    qsort(r, snap->count, sizeof *r, by_rank_then_port);
+    for (size_t i = 0; i < snap->count; i++)
+        snap->sockets[i] = r[i].socket;
+    free(r);
 }

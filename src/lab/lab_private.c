@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,6 +63,13 @@ static void set_asked(struct sl_lab *lab, const char *setting)
 
 void sl_lab_network_enter(struct sl_lab *lab)
 {
+    const char *kept = getenv(SL_PRIVATE_KEPT);
+    if (kept) {                           /* r or b: the network the last run made */
+        lab->private_net = lab->private_kept = true;
+        lab->user_namespace = !strcmp(kept, "user");
+        unsetenv(SL_PRIVATE_KEPT);
+        return;
+    }
     if (!lab->opt.private_net && !lab->info->own_network)
         return;
     enum sl_netns_kind kind;
@@ -84,7 +92,10 @@ void sl_lab_network_started(struct sl_lab *lab)
 {
     if (lab->private_net) {
         char text[300];
-        if (lab->user_namespace)
+        if (lab->private_kept)
+            snprintf(text, sizeof text, "private network: the one this lab made before it "
+                     "started again (its sockets and settings stay)");
+        else if (lab->user_namespace)
             snprintf(text, sizeof text, "private network: user + network namespace (uid %u as "
                      "itself), loopback up", (unsigned)getuid());
         else

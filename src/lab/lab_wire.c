@@ -212,7 +212,8 @@ static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match 
            (!m->on || sl_tuple_equal(&s->tuple, m->on) || sl_tuple_equal(&s->tuple, &back)) &&
            (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
-           (!m->data || s->payload > 0) && (!m->zero_window || s->raw_window == 0) &&
+           (!m->data || s->payload > 0) && (!m->empty || s->payload == 0) &&
+           (!m->zero_window || s->raw_window == 0) &&
            (!m->probe || is_probe(lab->wire, i)) &&
            (!m->in_last_call || lab->wire->kept_call[i] == lab->calls);
 }
@@ -250,12 +251,12 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
     char *claim;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&claim, fmt, ap) < 0)
+    if (vasprintf(&claim, _(fmt), ap) < 0)    /* the lab's words, translated (lab.c) */
         sl_die("out of memory");
     va_end(ap);
     struct sl_lab_wire *w = usable(lab);
     enum sl_outcome outcome = SL_OUTCOME_SKIPPED;
-    const char *why = lab->wire_why[0] ? lab->wire_why : "no capture in this process";
+    const char *why = lab->wire_why[0] ? lab->wire_why : N_("no capture in this process");
     if (w) {
         double deadline = sl_clock_ms() + ms;
         int n;
@@ -274,7 +275,7 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
         outcome = (exactly ? n == want : n >= want) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED;
         if (outcome == SL_OUTCOME_FAILED && w->unkept > 0) {
             outcome = SL_OUTCOME_INCONCLUSIVE;
-            why = "the step had more segments than the wire keeps";
+            why = N_("the step had more segments than the wire keeps");
         }
     }
     bool held = sl_lab_expect(lab, file, line, outcome, why, "%s", claim);

@@ -483,7 +483,17 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
                            NULL });
     char target[80];
     snprintf(target, sizeof target, "=%s", c.session);
-    if (c.detach || !isatty(STDIN_FILENO)) {
+    /* Inside tmux the client switches to the class; a session no client
+     * shows (send-keys into a detached one) is told where the class is. */
+    if (!c.detach && isatty(STDIN_FILENO) && c.inside &&
+        class_tmux((char *[]){ "tmux", "switch-client", "-t", target, NULL }) == 0) {
+        if (c.replaces[0]) {                /* the new one is on screen: close the old */
+            snprintf(target, sizeof target, "=%s", c.replaces);
+            class_tmux((char *[]){ "tmux", "kill-session", "-t", target, NULL });
+        }
+        return 0;
+    }
+    if (c.detach || !isatty(STDIN_FILENO) || c.inside) {
         if (isatty(STDOUT_FILENO))
             printf("The classroom is open in tmux session %s: tmux attach -t %s\n", c.session,
                    c.session);
@@ -491,12 +501,5 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
             printf("%s\n", c.session);      /* for scripts: the session's name */
         return 0;
     }
-    if (!c.inside)
-        return class_tmux((char *[]){ "tmux", "attach-session", "-t", target, NULL });
-    int status = class_tmux((char *[]){ "tmux", "switch-client", "-t", target, NULL });
-    if (status == 0 && c.replaces[0]) {     /* the new one is on screen: close the old */
-        snprintf(target, sizeof target, "=%s", c.replaces);
-        class_tmux((char *[]){ "tmux", "kill-session", "-t", target, NULL });
-    }
-    return status;
+    return class_tmux((char *[]){ "tmux", "attach-session", "-t", target, NULL });
 }

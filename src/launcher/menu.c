@@ -51,21 +51,27 @@ static void show_menu(const struct home *h)
 {
     printf("\nsocklab %s: the labs\n\n", SL_VERSION);
     home_print_list(h, stdout, home_width());
+    printf("\n");
+    home_fold(stdout, "N runs lab N (N S: from its step S), t N full screen, s N its source, "
+                      "n N its notes, q quits.", 0, 0, home_width() ? home_width() : 80);
+    printf("\n");
 }
 
 static void prompt(void)
 {
-    printf("\nRun which lab? N runs it, t N full screen, s N source, n N notes, q quits: ");
+    printf("\nRun which lab? ");
     fflush(stdout);
 }
 
-/* "6", "t 6", "s 6", "n6": the command letter (0 to run) and the lab, or a
- * one-line reason. */
+/* "6", "t 6", "s 6", "n6", "6 3", "t 6 3": the command letter (0 to run),
+ * the lab, and the step to start from (1 when none is given), or a one-line
+ * reason. */
 static const struct lab_entry *parse_choice(const struct home *h, char *line, char *command,
-                                            const char **why)
+                                            int *from, const char **why)
 {
     char *p = line + strspn(line, " ");
     *command = 0;
+    *from = 1;
     if (strchr("tsn", *p) && *p) {
         *command = *p++;
         p += strspn(p, " ");
@@ -79,10 +85,37 @@ static const struct lab_entry *parse_choice(const struct home *h, char *line, ch
     char *end = p + strlen(p);
     while (end > p && isspace((unsigned char)end[-1]))
         *--end = '\0';
+    char *step = strchr(p, ' ');
+    if (step && *command != 's' && *command != 'n') {
+        *step++ = '\0';
+        step += strspn(step, " ");
+        char *rest;
+        long n = strtol(step, &rest, 10);
+        if (rest == step || *rest || n < 1 || n > 999) {
+            *why = "the step to start from is a number, e.g. 6 3 runs lab 6 from step 3";
+            return NULL;
+        }
+        *from = (int)n;
+    }
     const struct lab_entry *e = home_lab(h, p);
     if (!e)
         *why = "there is no such lab: type one of the numbers above";
     return e;
+}
+
+/* After a lab that ended by itself (its summary, or q at a pause), the
+ * summary stays until Enter: the menu would push it off at once. A lab ended
+ * by a signal (Ctrl-C) comes back to the menu at once, as asked. */
+static bool wait_after_lab(int status)
+{
+    if (!WIFEXITED(status))
+        return true;
+    printf("\n[lab ended with status %d: press Enter for the menu] ", WEXITSTATUS(status));
+    fflush(stdout);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n')
+        ;
+    return c != EOF;
 }
 
 int menu_run(struct home *h)
@@ -99,10 +132,13 @@ int menu_run(struct home *h)
         if (!line[strspn(line, " ")])
             continue;
         char command;
+        int from;
         const char *why = NULL;
-        const struct lab_entry *e = parse_choice(h, line, &command, &why);
+        char typed[64];
+        snprintf(typed, sizeof typed, "%s", line);
+        const struct lab_entry *e = parse_choice(h, line, &command, &from, &why);
         if (!e) {
-            printf("'%s': %s.", line, why);  /* one line; the prompt follows */
+            printf("'%s': %s.", typed, why);  /* one line; the prompt follows */
             continue;
         }
         if (command == 's' || command == 'n') {
@@ -115,8 +151,19 @@ int menu_run(struct home *h)
                        e->number);
             continue;
         }
-        char *tui[] = { "--tui", NULL };
-        menu_run_lab_in_foreground(e, command == 't' ? 1 : 0, command == 't' ? tui : NULL);
+        char number[16];
+        snprintf(number, sizeof number, "%d", from);
+        char *args[4];
+        int argc = 0;
+        if (command == 't')
+            args[argc++] = "--tui";
+        if (from > 1) {
+            args[argc++] = "--from";
+            args[argc++] = number;
+        }
+        args[argc] = NULL;
+        if (!wait_after_lab(menu_run_lab_in_foreground(e, argc, args)))
+            return 0;
         show_menu(h);
     }
 }

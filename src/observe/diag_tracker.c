@@ -184,6 +184,7 @@ static void forget(struct sl_tracker *t, size_t i)
     size_t last = --t->known.count;
     t->known.sockets[i] = t->known.sockets[last];
     t->meta[i] = t->meta[last];
+    t->index_stale = true;
 }
 
 static int remember(struct sl_tracker *t, const struct sl_socket *s, double now)
@@ -195,6 +196,7 @@ static int remember(struct sl_tracker *t, const struct sl_socket *s, double now)
         return -ENOMEM;
     *slot = *s;
     t->meta[t->known.count - 1] = (struct meta){ now, opening(s->state) };
+    t->index_stale = true;
     return 0;
 }
 
@@ -258,6 +260,7 @@ static void forget_marked(struct sl_tracker *t, const bool *gone)
             t->meta[kept++] = t->meta[i];
         }
     t->known.count = kept;
+    t->index_stale = true;
 }
 
 /* Every known socket looked up again; true when a listener's queue grew. */
@@ -379,7 +382,8 @@ static void end_sockets(struct sl_tracker *t, double now)
         sl_closed_add(t->closed, &c);
         if (known && time_wait) {
             t->known.sockets[at[e]] = t->fresh[e]; /* the connection goes on as a record */
-        } else if (!known && time_wait && !remember(t, &t->fresh[e], now)) {
+        } else if (!known && time_wait && find_cookie(t, t->fresh[e].cookie) < 0 &&
+                   !remember(t, &t->fresh[e], now)) {     /* (a record a dump found is known) */
             t->meta[t->known.count - 1].first_seen_ms = -1;  /* its life was not seen */
         }
     }

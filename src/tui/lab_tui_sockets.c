@@ -67,12 +67,8 @@ void sl_sockets_pane_look(struct sl_lab *lab, double every_ms)
     if (!lab->port_count || now - t->looked_ms < every_ms)
         return;
     t->looked_ms = now;
-    struct sl_filter filter;
-    sl_filter_init(&filter);
-    for (int i = 0; i < lab->port_count; i++)
-        sl_filter_add_range(&filter, lab->ports[i], lab->ports[i]);
     int next = 1 - t->newest;
-    if (sl_snapshot_take(&t->frames[next], &filter, SL_SOURCE_AUTO) < 0)
+    if (!sl_lab_take(lab, false, &t->frames[next]))   /* lookups; a dump now and then */
         return;
     leave_out_others(t, &t->frames[next], now);
     t->changes.count = 0;

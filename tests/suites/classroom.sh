@@ -127,16 +127,16 @@ check "--help under LANG=C is ASCII" \
 # a user's own tmux (no configuration), where socklab class runs.
 inner() { tmux -L inner "$@" 2>/dev/null; }
 quiet() { "$@" 2>/dev/null; }      # a wait whose tries may not find the pane yet
+client_on() { [ "$(inner list-clients -F '#{client_session}' 2>/dev/null)" = "$1" ]; }
 desk() {                       # desk COLS ROWS: a fresh desk, the instructor's shell in it
     inner kill-server 2>/dev/null
     t kill-session -t desk 2>/dev/null
     t new-session -d -s desk -x "$1" -y "$2" \
         "env -u TMUX TMUX_TMPDIR='$TMUX_TMPDIR' tmux -L inner -f /dev/null new-session -s instructor sh"
-    wait_for 10 inner has-session -t instructor 2>/dev/null
+    wait_for 10 client_on instructor        # the instructor's terminal shows it
 }
 desk_screen() { t capture-pane -p -t desk; }
 desk_has() { desk_screen | grep -q -- "$1"; }
-client_on() { [ "$(inner list-clients -F '#{client_session}' 2>/dev/null)" = "$1" ]; }
 pane_of() { inner capture-pane -p -S -500 -t "$1" 2>/dev/null; }         # pane_of SESSION:WINDOW.PANE
 pane_has() { pane_of "$1" | grep -q -- "$2"; }
 panes_in() { inner list-panes -t "$1" 2>/dev/null | wc -l; }

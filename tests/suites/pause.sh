@@ -129,7 +129,155 @@ check "the menu lists lab 01 by its title" screen_has "01  byte-order"
 t send-keys -t pause 1 Enter
 check "choosing 1 runs lab 01 up to its first pause" wait_for 10 screen_has '\[Enter\] next step'
 t send-keys -t pause q
-menu_shown_twice() { [ "$(screen | grep -c 'Run which lab?')" -ge 2 ]; }
-check "q ends the lab and the menu comes back" wait_for 10 menu_shown_twice
+check "after the lab, its summary stays: the menu waits for Enter and says so" \
+    wait_for 10 last_line_has 'press Enter for the menu'
+check "the summary is on screen" screen_has 'stopped early'
+menu_count() { screen | grep -c 'Run which lab?'; }
+check "and the menu has not come back yet" [ "$(menu_count)" -eq 1 ]
+t send-keys -t pause Enter
+menu_shown_twice() { [ "$(menu_count)" -ge 2 ]; }
+check "Enter brings the menu back" wait_for 10 menu_shown_twice
+t send-keys -t pause "1 3" Enter
+check "'1 3' in the menu runs lab 01 from step 3" \
+    wait_for 10 last_line_has 'end of step 3 of [0-9]* .*\[Enter\] next step'
+t send-keys -t pause q
+wait_for 10 last_line_has 'press Enter for the menu'
+t send-keys -t pause Enter
+wait_for 10 sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t pause | grep -c 'Run which lab?') -ge 1 ]"
 t send-keys -t pause q Enter
 check "q leaves the menu, status 0" wait_for 10 screen_has "EXIT=0"
+
+# socklab passes --from to the lab; a step the lab does not have is refused
+# before anything runs, in one line, status 2 (socklab class checks the
+# lab's options the same way before it opens anything).
+tmux_session 80 24
+t send-keys -t pause "clear; '$socklab' run 1 --from 3 --no-source; echo EXIT=\$?" Enter
+check "socklab run 1 --from 3: the first stop is step 3's" \
+    wait_for 10 last_line_has 'end of step 3 of [0-9]* .*\[Enter\] next step'
+t send-keys -t pause q
+wait_for 10 screen_has 'EXIT='
+refused() {
+    "$socklab" run 1 --from 99 >/dev/null 2>"$scratch/err"
+    [ $? -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q 'has 7 steps' "$scratch/err"
+}
+check "--from 99 on a lab of 7 steps: one line, status 2" refused
+
+# Item 1 at other sizes. Bigger shows more: at 120x40 lab 04's first step is
+# on screen whole at its pause (at 80x24 part of it is a key away).
+lab04="$(pwd)/$build/bin/lab04-epoll-lt-vs-et"
+first_stop() {
+    tmux_session "$1" "$2"
+    t send-keys -t pause "clear; '$lab04'; echo EXIT=\$?" Enter
+    wait_for 10 last_line_has 'end of step 1 of'
+}
+first_stop 80 24
+check "at 80x24 lab 04's first pause says how many of its lines are a key away" \
+    screen_has 'earlier lines of this step'
+check "and Up shows them: the first line of its code comes into view" \
+    sh -c "tmux -L '$tmux_sock' send-keys -t pause PageUp PageUp PageUp;
+           sleep 0.5; tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *79 | '"
+t send-keys -t pause q
+first_stop 120 40
+check "at 120x40 the whole of lab 04's first step is on screen at its pause" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *79 | ' &&
+           ! tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q 'earlier lines'"
+t send-keys -t pause q
+
+# Not a terminal: nothing is hidden from a log or a pipe, nothing drawn twice.
+"$lab04" --auto >"$scratch/lab04.log" 2>&1
+"$lab04" --json --auto >"$scratch/lab04.json" 2>&1
+code_lines=$(jq -s '[.[] | select(.event == "source") | .lines | length] | add' "$scratch/lab04.json")
+check "piped, every line of every step's code is there once" \
+    [ "$(grep -c '^ *[0-9][0-9]* |' "$scratch/lab04.log")" -eq "$code_lines" ]
+check "piped, each step's title once, and no line about lines a key away" \
+    sh -c "[ \$(grep -c '^-- Step ' '$scratch/lab04.log') -eq 11 ] &&
+           ! grep -q 'earlier line' '$scratch/lab04.log'"
+
+# Item 2: lab 08's first step lists its 11 sockets once, in the order its
+# pause names the states (CLOSE-WAIT, then FIN-WAIT-2), then by port.
+lab08="$(pwd)/$build/bin/lab08-close-wait-leak"
+"$lab08" --auto >"$scratch/lab08.log" 2>&1
+sed -n '/^-- Step 1:/,/^-- Step 2:/p' "$scratch/lab08.log" >"$scratch/lab08.step1"
+check "lab 08 step 1 shows its list of sockets once" \
+    [ "$(grep -c 'kernel says' "$scratch/lab08.step1")" -eq 1 ]
+sorted_by_pause() {
+    # the rows: state and local port, as the list gives them
+    awk '/kernel says/ {on = 1; next} on && /^     [A-Z]/ && !/^     State/ {
+             split($4, a, ":"); print $1, a[2] } on && !/^     / {on = 0}' "$1" >"$scratch/rows"
+    [ "$(wc -l <"$scratch/rows")" -ge 3 ] || return 1
+    awk '{ rank = $1 == "CLOSE-WAIT" ? 1 : $1 == "FIN-WAIT-2" ? 2 : 3; print rank, $2 }' \
+        "$scratch/rows" >"$scratch/ranked"
+    sort -n -k1,1 -k2,2 "$scratch/ranked" | cmp -s - "$scratch/ranked"
+}
+check "its rows: CLOSE-WAIT first, then FIN-WAIT-2, as the pause names them, each by port" \
+    sorted_by_pause "$scratch/lab08.step1"
+tmux_session 80 24
+t send-keys -t pause "clear; '$lab08'; echo EXIT=\$?" Enter
+wait_for 10 last_line_has 'step 1 of .*\[Enter\] continue'
+t capture-pane -p -t pause >"$scratch/lab08.screen"
+listed_once_in_order() { [ "$(grep -c 'kernel says' "$1")" -eq 1 ] && sorted_by_pause "$1"; }
+check "at 80x24 its first pause shows the list once, in that order" \
+    listed_once_in_order "$scratch/lab08.screen"
+t send-keys -t pause q
+
+# Item 3: the ss command a pause prints runs as copied from an 80x24 screen.
+tmux_session 80 24
+t send-keys -t pause "clear; '$lab04' --no-source; echo EXIT=\$?" Enter
+wait_for 10 last_line_has 'end of step 1 of'
+t send-keys -t pause Enter
+wait_for 10 last_line_has 'end of step 2 of'
+t send-keys -t pause Enter
+check "lab 04 stops at step 3's pause" wait_for 10 last_line_has 'step 3 of .*\[Enter\] continue'
+t capture-pane -p -t pause >"$scratch/lab04.screen"
+# what a mouse would copy: from the command's first line to its last
+awk '/^ *ss -tano/ {on = 1} on {print} on && !/\\$/ {exit}' "$scratch/lab04.screen" >"$scratch/ss.sh"
+awk '/^ *netstat -tano/ {on = 1} on {print} on && !/\\$/ {exit}' "$scratch/lab04.screen" \
+    >"$scratch/netstat.sh"
+ports=$(grep -o ':[0-9][0-9]*' "$scratch/ss.sh" | sort -u | tr -d : | tr '\n' ' ')
+copied_runs() {
+    [ "$(wc -l <"$1")" -ge 1 ] && sh "$1" >"$scratch/copied.out" 2>&1 || return 1
+    for p in $ports; do grep -q ":$p " "$scratch/copied.out" || return 1; done
+}
+check "the ss command on screen names two ports and takes more than one line" \
+    sh -c "[ \$(echo $ports | wc -w) -eq 2 ] && [ \$(wc -l <'$scratch/ss.sh') -ge 2 ]"
+check "copied as it is on screen, it runs and lists the lab's sockets on both ports" \
+    copied_runs "$scratch/ss.sh"
+check "so does the netstat command" copied_runs "$scratch/netstat.sh"
+check "no line of the screen is wider than the terminal" \
+    sh -c "! awk 'length(\$0) > 80' '$scratch/lab04.screen' | grep -q ."
+t send-keys -t pause q
+
+# Item 17: --auto --delay counts down instead of saying nothing.
+tmux_session 80 24
+t send-keys -t pause "clear; '$lab' --auto --delay 3000 --no-source; echo EXIT=\$?" Enter
+check "--auto --delay 3000: the pause counts down" wait_for 10 screen_has 'going on in [23] s'
+t send-keys -t pause C-c
+wait_for 10 screen_lacks 'going on in'
+
+# Item 17: under LANG=C a lab prints ASCII only: its help (80 columns), its
+# run, and its pauses at 80x24.
+ascii_only() { ! LC_ALL=C LANG=C "$@" 2>&1 | grep -qP '[^\x00-\x7F]'; }
+help_fits() { ! LC_ALL=C LANG=C "$1" --help | awk 'length($0) > 80' | grep -q .; }
+help_is_ascii_and_fits() { ascii_only "$1" --help && help_fits "$1"; }
+for l in "$(pwd)/$build"/bin/lab[0-9][0-9]-*; do
+    check "LANG=C: $(basename "$l") --help is ASCII, every line 80 columns at most" \
+        help_is_ascii_and_fits "$l"
+done
+check "LANG=C: lab 04 --auto prints ASCII only" ascii_only "$lab04" --auto
+tmux_session 80 24 "env LC_ALL=C LANG=C sh"
+t send-keys -t pause "clear; '$lab04'; echo EXIT=\$?" Enter
+wait_for 10 last_line_has 'end of step 1 of'
+check "LANG=C at 80x24: the line about earlier lines is ASCII" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  ^ [0-9]* earlier lines'"
+t send-keys -t pause q
+
+# Item 1: every lab at 80x24, every pause (pause-every-lab.sh: the labs side
+# by side, each in a tmux session of its own).
+sh "$(dirname "$0")/pause-every-lab.sh" "$build" >"$scratch/every" 2>&1
+while IFS= read -r line; do
+    case "$line" in
+        "ok "*) ok "${line#ok * - }" ;;
+        "not ok "*) not_ok "${line#not ok * - }" ;;
+        *) echo "$line" ;;
+    esac
+done <"$scratch/every"

@@ -57,6 +57,13 @@ head -c "$big" /dev/zero | tr '\0' 'x' >"$root/big.bin"
 head -c 4096 /dev/urandom >"$root/4k.bin"
 head -c 65536 /dev/urandom >"$root/64k.bin"
 
+# The kernel's side of a choice the server makes (EPOLLOUT left in every
+# connection's edge-triggered mask): it reports no ACK, one event once a full
+# send buffer drains, and none after until send() says EAGAIN again.
+edges=$("$build/tests/epollout-edges" 2>&1)
+edges_status=$?
+check "edge-triggered EPOLLOUT: 0 events for 100 acknowledged small sends, 1 when a full send buffer drained, 0 after ($(echo "$edges" | tr '\n' ' '))" \
+    [ "$edges_status" -eq 0 ]
 check "--serve --help exits 0 and names --root" sh -c "'$server' --serve --help | grep -q -- --root"
 "$server" --serve --port 70000 >/dev/null 2>"$scratch/bad.err"
 check "--serve with a bad port exits 2 with one sentence" \

@@ -229,6 +229,27 @@ static void every_note_fits_80_columns(void **state)
     assert_true(notes >= 11);
 }
 
+/* Markdown cut anywhere (an unclosed table, list, code fence or <details>)
+ * still lays out within the width: every prefix of lab 06's notes, at a
+ * narrow and an odd width. */
+static void any_prefix_lays_out(void **state)
+{
+    (void)state;
+    FILE *f = fopen("docs/labs/06-time-wait.md", "r");
+    assert_non_null(f);
+    static char text[1 << 17];
+    size_t len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    for (size_t cut = 0; cut < len; cut += len / 157 + 1)
+        for (int columns = 20; columns <= 33; columns += 13) {
+            char *out = sl_markdown_render(text, cut, columns, 0);
+            assert_non_null(out);
+            if (widest(out) > columns)
+                fail_msg("cut at %zu, %d columns: %d wide", cut, columns, widest(out));
+            free(out);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +262,7 @@ int main(void)
         cmocka_unit_test(ascii_for_a_locale_without_utf8),
         cmocka_unit_test(code_blocks_are_indented_and_wrapped_after_spaces),
         cmocka_unit_test(every_note_fits_80_columns),
+        cmocka_unit_test(any_prefix_lays_out),
     };
     return cmocka_run_group_tests_name("markdown", tests, utf8, NULL);
 }
