@@ -212,6 +212,7 @@ static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match 
            (!m->on || sl_tuple_equal(&s->tuple, m->on) || sl_tuple_equal(&s->tuple, &back)) &&
            (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
+           (!m->any || (s->flags & m->any)) &&
            (!m->data || s->payload > 0) && (!m->empty || s->payload == 0) &&
            (!m->zero_window || s->raw_window == 0) &&
            (!m->probe || is_probe(lab->wire, i)) &&

@@ -224,3 +224,4 @@ if [ "$(id -u)" = 0 ]; then
                 ([.[] | select(.event == "expect" and (.claim | startswith("on the wire")))]
                  | length >= 4 and all(.outcome == "held"))' "$scratch/09.rootp.json"
 fi
+[ "$tap_failed" -eq 0 ]
