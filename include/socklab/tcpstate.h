@@ -24,7 +24,7 @@ enum sl_tcp_state {
     SL_TCP_LISTEN,
     SL_TCP_CLOSING,
     SL_TCP_NEW_SYN_RECV,     /* a request socket: SYN received, SYN-ACK sent */
-    SL_TCP_BOUND_INACTIVE,   /* bound, neither listening nor connecting (6.7+) */
+    SL_TCP_BOUND_INACTIVE,   /* bound, neither listening nor connecting (Linux 6.8+) */
     SL_TCP_STATE_COUNT       /* one past the last: size of per-state arrays */
 };
 
@@ -45,6 +45,13 @@ const char *sl_state_meaning(int state);       /* one line for a student */
 
 /* A state from its ss, netstat or RFC name, any case; -1 when unknown. */
 int sl_state_from_name(const char *name);
+
+/* The states a sentence names in capitals, as the labs write them ("5
+ * CLOSE-WAIT on the server's port, 5 FIN-WAIT-2 on the clients' side"): ss,
+ * netstat or RFC names, each once, in the order they first appear, into
+ * states (room of them); returns how many. Words in lower case ("closed",
+ * "listen") are prose, not names. */
+int sl_states_named(const char *text, int *states, int room);
 
 /* Parse a comma-separated list of state names and groups into a mask. Groups
  * are ss's (all, connected, synchronized, bucket, big) and socklab's
