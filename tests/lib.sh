@@ -24,6 +24,12 @@ wait_for() {
     return 1
 }
 
+# The suites read what the programs say in English, whatever language the
+# environment chooses (LANGUAGE, LANG=zh_CN.UTF-8...): a test that wants
+# another sets LC_ALL itself, which overrides this (zh_locale below).
+unset LANGUAGE
+export LC_MESSAGES=C
+
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
 cleanup() { tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT
@@ -159,4 +165,33 @@ tmux_stop() {
         tmux -S "$socket" kill-server 2>/dev/null
         [ -z "$server" ] || wait_for 5 all_gone "$server"
     done
+}
+
+# zh_locale BUILD: a zh_CN.UTF-8 locale of the tests' own, compiled by
+# localedef from the locales package's sources into BUILD/test-locale once
+# (the system's locales are never touched); sets $zh_locpath to it. A program
+# then speaks Chinese with `LOCPATH=$zh_locpath LC_ALL=zh_CN.UTF-8`. Returns 1,
+# saying why, when the locale cannot be made.
+zh_locale() {
+    zh_locpath=$(cd "$1" && pwd)/test-locale
+    [ -f "$zh_locpath/zh_CN.UTF-8/LC_CTYPE" ] && return 0
+    if [ ! -f /usr/share/i18n/locales/zh_CN ]; then
+        echo "# no zh_CN locale sources (/usr/share/i18n/locales/zh_CN): install locales"
+        return 1
+    fi
+    mkdir -p "$zh_locpath" || return 1
+    making=$(mktemp -d "$zh_locpath/.making.XXXXXX") || return 1
+    # (localedef exits 1 for warnings about the locale's sources; the
+    # locale is made all the same: its LC_CTYPE says so.)
+    localedef -i zh_CN -f UTF-8 "$making/zh_CN.UTF-8" >"$making/log" 2>&1
+    if [ ! -f "$making/zh_CN.UTF-8/LC_CTYPE" ]; then
+        sed 's/^/# localedef: /' "$making/log" | head -5
+        rm -rf "$making"
+        return 1
+    fi
+    chmod -R a+rX "$making/zh_CN.UTF-8"
+    # Another suite may have made it meanwhile: then its copy stays.
+    mv -T "$making/zh_CN.UTF-8" "$zh_locpath/zh_CN.UTF-8" 2>/dev/null
+    rm -rf "$making"
+    [ -f "$zh_locpath/zh_CN.UTF-8/LC_CTYPE" ]
 }
