@@ -204,7 +204,8 @@ static void step_listener(struct sl_lab *lab, struct story *st)
     lab_expect(lab, n == 1 && first >= 0 && again == 0 && s && s->recv_q == 2,
                "one wake-up for three connections: after one accept(), no new event while "
                "2 wait in the accept queue (the listener's Recv-Q)");
-    lab_pause(lab, "Recv-Q 2 on the listener: no new event will announce them");
+    lab_pause(lab, "2 in the LISTEN socket's accept queue (q=2): no new event will "
+                   "announce them");
     int accepted = 0, fd;
     while ((fd = accept(listener, NULL, NULL)) >= 0) {   /* the fix: accept until EAGAIN */
         accepted++;

@@ -20,6 +20,20 @@
 int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,
                      enum sl_diag_source source);
 
+/* A sock_diag socket kept open for one process's snapshots: opened while
+ * descriptors are to be had, it needs none afterwards, so a program that
+ * uses up its own (a lab showing EMFILE) is still observed. A forked child
+ * does not use its parent's (the replies would mix): there a snapshot opens
+ * a socket of its own. Open returns NULL with errno set; close takes NULL. */
+struct sl_diag_channel;
+struct sl_diag_channel *sl_diag_channel_open(void);
+void sl_diag_channel_close(struct sl_diag_channel *channel);
+
+/* sl_snapshot_take through a channel (NULL: a socket for this snapshot only).
+ * The /proc fallback opens its files each time. */
+int sl_snapshot_take_via(struct sl_diag_channel *channel, struct sl_snapshot *snap,
+                         const struct sl_filter *filter, enum sl_diag_source source);
+
 const char *sl_source_name(enum sl_diag_source s);   /* "netlink", "proc" */
 bool sl_source_parse(const char *text, enum sl_diag_source *out);
 

@@ -39,6 +39,9 @@ struct sl_tracker_options {
     bool want_tcp_info;             /* ask for tcp_info in dumps and lookups */
     double discover_every_ms;       /* 0: only when asked */
     bool destroy_events;            /* join the destroy groups (closed list, quick ends) */
+    struct sl_diag_channel *channel; /* the dumps go through it (diag.h; the caller's, kept
+                                        open: a process out of descriptors still dumps);
+                                        NULL: each dump opens a socket of its own */
 };
 
 struct sl_tracker;

@@ -46,6 +46,13 @@ const char *sl_state_meaning(int state);       /* one line for a student */
 /* A state from its ss, netstat or RFC name, any case; -1 when unknown. */
 int sl_state_from_name(const char *name);
 
+/* The states a sentence names in capitals, as the labs write them ("5
+ * CLOSE-WAIT on the server's port, 5 FIN-WAIT-2 on the clients' side"): ss,
+ * netstat or RFC names, each once, in the order they first appear, into
+ * states (room of them); returns how many. Words in lower case ("closed",
+ * "listen") are prose, not names. */
+int sl_states_named(const char *text, int *states, int room);
+
 /* Parse a comma-separated list of state names and groups into a mask. Groups
  * are ss's (all, connected, synchronized, bucket, big) and socklab's
  * (listening, opening, established, closing). On failure *why names the word. */

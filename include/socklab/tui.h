@@ -26,6 +26,7 @@
 #include "socklab/text.h"
 #include "socklab/diag.h"
 #include "socklab/diagram.h"
+#include "socklab/filter.h"
 #include "socklab/owner.h"
 #include "socklab/watch.h"
 
@@ -78,6 +79,13 @@ struct sl_tui_model {
     enum sl_tui_sort sort;
     bool sort_reverse;
     size_t selected;
+
+    /* Before the sort: the rows in these states first, in this order (what a
+     * lab's pause names), and with gone_last every closed row after the live
+     * ones. sockdash sets neither. */
+    int first_states[8];
+    int first_count;
+    bool gone_last;
 };
 
 void sl_tui_model_init(struct sl_tui_model *m);
@@ -90,6 +98,15 @@ void sl_tui_model_free(struct sl_tui_model *m);
 void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
                       const struct sl_owner *owners, const struct sl_changes *traced,
                       const struct sl_changes *polled, double now);
+
+/* The viewer now looks at fewer sockets (a lab stopped tracking a port):
+ * the rows outside f leave the table at once. They did not close, so they
+ * are neither logged nor kept as closed. */
+void sl_tui_model_keep(struct sl_tui_model *m, const struct sl_filter *f);
+
+/* How many live rows are in first_states (a request socket counts as
+ * SYN-RECV). */
+size_t sl_tui_model_first_rows(const struct sl_tui_model *m);
 
 /* One transition seen between frames (the tracepoint): logged and lit. */
 void sl_tui_model_log(struct sl_tui_model *m, const struct sl_change *change, bool traced,
@@ -199,7 +216,9 @@ void sl_tui_draw_diagram(const struct sl_tui_model *m, enum sl_diagram_form form
 void sl_tui_draw_strip(const struct sl_tui_model *m, struct sl_tui_rect r);
 
 /* The socket table (State, Recv-Q, Send-Q, Local, Peer, Timer, and Owner when
- * owners), the selected row reversed, the last line explaining its state. */
+ * owners), the selected row reversed and kept in view, the last line
+ * explaining its state (and, when not every row shows, which row of how many
+ * it is). */
 void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool owners);
 
 /* The table's columns at this width: which[i] (0 State, 1 Recv-Q, 2 Send-Q,
@@ -208,6 +227,14 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
  * Recv-Q, Peer, then Timer (what TIME-WAIT is about outlasts the peer). */
 #define SL_TUI_TABLE_COLUMNS 7
 int sl_tui_table_columns(int width, bool owners, int *which, int *widths);
+
+/* The same for the rows of m: an address column as wide as its widest
+ * address (loopback's are short: the peer fits beside the local address in
+ * 61 columns; a heading that does not fit is shortened to "Local Address"),
+ * and a column grown past its usual width for a cell that needs it
+ * ("bl=4096"). sl_tui_draw_table draws what this chooses. */
+int sl_tui_table_fit(const struct sl_tui_model *m, int width, bool owners, int *which,
+                     int *widths);
 
 /* Socket rows a table of height h shows: less the heading and the meaning
  * line; at least 1. */
@@ -225,6 +252,11 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
  * down the text; returns the number of lines the text takes. */
 int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, int count,
                            int skip);
+
+/* What the socket table and the log write (q= and bl=, the timers, the
+ * log's ends), a paragraph each, the first a heading: the one legend that
+ * sockdash's help and the labs' --tui help show. Returns how many. */
+int sl_tui_legend(const char *const **paragraphs);
 
 /* "terminal too small (need COLSxROWS)", wrapped whole in the middle. */
 void sl_tui_draw_too_small(int rows, int cols, int need_cols, int need_rows);

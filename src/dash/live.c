@@ -264,13 +264,17 @@ static bool key(struct live *l, int k)
         explanation_key(l, k);
         return true;
     }
-    if (l->status.help && k != KEY_RESIZE) {       /* any key closes the help */
-        l->status.help = false;
+    bool help_key = k == '?' || k == 'h' || k == KEY_F(1);
+    if (l->status.help && k != KEY_RESIZE) {       /* ? again: the legend; any other closes */
+        l->status.help = help_key && l->status.help == 1 ? 2 : 0;
         return k != 'q' && k != KEY_F(10);
+    }
+    if (help_key) {
+        l->status.help = 1;
+        return true;
     }
     switch (k) {
     case 'q': case 'Q': case KEY_F(10): return false;
-    case '?': case 'h': case KEY_F(1): l->status.help = true; break;
     case KEY_UP: case 'k': sl_tui_model_move(m, -1); break;
     case KEY_DOWN: case 'j': sl_tui_model_move(m, 1); break;
     case KEY_PPAGE: sl_tui_model_move(m, -dash_layout_table_rows(&l->shown)); break;

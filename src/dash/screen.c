@@ -141,8 +141,9 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
     sl_tui_draw_bar(y, cols, keys, n);
 }
 
-/* The help replaces the body: nothing of the panels shows through it. */
-static void draw_help(struct sl_tui_rect body)
+/* The help replaces the body: nothing of the panels shows through it. Page 1
+ * is the keys and the diagram; page 2 the legend the labs' --tui shows too. */
+static void draw_help(struct sl_tui_rect body, int page)
 {
     static const char *const paragraphs[] = {
         "sockdash: the kernel's TCP sockets, live",
@@ -162,7 +163,7 @@ static void draw_help(struct sl_tui_rect body)
         "one's RTT and cwnd over the last minute.",
         "c: the connections that ended, instead of the transitions: how each ended (FIN, "
         "RST, timed out), its duration, bytes each way, retransmissions, final RTT.",
-        "q, F10: quit.   ?, F1: this help (any key closes it).",
+        "q, F10: quit.   ?, F1: this help (any other key closes it).",
         "",
         "The diagram is RFC 9293's state machine: each box counts the sockets in that "
         "state, an edge lights up when a socket takes it and fades after a few refreshes. "
@@ -170,15 +171,19 @@ static void draw_help(struct sl_tui_rect body)
         "Polling sees a socket every interval and can miss states that last microseconds "
         "(LAST-ACK on loopback): the log says 'poll' for what it inferred, 'trace' for "
         "what --trace saw exactly.",
-        "For LISTEN, Recv-Q is the accept queue (q=) and Send-Q the backlog (bl=).",
         "Cost: a refresh looks the known sockets up one by one (hash lookups, batched); "
         "only a discovery (every few seconds, after a listener's queue grows, after a "
         "key) walks every socket of the machine, as ss does.",
+        "? again: what the table writes (q= bl=, the timers, the log's ends).",
     };
+    const char *const *shown = paragraphs;
+    int count = (int)(sizeof paragraphs / sizeof paragraphs[0]);
+    if (page == 2)
+        count = sl_tui_legend(&shown);
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
-    sl_tui_draw_paragraphs(text, paragraphs, (int)(sizeof paragraphs / sizeof paragraphs[0]), 0);
+    sl_tui_draw_paragraphs(text, shown, count, 0);
 }
 
 /* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */
@@ -218,7 +223,7 @@ struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct d
     draw_header(m, st, cols);
     struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     if (st->help) {
-        draw_help(body);
+        draw_help(body, st->help);
     } else if (st->explanation) {
         int width = body.w - 4 > 76 ? 76 : body.w - 4;
         sl_tui_clear(body);

@@ -22,7 +22,7 @@ struct dash_status {
     const char *filter;             /* the filter in words, "" for none */
     const char *message;            /* shown in the help bar instead of the keys */
     const char *prompt;             /* the filter being typed, or NULL */
-    bool help;                      /* the help screen is open */
+    int help;                       /* the help: 0 closed, 1 its keys, 2 the legend */
     enum dash_view view;            /* the view the viewer asked for */
     bool info_table;                /* i: the table shows tcp_info columns */
     bool show_closed;               /* c: the log's place shows the closed connections */

@@ -112,6 +112,7 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
                    : lab->opt.tui ? &sl_tui_presenter : &sl_text_presenter;
     lab->out = lab->presenter;
     sl_guard_install();
+    lab->diag = sl_diag_channel_open();         /* NULL: each look opens its own */
     running = lab;
     sl_error_context(describe_step);
     lab->presenter->start(lab);
@@ -138,6 +139,8 @@ static void finish(struct sl_lab *lab, bool quit)
     sl_lab_code_free(lab->code);
     sl_snapshot_free(&lab->observed);
     sl_lab_observe_end(lab);
+    sl_diag_channel_close(lab->diag);
+    lab->diag = NULL;
     free(lab->step_title);
     lab->step_title = NULL;
 }

@@ -148,6 +148,9 @@ struct sl_lab {
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
+    struct sl_diag_channel *diag; /* kept open from the start, so observing needs no
+                                     descriptor a step may have used up (EMFILE): the
+                                     tracker dumps through it */
     struct sl_tracker *tracker;   /* follows those ports by exact lookups (lab_observe.c) */
     uint16_t tracked_ports[SL_LAB_MAX_PORTS];   /* the ports it was opened for */
     int tracked_count;
@@ -270,8 +273,8 @@ extern const struct sl_presenter sl_tui_presenter __attribute__((weak));
 /* lab_observe.c: the lab's ports as the kernel has them now, into out: the
  * sockets already known by exact lookups (a hash lookup each, not a walk of
  * the machine), and a dump when `discover` asks for new ones (or the ports
- * changed). False when no source could be read. The --tui presenter's live
- * view looks through it too. */
+ * changed). False (errno saying why) when no source could be read. The --tui
+ * presenter's live view looks through it too. */
 bool sl_lab_take(struct sl_lab *lab, bool discover, struct sl_snapshot *out);
 
 /* lab_observe.c: close the tracker (at the lab's end). */

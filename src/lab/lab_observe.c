@@ -26,7 +26,7 @@ static bool tracker_ready(struct sl_lab *lab)
     /* A second between discoveries at most, for the --tui presenter's live view
      * (which only follows); every look of the lab's own discovers at once. */
     struct sl_tracker_options o = { .source = SL_SOURCE_AUTO, .want_tcp_info = true,
-                                    .discover_every_ms = 1000 };
+                                    .discover_every_ms = 1000, .channel = lab->diag };
     sl_filter_init(&o.filter);
     for (int i = 0; i < lab->port_count; i++)
         sl_filter_add_range(&o.filter, lab->ports[i], lab->ports[i]);
@@ -46,7 +46,10 @@ bool sl_lab_take(struct sl_lab *lab, bool discover, struct sl_snapshot *out)
         return false;
     if (discover)
         sl_tracker_discover_soon(lab->tracker);
-    return sl_tracker_refresh(lab->tracker, sl_clock_ms(), out) == 0;
+    int rc = sl_tracker_refresh(lab->tracker, sl_clock_ms(), out);
+    if (rc < 0)
+        errno = -rc;                          /* for a presenter that says why */
+    return rc == 0;
 }
 
 /* Quietly refresh lab->observed; false when no source could be read. A lab

@@ -11,6 +11,12 @@
 int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,
                      enum sl_diag_source source)
 {
+    return sl_snapshot_take_via(NULL, snap, filter, source);
+}
+
+int sl_snapshot_take_via(struct sl_diag_channel *channel, struct sl_snapshot *snap,
+                         const struct sl_filter *filter, enum sl_diag_source source)
+{
     struct sl_filter all;
     if (!filter) {
         sl_filter_init(&all);
@@ -20,7 +26,7 @@ int sl_snapshot_take(struct sl_snapshot *snap, const struct sl_filter *filter,
     snap->taken_ms = sl_clock_ms();
     int rc = -EINVAL;
     if (source != SL_SOURCE_PROC) {
-        rc = sl_diag_take_netlink(snap, filter);
+        rc = sl_diag_take_netlink(channel, snap, filter);
         snap->source = SL_SOURCE_NETLINK;
         if (rc == 0 || source == SL_SOURCE_NETLINK)
             return rc;

@@ -41,7 +41,10 @@ typedef int (*sl_diag_sink)(const void *buf, size_t len, int family, void *conte
 int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
                          sl_diag_sink sink, void *context);
 
-int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter);
+/* The netlink source, through the channel c when this process opened it
+ * (NULL, or a forked child's copy: a socket for this snapshot only). */
+int sl_diag_take_netlink(struct sl_diag_channel *c, struct sl_snapshot *snap,
+                         const struct sl_filter *filter);
 int sl_diag_take_proc(struct sl_snapshot *snap, const struct sl_filter *filter);
 
 /* Take up to `count` datagrams waiting on fd (never blocks), each into its

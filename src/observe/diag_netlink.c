@@ -15,10 +15,12 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 /* --- the request's bytecode ------------------------------------------------- */
 
@@ -185,14 +187,15 @@ int sl_diag_receive_many(int fd, char *rooms, size_t room, int count, struct mms
 
 /* --- the dump --------------------------------------------------------------- */
 
-static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter *filter,
-                       bool want_tcp_info, sl_diag_sink sink, void *context)
+static int dump_family(struct mnl_socket *nl, unsigned seq, int family,
+                       const struct sl_filter *filter, bool want_tcp_info, sl_diag_sink sink,
+                       void *context)
 {
     char request[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(request);
     nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = (unsigned)time(NULL) ^ (unsigned)family;
+    nlh->nlmsg_seq = seq;
 
     struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof *req);
     req->sdiag_family = (uint8_t)family;
@@ -224,24 +227,76 @@ static int dump_family(struct mnl_socket *nl, int family, const struct sl_filter
     }
 }
 
-int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
-                         sl_diag_sink sink, void *context)
+static struct mnl_socket *open_socket(void)
 {
     struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
     if (!nl)
-        return -errno;
-    int rc;
+        return NULL;
     struct timeval limit = { .tv_sec = 2 };        /* a dump never makes us wait long */
-    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
-        setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == 0) {
-        rc = dump_family(nl, AF_INET, filter, want_tcp_info, sink, context);
-        if (rc == 0)
-            rc = dump_family(nl, AF_INET6, filter, want_tcp_info, sink, context);
-    } else {
-        rc = -errno;
+    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+        setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) < 0) {
+        int saved = errno;
+        mnl_socket_close(nl);
+        errno = saved;
+        return NULL;
     }
+    return nl;
+}
+
+/* Both families on nl, each request numbered apart from the last (replies
+ * to an earlier dump that ended early are skipped by their number). */
+static int dump_on(struct mnl_socket *nl, unsigned *seq, const struct sl_filter *filter,
+                   bool want_tcp_info, sl_diag_sink sink, void *context)
+{
+    int rc = dump_family(nl, ++*seq, AF_INET, filter, want_tcp_info, sink, context);
+    if (rc == 0)
+        rc = dump_family(nl, ++*seq, AF_INET6, filter, want_tcp_info, sink, context);
+    return rc;
+}
+
+int sl_diag_dump_netlink(const struct sl_filter *filter, bool want_tcp_info,
+                         sl_diag_sink sink, void *context)
+{
+    struct mnl_socket *nl = open_socket();
+    if (!nl)
+        return -errno;
+    unsigned seq = (unsigned)time(NULL);
+    int rc = dump_on(nl, &seq, filter, want_tcp_info, sink, context);
     mnl_socket_close(nl);
     return rc;
+}
+
+/* --- a socket kept open ------------------------------------------------------ */
+
+struct sl_diag_channel {
+    struct mnl_socket *nl;
+    pid_t owner;                /* the process that opened it */
+    unsigned seq;
+};
+
+struct sl_diag_channel *sl_diag_channel_open(void)
+{
+    struct sl_diag_channel *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (!(c->nl = open_socket())) {
+        int saved = errno;
+        free(c);
+        errno = saved;
+        return NULL;
+    }
+    c->owner = getpid();
+    c->seq = (unsigned)time(NULL);
+    return c;
+}
+
+void sl_diag_channel_close(struct sl_diag_channel *c)
+{
+    if (!c)
+        return;
+    if (c->owner == getpid())                   /* a child leaves its parent's socket be */
+        mnl_socket_close(c->nl);
+    free(c);
 }
 
 static int parse_into(const void *buf, size_t len, int family, void *snap)
@@ -250,9 +305,12 @@ static int parse_into(const void *buf, size_t len, int family, void *snap)
     return sl_diag_parse_netlink(buf, len, snap);
 }
 
-int sl_diag_take_netlink(struct sl_snapshot *snap, const struct sl_filter *filter)
+int sl_diag_take_netlink(struct sl_diag_channel *c, struct sl_snapshot *snap,
+                         const struct sl_filter *filter)
 {
-    int rc = sl_diag_dump_netlink(filter, snap->want_tcp_info, parse_into, snap);
+    int rc = c && c->owner == getpid()
+           ? dump_on(c->nl, &c->seq, filter, snap->want_tcp_info, parse_into, snap)
+           : sl_diag_dump_netlink(filter, snap->want_tcp_info, parse_into, snap);
     if (rc < 0)
         return rc;
     /* Keep exactly what the filter asks for (the kernel's state filter files a

@@ -206,7 +206,7 @@ static int discover(struct sl_tracker *t, double now)
     /* tcp_info makes the kernel fill 232 bytes more for each connection: asked for
      * while the filter holds few enough sockets to follow by lookups. */
     t->dumped.want_tcp_info = t->o.want_tcp_info && t->known.count <= SL_TRACKER_LOOKUP_LIMIT;
-    int rc = sl_snapshot_take(&t->dumped, &t->o.filter, t->o.source);
+    int rc = sl_snapshot_take_via(t->o.channel, &t->dumped, &t->o.filter, t->o.source);
     if (rc < 0)
         return rc;
     t->stats.dumps++;

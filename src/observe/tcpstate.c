@@ -86,6 +86,35 @@ int sl_state_from_name(const char *name)
     return -1;
 }
 
+int sl_states_named(const char *text, int *states, int room)
+{
+    int n = 0;
+    for (const char *at = text; *at;) {
+        size_t len = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                "0123456789_-");
+        if (!len) {
+            at++;
+            continue;
+        }
+        char word[32];
+        bool capitals = len < sizeof word;
+        for (size_t i = 0; capitals && i < len; i++)
+            capitals = !(at[i] >= 'a' && at[i] <= 'z');
+        at += len;
+        if (!capitals)
+            continue;
+        memcpy(word, at - len, len);
+        word[len] = '\0';
+        int state = sl_state_from_name(word);
+        bool seen = state < 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = states[i] == state;
+        if (!seen && n < room)
+            states[n++] = state;
+    }
+    return n;
+}
+
 #define B(s) SL_STATE_BIT(SL_TCP_##s)
 
 sl_state_mask sl_state_group(const char *name)

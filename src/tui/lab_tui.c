@@ -151,7 +151,9 @@ static enum sl_lab_choice tui_pause(struct sl_lab *lab, const char *look,
         sl_step_pane_mark_hint(t);
     }
     sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
+    sl_sockets_pane_look_for(t, look);
     enum sl_lab_choice choice = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
+    sl_sockets_pane_look_for(t, NULL);
     sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
     return choice;
 }

@@ -23,7 +23,8 @@
 #define MIN_COLS 60
 #define MIN_ROWS 20
 
-enum overlay { OVERLAY_NONE, OVERLAY_SOURCE, OVERLAY_NOTES, OVERLAY_HELP, OVERLAY_SUMMARY };
+enum overlay { OVERLAY_NONE, OVERLAY_SOURCE, OVERLAY_NOTES, OVERLAY_HELP, OVERLAY_LEGEND,
+               OVERLAY_SUMMARY };
 
 /* One paragraph of the step pane. */
 struct entry {
@@ -42,6 +43,9 @@ struct sl_lab_tui {
     int newest;
     unsigned frame_count;
     struct sl_changes changes;
+    struct sl_filter ports;     /* the lab's ports when frames[newest] was taken */
+    int look_error;             /* errno of the last look when it failed; 0: it did not */
+    double failing_since;       /* when the looks began to fail */
     double start_ms, looked_ms, drawn_ms;
 
     struct entry *entries;      /* this step, in order */
@@ -95,6 +99,15 @@ void sl_sockets_pane_start(struct sl_lab *lab);
 void sl_sockets_pane_free(struct sl_lab_tui *t);
 /* Look at the lab's ports, at most every `every_ms`, and feed the model. */
 void sl_sockets_pane_look(struct sl_lab *lab, double every_ms);
+/* A pause names states (look: its words; NULL: the pause is over): their
+ * rows come first in the table, in the order named, the first in view. */
+void sl_sockets_pane_look_for(struct sl_lab_tui *t, const char *look);
+/* How many rows the table would show whole: those in the states a pause
+ * names, or every row. */
+int sl_sockets_pane_rows_wanted(const struct sl_lab_tui *t);
+/* The table into r; when the last look failed, its last line says since
+ * when and why. */
+void sl_sockets_pane_draw_table(struct sl_lab *lab, struct sl_tui_rect r);
 /* The diagram (or the states in a row), the table and the log into r; with
  * table_elsewhere, a short r gives the log the room instead of the table. */
 void sl_sockets_pane_draw(struct sl_lab *lab, struct sl_tui_rect r, bool table_elsewhere);

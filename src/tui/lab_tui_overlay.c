@@ -91,7 +91,9 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
         "closes them).",
         "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
-        "Tab: on a small terminal, the lesson or the sockets.",
+        "Tab: on a small terminal, the lesson or the sockets (there Up/Down, PgUp/PgDn, "
+        "Home/End move through the socket table).",
+        "j/k: down and up the socket table, in any view; the rows a pause names come first.",
         "",
         "The sockets are the lab's own, on its ports, as the kernel lists them (sock_diag, as "
         "ss): the RFC 9293 state machine with a count on each state and the edges just taken "
@@ -102,10 +104,22 @@ static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
         "In the code, '>' marks the line of the latest call or expectation.",
         "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
         "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
+        "",
+        "? again: what the table writes (q= bl=, the timers, the log's ends).",
     };
     struct sl_lab_tui *t = lab->tui;
     if (sl_tui_draw_paragraphs(r, help, (int)(sizeof help / sizeof help[0]),
                                t->overlay_scroll) <= t->overlay_scroll)
+        t->overlay_scroll = 0;
+}
+
+/* The legend the dashboard shows too (socklab/tui.h). */
+static void draw_legend(struct sl_lab *lab, struct sl_tui_rect r)
+{
+    struct sl_lab_tui *t = lab->tui;
+    const char *const *legend;
+    int count = sl_tui_legend(&legend);
+    if (sl_tui_draw_paragraphs(r, legend, count, t->overlay_scroll) <= t->overlay_scroll)
         t->overlay_scroll = 0;
 }
 
@@ -140,6 +154,7 @@ void sl_lab_overlay_draw(struct sl_lab *lab, struct sl_tui_rect r)
     case OVERLAY_SOURCE: draw_whole_source(lab, r); break;
     case OVERLAY_NOTES: draw_notes(lab, text); break;
     case OVERLAY_HELP: draw_help(lab, text); break;
+    case OVERLAY_LEGEND: draw_legend(lab, text); break;
     case OVERLAY_SUMMARY: draw_summary(lab, text); break;
     default: break;
     }

@@ -10,39 +10,88 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define WIDE_COLS 150           /* side by side from here */
 #define WIDE_ROWS 36
+#define ROOMY_ROWS 30           /* a body this tall gives the table the rows it wants */
 
 enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
 
-static void draw_header(struct sl_lab *lab, int cols)
+/* The header: the lab and the step. A step title too long to stand beside
+ * " Lab NN" goes on to a second line (when `lines` allows two) rather than
+ * being dropped. Returns the lines used. */
+static int draw_header(struct sl_lab *lab, int cols, int lines)
 {
     char whole[256], brief[32], step[256], step_brief[32];
     snprintf(whole, sizeof whole, " Lab %02d: %s", lab->info->number, lab->info->title);
     snprintf(brief, sizeof brief, " Lab %02d", lab->info->number);
     snprintf(step, sizeof step, "Step %d: %s", lab->step, lab->step_title ? lab->step_title : "");
     snprintf(step_brief, sizeof step_brief, "Step %d", lab->step);
-    struct sl_tui_segment parts[] = { { whole, brief, 1 }, { step, step_brief, 2 } };
     char line[512];
+    snprintf(line, sizeof line, "%s | %s", brief, step);
+    if (lab->step && lines > 1 && sl_text_columns(line) > cols) {
+        const char *rest;
+        size_t first = sl_text_wrap(line, cols, &rest);
+        char top[512];
+        snprintf(top, sizeof top, "%.*s", (int)first, line);
+        snprintf(line, sizeof line, " %s", rest);
+        sl_tui_put(0, 0, cols, top, SL_TUI_HEADER);
+        sl_tui_put_words(1, 0, cols, line, SL_TUI_HEADER);
+        return 2;
+    }
+    struct sl_tui_segment parts[] = { { whole, brief, 1 }, { step, step_brief, 2 } };
     sl_tui_fit_segments(parts, lab->step ? 2 : 1, " | ", cols, line, sizeof line);
     sl_tui_put(0, 0, cols, line, SL_TUI_HEADER);
+    return 1;
 }
 
-/* Stacked: the step, its code, the states in a row and the table. */
+/* The status above the keys, wrapped between words into at most two lines
+ * (the second starts a column in, as the first does), so the end of a long
+ * pause line, "(Enter: go on)", stays on screen. Returns the lines used. */
+static int draw_status(const struct sl_lab_tui *t, int bottom, int cols, int lines)
+{
+    const char *at = t->status, *starts[2] = { "", "" };
+    int lens[2] = { 0, 0 }, n = 0;
+    for (; *at && n < lines; n++) {
+        starts[n] = at;
+        lens[n] = (int)sl_text_wrap(at, cols - (n ? 1 : 0), &at);
+    }
+    n = n ? n : 1;
+    for (int i = 0; i < n; i++) {
+        bool cut = i == n - 1 && *at;           /* more than fits: the rest, cut with a mark */
+        char part[600];
+        snprintf(part, sizeof part, "%*s%.*s", i ? 1 : 0, "",
+                 cut ? (int)strlen(starts[i]) : lens[i], starts[i]);
+        if (cut)
+            sl_tui_put_words(bottom - (n - 1) + i, 0, cols, part, t->status_look);
+        else
+            sl_tui_put(bottom - (n - 1) + i, 0, cols, part, t->status_look);
+    }
+    return n;
+}
+
+/* Stacked: the step, its code, the states in a row and the table. On a
+ * terminal of 80 x 24 the table has its four rows; from ROOMY_ROWS (120 x 40
+ * has 37) it has what its sockets (at a pause, those the pause names) need,
+ * up to half the body. */
 static void draw_lesson(struct sl_lab *lab, struct sl_tui_rect r)
 {
     struct sl_lab_tui *t = lab->tui;
     int strip = sl_diagram_strip(r.w, t->model.counts, NULL, NULL, NULL);
     int table = r.h >= 18 ? 6 : 3;
+    if (r.h >= ROOMY_ROWS) {                    /* the rows it wants, up to half the body */
+        int wants = sl_sockets_pane_rows_wanted(t) + 2;
+        table = wants < table ? table : wants > r.h / 2 ? r.h / 2 : wants;
+    }
     int left = r.h - strip - table, step = sl_step_pane_height(lab, r.w, left);
     int code = left - step;
     sl_step_pane_draw(lab, (struct sl_tui_rect){ r.y, r.x, step, r.w });
     sl_code_pane_draw(lab, (struct sl_tui_rect){ r.y + step, r.x, code, r.w });
     sl_tui_draw_strip(&t->model, (struct sl_tui_rect){ r.y + step + code, r.x, strip, r.w });
-    sl_tui_draw_table(&t->model, (struct sl_tui_rect){ r.y + step + code + strip, r.x, table, r.w },
-                      false);
+    sl_sockets_pane_draw_table(lab, (struct sl_tui_rect){ r.y + step + code + strip, r.x, table,
+                                                          r.w });
 }
 
 static void draw_side_by_side(struct sl_lab *lab, struct sl_tui_rect r)
@@ -70,10 +119,14 @@ static void draw_keys(const struct sl_lab_tui *t, int y, int cols, bool wide)
     keys[count++] = (struct sl_tui_segment){ "s:source", NULL, 6 };
     keys[count++] = (struct sl_tui_segment){ "n:notes", NULL, 5 };
     keys[count++] = (struct sl_tui_segment){ "?:help", NULL, 8 };
+    bool sockets = t->sockets_tab && !wide;
     if (!wide)                                  /* side by side, everything shows at once */
-        keys[count++] = (struct sl_tui_segment){ t->sockets_tab ? "Tab:lesson" : "Tab:sockets",
+        keys[count++] = (struct sl_tui_segment){ sockets ? "Tab:lesson" : "Tab:sockets",
                                                  NULL, 7 };
-    keys[count++] = (struct sl_tui_segment){ "Up/Down:scroll", "Up/Down", 3 };
+    keys[count++] = (struct sl_tui_segment){ sockets ? "Up/Down:rows" : "Up/Down:scroll",
+                                             "Up/Down", 3 };
+    if (!sockets)
+        keys[count++] = (struct sl_tui_segment){ "j/k:rows", NULL, 2 };
     sl_tui_draw_bar(y, cols, keys, count);
 }
 
@@ -85,9 +138,10 @@ void sl_lab_screen_draw(struct sl_lab *lab)
     sl_tui_frame_begin();
     t->drawn_ms = sl_clock_ms();
     bool wide = cols >= WIDE_COLS && rows >= WIDE_ROWS;
-    draw_header(lab, cols);
+    int two = rows >= MIN_ROWS ? 2 : 1;         /* a small screen keeps one line of each */
+    int top = draw_header(lab, cols, two), status = 0;
     if (rows >= 2)
-        sl_tui_put_words(rows - 2, 0, cols, t->status, t->status_look);
+        status = draw_status(t, rows - 2, cols, two);
     if (rows >= 3)
         draw_keys(t, rows - 1, cols, wide);
     if (cols < MIN_COLS || rows < MIN_ROWS) {   /* never blind: the step, the pause, the keys */
@@ -96,7 +150,7 @@ void sl_lab_screen_draw(struct sl_lab *lab)
         sl_tui_frame_end();
         return;
     }
-    struct sl_tui_rect body = { 1, 0, rows - 3, cols };
+    struct sl_tui_rect body = { top, 0, rows - top - status - 1, cols };
     if (t->overlay != OVERLAY_NONE)
         sl_lab_overlay_draw(lab, body);
     else if (wide)
@@ -125,9 +179,37 @@ void sl_lab_screen_progress(struct sl_lab *lab, bool now)
     sl_lab_screen_draw(lab);
 }
 
+/* The arrows scroll what is shown: the step (the newest lines at the
+ * bottom, so Up goes back) or, in the sockets view, the socket table (they
+ * move its selection, and the table follows; j and k do that in any view). */
+static void scroll_step(struct sl_lab_tui *t, int k, int page)
+{
+    switch (k) {
+    case KEY_UP: t->step_scroll++; break;
+    case KEY_DOWN: t->step_scroll = t->step_scroll > 0 ? t->step_scroll - 1 : 0; break;
+    case KEY_PPAGE: t->step_scroll += page; break;
+    case KEY_NPAGE: t->step_scroll = t->step_scroll > page ? t->step_scroll - page : 0; break;
+    default: break;
+    }
+}
+
+static void scroll_sockets(struct sl_lab_tui *t, int k, int page)
+{
+    switch (k) {
+    case KEY_UP: sl_tui_model_move(&t->model, -1); break;
+    case KEY_DOWN: sl_tui_model_move(&t->model, 1); break;
+    case KEY_PPAGE: sl_tui_model_move(&t->model, -page); break;
+    case KEY_NPAGE: sl_tui_model_move(&t->model, page); break;
+    case KEY_HOME: sl_tui_model_move(&t->model, -(long)t->model.row_count); break;
+    case KEY_END: sl_tui_model_move(&t->model, (long)t->model.row_count); break;
+    default: break;
+    }
+}
+
 static enum key_answer on_key(struct sl_lab *lab, int k)
 {
     struct sl_lab_tui *t = lab->tui;
+    bool wide = COLS >= WIDE_COLS && LINES >= WIDE_ROWS;
     int page = LINES > 8 ? LINES - 6 : 1;
     if (t->overlay != OVERLAY_NONE) {
         int *scroll = &t->overlay_scroll;
@@ -139,9 +221,14 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
         case KEY_RESIZE: return KEY_STAY;
         default: break;
         }
+        if (k == '?' && t->overlay == OVERLAY_HELP) {   /* the help's second page */
+            t->overlay = OVERLAY_LEGEND;
+            t->overlay_scroll = 0;
+            return KEY_STAY;
+        }
         bool same = (k == 's' && t->overlay == OVERLAY_SOURCE) ||
                     (k == 'n' && t->overlay == OVERLAY_NOTES) ||
-                    (k == '?' && t->overlay == OVERLAY_HELP);
+                    (k == '?' && t->overlay == OVERLAY_LEGEND);
         if (same || k == 27 || k == '\n' || k == '\r' || k == ' ' || k == KEY_ENTER ||
             k == 'q') {
             t->overlay = OVERLAY_NONE;
@@ -160,11 +247,14 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
     case 'n': t->overlay = OVERLAY_NOTES; t->overlay_scroll = 0; break;
     case '?': case KEY_F(1): t->overlay = OVERLAY_HELP; t->overlay_scroll = 0; break;
     case '\t': t->sockets_tab = !t->sockets_tab; break;
-    case KEY_UP: t->step_scroll++; break;
-    case KEY_DOWN: t->step_scroll = t->step_scroll > 0 ? t->step_scroll - 1 : 0; break;
-    case KEY_PPAGE: t->step_scroll += page; break;
-    case KEY_NPAGE: t->step_scroll = t->step_scroll > page ? t->step_scroll - page : 0; break;
-    default: break;
+    case 'j': sl_tui_model_move(&t->model, 1); break;      /* the table, in any view */
+    case 'k': sl_tui_model_move(&t->model, -1); break;
+    default:
+        if (t->sockets_tab && !wide)
+            scroll_sockets(t, k, page);
+        else
+            scroll_step(t, k, page);
+        break;
     }
     return KEY_STAY;
 }

@@ -264,22 +264,28 @@ static void format_queues(const struct sl_socket *s, char *recv_q, char *send_q,
     }
 }
 
-static void draw_meaning(const struct sl_tui_row *row, struct sl_tui_rect r, int y)
+/* The last line: what the selected socket's state means, after where it
+ * stands among the rows when they do not all show ("4/12"). */
+static void draw_meaning(const struct sl_tui_model *m, int shown, struct sl_tui_rect r, int y)
 {
-    char line[256];
+    const struct sl_tui_row *row = sl_tui_model_selected(m);
+    char line[256], where[32] = "";
     if (!row) {
         put_attr(y, r.x, r.w, "no sockets match the filter", A_DIM);
         return;
     }
+    if (m->row_count > (size_t)shown)
+        snprintf(where, sizeof where, "%zu/%zu ", m->selected + 1, m->row_count);
     const struct sl_socket *s = &row->socket;
     if (row->gone_at)
-        snprintf(line, sizeof line, "closed: the kernel no longer lists this socket "
-                                    "(it stays here a few seconds)");
+        snprintf(line, sizeof line, "%sclosed: the kernel no longer lists this socket "
+                                    "(it stays here a few seconds)", where);
     else if (s->state == SL_TCP_LISTEN)
-        snprintf(line, sizeof line, "LISTEN: %s; accept queue %u of backlog %u",
+        snprintf(line, sizeof line, "%sLISTEN: %s; accept queue %u of backlog %u", where,
                  sl_state_meaning(s->state), s->recv_q, s->send_q);
     else
-        snprintf(line, sizeof line, "%s: %s", sl_state_name(s->state), sl_state_meaning(s->state));
+        snprintf(line, sizeof line, "%s%s: %s", where, sl_state_name(s->state),
+                 sl_state_meaning(s->state));
     put_words_attr(y, r.x, r.w, line, A_BOLD);
 }
 
@@ -289,26 +295,31 @@ int sl_tui_table_rows(int h)
 }
 
 static const struct {
-    const char *head;
-    int width;              /* with the space after it; Owner: at least */
+    const char *head, *brief;   /* brief: the heading of a column narrower than head */
+    int width;                  /* with the space after it; Owner: at least */
 } table_columns[SL_TUI_TABLE_COLUMNS] = {
-    { "State", 11 }, { "Recv-Q", 7 }, { "Send-Q", 7 }, { "Local Address:Port", 21 },
-    { "Peer Address:Port", 21 }, { "Timer", 14 }, { "Owner", 8 },
+    { "State", NULL, 11 }, { "Recv-Q", NULL, 7 }, { "Send-Q", NULL, 7 },
+    { "Local Address:Port", "Local Address", 21 }, { "Peer Address:Port", "Peer Address", 21 },
+    { "Timer", NULL, 14 }, { "Owner", NULL, 8 },
 };
+enum { COLUMN_LOCAL = 3, COLUMN_PEER = 4 };
 
 /* The columns shown need this many columns (the last needs no space after it). */
-static int table_need(const bool *shown)
+static int table_need(const int *base, const bool *shown)
 {
     int need = 0, last = 0;
     for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
         if (shown[c]) {
-            need += table_columns[c].width;
+            need += base[c];
             last = c;
         }
     return last == SL_TUI_TABLE_COLUMNS - 1 ? need : need - 1;
 }
 
-int sl_tui_table_columns(int width, bool owners, int *which, int *widths)
+/* Which columns of these widths fit, dropped whole, least important first;
+ * what is left over widens the addresses up to their full headings, then
+ * the last column. */
+static int choose_columns(const int *base, int width, bool owners, int *which, int *widths)
 {
     static const int drop_order[] = { 6, 2, 1, 4, 5, 3 };   /* State stays */
     enum { DROPS = sizeof drop_order / sizeof drop_order[0] };
@@ -316,30 +327,107 @@ int sl_tui_table_columns(int width, bool owners, int *which, int *widths)
     for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
         shown[c] = c < SL_TUI_TABLE_COLUMNS - 1 || owners;
     int dropped = 0;
-    while (dropped < DROPS && table_need(shown) > width)
+    while (dropped < DROPS && table_need(base, shown) > width)
         shown[drop_order[dropped++]] = false;
     for (int k = dropped - 1; k >= 0; k--) {        /* a smaller one may fit again */
         shown[drop_order[k]] = true;
-        if (table_need(shown) > width)
+        if (table_need(base, shown) > width)
             shown[drop_order[k]] = false;
     }
     int n = 0, used = 0;
     for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
         if (shown[c]) {
             which[n] = c;
-            widths[n] = table_columns[c].width;
+            widths[n] = base[c];
             used += widths[n++];
+        }
+    for (int i = 0; i < n - 1; i++)                 /* the full heading, if there is room */
+        if (which[i] == COLUMN_LOCAL || which[i] == COLUMN_PEER) {
+            int more = table_columns[which[i]].width - widths[i];
+            more = more < width - used ? more : width - used;
+            if (more > 0) {
+                widths[i] += more;
+                used += more;
+            }
         }
     widths[n - 1] += width - used;                  /* the last takes what is left */
     return n;
 }
 
+int sl_tui_table_columns(int width, bool owners, int *which, int *widths)
+{
+    int base[SL_TUI_TABLE_COLUMNS];
+    for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+        base[c] = table_columns[c].width;
+    return choose_columns(base, width, owners, which, widths);
+}
+
+/* A row's cells, as the table writes them. A closed row keeps its addresses;
+ * its queues and timer are no longer the kernel's, so they are not shown. */
+static void row_cells(const struct sl_tui_row *row, char cells[SL_TUI_TABLE_COLUMNS][96])
+{
+    const struct sl_socket *s = &row->socket;
+    snprintf(cells[0], sizeof cells[0], "%s", row->gone_at ? "CLOSED" : sl_state_name(s->state));
+    format_queues(s, cells[1], cells[2], sizeof cells[1]);
+    sl_tuple_local(&s->tuple, cells[3], sizeof cells[3]);
+    sl_tuple_peer(&s->tuple, cells[4], sizeof cells[4]);
+    sl_timer_format(s, cells[5], sizeof cells[5]);
+    if (row->owner.pid)
+        snprintf(cells[6], sizeof cells[6], "%d/%s", row->owner.pid, row->owner.command);
+    else
+        snprintf(cells[6], sizeof cells[6], "-");
+    if (row->gone_at) {
+        strcpy(cells[1], "-");
+        strcpy(cells[2], "-");
+        strcpy(cells[5], "-");
+    }
+}
+
+/* Addresses need what the widest takes (loopback's are short, so the peer
+ * fits in a narrow pane); the other columns grow past their usual width for
+ * a cell that needs it (bl=4096), never shrink, so the table does not jitter. */
+int sl_tui_table_fit(const struct sl_tui_model *m, int width, bool owners, int *which,
+                     int *widths)
+{
+    int base[SL_TUI_TABLE_COLUMNS];
+    for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+        base[c] = table_columns[c].width;
+    if (m->row_count) {
+        int widest[SL_TUI_TABLE_COLUMNS] = { 0 };
+        for (size_t i = 0; i < m->row_count; i++) {
+            char cells[SL_TUI_TABLE_COLUMNS][96];
+            row_cells(&m->rows[i], cells);
+            for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++) {
+                int w = sl_text_columns(cells[c]) + 1;
+                widest[c] = w > widest[c] ? w : widest[c];
+            }
+        }
+        for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++) {
+            int least = sl_text_columns(table_columns[c].brief ? table_columns[c].brief
+                                                               : table_columns[c].head) + 1;
+            if (c == COLUMN_LOCAL || c == COLUMN_PEER)
+                base[c] = widest[c] > least ? widest[c] : least;
+            else if (c != SL_TUI_TABLE_COLUMNS - 1 && widest[c] > base[c])
+                base[c] = widest[c];
+        }
+    }
+    return choose_columns(base, width, owners, which, widths);
+}
+
+/* The heading of column c in `width` columns. */
+static const char *heading(int c, int width)
+{
+    const char *head = table_columns[c].head;
+    return table_columns[c].brief && sl_text_columns(head) >= width ? table_columns[c].brief
+                                                                    : head;
+}
+
 void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool owners)
 {
     int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
-    int n = sl_tui_table_columns(r.w, owners, which, widths), x = r.x;
+    int n = sl_tui_table_fit(m, r.w, owners, which, widths), x = r.x;
     for (int c = 0; c < n; c++) {
-        put_cell(r.y, x, widths[c], c == n - 1, table_columns[which[c]].head,
+        put_cell(r.y, x, widths[c], c == n - 1, heading(which[c], widths[c]),
                  A_BOLD | A_UNDERLINE);
         x += widths[c];
     }
@@ -353,17 +441,8 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
             continue;
         }
         const struct sl_tui_row *row = &m->rows[at];
-        const struct sl_socket *s = &row->socket;
-        char cells[7][96];
-        snprintf(cells[0], sizeof cells[0], "%s", row->gone_at ? "CLOSED" : sl_state_name(s->state));
-        format_queues(s, cells[1], cells[2], sizeof cells[1]);
-        sl_tuple_local(&s->tuple, cells[3], sizeof cells[3]);
-        sl_tuple_peer(&s->tuple, cells[4], sizeof cells[4]);
-        sl_timer_format(s, cells[5], sizeof cells[5]);
-        if (row->owner.pid)
-            snprintf(cells[6], sizeof cells[6], "%d/%s", row->owner.pid, row->owner.command);
-        else
-            snprintf(cells[6], sizeof cells[6], "-");
+        char cells[SL_TUI_TABLE_COLUMNS][96];
+        row_cells(row, cells);
         attr_t attr = at == m->selected ? A_REVERSE
                     : row->gone_at ? paint(SL_TUI_COLOUR_CLOSED_ROW) : A_NORMAL;
         x = r.x;
@@ -373,7 +452,7 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
         }
     }
     if (r.h >= 3)
-        draw_meaning(sl_tui_model_selected(m), r, r.y + r.h - 1);
+        draw_meaning(m, rows, r, r.y + r.h - 1);
 }
 
 /* A state as the log names it: a socket that closed is CLOSED, as in the RFC
@@ -383,21 +462,51 @@ static const char *log_state(int state)
     return state == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(state);
 }
 
+/* text wrapped between words from line y on, its continuation lines `hang`
+ * columns in, no further than `end`; returns the next free line. */
+static int put_wrapped(int y, int end, struct sl_tui_rect r, int hang, const char *text,
+                       attr_t attr)
+{
+    for (const char *at = text, *next; *at && y < end; at = next, y++) {
+        int indent = at == text ? 0 : hang;
+        int len = (int)sl_text_wrap(at, r.w - indent, &next);
+        char out[300];
+        snprintf(out, sizeof out, "%*s%.*s", indent, "", len < 280 ? len : 280, at);
+        put_attr(y, r.x, r.w, out, attr);
+    }
+    return y;
+}
+
+/* Each transition on one line when it fits; in a narrow panel the addresses
+ * go on the next line (and a long end on two), so none is cut off. */
 void sl_tui_draw_log(const struct sl_tui_model *m, struct sl_tui_rect r)
 {
     put_attr(r.y, r.x, r.w, "Transitions, newest first", A_BOLD | A_UNDERLINE);
-    for (int i = 1; i < r.h; i++) {
-        const struct sl_tui_log_entry *e = sl_tui_model_log_entry(m, (size_t)i - 1);
-        char line[256] = "", local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
-        if (e) {
-            const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
-            snprintf(line, sizeof line, "%7.1fs %-5s %s -> %s  %s %s", e->at / 1000.0,
-                     e->traced ? "trace" : "poll", from, sl_tui_log_destination(e),
-                     sl_tuple_local(&e->tuple, local, sizeof local),
-                     sl_tuple_peer(&e->tuple, peer, sizeof peer));
+    int y = r.y + 1, end = r.y + r.h, hang = r.w >= 40 ? 9 : 2;
+    for (size_t i = 0; y < end; i++) {
+        const struct sl_tui_log_entry *e = sl_tui_model_log_entry(m, i);
+        if (!e)
+            break;
+        char what[160], where[2 * SL_ADDR_STRLEN + 4], line[sizeof what + sizeof where + 4];
+        char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
+        const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
+        snprintf(what, sizeof what, "%7.1fs %-5s %s -> %s", e->at / 1000.0,
+                 e->traced ? "trace" : "poll", from, sl_tui_log_destination(e));
+        snprintf(where, sizeof where, "%s %s", sl_tuple_local(&e->tuple, local, sizeof local),
+                 sl_tuple_peer(&e->tuple, peer, sizeof peer));
+        snprintf(line, sizeof line, "%s  %s", what, where);
+        attr_t attr = i == 0 ? A_BOLD : A_NORMAL;
+        if (sl_text_columns(line) <= r.w) {
+            put_attr(y++, r.x, r.w, line, attr);
+            continue;
         }
-        put_words_attr(r.y + i, r.x, r.w, line, i == 1 && e ? A_BOLD : A_NORMAL);
+        y = put_wrapped(y, end, r, hang, what, attr);
+        char indented[sizeof where + 16];
+        snprintf(indented, sizeof indented, "%*s%s", hang, "", where);
+        y = put_wrapped(y, end, r, hang, indented, attr);
     }
+    for (; y < end; y++)
+        put_attr(y, r.x, r.w, "", A_NORMAL);
 }
 
 void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int count)

@@ -158,6 +158,53 @@ void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
             m->selected = i;
 }
 
+void sl_tui_model_keep(struct sl_tui_model *m, const struct sl_filter *f)
+{
+    struct sl_tuple selected;
+    bool had_selection = m->selected < m->row_count;
+    if (had_selection)
+        selected = m->rows[m->selected].socket.tuple;
+    size_t kept = 0, live = 0;
+    memset(m->counts, 0, sizeof m->counts);
+    for (size_t i = 0; i < m->row_count; i++) {
+        if (!sl_filter_match(f, &m->rows[i].socket))
+            continue;
+        m->rows[kept] = m->rows[i];
+        if (!m->rows[kept].gone_at) {
+            m->counts[sl_diagram_box_state(m->rows[kept].socket.state)]++;
+            live++;
+        }
+        kept++;
+    }
+    m->row_count = kept;
+    m->socket_count = live;
+    m->selected = 0;
+    for (size_t i = 0; had_selection && i < m->row_count; i++)
+        if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
+            m->selected = i;
+}
+
+/* Where a row goes before the sort key: the states named first, in their
+ * order; then the rest; closed rows last when the viewer asks. */
+static int rank(const struct sl_tui_model *m, const struct sl_tui_row *r)
+{
+    if (r->gone_at && m->gone_last)
+        return m->first_count + 1;
+    int state = r->socket.state == SL_TCP_NEW_SYN_RECV ? SL_TCP_SYN_RECV : r->socket.state;
+    for (int i = 0; i < m->first_count; i++)
+        if (m->first_states[i] == state && !r->gone_at)
+            return i;
+    return m->first_count;
+}
+
+size_t sl_tui_model_first_rows(const struct sl_tui_model *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->row_count; i++)
+        n += rank(m, &m->rows[i]) < m->first_count;
+    return n;
+}
+
 /* The tuple seen from the peer's side, to sort by peer first. */
 static struct sl_tuple reversed(const struct sl_tuple *t)
 {
@@ -173,7 +220,9 @@ static int compare_rows(const void *pa, const void *pb, void *context)
 {
     const struct sl_tui_row *a = pa, *b = pb;
     const struct sl_tui_model *m = context;
-    int c = 0;
+    int c = rank(m, a) - rank(m, b);
+    if (c)
+        return c;
     switch (m->sort) {
     case SL_TUI_SORT_STATE: c = a->socket.state - b->socket.state; break;
     case SL_TUI_SORT_LOCAL: c = sl_tuple_compare(&a->socket.tuple, &b->socket.tuple); break;

@@ -2,28 +2,36 @@
 # tui.sh BUILD — the labs' --tui presenter, driven as a class would drive it,
 # each screen in a tmux server of its own: lab 06 at 80x24 and at 200x60 shows
 # the step's title, its code and its sockets in ESTABLISHED, FIN-WAIT-2 and
-# CLOSE-WAIT, then TIME-WAIT, at the pauses that name them; a resize in the
-# middle of a step; the summary; q, Ctrl-C and SIGTERM restore the terminal and
-# leave no child behind; NO_COLOR; the refusals.
+# CLOSE-WAIT, then TIME-WAIT, at the pauses that name them, each row as ss
+# lists it; the table scrolls; a resize in the middle of a step; the summary;
+# lab 08's pause gets its rows first (80x24) and all of them (120x40), a live
+# view while the lab has no descriptor left, and a view that says when it
+# cannot refresh; lab 10's long step title; lab 04's words and the legend
+# shared with sockdash; sockdash's log at 120x40; q, Ctrl-C and SIGTERM
+# restore the terminal and leave no child behind; NO_COLOR; the refusals.
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: tui.sh BUILD}
 lab="$(pwd)/$build/bin/lab06-time-wait"
 trap 'own_tmux_end; cleanup' EXIT
 
-# start_lab NAME COLS ROWS [ENV] [ARGS]: lab 06 with --tui in a shell that
-# notes the terminal's settings before and after it, and its exit status.
+# start_lab NAME COLS ROWS [ENV] [ARGS] [LAB]: lab 06 (or LAB) with --tui in a
+# shell that notes the terminal's settings before and after it, and its exit
+# status.
 start_lab() {
     own_tmux "$1" "$2" "$3" "sh"
     rm -f "$scratch/before-$1" "$scratch/after-$1"
-    t send-keys -t "$1" "clear; stty -g >'$scratch/before-$1'; $4 LC_ALL=C.UTF-8 '$lab' --tui $5; echo EXIT=\$?; stty -g >'$scratch/after-$1'" Enter
+    t send-keys -t "$1" "clear; stty -g >'$scratch/before-$1'; $4 LC_ALL=C.UTF-8 ${6:-$lab} --tui $5; echo EXIT=\$?; stty -g >'$scratch/after-$1'" Enter
 }
-# The rows of the socket table whose state is $1.
-rows_in() { screen | awk -v s="$1" '$1 == s && $4 ~ /:/ { n++ } END { print n + 0 }'; }
-status_has() { screen | tail -n 2 | head -n 1 | grep -q -- "$1"; }
+# The rows of the socket table whose state is $1 (at 80 columns and more:
+# State, Recv-Q, Send-Q, Local, Peer, Timer).
+table_rows() { screen | awk '$1 ~ /^[A-Z][A-Z0-9-]*$/ && $4 ~ /^[0-9.]+:[0-9]+$/ && $5 ~ /:/'; }
+rows_in() { table_rows | awk -v s="$1" '$1 == s { n++ } END { print n + 0 }'; }
+# The status: the one or two lines above the keys (a long pause wraps), joined.
+status_line() { screen | tail -n 3 | head -n 2 | tr '\n' ' '; }
+status_has() { status_line | grep -q -- "$1"; }
 at_pause() { wait_for 10 status_has "$1"; }
 # Enter until the status line says $1 (at most 20 times): one Enter at a
 # time, each after the status line has changed from what the last one found.
-status_line() { screen | tail -n 2 | head -n 1; }
 status_moved_on() { [ "$(status_line)" != "$status" ] && status_line | grep -q -e 'look:' -e 'end of step' -e 'lab is over'; }
 enter_until() {
     n=0
@@ -96,6 +104,9 @@ t send-keys -t small s
 t send-keys -t small n
 check "n shows the notes" wait_for 3 screen_has "TIME-WAIT"
 t send-keys -t small Escape
+# Escape is read after a short delay: an Enter sent before it is taken would
+# close the notes instead of going on.
+wait_for 5 screen_has "labs/06-time-wait.c, step 3"
 # Step 4's narration is long: its first sentence stays in view at the pause,
 # the results below it, the ss/netstat hints folded to one line.
 check "80x24: step 4's pause" enter_until "look: TIME-WAIT"
@@ -105,6 +116,49 @@ t resize-window -t small -x 80 -y 21
 both_in_view() { screen_has "^The notes say 4 minutes" && screen_has "held: the TIME-WAIT timer started at 60 s"; }
 check "80x21: the first sentence still on top, the outcome still below it" wait_for 5 both_in_view
 t resize-window -t small -x 80 -y 24
+
+# A row says what the kernel said at the last look: a socket on a port the
+# lab stopped tracking (steps 8 and 9 watch their own) leaves the table; it
+# is not shown as CLOSED while ss still lists it, nor does it push the step's
+# own sockets out.
+agrees_with_ss() {
+    table_rows >"$scratch/rows"
+    [ -s "$scratch/rows" ] || return 1
+    while read -r state _ _ local peer _; do
+        listed=$(ss -Htan src "$local" dst "$peer" | awk '{ print $1 }')
+        case $state in
+        CLOSED) [ -z "$listed" ] || { echo "# $local $peer shown CLOSED, ss: $listed"; return 1; } ;;
+        LISTEN) ;;
+        *) [ "$listed" = "$state" ] || { echo "# $local $peer shown $state, ss: $listed"; return 1; } ;;
+        esac
+    done <"$scratch/rows"
+}
+# holds_for SECONDS command...: true from the first look, every 0.2 s, until
+# the time is up (the table shows the pause's frame as soon as the pause does;
+# a stale row used to stay 5 s, which a wait would only have waited out).
+holds_for() {
+    tries=$(( $1 * 5 )); shift
+    while [ "$tries" -gt 0 ]; do
+        "$@" || return 1
+        sleep 0.2
+        tries=$((tries - 1))
+    done
+}
+check "80x24: step 8's pause" enter_until "look: the closed socket: FIN-WAIT-2"
+check "80x24: ... every row in the state ss lists it in, no stale CLOSED" holds_for 2 agrees_with_ss
+check "80x24: ... the step's pair, FIN-WAIT-2 and CLOSE-WAIT" \
+    sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t small | grep -c '^FIN-WAIT-2 .*:.*:') -eq 1 ]"
+check "80x24: step 9's pause: its TIME-WAITs" enter_until "TIME-WAIT on port"
+table_is_time_wait() { [ "$(rows_in TIME-WAIT)" -eq "$(table_rows | wc -l)" ] && [ "$(rows_in TIME-WAIT)" -ge 4 ]; }
+check "80x24: ... fill the table, the rows the pause names first" holds_for 2 table_is_time_wait
+check "80x24: ... the count line agrees" screen_has "TIME-WAIT 20"
+check "80x24: ... and so does ss, row by row" agrees_with_ss
+# The table scrolls at any size: j and k move through it in any view.
+t send-keys -t small -N 25 j
+last_row_selected() { screen | grep -Eq '^([0-9]+)/\1 LISTEN:' && [ "$(rows_in LISTEN)" -eq 1 ]; }
+check "80x24: j: the table scrolls down to its last row, the listener" wait_for 5 last_row_selected
+t send-keys -t small -N 25 k
+check "80x24: ... k: back to the first, a TIME-WAIT" wait_for 5 screen_has "^1/[0-9]* TIME-WAIT:"
 t send-keys -t small q
 check "q ends the lab (status 0: nothing failed)" wait_for 5 screen_has "EXIT=0"
 check "... saying it stopped early, with the counts" screen_has "stopped early; .* held, 0 failed"
@@ -161,6 +215,109 @@ if [ -n "$tw_port" ]; then
 else
     ok "--port with another program's TIME-WAIT records on it # SKIP the ports above tcp-states' were taken 10 times"
 fi
+
+# Lab 08 names 5 CLOSE-WAIT and 5 FIN-WAIT-2 at its first pause: at 80x24
+# its table shows them first, in that order, with the whole pause line; at
+# 120x40 it shows all ten.
+lab08="$(pwd)/$build/bin/lab08-close-wait-leak"
+start_lab l8small 80 24 "" "" "$lab08"
+check "lab 08 at 80x24: the first pause" at_pause "look: 5 CLOSE-WAIT on the server's port"
+check "... the pause line whole, (Enter: go on) included" status_has "clients' side .*(Enter: go on)"
+named_first() { [ "$(table_rows | head -n 1 | awk '{ print $1 }')" = CLOSE-WAIT ] &&
+                [ "$(rows_in CLOSE-WAIT)" -eq "$(table_rows | wc -l)" ]; }
+check "... the table's rows are those the pause names first: CLOSE-WAIT" wait_for 5 named_first
+t send-keys -t l8small q
+own_tmux_end
+
+start_lab l8big 120 40 "" "" "$lab08"
+check "lab 08 at 120x40: the first pause" at_pause "look: 5 CLOSE-WAIT on the server's port"
+all_ten() { [ "$(rows_in CLOSE-WAIT)" -eq 5 ] && [ "$(rows_in FIN-WAIT-2)" -eq 5 ]; }
+check "... the table has room for all 5 CLOSE-WAIT and all 5 FIN-WAIT-2" wait_for 5 all_ten
+# Steps 4 to 6 use up the lab's descriptors (EMFILE): the view, which looks
+# through a socket it opened at the start, goes on moving.
+check "... step 4, every descriptor taken" enter_until "end of step 4"
+timers() { table_rows | awk '$6 == "timewait" { print $7 }' | head -n 3 | tr '\n' ' '; }
+first_timers=$(timers)
+timers_moved() { [ -n "$first_timers" ] && [ "$(timers)" != "$first_timers" ]; }
+check "... the TIME-WAIT timers still count down (the view is live)" wait_for 5 timers_moved
+check "... and nothing says it is stale" screen_lacks "not refreshed"
+t send-keys -t l8big q
+own_tmux_end
+
+# Where sock_diag is refused (no-sock-diag: as on a kernel without it), the
+# view reads /proc, which needs a descriptor per look: at EMFILE it cannot
+# refresh, and says so. In a network namespace of the test's own, so /proc
+# lists the lab's sockets alone, however many the machine has.
+printf '#!/bin/sh\nip link set lo up && exec "$@"\n' >"$scratch/own-loopback"
+chmod +x "$scratch/own-loopback"
+if unshare -rn "$scratch/own-loopback" true 2>/dev/null; then
+    start_lab l8proc 120 40 "" "" "unshare -rn '$scratch/own-loopback' '$(pwd)/$build/tests/no-sock-diag' '$lab08'"
+    check "lab 08 without sock_diag: step 4" enter_until "end of step 4"
+    says_stale() { screen_has "not refreshed for [0-9]* s: .*EMFILE"; }
+    check "... the view says it cannot refresh, and why" wait_for 5 says_stale
+    t send-keys -t l8proc q
+    own_tmux_end
+else
+    ok "lab 08 without sock_diag # SKIP unshare -rn is refused here (no user namespaces)"
+fi
+
+# Lab 10's first step has a long title: at 80x24 it goes on to a second line
+# of the header rather than being left out.
+start_lab l10 80 24 "" "" "$(pwd)/$build/bin/lab10-partial-writes"
+check "lab 10 at 80x24: the end of step 1" at_pause "end of step 1"
+check "... the header has the step's title, on two lines" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t l10 | head -n 1 | grep -q 'Step 1: A stream: two send() calls' &&
+           tmux -L '$tmux_sock' capture-pane -p -t l10 | sed -n 2p | grep -q 'recv() calls'"
+t send-keys -t l10 q
+own_tmux_end
+
+# Lab 04's pause and its table say the same thing in the same words: the
+# listener's accept queue, q=2. The legend, one key away (? twice), says what
+# q= means, in the words sockdash's help uses: the same text.
+start_lab l4 80 24 "" "" "$(pwd)/$build/bin/lab04-epoll-lt-vs-et"
+check "lab 04 at 80x24: step 5's pause names the accept queue" enter_until "accept queue (q=2)"
+check "... the table's listener, first, shows q=2" \
+    wait_for 5 sh -c "tmux -L '$tmux_sock' capture-pane -p -t l4 | grep -Eq '^LISTEN +q=2 '"
+t send-keys -t l4 '?'
+t send-keys -t l4 '?'
+legend_shown() { screen_has "What the table and the log write" && screen_has "q=2 is its accept queue"; }
+check "... ? twice: the legend" wait_for 5 legend_shown
+# The legend's words, whatever the width it was wrapped at.
+legend_words() { screen | sed -n '/What the table and the log write/,/from a reset\./p' | tr -s ' \n' '  '; }
+legend_words >"$scratch/legend-lab"
+t send-keys -t l4 Escape
+t send-keys -t l4 q
+own_tmux_end
+own_tmux dashlegend 80 24 "'$(pwd)/$build/bin/sockdash' --port 1-2"
+wait_for 5 screen_has "sockdash"
+t send-keys -t dashlegend '?'
+t send-keys -t dashlegend '?'
+check "sockdash at 80x24: ? twice, the same legend" wait_for 5 legend_shown
+legend_words >"$scratch/legend-dash"
+check "... word for word" sh -c "grep -q 'q=2 is its accept queue' '$scratch/legend-lab' &&
+                                 cmp -s '$scratch/legend-lab' '$scratch/legend-dash'"
+own_tmux_end
+
+# sockdash at 120x40 puts its log in a 40-column panel: a transition that
+# does not fit on one line goes on under it, addresses included, never cut.
+dash_port=$(quiet_port)
+trace=
+[ "$(id -u)" -eq 0 ] && trace=--trace
+own_tmux dashlog 120 40 "'$(pwd)/$build/bin/sockdash' $trace --interval 100 --port $dash_port-$((dash_port + 3))"
+wait_for 5 screen_has "Transitions, newest first"
+"$lab" --auto --delay 50 --port "$dash_port" >/dev/null 2>&1
+# The log is the screen's right-hand column: its entries ("0.4s trace A -> B")
+# and the lines that end with their addresses.
+log_whole() {
+    screen >"$scratch/dash"
+    entries=$(grep -Ec '[0-9]s (trace|poll) ' "$scratch/dash")
+    cut=$(grep -Ec '[0-9]s (trace|poll) .*…$' "$scratch/dash")
+    addresses=$(grep -Ec '127\.0\.0\.1:[0-9]+ (127\.0\.0\.1:[0-9]+|0\.0\.0\.0:\*)$' "$scratch/dash")
+    [ "$entries" -ge 5 ] && [ "$cut" -eq 0 ] && [ "$addresses" -ge $((entries - 1)) ]
+}
+check "sockdash ${trace:-(polling)} at 120x40: every transition in the log with its addresses" \
+    wait_for 5 log_whole
+own_tmux_end
 
 # Too small: refused before step 1; shrunk in the middle, the step's title,
 # the pause and the keys stay.

@@ -118,6 +118,28 @@ static const char *const figure5[] = {
     "CLOSING TIME-WAIT", "CLOSE-WAIT LAST-ACK", "LAST-ACK CLOSED", "TIME-WAIT CLOSED",
 };
 
+/* What a pause asks the class to look at, in its order; prose is not a name. */
+static void a_sentence_names_states_in_capitals(void **state)
+{
+    (void)state;
+    int named[8];
+    int n = sl_states_named("5 CLOSE-WAIT on the server's port, 5 FIN-WAIT-2 on the clients' "
+                            "side", named, 8);
+    assert_int_equal(n, 2);
+    assert_int_equal(named[0], SL_TCP_CLOSE_WAIT);
+    assert_int_equal(named[1], SL_TCP_FIN_WAIT2);
+    n = sl_states_named("the client alone, in TIME-WAIT; then TIME_WAIT again, and ESTAB", named,
+                        8);
+    assert_int_equal(n, 2);
+    assert_int_equal(named[0], SL_TCP_TIME_WAIT);
+    assert_int_equal(named[1], SL_TCP_ESTABLISHED);
+    assert_int_equal(sl_states_named("the closed socket waits to listen: timer:(timewait,...)",
+                                     named, 8), 0);
+    assert_int_equal(sl_states_named("LISTEN, ESTAB, TIME-WAIT", named, 1), 1);
+    assert_int_equal(named[0], SL_TCP_LISTEN);
+    assert_int_equal(sl_states_named("", named, 8), 0);
+}
+
 static void transitions_are_rfc9293_figure5(void **state)
 {
     (void)state;
@@ -164,6 +186,7 @@ int main(void)
         cmocka_unit_test(every_state_has_all_its_names),
         cmocka_unit_test(names_lead_back_to_states),
         cmocka_unit_test(lists_and_groups_parse),
+        cmocka_unit_test(a_sentence_names_states_in_capitals),
         cmocka_unit_test(transitions_are_rfc9293_figure5),
         cmocka_unit_test(transitions_say_what_is_sent),
     };

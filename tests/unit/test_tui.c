@@ -1,7 +1,8 @@
 /* test_tui.c — the tui module without a terminal: the model (counts, closed
  * sockets kept a while, the log, edges lit and fading, how an end is drawn,
- * sort and selection), lines of parts that shorten then drop, and colour
- * pairs that differ. (Fitting text itself is test_text.c's.) */
+ * sort and selection, rows a viewer stops looking at, the states a pause
+ * names first), the table's columns fitted to its rows, lines of parts that
+ * shorten then drop, and colour pairs that differ. (Fitting text itself is test_text.c's.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -214,6 +215,86 @@ static void table_columns_drop_whole_and_keep_the_timer(void **state)
     }
 }
 
+/* Fitted to the rows: loopback addresses are short, so a 61-column pane (the
+ * classroom's dashboard) keeps the peer, which tells a client from its
+ * server; a backlog of 4096 is not cut to "bl=40...". */
+static void table_columns_fit_the_rows(void **state)
+{
+    (void)state;
+    struct sl_tui_model m;
+    sl_tui_model_init(&m);
+    struct sl_snapshot snap = { 0 };
+    struct sl_socket *listener = sl_snapshot_add(&snap);
+    *listener = make_socket(8080, 0, SL_TCP_LISTEN, 1);
+    listener->send_q = 4096;
+    *sl_snapshot_add(&snap) = make_socket(40000, 8080, SL_TCP_ESTABLISHED, 2);
+    *sl_snapshot_add(&snap) = make_socket(8080, 40000, SL_TCP_ESTABLISHED, 3);
+    sl_tui_model_apply(&m, &snap, NULL, NULL, NULL, 0);
+    int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
+    int n = sl_tui_table_fit(&m, 61, true, which, widths), total = 0;
+    char got[16] = "";
+    for (int c = 0; c < n; c++) {
+        got[c] = (char)('0' + which[c]);
+        total += widths[c];
+    }
+    assert_string_equal(got, "0345");               /* State, Local, Peer, Timer */
+    assert_int_equal(total, 61);
+    n = sl_tui_table_fit(&m, 80, false, which, widths);
+    assert_int_equal(n, 6);
+    assert_int_equal(which[2], 2);
+    assert_true(widths[2] >= (int)strlen("bl=4096") + 1);
+    sl_snapshot_free(&snap);
+    sl_tui_model_free(&m);
+}
+
+/* A lab that stops tracking a port: its rows leave at once, not as closed;
+ * rows in the states a pause names come first, closed ones last. */
+static void rows_leave_quietly_and_the_named_come_first(void **state)
+{
+    (void)state;
+    struct sl_tui_model m;
+    sl_tui_model_init(&m);
+    m.gone_last = true;
+    struct sl_snapshot snap = { 0 }, later = { 0 };
+    *sl_snapshot_add(&snap) = make_socket(7000, 40000, SL_TCP_TIME_WAIT, 0);
+    *sl_snapshot_add(&snap) = make_socket(8080, 0, SL_TCP_LISTEN, 1);
+    *sl_snapshot_add(&snap) = make_socket(40001, 8080, SL_TCP_FIN_WAIT2, 0);
+    *sl_snapshot_add(&snap) = make_socket(8080, 40001, SL_TCP_CLOSE_WAIT, 2);
+    *sl_snapshot_add(&snap) = make_socket(8080, 40002, SL_TCP_ESTABLISHED, 3);
+    sl_tui_model_apply(&m, &snap, NULL, NULL, NULL, 0);
+    struct sl_filter ports;
+    sl_filter_init(&ports);
+    sl_filter_add_range(&ports, 8080, 8080);
+    size_t logged = m.log_count;
+    sl_tui_model_keep(&m, &ports);
+    assert_int_equal(m.row_count, 4);               /* port 7000's TIME-WAIT left */
+    assert_int_equal(m.counts[SL_TCP_TIME_WAIT], 0);
+    assert_int_equal(m.log_count, logged);          /* it did not close */
+    for (size_t i = 0; i < m.row_count; i++)
+        assert_true(m.rows[i].socket.tuple.local_port != 7000);
+
+    m.first_states[0] = SL_TCP_CLOSE_WAIT;          /* "CLOSE-WAIT ... FIN-WAIT-2" */
+    m.first_states[1] = SL_TCP_FIN_WAIT2;
+    m.first_count = 2;
+    *sl_snapshot_add(&later) = make_socket(8080, 0, SL_TCP_LISTEN, 1);
+    *sl_snapshot_add(&later) = make_socket(40001, 8080, SL_TCP_FIN_WAIT2, 0);
+    *sl_snapshot_add(&later) = make_socket(8080, 40001, SL_TCP_CLOSE_WAIT, 2);
+    struct sl_changes gone = { 0 };
+    struct sl_change c = make_change(SL_GONE, 8080, 40002, SL_TCP_ESTABLISHED, 0);
+    sl_changes_add(&gone, &c);
+    sl_tui_model_apply(&m, &later, NULL, NULL, &gone, 100);
+    assert_int_equal(m.row_count, 4);
+    assert_int_equal(m.rows[0].socket.state, SL_TCP_CLOSE_WAIT);
+    assert_int_equal(m.rows[1].socket.state, SL_TCP_FIN_WAIT2);
+    assert_int_equal(m.rows[2].socket.state, SL_TCP_LISTEN);
+    assert_true(m.rows[3].gone_at > 0);             /* the closed one, after every live one */
+    assert_int_equal(sl_tui_model_first_rows(&m), 2);
+    sl_changes_free(&gone);
+    sl_snapshot_free(&snap);
+    sl_snapshot_free(&later);
+    sl_tui_model_free(&m);
+}
+
 static void segments_shorten_then_drop_the_least_important(void **state)
 {
     (void)state;
@@ -258,6 +339,8 @@ int main(void)
         cmocka_unit_test(ends_light_the_figure_a_reset_or_nothing),
         cmocka_unit_test(sorting_keeps_the_selection),
         cmocka_unit_test(table_columns_drop_whole_and_keep_the_timer),
+        cmocka_unit_test(table_columns_fit_the_rows),
+        cmocka_unit_test(rows_leave_quietly_and_the_named_come_first),
         cmocka_unit_test(segments_shorten_then_drop_the_least_important),
         cmocka_unit_test(colour_pairs_differ),
     };
