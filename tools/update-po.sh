@@ -46,7 +46,7 @@ keywords() {
              lab_skip:3 lab_expect_segment:4 lab_expect_segments:5 \
              lab_expect_segment_count:5 lab_expect_no_segment:4 \
              sl_lab_step:4 sl_lab_say:2 sl_lab_show:2 sl_lab_pause:2 sl_lab_again:3 \
-             sl_lab_setup_error:2 refuse:2 sl_die:1 sl_die_errno:2 sl_usage_error:2 die:1 bad:1; do
+             sl_lab_setup_error:2 refuse:2 part:3 fail:2 sl_die:1 sl_die_errno:2 sl_usage_error:2 die:1 bad:1; do
         printf ' --keyword=%s --flag=%s:c-format' "$k" "$k"
     done
     printf ' --keyword=_ --keyword=N_ --keyword=sl_plural:2,3 --keyword=lab_plural:2,3'
