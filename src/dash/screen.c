@@ -166,7 +166,7 @@ static void draw_help(struct sl_tui_rect body, int page)
            "one's RTT and cwnd over the last minute."),
         N_("c: the connections that ended, instead of the transitions: how each ended (FIN, "
            "RST, timed out), its duration, bytes each way, retransmissions, final RTT."),
-        N_("q, F10: quit.   ?, F1: this help (any other key closes it)."),
+        N_("q, F10: quit.   ? again: what the table writes; other keys close the help."),
         "",
         N_("The diagram is RFC 9293's state machine: each box counts the sockets in that "
            "state, an edge lights up when a socket takes it and fades after a few refreshes. "
@@ -177,7 +177,6 @@ static void draw_help(struct sl_tui_rect body, int page)
         N_("Cost: a refresh looks the known sockets up one by one (hash lookups, batched); "
            "only a discovery (every few seconds, after a listener's queue grows, after a "
            "key) walks every socket of the machine, as ss does."),
-        N_("? again: what the table writes (q= bl=, the timers, the log's ends)."),
     };
     const char *const *shown = paragraphs;
     int count = (int)(sizeof paragraphs / sizeof paragraphs[0]);

@@ -150,7 +150,10 @@ static enum sl_lab_choice tui_pause(struct sl_lab *lab, const char *look,
         sl_step_pane_add(t, SL_TUI_DIM, 4, "  %s", hints[i]);
         sl_step_pane_mark_hint(t);
     }
-    sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
+    if (lab->opt.auto_mode)                     /* the wait counts down: no key is read */
+        sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s", look);
+    else
+        sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
     sl_sockets_pane_look_for(t, look);
     enum sl_lab_choice choice = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
     sl_sockets_pane_look_for(t, NULL);

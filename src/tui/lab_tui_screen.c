@@ -263,8 +263,15 @@ static enum key_answer on_key(struct sl_lab *lab, int k)
 enum sl_lab_choice sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms)
 {
     double until = lab->opt.auto_mode ? sl_clock_ms() + auto_ms : -1;
+    char said[sizeof lab->tui->status - 32];    /* --auto: the seconds left go first */
+    size_t n = strnlen(lab->tui->status, sizeof said - 1);
+    memcpy(said, lab->tui->status, n);
+    said[n] = '\0';
     flushinp();                                 /* as in the text presenter */
     for (;;) {
+        if (until >= 0 && auto_ms >= 1000)
+            snprintf(lab->tui->status, sizeof lab->tui->status, " going on in %d s:%s",
+                     (int)((until - sl_clock_ms() + 999) / 1000), said);
         sl_sockets_pane_look(lab, REFRESH_MS);
         sl_lab_screen_draw(lab);
         if (until >= 0 && sl_clock_ms() >= until)

@@ -86,14 +86,14 @@ t send-keys -t dash p
 check "p again resumes" wait_for 2 screen_lacks "PAUSED"
 
 t send-keys -t dash '?'
-check "? opens the help screen" wait_for 2 screen_has "this help (any other key closes it)"
+check "? opens the help screen" wait_for 2 screen_has "other keys close the help"
 t resize-window -t dash -x 40 -y 12
 check "resized to 40x12 with the help open: 'terminal too small', no crash" \
     wait_for 3 screen_has "terminal too small (need 60x15)"
 t resize-window -t dash -x 150 -y 50
-check "resized back: the help is still there" wait_for 3 screen_has "this help"
+check "resized back: the help is still there" wait_for 3 screen_has "other keys close the help"
 t send-keys -t dash x
-check "any key closes the help" wait_for 2 screen_lacks "this help"
+check "any key closes the help" wait_for 2 screen_lacks "other keys close the help"
 t resize-window -t dash -x 40 -y 12
 check "resized to 40x12: 'terminal too small'" wait_for 3 screen_has "terminal too small"
 t resize-window -t dash -x 100 -y 40
@@ -288,11 +288,11 @@ t send-keys -t "$tmux_name" /
 check "80x24: the / prompt shows what is typed" wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t '$tmux_name' | tail -n 1 | grep -q 'filter.*: $port,$port6_'"
 t send-keys -t "$tmux_name" Escape
 t send-keys -t "$tmux_name" '?'
-help_alone() { screen_has "this help (any other key closes it)" && screen_lacks "Transitions, newest" && screen_lacks "FIN-WAIT-1  0"; }
+help_alone() { screen_has "other keys close the help" && screen_lacks "Transitions, newest" && screen_lacks "FIN-WAIT-1  0"; }
 check "80x24: the help hides everything behind it" wait_for 3 help_alone
 check "80x24: the help wraps between words" screen_has "^  /: filter by ports"
 t send-keys -t "$tmux_name" x
-help_gone() { screen_lacks "this help" && compact_counts; }
+help_gone() { screen_lacks "other keys close the help" && compact_counts; }
 check "80x24: any key closes it" wait_for 3 help_gone
 t resize-window -t "$tmux_name" -x 30 -y 12
 too_small_whole() { screen_has "terminal too small" && screen_has "(need 60x15)"; }

@@ -253,6 +253,14 @@ t send-keys -t pause "clear; '$lab' --auto --delay 3000 --no-source; echo EXIT=\
 check "--auto --delay 3000: the pause counts down" wait_for 10 screen_has 'going on in [23] s'
 t send-keys -t pause C-c
 wait_for 10 screen_lacks 'going on in'
+tmux_session 80 24
+t send-keys -t pause "clear; '$lab' --tui --auto --delay 3000; echo EXIT=\$?" Enter
+check "--tui --auto --delay 3000: the pause counts down, and asks for no key" \
+    sh -c "wait_tui() { tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q 'going on in [23] s'; }
+           for i in \$(seq 100); do wait_tui && break; sleep 0.1; done; wait_tui &&
+           ! tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q 'Enter: go on'"
+t send-keys -t pause C-c
+wait_for 10 screen_has 'EXIT='
 
 # Item 17: under LANG=C a lab prints ASCII only: its help (80 columns), its
 # run, and its pauses at 80x24.

@@ -145,12 +145,12 @@ holds_for() {
     done
 }
 check "80x24: step 8's pause" enter_until "look: the closed socket: FIN-WAIT-2"
-check "80x24: ... every row in the state ss lists it in, no stale CLOSED" holds_for 2 agrees_with_ss
+check "80x24: ... every row in the state ss lists it in, no stale CLOSED" holds_for 1 agrees_with_ss
 check "80x24: ... the step's pair, FIN-WAIT-2 and CLOSE-WAIT" \
     sh -c "[ \$(tmux -L '$tmux_sock' capture-pane -p -t small | grep -c '^FIN-WAIT-2 .*:.*:') -eq 1 ]"
 check "80x24: step 9's pause: its TIME-WAITs" enter_until "TIME-WAIT on port"
 table_is_time_wait() { [ "$(rows_in TIME-WAIT)" -eq "$(table_rows | wc -l)" ] && [ "$(rows_in TIME-WAIT)" -ge 4 ]; }
-check "80x24: ... fill the table, the rows the pause names first" holds_for 2 table_is_time_wait
+check "80x24: ... fill the table, the rows the pause names first" holds_for 1 table_is_time_wait
 check "80x24: ... the count line agrees" screen_has "TIME-WAIT 20"
 check "80x24: ... and so does ss, row by row" agrees_with_ss
 # The table scrolls at any size: j and k move through it in any view.
