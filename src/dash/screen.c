@@ -185,7 +185,7 @@ static void draw_help(struct sl_tui_rect body, int page)
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
-    sl_tui_draw_paragraphs(text, shown, count, 0);
+    sl_tui_draw_messages(text, shown, count, 0);
 }
 
 /* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */

@@ -1,7 +1,7 @@
 /* netns.c — a private network, and entering another process's (see netns.h). */
-#include "socklab/i18n.h"
 #include "socklab/netns.h"
 
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>

@@ -1,9 +1,9 @@
 /* socket_format.c — sockets as table rows and JSON objects (see socket_format.h). */
-#include "socklab/i18n.h"
-#include "socklab/text.h"
 #include "socklab/socket_format.h"
 
 #include "socklab/addr.h"
+#include "socklab/i18n.h"
+#include "socklab/text.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>

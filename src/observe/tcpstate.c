@@ -1,7 +1,8 @@
 /* tcpstate.c — state names, meanings (the names as the tools print them in
  * every language, the meanings in the user's) and RFC 9293's transitions (see tcpstate.h). */
-#include "socklab/i18n.h"
 #include "socklab/tcpstate.h"
+
+#include "socklab/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
