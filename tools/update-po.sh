@@ -27,7 +27,7 @@ case "${1:-}" in
 "") ;;
 *) echo "usage: update-po.sh [--check]" >&2; exit 2 ;;
 esac
-for tool in xgettext msgmerge msgcmp; do
+for tool in xgettext msggrep msgmerge msgcmp; do
     command -v "$tool" >/dev/null ||
         { echo "update-po.sh: $tool is missing: install gettext." >&2; exit 2; }
 done
@@ -62,6 +62,11 @@ extract() {
 extract $(keywords) -o "$work/socklab.pot" $sources
 # shellcheck disable=SC2086
 extract --keyword --keyword=lab_skip:2 --join-existing -o "$work/socklab.pot" $sources
+
+# A format that is nothing but a conversion ("%s": a lab handing on a string
+# of a table, translated where it was looked up) is no message.
+msggrep --invert-match --msgid --regexp='^%[a-z]*$' -o "$work/socklab.pot.kept" "$work/socklab.pot"
+mv "$work/socklab.pot.kept" "$work/socklab.pot"
 
 # The header's creation date changes at every run; nothing else may.
 same_pot() {
