@@ -131,11 +131,11 @@ int main(int argc, char **argv)
     lab_expect(lab, ntohl(htonl(value)) == value && ntohs(htons(8080)) == 8080,
                "ntohl() and ntohs() undo htonl() and htons()");
 
-    lab_step(lab, "The notes' example, measured: the integer 2");
-    lab_say(lab, "The original notes draw the integer 2 as four addresses, 0x184..0x187, "
-                 "and claim big-endian lists them as 0x187 0x186 0x185 0x184. That mixes "
-                 "up addresses and bytes: addresses always count up. Byte order decides "
-                 "which byte sits at the lowest address. Here are the real addresses.");
+    lab_step(lab, "The integer 2 in memory: addresses count up, bytes move");
+    lab_say(lab, "Claim M1 (docs/myths.md): big-endian stores the integer 2 at addresses "
+                 "that count down, 0x187 0x186 0x185 0x184. That mixes up addresses and "
+                 "bytes: addresses always count up. Byte order decides which byte sits at "
+                 "the lowest address. Here are the real addresses.");
     uint32_t two = 2, two_on_wire = htonl(2);
     const unsigned char *host_bytes = (const unsigned char *)&two;
     const unsigned char *wire_bytes = (const unsigned char *)&two_on_wire;
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
     lab_expect(lab, (host_bytes[0] == 2) == little_endian,
                "in host order the 02 sits at the lowest address exactly when the host "
                "is little-endian");
-    lab_say(lab, "The notes also say all our computers are little-endian. Most are "
+    lab_say(lab, "Claim M2 (docs/myths.md): every ordinary computer is little-endian. Most are "
                  "(x86-64, and ARM as Linux runs it), but s390x and some POWER systems "
                  "are big-endian: code that calls htonl() works on both, code that "
                  "swaps bytes by hand works on one.");
@@ -228,8 +228,9 @@ int main(int argc, char **argv)
     close(b);
 
     lab_step(lab, "INADDR_LOOPBACK without htonl()");
-    lab_say(lab, "The notes wrote htonl(0), which works by luck: 0 reads the same both "
-                 "ways. Forget htonl() on INADDR_LOOPBACK (0x7f000001) and a "
+    lab_say(lab, "Claim M4 (docs/myths.md): mixing up byte orders has serious "
+                 "consequences. htonl(0) hides them, as 0 reads the same both ways. "
+                 "Forget htonl() on INADDR_LOOPBACK (0x7f000001) and a "
                  "little-endian host asks for 1.0.0.127, an address it does not have. "
                  "Whether bind() refuses it depends on net.ipv4.ip_nonlocal_bind: set to "
                  "1, as on many load-balancer hosts (or IP_FREEBIND on the socket), the "

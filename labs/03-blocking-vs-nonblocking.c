@@ -159,8 +159,9 @@ static const struct signal_case {
     { N_("EINTR: a signal interrupts a blocking recv()"),
       N_("A timer sends SIGALRM after 100 ms to a process blocked in recv(); a child sends "
          "5 bytes after 300 ms (no SO_RCVTIMEO: by signal(7) a recv() with a timeout is never "
-         "restarted). Without SA_RESTART recv() returns -1 with EINTR. The notes treat EINTR "
-         "like EAGAIN (\"no more data\"); it only means \"try again\"."),
+         "restarted). Without SA_RESTART recv() returns -1 with EINTR. Claim M18 "
+         "(docs/myths.md) treats EINTR like EAGAIN, \"no more data\"; it only means "
+         "\"try again\"."),
       0, "0", N_("the interrupted recv() fails with EINTR"), -1 },
     { N_("SA_RESTART: the interrupted recv() carries on"),
       N_("The same, with the handler installed with SA_RESTART: the handler runs at 100 ms, "
@@ -228,7 +229,7 @@ int main(int argc, char **argv)
                "both ends are ESTAB");
 
     lab_step(lab, "Blocking recv() asking for 10 bytes, with 5 queued");
-    lab_say(lab, "The original notes claim a blocking read of 10 bytes waits until 10 "
+    lab_say(lab, "Claim M13 (docs/myths.md): a blocking read of 10 bytes waits until 10 "
                  "are there. The client sends 5 and nothing more; if recv() waited for "
                  "10 it would sit until its %d ms guard ran out. (It returns as soon as "
                  "SO_RCVLOWAT bytes are there: 1 unless a program raises it.)", GUARD_MS);
@@ -236,13 +237,13 @@ int main(int argc, char **argv)
     ssize_t n = lab_call(lab, recv(server, buf, 10, 0));
     lab_expect(lab, n == 5 && sl_lab_last_call_ms(lab) < GUARD_MS / 2,
                "a blocking recv() returns the 5 bytes that are there, without waiting "
-               "for 10 (the notes are wrong)");
+               "for 10");
 
     step_waitall(lab, client, server);
 
     lab_step(lab, "An empty non-blocking socket");
-    lab_say(lab, "fcntl() sets O_NONBLOCK on the server socket. Nothing is queued. The "
-                 "notes say recv() then returns 0; the kernel says otherwise.");
+    lab_say(lab, "fcntl() sets O_NONBLOCK on the server socket. Nothing is queued. Claim "
+                 "M15 (docs/myths.md): recv() then returns 0. The kernel says otherwise.");
     int flags = CHECK(fcntl(server, F_GETFL));
     CHECK(fcntl(server, F_SETFL, flags | O_NONBLOCK));
     n = lab_call(lab, recv(server, buf, sizeof buf, 0));
@@ -297,9 +298,10 @@ int main(int argc, char **argv)
     lab_expect(lab, n == 0, "after the peer's FIN, recv() returns 0: end of stream");
     lab_expect(lab, sl_lab_wait_state(lab, &server_tuple, SL_TCP_CLOSE_WAIT, 1000),
                "the server, which got the FIN, is in CLOSE-WAIT");
-    lab_say(lab, "The client waits in FIN-WAIT-1 until its FIN is acknowledged. Linux "
-                 "may delay that ACK by a few tens of milliseconds, so look quickly and "
-                 "you can catch FIN-WAIT-1 with its retransmission timer running.");
+    lab_say(lab, "The client waits in FIN-WAIT-1 until its FIN is acknowledged. After "
+                 "data, Linux may delay that ACK (the delayed ACK, some 40 ms), so look "
+                 "quickly and you can catch FIN-WAIT-1 with its retransmission timer "
+                 "running.");
     lab_expect(lab, sl_lab_wait_state(lab, &client_tuple, SL_TCP_FIN_WAIT2, 1000),
                "the client reaches FIN-WAIT-2 once its FIN is acknowledged");
     lab_pause(lab, "server CLOSE-WAIT (not closed yet), client FIN-WAIT-2");
@@ -307,8 +309,8 @@ int main(int argc, char **argv)
     close(server);
 
     lab_step(lab, "SO_RCVTIMEO: a blocking wait with a limit");
-    lab_say(lab, "The notes say a blocking read with no data \"blocks a while, then "
-                 "returns\". Without a timeout it blocks for ever. SO_RCVTIMEO sets one: "
+    lab_say(lab, "Claim M16 (docs/myths.md): a blocking read with no data waits a while, "
+                 "then returns. Without a timeout it blocks for ever. SO_RCVTIMEO sets one: "
                  "here 300 ms, after which recv() fails with EAGAIN.");
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), pair);
     struct timeval limit = { .tv_sec = 0, .tv_usec = 300 * 1000 };
@@ -327,7 +329,8 @@ int main(int argc, char **argv)
     step_signal(lab, &signal_cases[1]);          /* with SA_RESTART */
 
     lab_step(lab, "A non-blocking connect()");
-    lab_say(lab, "The notes say a non-blocking connect() \"returns directly\". It does, "
+    lab_say(lab, "Claim M19 (docs/myths.md): a non-blocking connect() returns at once, "
+                 "without waiting. It does, "
                  "with -1 and EINPROGRESS: the handshake goes on without us. poll() for "
                  "POLLOUT says when it is over, SO_ERROR says how it ended.");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), sl_lab_port(lab, 0), 4);

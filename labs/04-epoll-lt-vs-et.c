@@ -72,7 +72,8 @@ struct cost {
 static void step_create(struct sl_lab *lab, struct story *st)
 {
     lab_step(lab, "epoll_create(size): a hint nobody reads");
-    lab_say(lab, "The notes say epoll_create(256) makes an epoll that holds 256 sockets. "
+    lab_say(lab, "Claim M22 (docs/myths.md): epoll_create(256) makes an epoll that holds "
+                 "256 sockets. "
                  "Since Linux 2.6.8 the size is ignored; it must only be above 0. What does "
                  "limit an epoll is fs.epoll.max_user_watches: all the watches one user "
                  "may have, in every epoll together.");
@@ -155,7 +156,8 @@ static void step_edge(struct sl_lab *lab, struct story *st, int *et)
 static void step_edge_blocking(struct sl_lab *lab, struct story *st, int et)
 {
     lab_step(lab, "Edge-triggered on a blocking socket");
-    lab_say(lab, "The notes say edge-triggered mode only supports non-blocking sockets. "
+    lab_say(lab, "Claim M23 (docs/myths.md): edge-triggered mode works only with "
+                 "non-blocking sockets. "
                  "The event does come; what fails is the drain loop: its last recv() "
                  "blocks instead of answering EAGAIN. Only the lab's guard ends it: "
                  "SO_RCVTIMEO of 200 ms, after which recv() fails with EAGAIN, which here "
@@ -223,8 +225,8 @@ static void step_listener(struct sl_lab *lab, struct story *st)
 static void step_maxevents(struct sl_lab *lab, struct story *st)
 {
     lab_step(lab, "maxevents counts events, not bytes");
-    lab_say(lab, "30 descriptors are ready and the program's array has 20 slots. The "
-                 "notes pass sizeof(events), %zu here, as maxevents. To show what the "
+    lab_say(lab, "30 descriptors are ready and the program's array has 20 slots. Claim "
+                 "M28 (docs/myths.md) passes sizeof(events), %zu here, as maxevents. To show what the "
                  "kernel does without corrupting the lab, the 20-slot array sits at the "
                  "start of a %zu-slot region whose tail is filled with a guard pattern.",
             sizeof(struct epoll_event[20]), sizeof st->events / sizeof st->events[0]);
@@ -247,8 +249,8 @@ static void step_maxevents(struct sl_lab *lab, struct story *st)
 static void step_one_is_enough(struct sl_lab *lab, struct story *st)
 {
     lab_step(lab, "epoll_wait returns as soon as one event is ready");
-    lab_say(lab, "The notes read epoll_wait(fd, events, 20, 500) as \"wait for 20 events "
-                 "or 500 ms\". One ready event is enough: the 90 bytes of step 2 are still "
+    lab_say(lab, "Claim M29 (docs/myths.md): epoll_wait(fd, events, 20, 500) waits for 20 "
+                 "events or 500 ms. One ready event is enough: the 90 bytes of step 2 are still "
                  "unread.");
     int ep = CHECK(epoll_create1(EPOLL_CLOEXEC));
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = st->lt_pair[1] };

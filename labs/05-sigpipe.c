@@ -174,8 +174,10 @@ int main(int argc, char **argv)
     else
         lab_expect(lab, sl_lab_wait_state(lab, &server_tuple, SL_TCP_FIN_WAIT2, 1000),
                    "the server's closed socket reaches FIN-WAIT-2 once the client ACKs its FIN "
-                   "(Linux may delay that ACK by a few tens of ms: FIN-WAIT-1 until then)");
-    lab_say(lab, "The notes say the side that closes goes to TIME_WAIT at once. It goes to "
+                   "(FIN-WAIT-1 until then: a ms or two on a connection that carried no "
+                   "data, some 40 ms, the delayed ACK, after data)");
+    lab_say(lab, "Claim M36 (docs/myths.md): the side that closes goes to TIME_WAIT at "
+                 "once. It goes to "
                  "FIN-WAIT-2 first; TIME-WAIT comes only after the other side's FIN. A "
                  "closed socket waits there at most tcp_fin_timeout (%ld s here).", fin_timeout);
     lab_pause(lab, "the client in CLOSE-WAIT, the server in FIN-WAIT-2");
@@ -212,8 +214,8 @@ int main(int argc, char **argv)
     close(client);
 
     lab_step(lab, "The next send(), default SIGPIPE disposition, in a child");
-    lab_say(lab, "The notes say the second send makes the client send SIGPIPE to the "
-                 "server. No signal crosses the network: the kernel raises SIGPIPE in "
+    lab_say(lab, "Claim M39 (docs/myths.md): the second send makes the client send SIGPIPE "
+                 "to the server. No signal crosses the network: the kernel raises SIGPIPE in "
                  "the process that wrote, and by default SIGPIPE ends it. A child process "
                  "does the send, so the lab survives to tell.");
     client = reset_client(lab);

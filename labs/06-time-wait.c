@@ -246,7 +246,8 @@ static void step_close_second(struct sl_lab *lab, struct connection *c)
 static void step_how_long(struct sl_lab *lab, struct connection *c)
 {
     lab_step(lab, "How long TIME-WAIT lasts on Linux");
-    lab_say(lab, "The notes say 4 minutes (2 MSL, MSL = 2 min). Linux starts the timer at "
+    lab_say(lab, "Claim M46 (docs/myths.md): TIME_WAIT lasts 4 minutes (2 MSL, MSL = 2 "
+                 "min). Linux starts the timer at "
                  "60 s (TCP_TIMEWAIT_LEN, compiled in; Linux has no MSL setting, and "
                  "tcp_fin_timeout does not change it). A retransmitted FIN restarts it; an "
                  "acceptable new SYN on the same 4-tuple, tcp_tw_reuse, or a RST end it "

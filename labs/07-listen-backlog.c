@@ -101,8 +101,8 @@ static void step_cap(struct sl_lab *lab)
 static void step_fill(struct sl_lab *lab, int *listener, int clients[CLIENTS], bool sent[CLIENTS])
 {
     lab_step(lab, "listen(fd, 10) and %d clients; nobody calls accept()", CLIENTS);
-    lab_say(lab, "The notes say 10 is the maximum number of connections and that an 11th "
-                 "drops the first one's data. Each client connects and, once connected, "
+    lab_say(lab, "Claims M52 and M53 (docs/myths.md): with listen(fd, 10), 10 is the most "
+                 "connections a server can have, and an 11th drops the first one's data. Each client connects and, once connected, "
                  "sends its name.");
     *listener = listener_on(lab, 0, SOCK_NONBLOCK);
     CHECK(lab_call(lab, listen(*listener, 10)));
@@ -173,7 +173,8 @@ static bool next_retry(struct sl_lab *lab, int listener, const int clients[CLIEN
 static int step_accept_one(struct sl_lab *lab, int listener, const int clients[CLIENTS])
 {
     lab_step(lab, "One accept(): does the 10 become 9?");
-    lab_say(lab, "The notes say that after an accept() the 10 becomes 9. accept() takes "
+    lab_say(lab, "Claim M35 (docs/myths.md): after an accept() the 10 becomes 9. accept() "
+                 "takes "
                  "the oldest connection out of the queue; the limit does not move.");
     double due_at = 0;
     bool retrying = next_retry(lab, listener, clients, &due_at);

@@ -4,7 +4,8 @@
  * What it shows
  *   1. recv() returns 0 and the server never calls close(): one CLOSE-WAIT per
  *      client, the clients in FIN-WAIT-2;
- *   2. no timer ends CLOSE-WAIT; only close() does;
+ *   2. no timer ends CLOSE-WAIT (unless SO_KEEPALIVE runs one); close() or
+ *      shutdown() does, or the peer's RST;
  *   3. RLIMIT_NOFILE (ulimit -n) counts every descriptor, sockets, pipes,
  *      files and epoll instances alike: past it, each fails with EMFILE;
  *   4. EMFILE under level-triggered epoll: the listener stays readable and
@@ -108,15 +109,30 @@ static int count_in(struct sl_lab *lab, const int servers[LEAKS], bool client_si
     return n;
 }
 
+/* The time-wait records this network namespace holds now: TIME-WAIT, and
+ * FIN-WAIT-2 sockets whose program closed them (their timer: timewait). */
+static int time_wait_records(void)
+{
+    struct sl_snapshot snap = { 0 };
+    int n = 0;
+    if (sl_snapshot_take(&snap, NULL, SL_SOURCE_AUTO) == 0)
+        for (size_t i = 0; i < snap.count; i++)
+            n += snap.sockets[i].timer == SL_TIMER_TIMEWAIT;
+    sl_snapshot_free(&snap);
+    return n;
+}
+
 /* Whether the kernel has room to keep the clients' closed sockets as
- * time-wait records (FIN-WAIT-2, then TIME-WAIT); the reason when it has not. */
+ * time-wait records (FIN-WAIT-2, then TIME-WAIT): tcp_max_tw_buckets bounds
+ * the records of each network namespace. The reason when it has not. */
 static bool time_wait_room(struct sl_lab *lab, char *why, size_t len)
 {
     long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
-    snprintf(why, len, "net.ipv4.tcp_max_tw_buckets = %ld leaves little or no room for "
-                       "time-wait records (counted across the machine): a client's closed "
-                       "socket may vanish at once", buckets);
-    return buckets < 0 || buckets >= 1000;
+    int held = time_wait_records();
+    snprintf(why, len, "net.ipv4.tcp_max_tw_buckets = %ld, with %d time-wait records held "
+                       "in this network namespace, leaves no room for %d more: a client's "
+                       "closed socket may vanish at once", buckets, held, LEAKS);
+    return buckets < 0 || buckets - held >= LEAKS;
 }
 
 static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS], bool *room)
@@ -149,31 +165,61 @@ static void step_forget(struct sl_lab *lab, int listener, int servers[LEAKS], bo
               LEAKS, LEAKS);
 }
 
+/* The CLOSE-WAIT sockets (of servers[from..]) with no timer: all of them? */
+static bool no_timer_on(struct sl_lab *lab, const struct sl_tuple server[LEAKS], int from)
+{
+    bool untimed = true;
+    for (int i = from; i < LEAKS; i++) {
+        const struct sl_socket *s = sl_lab_socket(lab, &server[i]);
+        untimed = untimed && s && s->state == SL_TCP_CLOSE_WAIT && s->timer == SL_TIMER_OFF;
+    }
+    return untimed;
+}
+
+/* Each client's orphaned FIN-WAIT-2 runs out within tcp_fin_timeout: above
+ * 60 s a keepalive timer runs first, then a time-wait one. */
+static bool orphans_timed(struct sl_lab *lab, const struct sl_tuple server[LEAKS], long fin_timeout)
+{
+    bool timed = true;
+    for (int i = 0; i < LEAKS; i++) {
+        struct sl_tuple client = sl_tuple_other_end(&server[i]);
+        const struct sl_socket *c = sl_lab_socket(lab, &client);
+        timed = timed && c && c->timer_ms <= (unsigned)fin_timeout * 1000 &&
+                (c->timer == SL_TIMER_TIMEWAIT || c->timer == SL_TIMER_KEEPALIVE);
+    }
+    return timed;
+}
+
 static void step_close(struct sl_lab *lab, int servers[LEAKS], bool room)
 {
-    lab_step(lab, "No timer ends CLOSE-WAIT; close() does");
-    long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
+    lab_step(lab, "What ends CLOSE-WAIT: close(), shutdown(), not a timer");
     lab_say(lab, "The clients closed their sockets, so the kernel owns their FIN-WAIT-2 and "
                  "ends it after tcp_fin_timeout. CLOSE-WAIT belongs to a program that still "
-                 "holds the socket: the kernel waits for it, forever.");
+                 "holds the socket: no timer runs on it unless the program set SO_KEEPALIVE "
+                 "(probes that end it once the peer is gone). The program ends it with "
+                 "close(), or with shutdown(SHUT_WR): the FIN goes, the descriptor stays. A "
+                 "RST from the peer ends it too (lab 05, step 2).");
+    long fin_timeout = sl_lab_sysctl(lab, "net.ipv4.tcp_fin_timeout");
     struct sl_tuple server[LEAKS];
-    bool timed_out = true, untimed = true;
-    sl_lab_observe(lab);
-    for (int i = 0; i < LEAKS; i++) {
+    for (int i = 0; i < LEAKS; i++)
         sl_tuple_of_fd(servers[i], &server[i]);
-        struct sl_tuple client = sl_tuple_other_end(&server[i]);
-        const struct sl_socket *s = sl_lab_socket(lab, &server[i]), *c = sl_lab_socket(lab, &client);
-        untimed = untimed && s && s->state == SL_TCP_CLOSE_WAIT && s->timer == SL_TIMER_OFF;
-        timed_out = timed_out && c && c->timer_ms <= (unsigned)fin_timeout * 1000 &&
-                    (c->timer == SL_TIMER_TIMEWAIT || c->timer == SL_TIMER_KEEPALIVE);
-    }
-    lab_expect(lab, untimed, "no timer runs on a CLOSE-WAIT socket: nothing will end it");
-    if (room)           /* above 60 s, a keepalive timer runs first, then a time-wait one */
-        lab_expect(lab, timed_out, "each orphaned FIN-WAIT-2 runs out in tcp_fin_timeout (%ld s)",
-                   fin_timeout);
-    CHECK(lab_call(lab, close(servers[0])));
-    for (int i = 1; i < LEAKS; i++)
-        CHECK(close(servers[i]));
+    CHECK(lab_call(lab, setsockopt(servers[0], SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 }, sizeof(int))));
+    sl_lab_observe(lab);
+    const struct sl_socket *kept = sl_lab_socket(lab, &server[0]);
+    lab_expect(lab, no_timer_on(lab, server, 1),
+               "without SO_KEEPALIVE no timer runs on a CLOSE-WAIT socket: nothing will end it");
+    lab_expect(lab, kept && kept->state == SL_TCP_CLOSE_WAIT && kept->timer == SL_TIMER_KEEPALIVE,
+               "with SO_KEEPALIVE the CLOSE-WAIT has a keepalive timer: its probes find out "
+               "whether the peer is still there");
+    if (room)
+        lab_expect(lab, orphans_timed(lab, server, fin_timeout),
+                   "each orphaned FIN-WAIT-2 runs out in tcp_fin_timeout (%ld s)", fin_timeout);
+    CHECK(lab_call(lab, shutdown(servers[1], SHUT_WR)));
+    lab_expect(lab, sl_lab_wait_state(lab, &server[1], 0, 1000) && fcntl(servers[1], F_GETFD) != -1,
+               "shutdown(SHUT_WR) sends the FIN: that CLOSE-WAIT passes LAST-ACK and is gone, "
+               "its descriptor still open (the leak is the descriptor now)");
+    for (int i = 0; i < LEAKS; i++)
+        CHECK(i == 0 ? lab_call(lab, close(servers[0])) : close(servers[i]));
     struct sl_tuple last_client = sl_tuple_other_end(&server[LEAKS - 1]);
     sl_lab_wait_state(lab, &server[LEAKS - 1], 0, 1000);
     sl_lab_wait_state(lab, &last_client, room ? SL_TCP_TIME_WAIT : 0, 1000);
@@ -194,7 +240,8 @@ static void step_limit(struct sl_lab *lab, struct rlimit *saved)
     CHECK(lab_call(lab, getrlimit(RLIMIT_NOFILE, saved)));
     lab_show(lab, "soft limit (ulimit -n) %llu, hard limit (ulimit -Hn) %llu",
              (unsigned long long)saved->rlim_cur, (unsigned long long)saved->rlim_max);
-    lab_say(lab, "The notes say a process cannot open more than ulimit -n sockets. The lab "
+    lab_say(lab, "Claim M54 (docs/myths.md): a process cannot open more than ulimit -n "
+                 "sockets. The lab "
                  "lowers its own soft limit to %d and opens sockets until the kernel says no.",
             LIMIT);
     int free_slots = LIMIT - open_below(LIMIT);
@@ -347,8 +394,8 @@ static void unstarve(struct starved *s, const struct rlimit *saved)
 static void step_accept_errors(struct sl_lab *lab, int listener)
 {
     lab_step(lab, "accept()'s errors: which ones end the loop");
-    lab_say(lab, "The notes leave the accept loop when accept() < 0, \"a failed "
-                 "connection\". EAGAIN is the normal end: nobody else is waiting. EMFILE "
+    lab_say(lab, "Claim M34 (docs/myths.md): accept() < 0 means a connection failed, and "
+                 "the accept loop should end. EAGAIN is the normal end: nobody else is waiting. EMFILE "
                  "is this process's own shortage (steps 4-6). And a connection that fails "
                  "before accept()? Here a client resets its connection (SO_LINGER 0).");
     int none = lab_call(lab, accept(listener, NULL, NULL));     /* non-blocking */

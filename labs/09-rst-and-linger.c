@@ -120,6 +120,10 @@ static void default_close(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple client, server;
     new_pair(lab, pair, &client, &server);
+    /* A send buffer of 256 KiB, not tcp_wmem's megabytes: what goes after
+     * close() fits in the segments the wire keeps of a step, even through the
+     * small window of a small tcp_rmem (the FIN comes last). */
+    CHECK(setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &(int){ 128 << 10 }, sizeof(int)));
     long queued = fill_until_full(pair[1]);
     lab_call(lab, close(pair[1]));
     bool waiting = sl_lab_wait_state(lab, &server, SL_TCP_FIN_WAIT1, GUARD_MS);
@@ -128,13 +132,21 @@ static void default_close(struct sl_lab *lab)
                "close() returned with the data unsent: the closed socket is in FIN-WAIT-1 "
                "with %u bytes in its Send-Q", s ? s->send_q : 0);
     lab_pause(lab, "closed, FIN-WAIT-1, Send-Q full: no program holds it");
-    bool eof;
+    sl_lab_observe(lab);
+    bool orphan = sl_lab_state(lab, &server) == SL_TCP_FIN_WAIT1, eof;
     long got = sl_read_up_to(pair[0], LONG_MAX, &eof);
-    lab_expect(lab, eof && got == queued,
-               "the client reads all %ld bytes, then EOF: the default close() loses nothing",
-               got);
-    struct sl_wire_match fin = { .from = &server, .flags = SL_TCP_FIN };
-    lab_expect_segment(lab, &fin, GUARD_MS, "on the wire: the server's FIN (F.) follows its data");
+    if (!orphan) {                      /* about 1023 times its RTO: see the notes */
+        lab_skip(lab, "the pause outlasted the closed socket: probing a window that stayed "
+                      "zero, it gave up and dropped its data", "the client reads "
+                      "all the bytes, then EOF: the default close() loses nothing");
+    } else {
+        lab_expect(lab, eof && got == queued,
+                   "the client reads all %ld bytes, then EOF: the default close() loses "
+                   "nothing", got);
+        struct sl_wire_match fin = { .from = &server, .flags = SL_TCP_FIN };
+        lab_expect_segment(lab, &fin, GUARD_MS, "on the wire: the server's FIN (F.) follows "
+                                                "its data");
+    }
     close(pair[0]);
 }
 
@@ -220,7 +232,8 @@ static void shared_descriptor(struct sl_lab *lab)
 static void unread_data(struct sl_lab *lab)
 {
     lab_step(lab, "close() with unread data: a RST, not a FIN");
-    lab_say(lab, "The notes close a connection right after reading. Here the server reads "
+    lab_say(lab, "Claim M55 (docs/myths.md): a server may close a connection as soon as "
+                 "its read loop stops on EAGAIN. Here the server reads "
                  "4 of the 14 bytes the client sent, answers, and closes. The unread 10 "
                  "bytes can never be delivered, and TCP says so: with a RST.");
     int pair[2];

@@ -10,11 +10,14 @@
  *      the peer's Recv-Q, returns a short count, then EAGAIN; the zero window
  *      shows as the persist timer;
  *   5. a blocking send() returns a short count too, when a signal interrupts it;
- *   6. EPOLLOUT: level-triggered it fires on every epoll_wait while there is
- *      room, edge-triggered once per "room again";
- *   7. the notes' blocking send() stalls a whole single-threaded server;
- *   8. the fix: non-blocking sockets, the rest kept, EPOLLOUT while it waits;
- *   9. a send-all loop against the naive single send().
+ *   6. one that copied nothing: SA_RESTART restarts it, unless SO_SNDTIMEO is
+ *      set (then EINTR, whatever SA_RESTART says: signal(7));
+ *   7. EPOLLOUT: level-triggered it fires on every epoll_wait while there is
+ *      room, edge-triggered once per "room again" after the buffer was full,
+ *      not per ACK;
+ *   8. a blocking send() stalls a whole single-threaded server;
+ *   9. the fix: non-blocking sockets, the rest kept, EPOLLOUT while it waits;
+ *  10. a send-all loop against the naive single send().
  *
  * Run it
  *   terminal 1:  socklab run 10
@@ -61,9 +64,17 @@ static const struct sl_lab_info info = {
 
 static char payload[4 << 20];       /* what the lab sends; its content does not matter */
 
+static volatile double alarm_at;   /* when SIGALRM's handler last ran (sl_clock_ms) */
+
 static void on_alarm(int sig)
 {
     (void)sig;                      /* only here to interrupt send() */
+    alarm_at = sl_clock_ms();
+}
+
+static void on_guard(int sig)
+{
+    (void)sig;                      /* ends a restarted send() that waited too long */
 }
 
 /* The receiver reads until the sender's Send-Q is empty (bounded). */
@@ -92,6 +103,18 @@ static int persisting(const struct sl_snapshot *snap, void *tuple)
 {
     const struct sl_socket *s = sl_snapshot_find(snap, tuple);
     return s && s->timer == SL_TIMER_PERSIST;
+}
+
+/* Fill the pipe from sender until the receiver's window is zero (the
+ * server's persist timer runs); false when it did not get there in time. */
+static bool fill_pipe(struct sl_lab *lab, int sender, const struct sl_tuple *server)
+{
+    while (send(sender, payload, sizeof payload, MSG_DONTWAIT) > 0)
+        continue;                                               /* full, */
+    bool settled = sl_lab_wait_count(lab, persisting, (void *)server, 1, GUARD_MS) == 1;
+    while (send(sender, payload, sizeof payload, MSG_DONTWAIT) > 0)
+        continue;                                               /* the window zero */
+    return settled;
 }
 
 /* A listener whose accepted sockets send through a set SO_SNDBUF (set buffers
@@ -140,8 +163,8 @@ static long set_pair(struct sl_lab *lab, int pair[2])
 static void stream(struct sl_lab *lab, const int pair[2], long size)
 {
     lab_step(lab, "A stream: two send() calls, one recv(); one send(), many recv() calls");
-    lab_say(lab, "The notes read into char buf[1024] as if each recv() returned one message "
-                 "the peer sent. The server sends \"hello\" and \"world\"; then a child sends "
+    lab_say(lab, "Claim M61 (docs/myths.md): pieces read into char buf[1024] until EAGAIN "
+                 "join into one whole message. The server sends \"hello\" and \"world\"; then a child sends "
                  "%ld bytes in one blocking send(), and the client reads with room for all.",
             size);
     static char buf[4 << 20];
@@ -228,8 +251,8 @@ static void partial_send(struct sl_lab *lab, const int pair[2], long size,
                          const struct sl_tuple *client, struct sl_tuple *server)
 {
     lab_step(lab, "A non-blocking send() that does not send it all");
-    lab_say(lab, "The notes make the socket blocking to send, \"because sending cannot "
-                 "return before all is sent\". Here the server's socket stays non-blocking "
+    lab_say(lab, "Claim M59 (docs/myths.md): sending must be blocking, as a send cannot "
+                 "return before all is sent. Here the server's socket stays non-blocking "
                  "and sends %ld bytes, more than its SO_SNDBUF and the client's SO_RCVBUF "
                  "hold; the client does not read.", size);
     long total = 0;
@@ -271,6 +294,95 @@ static void interrupted_send(struct sl_lab *lab, const int pair[2], long size)
     signal(SIGALRM, SIG_DFL);
 }
 
+/* Edge-triggered EPOLLOUT on a socket that never fills: ROUNDS one-byte
+ * sends, each acknowledged (and read) before the next; how many events
+ * epoll_wait(..., 0) reported after each (registering a writable socket
+ * reports it once: that event is taken first, not counted). */
+static int edge_events_per_ack(const int pair[2])
+{
+    drain_until_acknowledged(pair[1], pair[0]);
+    int ep = CHECK(epoll_create1(EPOLL_CLOEXEC)), events = 0;
+    struct epoll_event ev = { .events = EPOLLOUT | EPOLLET, .data.fd = pair[1] };
+    CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, pair[1], &ev));
+    CHECK(epoll_wait(ep, &ev, 1, 0));
+    for (int i = 0; i < ROUNDS; i++) {
+        CHECK(send(pair[1], "x", 1, 0));
+        drain_until_acknowledged(pair[1], pair[0]);
+        events += CHECK(epoll_wait(ep, &ev, 1, 0));
+    }
+    close(ep);
+    return events;
+}
+
+/* A child that reads, from at_ms on, the bytes queued towards fd (what the
+ * sender's send buffer and fd's receive buffer hold), so that a blocked
+ * send() has room again; then, as a guard, ends a send() still blocked after
+ * GUARD_MS more with SIGUSR1 (installed without SA_RESTART). */
+static pid_t late_reader(struct sl_lab *lab, int fd, int sender, int at_ms)
+{
+    int in_flight = 0, in_buffer = 0;
+    CHECK(ioctl(sender, SIOCOUTQ, &in_flight));
+    CHECK(ioctl(fd, FIONREAD, &in_buffer));
+    pid_t reader = sl_lab_fork(lab);
+    if (reader == 0) {
+        sl_sleep_ms(at_ms);
+        sl_read_up_to(fd, (long)in_flight + in_buffer, NULL);
+        sl_sleep_ms(GUARD_MS);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    return reader;
+}
+
+static void restarted_send(struct sl_lab *lab, const int pair[2], struct sl_tuple *server)
+{
+    lab_step(lab, "A send() that copied nothing: SA_RESTART, and SO_SNDTIMEO");
+    lab_say(lab, "The pipe is full, so a blocking send() copies nothing and waits. SIGALRM "
+                 "comes after 100 ms, its handler installed with SA_RESTART; a child reads "
+                 "at 300 ms. Without a time-out the kernel restarts send(), which returns "
+                 "once there is room. With SO_SNDTIMEO set it is never restarted (signal(7)): "
+                 "EINTR, whatever SA_RESTART says. Lab 03 showed the same for recv().");
+    static const struct { const char *name; int timeout_s; } cases[] = {
+        { "no SO_SNDTIMEO", 0 },
+        { "SO_SNDTIMEO 3 s", GUARD_MS / 1000 },
+    };
+    struct sigaction restart = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+    struct sigaction guard = { .sa_handler = on_guard };                /* no SA_RESTART */
+    CHECK(sigaction(SIGALRM, &restart, NULL));
+    CHECK(sigaction(SIGUSR1, &guard, NULL));
+    for (size_t i = 0; i < 2; i++) {
+        ssize_t n;
+        int err, status, attempt = 0;
+        double began;
+        bool sound;
+        do {
+            bool settled = fill_pipe(lab, pair[1], server);
+            struct timeval limit = { .tv_sec = cases[i].timeout_s };
+            CHECK(setsockopt(pair[1], SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit));
+            pid_t reader = late_reader(lab, pair[0], pair[1], 300);
+            struct itimerval once = { .it_value = { .tv_usec = 100 * 1000 } };
+            alarm_at = 0;
+            began = sl_clock_ms();
+            CHECK(setitimer(ITIMER_REAL, &once, NULL));
+            n = lab_call(lab, send(pair[1], payload, 65536, 0));
+            err = errno;
+            sl_lab_wait_child(lab, reader, 0, &status);                 /* done: no guard */
+            sound = settled && alarm_at > 0 && alarm_at - began < 250;
+        } while (!sound && sl_lab_again(lab, &attempt, "the signal did not come while send() "
+                                        "waited: the machine is busy"));
+        lab_show(lab, "%s: the handler ran at %.0f ms; send() returned at %.0f ms",
+                 cases[i].name, alarm_at - began, sl_clock_ms() - began);
+        lab_expect_sound(lab, sound, cases[i].timeout_s ? n == -1 && err == EINTR : n == 65536,
+                         "%s", cases[i].timeout_s ? "with SO_SNDTIMEO the interrupted send() "
+                         "fails with EINTR: SA_RESTART does not restart it"
+                         : "without SO_SNDTIMEO and with SA_RESTART the interrupted send() "
+                         "carried on and sent all 65536 bytes once the reader made room");
+    }
+    sl_bound_blocking(pair[1], GUARD_MS);
+    signal(SIGALRM, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+}
+
 static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *server)
 {
     lab_step(lab, "EPOLLOUT: level-triggered and edge-triggered");
@@ -284,11 +396,7 @@ static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *ser
     };
     struct epoll_event ev;
     for (size_t m = 0; m < 2; m++) {
-        while (send(pair[1], payload, sizeof payload, MSG_DONTWAIT) > 0)
-            continue;                                           /* full again, */
-        bool settled = sl_lab_wait_count(lab, persisting, server, 1, GUARD_MS) == 1;
-        while (send(pair[1], payload, sizeof payload, MSG_DONTWAIT) > 0)
-            continue;                                           /* the window zero */
+        bool settled = fill_pipe(lab, pair[1], server);
         int ep = CHECK(epoll_create1(EPOLL_CLOEXEC)), full = 0, room = 0;
         ev = (struct epoll_event){ .events = modes[m].events, .data.fd = pair[1] };
         CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, pair[1], &ev));
@@ -304,6 +412,10 @@ static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *ser
     }
     lab_say(lab, "So a level-triggered loop asks for EPOLLOUT only while it has unsent data, "
                  "and removes it once all is sent; otherwise epoll_wait never sleeps.");
+    int acked = edge_events_per_ack(pair);
+    lab_expect(lab, acked == 0, "edge-triggered: %d wake-ups for %d small sends, each "
+                                "acknowledged: an ACK is an event only once the buffer had "
+                                "filled", acked, ROUNDS);
 }
 
 /* The two clients of steps 7 and 8, seen from their side. */
@@ -334,12 +446,13 @@ static void two_clients(int listener, long size, struct visits *v)
 
 static void blocking_server(struct sl_lab *lab)
 {
-    lab_step(lab, "The notes' blocking send() stalls the whole server");
+    lab_step(lab, "A blocking send() stalls a single-threaded server");
     lab_say(lab, "A single-threaded server in a child answers each request with more bytes "
                  "than its send buffer and the client's receive buffer hold, with a blocking "
-                 "send() as the notes do. Client 1 asks and does not read; then client 2 "
-                 "asks. The lab bounds the server's send() at %d ms; the notes' would wait "
-                 "for client 1 forever.", STALL_MS);
+                 "send(). Claim M60 (docs/myths.md): that is harmless in an event loop. "
+                 "Client 1 asks and does not read; then client 2 asks. The lab bounds the "
+                 "server's send() at %d ms; without a bound it would wait for client 1 "
+                 "forever.", STALL_MS);
     long size;
     int listener = server_listener(lab, &size), report[2], attempt = 0, status;
     double sent[3] = { 0, 0, 0 };               /* began, returned, bytes */
@@ -377,8 +490,8 @@ static void blocking_server(struct sl_lab *lab)
                      "client 1 gave up; one slow reader stalled every client",
                      v.answered_ms - v.asked_ms);
     lab_expect(lab, v.first_got == (long)sent[2],
-               "client 1 got only the %ld bytes send() returned: the notes never look at "
-               "that count", v.first_got);
+               "client 1 got only the %ld bytes send() returned: a sender that "
+               "ignores that count loses the rest", v.first_got);
     close(listener);
 }
 
@@ -497,6 +610,7 @@ int main(int argc, char **argv)
     buffers(lab);
     partial_send(lab, pair, size, &client, &server);
     interrupted_send(lab, pair, size);
+    restarted_send(lab, pair, &server);
     epollout(lab, pair, &server);
     close(pair[0]);
     close(pair[1]);

@@ -275,6 +275,10 @@ static void step_close_wait(struct sl_lab *lab)
         return;
     CHECK(lab_call(lab, close(pair[0])));                   /* the client's FIN */
     sl_lab_wait_state(lab, &t[1], SL_TCP_CLOSE_WAIT, 1000);
+    /* ... and its ACK, before the client vanishes: a FIN still unacknowledged
+     * would be retransmitted into the server, and each copy restarts the
+     * keepalive clock (a busy machine can delay that ACK past the drop). */
+    sl_lab_wait_state(lab, &t[0], SL_TCP_FIN_WAIT2, 1000);
     CHECK(setsockopt(pair[1], SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPIDLE, &(int){ IDLE_S }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPINTVL, &(int){ INTERVAL_S }, sizeof(int)));

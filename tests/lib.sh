@@ -167,31 +167,28 @@ tmux_stop() {
     done
 }
 
-# zh_locale BUILD: a zh_CN.UTF-8 locale of the tests' own, compiled by
-# localedef from the locales package's sources into BUILD/test-locale once
-# (the system's locales are never touched); sets $zh_locpath to it. A program
-# then speaks Chinese with `LOCPATH=$zh_locpath LC_ALL=zh_CN.UTF-8`. Returns 1,
-# saying why, when the locale cannot be made.
+# zh_locale BUILD: a zh_CN.UTF-8 locale of the tests' own, so that
+# LC_ALL=zh_CN.UTF-8 works on a machine that has none installed and nothing of
+# the system changes: localedef (from the locales package's sources) makes it
+# once into BUILD/tests/locale, which every suite then shares, and LOCPATH
+# (exported) points there. glibc reads only LOCPATH's locales then; C.UTF-8
+# is built in and still works. False, with one line on stderr, when it cannot
+# be made.
 zh_locale() {
-    zh_locpath=$(cd "$1" && pwd)/test-locale
-    [ -f "$zh_locpath/zh_CN.UTF-8/LC_CTYPE" ] && return 0
-    if [ ! -f /usr/share/i18n/locales/zh_CN ]; then
-        echo "# no zh_CN locale sources (/usr/share/i18n/locales/zh_CN): install locales"
+    LOCPATH=$(cd "$1" && pwd)/tests/locale
+    export LOCPATH
+    [ -f "$LOCPATH/zh_CN.UTF-8/LC_CTYPE" ] && return 0
+    mkdir -p "$LOCPATH" || return 1
+    # Made aside and renamed, so a suite never sees half a locale.
+    made=$(mktemp -d "$LOCPATH/.zh_CN.XXXXXX") || return 1
+    if ! localedef -i zh_CN -f UTF-8 "$made/zh_CN.UTF-8" >"$made/log" 2>&1 &&
+       [ ! -f "$made/zh_CN.UTF-8/LC_CTYPE" ]; then
+        echo "zh_locale: localedef -i zh_CN -f UTF-8 failed: $(tail -1 "$made/log")" >&2
+        rm -rf "$made"
         return 1
     fi
-    mkdir -p "$zh_locpath" || return 1
-    making=$(mktemp -d "$zh_locpath/.making.XXXXXX") || return 1
-    # (localedef exits 1 for warnings about the locale's sources; the
-    # locale is made all the same: its LC_CTYPE says so.)
-    localedef -i zh_CN -f UTF-8 "$making/zh_CN.UTF-8" >"$making/log" 2>&1
-    if [ ! -f "$making/zh_CN.UTF-8/LC_CTYPE" ]; then
-        sed 's/^/# localedef: /' "$making/log" | head -5
-        rm -rf "$making"
-        return 1
-    fi
-    chmod -R a+rX "$making/zh_CN.UTF-8"
-    # Another suite may have made it meanwhile: then its copy stays.
-    mv -T "$making/zh_CN.UTF-8" "$zh_locpath/zh_CN.UTF-8" 2>/dev/null
-    rm -rf "$making"
-    [ -f "$zh_locpath/zh_CN.UTF-8/LC_CTYPE" ]
+    chmod -R a+rX "$made"
+    mv -T "$made/zh_CN.UTF-8" "$LOCPATH/zh_CN.UTF-8" 2>/dev/null
+    rm -rf "$made"
+    [ -f "$LOCPATH/zh_CN.UTF-8/LC_CTYPE" ]
 }

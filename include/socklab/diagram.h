@@ -92,17 +92,25 @@ int sl_diagram_edge_of(int from, int to);
  * through CLOSED, and never ends there: see sl_diagram_end. */
 int sl_diagram_path(int from, int to, int *path, int room);
 
+/* True for the states of the side that closed first, FIN-WAIT-1, FIN-WAIT-2
+ * and CLOSING: a socket that ends there without a TIME-WAIT record timed out
+ * (an orphaned FIN-WAIT-2 runs out tcp_fin_timeout; an orphan whose FIN or
+ * data goes unacknowledged, or whose zero-window probes back off past the
+ * longest RTO, is dropped) or was reset, and polling or the tracepoint alike
+ * cannot tell which: neither sends a RST that the socket's states show. */
+bool sl_diagram_closed_first(int state);
+
 /* What to light when a socket last seen in `from` ends (it is gone, or in
  * CLOSED) without a TIME-WAIT record: the figure's own edge to CLOSED where it
  * has one (a listener or a connecting socket closed, LAST-ACK's last ACK,
- * TIME-WAIT's timeout); else the reset/abort mark, SL_DIAGRAM_RESET, when the
- * end is exact (the tracepoint shows every state, so a skipped LAST-ACK never
- * happened) or when no close without a RST could end there (FIN-WAIT-1,
- * FIN-WAIT-2, CLOSING go on to TIME-WAIT); else -1: polling saw ESTAB,
- * SYN-RECV or CLOSE-WAIT and then nothing, which a RST explains and so does a
- * passive close whose LAST-ACK lasted less than a refresh. The figure leaves
- * resets out, and lighting a FIN path the socket may never have taken would
- * show what did not happen. */
+ * TIME-WAIT's timeout); -1 for the side that closed first (timed out or
+ * reset, see sl_diagram_closed_first); the reset/abort mark, SL_DIAGRAM_RESET,
+ * when the end is exact (the tracepoint shows every state, so a skipped
+ * LAST-ACK never happened); else -1: polling saw ESTAB, SYN-RECV or
+ * CLOSE-WAIT and then nothing, which a RST explains and so does a passive
+ * close whose LAST-ACK lasted less than a refresh. The figure leaves resets
+ * and time-outs out, and lighting a path the socket may never have taken
+ * would show what did not happen. */
 int sl_diagram_end(int from, bool exact);
 
 /* Draw a form of the figure into the top-left corner of grid; counts[state]

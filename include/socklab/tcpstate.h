@@ -24,7 +24,7 @@ enum sl_tcp_state {
     SL_TCP_LISTEN,
     SL_TCP_CLOSING,
     SL_TCP_NEW_SYN_RECV,     /* a request socket: SYN received, SYN-ACK sent */
-    SL_TCP_BOUND_INACTIVE,   /* bound, neither listening nor connecting (6.7+) */
+    SL_TCP_BOUND_INACTIVE,   /* bound, neither listening nor connecting (Linux 6.8+) */
     SL_TCP_STATE_COUNT       /* one past the last: size of per-state arrays */
 };
 

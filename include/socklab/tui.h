@@ -48,6 +48,7 @@ enum sl_tui_ending {
     SL_TUI_ENDING_CLOSED,             /* the figure's own edge to CLOSED */
     SL_TUI_ENDING_RESET,              /* gone without TIME-WAIT: a RST or an abort */
     SL_TUI_ENDING_UNSEEN,             /* polled: a passive close (LAST-ACK unseen) or a RST */
+    SL_TUI_ENDING_TIMED_OUT,          /* the side that closed first: timed out, or a RST */
 };
 
 struct sl_tui_log_entry {
@@ -116,7 +117,7 @@ void sl_tui_model_log(struct sl_tui_model *m, const struct sl_change *change, bo
 const struct sl_tui_log_entry *sl_tui_model_log_entry(const struct sl_tui_model *m, size_t i);
 
 /* Where an entry went, as the log says it: "TIME-WAIT", "CLOSED",
- * "gone (RST or abort)", "gone (LAST-ACK unseen, or RST)". */
+ * "gone (RST or abort)", "gone (LAST-ACK unseen, or RST)", "gone (timed out, or RST)". */
 const char *sl_tui_log_destination(const struct sl_tui_log_entry *e);
 
 /* How lit an edge (or SL_DIAGRAM_RESET) is: 0 (dark) .. SL_TUI_LIT_FRAMES (just taken). */

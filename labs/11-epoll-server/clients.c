@@ -45,11 +45,12 @@ static int connect_start(const char *ip, uint16_t port, int rcvbuf)
 }
 
 /* Whether a connect() in progress has succeeded (POLLOUT seen). */
-static bool connect_done(int fd)
+/* How a non-blocking connect() ended: 0, or its errno (SO_ERROR). */
+static int connect_error(int fd)
 {
     int err = 0;
     socklen_t len = sizeof err;
-    return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err : errno;
 }
 
 bool client_open(struct http_client *c, const char *ip, uint16_t port, int rcvbuf,
@@ -59,7 +60,7 @@ bool client_open(struct http_client *c, const char *ip, uint16_t port, int rcvbu
     c->fd = connect_start(ip, port, rcvbuf);
     if (c->fd < 0)
         return false;
-    if (!(sl_wait_fd(c->fd, POLLOUT, timeout_ms) & POLLOUT) || !connect_done(c->fd)) {
+    if (!(sl_wait_fd(c->fd, POLLOUT, timeout_ms) & POLLOUT) || connect_error(c->fd)) {
         client_close(c);
         return false;
     }
@@ -244,13 +245,16 @@ void clients_close(struct http_client *c, int n)
 struct burst_client {
     struct http_client http;
     bool connected, done, served;
+    bool reset;                 /* ended by a RST from the server's kernel */
 };
 
 /* Advance one client of a burst on the events poll() saw. */
 static void burst_step(struct burst_client *b, short revents, const char *request)
 {
     if (!b->connected) {
-        if (!connect_done(b->http.fd) || !client_send_text(&b->http, request, 1000)) {
+        int err = connect_error(b->http.fd);
+        if (err || !client_send_text(&b->http, request, 1000)) {
+            b->reset = (err ? err : errno) == ECONNRESET;
             b->done = true;
             return;
         }
@@ -260,13 +264,14 @@ static void burst_step(struct burst_client *b, short revents, const char *reques
     if (!(revents & (POLLIN | POLLHUP | POLLERR)))
         return;
     ssize_t n = fill(&b->http);
-    int status;
+    int err = errno, status;
     long length;
     size_t head = parse_head(b->http.buf, b->http.have, &status, &length);
     if (head && b->http.have >= head + (size_t)length) {
         b->served = status == 200;
         b->done = true;
     } else if (n == 0 || n == -1 || b->http.have == sizeof b->http.buf) {
+        b->reset = n == -1 && err == ECONNRESET;
         b->done = true;
     }
 }
@@ -274,7 +279,7 @@ static void burst_step(struct burst_client *b, short revents, const char *reques
 struct burst_result client_burst(const char *ip, uint16_t port, int n, const char *request,
                                  int timeout_ms)
 {
-    struct burst_result result = { 0, 0, 0, 0, 0, 0 };
+    struct burst_result result = { 0, 0, 0, 0, 0, 0, 0 };
     struct burst_client *clients = calloc((size_t)n, sizeof *clients);
     struct pollfd *fds = calloc((size_t)n, sizeof *fds);
     if (!clients || !fds) {
@@ -311,6 +316,7 @@ struct burst_result client_burst(const char *ip, uint16_t port, int n, const cha
         struct burst_client *b = &clients[i];
         result.served += b->served;
         result.refused += b->done && !b->served && b->http.fd >= 0;
+        result.reset += b->done && !b->served && b->reset;
         result.connecting += !b->done && !b->connected;
         result.waiting += !b->done && b->connected;
         if (!b->done && b->http.fd >= 0) {      /* abandoned: a RST, so that no late */

@@ -66,9 +66,11 @@ void clients_close(struct http_client *c, int n);
 struct burst_result {
     int served;                 /* a complete 200 reply */
     int refused;                /* refused, reset, or closed without a reply */
+    int reset;                  /* ... of those, the ones the server's kernel reset */
     int unstarted;              /* no socket or no local port for it */
     int connecting;             /* still waiting for the handshake: their kernel
-                                   retries the SYN (1 s, 3 s, 7 s... after the first) */
+                                   retries the SYN (docs/labs/02: 1 s apart at first
+                                   with tcp_syn_linear_timeouts, then doubling) */
     int waiting;                /* connected, no reply yet */
     double slowest_ms;          /* the last reply's wait */
 };

@@ -15,6 +15,7 @@
 
 #define SPIN_WINDOW_MS 1000
 #define EMFILE_NOFILE 12        /* descriptors 0-3 (3: the listener) and 8 more */
+#define NOTES_ACCEPTS (EMFILE_NOFILE - 5)   /* the notes' server: 0-2, listener, epoll */
 #define EMFILE_IDLE 10
 #define EMFILE_WAITING 3
 #define DEADLINE_MS 500         /* the correct server's idle and header deadlines here */
@@ -127,6 +128,48 @@ void step_slow_reader(struct lesson *l)
                "the correct server answers B at once while A's reply waits for EPOLLOUT");
 }
 
+/* The reason this machine's somaxconn rules step 9 out, or NULL: the
+ * clients the notes' server cannot accept must fit in its accept queue,
+ * or they wait in SYN-SENT instead and its stranding cannot be seen. */
+static const char *emfile_ruled_out(struct lesson *l, char *why, size_t len)
+{
+    long somaxconn = sl_lab_sysctl(l->lab, "net.core.somaxconn");
+    long room = (somaxconn >= 0 && somaxconn < NOTES_BACKLOG ? somaxconn : NOTES_BACKLOG) + 1;
+    int needed = EMFILE_IDLE + EMFILE_WAITING - NOTES_ACCEPTS;
+    if (room >= needed)
+        return NULL;
+    snprintf(why, len, "net.core.somaxconn = %ld leaves the notes' accept queue room for "
+                       "%ld, fewer than the %d clients it cannot accept: some would wait in "
+                       "SYN-SENT instead", somaxconn, room, needed);
+    return why;
+}
+
+/* Step 9's claims, from what the waiting clients got (after_free: from the
+ * notes' server once the idle clients left; queued: its accept queue then);
+ * the notes' skipped with the reason when ruled_out. */
+static void emfile_claims(struct lesson *l, const char *ruled_out,
+                          const struct reply_count got[SERVERS],
+                          const struct reply_count *after_free, int queued)
+{
+    static const char stranded[] = "the notes' accept() fails with EMFILE, the loop breaks, "
+                                   "and the waiting clients get neither a reply nor a refusal";
+    int err = atomic_load(&l->servers[NOTES].report->accept_error);
+    if (ruled_out) {
+        lab_skip(l->lab, ruled_out, "%s", stranded);
+        lab_skip(l->lab, ruled_out, "the notes' server still accepts no one");
+    } else {
+        lab_show(l->lab, "the notes' accept loop ended on %s",
+                 err ? strerrorname_np(err) : "EAGAIN only");
+        lab_expect(l->lab, err == EMFILE && got[NOTES].timeout == EMFILE_WAITING, "%s", stranded);
+        lab_expect(l->lab, after_free->timeout == EMFILE_WAITING && queued >= EMFILE_WAITING,
+                   "after the idle clients leave, the notes' server still accepts no one: "
+                   "the edge is spent, and %d connections stay in the accept queue", queued);
+    }
+    lab_expect(l->lab, got[CORRECT].full + got[CORRECT].closed == EMFILE_WAITING,
+               "the correct server answers or cleanly refuses every waiting client "
+               "(%d answered, %d refused)", got[CORRECT].full, got[CORRECT].closed);
+}
+
 void step_emfile(struct lesson *l)
 {
     lab_step(l->lab, "EMFILE: out of descriptors");
@@ -135,9 +178,11 @@ void step_emfile(struct lesson *l)
                     "%d clients send a request. The correct server closes idle connections "
                     "after %d ms here.", EMFILE_NOFILE, EMFILE_IDLE, EMFILE_WAITING,
             DEADLINE_MS);
-    struct reply_count got[SERVERS], after_free = { 0, 0, 0 };
+    char why[200];
+    const char *ruled_out = emfile_ruled_out(l, why, sizeof why);
+    struct reply_count got[SERVERS] = { { 0, 0, 0 }, { 0, 0, 0 } }, after_free = { 0, 0, 0 };
     int queued = 0;
-    for (int k = 0; k < SERVERS; k++) {
+    for (int k = ruled_out ? CORRECT : NOTES; k < SERVERS; k++) {
         struct lab_server *s = &l->servers[k];
         struct server_setup setup = { .nofile = EMFILE_NOFILE,
                                       .idle_timeout_ms = DEADLINE_MS };
@@ -159,18 +204,7 @@ void step_emfile(struct lesson *l)
         clients_close(waiting, EMFILE_WAITING);
         server_stop(l->lab, s);
     }
-    int err = atomic_load(&l->servers[NOTES].report->accept_error);
-    lab_show(l->lab, "the notes' accept loop ended on %s",
-             err ? strerrorname_np(err) : "EAGAIN only");
-    lab_expect(l->lab, err == EMFILE && got[NOTES].timeout == EMFILE_WAITING,
-               "the notes' accept() fails with EMFILE, the loop breaks, and the waiting "
-               "clients get neither a reply nor a refusal");
-    lab_expect(l->lab, after_free.timeout == EMFILE_WAITING && queued >= EMFILE_WAITING,
-               "after the idle clients leave, the notes' server still accepts no one: the "
-               "edge is spent, and %d connections stay in the accept queue", queued);
-    lab_expect(l->lab, got[CORRECT].full + got[CORRECT].closed == EMFILE_WAITING,
-               "the correct server answers or cleanly refuses every waiting client "
-               "(%d answered, %d refused)", got[CORRECT].full, got[CORRECT].closed);
+    emfile_claims(l, ruled_out, got, &after_free, queued);
 }
 
 /* "closed after 501 ms" or "still open after 1500 ms" */
@@ -224,8 +258,9 @@ void step_idle_and_slowloris(struct lesson *l)
 void step_oversized(struct lesson *l)
 {
     lab_step(l->lab, "An oversized request");
-    lab_say(l->lab, "A 16 KiB request: one header of 16000 bytes. The notes strcat() what "
-                    "they read into char bufres[10240]. The lab's transcription checks "
+    lab_say(l->lab, "A 16 KiB request: one header of 16000 bytes. The notes' server "
+                    "strcat()s what it reads into char bufres[10240] (claim M69 in "
+                    "docs/myths.md). The lab's transcription checks "
                     "the length first and stops the server where strcat() would have "
                     "written past the buffer; the correct server limits headers and "
                     "answers 431 Request Header Fields Too Large.");

@@ -15,6 +15,8 @@ struct sl_tuple;
 
 enum { NOTES, CORRECT, SERVERS };
 
+#define NOTES_BACKLOG 10        /* notes-server.c: listen(sock, 10) */
+
 struct lesson {
     struct sl_lab *lab;
     const char *ip;

@@ -255,7 +255,7 @@ static void step_two_servers(struct lesson *l)
                            sl_lab_state(l->lab, &correct) == SL_TCP_LISTEN,
                "both servers' sockets are in LISTEN");
     long somaxconn = sl_lab_sysctl(l->lab, "net.core.somaxconn");
-    long backlog = somaxconn >= 0 && somaxconn < 10 ? somaxconn : 10;  /* the kernel's cap */
+    long backlog = somaxconn >= 0 && somaxconn < NOTES_BACKLOG ? somaxconn : NOTES_BACKLOG;
     struct sl_snapshot source = { 0 };                  /* which source answers */
     bool netlink = sl_snapshot_take(&source, NULL, SL_SOURCE_AUTO) == 0 &&
                    source.source == SL_SOURCE_NETLINK;

@@ -408,8 +408,7 @@ static void dress_session(const struct classroom *c, const char *pane)
         snprintf(prefix, sizeof prefix, "C-b");
     const char *network = c->private_net ? _("private network") : _("shared network");
     if (c->layout == WINDOWS)
-        snprintf(hint, sizeof hint, _("%s | %s n: next window  %s arrows: pane "), network,
-                 prefix, prefix);
+        snprintf(hint, sizeof hint, _("%s | %s n: window, arrows: pane "), network, prefix);
     else
         snprintf(hint, sizeof hint, _("%s | %s arrows or a click: move between panes "), network,
                  prefix);

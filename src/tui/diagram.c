@@ -154,11 +154,19 @@ int sl_diagram_edge_of(int from, int to)
     return -1;
 }
 
+bool sl_diagram_closed_first(int state)
+{
+    state = sl_diagram_box_state(state);
+    return state == SL_TCP_FIN_WAIT1 || state == SL_TCP_FIN_WAIT2 || state == SL_TCP_CLOSING;
+}
+
 int sl_diagram_end(int from, bool exact)
 {
     int edge = sl_diagram_edge_of(from, SL_TCP_CLOSE);
     if (edge >= 0)
         return edge;
+    if (sl_diagram_closed_first(from))
+        return -1;              /* a time-out ends an orphan as often as a RST does */
     from = sl_diagram_box_state(from);
     bool passive_close_possible = from == SL_TCP_ESTABLISHED || from == SL_TCP_SYN_RECV ||
                                   from == SL_TCP_CLOSE_WAIT;

@@ -38,8 +38,10 @@ static enum sl_tui_ending light_change(struct sl_tui_model *m, const struct sl_c
     if (c->kind == SL_GONE || c->to == SL_TCP_CLOSE) {
         int mark = sl_diagram_end(c->from, traced);
         light(m, mark);
-        return mark < 0 ? SL_TUI_ENDING_UNSEEN
-             : mark == SL_DIAGRAM_RESET ? SL_TUI_ENDING_RESET : SL_TUI_ENDING_CLOSED;
+        if (mark < 0)
+            return sl_diagram_closed_first(c->from) ? SL_TUI_ENDING_TIMED_OUT
+                                                    : SL_TUI_ENDING_UNSEEN;
+        return mark == SL_DIAGRAM_RESET ? SL_TUI_ENDING_RESET : SL_TUI_ENDING_CLOSED;
     }
     int direct = sl_diagram_edge_of(c->from, c->to);
     if (direct >= 0) {
@@ -70,6 +72,7 @@ const char *sl_tui_log_destination(const struct sl_tui_log_entry *e)
     case SL_TUI_ENDING_CLOSED: return "CLOSED";
     case SL_TUI_ENDING_RESET: return _("gone (RST or abort)");
     case SL_TUI_ENDING_UNSEEN: return _("gone (LAST-ACK unseen, or RST)");
+    case SL_TUI_ENDING_TIMED_OUT: return _("gone (timed out, or RST)");
     default: return e->to == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(e->to);
     }
 }

@@ -1,8 +1,14 @@
 #!/bin/sh
 # docs.sh BUILD — the notes cite what the labs really do:
-#   - every row of docs/myths.md names, in its last column, lab steps that
-#     exist ("06 · step 9", "03 · steps 2, 3", "06 · steps 2–4", several joined
-#     by ";") or a planned lab of the curriculum ("07 (planned)");
+#   - every row of docs/myths.md has an id of its own (M1, M2, ...) and names,
+#     in its last column, lab steps that exist ("06 · step 9", "03 · steps
+#     2, 3", "06 · steps 2–4", several joined by ";") or a planned lab of the
+#     curriculum ("07 (planned)");
+#   - a lab's narration speaks of a claim of the original notes (which a
+#     student does not have) in words of its own and points at its row:
+#     "claim M8 (docs/myths.md)"; the row must exist and cite that lab's
+#     step; no narration says "the notes say" (the notes' server of lab 11,
+#     notes-server.c, is a file the student has);
 #   - every step a lab's notes list under "## The steps" ("3. **Title** — ...")
 #     is that lab's step 3, with that title, as its own --json run names it;
 #   - every "step N" in the last column of a notes table exists in that lab.
@@ -12,17 +18,21 @@ build=${1:?usage: docs.sh BUILD}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 planned=""                     # the curriculum's labs still to come (DESIGN.md): none
 
-# steps NN: lines "N<tab>title" of lab NN's own run (empty if no such lab).
-steps() {
-    f="$scratch/steps.$1"
+# run NN: lab NN's own run, --auto --json, kept (empty if no such lab).
+run() {
+    f="$scratch/run.$1"
     if [ ! -f "$f" ]; then
         : >"$f"
         for lab in "$build"/bin/lab"$1"-*; do
-            [ -x "$lab" ] && timeout 120 "$lab" --auto --json 2>/dev/null |
-                jq -r 'select(.event == "step") | "\(.step)\t\(.title)"' >"$f"
+            [ -x "$lab" ] && timeout 120 "$lab" --auto --json 2>/dev/null >"$f"
         done
     fi
     cat "$f"
+}
+
+# steps NN: lines "N<tab>title" of lab NN's own run.
+steps() {
+    run "$1" | jq -r 'select(.event == "step") | "\(.step)\t\(.title)"'
 }
 
 # step_exists NN N: lab NN has a step N.
@@ -64,16 +74,46 @@ reference_ok() {
     done
 }
 
-# The myths table rows: claim (first cell) and lab reference (last cell).
+# The myths table rows: id (first cell), claim (second) and lab reference (last).
 awk -F'|' '/^\|/ && !/^\|[-| ]*$/ {
     last = $(NF - 1); gsub(/^ +| +$/, "", last)
-    claim = $2; gsub(/^ +| +$/, "", claim)
-    if (last != "Lab step" && last != "Lab") print substr(claim, 1, 50) "\t" last
+    id = $2; gsub(/^ +| +$/, "", id)
+    claim = $3; gsub(/^ +| +$/, "", claim)
+    if (last != "Lab step" && last != "Lab") print id "\t" substr(claim, 1, 50) "\t" last
 }' "$root/docs/myths.md" >"$scratch/myths"
 check "docs/myths.md has rows" [ -s "$scratch/myths" ]
-while IFS='	' read -r claim ref; do
-    check "myths: '$claim' cites a step that exists or a planned lab ($ref)" reference_ok "$ref"
+check "myths: every row has an id M1, M2, ... and no id is used twice" sh -c \
+    '! cut -f1 "$1" | grep -vqx "M[1-9][0-9]*" && [ -z "$(cut -f1 "$1" | sort | uniq -d)" ]' \
+    - "$scratch/myths"
+while IFS='	' read -r id claim ref; do
+    check "myths: $id '$claim' cites a step that exists or a planned lab ($ref)" reference_ok "$ref"
 done <"$scratch/myths"
+
+# cites_step ID NN N: myths row ID cites lab NN's step N (in a list or a range).
+cites_step() {
+    awk -F'\t' -v id="$1" '$1 == id { print $3 }' "$scratch/myths" | tr ';' '\n' |
+        while read -r part; do
+            list=$(echo "$part" | sed -n "s/^$2 · steps\{0,1\} \([0-9, –-]*\)\$/\1/p")
+            [ -n "$list" ] && numbers "$list" | grep -qx "$3" && echo cited
+        done | grep -q cited
+}
+
+# The narration of every lab: what it says (and titles, and claims) of the
+# original notes.
+for notes in "$root"/docs/labs/[0-9][0-9]-*.md; do
+    nn=$(basename "$notes" | cut -c1-2)
+    run "$nn" | jq -r 'select(.event == "say" or .event == "step" or .event == "expect")
+                       | "\(.step)\t\(.text // .title // .claim)"' >"$scratch/words.$nn"
+    check "lab $nn: no narration cites the original notes' words (\"the notes say\")" \
+        sh -c '! grep -Eiq "(the|original) notes([^'"'"']|$)" "$1"' - "$scratch/words.$nn"
+    grep 'docs/myths.md' "$scratch/words.$nn" >"$scratch/pointers.$nn"
+    while IFS='	' read -r step text; do
+        for id in $(echo "$text" | grep -oE '\bM[0-9]+\b' | sort -u); do
+            check "lab $nn step $step: its pointer to $id in docs/myths.md names a row that cites it" \
+                cites_step "$id" "$nn" "$step"
+        done
+    done <"$scratch/pointers.$nn"
+done
 
 for notes in "$root"/docs/labs/[0-9][0-9]-*.md; do
     nn=$(basename "$notes" | cut -c1-2)
