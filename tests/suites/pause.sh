@@ -170,16 +170,19 @@ first_stop() {
     t send-keys -t pause "clear; '$lab04'; echo EXIT=\$?" Enter
     wait_for 10 last_line_has 'end of step 1 of'
 }
+# the first line of step 1's code, as the lab's JSON gives it
+first_code=$("$lab04" --json --auto 2>/dev/null |
+             jq -r 'select(.event == "source" and .step == 1) | .lines[0].n')
 first_stop 80 24
 check "at 80x24 lab 04's first pause says how many of its lines are a key away" \
     screen_has 'earlier lines of this step'
 check "and Up shows them: the first line of its code comes into view" \
     sh -c "tmux -L '$tmux_sock' send-keys -t pause PageUp PageUp PageUp;
-           sleep 0.5; tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *79 | '"
+           sleep 0.5; tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *$first_code | '"
 t send-keys -t pause q
 first_stop 120 40
 check "at 120x40 the whole of lab 04's first step is on screen at its pause" \
-    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *79 | ' &&
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q '^  *$first_code | ' &&
            ! tmux -L '$tmux_sock' capture-pane -p -t pause | grep -q 'earlier lines'"
 t send-keys -t pause q
 
