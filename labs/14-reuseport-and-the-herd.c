@@ -513,17 +513,15 @@ static void step_close_one(struct sl_lab *lab)
         lab_show(lab, "clients reset: %d; the other listener's queue: %u", reset, left);
         struct sl_wire_match resets = { .from_port = port, .flags = SL_TCP_RST,
                                         .in_last_call = true };
-        if (migrate == 1) {
-            lab_expect(lab, reset == 0 && left == QUEUED,
-                       "with tcp_migrate_req = 1 the queued connections move to the other "
-                       "listener");
-        } else {
-            lab_expect(lab, reset == (int)queued[closing] && left == queued[!closing],
-                       "the closed listener's queued connections are reset, not handed to the "
+        if (migrate == 1)
+            lab_expect(lab, reset == 0 && left == QUEUED, "with tcp_migrate_req = 1 the "
+                       "queued connections move to the other listener");
+        else {
+            lab_expect(lab, reset == (int)queued[closing] && left == queued[!closing], "the "
+                       "closed listener's queued connections are reset, not handed to the "
                        "other listener: drain a listener before closing it");
-            lab_expect_segment_count(lab, &resets, (int)queued[closing], 0,
-                                     "close() sent a RST to each of its %u queued clients",
-                                     queued[closing]);
+            lab_expect_segment_count(lab, &resets, (int)queued[closing], 0, "close() sent a "
+                                     "RST to each of its %u queued clients", queued[closing]);
         }
         lab_pause(lab, "one LISTEN left on port %u with Recv-Q %u", port, left);
         for (int i = 0; i < QUEUED; i++)

@@ -12,7 +12,9 @@
  * characters, never inside one. Text in wide characters (Chinese, Japanese),
  * written without spaces, may break between any two of them, except before
  * the punctuation that closes a phrase (，。、；：？！ and closing brackets),
- * which stays on the line it ends. A '\n' always ends a line. */
+ * which stays on the line it ends, and after one that opens a phrase (（「《
+ * and the other opening brackets and quotes), which stays with what it opens.
+ * A '\n' always ends a line. */
 #ifndef SOCKLAB_TEXT_H
 #define SOCKLAB_TEXT_H
 

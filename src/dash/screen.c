@@ -143,7 +143,7 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
 
 /* The help replaces the body: nothing of the panels shows through it. Page 1
  * is the keys and the diagram; page 2 the legend the labs' --tui shows too. */
-static void draw_help(struct sl_tui_rect body, int page)
+static void draw_help(struct sl_tui_rect body, int page, const char *cost)
 {
     static const char *const paragraphs[] = {
         "sockdash: the kernel's TCP sockets, live",
@@ -175,8 +175,14 @@ static void draw_help(struct sl_tui_rect body, int page)
         "only a discovery (every few seconds, after a listener's queue grows, after a "
         "key) walks every socket of the machine, as ss does.",
     };
-    const char *const *shown = paragraphs;
-    int count = (int)(sizeof paragraphs / sizeof paragraphs[0]);
+    enum { N = sizeof paragraphs / sizeof paragraphs[0] };
+    const char *with_cost[N];                      /* what this session has cost, in the */
+    memcpy(with_cost, paragraphs, sizeof paragraphs);   /* place of what a refresh costs */
+    for (int k = 0; cost && *cost && k < N; k++)
+        if (!strncmp(with_cost[k], "Cost: ", 6))
+            with_cost[k] = cost;
+    const char *const *shown = with_cost;
+    int count = N;
     if (page == 2)
         count = sl_tui_legend(&shown);
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
@@ -222,7 +228,7 @@ struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct d
     draw_header(m, st, cols);
     struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     if (st->help) {
-        draw_help(body, st->help);
+        draw_help(body, st->help, st->cost);
     } else if (st->explanation) {
         int width = body.w - 4 > 76 ? 76 : body.w - 4;
         sl_tui_clear(body);

@@ -354,8 +354,11 @@ static void end_sockets(struct sl_tracker *t, double now)
         t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;
         t->fresh[e].cookie = at[e] >= 0 ? ev->cookie : 0;
     }
-    bool looked = t->lookup && sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh,
-                                                 t->result) == 0;
+    /* Following more than SL_TRACKER_LOOKUP_LIMIT, every refresh dumps anyway
+     * and shows the TIME-WAIT records: no lookup per end (a busy machine ends
+     * thousands of connections a second). */
+    bool looked = t->lookup && t->known.count <= SL_TRACKER_LOOKUP_LIMIT &&
+                  sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh, t->result) == 0;
     if (looked)
         t->stats.end_lookups += n;
     for (size_t e = 0; e < n; e++) {

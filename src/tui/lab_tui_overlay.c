@@ -3,6 +3,7 @@
  * the help (?), and at the end the summary. */
 #include "lab_tui_internal.h"
 
+#include "socklab/docs.h"
 #include "socklab/markdown.h"
 
 #include <limits.h>
@@ -10,18 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The lab's notes, in the person's language where they are translated
+ * (docs.h): from the lab's folder, the build tree's (build/bin/../../docs,
+ * and build/bin/../docs for the translations) or the installed ones
+ * (libexec/socklab/../../share/socklab/docs). */
 static char *find_notes(const struct sl_lab *lab)
 {
-    const char *const where[] = { "%s/../../docs/labs/%02d-%s.md",
-                                  "%s/../../share/socklab/docs/labs/%02d-%s.md" };
-    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
-        char path[PATH_MAX + 64];
-        snprintf(path, sizeof path, where[i], lab->exe_dir, lab->info->number, lab->info->name);
-        char *text = sl_lab_read_file(path);
-        if (text)
-            return text;
-    }
-    return NULL;
+    static const char *const folders[] = { "%s/../../docs", "%s/../docs",
+                                           "%s/../../share/socklab/docs" };
+    char name[256], path[PATH_MAX + 64];
+    snprintf(name, sizeof name, "labs/%02d-%s.md", lab->info->number, lab->info->name);
+    if (!sl_docs_find(lab->exe_dir, folders, sizeof folders / sizeof folders[0], name, path,
+                      sizeof path))
+        return NULL;
+    return sl_lab_read_file(path);
 }
 
 /* Text split at its newlines into paragraphs (text is changed). */

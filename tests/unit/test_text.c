@@ -115,6 +115,14 @@ static void wide_text_breaks_between_characters(void **state)
     assert_true(strncmp(next, "，", strlen("，")) != 0);
     assert_int_equal(sl_text_columns_n("监听队列满了，连接被丢弃", n), 10);  /* 监听队列满 */
     keeps_every_character("客户端在 SYN-SENT 状态等待服务器的 SYN-ACK，三次握手（three-way handshake）完成。");
+    /* Opening punctuation stays with what it opens: 我们称之为（ is 12 columns,
+     * but the line ends before （, not after it. */
+    n = sl_text_wrap("我们称之为（三次握手）", 12, &next);
+    assert_int_equal(sl_text_columns_n("我们称之为（三次握手）", n), 10);
+    assert_true(strncmp(next, "（", strlen("（")) == 0);
+    n = sl_text_wrap("见《UNIX 网络编程》", 4, &next);
+    assert_int_equal(sl_text_columns_n("见《UNIX 网络编程》", n), 2);   /* 见, then 《UNIX */
+    assert_true(strncmp(next, "《", strlen("《")) == 0);
 }
 
 static void cuts_are_marked(void **state)
