@@ -377,6 +377,11 @@ static void step_minshall(struct sl_lab *lab, struct talk *t)
     struct tcp_info ti;
     CHECK(getsockopt(t->client, IPPROTO_TCP, TCP_INFO, &ti, &(socklen_t){ sizeof ti }));
     size_t sizes[2] = { PART, ti.tcpi_snd_mss };    /* small; full-sized */
+    /* Room for a full segment and the byte after it, whatever tcp_wmem says
+     * (4096 8192 16384 holds less than loopback's MSS: the first send() would
+     * wait for an ACK, and the two writes would not go together). */
+    int room = 4 * (int)ti.tcpi_snd_mss;
+    CHECK(setsockopt(t->client, SOL_SOCKET, SO_SNDBUF, &room, sizeof room));
     char *first = calloc(1, ti.tcpi_snd_mss);
     double gap[2], between[2];                      /* at the server; at the client */
     bool sound;
