@@ -13,8 +13,9 @@
 #                   library, its headers and socklab.pc to rebuild a changed lab
 #   make uninstall  remove what make install put there
 #   make deb        the Debian packages (debian/), built in $(BUILD)/deb
-#   make po         after a message changed: the catalog (po/) brought up to
-#                   the sources; then translate what it says is untranslated
+#   make po         after a message or a document changed: the message
+#                   catalog (po/) and the documents' PO files (po/docs/)
+#                   brought up to the sources; then translate what is new
 #
 # Every labs/NN-name.c becomes $(BUILD)/bin/labNN-name, and so does every
 # labs/NN-name/ directory (all its .c files linked together): a new lab needs
@@ -113,10 +114,20 @@ LINGUAS  = $(basename $(notdir $(wildcard po/*.po)))
 MO_FILES = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/socklab.mo)
 LOCALEDIR = $(PREFIX)/share/locale
 
+# The documents a student reads, in other languages: po4a makes them from
+# the English ones and po/docs/LANG.po (po/docs/po4a.cfg lists them, with
+# the languages) into $(BUILD)/docs/LANG/, where socklab and a lab's --tui
+# run from $(BUILD)/bin find them (include/socklab/docs.h), installed beside
+# the English ones. Built, never committed: the PO files are the one source.
+DOCS_CONFIG = po/docs/po4a.cfg
+DOCS_LANGS  = $(shell sed -n 's/^\[po4a_langs\] *//p' $(DOCS_CONFIG))
+DOCS_MASTERS = $(shell sed -n 's/^\[type: text\] \([^ ]*\) .*/\1/p' $(DOCS_CONFIG))
+DOCS_MADE   = $(BUILD)/docs/.made
+
 .PHONY: all run check tests bench bench-server stress fuzz install uninstall deb clean deps po
 .DELETE_ON_ERROR:
 
-all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(MO_FILES)
+all: $(LAYERS_OK) $(LAUNCHER) $(DASH) $(LAB_BIN) $(INSTALL_LIB) $(MO_FILES) $(DOCS_MADE)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(if $(SAN),,$(FUZZ_BIN))
 
@@ -172,10 +183,16 @@ $(BUILD)/locale/%/LC_MESSAGES/socklab.mo: po/%.po | $(DEPS_OK)
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-# After a message changed in the sources: po/socklab.pot extracted again and
-# every po/LANG.po merged with it (tools/update-po.sh; docs/hacking.md).
+$(DOCS_MADE): $(DOCS_CONFIG) $(DOCS_MASTERS) $(wildcard po/docs/*.po) tools/docs-po.sh | $(DEPS_OK)
+	@sh tools/docs-po.sh build $(BUILD)/docs
+	@touch $@
+
+# After a message or a document changed: po/socklab.pot extracted again and
+# every po/LANG.po merged with it (tools/update-po.sh), and the same for the
+# documents' po/docs/ (tools/docs-po.sh); docs/hacking.md.
 po:
 	@sh tools/update-po.sh
+	@sh tools/docs-po.sh update
 
 deps: $(DEPS_OK)
 $(DEPS_OK): tools/ensure-deps.sh
@@ -300,6 +317,12 @@ install: all
 	$(foreach l,$(LINGUAS),install -d $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES && \
 	    install -m 644 $(BUILD)/locale/$(l)/LC_MESSAGES/socklab.mo \
 	        $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES/;)
+	for lang in $(DOCS_LANGS); do \
+	    [ -d $(BUILD)/docs/$$lang ] || continue; \
+	    for doc in $$(cd $(BUILD)/docs && find "$$lang" -name '*.md'); do \
+	        install -D -m 644 "$(BUILD)/docs/$$doc" "$(DESTDIR)$(SHARE)/docs/$$doc" || exit 1; \
+	    done; \
+	done
 	install -m 644 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/socklab/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \

@@ -24,6 +24,12 @@ wait_for() {
     return 1
 }
 
+# The suites read what the programs say in English, whatever language the
+# environment chooses (LANGUAGE, LANG=zh_CN.UTF-8...): a test that wants
+# another sets LC_ALL itself, which overrides this (zh_locale below).
+unset LANGUAGE
+export LC_MESSAGES=C
+
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
 cleanup() { tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT
@@ -159,4 +165,30 @@ tmux_stop() {
         tmux -S "$socket" kill-server 2>/dev/null
         [ -z "$server" ] || wait_for 5 all_gone "$server"
     done
+}
+
+# zh_locale BUILD: a zh_CN.UTF-8 locale of the tests' own, so that
+# LC_ALL=zh_CN.UTF-8 works on a machine that has none installed and nothing of
+# the system changes: localedef (from the locales package's sources) makes it
+# once into BUILD/tests/locale, which every suite then shares, and LOCPATH
+# (exported) points there. glibc reads only LOCPATH's locales then; C.UTF-8
+# is built in and still works. False, with one line on stderr, when it cannot
+# be made.
+zh_locale() {
+    LOCPATH=$(cd "$1" && pwd)/tests/locale
+    export LOCPATH
+    [ -f "$LOCPATH/zh_CN.UTF-8/LC_CTYPE" ] && return 0
+    mkdir -p "$LOCPATH" || return 1
+    # Made aside and renamed, so a suite never sees half a locale.
+    made=$(mktemp -d "$LOCPATH/.zh_CN.XXXXXX") || return 1
+    if ! localedef -i zh_CN -f UTF-8 "$made/zh_CN.UTF-8" >"$made/log" 2>&1 &&
+       [ ! -f "$made/zh_CN.UTF-8/LC_CTYPE" ]; then
+        echo "zh_locale: localedef -i zh_CN -f UTF-8 failed: $(tail -1 "$made/log")" >&2
+        rm -rf "$made"
+        return 1
+    fi
+    chmod -R a+rX "$made"
+    mv -T "$made/zh_CN.UTF-8" "$LOCPATH/zh_CN.UTF-8" 2>/dev/null
+    rm -rf "$made"
+    [ -f "$LOCPATH/zh_CN.UTF-8/LC_CTYPE" ]
 }

@@ -77,6 +77,9 @@ need build node-llhttp llhttp_sources
 # The message catalogs (po/) are compiled by msgfmt; `make po` runs xgettext
 # and msgmerge, from the same package.
 need build gettext has msgfmt
+# The notes in other languages are made from po/docs/ by po4a (which runs
+# gettext's msgmerge; make po and the check use its msgfmt and msgattrib).
+need build po4a has po4a
 
 for tool in ss:iproute2 tmux:tmux jq:jq pkill:procps setpriv:util-linux groff:groff-base \
             script:bsdutils man:man-db strace:strace; do

@@ -5,6 +5,7 @@
 #include "socklab/markdown.h"
 
 #include "socklab/charset.h"
+#include "socklab/i18n.h"
 #include "socklab/text.h"
 
 #include <md4c.h>
@@ -92,6 +93,7 @@ struct render {
     int depth;                  /* lists open */
     struct list lists[MAX_DEPTH];
     bool in_table;              /* a line break in a cell is a space */
+    bool soft_break;            /* a line ended inside the paragraph just before */
     unsigned heading_level;
     struct table table;
     int cell;                   /* the cell being read in the current row */
@@ -274,6 +276,16 @@ static void table_as_columns(struct render *r, const int *widths)
     }
 }
 
+/* Whether text ends in a wide character (a Chinese heading takes a Chinese
+ * colon after it). */
+static bool ends_wide(const char *text)
+{
+    size_t len = strlen(text), start = len;
+    while (start > 0 && ((unsigned char)text[--start] & 0xc0) == 0x80)
+        ;
+    return len && sl_text_columns_n(text + start, len - start) == 2;
+}
+
 /* Too wide for the terminal: a row an item, its first cell first, then each
  * other cell after its column's heading. */
 static void table_as_list(struct render *r)
@@ -291,7 +303,7 @@ static void table_as_list(struct render *r)
                 continue;
             struct buffer line = { 0 };
             put(&line, heading);
-            put(&line, *heading ? ": " : "");
+            put(&line, ends_wide(heading) ? "：" : *heading ? ": " : "");
             put(&line, s);
             put_spaces(&r->out, r->indent + 4);
             wrap(r, line.failed ? s : line.text, r->indent + 4, r->indent + 6);
@@ -386,6 +398,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *data)
 {
     (void)detail;
     struct render *r = data;
+    r->soft_break = false;                       /* no line break outlives its block */
     switch (type) {
     case MD_BLOCK_H:
         flush_heading(r);
@@ -468,11 +481,33 @@ static void put_entity(struct buffer *b, const char *text, size_t size)
     put_n(b, text, size);
 }
 
+/* How many columns the character that starts text (size bytes) takes. */
+static int first_char_columns(const char *text, size_t size)
+{
+    unsigned char c = (unsigned char)text[0];
+    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return size ? sl_text_columns_n(text, n < size ? n : size) : 0;
+}
+
+
+/* A line that ended inside a paragraph is a space between the words around
+ * it, but nothing between two wide characters: Chinese is written without
+ * spaces, so a translation's lines join as CSS Text joins them. */
+static void end_soft_break(struct render *r, const char *next, size_t size)
+{
+    if (r->soft_break && r->words.len &&
+        !(ends_wide(r->words.text) && first_char_columns(next, size) == 2))
+        put(&r->words, " ");
+    r->soft_break = false;
+}
+
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *data)
 {
     struct render *r = data;
+    if (type != MD_TEXT_SOFTBR)
+        end_soft_break(r, text, size);
     switch (type) {
-    case MD_TEXT_SOFTBR: put(&r->words, " "); break;
+    case MD_TEXT_SOFTBR: r->soft_break = true; break;
     case MD_TEXT_BR: put(&r->words, r->in_table ? " " : "\n"); break;
     case MD_TEXT_HTML: break;                    /* inline raw HTML, left out */
     case MD_TEXT_ENTITY: put_entity(&r->words, text, size); break;
@@ -504,8 +539,12 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         const char *summary_end = memmem(body, (size_t)(close - body), "</summary>", 10);
         if (summary_end)
             body = summary_end + 10;
-        char marker[48];
-        snprintf(marker, sizeof marker, "[answer\x1f%d\x1f" "at\x1fthe\x1f" "end]", ++count);
+        char marker[96];
+        /* TRANSLATORS: after an exercise's question: where its answer is
+         * (the notes list the answers after their end, under "Answers"). */
+        snprintf(marker, sizeof marker, _("[answer %d at the end]"), ++count);
+        for (char *p = marker; (p = strchr(p, ' ')); p++)
+            *p = KEEP_TOGETHER;
         put(folded, marker);
         snprintf(marker, sizeof marker, "%d. ", count);
         put(&answers, marker);
@@ -522,7 +561,9 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         at = close + 10;
     }
     if (count) {
-        put(folded, "\n\n## Answers\n\n");
+        put(folded, "\n\n## ");
+        put(folded, _("Answers"));
+        put(folded, "\n\n");
         put_n(folded, answers.text, answers.len);
     }
     bool ok = !answers.failed && !folded->failed;

@@ -35,6 +35,13 @@ static bool closes_phrase(wchar_t wc)
     return wc != L'\0' && wcschr(closing, wc) != NULL;
 }
 
+/* And what opens one: never the last on a line. */
+static bool opens_phrase(wchar_t wc)
+{
+    static const wchar_t opening[] = L"（「『《〈【〔“‘";
+    return wc != L'\0' && wcschr(opening, wc) != NULL;
+}
+
 int sl_text_columns_n(const char *text, size_t bytes)
 {
     mbstate_t state;
@@ -74,12 +81,37 @@ size_t sl_text_prefix(const char *text, int columns, int *used)
     return taken;
 }
 
+int sl_text_pad(const char *text, int columns, char *out, size_t len)
+{
+    int width = sl_text_columns(text);
+    int spaces = width < columns ? columns - width : 0;
+    snprintf(out, len, "%s%*s", text, spaces, "");
+    return width + spaces;
+}
+
+const char *sl_text_suffix(const char *text, int columns)
+{
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    size_t left = strlen(text);
+    int over = sl_text_columns(text) - columns, width;
+    wchar_t wc;
+    size_t len;
+    while (over > 0 && (len = next_char(text, left, &state, &wc, &width)) > 0) {
+        over -= width;                    /* whole characters leave from the front */
+        text += len;
+        left -= len;
+    }
+    return text;
+}
+
 size_t sl_text_wrap(const char *text, int columns, const char **next)
 {
     mbstate_t state;
     memset(&state, 0, sizeof state);
     size_t left = strlen(text), at = 0, last_break = 0;
     int cols = 0, width, previous_width = 0;
+    wchar_t previous = L'\0';
     bool after_space = false, seen_word = false;    /* a line never breaks inside its indent */
     wchar_t wc;
     size_t len;
@@ -89,8 +121,9 @@ size_t sl_text_wrap(const char *text, int columns, const char **next)
             goto trim;
         }
         bool space = text[at] == ' ';
-        if (seen_word && !space && (after_space || ((width == 2 || previous_width == 2) &&
-                                                    !closes_phrase(wc))))
+        if (seen_word && !space &&
+            (after_space || ((width == 2 || previous_width == 2) && !closes_phrase(wc) &&
+                             !opens_phrase(previous))))
             last_break = at;                        /* the line may end before this character */
         if (cols + width > columns && at > 0) {
             if (space && seen_word) {               /* the line ends at a space: the break is here */
@@ -107,6 +140,7 @@ size_t sl_text_wrap(const char *text, int columns, const char **next)
         }
         cols += width;
         previous_width = width;
+        previous = wc;
         after_space = space;
         seen_word = seen_word || !space;
         at += len;

@@ -2,6 +2,7 @@
 #include "labs.h"
 
 #include "socklab/check.h"
+#include "socklab/docs.h"
 #include "socklab/json.h"
 #include "socklab/text.h"
 
@@ -182,22 +183,31 @@ void home_exec_lab(const struct lab_entry *e, int argc, char **argv)
     die("cannot run %s: %s.", e->path, strerror(errno));
 }
 
+/* The docs folders, from the launcher's: the build tree's English notes
+ * (build/bin/../../docs), its translated ones (build/bin/../docs, made by
+ * po4a), and the installed ones (bin/../share/socklab/docs). */
+static const char *const docs_folders[] = { "%s/../../docs", "%s/../docs",
+                                            "%s/../share/socklab/docs" };
+
 bool home_lab_file(const struct home *h, const struct lab_entry *e, bool notes, char *buf,
                    size_t len)
 {
     const char *stem = e->file + 3;       /* "01-byte-order" */
-    const char *where[] = { "%s/../../%s/%s%s", "%s/../share/socklab/%s/%s%s" };
+    if (notes) {                          /* in the person's language when translated */
+        char name[512];
+        snprintf(name, sizeof name, "labs/%s.md", stem);
+        return sl_docs_find(h->bin_dir, docs_folders, sizeof docs_folders / sizeof docs_folders[0],
+                            name, buf, len);
+    }
+    const char *where[] = { "%s/../../labs/%s%s", "%s/../share/socklab/labs/%s%s" };
     for (int i = 0; i < 2; i++) {
-        snprintf(buf, len, where[i], h->bin_dir, notes ? "docs/labs" : "labs", stem,
-                 notes ? ".md" : ".c");
+        snprintf(buf, len, where[i], h->bin_dir, stem, ".c");
         if (access(buf, R_OK) == 0)
             return true;
-        if (!notes) {                     /* a lab of several files: labs/NN-name/ */
-            snprintf(buf, len, where[i], h->bin_dir, "labs", stem, "/lesson.c");
-            if (access(buf, R_OK) == 0)
-                return true;
-        }
+        snprintf(buf, len, where[i], h->bin_dir, stem, "/lesson.c");  /* a lab of several files */
+        if (access(buf, R_OK) == 0)
+            return true;
     }
-    snprintf(buf, len, "%s%s", stem, notes ? ".md" : ".c");
+    snprintf(buf, len, "%s.c", stem);
     return false;
 }

@@ -42,8 +42,9 @@ void home_print_list(const struct home *h, FILE *out, int width);
 /* Replace this process with the lab, given its options. */
 _Noreturn void home_exec_lab(const struct lab_entry *e, int argc, char **argv);
 
-/* The lab's source (labs/NN-name.c) or notes (docs/labs/NN-name.md), in the
- * build tree or the install tree: the path into buf, or false. */
+/* The lab's source (labs/NN-name.c) or notes (docs/labs/NN-name.md, in the
+ * person's language where they are translated: docs.h), in the build tree or
+ * the install tree: the path into buf, or false. */
 bool home_lab_file(const struct home *h, const struct lab_entry *e, bool notes,
                    char *buf, size_t len);
 

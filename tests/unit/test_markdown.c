@@ -15,11 +15,13 @@
 #include "socklab/text.h"
 
 #include <dirent.h>
+#include <libgen.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int utf8(void **state)
 {
@@ -194,20 +196,71 @@ static void code_blocks_are_indented_and_wrapped_after_spaces(void **state)
     free(out);
 }
 
-/* Every lab's notes, as socklab notes pages them at 80 columns: no line wider,
- * no table left as Markdown, no answer before its "Answers". */
-static void every_note_fits_80_columns(void **state)
+/* Chinese is written without spaces: a translation's line that ends between
+ * two Chinese characters joins the next without one, but keeps the space
+ * where English or code meets it; lines wrap between characters, never
+ * inside one, and closing punctuation never starts a line. */
+static void chinese_lines_join_without_spaces_and_wrap_between_characters(void **state)
 {
     (void)state;
-    DIR *dir = opendir("docs/labs");
-    assert_non_null(dir);
+    char *out = render("先发送 FIN，\n进入 FIN-WAIT-1；对端回复\nACK 之后，它进入\n"
+                       "FIN-WAIT-2。\n", 80, 0);
+    assert_string_equal(out, "先发送 FIN，进入 FIN-WAIT-1；对端回复 ACK 之后，它进入 FIN-WAIT-2。\n");
+    free(out);
+    out = render("三次握手\n完成。\n", 80, 0);
+    assert_string_equal(out, "三次握手完成。\n");
+    free(out);
+
+    const char *md = "服务器调用 `close()` 之后，连接进入**四次挥手**（four-way teardown）："
+                     "主动关闭的一方经过 FIN-WAIT-1、FIN-WAIT-2，最后进入 TIME-WAIT，"
+                     "在 Linux 上等待 60 秒；被动关闭的一方经过 CLOSE-WAIT 和 LAST-ACK。\n";
+    for (int columns = 20; columns <= 41; columns++) {
+        out = render(md, columns, 0);
+        if (widest(out) > columns)
+            fail_msg("%d columns: a line is %d wide", columns, widest(out));
+        for (const char *p = out; *p; p++)      /* every line starts with a whole character */
+            if (p == out || p[-1] == '\n')
+                assert_true(((unsigned char)*p & 0xc0) != 0x80);
+        assert_null(strstr(out, "\n，"));
+        assert_null(strstr(out, "\n。"));
+        assert_null(strstr(out, "\n："));
+        free(out);
+    }
+}
+
+/* A table of Chinese cells lines up by columns, not bytes. */
+static void a_chinese_table_is_aligned_in_columns(void **state)
+{
+    (void)state;
+    char *out = render("| 状态 | 含义 |\n|---|---|\n| ESTAB | 已建立连接 |\n"
+                       "| TIME-WAIT | 主动关闭的一方，等待 60 秒 |\n", 80, 0);
+    assert_string_equal(out, "状态       含义\n"
+                             "---------  --------------------------\n"
+                             "ESTAB      已建立连接\n"
+                             "TIME-WAIT  主动关闭的一方，等待 60 秒\n");
+    free(out);
+    /* Too wide for 30 columns: a list, a Chinese heading followed by a
+     * Chinese colon. */
+    out = render("| 状态 | 含义 |\n|---|---|\n| TIME-WAIT | 主动关闭的一方，等待 60 秒 |\n", 30, 0);
+    assert_true(widest(out) <= 30);
+    assert_non_null(strstr(out, "* TIME-WAIT\n    含义：主动关闭的一方，"));
+    free(out);
+}
+
+/* The notes in a folder, as socklab notes pages them at 80 columns: no line
+ * wider, no table left as Markdown, no answer before its "Answers". How many. */
+static int notes_fit_80_columns(const char *folder)
+{
+    DIR *dir = opendir(folder);
+    if (!dir)
+        return 0;
     int notes = 0;
     for (struct dirent *d; (d = readdir(dir));) {
         size_t n = strlen(d->d_name);
         if (n < 4 || strcmp(d->d_name + n - 3, ".md"))
             continue;
-        char path[512];
-        snprintf(path, sizeof path, "docs/labs/%s", d->d_name);
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", folder, d->d_name);
         FILE *f = fopen(path, "r");
         assert_non_null(f);
         static char text[1 << 18];
@@ -226,7 +279,22 @@ static void every_note_fits_80_columns(void **state)
         notes++;
     }
     closedir(dir);
-    assert_true(notes >= 11);
+    return notes;
+}
+
+/* Every lab's notes, in English and in the translations this build made
+ * (BUILD/docs/LANG/labs, found from this program's folder, BUILD/tests). */
+static void every_note_fits_80_columns(void **state)
+{
+    (void)state;
+    assert_true(notes_fit_80_columns("docs/labs") >= 11);
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    assert_true(n > 0);
+    self[n] = '\0';
+    char folder[4200];
+    snprintf(folder, sizeof folder, "%s/../docs/zh_CN/labs", dirname(self));
+    notes_fit_80_columns(folder);
 }
 
 /* Markdown cut anywhere (an unclosed table, list, code fence or <details>)
@@ -261,6 +329,8 @@ int main(void)
         cmocka_unit_test(answers_are_folded_after_the_notes),
         cmocka_unit_test(ascii_for_a_locale_without_utf8),
         cmocka_unit_test(code_blocks_are_indented_and_wrapped_after_spaces),
+        cmocka_unit_test(chinese_lines_join_without_spaces_and_wrap_between_characters),
+        cmocka_unit_test(a_chinese_table_is_aligned_in_columns),
         cmocka_unit_test(every_note_fits_80_columns),
         cmocka_unit_test(any_prefix_lays_out),
     };
