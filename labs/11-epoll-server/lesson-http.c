@@ -52,6 +52,18 @@ void step_keep_alive(struct lesson *l)
                "the notes' server answers one request, then closes the connection");
     lab_expect(l->lab, answered[CORRECT] == KEEP_ALIVE_REQUESTS,
                "the correct server answers all 100 requests on one connection");
+    struct sl_wire_match reply_then_fin[] = {
+        { .from_port = l->servers[NOTES].port, .data = true },
+        { .from_port = l->servers[NOTES].port, .any = SL_TCP_FIN | SL_TCP_RST } },
+                         handshake = { .from_port = l->servers[CORRECT].port,
+                                       .flags = SL_TCP_SYN | SL_TCP_ACK };
+    lab_expect_segments(l->lab, reply_then_fin, 2, 1000,
+                        "on the wire: the notes' server sent its reply, then ended the "
+                        "connection: F., or R. when the next request came before its close() "
+                        "(unread data, lab 09)");
+    lab_expect_segment_count(l->lab, &handshake, 1, 0,
+                             "on the wire: one handshake (one S.) for the correct server's "
+                             "100 replies");
 }
 
 /* Read replies until one does not come; their status codes go to statuses[]. */
