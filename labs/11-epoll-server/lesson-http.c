@@ -172,7 +172,7 @@ void step_time_wait(struct lesson *l)
                       "port %u only as the peer port of the clients' TIME-WAIT",
               l->servers[NOTES].port, l->servers[CORRECT].port);
     if (!room) {
-        const char *why = "tcp_max_tw_buckets leaves no room for 40 more TIME-WAIT records";
+        const char *why = _("tcp_max_tw_buckets leaves no room for 40 more TIME-WAIT records");
         lab_skip(l->lab, why, "the notes' server closes first: all 20 TIME-WAIT are on the "
                               "server's port");
         lab_skip(l->lab, why, "with keep-alive the clients close first: all 20 TIME-WAIT "
@@ -200,13 +200,14 @@ static struct burst_rules burst_rules(struct lesson *l)
     long ports[2] = { 32768, 60999 };
     sl_lab_sysctl_values(l->lab, "net.ipv4.ip_local_port_range", ports, 2);
     if (ports[1] - ports[0] + 1 < 2 * BURST)
-        rules.whole = "net.ipv4.ip_local_port_range leaves too few local ports for 200 "
-                      "clients (and the TIME-WAIT of the steps before)";
+        rules.whole = _("net.ipv4.ip_local_port_range leaves too few local ports for 200 "
+                        "clients (and the TIME-WAIT of the steps before)");
     if (!lesson_enough_descriptors(l->lab, BURST + 64))
-        rules.whole = "RLIMIT_NOFILE (ulimit -n) is below 264 and cannot be raised";
+        rules.whole = _("RLIMIT_NOFILE (ulimit -n) is below 264 and cannot be raised");
     rules.overflow_resets = sl_lab_sysctl(l->lab, "net.ipv4.tcp_abort_on_overflow") > 0;
     if (sl_lab_sysctl(l->lab, "net.core.somaxconn") < BURST)
-        rules.correct = "net.core.somaxconn caps the correct server's accept queue below 200";
+        rules.correct = _("net.core.somaxconn caps the correct server's accept queue below "
+                          "200");
     sl_lab_sysctl(l->lab, "net.ipv4.tcp_syncookies");
     return rules;
 }
@@ -224,10 +225,10 @@ void step_burst(struct lesson *l)
                     "again, waiting twice as long each time: ss shows it ESTAB with its "
                     "request in Send-Q, while the server has no socket for it at all.",
             BURST_MS / 1000);
-    static const char notes_claim[] = "no client of the notes' server is refused: each is "
-                                      "served or still retrying what the full queue dropped";
-    static const char correct_claim[] = "the correct server serves every one of 200 "
-                                        "simultaneous connections";
+    const char *notes_claim = _("no client of the notes' server is refused: each is served or "
+                                "still retrying what the full queue dropped");
+    const char *correct_claim = _("the correct server serves every one of 200 simultaneous "
+                                  "connections");
     struct burst_rules rules = burst_rules(l);
     struct burst_result got[SERVERS];
     for (int k = 0; k < SERVERS && !rules.whole; k++) {
