@@ -48,10 +48,10 @@
 static const struct sl_lab_info info = {
     .number = 2,
     .name = "handshake",
-    .title = "The handshake: LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED",
-    .goal = "See each state of the three-way handshake on the running kernel, that "
-            "connect() returns before any accept(), that accept() only takes finished "
-            "connections, and when connect() is refused at once or waits for a time-out.",
+    .title = N_("The handshake: LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED"),
+    .goal = N_("See each state of the three-way handshake on the running kernel, that "
+               "connect() returns before any accept(), that accept() only takes finished "
+               "connections, and when connect() is refused at once or waits for a time-out."),
     .ports = 4,
     .bind_rules = SL_BIND_IPV6,
 };

@@ -45,10 +45,10 @@
 static const struct sl_lab_info info = {
     .number = 7,
     .name = "listen-backlog",
-    .title = "The listen backlog: what it limits, and what happens beyond it",
-    .goal = "See that the backlog bounds the queue of finished, unaccepted connections "
-            "(backlog + 1 on Linux, capped by somaxconn), that clients beyond it wait in "
-            "SYN-SENT and get in later, and that nobody's data is dropped.",
+    .title = N_("The listen backlog: what it limits, and what happens beyond it"),
+    .goal = N_("See that the backlog bounds the queue of finished, unaccepted connections "
+               "(backlog + 1 on Linux, capped by somaxconn), that clients beyond it wait in "
+               "SYN-SENT and get in later, and that nobody's data is dropped."),
     .ports = 3,
     .bind_rules = SL_BIND_IPV6,
 };

@@ -47,10 +47,10 @@
 static const struct sl_lab_info info = {
     .number = 8,
     .name = "close-wait-leak",
-    .title = "CLOSE-WAIT leaks and EMFILE: a server that forgets close()",
-    .goal = "See CLOSE-WAIT pile up when a server never closes, that RLIMIT_NOFILE counts "
-            "every descriptor, how EMFILE turns a level-triggered epoll loop into a busy "
-            "loop or strands connections under edge-triggering, and how to recover.",
+    .title = N_("CLOSE-WAIT leaks and EMFILE: a server that forgets close()"),
+    .goal = N_("See CLOSE-WAIT pile up when a server never closes, that RLIMIT_NOFILE counts "
+               "every descriptor, how EMFILE turns a level-triggered epoll loop into a busy "
+               "loop or strands connections under edge-triggering, and how to recover."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6 | SL_BIND_WILDCARD,
 };

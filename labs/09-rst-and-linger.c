@@ -45,10 +45,10 @@
 static const struct sl_lab_info info = {
     .number = 9,
     .name = "rst-and-linger",
-    .title = "RST and linger: close(), shutdown(), SO_LINGER and ECONNRESET",
-    .goal = "See when close() sends a FIN and when a RST, what SO_LINGER changes, how a "
-            "half-close lets the answer through, why close() on a shared descriptor "
-            "sends nothing, and what a reset connection answers to recv().",
+    .title = N_("RST and linger: close(), shutdown(), SO_LINGER and ECONNRESET"),
+    .goal = N_("See when close() sends a FIN and when a RST, what SO_LINGER changes, how a "
+               "half-close lets the answer through, why close() on a shared descriptor "
+               "sends nothing, and what a reset connection answers to recv()."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };

@@ -49,10 +49,10 @@
 static const struct sl_lab_info info = {
     .number = 10,
     .name = "partial-writes",
-    .title = "Partial writes: a stream, short send() counts, EAGAIN and EPOLLOUT",
-    .goal = "See that TCP delivers bytes, not messages; that send() may take fewer bytes "
-            "than asked, blocking or not; why a blocking send() stalls a single-threaded "
-            "server; and how EPOLLOUT and a send-all loop deliver the rest.",
+    .title = N_("Partial writes: a stream, short send() counts, EAGAIN and EPOLLOUT"),
+    .goal = N_("See that TCP delivers bytes, not messages; that send() may take fewer bytes "
+               "than asked, blocking or not; why a blocking send() stalls a single-threaded "
+               "server; and how EPOLLOUT and a send-all loop deliver the rest."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };

@@ -49,10 +49,10 @@
 static const struct sl_lab_info info = {
     .number = 12,
     .name = "nagle-delayed-ack",
-    .title = "Nagle and delayed ACK: the 40 ms request, and its fixes",
-    .goal = "See a request written in two small send()s wait for the server's delayed ACK "
-            "on every round trip, find the unsent bytes in the client's kernel, and measure "
-            "each fix: one write, TCP_NODELAY, TCP_CORK, MSG_MORE, TCP_QUICKACK.",
+    .title = N_("Nagle and delayed ACK: the 40 ms request, and its fixes"),
+    .goal = N_("See a request written in two small send()s wait for the server's delayed ACK "
+               "on every round trip, find the unsent bytes in the client's kernel, and measure "
+               "each fix: one write, TCP_NODELAY, TCP_CORK, MSG_MORE, TCP_QUICKACK."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -166,15 +166,15 @@ static bool judge(struct sl_lab *lab, struct results *r, const char *name, doubl
         r->medians[r->count++] = median;
     }
     r->spoiled = r->spoiled || !sound;
-    lab_show(lab, "%s: median %.2f ms a request", name, median);
+    lab_show(lab, "%s: median %.2f ms a request", _(name), median);
     lab_expect_sound(lab, sound, median < DELACK_MIN_MS / 4,
-                     "with %s a request no longer waits for the delayed ACK", name);
+                     "with %s a request no longer waits for the delayed ACK", _(name));
     return true;
 }
 
 /* Requests timed one by one, each from its first write to its answer:
  *
- *     for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+ *     for (struct timing tm = { .name = N_("one writev()") }; next_request(lab, r, &tm);) {
  *         CHECK(writev(t.client, parts, 2));          (one request, written)
  *         serve_one(lab, &t);                         (read, answered, read back)
  *     }
@@ -274,7 +274,7 @@ static void step_one_write(struct sl_lab *lab, struct results *r)
     struct talk t;
     start_talk(lab, &t);
     struct iovec parts[2] = { { t.header, PART }, { t.body, PART } };
-    for (struct timing tm = { .name = "one writev()" }; next_request(lab, r, &tm);) {
+    for (struct timing tm = { .name = N_("one writev()") }; next_request(lab, r, &tm);) {
         CHECK(writev(t.client, parts, 2));
         serve_one(lab, &t);
     }
@@ -291,7 +291,7 @@ static void step_nodelay(struct sl_lab *lab, struct results *r)
     start_talk(lab, &t);
     CHECK(lab_call(lab, setsockopt(t.client, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
                                    sizeof(int))));
-    for (struct timing tm = { .name = "TCP_NODELAY" }; next_request(lab, r, &tm);) {
+    for (struct timing tm = { .name = N_("TCP_NODELAY") }; next_request(lab, r, &tm);) {
         CHECK(send(t.client, t.header, PART, 0));
         CHECK(send(t.client, t.body, PART, 0));
         serve_one(lab, &t);
@@ -307,14 +307,14 @@ static void step_more_coming(struct sl_lab *lab, struct results *r)
                  "both leave together when the request is complete.");
     struct talk t;
     start_talk(lab, &t);
-    for (struct timing tm = { .name = "TCP_CORK, then uncork" }; next_request(lab, r, &tm);) {
+    for (struct timing tm = { .name = N_("TCP_CORK, then uncork") }; next_request(lab, r, &tm);) {
         CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 1 }, sizeof(int)));
         CHECK(send(t.client, t.header, PART, 0));
         CHECK(send(t.client, t.body, PART, 0));
         CHECK(setsockopt(t.client, IPPROTO_TCP, TCP_CORK, &(int){ 0 }, sizeof(int)));
         serve_one(lab, &t);
     }
-    for (struct timing tm = { .name = "MSG_MORE on the header" }; next_request(lab, r, &tm);) {
+    for (struct timing tm = { .name = N_("MSG_MORE on the header") }; next_request(lab, r, &tm);) {
         CHECK(send(t.client, t.header, PART, MSG_MORE));
         CHECK(send(t.client, t.body, PART, 0));
         serve_one(lab, &t);
@@ -377,6 +377,11 @@ static void step_minshall(struct sl_lab *lab, struct talk *t)
     struct tcp_info ti;
     CHECK(getsockopt(t->client, IPPROTO_TCP, TCP_INFO, &ti, &(socklen_t){ sizeof ti }));
     size_t sizes[2] = { PART, ti.tcpi_snd_mss };    /* small; full-sized */
+    /* Room for a full segment and the byte after it, whatever tcp_wmem says
+     * (4096 8192 16384 holds less than loopback's MSS: the first send() would
+     * wait for an ACK, and the two writes would not go together). */
+    int room = 4 * (int)ti.tcpi_snd_mss;
+    CHECK(setsockopt(t->client, SOL_SOCKET, SO_SNDBUF, &room, sizeof room));
     char *first = calloc(1, ti.tcpi_snd_mss);
     double gap[2], between[2];                      /* at the server; at the client */
     bool sound;

@@ -18,11 +18,16 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 passed=0
 failed=0
+timings=""
 suite() {
     name=$1; shift
     echo "# suite: $name"
+    started=$(date +%s)
     "$@" >"$log" 2>&1
     status=$?
+    took=$(( $(date +%s) - started ))
+    timings="$timings
+# $(printf '%5d s  %s' "$took" "$name")"
     cat "$log"
     p=$(grep -c '^ok ' "$log")
     f=$(grep -c '^not ok ' "$log")
@@ -56,5 +61,6 @@ suite "unit (ASan+UBSan)" sh "$here/suites/unit.sh" "$asan"
 suite "labs (ASan+UBSan)" sh "$here/suites/labs.sh" "$asan"
 suite "server (ASan+UBSan)" sh "$here/suites/server.sh" "$asan"
 
+echo "# how long each suite took (load average now: $(cut -d' ' -f1-3 /proc/loadavg)):$timings"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

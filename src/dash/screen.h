@@ -34,6 +34,7 @@ struct dash_status {
     const struct sl_explanation *explanation;   /* open: shown instead of the panels */
     const char *explanation_title;
     int explanation_skip;
+    const char *cost;               /* "so far: N dumps ..." for the help, or NULL */
 };
 
 /* Draw everything; returns the layout actually drawn (its view: what fits). */

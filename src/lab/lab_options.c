@@ -56,19 +56,21 @@ static void print_folded(const char *text)
 static void print_help(const struct sl_lab *lab)
 {
     const struct sl_lab_info *info = lab->info;
-    char ports[32] = "port N";
+    char ports[64];
     if (info->ports > 1)
-        snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
+        snprintf(ports, sizeof ports, _("ports N..N+%d"), info->ports - 1);
+    else
+        snprintf(ports, sizeof ports, "%s", _("port N"));
     setlocale(LC_CTYPE, "");               /* columns, and UTF-8 or not: the user's */
     char first[512];
-    snprintf(first, sizeof first, "%s \u2014 lab %02d: %s", lab->program, info->number,
+    snprintf(first, sizeof first, _("%s \u2014 lab %02d: %s"), lab->program, info->number,
              info->title);
     print_folded(first);                   /* a long title goes on under it */
     printf("\n");
     print_folded(info->goal);
     printf("\n");
-    printf("Usage: %s [options]\n\n", lab->program);
-    printf("  --auto         run straight through, never wait at a pause\n"
+    printf(_("Usage: %s [options]\n\n"), lab->program);
+    printf(_("  --auto         run straight through, never wait at a pause\n"
            "  --json         print one JSON object per event (for tests and tools)\n"
            "  --tui          the classroom in one window: the step, its code and the\n"
            "                 lab's sockets live (RFC 9293 diagram, table, transitions)\n"
@@ -82,7 +84,7 @@ static void print_help(const struct sl_lab *lab)
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
-           "  --version      the socklab version\n",
+           "  --version      the socklab version\n"),
            ports);
     for (int i = 0; info->flags && info->flags[i].name; i++) {
         printf("  --%-12s ", info->flags[i].name);    /* its help folded under itself */
@@ -92,13 +94,13 @@ static void print_help(const struct sl_lab *lab)
             printf("%s%.*s\n", p == info->flags[i].help ? "" : "                 ", (int)n, p);
         }
     }
-    printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
+    printf(_("\nOn a terminal the lab stops after every step and at each named pause:\n"
            "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
            "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"
            "status: 0 when no claim failed (skipped ones allowed), 1 when the kernel\n"
            "disagreed with one, 2 for a usage or set-up error, 3 when a measurement\n"
            "stayed inconclusive on a busy machine.\n"
-           "Notes: socklab notes %d\n", info->number);
+           "Notes: socklab notes %d\n"), info->number);
 }
 
 static void print_describe(const struct sl_lab *lab)

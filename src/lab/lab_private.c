@@ -53,14 +53,15 @@ void sl_lab_network_started(struct sl_lab *lab)
     if (lab->private_net) {
         char text[300];
         if (lab->private_kept)
-            snprintf(text, sizeof text, "private network: the one this lab made before it "
-                     "started again (its sockets and settings stay)");
+            snprintf(text, sizeof text, "%s", _("private network: the one this lab made "
+                                                "before it started again (its sockets and "
+                                                "settings stay)"));
         else if (lab->user_namespace)
-            snprintf(text, sizeof text, "private network: user + network namespace (uid %u as "
-                     "itself), loopback up", (unsigned)getuid());
+            snprintf(text, sizeof text, _("private network: user + network namespace (uid %u "
+                                          "as itself), loopback up"), (unsigned)getuid());
         else
-            snprintf(text, sizeof text, "private network: a network namespace of its own, "
-                     "loopback up");
+            snprintf(text, sizeof text, "%s", _("private network: a network namespace of its "
+                                                "own, loopback up"));
         if (lab->out->network)
             lab->out->network(lab, text);
         else

@@ -62,8 +62,9 @@ static struct sl_lab_wire *usable(const struct sl_lab *lab)
 void sl_lab_wire_open(struct sl_lab *lab)
 {
     if (!lab->private_net && !sl_netns_root_on_machine()) {
-        snprintf(lab->wire_why, sizeof lab->wire_why, "no capture: a lab sees its segments "
-                 "in a network of its own (--private) or as root");
+        snprintf(lab->wire_why, sizeof lab->wire_why, "%s", _("no capture: a lab sees its "
+                                                              "segments in a network of its "
+                                                              "own (--private) or as root"));
         return;
     }
     struct sl_lab_wire *w = calloc(1, sizeof *w);
@@ -71,7 +72,7 @@ void sl_lab_wire_open(struct sl_lab *lab)
     if (!w)
         sl_die("out of memory");
     if (sl_capture_open(&w->capture, "lo", why, sizeof why) != 0) {
-        snprintf(lab->wire_why, sizeof lab->wire_why, "no capture: %s", why);
+        snprintf(lab->wire_why, sizeof lab->wire_why, _("no capture: %s"), why);
         free(w);
         return;
     }
@@ -160,13 +161,19 @@ void sl_lab_wire_step_end(struct sl_lab *lab)
         return;
     sl_lab_wire_read(lab);
     if (w->unshown && lab->step > 0)
-        sl_lab_show(lab, "the wire: %ld more segments in this step, not shown (a step "
-                         "shows its first %d)", w->unshown, WIRE_SHOWN);
+        sl_lab_show(lab, sl_plural((unsigned long)w->unshown,
+                                   "the wire: %ld more segment in this step, not shown (a "
+                                   "step shows its first %d)",
+                                   "the wire: %ld more segments in this step, not shown (a "
+                                   "step shows its first %d)"), w->unshown, WIRE_SHOWN);
     unsigned long dropped, undecoded;
     sl_capture_losses(w->capture, &dropped, &undecoded);
     if (dropped > w->dropped_told && lab->step > 0)
-        sl_lab_show(lab, "the wire: the capture fell behind and the kernel dropped %lu "
-                         "frames (the lab's sockets did not lose them)",
+        sl_lab_show(lab, sl_plural(dropped - w->dropped_told,
+                                   "the wire: the capture fell behind and the kernel dropped "
+                                   "%lu frame (the lab's sockets did not lose it)",
+                                   "the wire: the capture fell behind and the kernel dropped "
+                                   "%lu frames (the lab's sockets did not lose them)"),
                     dropped - w->dropped_told);
     w->dropped_told = dropped;
     w->kept_count = 0;
