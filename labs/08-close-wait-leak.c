@@ -129,9 +129,9 @@ static bool time_wait_room(struct sl_lab *lab, char *why, size_t len)
 {
     long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
     int held = time_wait_records();
-    snprintf(why, len, "net.ipv4.tcp_max_tw_buckets = %ld, with %d time-wait records held "
-                       "in this network namespace, leaves no room for %d more: a client's "
-                       "closed socket may vanish at once", buckets, held, LEAKS);
+    snprintf(why, len, _("net.ipv4.tcp_max_tw_buckets = %ld, with %d time-wait records held "
+                         "in this network namespace, leaves no room for %d more: a client's "
+                         "closed socket may vanish at once"), buckets, held, LEAKS);
     return buckets < 0 || buckets - held >= LEAKS;
 }
 

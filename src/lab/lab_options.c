@@ -19,7 +19,8 @@
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_SYSCTL,
+       OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -35,6 +36,7 @@ static const struct option common[] = {
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { "private", no_argument, NULL, OPT_PRIVATE },
+    { "sysctl", required_argument, NULL, OPT_SYSCTL },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
@@ -81,6 +83,7 @@ static void print_help(const struct sl_lab *lab)
            "  --no-source    do not show each step's code\n"
            "  --private      run in a network of the lab's own (no root needed): its\n"
            "                 segments on the wire, its sysctls its own\n"
+           "  --sysctl K=V   with --private: set net.* sysctl K to V in that network\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
@@ -158,6 +161,15 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
         case OPT_PRIVATE: lab->opt.private_net = true; break;
+        case OPT_SYSCTL:
+            if (strncmp(optarg, "net.", 4) != 0 || !strchr(optarg, '=') ||
+                strstr(optarg, "..") || strchr(optarg, '/'))
+                usage_error(lab, "--sysctl takes a network setting and its value, such as "
+                                 "net.ipv4.tcp_fin_timeout=5 (got '%s').", optarg);
+            if (lab->opt.sysctl_count == SL_LAB_MAX_SYSCTLS)
+                usage_error(lab, "--sysctl may be given at most %d times.", SL_LAB_MAX_SYSCTLS);
+            lab->opt.sysctls[lab->opt.sysctl_count++] = optarg;
+            break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
@@ -198,6 +210,9 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
     if (optind < argc)
         usage_error(lab, "unexpected argument '%s'; labs take options only (see --help).",
                     argv[optind]);
+    if (lab->opt.sysctl_count && !lab->opt.private_net)
+        usage_error(lab, "--sysctl needs --private: a lab writes settings only in a network "
+                         "of its own, never the machine's.");
     if (lab->opt.tui && lab->opt.json)
         usage_error(lab, "--tui is a screen and --json a stream; choose one.");
 }

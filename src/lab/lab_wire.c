@@ -20,7 +20,8 @@
  *
  * Bounded per step: the first WIRE_SHOWN segments of a step are shown and
  * the rest counted (said in one line at the step's end); the first WIRE_KEPT
- * are kept for the step's wire expectations. */
+ * are kept for the step's wire expectations, the last WIRE_KEPT_CONTROL of
+ * those places for SYNs, FINs and RSTs only. */
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #define WIRE_KEPT 512
+#define WIRE_KEPT_CONTROL 64
 #define WIRE_SHOWN 64
 #define WIRE_READ_MAX 4096
 
@@ -114,7 +116,10 @@ static void on_segment(const struct sl_segment *s, void *arg)
     struct sl_lab_wire *w = lab->wire;
     bool during = lab->call_text && s->t_ms >= lab->call_started_ms &&
                   s->t_ms <= lab->call_ended_ms;
-    if (w->kept_count < WIRE_KEPT) {
+    /* The last WIRE_KEPT_CONTROL places are for SYNs, FINs and RSTs: a step
+     * that streams data still keeps the segments that open and end it. */
+    bool control = s->flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST);
+    if (w->kept_count < WIRE_KEPT - (control ? 0 : WIRE_KEPT_CONTROL)) {
         w->kept_call[w->kept_count] = during ? lab->calls : 0;
         w->kept[w->kept_count++] = *s;
     } else {
@@ -214,6 +219,7 @@ static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match 
            (!m->on || sl_tuple_equal(&s->tuple, m->on) || sl_tuple_equal(&s->tuple, &back)) &&
            (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
+           (!m->any || (s->flags & m->any)) &&
            (!m->data || s->payload > 0) && (!m->empty || s->payload == 0) &&
            (!m->zero_window || s->raw_window == 0) &&
            (!m->probe || is_probe(lab->wire, i)) &&

@@ -91,9 +91,29 @@ int sl_netns_loopback_up(void)
     return err;
 }
 
+/* How many threads this process runs (Threads: in /proc/self/status). */
+static int thread_count(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int threads = 1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &threads) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return threads;
+}
+
 /* Why the kernel refused an unprivileged user namespace, in one sentence. */
 static void explain_refusal(int err, char *why, size_t len)
 {
+    if (err == EINVAL && thread_count() > 1) {  /* unshare(CLONE_NEWUSER) wants one thread */
+        snprintf(why, len, "this process already runs %d threads, and a user namespace is "
+                           "made by a single-threaded one (a bug of the program: report it)",
+                 thread_count());
+        return;
+    }
     long max = sl_sysctl_long("user.max_user_namespaces", -1);
     long clone = sl_sysctl_long("kernel.unprivileged_userns_clone", -1);
     long apparmor = sl_sysctl_long("kernel.apparmor_restrict_unprivileged_userns", -1);
