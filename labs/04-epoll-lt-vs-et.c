@@ -43,11 +43,11 @@
 static const struct sl_lab_info info = {
     .number = 4,
     .name = "epoll-lt-vs-et",
-    .title = "epoll: level vs edge triggering, draining, the accept loop, maxevents",
-    .goal = "See what epoll reports after a partial read in each mode, why edge-"
-            "triggered code must drain until EAGAIN (and accept in a loop), what "
-            "epoll_create's size and epoll_wait's maxevents mean, and what each mode "
-            "costs for the same work.",
+    .title = N_("epoll: level vs edge triggering, draining, the accept loop, maxevents"),
+    .goal = N_("See what epoll reports after a partial read in each mode, why edge-"
+               "triggered code must drain until EAGAIN (and accept in a loop), what "
+               "epoll_create's size and epoll_wait's maxevents mean, and what each mode "
+               "costs for the same work."),
     .ports = 2,
 };
 

@@ -43,10 +43,10 @@
 static const struct sl_lab_info info = {
     .number = 13,
     .name = "keepalive-and-user-timeout",
-    .title = "A dead peer: keepalive, retransmissions and TCP_USER_TIMEOUT",
-    .goal = "See that nothing notices a peer that vanished, then watch keepalive probes, "
-            "retransmissions and TCP_USER_TIMEOUT each end the connection with ETIMEDOUT, "
-            "and learn which clock decides how long that takes.",
+    .title = N_("A dead peer: keepalive, retransmissions and TCP_USER_TIMEOUT"),
+    .goal = N_("See that nothing notices a peer that vanished, then watch keepalive probes, "
+               "retransmissions and TCP_USER_TIMEOUT each end the connection with ETIMEDOUT, "
+               "and learn which clock decides how long that takes."),
     .ports = 5,
     .bind_rules = SL_BIND_IPV6,
     .own_network = true,
@@ -58,15 +58,16 @@ static const struct sl_lab_info info = {
 #define USER_TIMEOUT_MS 1500
 
 /* A connection one end of which will vanish: pair[0] the client, pair[1]
- * the server, their tuples followed. False, with the step's claim skipped,
- * when the lab has no network of its own to drop packets in. */
+ * the server, their tuples followed. False, with the step's claim (marked
+ * N_() by the caller) skipped, when the lab has no network of its own to
+ * drop packets in. */
 static bool doomed_pair(struct sl_lab *lab, int index, int pair[2], struct sl_tuple tuples[2],
                         const char *claim)
 {
     if (!sl_lab_private(lab)) {
         lab_skip(lab, sl_lab_private_refused(lab) ? sl_lab_private_refused(lab)
                                                   : "the lab has no network of its own",
-                 "%s", claim);
+                 "%s", _(claim));
         return false;
     }
     sl_tcp_pair(sl_lab_bind_ip(lab), sl_lab_port(lab, index), pair);
@@ -116,7 +117,7 @@ static void step_nobody_notices(struct sl_lab *lab)
                  "dropped on the lab's loopback. The client waits for an answer.");
     int pair[2];
     struct sl_tuple t[2];
-    if (!doomed_pair(lab, 0, pair, t, "an idle connection to a vanished peer stays ESTAB"))
+    if (!doomed_pair(lab, 0, pair, t, N_("an idle connection to a vanished peer stays ESTAB")))
         return;
     sl_lab_drop(lab, t[1].local_port, 0, 0);
     sl_bound_blocking(pair[0], 2000);               /* the lab's patience, not TCP's */
@@ -151,7 +152,7 @@ static void step_keepalive(struct sl_lab *lab)
     int pair[2];
     struct sl_tuple t[2];
     double start = sl_clock_ms();                   /* idle from its handshake on */
-    if (!doomed_pair(lab, 1, pair, t, "after the probes recv() fails with ETIMEDOUT"))
+    if (!doomed_pair(lab, 1, pair, t, N_("after the probes recv() fails with ETIMEDOUT")))
         return;
     CHECK(lab_call(lab, setsockopt(pair[0], SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 }, sizeof(int))));
     CHECK(setsockopt(pair[0], IPPROTO_TCP, TCP_KEEPIDLE, &(int){ IDLE_S }, sizeof(int)));
@@ -209,7 +210,7 @@ static void step_retries(struct sl_lab *lab)
              retries2, give_up_ms(retries2) / 1000);
     int pair[2];
     struct sl_tuple t[2];
-    if (!doomed_pair(lab, 2, pair, t, "tcp_retries2 is a time budget, not a count"))
+    if (!doomed_pair(lab, 2, pair, t, N_("tcp_retries2 is a time budget, not a count")))
         return;
     sl_lab_sysctl_set(lab, "net.ipv4.tcp_retries2", 3);
     sl_lab_drop(lab, t[1].local_port, 0, 0);
@@ -246,7 +247,7 @@ static void step_user_timeout(struct sl_lab *lab)
                  "it from epoll: the socket reports EPOLLERR and EPOLLHUP.");
     int pair[2];
     struct sl_tuple t[2];
-    if (!doomed_pair(lab, 3, pair, t, "ETIMEDOUT after TCP_USER_TIMEOUT"))
+    if (!doomed_pair(lab, 3, pair, t, N_("ETIMEDOUT after TCP_USER_TIMEOUT")))
         return;
     CHECK(lab_call(lab, setsockopt(pair[0], IPPROTO_TCP, TCP_USER_TIMEOUT,
                                    &(unsigned){ USER_TIMEOUT_MS }, sizeof(unsigned))));

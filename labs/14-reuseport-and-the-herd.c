@@ -54,11 +54,11 @@
 static const struct sl_lab_info info = {
     .number = 14,
     .name = "reuseport-and-the-herd",
-    .title = "Many processes on one port: SO_REUSEPORT and the thundering herd",
-    .goal = "See that only SO_REUSEPORT lets listeners share a port, that the kernel wakes "
-            "every epoll waiting on a shared listener but one accept(), that EPOLLEXCLUSIVE "
-            "and a listener per process end the herd, and that closing a listener resets "
-            "what it had queued.",
+    .title = N_("Many processes on one port: SO_REUSEPORT and the thundering herd"),
+    .goal = N_("See that only SO_REUSEPORT lets listeners share a port, that the kernel wakes "
+               "every epoll waiting on a shared listener but one accept(), that EPOLLEXCLUSIVE "
+               "and a listener per process end the herd, and that closing a listener resets "
+               "what it had queued."),
     .ports = 7,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -358,18 +358,22 @@ static const struct epoll_way {
     const char *title;
     uint32_t events;
 } epoll_ways[2] = {
-    { "each with a level-triggered epoll on it", EPOLLIN },
-    { "each with EPOLLEXCLUSIVE on it", EPOLLIN | EPOLLEXCLUSIVE },
+    { N_("each with a level-triggered epoll on it"), EPOLLIN },
+    { N_("each with EPOLLEXCLUSIVE on it"), EPOLLIN | EPOLLEXCLUSIVE },
 };
 
 static void step_epoll_herd(struct sl_lab *lab, struct herd *h, int way)
 {
     const struct epoll_way *e = &epoll_ways[way - 1];
-    lab_step(lab, "%d processes on one listener, %s", WORKERS, e->title);
-    lab_say(lab, "An event-loop server forked %d times: each worker waits in epoll_wait() on "
-                 "the shared listener. %s", WORKERS, way == 1
-             ? "Every epoll that watches the listener is told of a connection."
-             : "EPOLLEXCLUSIVE (Linux 4.5) asks the kernel to wake one or more of them.");
+    lab_step(lab, "%d processes on one listener, %s", WORKERS, _(e->title));
+    if (way == 1)
+        lab_say(lab, "An event-loop server forked %d times: each worker waits in epoll_wait() "
+                     "on the shared listener. Every epoll that watches the listener is told of "
+                     "a connection.", WORKERS);
+    else
+        lab_say(lab, "An event-loop server forked %d times: each worker waits in epoll_wait() "
+                     "on the shared listener. EPOLLEXCLUSIVE (Linux 4.5) asks the kernel to "
+                     "wake one or more of them.", WORKERS);
     int listener = shared_listener(lab, 2 + way, h);
     sl_set_nonblocking(listener, true);         /* a worker that finds nothing must not block */
     for (int w = 0; w < WORKERS; w++)

@@ -322,6 +322,7 @@ struct sl_wire_match {
     uint16_t from_port;             /* sent from this port */
     unsigned flags;                 /* all of these set (SL_TCP_*) */
     unsigned without;               /* none of these set */
+    unsigned any;                   /* at least one of these set (FIN | RST: an end) */
     bool data;                      /* it carries data */
     bool empty;                     /* it carries none (a bare ACK, a keepalive probe) */
     bool zero_window;               /* it advertises a window of 0 */

@@ -81,6 +81,30 @@ size_t sl_text_prefix(const char *text, int columns, int *used)
     return taken;
 }
 
+int sl_text_pad(const char *text, int columns, char *out, size_t len)
+{
+    int width = sl_text_columns(text);
+    int spaces = width < columns ? columns - width : 0;
+    snprintf(out, len, "%s%*s", text, spaces, "");
+    return width + spaces;
+}
+
+const char *sl_text_suffix(const char *text, int columns)
+{
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    size_t left = strlen(text);
+    int over = sl_text_columns(text) - columns, width;
+    wchar_t wc;
+    size_t len;
+    while (over > 0 && (len = next_char(text, left, &state, &wc, &width)) > 0) {
+        over -= width;                    /* whole characters leave from the front */
+        text += len;
+        left -= len;
+    }
+    return text;
+}
+
 size_t sl_text_wrap(const char *text, int columns, const char **next)
 {
     mbstate_t state;

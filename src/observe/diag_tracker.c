@@ -8,6 +8,7 @@
 #include "socklab/diag_tracker.h"
 
 #include "diag_internal.h"
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
@@ -117,13 +118,13 @@ struct sl_tracker *sl_tracker_open(const struct sl_tracker_options *o, char *not
     if (o->source == SL_SOURCE_PROC)
         return t;                                  /* /proc: dumps only, no events */
     if (!(t->lookup = sl_lookup_open()))
-        snprintf(note, note_len, "exact lookups are refused (%s): every refresh is a full "
-                 "dump", strerrorname_np(errno));
+        snprintf(note, note_len, _("exact lookups are refused (%s): every refresh is a full "
+                   "dump"), strerrorname_np(errno));
     if (o->destroy_events) {
         char why[200];
         t->destroy = sl_destroy_open(&o->filter, why, sizeof why);
         if (!t->destroy && !note[0])
-            snprintf(note, note_len, "%s: no closed connections are kept", why);
+            snprintf(note, note_len, _("%s: no closed connections are kept"), why);
     }
     return t;
 }
@@ -354,8 +355,11 @@ static void end_sockets(struct sl_tracker *t, double now)
         t->fresh[e] = at[e] >= 0 ? t->known.sockets[at[e]] : *ev;
         t->fresh[e].cookie = at[e] >= 0 ? ev->cookie : 0;
     }
-    bool looked = t->lookup && sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh,
-                                                 t->result) == 0;
+    /* Following more than SL_TRACKER_LOOKUP_LIMIT, every refresh dumps anyway
+     * and shows the TIME-WAIT records: no lookup per end (a busy machine ends
+     * thousands of connections a second). */
+    bool looked = t->lookup && t->known.count <= SL_TRACKER_LOOKUP_LIMIT &&
+                  sl_lookup_sockets(t->lookup, t->fresh, n, false, t->fresh, t->result) == 0;
     if (looked)
         t->stats.end_lookups += n;
     for (size_t e = 0; e < n; e++) {
