@@ -32,6 +32,7 @@
 #include "socklab/clock.h"
 #include "socklab/lab.h"
 #include "socklab/net.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <linux/sockios.h>
@@ -357,9 +358,13 @@ static void step_compare(struct sl_lab *lab, const struct results *r)
     lab_say(lab, "The same request, the median of %d, written each way. The fastest fix is "
                  "the one that sends the request in one segment; TCP_NODELAY sends two.",
             REQUESTS - 1);
-    lab_show(lab, "%-34s %7.2f ms", "two send()s (Nagle + delayed ACK)", r->two_sends);
-    for (int i = 0; i < r->count; i++)
-        lab_show(lab, "%-34s %7.2f ms", r->names[i], r->medians[i]);
+    char name[128];                       /* padded in columns: the names may be translated */
+    sl_text_pad(_("two send()s (Nagle + delayed ACK)"), 34, name, sizeof name);
+    lab_show(lab, "%s %7.2f ms", name, r->two_sends);
+    for (int i = 0; i < r->count; i++) {
+        sl_text_pad(_(r->names[i]), 34, name, sizeof name);
+        lab_show(lab, "%s %7.2f ms", name, r->medians[i]);
+    }
     double slowest_fix = 0;
     for (int i = 0; i < r->count; i++)
         slowest_fix = r->medians[i] > slowest_fix ? r->medians[i] : slowest_fix;
