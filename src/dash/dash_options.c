@@ -2,6 +2,7 @@
 #include "dash_options.h"
 
 #include "socklab/check.h"
+#include "socklab/docs.h"
 #include "socklab/i18n.h"
 #include "socklab/place.h"
 
@@ -39,15 +40,18 @@ static long number(const char *text, long low, long high, const char *what)
     return n;
 }
 
-/* Where the dashboard's notes are: installed beside the program
- * (PREFIX/share/socklab/docs/) or in the source tree it was built in; the
- * path into buf, or false. */
+/* Where the dashboard's notes are, in the person's language when they are
+ * translated (docs.h): installed beside the program (PREFIX/share/socklab/
+ * docs/), or in the tree it was built in (docs/, and BUILD/docs/ for the
+ * translations); the path into buf, or false. */
 static bool find_notes(char *buf, size_t len)
 {
-    static const char *const where[] = {
-        "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md",
+    static const char *const folders[] = {
+        "%s/../share/socklab/docs", "%s/../../docs", "%s/../docs",
     };
-    if (!sl_place_find(where, sizeof where / sizeof where[0], NULL, buf, len))
+    char self[PATH_MAX];
+    if (!sl_place_self(self, sizeof self) ||
+        !sl_docs_find(self, folders, sizeof folders / sizeof folders[0], "dashboard.md", buf, len))
         return false;
     char *real = realpath(buf, NULL);
     if (!real)
