@@ -331,7 +331,7 @@ static void step_quickack(struct sl_lab *lab, struct results *r)
                  "it sends the pending ACK each time; set once it is soon forgotten.");
     struct talk t;
     start_talk(lab, &t);
-    struct timing every = { .name = "TCP_QUICKACK before every read" };
+    struct timing every = { .name = N_("TCP_QUICKACK before every read") };
     while (next_request(lab, r, &every)) {
         CHECK(send(t.client, t.header, PART, 0));
         CHECK(send(t.client, t.body, PART, 0));
