@@ -540,8 +540,7 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         if (summary_end)
             body = summary_end + 10;
         char marker[96];
-        /* TRANSLATORS: after an exercise's question: where its answer is
-         * (the notes list the answers after their end, under "Answers"). */
+        /* TRANSLATORS: after an exercise's question; its answer is under "Answers". */
         snprintf(marker, sizeof marker, _("[answer %d at the end]"), ++count);
         for (char *p = marker; (p = strchr(p, ' ')); p++)
             *p = KEEP_TOGETHER;
