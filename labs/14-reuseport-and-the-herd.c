@@ -35,6 +35,7 @@
 #include "socklab/clock.h"
 #include "socklab/lab.h"
 #include "socklab/net.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -444,12 +445,15 @@ static void step_compare(struct sl_lab *lab, const struct herd *h)
                  "to find nothing. (One connection at a time; under a burst, workers that "
                  "are still busy are not woken again, so the waste is lower.)");
     static const char *const names[4] = {
-        "blocking accept(), one listener", "level-triggered epoll, one listener",
-        "EPOLLEXCLUSIVE, one listener", "SO_REUSEPORT, a listener each",
+        N_("blocking accept(), one listener"), N_("level-triggered epoll, one listener"),
+        N_("EPOLLEXCLUSIVE, one listener"), N_("SO_REUSEPORT, a listener each"),
     };
-    for (int i = 0; i < 4; i++)
-        lab_show(lab, "%-36s %5.2f wake-ups, %5.2f empty accept() a connection", names[i],
+    for (int i = 0; i < 4; i++) {
+        char name[128];                   /* padded in columns: the name may be translated */
+        sl_text_pad(_(names[i]), 36, name, sizeof name);
+        lab_show(lab, "%s %5.2f wake-ups, %5.2f empty accept() a connection", name,
                  h->wakeups[i], h->found_nothing[i]);
+    }
     bool measured = h->wakeups[0] >= 0 && h->wakeups[1] >= 0 && h->wakeups[2] >= 0 &&
                     h->wakeups[3] >= 0;
     lab_expect_sound(lab, measured, h->wakeups[1] > 2 * h->wakeups[2] &&

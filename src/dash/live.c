@@ -57,7 +57,7 @@ struct live {
     int explain_skip;
     struct sl_explanation explanation;
     char explain_title[200];
-    char cost[240];
+    char cost[640];                 /* translated: room for 3-byte characters */
 };
 
 static void say(struct live *l, const char *text)
@@ -340,10 +340,10 @@ static void draw(struct live *l)
     l->status.cost = NULL;
     if (l->collector.tracker) {
         struct sl_tracker_stats c = sl_tracker_stats(l->collector.tracker);
-        snprintf(l->cost, sizeof l->cost, "Cost so far: %lu refreshes, %lu by exact lookups "
+        snprintf(l->cost, sizeof l->cost, _("Cost so far: %lu refreshes, %lu by exact lookups "
                  "alone (hash lookups, %lu sockets); %lu dumps, each a walk of every socket on "
                  "the machine (every few seconds, after a queue grows, a key); %lu destroy "
-                 "events.", c.refreshes, c.lookup_rounds, c.lookups, c.dumps, c.events);
+                 "events."), c.refreshes, c.lookup_rounds, c.lookups, c.dumps, c.events);
         l->status.cost = l->cost;
     }
     l->shown = dash_screen_draw(&l->model, &l->status);

@@ -57,7 +57,7 @@ static void set_asked(struct sl_lab *lab, const char *setting)
     if (err)
         sl_usage_error(lab->program, "--sysctl %s: %s in the lab's network (%s); leave it "
                        "out, or set it as root in a namespace of your own.", setting,
-                       err == ENOENT ? "no such setting" : "the kernel refused it",
+                       err == ENOENT ? _("no such setting") : _("the kernel refused it"),
                        strerrorname_np(err));
 }
 

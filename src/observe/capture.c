@@ -78,11 +78,11 @@ int sl_capture_ports(struct sl_capture *c, const uint16_t *ports, int count)
     if (count < 0)
         n = (size_t)snprintf(expr, sizeof expr, "tcp");
     else if (count == 0)
-        n = (size_t)snprintf(expr, sizeof expr, "%s", _("tcp and port 0"));   /* nothing yet */
+        n = (size_t)snprintf(expr, sizeof expr, "tcp and port 0");   /* nothing yet */
     else if (count > SL_CAPTURE_MAX_PORTS)
         n = (size_t)snprintf(expr, sizeof expr, "tcp");
     else {
-        n = (size_t)snprintf(expr, sizeof expr, "%s", _("tcp and ("));
+        n = (size_t)snprintf(expr, sizeof expr, "tcp and (");
         for (int i = 0; i < count && n < sizeof expr; i++)
             n += (size_t)snprintf(expr + n, sizeof expr - n, "%sport %u", i ? " or " : "",
                                   ports[i]);

@@ -109,8 +109,8 @@ static int thread_count(void)
 static void explain_refusal(int err, char *why, size_t len)
 {
     if (err == EINVAL && thread_count() > 1) {  /* unshare(CLONE_NEWUSER) wants one thread */
-        snprintf(why, len, "this process already runs %d threads, and a user namespace is "
-                           "made by a single-threaded one (a bug of the program: report it)",
+        snprintf(why, len, _("this process already runs %d threads, and a user namespace is "
+                             "made by a single-threaded one (a bug of the program: report it)"),
                  thread_count());
         return;
     }

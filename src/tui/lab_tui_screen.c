@@ -24,12 +24,13 @@ enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
  * being dropped. Returns the lines used. */
 static int draw_header(struct sl_lab *lab, int cols, int lines)
 {
-    char whole[256], brief[32], step[256], step_brief[32];
-    snprintf(whole, sizeof whole, " Lab %02d: %s", lab->info->number, lab->info->title);
-    snprintf(brief, sizeof brief, " Lab %02d", lab->info->number);
-    snprintf(step, sizeof step, "Step %d: %s", lab->step, lab->step_title ? lab->step_title : "");
-    snprintf(step_brief, sizeof step_brief, "Step %d", lab->step);
-    char line[512];
+    char whole[512], brief[64], step[512], step_brief[64];     /* room for 3-byte characters */
+    snprintf(whole, sizeof whole, _(" Lab %02d: %s"), lab->info->number, lab->info->title);
+    snprintf(brief, sizeof brief, _(" Lab %02d"), lab->info->number);
+    snprintf(step, sizeof step, _("Step %d: %s"), lab->step,
+             lab->step_title ? lab->step_title : "");
+    snprintf(step_brief, sizeof step_brief, _("Step %d"), lab->step);
+    char line[640];
     snprintf(line, sizeof line, "%s | %s", brief, step);
     if (lab->step && lines > 1 && sl_text_columns(line) > cols) {
         const char *rest;
@@ -124,10 +125,10 @@ static void draw_keys(const struct sl_lab_tui *t, int y, int cols, bool wide)
     if (!wide)                                  /* side by side, everything shows at once */
         keys[count++] = (struct sl_tui_segment){ sockets ? _("Tab:lesson") : _("Tab:sockets"),
                                                  NULL, 7 };
-    keys[count++] = (struct sl_tui_segment){ sockets ? "Up/Down:rows" : "Up/Down:scroll",
+    keys[count++] = (struct sl_tui_segment){ sockets ? _("Up/Down:rows") : _("Up/Down:scroll"),
                                              "Up/Down", 3 };
     if (!sockets)
-        keys[count++] = (struct sl_tui_segment){ "j/k:rows", NULL, 2 };
+        keys[count++] = (struct sl_tui_segment){ _("j/k:rows"), NULL, 2 };
     sl_tui_draw_bar(y, cols, keys, count);
 }
 

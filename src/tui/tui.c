@@ -490,7 +490,7 @@ void sl_tui_draw_log(const struct sl_tui_model *m, struct sl_tui_rect r)
             break;
         char what[160], where[2 * SL_ADDR_STRLEN + 4], line[sizeof what + sizeof where + 4];
         char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
-        const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
+        const char *from = e->kind == SL_APPEARED ? _("(new)") : log_state(e->from);
         snprintf(what, sizeof what, "%7.1fs %-5s %s -> %s", e->at / 1000.0,
                  e->traced ? "trace" : "poll", from, sl_tui_log_destination(e));
         snprintf(where, sizeof where, "%s %s", sl_tuple_local(&e->tuple, local, sizeof local),
@@ -514,7 +514,7 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
 {
     char line[512];
     sl_tui_fit_segments(keys, count, "  ", cols, line, sizeof line);
-    if ((int)strlen(line) > cols)                   /* one space between keys, if that fits */
+    if (sl_text_columns(line) > cols)               /* one space between keys, if that fits */
         sl_tui_fit_segments(keys, count, " ", cols, line, sizeof line);
     put_attr(y, 0, cols, line, paint(SL_TUI_COLOUR_KEYS));
 }
