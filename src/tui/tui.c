@@ -514,7 +514,7 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
 {
     char line[512];
     sl_tui_fit_segments(keys, count, "  ", cols, line, sizeof line);
-    if ((int)strlen(line) > cols)                   /* one space between keys, if that fits */
+    if (sl_text_columns(line) > cols)               /* one space between keys, if that fits */
         sl_tui_fit_segments(keys, count, " ", cols, line, sizeof line);
     put_attr(y, 0, cols, line, paint(SL_TUI_COLOUR_KEYS));
 }
