@@ -334,7 +334,8 @@ static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r
                                               "server's bare, delayed ACK of the header");
     }
     sl_lab_observe(lab);
-    lab_pause(lab, "the server's socket, with ss -i, shows ato:%.0f: its ACK timeout", r->ato);
+    lab_pause(lab, "the server's ACK timeout: add -i to the ss command below (ss -tanoi) and "
+                   "its socket shows ato:%.0f", r->ato);
 }
 
 static void step_where(struct sl_lab *lab, struct talk *t)
@@ -604,8 +605,9 @@ static void step_small_writes(struct sl_lab *lab)
                    "writes that queue behind unacknowledged data leave together: fewer "
                    "segments than writes, TCP_NODELAY or not");
         if (pass == passes - 1)
-            lab_pause(lab, "the client's segs_out (ss -i shows it) is far below %d",
-                      SMALL_WRITES);
+            lab_pause(lab, "the table above was taken right after the writes, most of them "
+                           "still in the client's Send-Q; now ss -i shows its segs_out, far "
+                           "below %d", SMALL_WRITES);
         stop_talk(&t);
         sl_lab_untrack_all(lab);
     }
