@@ -173,7 +173,10 @@ static void step_keepalive(struct sl_lab *lab)
                IDLE_S, PROBES);
     struct sl_wire_match probes_sent = probes_from(&t[0]);
     lab_expect_segment_count(lab, &probes_sent, PROBES, 0,
-                             "%d probes, empty ACKs, left the client a second apart", PROBES);
+                             "%d probes, empty ACKs, left the client while recv() waited", PROBES);
+    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST, .in_last_call = true };
+    lab_expect_segment(lab, &reset, 0, "then a RST: giving up, the client resets the connection "
+                                       "it declares dead");
     sl_lab_observe(lab);
     lab_expect(lab, sl_lab_state(lab, &t[0]) == 0, "and the kernel no longer lists the socket");
     bury(lab, pair);
@@ -197,10 +200,11 @@ static double give_up_ms(long retries)
 static void step_retries(struct sl_lab *lab)
 {
     lab_step(lab, "Data to a dead peer: retransmissions, and tcp_retries2's time budget");
-    lab_say(lab, "Unacknowledged data is sent again, each time after twice the wait "
-                 "(200 ms, 400, 800...: ss -o shows timer:(on,...,N)). tcp_retries2 sounds "
-                 "like a count of retransmissions; the kernel turns it into a time, and "
-                 "checks that time when a retransmission timer fires.");
+    lab_say(lab, "Unacknowledged data is sent again: first a tail loss probe, then on the "
+                 "retransmission timer, each time after twice the wait (200 ms, 400, 800...: "
+                 "ss -o shows timer:(on,...,N)). tcp_retries2 sounds like a count of "
+                 "retransmissions; the kernel turns it into a time, and checks that time when "
+                 "a retransmission timer fires.");
     long retries2 = sl_lab_sysctl(lab, "net.ipv4.tcp_retries2");
     lab_show(lab, "tcp_retries2 = %ld: ETIMEDOUT after about %.0f s of retransmitting",
              retries2, give_up_ms(retries2) / 1000);
@@ -223,10 +227,14 @@ static void step_retries(struct sl_lab *lab)
                "with tcp_retries2 = 3 the connection dies no sooner than 3 retransmissions "
                "would take (%.1f s)", give_up_ms(3) / 1000);
     lab_expect(lab, sent_again > 3, "after more than 3 retransmissions: the budget is a time, "
-                                    "checked when the timer fires");
+                                    "counted from the first timeout, checked when the timer "
+                                    "fires");
     struct sl_wire_match data = { .from = &t[0], .data = true };
     lab_expect_segment_count(lab, &data, (int)sent_again + 1, 0,
                              "the data left the client %u times", sent_again + 1);
+    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST, .in_last_call = true };
+    lab_expect_no_segment(lab, &reset, 0, "and no RST when it gave up: a timeout of "
+                                          "retransmissions ends the connection silently");
     sl_lab_sysctl_set(lab, "net.ipv4.tcp_retries2", retries2);
     bury(lab, pair);
 }
@@ -274,11 +282,11 @@ static void step_close_wait(struct sl_lab *lab)
     if (!doomed_pair(lab, 4, pair, t, "keepalive ends a CLOSE-WAIT socket whose peer is dead"))
         return;
     CHECK(lab_call(lab, close(pair[0])));                   /* the client's FIN */
-    sl_lab_wait_state(lab, &t[1], SL_TCP_CLOSE_WAIT, 1000);
     /* ... and its ACK, before the client vanishes: a FIN still unacknowledged
      * would be retransmitted into the server, and each copy restarts the
      * keepalive clock (a busy machine can delay that ACK past the drop). */
-    sl_lab_wait_state(lab, &t[0], SL_TCP_FIN_WAIT2, 1000);
+    bool settled = sl_lab_wait_state(lab, &t[1], SL_TCP_CLOSE_WAIT, 3000) &&
+                   sl_lab_wait_state(lab, &t[0], SL_TCP_FIN_WAIT2, 3000);
     CHECK(setsockopt(pair[1], SOL_SOCKET, SO_KEEPALIVE, &(int){ 1 }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPIDLE, &(int){ IDLE_S }, sizeof(int)));
     CHECK(setsockopt(pair[1], IPPROTO_TCP, TCP_KEEPINTVL, &(int){ INTERVAL_S }, sizeof(int)));
@@ -289,9 +297,11 @@ static void step_close_wait(struct sl_lab *lab)
     lab_expect(lab, s && s->state == SL_TCP_CLOSE_WAIT && s->timer == SL_TIMER_KEEPALIVE,
                "the server's CLOSE-WAIT socket has a keepalive timer");
     bool gone = sl_lab_wait_state(lab, &t[1], 0, (IDLE_S + PROBES * INTERVAL_S + 4) * 1000);
-    lab_expect(lab, gone && socket_error(pair[1]) == ETIMEDOUT,
-               "after the unanswered probes the CLOSE-WAIT socket is gone, with ETIMEDOUT, "
-               "though its program never closed it");
+    lab_expect_sound(lab, settled, gone && socket_error(pair[1]) == ETIMEDOUT,
+                     "after the unanswered probes the CLOSE-WAIT socket is gone, with "
+                     "ETIMEDOUT, though its program never closed it");
+    struct sl_wire_match reset = { .from = &t[1], .flags = SL_TCP_RST };
+    lab_expect_segment(lab, &reset, 0, "on the wire, its probes end in a RST, as in step 2");
     lab_pause(lab, "no CLOSE-WAIT left; the descriptor is still open until close()");
     sl_lab_undrop(lab);
     close(pair[1]);

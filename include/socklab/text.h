@@ -14,7 +14,8 @@
  * the punctuation that closes a phrase (，。、；：？！ and closing brackets),
  * which stays on the line it ends, and after one that opens a phrase (（「《
  * and the other opening brackets and quotes), which stays with what it opens.
- * A '\n' always ends a line. */
+ * A U+2060 WORD JOINER forbids a break on either side of it. A '\n' always
+ * ends a line. */
 #ifndef SOCKLAB_TEXT_H
 #define SOCKLAB_TEXT_H
 

@@ -35,6 +35,9 @@ static bool closes_phrase(wchar_t wc)
     return wc != L'\0' && wcschr(closing, wc) != NULL;
 }
 
+/* U+2060 WORD JOINER: no line breaks on either side of it (it takes no column). */
+#define WORD_JOINER L'\u2060'
+
 /* And what opens one: never the last on a line. */
 static bool opens_phrase(wchar_t wc)
 {
@@ -121,7 +124,8 @@ size_t sl_text_wrap(const char *text, int columns, const char **next)
             goto trim;
         }
         bool space = text[at] == ' ';
-        if (seen_word && !space &&
+        bool joined = wc == WORD_JOINER || previous == WORD_JOINER;
+        if (seen_word && !space && !joined &&
             (after_space || ((width == 2 || previous_width == 2) && !closes_phrase(wc) &&
                              !opens_phrase(previous))))
             last_break = at;                        /* the line may end before this character */

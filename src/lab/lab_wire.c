@@ -242,15 +242,28 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m)
 }
 
 /* How much of the sequence m[0..count) the step's segments hold, in order
- * (for one match: how many segments match it). */
+ * (for one match: how many segments match it). An entry with after_ms must
+ * come that long after the latest match of the entry before it, so while it
+ * is awaited a new match of that entry moves the start of the wait. */
 static int found(struct sl_lab *lab, const struct sl_wire_match *m, int count)
 {
     if (count == 1)
         return sl_lab_wire_count(lab, m);
     sl_lab_wire_read(lab);
+    const struct sl_segment *kept = lab->wire->kept;
     int next = 0;
-    for (int i = 0; i < lab->wire->kept_count && next < count; i++)
-        next += matches(lab, i, &m[next]);
+    double previous_ms = 0;
+    for (int i = 0; i < lab->wire->kept_count && next < count; i++) {
+        if (next > 0 && m[next].after_ms > 0 && matches(lab, i, &m[next - 1])) {
+            previous_ms = kept[i].t_ms;
+            continue;
+        }
+        if (matches(lab, i, &m[next]) &&
+            (next == 0 || kept[i].t_ms - previous_ms >= m[next].after_ms)) {
+            previous_ms = kept[i].t_ms;
+            next++;
+        }
+    }
     return next;
 }
 

@@ -45,6 +45,14 @@ check "notes 6 under zh_CN.UTF-8: the English is gone, the calls and states stay
 check "notes 6 in Chinese: valid UTF-8, every line within 80 columns" \
     sh -c "iconv -f UTF-8 -t UTF-8 '$scratch/out' >/dev/null &&
            [ \$(LC_ALL=zh_CN.UTF-8 wc -L <'$scratch/out') -le 80 ]"
+# Every exercise's marker whole on its line, in every lab's Chinese notes.
+markers_whole() {
+    for n in $(seq 1 14); do
+        notes "$n" $zh | grep '\[答案' | grep -v '\[答案 [0-9]* [^]]*\]' && return 1
+    done
+    return 0
+}
+check "every lab's Chinese notes: each exercise's marker ([答案 N ...]) whole on its line" markers_whole
 english_notes() { grep -q '^Lab 06 — TIME-WAIT' "$scratch/out" && ! grep -q '要点' "$scratch/out"; }
 notes 6 LC_ALL=C.UTF-8 >"$scratch/out"
 check "notes 6 under C.UTF-8: English" english_notes

@@ -120,6 +120,11 @@ static void wide_text_breaks_between_characters(void **state)
     n = sl_text_wrap("我们称之为（三次握手）", 12, &next);
     assert_int_equal(sl_text_columns_n("我们称之为（三次握手）", n), 10);
     assert_true(strncmp(next, "（", strlen("（")) == 0);
+    /* A word joiner (U+2060, no column) forbids a break on either side:
+     * 甲乙 fits 4 columns, but 乙 is joined to 丙, so the line is 甲 alone. */
+    n = sl_text_wrap("甲乙\u2060丙", 4, &next);
+    assert_int_equal(sl_text_columns_n("甲乙\u2060丙", n), 2);
+    assert_string_equal(next, "乙\u2060丙");
     n = sl_text_wrap("见《UNIX 网络编程》", 4, &next);
     assert_int_equal(sl_text_columns_n("见《UNIX 网络编程》", n), 2);   /* 见, then 《UNIX */
     assert_true(strncmp(next, "《", strlen("《")) == 0);
