@@ -283,8 +283,8 @@ static void expect_segments_per_request(struct sl_lab *lab, const struct talk *t
                                         int per, double slowest, const char *how)
 {
     struct sl_wire_match data = { .from = &t->from_client, .data = true };
-    const char *one = "with %s each request left the client in one segment";
-    const char *two = "with %s each request still left the client in two segments";
+    const char *one = N_("with %s each request left the client in one segment");
+    const char *two = N_("with %s each request still left the client in two segments");
     if (slowest < CORK_CEILING_MS || !sl_lab_wire(lab))
         lab_expect_segment_count(lab, &data, runs * per, 20, per == 1 ? one : two, _(how));
     else
