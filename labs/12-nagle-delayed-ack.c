@@ -286,7 +286,7 @@ static void expect_segments_per_request(struct sl_lab *lab, const struct talk *t
     const char *one = N_("with %s each request left the client in one segment");
     const char *two = N_("with %s each request still left the client in two segments");
     if (slowest < CORK_CEILING_MS || !sl_lab_wire(lab))
-        lab_expect_segment_count(lab, &data, runs * per, 20, per == 1 ? one : two, _(how));
+        lab_expect_segment_count(lab, &data, runs * per, 200, per == 1 ? one : two, _(how));
     else
         lab_expect_sound(lab, false, false, per == 1 ? one : two, _(how));
 }

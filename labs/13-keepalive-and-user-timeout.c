@@ -174,8 +174,8 @@ static void step_keepalive(struct sl_lab *lab)
     struct sl_wire_match probes_sent = probes_from(&t[0]);
     lab_expect_segment_count(lab, &probes_sent, PROBES, 0,
                              "%d probes, empty ACKs, left the client while recv() waited", PROBES);
-    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST, .in_last_call = true };
-    lab_expect_segment(lab, &reset, 0, "then a RST: giving up, the client resets the connection "
+    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST };   /* the step's */
+    lab_expect_segment(lab, &reset, 1000, "then a RST: giving up, the client resets the connection "
                                        "it declares dead");
     sl_lab_observe(lab);
     lab_expect(lab, sl_lab_state(lab, &t[0]) == 0, "and the kernel no longer lists the socket");
@@ -233,8 +233,8 @@ static void step_retries(struct sl_lab *lab)
     struct sl_wire_match data = { .from = &t[0], .data = true };
     lab_expect_segment_count(lab, &data, (int)sent_again + 1, 0,
                              "the data left the client %u times", sent_again + 1);
-    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST, .in_last_call = true };
-    lab_expect_no_segment(lab, &reset, 0, "and no RST when it gave up: a timeout of "
+    struct sl_wire_match reset = { .from = &t[0], .flags = SL_TCP_RST };   /* the step's */
+    lab_expect_no_segment(lab, &reset, 200, "and no RST when it gave up: a timeout of "
                                           "retransmissions ends the connection silently");
     sl_lab_sysctl_set(lab, "net.ipv4.tcp_retries2", retries2);
     bury(lab, pair);
@@ -305,7 +305,7 @@ static void step_close_wait(struct sl_lab *lab)
                      "after the unanswered probes the CLOSE-WAIT socket is gone, with "
                      "ETIMEDOUT, though its program never closed it");
     struct sl_wire_match reset = { .from = &t[1], .flags = SL_TCP_RST };
-    lab_expect_segment(lab, &reset, 0, "on the wire, its probes end in a RST, as in step 2");
+    lab_expect_segment(lab, &reset, 1000, "on the wire, its probes end in a RST, as in step 2");
     lab_pause(lab, "no CLOSE-WAIT left; the descriptor is still open until close()");
     sl_lab_undrop(lab);
     close(pair[1]);

@@ -547,7 +547,7 @@ static void step_close_one(struct sl_lab *lab)
             lab_expect(lab, reset == (int)queued[closing] && left == queued[!closing], "the "
                        "closed listener's queued connections are reset, not handed to the "
                        "other listener: drain a listener before closing it");
-        lab_expect_segment_count(lab, &resets, migrate == 1 ? 0 : (int)queued[closing], 0,
+        lab_expect_segment_count(lab, &resets, migrate == 1 ? 0 : (int)queued[closing], 200,
                                  migrate == 1 ? "close() sent no RST to its %u queued clients"
                                               : "close() sent a RST to each of its %u queued "
                                                 "clients", queued[closing]);
