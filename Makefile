@@ -314,6 +314,7 @@ install: all
 	    install -m 644 $(wildcard $(dir)/*.c $(dir)/*.h) $(DESTDIR)$(SHARE)/$(dir)/;)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(SHARE)/docs/)
 	install -m 644 $(wildcard docs/labs/*.md) $(DESTDIR)$(SHARE)/docs/labs/
+	install -D -m 644 docs/zh_CN/glossary.md $(DESTDIR)$(SHARE)/docs/zh_CN/glossary.md
 	$(foreach l,$(LINGUAS),install -d $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES && \
 	    install -m 644 $(BUILD)/locale/$(l)/LC_MESSAGES/socklab.mo \
 	        $(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES/;)

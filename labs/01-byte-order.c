@@ -39,10 +39,10 @@
 static const struct sl_lab_info info = {
     .number = 1,
     .name = "byte-order",
-    .title = "Byte order: a number in memory, on the wire, and in bind()",
-    .goal = "See the bytes of a number in this host's order and in network order, "
-            "convert addresses and ports correctly, and find out who can connect "
-            "to a socket bound to INADDR_LOOPBACK or to INADDR_ANY.",
+    .title = N_("Byte order: a number in memory, on the wire, and in bind()"),
+    .goal = N_("See the bytes of a number in this host's order and in network order, "
+               "convert addresses and ports correctly, and find out who can connect "
+               "to a socket bound to INADDR_LOOPBACK or to INADDR_ANY."),
     .ports = 2,
 };
 
@@ -105,13 +105,16 @@ int main(int argc, char **argv)
     memcpy(in_memory, &value, sizeof value);
     lab_show(lab, "bytes of 0x01020304 in memory: %s", hex_bytes(in_memory, 4, hex, sizeof hex));
     bool little_endian = in_memory[0] == 0x04;
-    lab_say(lab, "The least significant byte (04) is %s: this host is %s-endian.",
-            little_endian ? "at the lowest address" : "at the highest address",
-            little_endian ? "little" : "big");
+    if (little_endian)
+        lab_say(lab, "The least significant byte (04) is at the lowest address: this host is "
+                     "little-endian.");
+    else
+        lab_say(lab, "The least significant byte (04) is at the highest address: this host is "
+                     "big-endian.");
     bool compiler_says_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
     lab_expect(lab, little_endian == compiler_says_little,
-               "the byte order measured in memory is the one the compiler targets (%s-endian)",
-               compiler_says_little ? "little" : "big");
+               "the byte order measured in memory is the one the compiler targets (%s)",
+               compiler_says_little ? _("little-endian") : _("big-endian"));
 
     lab_step(lab, "htonl() and htons(): network order is big-endian on every host");
     lab_say(lab, "TCP/IP headers carry numbers most significant byte first. htonl() "
@@ -241,8 +244,11 @@ int main(int argc, char **argv)
     struct sockaddr_in got = { .sin_family = AF_INET };
     socklen_t got_len = sizeof got;
     CHECK(getsockname(c, (struct sockaddr *)&got, &got_len));
-    lab_show(lab, "getsockname() = %s%s", inet_ntoa(got.sin_addr),
-             rc == 0 ? "" : " (bind() failed: the socket is not bound)");
+    if (rc == 0)
+        lab_show(lab, "getsockname() = %s", inet_ntoa(got.sin_addr));
+    else
+        lab_show(lab, "getsockname() = %s (bind() failed: the socket is not bound)",
+                 inet_ntoa(got.sin_addr));
     if (!little_endian)
         lab_expect(lab, rc == 0 && got.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
                    "on a big-endian host INADDR_LOOPBACK needs no swap: bind() gets 127.0.0.1");

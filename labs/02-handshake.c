@@ -48,10 +48,10 @@
 static const struct sl_lab_info info = {
     .number = 2,
     .name = "handshake",
-    .title = "The handshake: LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED",
-    .goal = "See each state of the three-way handshake on the running kernel, that "
-            "connect() returns before any accept(), that accept() only takes finished "
-            "connections, and when connect() is refused at once or waits for a time-out.",
+    .title = N_("The handshake: LISTEN, SYN-SENT, SYN-RECV, ESTABLISHED"),
+    .goal = N_("See each state of the three-way handshake on the running kernel, that "
+               "connect() returns before any accept(), that accept() only takes finished "
+               "connections, and when connect() is refused at once or waits for a time-out."),
     .ports = 4,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -198,7 +198,7 @@ static void step_syn_recv(struct sl_lab *lab)
                  "\"SYN_REVD\", claim M10 in docs/myths.md, is no name either prints) until "
                  "data comes or the deferral runs out (next step). Its timer counts the "
                  "deferral; nothing is resent.");
-    if (cookies_for_every_syn(lab, "the server's side waits in SYN-RECV"))
+    if (cookies_for_every_syn(lab, _("the server's side waits in SYN-RECV")))
         return;
     int listener = bound_on(lab, 1), seconds = 30, kept;
     socklen_t len = sizeof kept;
@@ -242,8 +242,8 @@ static void step_deferral_ends(struct sl_lab *lab)
                  "server's kernel resends its SYN-ACK, once; the client's kernel answers "
                  "with an ACK, which now completes the connection: accept() returns it "
                  "with nothing to read.");
-    if (cookies_for_every_syn(lab, "a connection without data is accepted when the "
-                                   "deferral runs out"))
+    if (cookies_for_every_syn(lab, _("a connection without data is accepted when the "
+                                     "deferral runs out")))
         return;
     int listener = bound_on(lab, 1), seconds = 2, kept, queued = -1;
     socklen_t len = sizeof kept;
@@ -437,7 +437,8 @@ static pid_t watch_syn_retransmissions(struct sl_lab *lab, uint16_t port, int ti
  * lab drops the SYNs to a port that has a listener (nftables). */
 static void timed_out_dropped(struct sl_lab *lab, struct sockaddr_storage *addr, socklen_t len)
 {
-    const char *claim = "a SYN dropped on the way (a firewall) times out the same way: ETIMEDOUT";
+    const char *claim = _("a SYN dropped on the way (a firewall) times out the same way: "
+                          "ETIMEDOUT");
     int listener = sl_listen_on(sl_lab_bind_ip(lab), 0, 8), fd;
     sl_lab_track_port(lab, sl_local_port(listener));
     CHECK(getsockname(listener, (struct sockaddr *)addr, &len));
@@ -466,9 +467,12 @@ static void step_timed_out(struct sl_lab *lab, int full)
     long linear = sl_lab_sysctl(lab, "net.ipv4.tcp_syn_linear_timeouts");
     struct utsname kernel;
     CHECK(uname(&kernel));
-    lab_show(lab, "Linux %s: %s", kernel.release,
-             linear >= 0 ? "the first tcp_syn_linear_timeouts gaps are 1 s (since 6.5)"
-                         : "every gap doubles (tcp_syn_linear_timeouts came with 6.5)");
+    if (linear >= 0)
+        lab_show(lab, "Linux %s: the first tcp_syn_linear_timeouts gaps are 1 s (since 6.5)",
+                 kernel.release);
+    else
+        lab_show(lab, "Linux %s: every gap doubles (tcp_syn_linear_timeouts came with 6.5)",
+                 kernel.release);
     int expected_ms, expected = syn_retransmissions_expected(1, linear > 0 ? (int)linear : 0,
                                                              &expected_ms), report, count = -1;
     struct sockaddr_storage addr;

@@ -42,10 +42,10 @@
 static const struct sl_lab_info info = {
     .number = 3,
     .name = "blocking-vs-nonblocking",
-    .title = "Blocking vs non-blocking: what recv() returns, when, and why",
-    .goal = "See that a blocking recv() returns what is there rather than waiting for "
-            "the full length, that an empty non-blocking socket answers EAGAIN (and "
-            "0 means end of stream), and how programs drain, bound and interrupt reads.",
+    .title = N_("Blocking vs non-blocking: what recv() returns, when, and why"),
+    .goal = N_("See that a blocking recv() returns what is there rather than waiting for "
+               "the full length, that an empty non-blocking socket answers EAGAIN (and "
+               "0 means end of stream), and how programs drain, bound and interrupt reads."),
     .ports = 1,
 };
 
@@ -138,9 +138,12 @@ static void step_waitall(struct sl_lab *lab, int client, int server)
         late_send_end(lab, &late);
     } while (called_too_late(lab, &late, &attempt));
     double after = late.returned - late.sent;
-    lab_show(lab, "recv() got \"%.*s\", %s%.0f ms after the send",
-             (int)(n > 0 ? n : 0), buf,
-             after < 1 ? "less than " : "", after < 1 ? 1 : after);
+    if (after < 1)
+        lab_show(lab, "recv() got \"%.*s\", less than 1 ms after the send",
+                 (int)(n > 0 ? n : 0), buf);
+    else
+        lab_show(lab, "recv() got \"%.*s\", %.0f ms after the send", (int)(n > 0 ? n : 0), buf,
+                 after);
     lab_expect_sound(lab, late.called < late.sent, n == 10,
                      "with MSG_WAITALL recv() waits until all 10 "
                      "bytes have arrived");
@@ -153,19 +156,19 @@ static const struct signal_case {
     const char *flags_name, *claim;
     ssize_t returns;                            /* what recv() returns: -1 (EINTR) or 5 */
 } signal_cases[] = {
-    { "EINTR: a signal interrupts a blocking recv()",
-      "A timer sends SIGALRM after 100 ms to a process blocked in recv(); a child sends "
-      "5 bytes after 300 ms (no SO_RCVTIMEO: by signal(7) a recv() with a timeout is never "
-      "restarted). Without SA_RESTART recv() returns -1 with EINTR. Claim M18 "
-      "(docs/myths.md) treats EINTR like EAGAIN, \"no more data\"; it only means "
-      "\"try again\".",
-      0, "0", "the interrupted recv() fails with EINTR", -1 },
-    { "SA_RESTART: the interrupted recv() carries on",
-      "The same, with the handler installed with SA_RESTART: the handler runs at 100 ms, "
-      "then the kernel restarts recv(), which returns the child's 5 bytes at 300 ms. The "
-      "program never sees EINTR.",
-      SA_RESTART, "SA_RESTART", "with SA_RESTART the interrupted recv() carries on and "
-      "returns the 5 bytes sent after the signal", 5 },
+    { N_("EINTR: a signal interrupts a blocking recv()"),
+      N_("A timer sends SIGALRM after 100 ms to a process blocked in recv(); a child sends "
+         "5 bytes after 300 ms (no SO_RCVTIMEO: by signal(7) a recv() with a timeout is never "
+         "restarted). Without SA_RESTART recv() returns -1 with EINTR. Claim M18 "
+         "(docs/myths.md) treats EINTR like EAGAIN, \"no more data\"; it only means "
+         "\"try again\"."),
+      0, "0", N_("the interrupted recv() fails with EINTR"), -1 },
+    { N_("SA_RESTART: the interrupted recv() carries on"),
+      N_("The same, with the handler installed with SA_RESTART: the handler runs at 100 ms, "
+         "then the kernel restarts recv(), which returns the child's 5 bytes at 300 ms. The "
+         "program never sees EINTR."),
+      SA_RESTART, "SA_RESTART", N_("with SA_RESTART the interrupted recv() carries on and "
+                                   "returns the 5 bytes sent after the signal"), 5 },
 };
 
 /* True, and said, when SIGALRM did not come after recv() began and before
@@ -179,8 +182,8 @@ static bool alarm_missed(struct sl_lab *lab, const struct late_send *late, int *
 
 static void step_signal(struct sl_lab *lab, const struct signal_case *c)
 {
-    lab_step(lab, "%s", c->title);
-    lab_say(lab, "%s", c->story);
+    lab_step(lab, "%s", _(c->title));           /* the table's words, translated */
+    lab_say(lab, "%s", _(c->story));
     lab_show(lab, "this step: sa_flags = %s", c->flags_name);
     struct sigaction action = { .sa_handler = on_alarm,
                                 .sa_flags = c->sa_flags };
@@ -204,7 +207,7 @@ static void step_signal(struct sl_lab *lab, const struct signal_case *c)
              (int)alarm_ms, late.returned - alarm_base);
     lab_expect_sound(lab, alarm_ms > 0 && alarm_base + alarm_ms < late.sent,
                      n == c->returns && (n != -1 || err == EINTR),
-                     "%s", c->claim);
+                     "%s", _(c->claim));
 }
 
 int main(int argc, char **argv)
@@ -278,7 +281,7 @@ int main(int argc, char **argv)
         total += n;                              /* until 0 (end) or -1 (EAGAIN) */
     err = errno;
     lab_show(lab, "%d calls read %ld bytes; the last one answered %zd (%s)", calls, total, n,
-             n == -1 ? strerrorname_np(err) : "end of stream");
+             n == -1 ? strerrorname_np(err) : _("end of stream"));
     if (queued < 900)
         lab_skip(lab, "net.ipv4.tcp_rmem leaves a receive buffer too small to queue 900 bytes",
                  "the loop read all 900 bytes and stopped at EAGAIN");
@@ -341,7 +344,7 @@ int main(int argc, char **argv)
     int so_error = -1;
     socklen_t so_len = sizeof so_error;
     CHECK(getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &so_len));
-    lab_show(lab, "poll() saw POLLOUT: %s; SO_ERROR = %d", ready & POLLOUT ? "yes" : "no",
+    lab_show(lab, "poll() saw POLLOUT: %s; SO_ERROR = %d", ready & POLLOUT ? _("yes") : _("no"),
              so_error);
     lab_expect(lab, rc == -1 && err == EINPROGRESS && (ready & POLLOUT) && so_error == 0,
                "a non-blocking connect() answers EINPROGRESS, then POLLOUT with SO_ERROR 0");

@@ -29,6 +29,7 @@
 #include "socklab/clock.h"
 #include "socklab/lab.h"
 #include "socklab/net.h"
+#include "socklab/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,11 +44,11 @@
 static const struct sl_lab_info info = {
     .number = 4,
     .name = "epoll-lt-vs-et",
-    .title = "epoll: level vs edge triggering, draining, the accept loop, maxevents",
-    .goal = "See what epoll reports after a partial read in each mode, why edge-"
-            "triggered code must drain until EAGAIN (and accept in a loop), what "
-            "epoll_create's size and epoll_wait's maxevents mean, and what each mode "
-            "costs for the same work.",
+    .title = N_("epoll: level vs edge triggering, draining, the accept loop, maxevents"),
+    .goal = N_("See what epoll reports after a partial read in each mode, why edge-"
+               "triggered code must drain until EAGAIN (and accept in a loop), what "
+               "epoll_create's size and epoll_wait's maxevents mean, and what each mode "
+               "costs for the same work."),
     .ports = 2,
 };
 
@@ -324,10 +325,10 @@ static const struct way {
     uint32_t mode;
     bool drain;
 } ways[4] = {
-    { "edge-triggered, drain", EPOLLET, true },
-    { "level-triggered, drain", 0, true },
-    { "level-triggered, one recv per wake-up", 0, false },
-    { "edge-triggered, one recv per wake-up", EPOLLET, false },
+    { N_("edge-triggered, drain"), EPOLLET, true },
+    { N_("level-triggered, drain"), 0, true },
+    { N_("level-triggered, one recv per wake-up"), 0, false },
+    { N_("edge-triggered, one recv per wake-up"), EPOLLET, false },
 };
 
 static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cost[4])
@@ -366,8 +367,10 @@ static void step_four_ways(struct sl_lab *lab, struct story *st, struct cost cos
             }
         }
         cost[w].unread = left;
-        lab_show(lab, "%-37s %d waits %3d recvs %5ld unread", ways[w].name,
-                 cost[w].waits, cost[w].reads, cost[w].unread);
+        char name[128];                   /* padded in columns: the name may be translated */
+        sl_text_pad(_(ways[w].name), 37, name, sizeof name);
+        lab_show(lab, "%s %d waits %3d recvs %5ld unread", name, cost[w].waits, cost[w].reads,
+                 cost[w].unread);
         for (int i = 0; i < CLIENTS; i++) {
             close(peers[i]);
             close(servers[i]);

@@ -43,10 +43,10 @@
 static const struct sl_lab_info info = {
     .number = 5,
     .name = "sigpipe",
-    .title = "SIGPIPE: writing to a closed peer",
-    .goal = "See that the first send() to a closed peer succeeds and draws a RST, that "
-            "the next one raises SIGPIPE in the sending process itself (not in the "
-            "peer), and how SIG_IGN, MSG_NOSIGNAL and SO_ERROR let a program handle it.",
+    .title = N_("SIGPIPE: writing to a closed peer"),
+    .goal = N_("See that the first send() to a closed peer succeeds and draws a RST, that "
+               "the next one raises SIGPIPE in the sending process itself (not in the "
+               "peer), and how SIG_IGN, MSG_NOSIGNAL and SO_ERROR let a program handle it."),
     .ports = 1,
 };
 
@@ -86,9 +86,11 @@ static int reset_while_established(struct sl_lab *lab)
 /* "was killed by SIGPIPE" or "exited with status 0", after "the child". */
 static const char *child_fate(int status, char *buf, size_t len)
 {
-    char text[48];
-    snprintf(buf, len, "%s%s", WIFSIGNALED(status) ? "was " : "",
-             sl_wait_status_describe(status, text, sizeof text));
+    const char *signal_name = WIFSIGNALED(status) ? sigabbrev_np(WTERMSIG(status)) : NULL;
+    if (signal_name)
+        snprintf(buf, len, _("was killed by SIG%s"), signal_name);
+    else
+        sl_wait_status_describe(status, buf, len);
     return buf;
 }
 
@@ -117,7 +119,7 @@ static void step_reset_established(struct sl_lab *lab)
     sl_lab_wait_child(lab, child, 2000, &status);
     char name[16], text[64];
     lab_show(lab, "the child's first send(): %s; then the child %s",
-             reported && first ? sl_errno_name(first, name) : "no error",
+             reported && first ? sl_errno_name(first, name) : _("no error"),
              child_fate(status, text, sizeof text));
     lab_expect(lab, reported && first == ECONNRESET,
                "the first send() after a RST in ESTABLISHED fails with ECONNRESET, and "

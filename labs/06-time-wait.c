@@ -37,18 +37,18 @@
 #include <unistd.h>
 
 static const struct sl_lab_flag flags[] = {
-    { "wait-out", "wait (up to 61 s) for a TIME-WAIT to expire (ignored with --auto)" },
+    { "wait-out", N_("wait (up to 61 s) for a TIME-WAIT to expire (ignored with --auto)") },
     { NULL, NULL },
 };
 
 static const struct sl_lab_info info = {
     .number = 6,
     .name = "time-wait",
-    .title = "TIME-WAIT: who gets it, for how long, and EADDRINUSE",
-    .goal = "See that the side closing first ends in TIME-WAIT, which starts at 60 s on "
-            "Linux, why a restarting server's bind() fails with EADDRINUSE and how "
-            "SO_REUSEADDR (on both the old and the new socket) avoids it, and which "
-            "sysctls matter.",
+    .title = N_("TIME-WAIT: who gets it, for how long, and EADDRINUSE"),
+    .goal = N_("See that the side closing first ends in TIME-WAIT, which starts at 60 s on "
+               "Linux, why a restarting server's bind() fails with EADDRINUSE and how "
+               "SO_REUSEADDR (on both the old and the new socket) avoids it, and which "
+               "sysctls matter."),
     .ports = 4,
     .flags = flags,
 };
@@ -382,7 +382,7 @@ static void step_sysctls(struct sl_lab *lab)
                     orphan->timer == (full ? SL_TIMER_KEEPALIVE : SL_TIMER_TIMEWAIT) &&
                     orphan->timer_ms <= first + 100 && orphan->timer_ms + since + 100 >= first,
                "a closed socket in FIN-WAIT-2 is timed by tcp_fin_timeout (%ld s): %s timer, "
-               "%.0f s", fin_timeout, full ? "a keepalive" : "a time-wait", first / 1000);
+               "%.0f s", fin_timeout, full ? _("a keepalive") : _("a time-wait"), first / 1000);
     lab_expect(lab, sl_lab_sysctl(lab, "net.ipv4.tcp_tw_recycle") == -1,
                "/proc/sys/net/ipv4/tcp_tw_recycle does not exist on this kernel");
     lab_pause(lab, "the closed socket: FIN-WAIT-2, timed by tcp_fin_timeout");

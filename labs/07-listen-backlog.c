@@ -45,10 +45,10 @@
 static const struct sl_lab_info info = {
     .number = 7,
     .name = "listen-backlog",
-    .title = "The listen backlog: what it limits, and what happens beyond it",
-    .goal = "See that the backlog bounds the queue of finished, unaccepted connections "
-            "(backlog + 1 on Linux, capped by somaxconn), that clients beyond it wait in "
-            "SYN-SENT and get in later, and that nobody's data is dropped.",
+    .title = N_("The listen backlog: what it limits, and what happens beyond it"),
+    .goal = N_("See that the backlog bounds the queue of finished, unaccepted connections "
+               "(backlog + 1 on Linux, capped by somaxconn), that clients beyond it wait in "
+               "SYN-SENT and get in later, and that nobody's data is dropped."),
     .ports = 3,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -335,19 +335,23 @@ static bool late_client_in_namespace(struct sl_lab *lab, long value, struct late
                read(pipefd[0], out, sizeof *out) == sizeof *out;
     close(pipefd[0]);
     int code = done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    *why = code == 10 ? "unshare(CLONE_NEWNET) was refused"
-         : code == 11 ? "loopback could not be brought up in the namespace"
-         : code == 12 ? "/proc/sys/net/ipv4/tcp_abort_on_overflow could not be written"
-                      : "the child did not finish";
+    *why = code == 10 ? _("unshare(CLONE_NEWNET) was refused")
+         : code == 11 ? _("loopback could not be brought up in the namespace")
+         : code == 12 ? _("/proc/sys/net/ipv4/tcp_abort_on_overflow could not be written")
+                      : _("the child did not finish");
     return got;
 }
 
 static void expect_overflow(struct sl_lab *lab, long abort_on, const struct late_outcome *r,
                             const char *where)
 {
-    lab_show(lab, "%s: accept queue %u of %u, %d in SYN-RECV; the late client's recv(): %s%s",
-             where, r->queued, r->room, r->syn_recv, strerrorname_np(r->err),
-             r->delivered ? "; its data arrived after an accept()" : "");
+    if (r->delivered)
+        lab_show(lab, "%s: accept queue %u of %u, %d in SYN-RECV; the late client's recv(): %s; "
+                      "its data arrived after an accept()", where, r->queued, r->room,
+                 r->syn_recv, strerrorname_np(r->err));
+    else
+        lab_show(lab, "%s: accept queue %u of %u, %d in SYN-RECV; the late client's recv(): %s",
+                 where, r->queued, r->room, r->syn_recv, strerrorname_np(r->err));
     if (abort_on == 0)
         lab_expect(lab, r->err == EAGAIN && r->delivered,
                    "with tcp_abort_on_overflow = 0 the overflowing ACK is dropped; the client "
@@ -370,11 +374,11 @@ static void step_overflow(struct sl_lab *lab)
                  "finds the accept queue full meets tcp_abort_on_overflow.");
     long somaxconn = sl_lab_sysctl(lab, "net.core.somaxconn");
     if (cookies == 2 || (cookies == 0 && somaxconn < 2)) {
-        lab_skip(lab, cookies == 2 ? "tcp_syncookies = 2 answers every SYN with a cookie: "
-                                     "no connection waits in SYN-RECV"
-                                   : "without SYN cookies the SYN queue is bounded by the "
-                                     "backlog too, and somaxconn < 2 leaves no room for a "
-                                     "second handshake",
+        lab_skip(lab, cookies == 2 ? _("tcp_syncookies = 2 answers every SYN with a cookie: "
+                                       "no connection waits in SYN-RECV")
+                                   : _("without SYN cookies the SYN queue is bounded by the "
+                                       "backlog too, and somaxconn < 2 leaves no room for a "
+                                       "second handshake"),
                  "the late client's data meets a full accept queue");
         return;
     }
@@ -385,7 +389,8 @@ static void step_overflow(struct sl_lab *lab)
     close(listener);
     lab_expect(lab, here.queued == here.room && here.syn_recv == 1,
                "a connection in SYN-RECV waits in the SYN queue, outside the full accept queue");
-    expect_overflow(lab, abort_on, &here, sl_lab_private(lab) ? "the lab's network" : "this machine");
+    expect_overflow(lab, abort_on, &here, sl_lab_private(lab) ? _("the lab's network")
+                                                              : _("this machine"));
     long other = !abort_on;
     const char *why = NULL;
     struct late_outcome there;
@@ -396,7 +401,7 @@ static void step_overflow(struct sl_lab *lab)
     else if (!late_client_in_namespace(lab, other, &there, &why))
         lab_skip(lab, why, "tcp_abort_on_overflow = %ld in a private network namespace", other);
     else
-        expect_overflow(lab, other, &there, "a private namespace");
+        expect_overflow(lab, other, &there, _("a private namespace"));
 }
 
 int main(int argc, char **argv)

@@ -47,10 +47,10 @@
 static const struct sl_lab_info info = {
     .number = 8,
     .name = "close-wait-leak",
-    .title = "CLOSE-WAIT leaks and EMFILE: a server that forgets close()",
-    .goal = "See CLOSE-WAIT pile up when a server never closes, that RLIMIT_NOFILE counts "
-            "every descriptor, how EMFILE turns a level-triggered epoll loop into a busy "
-            "loop or strands connections under edge-triggering, and how to recover.",
+    .title = N_("CLOSE-WAIT leaks and EMFILE: a server that forgets close()"),
+    .goal = N_("See CLOSE-WAIT pile up when a server never closes, that RLIMIT_NOFILE counts "
+               "every descriptor, how EMFILE turns a level-triggered epoll loop into a busy "
+               "loop or strands connections under edge-triggering, and how to recover."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6 | SL_BIND_WILDCARD,
 };
@@ -129,9 +129,9 @@ static bool time_wait_room(struct sl_lab *lab, char *why, size_t len)
 {
     long buckets = sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets");
     int held = time_wait_records();
-    snprintf(why, len, "net.ipv4.tcp_max_tw_buckets = %ld, with %d time-wait records held "
-                       "in this network namespace, leaves no room for %d more: a client's "
-                       "closed socket may vanish at once", buckets, held, LEAKS);
+    snprintf(why, len, _("net.ipv4.tcp_max_tw_buckets = %ld, with %d time-wait records held "
+                         "in this network namespace, leaves no room for %d more: a client's "
+                         "closed socket may vanish at once"), buckets, held, LEAKS);
     return buckets < 0 || buckets - held >= LEAKS;
 }
 

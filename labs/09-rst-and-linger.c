@@ -45,10 +45,10 @@
 static const struct sl_lab_info info = {
     .number = 9,
     .name = "rst-and-linger",
-    .title = "RST and linger: close(), shutdown(), SO_LINGER and ECONNRESET",
-    .goal = "See when close() sends a FIN and when a RST, what SO_LINGER changes, how a "
-            "half-close lets the answer through, why close() on a shared descriptor "
-            "sends nothing, and what a reset connection answers to recv().",
+    .title = N_("RST and linger: close(), shutdown(), SO_LINGER and ECONNRESET"),
+    .goal = N_("See when close() sends a FIN and when a RST, what SO_LINGER changes, how a "
+               "half-close lets the answer through, why close() on a shared descriptor "
+               "sends nothing, and what a reset connection answers to recv()."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -376,8 +376,8 @@ static long rfc1337_setting(struct sl_lab *lab)
     long protect = sl_lab_sysctl(lab, "net.ipv4.tcp_rfc1337");
     if (protect >= 0 && sl_lab_sysctl(lab, "net.ipv4.tcp_max_tw_buckets") != 0)
         return protect;
-    lab_skip(lab, protect < 0 ? "net.ipv4.tcp_rfc1337 is not on this kernel"
-                              : "tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset",
+    lab_skip(lab, protect < 0 ? _("net.ipv4.tcp_rfc1337 is not on this kernel")
+                              : _("tcp_max_tw_buckets = 0: there is no TIME-WAIT to reset"),
              "a RST into TIME-WAIT");
     return -1;
 }
@@ -419,8 +419,10 @@ static void rfc1337(struct sl_lab *lab)
         lab_expect(lab, sl_lab_state(lab, &client) == SL_TCP_TIME_WAIT,
                    "with tcp_rfc1337 = %ld the TIME-WAIT ignores the RST and stays", protect);
     }
-    lab_pause(lab, "stray socket SYN-SENT; the client's TIME-WAIT %s",
-              protect == 0 ? "gone" : "still there");
+    if (protect == 0)
+        lab_pause(lab, "stray socket SYN-SENT; the client's TIME-WAIT gone");
+    else
+        lab_pause(lab, "stray socket SYN-SENT; the client's TIME-WAIT still there");
     close(stray);
 }
 

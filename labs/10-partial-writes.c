@@ -49,10 +49,10 @@
 static const struct sl_lab_info info = {
     .number = 10,
     .name = "partial-writes",
-    .title = "Partial writes: a stream, short send() counts, EAGAIN and EPOLLOUT",
-    .goal = "See that TCP delivers bytes, not messages; that send() may take fewer bytes "
-            "than asked, blocking or not; why a blocking send() stalls a single-threaded "
-            "server; and how EPOLLOUT and a send-all loop deliver the rest.",
+    .title = N_("Partial writes: a stream, short send() counts, EAGAIN and EPOLLOUT"),
+    .goal = N_("See that TCP delivers bytes, not messages; that send() may take fewer bytes "
+               "than asked, blocking or not; why a blocking send() stalls a single-threaded "
+               "server; and how EPOLLOUT and a send-all loop deliver the rest."),
     .ports = 1,
     .bind_rules = SL_BIND_IPV6,
 };
@@ -342,9 +342,13 @@ static void restarted_send(struct sl_lab *lab, const int pair[2], struct sl_tupl
                  "at 300 ms. Without a time-out the kernel restarts send(), which returns "
                  "once there is room. With SO_SNDTIMEO set it is never restarted (signal(7)): "
                  "EINTR, whatever SA_RESTART says. Lab 03 showed the same for recv().");
-    static const struct { const char *name; int timeout_s; } cases[] = {
-        { "no SO_SNDTIMEO", 0 },
-        { "SO_SNDTIMEO 3 s", GUARD_MS / 1000 },
+    static const struct { const char *name; int timeout_s; const char *claim; } cases[] = {
+        { N_("no SO_SNDTIMEO"), 0,
+          N_("without SO_SNDTIMEO and with SA_RESTART the interrupted send() carried on and "
+             "sent all 65536 bytes once the reader made room") },
+        { N_("SO_SNDTIMEO 3 s"), GUARD_MS / 1000,
+          N_("with SO_SNDTIMEO the interrupted send() fails with EINTR: SA_RESTART does not "
+             "restart it") },
     };
     struct sigaction restart = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
     struct sigaction guard = { .sa_handler = on_guard };                /* no SA_RESTART */
@@ -371,12 +375,9 @@ static void restarted_send(struct sl_lab *lab, const int pair[2], struct sl_tupl
         } while (!sound && sl_lab_again(lab, &attempt, "the signal did not come while send() "
                                         "waited: the machine is busy"));
         lab_show(lab, "%s: the handler ran at %.0f ms; send() returned at %.0f ms",
-                 cases[i].name, alarm_at - began, sl_clock_ms() - began);
+                 _(cases[i].name), alarm_at - began, sl_clock_ms() - began);
         lab_expect_sound(lab, sound, cases[i].timeout_s ? n == -1 && err == EINTR : n == 65536,
-                         "%s", cases[i].timeout_s ? "with SO_SNDTIMEO the interrupted send() "
-                         "fails with EINTR: SA_RESTART does not restart it"
-                         : "without SO_SNDTIMEO and with SA_RESTART the interrupted send() "
-                         "carried on and sent all 65536 bytes once the reader made room");
+                         "%s", _(cases[i].claim));
     }
     sl_bound_blocking(pair[1], GUARD_MS);
     signal(SIGALRM, SIG_DFL);
@@ -391,8 +392,8 @@ static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *ser
                  "0) while the pipe is full (the window zero), then once the client has read "
                  "everything: the moment a sender waits for.", ROUNDS);
     static const struct { const char *name; uint32_t events; int with_room; } modes[] = {
-        { "level-triggered", EPOLLOUT, ROUNDS },
-        { "edge-triggered", EPOLLOUT | EPOLLET, 1 },
+        { N_("level-triggered"), EPOLLOUT, ROUNDS },
+        { N_("edge-triggered"), EPOLLOUT | EPOLLET, 1 },
     };
     struct epoll_event ev;
     for (size_t m = 0; m < 2; m++) {
@@ -406,7 +407,7 @@ static void epollout(struct sl_lab *lab, const int pair[2], struct sl_tuple *ser
         for (int i = 0; i < ROUNDS; i++)
             room += epoll_wait(ep, &ev, 1, 0);
         lab_expect_sound(lab, settled, full == 0 && room == modes[m].with_room,
-                         "%s: %d wake-ups while full, %d of %d with room", modes[m].name,
+                         "%s: %d wake-ups while full, %d of %d with room", _(modes[m].name),
                          full, room, ROUNDS);
         close(ep);
     }
@@ -565,8 +566,8 @@ static void send_all(struct sl_lab *lab)
                  "the loop sends the rest after each short count, retries EINTR, and waits "
                  "for room on EAGAIN.");
     static const struct { const char *name; bool loop; } ways[] = {
-        { "one send()", false },
-        { "the send-all loop", true },
+        { N_("one send()"), false },
+        { N_("the send-all loop"), true },
     };
     for (size_t w = 0; w < 2; w++) {
         int pair[2], report[2], status;
@@ -594,7 +595,8 @@ static void send_all(struct sl_lab *lab)
             sl_lab_setup_error(lab, "the reading child did not report");
         close(report[0]);
         lab_expect(lab, ways[w].loop ? got == size : got < size,
-                   "%s: the sender meant %ld bytes, the reader got %ld", ways[w].name, size, got);
+                   "%s: the sender meant %ld bytes, the reader got %ld", _(ways[w].name), size,
+                   got);
     }
 }
 

@@ -33,7 +33,7 @@
 
 static void usage(FILE *out)
 {
-    sl_charset_print(out,
+    sl_charset_print(out, _(
             "socklab — see how TCP sockets behave, one lab at a time.\n\n"
             "Usage:\n"
             "  socklab                   a menu of the labs (on a terminal)\n"
@@ -51,7 +51,7 @@ static void usage(FILE *out)
             "                            its options: socklab serve --help\n"
             "  socklab ss [args]         ss where the running lab's sockets are (its\n"
             "                            private network too); socklab netstat the same\n"
-            "  socklab --help | --version\n");
+            "  socklab --help | --version\n"));
 }
 
 /* A sibling program (sockdash, or a lab in --serve mode) in this process. */
@@ -115,9 +115,11 @@ int main(int argc, char **argv)
         if (argc > 3)
             die("'%s' takes one lab, e.g. 'socklab %s 1'.", cmd, cmd);
         char path[PATH_MAX * 2];
-        if (!home_lab_file(&h, e, !strcmp(cmd, "notes"), path, sizeof path))
-            die("the %s of lab %02d are not installed (looked for %s).",
-                strcmp(cmd, "notes") ? "source" : "notes", e->number, path);
+        if (!home_lab_file(&h, e, !strcmp(cmd, "notes"), path, sizeof path)) {
+            if (strcmp(cmd, "notes"))
+                die("the source of lab %02d is not installed (looked for %s).", e->number, path);
+            die("the notes of lab %02d are not installed (looked for %s).", e->number, path);
+        }
         return strcmp(cmd, "notes") ? show_source(path) : show_notes(path);
     }
     die("unknown command '%s'; run 'socklab --help' to see the commands.", cmd);

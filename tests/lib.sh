@@ -24,6 +24,12 @@ wait_for() {
     return 1
 }
 
+# The suites read what the programs say in English, whatever language the
+# environment chooses (LANGUAGE, LANG=zh_CN.UTF-8...): a test that wants
+# another sets LC_ALL itself, which overrides this (zh_locale below).
+unset LANGUAGE
+export LC_MESSAGES=C
+
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
 cleanup() { tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT

@@ -27,7 +27,7 @@ case "${1:-}" in
 "") ;;
 *) echo "usage: update-po.sh [--check]" >&2; exit 2 ;;
 esac
-for tool in xgettext msgmerge msgcmp; do
+for tool in xgettext msggrep msgmerge msgcmp; do
     command -v "$tool" >/dev/null ||
         { echo "update-po.sh: $tool is missing: install gettext." >&2; exit 2; }
 done
@@ -46,7 +46,7 @@ keywords() {
              lab_skip:3 lab_expect_segment:4 lab_expect_segments:5 \
              lab_expect_segment_count:5 lab_expect_no_segment:4 \
              sl_lab_step:4 sl_lab_say:2 sl_lab_show:2 sl_lab_pause:2 sl_lab_again:3 \
-             sl_lab_setup_error:2 sl_die:1 sl_die_errno:2 sl_usage_error:2 die:1 bad:1; do
+             sl_lab_setup_error:2 refuse:2 part:3 fail:2 sl_die:1 sl_die_errno:2 sl_usage_error:2 die:1 bad:1; do
         printf ' --keyword=%s --flag=%s:c-format' "$k" "$k"
     done
     printf ' --keyword=_ --keyword=N_ --keyword=sl_plural:2,3 --keyword=lab_plural:2,3'
@@ -62,6 +62,11 @@ extract() {
 extract $(keywords) -o "$work/socklab.pot" $sources
 # shellcheck disable=SC2086
 extract --keyword --keyword=lab_skip:2 --join-existing -o "$work/socklab.pot" $sources
+
+# A format that is nothing but a conversion ("%s": a lab handing on a string
+# of a table, translated where it was looked up) is no message.
+msggrep --invert-match --msgid --regexp='^%[a-z]*$' -o "$work/socklab.pot.kept" "$work/socklab.pot"
+mv "$work/socklab.pot.kept" "$work/socklab.pot"
 
 # The header's creation date changes at every run; nothing else may.
 same_pot() {

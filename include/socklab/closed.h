@@ -59,7 +59,9 @@ struct sl_end_context {
 /* How the socket of this destroy event ended. */
 enum sl_ending sl_ending_of(const struct sl_socket *event, const struct sl_end_context *c);
 
-/* "FIN, closed first", "RST sent", ... and a sentence for a student. */
+/* "FIN, closed first", "RST sent", ... (in English, as JSON writes it; shown
+ * through gettext, _()), and a sentence for a student (in the user's
+ * language). */
 const char *sl_ending_name(enum sl_ending e);
 const char *sl_ending_meaning(enum sl_ending e);
 

@@ -322,12 +322,16 @@ struct sl_wire_match {
     uint16_t from_port;             /* sent from this port */
     unsigned flags;                 /* all of these set (SL_TCP_*) */
     unsigned without;               /* none of these set */
+    unsigned any;                   /* at least one of these set (FIN | RST: an end) */
     bool data;                      /* it carries data */
     bool empty;                     /* it carries none (a bare ACK, a keepalive probe) */
     bool zero_window;               /* it advertises a window of 0 */
     bool probe;                     /* a window probe: no data, and a sequence number
                                        below what its sender has sent already */
     bool in_last_call;              /* captured during the step's last lab_call */
+    double after_ms;                /* in a sequence (lab_expect_segments): at least this
+                                       long after the latest segment that matched the
+                                       entry before it */
 };
 
 /* Segments of this step (since its lab_step) that match; -1 without a
@@ -341,7 +345,9 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m);
     sl_lab_expect_wire((lab), __FILE__, __LINE__, (match), 1, 1, false, (timeout_ms), \
                        __VA_ARGS__)
 
-/* These `n` segments, in this order (others may come between them). */
+/* These `n` segments, in this order (others may come between them). An
+ * entry with after_ms counts from the latest match of the entry before it:
+ * "a header, then a bare ACK at least 30 ms later" looks at each header. */
 #define lab_expect_segments(lab, matches, n, timeout_ms, ...) \
     sl_lab_expect_wire((lab), __FILE__, __LINE__, (matches), (n), (n), false, (timeout_ms), \
                        __VA_ARGS__)

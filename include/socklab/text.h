@@ -14,7 +14,8 @@
  * the punctuation that closes a phrase (，。、；：？！ and closing brackets),
  * which stays on the line it ends, and after one that opens a phrase (（「《
  * and the other opening brackets and quotes), which stays with what it opens.
- * A '\n' always ends a line. */
+ * A U+2060 WORD JOINER forbids a break on either side of it. A '\n' always
+ * ends a line. */
 #ifndef SOCKLAB_TEXT_H
 #define SOCKLAB_TEXT_H
 
@@ -30,6 +31,15 @@ int sl_text_columns_n(const char *text, size_t bytes);
 /* How many bytes of text fit in `columns` columns (never part of a character;
  * stops at a '\n'); *used, when not NULL, gets their width. */
 size_t sl_text_prefix(const char *text, int columns, int *used);
+
+/* text and then spaces up to `columns` columns, into out (len bytes, always
+ * terminated): printf's "%-18s" counted in columns, not bytes. A text wider
+ * than that is written whole. Returns its width in columns. */
+int sl_text_pad(const char *text, int columns, char *out, size_t len);
+
+/* The end of text that fits in `columns` columns (a pointer into it, at the
+ * start of a character): what a prompt shows of a long input. */
+const char *sl_text_suffix(const char *text, int columns);
 
 /* One line of text wrapped at `columns`: returns how many bytes of text make
  * the line (the spaces that end it left out) and sets *next to where the next

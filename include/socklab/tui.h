@@ -254,9 +254,15 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
 int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, int count,
                            int skip);
 
+/* The same for the program's own paragraphs, each a message of the catalog
+ * (marked N_() where it is written, i18n.h): shown in the user's language.
+ * (Text that is no message, the notes, goes through sl_tui_draw_paragraphs.) */
+int sl_tui_draw_messages(struct sl_tui_rect r, const char *const *messages, int count, int skip);
+
 /* What the socket table and the log write (q= and bl=, the timers, the
  * log's ends), a paragraph each, the first a heading: the one legend that
- * sockdash's help and the labs' --tui help show. Returns how many. */
+ * sockdash's help and the labs' --tui help show (in English: messages for
+ * sl_tui_draw_messages). Returns how many. */
 int sl_tui_legend(const char *const **paragraphs);
 
 /* "terminal too small (need COLSxROWS)", wrapped whole in the middle. */

@@ -4,6 +4,7 @@
 #include "clients.h"
 
 #include "socklab/clock.h"
+#include "socklab/i18n.h"
 #include "socklab/net.h"
 
 #include <arpa/inet.h>
@@ -334,11 +335,11 @@ const char *reply_outcome_name(enum reply_outcome outcome)
 {
     switch (outcome) {
     case REPLY_FULL:
-        return "a full reply";
+        return _("a full reply");
     case REPLY_CLOSED:
-        return "closed, no reply";
+        return _("closed, no reply");
     case REPLY_TIMEOUT:
-        return "no reply yet";
+        return _("no reply yet");
     }
     return "?";
 }

@@ -88,7 +88,7 @@ void step_slow_reader(struct lesson *l)
                     "not read. Client B then asks for a reply and waits for it. Then A "
                     "reads everything.");
     if (!lesson_make_big_reply(l)) {
-        const char *why = "tcp_wmem's maximum asks for a reply over 256 MiB";
+        const char *why = _("tcp_wmem's maximum asks for a reply over 256 MiB");
         lab_skip(l->lab, why, "under the notes' blocking send() B waits for A");
         lab_skip(l->lab, why, "the correct server answers B at once");
         return;
@@ -138,9 +138,9 @@ static const char *emfile_ruled_out(struct lesson *l, char *why, size_t len)
     int needed = EMFILE_IDLE + EMFILE_WAITING - NOTES_ACCEPTS;
     if (room >= needed)
         return NULL;
-    snprintf(why, len, "net.core.somaxconn = %ld leaves the notes' accept queue room for "
-                       "%ld, fewer than the %d clients it cannot accept: some would wait in "
-                       "SYN-SENT instead", somaxconn, room, needed);
+    snprintf(why, len, _("net.core.somaxconn = %ld leaves the notes' accept queue room for "
+                         "%ld, fewer than the %d clients it cannot accept: some would wait in "
+                         "SYN-SENT instead"), somaxconn, room, needed);
     return why;
 }
 
@@ -151,15 +151,15 @@ static void emfile_claims(struct lesson *l, const char *ruled_out,
                           const struct reply_count got[SERVERS],
                           const struct reply_count *after_free, int queued)
 {
-    static const char stranded[] = "the notes' accept() fails with EMFILE, the loop breaks, "
-                                   "and the waiting clients get neither a reply nor a refusal";
+    const char *stranded = _("the notes' accept() fails with EMFILE, the loop breaks, and the "
+                             "waiting clients get neither a reply nor a refusal");
     int err = atomic_load(&l->servers[NOTES].report->accept_error);
     if (ruled_out) {
         lab_skip(l->lab, ruled_out, "%s", stranded);
         lab_skip(l->lab, ruled_out, "the notes' server still accepts no one");
     } else {
         lab_show(l->lab, "the notes' accept loop ended on %s",
-                 err ? strerrorname_np(err) : "EAGAIN only");
+                 err ? strerrorname_np(err) : _("EAGAIN only"));
         lab_expect(l->lab, err == EMFILE && got[NOTES].timeout == EMFILE_WAITING, "%s", stranded);
         lab_expect(l->lab, after_free->timeout == EMFILE_WAITING && queued >= EMFILE_WAITING,
                    "after the idle clients leave, the notes' server still accepts no one: "
@@ -211,9 +211,9 @@ void step_emfile(struct lesson *l)
 static const char *closed_after(double closed_ms, int waited_ms, char *text, size_t len)
 {
     if (closed_ms < 0)
-        snprintf(text, len, "still open after %d ms", waited_ms);
+        snprintf(text, len, _("still open after %d ms"), waited_ms);
     else
-        snprintf(text, len, "closed after %.0f ms", closed_ms);
+        snprintf(text, len, _("closed after %.0f ms"), closed_ms);
     return text;
 }
 

@@ -33,13 +33,13 @@ struct technique {
 };
 
 static const struct technique techniques[] = {
-    { "the short-read rule (no recv() only to see EAGAIN)", "short-read-rule",
+    { N_("the short-read rule (no recv() only to see EAGAIN)"), "short-read-rule",
       ONE_AT_A_TIME, CALL_RECV, 90 },
-    { "batching (the replies to one read in one send())", "batching", PIPELINED,
+    { N_("batching (the replies to one read in one send())"), "batching", PIPELINED,
       CALL_SEND, 100 },
-    { "accept4() (non-blocking and close-on-exec as it accepts)", "accept4", CLOSE_EACH,
+    { N_("accept4() (non-blocking and close-on-exec as it accepts)"), "accept4", CLOSE_EACH,
       CALL_FCNTL, 100 },
-    { "edge-triggered, EPOLLOUT left registered (no epoll_ctl() as output backs up)",
+    { N_("edge-triggered, EPOLLOUT left registered (no epoll_ctl() as output backs up)"),
       "edge-triggered", SLOW_READER, CALL_EPOLL_CTL, 2 },
 };
 
@@ -121,7 +121,7 @@ static void measure(struct lesson *l, const struct technique *t, bool big,
 {
     if (t->workload == SLOW_READER && !big) {
         lab_skip(l->lab, "tcp_wmem's maximum would make the big file over 256 MiB",
-                 "%s saves epoll_ctl() calls", t->name);
+                 "%s saves epoll_ctl() calls", _(t->name));
         return;
     }
     bool whole;                             /* every reply came, within its bound */
@@ -130,14 +130,14 @@ static void measure(struct lesson *l, const struct technique *t, bool big,
         whole = counted_run(l, t, false, with) && counted_run(l, t, true, without);
     while (!whole && sl_lab_again(l->lab, &attempt, "a reply did not come within its time"));
     unsigned long long a = with->calls[t->call], b = without->calls[t->call];
-    lab_show(l->lab, "%s: %llu %s() with it, %llu without, for %llu requests", t->name, a,
+    lab_show(l->lab, "%s: %llu %s() with it, %llu without, for %llu requests", _(t->name), a,
              http_call_name(t->call), b, with->requests);
     if (t->workload == SLOW_READER && !without->blocked_writes)
         lab_skip(l->lab, "the server's send buffer took the whole file: no send() said EAGAIN",
-                 "%s saves epoll_ctl() calls", t->name);
+                 "%s saves epoll_ctl() calls", _(t->name));
     else
         lab_expect_sound(l->lab, whole, b >= a + (unsigned long long)t->saved,
-                         "%s saves at least %d %s() calls here", t->name, t->saved,
+                         "%s saves at least %d %s() calls here", _(t->name), t->saved,
                          http_call_name(t->call));
 }
 

@@ -52,6 +52,18 @@ void step_keep_alive(struct lesson *l)
                "the notes' server answers one request, then closes the connection");
     lab_expect(l->lab, answered[CORRECT] == KEEP_ALIVE_REQUESTS,
                "the correct server answers all 100 requests on one connection");
+    struct sl_wire_match reply_then_fin[] = {
+        { .from_port = l->servers[NOTES].port, .data = true },
+        { .from_port = l->servers[NOTES].port, .any = SL_TCP_FIN | SL_TCP_RST } },
+                         handshake = { .from_port = l->servers[CORRECT].port,
+                                       .flags = SL_TCP_SYN | SL_TCP_ACK };
+    lab_expect_segments(l->lab, reply_then_fin, 2, 1000,
+                        "on the wire: the notes' server sent its reply, then ended the "
+                        "connection: F., or R. when the next request came before its close() "
+                        "(unread data, lab 09)");
+    lab_expect_segment_count(l->lab, &handshake, 1, 0,
+                             "on the wire: one handshake (one S.) for the correct server's "
+                             "100 replies");
 }
 
 /* Read replies until one does not come; their status codes go to statuses[]. */
@@ -160,7 +172,7 @@ void step_time_wait(struct lesson *l)
                       "port %u only as the peer port of the clients' TIME-WAIT",
               l->servers[NOTES].port, l->servers[CORRECT].port);
     if (!room) {
-        const char *why = "tcp_max_tw_buckets leaves no room for 40 more TIME-WAIT records";
+        const char *why = _("tcp_max_tw_buckets leaves no room for 40 more TIME-WAIT records");
         lab_skip(l->lab, why, "the notes' server closes first: all 20 TIME-WAIT are on the "
                               "server's port");
         lab_skip(l->lab, why, "with keep-alive the clients close first: all 20 TIME-WAIT "
@@ -188,13 +200,14 @@ static struct burst_rules burst_rules(struct lesson *l)
     long ports[2] = { 32768, 60999 };
     sl_lab_sysctl_values(l->lab, "net.ipv4.ip_local_port_range", ports, 2);
     if (ports[1] - ports[0] + 1 < 2 * BURST)
-        rules.whole = "net.ipv4.ip_local_port_range leaves too few local ports for 200 "
-                      "clients (and the TIME-WAIT of the steps before)";
+        rules.whole = _("net.ipv4.ip_local_port_range leaves too few local ports for 200 "
+                        "clients (and the TIME-WAIT of the steps before)");
     if (!lesson_enough_descriptors(l->lab, BURST + 64))
-        rules.whole = "RLIMIT_NOFILE (ulimit -n) is below 264 and cannot be raised";
+        rules.whole = _("RLIMIT_NOFILE (ulimit -n) is below 264 and cannot be raised");
     rules.overflow_resets = sl_lab_sysctl(l->lab, "net.ipv4.tcp_abort_on_overflow") > 0;
     if (sl_lab_sysctl(l->lab, "net.core.somaxconn") < BURST)
-        rules.correct = "net.core.somaxconn caps the correct server's accept queue below 200";
+        rules.correct = _("net.core.somaxconn caps the correct server's accept queue below "
+                          "200");
     sl_lab_sysctl(l->lab, "net.ipv4.tcp_syncookies");
     return rules;
 }
@@ -212,10 +225,10 @@ void step_burst(struct lesson *l)
                     "again, waiting twice as long each time: ss shows it ESTAB with its "
                     "request in Send-Q, while the server has no socket for it at all.",
             BURST_MS / 1000);
-    static const char notes_claim[] = "no client of the notes' server is refused: each is "
-                                      "served or still retrying what the full queue dropped";
-    static const char correct_claim[] = "the correct server serves every one of 200 "
-                                        "simultaneous connections";
+    const char *notes_claim = _("no client of the notes' server is refused: each is served or "
+                                "still retrying what the full queue dropped");
+    const char *correct_claim = _("the correct server serves every one of 200 simultaneous "
+                                  "connections");
     struct burst_rules rules = burst_rules(l);
     struct burst_result got[SERVERS];
     for (int k = 0; k < SERVERS && !rules.whole; k++) {

@@ -49,11 +49,11 @@
 static const struct sl_lab_info info = {
     .number = 11,
     .name = "epoll-server",
-    .title = "The notes' epoll server, measured, beside a correct one",
-    .goal = "Run the original notes' edge-triggered server and a correct one under the "
-            "same clients and see each bug of the notes happen: one request per "
-            "connection, a spinning read loop, a blocking send, stranded connections "
-            "at EMFILE, no deadlines, a fixed buffer, maxevents in bytes.",
+    .title = N_("The notes' epoll server, measured, beside a correct one"),
+    .goal = N_("Run the original notes' edge-triggered server and a correct one under the "
+               "same clients and see each bug of the notes happen: one request per "
+               "connection, a spinning read loop, a blocking send, stranded connections "
+               "at EMFILE, no deadlines, a fixed buffer, maxevents in bytes."),
     .ports = 2,
 };
 

@@ -45,7 +45,7 @@ static void request_stop(int sig)
 
 static void usage(void)
 {
-    printf("Usage: lab11-epoll-server --serve [options]   (or: socklab serve [options])\n\n"
+    printf("%s", _("Usage: lab11-epoll-server --serve [options]   (or: socklab serve [options])\n\n"
            "Serve HTTP/1.1 with the correct epoll server of lab 11 until Ctrl-C.\n"
            "GET and HEAD: \"/\" is a built-in page, other paths are files under --root.\n\n"
            "  --port N               the port to listen on (default: one the kernel picks)\n"
@@ -63,7 +63,7 @@ static void usage(void)
            "  --notes                serve the notes' transcribed server instead (lab 11's\n"
            "                         bugs included), to compare it under the same load\n"
            "  --notes-body FILE      with --notes: reply with FILE's bytes, not the page\n"
-           "  --help                 this text\n");
+           "  --help                 this text\n"));
 }
 
 /* A whole number in [min, max], or a usage error naming the option. */

@@ -102,6 +102,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -230,13 +231,15 @@ static void count_call(struct server *s, enum http_call call)
     s->stats->calls[call]++;
 }
 
+/* Why the server cannot start, in the user's language (gettext: the program
+ * that runs the server chose it and bound the catalog). */
 static void fail(const struct http_server_config *cfg, const char *fmt, ...)
 {
     if (!cfg->error_out || !cfg->error_len)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cfg->error_out, cfg->error_len, fmt, ap);
+    vsnprintf(cfg->error_out, cfg->error_len, gettext(fmt), ap);
     va_end(ap);
 }
 

@@ -30,13 +30,13 @@ void server_open(struct sl_lab *lab, struct lab_server *s, enum server_kind kind
     s->kind = kind;
     uint16_t port = sl_lab_port(lab, port_index);
     if (kind == SERVER_NOTES) {
-        s->name = "the notes' server";
+        s->name = _("the notes' server");
         s->listener = notes_server_listen(sl_lab_bind_ip(lab), port);
         s->report = mmap(NULL, sizeof *s->report, PROT_READ | PROT_WRITE,
                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         CHECK(s->report == MAP_FAILED ? -1 : 0);
     } else {
-        s->name = "the correct server";
+        s->name = _("the correct server");
         s->listener = sl_listen_on(sl_lab_bind_ip(lab), port, SOMAXCONN);
     }
     s->port = sl_local_port(s->listener);

@@ -67,6 +67,10 @@ static void clear(struct buffer *b)
 /* A space no line breaks at (in "[answer 2 at the end]"): a control
  * character while the text is laid out, a space in what is returned. */
 #define KEEP_TOGETHER '\x1f'
+/* U+2060 WORD JOINER, which text.h never breaks beside: between the wide
+ * characters of a translated marker ("[答案 2 在末尾]"), taken out of what is
+ * returned. */
+#define WORD_JOINER "\xe2\x81\xa0"
 
 #define MAX_DEPTH 16
 #define MAX_COLUMNS 12
@@ -519,6 +523,28 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *da
 
 /* --- the answers, folded ---------------------------------------------------- */
 
+/* text into b, never broken across lines: a text beyond ASCII (wide
+ * characters break anywhere) gets a word joiner between its characters. */
+static void put_unbroken(struct buffer *b, const char *text)
+{
+    bool ascii = true;
+    for (const char *p = text; *p; p++)
+        ascii = ascii && (unsigned char)*p < 0x80;
+    if (ascii) {
+        put(b, text);
+        return;
+    }
+    for (const char *p = text; *p;) {
+        size_t n = 1;
+        while (((unsigned char)p[n] & 0xc0) == 0x80)
+            n++;
+        put_n(b, p, n);
+        p += n;
+        if (*p)
+            put(b, WORD_JOINER);
+    }
+}
+
 /* The text with every <details>...</details> replaced by "[answer N at the
  * end]", and the answers (their whitespace made single spaces) after it as a
  * numbered list under "Answers". */
@@ -540,12 +566,11 @@ static bool fold_answers(const char *text, size_t len, struct buffer *folded)
         if (summary_end)
             body = summary_end + 10;
         char marker[96];
-        /* TRANSLATORS: after an exercise's question: where its answer is
-         * (the notes list the answers after their end, under "Answers"). */
+        /* TRANSLATORS: after an exercise's question; its answer is under "Answers". */
         snprintf(marker, sizeof marker, _("[answer %d at the end]"), ++count);
         for (char *p = marker; (p = strchr(p, ' ')); p++)
             *p = KEEP_TOGETHER;
-        put(folded, marker);
+        put_unbroken(folded, marker);
         snprintf(marker, sizeof marker, "%d. ", count);
         put(&answers, marker);
         bool space = false;
@@ -611,5 +636,7 @@ char *sl_markdown_render(const char *text, size_t len, int columns, unsigned fla
         return strdup("");
     for (char *p = r.out.text; (p = strchr(p, KEEP_TOGETHER)); p++)
         *p = ' ';
+    for (char *p = r.out.text; (p = strstr(p, WORD_JOINER));)
+        memmove(p, p + 3, strlen(p + 3) + 1);
     return r.out.text;
 }

@@ -35,6 +35,9 @@ static bool closes_phrase(wchar_t wc)
     return wc != L'\0' && wcschr(closing, wc) != NULL;
 }
 
+/* U+2060 WORD JOINER: no line breaks on either side of it (it takes no column). */
+#define WORD_JOINER L'\u2060'
+
 /* And what opens one: never the last on a line. */
 static bool opens_phrase(wchar_t wc)
 {
@@ -81,6 +84,30 @@ size_t sl_text_prefix(const char *text, int columns, int *used)
     return taken;
 }
 
+int sl_text_pad(const char *text, int columns, char *out, size_t len)
+{
+    int width = sl_text_columns(text);
+    int spaces = width < columns ? columns - width : 0;
+    snprintf(out, len, "%s%*s", text, spaces, "");
+    return width + spaces;
+}
+
+const char *sl_text_suffix(const char *text, int columns)
+{
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    size_t left = strlen(text);
+    int over = sl_text_columns(text) - columns, width;
+    wchar_t wc;
+    size_t len;
+    while (over > 0 && (len = next_char(text, left, &state, &wc, &width)) > 0) {
+        over -= width;                    /* whole characters leave from the front */
+        text += len;
+        left -= len;
+    }
+    return text;
+}
+
 size_t sl_text_wrap(const char *text, int columns, const char **next)
 {
     mbstate_t state;
@@ -97,7 +124,8 @@ size_t sl_text_wrap(const char *text, int columns, const char **next)
             goto trim;
         }
         bool space = text[at] == ' ';
-        if (seen_word && !space &&
+        bool joined = wc == WORD_JOINER || previous == WORD_JOINER;
+        if (seen_word && !space && !joined &&
             (after_space || ((width == 2 || previous_width == 2) && !closes_phrase(wc) &&
                              !opens_phrase(previous))))
             last_break = at;                        /* the line may end before this character */

@@ -2,6 +2,8 @@
 #include "dash_options.h"
 
 #include "socklab/check.h"
+#include "socklab/docs.h"
+#include "socklab/i18n.h"
 #include "socklab/place.h"
 
 #include <errno.h>
@@ -38,15 +40,18 @@ static long number(const char *text, long low, long high, const char *what)
     return n;
 }
 
-/* Where the dashboard's notes are: installed beside the program
- * (PREFIX/share/socklab/docs/) or in the source tree it was built in; the
- * path into buf, or false. */
+/* Where the dashboard's notes are, in the person's language when they are
+ * translated (docs.h): installed beside the program (PREFIX/share/socklab/
+ * docs/), or in the tree it was built in (docs/, and BUILD/docs/ for the
+ * translations); the path into buf, or false. */
 static bool find_notes(char *buf, size_t len)
 {
-    static const char *const where[] = {
-        "%s/../share/socklab/docs/dashboard.md", "%s/../../docs/dashboard.md",
+    static const char *const folders[] = {
+        "%s/../share/socklab/docs", "%s/../../docs", "%s/../docs",
     };
-    if (!sl_place_find(where, sizeof where / sizeof where[0], NULL, buf, len))
+    char self[PATH_MAX];
+    if (!sl_place_self(self, sizeof self) ||
+        !sl_docs_find(self, folders, sizeof folders / sizeof folders[0], "dashboard.md", buf, len))
         return false;
     char *real = realpath(buf, NULL);
     if (!real)
@@ -58,7 +63,7 @@ static bool find_notes(char *buf, size_t len)
 
 static void usage(void)
 {
-    printf("sockdash — the kernel's TCP sockets, live: the RFC 9293 state machine with a\n"
+    printf(_("sockdash — the kernel's TCP sockets, live: the RFC 9293 state machine with a\n"
            "count on each state, the sockets, and the transitions as they happen.\n\n"
            "Usage: sockdash [options]\n\n"
            "  --once             print one snapshot and exit (no terminal needed)\n"
@@ -99,12 +104,12 @@ static void usage(void)
            "  --trace (root)               one event per state change on the filter's\n"
            "                               ports; discoveries only when a socket appears\n"
            "  --once, --source proc        one dump (or /proc/net/tcp) each time\n"
-           "  owners (not --no-process)    a scan of /proc/PID/fd when a new inode shows\n");
+           "  owners (not --no-process)    a scan of /proc/PID/fd when a new inode shows\n"));
     char notes[PATH_MAX + 64];
     if (find_notes(notes, sizeof notes))
-        printf("More: man sockdash, and %s\n", notes);
+        printf(_("More: man sockdash, and %s\n"), notes);
     else
-        printf("More: man sockdash\n");
+        printf("%s", _("More: man sockdash\n"));
 }
 
 void dash_parse_options(int argc, char **argv, struct dash_options *o)
@@ -159,15 +164,15 @@ void dash_parse_options(int argc, char **argv, struct dash_options *o)
                 bad("--source '%s': choose netlink, proc or auto.", optarg);
             break;
         case OPT_INTERVAL:
-            o->interval_ms = (int)number(optarg, 50, 60000, "--interval needs milliseconds "
-                                         "from 50 to 60000");
+            o->interval_ms = (int)number(optarg, 50, 60000, _("--interval needs milliseconds "
+                                           "from 50 to 60000"));
             break;
         case OPT_DISCOVER:
-            o->discover_ms = (int)number(optarg, 100, 3600000, "--discover needs milliseconds "
-                                         "from 100 to 3600000");
+            o->discover_ms = (int)number(optarg, 100, 3600000, _("--discover needs milliseconds "
+                                           "from 100 to 3600000"));
             break;
         case OPT_CLOSED:
-            o->closed_s = (int)number(optarg, 0, 3600, "--closed needs seconds from 0 to 3600");
+            o->closed_s = (int)number(optarg, 0, 3600, _("--closed needs seconds from 0 to 3600"));
             break;
         case OPT_EXPLAIN:
             if (!dash_parse_explain(optarg, NULL))
@@ -282,21 +287,22 @@ bool dash_parse_filter(const char *text, struct dash_options *o, char *why, size
         if (!strncmp(word, "pid=", 4)) {
             if (strspn(word + 4, "0123456789") != strlen(word + 4) ||
                 !dash_parse_process(word + 4, &next)) {
-                snprintf(why, why_len, "filter '%s': a pid is a number", word);
+                snprintf(why, why_len, _("filter '%s': a pid is a number"), word);
                 return false;
             }
         } else if (sl_state_parse_list(word, &states, reason, sizeof reason)) {
             next.filter.states = states;
         } else if (!numeric && strchr(word, ',')) {  /* a list of states with a typo in it */
-            snprintf(why, why_len, "filter '%s': %s", word, reason);
+            snprintf(why, why_len, _("filter '%s': %s"), word, reason);
             return false;
         } else if (numeric && sl_filter_add_ports(&next.filter, word, reason, sizeof reason)) {
             continue;
         } else if (numeric) {
-            snprintf(why, why_len, "filter '%s': %s", word, reason);
+            snprintf(why, why_len, _("filter '%s': %s"), word, reason);
             return false;
         } else if (!dash_parse_process(word, &next)) {
-            snprintf(why, why_len, "filter '%s' is not a state, a port or a process name", word);
+            snprintf(why, why_len, _("filter '%s' is not a state, a port or a process name"),
+                     word);
             return false;
         }
     }

@@ -7,6 +7,8 @@
  */
 #include "layout.h"
 
+#include "socklab/i18n.h"
+
 #include <string.h>
 
 #define TABLE_MIN_ROWS 6        /* a heading, four sockets and the meaning line */
@@ -119,6 +121,6 @@ int dash_layout_table_rows(const struct dash_layout *l)
 
 const char *dash_view_name(enum dash_view view)
 {
-    static const char *const names[] = { "all", "diagram", "table" };
+    static const char *const names[] = { N_("all"), N_("diagram"), N_("table") };
     return view < DASH_VIEW_COUNT ? names[view] : "?";
 }

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "screen.h"
 
+#include "socklab/i18n.h"
 #include "socklab/tui_panels.h"
 
 #include "socklab/check.h"
@@ -56,7 +57,7 @@ struct live {
     int explain_skip;
     struct sl_explanation explanation;
     char explain_title[200];
-    char cost[240];
+    char cost[640];                 /* translated: room for 3-byte characters */
 };
 
 static void say(struct live *l, const char *text)
@@ -73,7 +74,7 @@ static void collect_frame(struct live *l)
     int rc = dash_collect(c);
     if (rc < 0) {
         char text[160];
-        snprintf(text, sizeof text, "cannot read the socket table: %s", strerror(-rc));
+        snprintf(text, sizeof text, _("cannot read the socket table: %s"), strerror(-rc));
         say(l, text);
         return;
     }
@@ -135,7 +136,7 @@ static void apply_filter(struct live *l, const char *text)
         return;
     }
     if (l->options.replay) {
-        say(l, "a replay shows what was recorded: filters apply to the live view");
+        say(l, _("a replay shows what was recorded: filters apply to the live view"));
         return;
     }
     l->options = next;
@@ -202,7 +203,7 @@ static void explain_selected(struct live *l)
     const struct sl_tui_row *row = sl_tui_model_selected(&l->model);
     if (!row) {
         l->explaining = false;
-        say(l, "no socket selected: nothing to explain");
+        say(l, _("no socket selected: nothing to explain"));
         return;
     }
     const struct sl_socket *s = &row->socket;
@@ -213,11 +214,14 @@ static void explain_selected(struct live *l)
     seen_move(&l->model, s, &c);
     sl_explain(s, &c, cell_explained(l), &l->explanation);
     char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
-    snprintf(l->explain_title, sizeof l->explain_title, "%s %s %s%s: the %s cell",
-             row->gone_at ? "CLOSED (was" : sl_state_name(s->state),
-             sl_tuple_local(&s->tuple, local, sizeof local),
-             sl_tuple_peer(&s->tuple, peer, sizeof peer), row->gone_at ? ")" : "",
-             sl_explain_cell_name(cell_explained(l)));
+    sl_tuple_local(&s->tuple, local, sizeof local);
+    sl_tuple_peer(&s->tuple, peer, sizeof peer);
+    if (row->gone_at)
+        snprintf(l->explain_title, sizeof l->explain_title, _("CLOSED (was %s) %s %s: the %s cell"),
+                 sl_state_name(s->state), local, peer, sl_explain_cell_name(cell_explained(l)));
+    else
+        snprintf(l->explain_title, sizeof l->explain_title, _("%s %s %s: the %s cell"),
+                 sl_state_name(s->state), local, peer, sl_explain_cell_name(cell_explained(l)));
     const struct sl_closed_list *ended = l->collector.tracker
                                          ? sl_tracker_closed(l->collector.tracker) : NULL;
     for (size_t i = 0; row->gone_at && ended && sl_closed_get(ended, i); i++) {
@@ -226,7 +230,7 @@ static void explain_selected(struct live *l)
             int k = l->explanation.count++;        /* how it ended, last */
             snprintf(l->explanation.heading[k], sizeof l->explanation.heading[k], "ended");
             snprintf(l->explanation.text[k], sizeof l->explanation.text[k], "%s: %s.",
-                     sl_ending_name(e->ending), sl_ending_meaning(e->ending));
+                     _(sl_ending_name(e->ending)), sl_ending_meaning(e->ending));
             break;
         }
     }
@@ -336,10 +340,10 @@ static void draw(struct live *l)
     l->status.cost = NULL;
     if (l->collector.tracker) {
         struct sl_tracker_stats c = sl_tracker_stats(l->collector.tracker);
-        snprintf(l->cost, sizeof l->cost, "Cost so far: %lu refreshes, %lu by exact lookups "
+        snprintf(l->cost, sizeof l->cost, _("Cost so far: %lu refreshes, %lu by exact lookups "
                  "alone (hash lookups, %lu sockets); %lu dumps, each a walk of every socket on "
                  "the machine (every few seconds, after a queue grows, a key); %lu destroy "
-                 "events.", c.refreshes, c.lookup_rounds, c.lookups, c.dumps, c.events);
+                 "events."), c.refreshes, c.lookup_rounds, c.lookups, c.dumps, c.events);
         l->status.cost = l->cost;
     }
     l->shown = dash_screen_draw(&l->model, &l->status);
@@ -375,7 +379,7 @@ int dash_live(const struct dash_options *o)
         sl_usage_error("sockdash", "the live view needs a terminal; use --once to print "
                                    "one snapshot (sockdash --once).");
     char why[256];
-    if (!sl_tui_usable("use --once", why, sizeof why))
+    if (!sl_tui_usable(_("use --once"), why, sizeof why))
         sl_usage_error("sockdash", "%s.", why);
     struct live *l = calloc(1, sizeof *l);
     if (!l)
@@ -401,7 +405,7 @@ static int run(struct live *l, const struct dash_options *o)
     why[0] = '\0';
     if (o->trace && !dash_collector_trace(&l->collector, why, sizeof why)) {
         char text[300];
-        snprintf(text, sizeof text, "%s; polling only", why);
+        snprintf(text, sizeof text, _("%s; polling only"), why);
         say(l, text);
     } else if (why[0]) {
         say(l, why);                               /* tracing, with a coarser kernel filter */

@@ -10,6 +10,7 @@
 #include "socklab/addr.h"
 #include "socklab/clock.h"
 #include "socklab/explain.h"
+#include "socklab/i18n.h"
 #include "socklab/socket_format.h"
 #include "socklab/text.h"
 
@@ -22,7 +23,7 @@
 /* text wrapped at TEXT_COLUMNS, each line after `indent`. */
 static void print_wrapped(const char *indent, const char *text)
 {
-    int width = TEXT_COLUMNS - (int)strlen(indent);
+    int width = TEXT_COLUMNS - sl_text_columns(indent);
     for (const char *p = text, *next; *p; p = next) {
         size_t n = sl_text_wrap(p, width, &next);
         printf("%s%.*s\n", indent, (int)n, p);
@@ -68,8 +69,10 @@ static int explain(const struct dash_options *o, struct dash_collector *c)
             sl_json_close_object(&j);
             sl_json_end(&j);
         } else {
-            printf("%s%s %s %s (cookie %llu)\n", shown ? "\n" : "", sl_state_name(s->state),
-                   local, peer, (unsigned long long)s->cookie);
+            if (shown)
+                putchar('\n');
+            printf(_("%s %s %s (cookie %llu)\n"), sl_state_name(s->state), local, peer,
+                   (unsigned long long)s->cookie);
             for (int k = 0; k < e.count; k++) {
                 printf("  %s:\n", e.heading[k]);
                 print_wrapped("    ", e.text[k]);
@@ -78,7 +81,7 @@ static int explain(const struct dash_options *o, struct dash_collector *c)
         shown++;
     }
     if (!shown) {
-        fprintf(stderr, "sockdash: no socket matches --explain '%s'.\n", o->explain);
+        fprintf(stderr, _("sockdash: no socket matches --explain '%s'.\n"), o->explain);
         return 1;
     }
     return 0;
@@ -90,7 +93,7 @@ static int closed(const struct dash_options *o, struct dash_collector *c)
 {
     int fd = dash_collector_event_fd(c);
     if (fd < 0) {
-        fprintf(stderr, "sockdash: --closed cannot be answered: %s.\n", c->note);
+        fprintf(stderr, _("sockdash: --closed cannot be answered: %s.\n"), c->note);
         return 2;
     }
     double now = sl_clock_ms(), end = now + o->closed_s * 1000.0;
@@ -108,8 +111,8 @@ static int closed(const struct dash_options *o, struct dash_collector *c)
     dash_collector_read_events(c);
     const struct sl_closed_list *list = sl_tracker_closed(c->tracker);
     if (!o->json)
-        printf("%zu connection%s ended in %d s\n", list->count, list->count == 1 ? "" : "s",
-               o->closed_s);
+        printf(sl_plural(list->count, "%zu connection ended in %d s\n",
+                         "%zu connections ended in %d s\n"), list->count, o->closed_s);
     for (size_t i = list->count; i-- > 0;) {
         const struct sl_closed *e = sl_closed_get(list, i);
         if (o->json) {
@@ -118,7 +121,7 @@ static int closed(const struct dash_options *o, struct dash_collector *c)
             sl_json_closed_fields(&j, e);
             sl_json_end(&j);
         } else {
-            char line[320];
+            char line[480];
             printf("%s\n", sl_closed_format(e, line, sizeof line));
         }
     }
@@ -135,7 +138,7 @@ int dash_once(const struct dash_options *o)
     c.want_events = o->closed_s >= 0;
     int rc = dash_collect(&c);
     if (rc < 0) {
-        fprintf(stderr, "sockdash: cannot read the socket table through %s: %s.\n",
+        fprintf(stderr, _("sockdash: cannot read the socket table through %s: %s.\n"),
                 sl_source_name(o->source == SL_SOURCE_AUTO ? SL_SOURCE_PROC : o->source),
                 strerror(-rc));
         dash_collector_free(&c);

@@ -2,6 +2,7 @@
 #include "record.h"
 
 #include "socklab/addr.h"
+#include "socklab/i18n.h"
 #include "socklab/json.h"
 
 #include <errno.h>
@@ -86,7 +87,7 @@ struct reader {
 
 static bool fail(struct reader *r, const char *what)
 {
-    snprintf(r->why, r->why_len, "line %zu: %s", r->number, what);
+    snprintf(r->why, r->why_len, _("line %zu: %s"), r->number, _(what));
     return false;
 }
 
@@ -107,13 +108,13 @@ static bool next_object(struct reader *r, const char *type, bool *end)
     r->object = json_loads(r->line, JSON_REJECT_DUPLICATES, &error);
     if (!r->object) {
         char what[200];
-        snprintf(what, sizeof what, "not JSON (%s)", error.text);
+        snprintf(what, sizeof what, _("not JSON (%s)"), error.text);
         return fail(r, what);
     }
     const char *found = json_string_value(json_object_get(r->object, "type"));
     if (!json_is_object(r->object) || !found || strcmp(found, type)) {
-        char what[64];
-        snprintf(what, sizeof what, "expected a \"%s\" object", type);
+        char what[128];
+        snprintf(what, sizeof what, _("expected a \"%s\" object"), type);
         return fail(r, what);
     }
     return true;
@@ -125,8 +126,8 @@ static bool expect_object(struct reader *r, const char *type)
     if (next_object(r, type, &end))
         return true;
     if (end)
-        snprintf(r->why, r->why_len, "after line %zu: the recording ends in the middle of a frame",
-                 r->number);
+        snprintf(r->why, r->why_len, _("after line %zu: the recording ends in the middle of a "
+                                       "frame"), r->number);
     return false;
 }
 
@@ -135,15 +136,17 @@ static bool number(struct reader *r, const char *key, double min, double max, bo
                    double *out)
 {
     json_t *value = json_object_get(r->object, key);
-    char what[80];
+    char what[160];
     if (!value || !(fraction ? json_is_number(value) : json_is_integer(value))) {
-        snprintf(what, sizeof what, "\"%s\" is missing or not %s", key,
-                 fraction ? "a number" : "a whole number");
+        if (fraction)
+            snprintf(what, sizeof what, _("\"%s\" is missing or not a number"), key);
+        else
+            snprintf(what, sizeof what, _("\"%s\" is missing or not a whole number"), key);
         return fail(r, what);
     }
     *out = json_number_value(value);
     if (*out < min || *out > max) {
-        snprintf(what, sizeof what, "\"%s\" is out of range", key);
+        snprintf(what, sizeof what, _("\"%s\" is out of range"), key);
         return fail(r, what);
     }
     return true;
@@ -261,11 +264,11 @@ static bool read_frames(struct reader *r, struct dash_recording *rec)
     if (!end)
         return false;
     if (ferror(r->in)) {
-        snprintf(r->why, r->why_len, "after line %zu: %s", r->number, strerror(errno));
+        snprintf(r->why, r->why_len, _("after line %zu: %s"), r->number, strerror(errno));
         return false;
     }
     if (rec->count == 0) {
-        snprintf(r->why, r->why_len, "the recording has no frames");
+        snprintf(r->why, r->why_len, "%s", _("the recording has no frames"));
         return false;
     }
     return true;
@@ -277,11 +280,11 @@ bool dash_recording_load(const char *path, struct dash_recording *rec, char *why
     struct reader r = { .in = fopen(path, "r"), .why = why, .why_len = len };
     struct stat st;
     if (!r.in) {
-        snprintf(why, len, "cannot open: %s", strerror(errno));
+        snprintf(why, len, _("cannot open: %s"), strerror(errno));
         return false;
     }
     if (fstat(fileno(r.in), &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, len, "is a directory, not a recording (a file made by --record)");
+        snprintf(why, len, "%s", _("is a directory, not a recording (a file made by --record)"));
         fclose(r.in);
         return false;
     }

@@ -2,6 +2,8 @@
  * header, the help bar and the help; the panels are the shared widgets. */
 #include "screen.h"
 
+#include "socklab/i18n.h"
+#include "socklab/text.h"
 #include "socklab/tui_panels.h"
 
 #include <stdio.h>
@@ -21,20 +23,22 @@ static void draw_header(const struct sl_tui_model *m, const struct dash_status *
 {
     unsigned listening = group_count(m, "listening"), opening = group_count(m, "opening");
     unsigned established = m->counts[SL_TCP_ESTABLISHED], closing = group_count(m, "closing");
-    char counts[160], counts_brief[96], where[160], where_brief[96], filter[160];
-    snprintf(counts, sizeof counts, "%zu socket%s: listening %u  opening %u  established %u  "
-             "closing %u", m->socket_count, m->socket_count == 1 ? "" : "s", listening, opening,
-             established, closing);
-    snprintf(counts_brief, sizeof counts_brief, "%zu: listen %u open %u estab %u closing %u",
+    char counts[256], counts_brief[160], where[256], where_brief[160], filter[160];
+    snprintf(counts, sizeof counts,
+             sl_plural(m->socket_count, "%zu socket: listening %u  opening %u  established %u  "
+                                        "closing %u",
+                       "%zu sockets: listening %u  opening %u  established %u  closing %u"),
+             m->socket_count, listening, opening, established, closing);
+    snprintf(counts_brief, sizeof counts_brief, _("%zu: listen %u open %u estab %u closing %u"),
              m->socket_count, listening, opening, established, closing);
     if (st->replay) {
-        const char *end = st->replay_frame == st->replay_frames ? " (end)" : "";
-        snprintf(where, sizeof where, "replay %s frame %zu/%zu%s", st->source, st->replay_frame,
-                 st->replay_frames, end);
-        snprintf(where_brief, sizeof where_brief, "replay %zu/%zu%s", st->replay_frame,
+        const char *end = st->replay_frame == st->replay_frames ? _(" (end)") : "";
+        snprintf(where, sizeof where, _("replay %s frame %zu/%zu%s"), st->source,
+                 st->replay_frame, st->replay_frames, end);
+        snprintf(where_brief, sizeof where_brief, _("replay %zu/%zu%s"), st->replay_frame,
                  st->replay_frames, end);
     } else {
-        snprintf(where, sizeof where, "%s%s every %d ms", st->source,
+        snprintf(where, sizeof where, _("%s%s every %d ms"), st->source,
                  st->tracing ? "+trace" : "", st->interval_ms);
         snprintf(where_brief, sizeof where_brief, "%s%s %dms", st->source,
                  st->tracing ? "+trace" : "", st->interval_ms);
@@ -46,7 +50,7 @@ static void draw_header(const struct sl_tui_model *m, const struct dash_status *
     parts[n++] = (struct sl_tui_segment){ counts, counts_brief, 1 };
     parts[n++] = (struct sl_tui_segment){ where, where_brief, 2 };
     if (st->paused)
-        parts[n++] = (struct sl_tui_segment){ "PAUSED", NULL, 4 };
+        parts[n++] = (struct sl_tui_segment){ _("PAUSED"), NULL, 4 };
     if (filter[0])
         parts[n++] = (struct sl_tui_segment){ filter, NULL, 3 };
     char line[512];
@@ -57,23 +61,22 @@ static void draw_header(const struct sl_tui_model *m, const struct dash_status *
 static void draw_prompt(const struct dash_status *st, int y, int cols)
 {
     static const char *const intros[] = {
-        " filter (ports 80,8000-8100 | states listen,time-wait | process NAME|pid=N; "
-        "empty: none): ",
-        " filter (ports, states, process; empty: none): ",
-        " filter: ",
+        N_(" filter (ports 80,8000-8100 | states listen,time-wait | process NAME|pid=N; "
+           "empty: none): "),
+        N_(" filter (ports, states, process; empty: none): "),
+        N_(" filter: "),
     };
     char line[512];
-    size_t typed = strlen(st->prompt);
+    int typed = sl_text_columns(st->prompt);        /* columns: the input may be any UTF-8 */
     for (size_t i = 0; i < sizeof intros / sizeof intros[0]; i++) {
-        size_t room = cols > 0 ? (size_t)cols : 0;
+        const char *text = _(intros[i]);
+        int room = cols > 0 ? cols : 0, intro = sl_text_columns(text);
         bool last = i + 1 == sizeof intros / sizeof intros[0];
-        if (strlen(intros[i]) + typed + 1 <= room || last) {
-            size_t intro = strlen(intros[i]);
+        if (intro + typed + 1 <= room || last) {
             const char *shown = st->prompt;
             if (intro + typed + 1 > room && room > intro + 2)  /* the end of what is typed */
-                shown = st->prompt + typed - (room - intro - 2);
-            snprintf(line, sizeof line, "%s%s%s_", intros[i],
-                     shown == st->prompt ? "" : "<", shown);
+                shown = sl_text_suffix(st->prompt, room - intro - 2);
+            snprintf(line, sizeof line, "%s%s%s_", text, shown == st->prompt ? "" : "<", shown);
             break;
         }
     }
@@ -93,41 +96,41 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
         sl_tui_put_words(y, 0, cols, line, SL_TUI_BOLD);
         return;
     }
-    char sort[48], sort_brief[32], view[48], view_brief[32], enter[48], enter_brief[32];
-    snprintf(enter, sizeof enter, "Enter:explain(%s)", st->cell);
+    char sort[96], sort_brief[64], view[96], view_brief[64], enter[96], enter_brief[64];
+    snprintf(enter, sizeof enter, _("Enter:explain(%s)"), st->cell);
     snprintf(enter_brief, sizeof enter_brief, "Enter:%s", st->cell);
-    snprintf(sort, sizeof sort, "s:sort(%s%s)", sl_tui_sort_name(m->sort),
-             m->sort_reverse ? ",rev" : "");
+    snprintf(sort, sizeof sort, _("s:sort(%s%s)"), sl_tui_sort_name(m->sort),
+             m->sort_reverse ? _(",rev") : "");
     snprintf(sort_brief, sizeof sort_brief, "s:%s%s", sl_tui_sort_name(m->sort),
-             m->sort_reverse ? ",rev" : "");
-    snprintf(view, sizeof view, "Tab:view(%s)", dash_view_name(shown));
-    snprintf(view_brief, sizeof view_brief, "Tab:%s", dash_view_name(shown));
+             m->sort_reverse ? _(",rev") : "");
+    snprintf(view, sizeof view, _("Tab:view(%s)"), _(dash_view_name(shown)));
+    snprintf(view_brief, sizeof view_brief, "Tab:%s", _(dash_view_name(shown)));
     /* The keys of the panels (Enter, i, c) come in only where the bar has room
      * for them beside the others in full (the short forms of the others are for
      * narrow terminals, and ? lists every key): all three, Enter alone, or none. */
     const struct sl_tui_segment before[] = {
-        { " ?:help", NULL, 9 },
-        { "/:filter", NULL, 7 },
+        { _(" ?:help"), NULL, 9 },
+        { _("/:filter"), NULL, 7 },
         { sort, sort_brief, 5 },
-        { st->paused ? "p:resume" : "p:pause", NULL, 8 },
-        { "space:step", NULL, 3 },
+        { st->paused ? _("p:resume") : _("p:pause"), NULL, 8 },
+        { _("space:step"), NULL, 3 },
     }, panels[] = {
         { enter, NULL, 4 },
-        { st->info_table ? "i:sockets" : "i:tcp_info", NULL, 4 },
-        { st->show_closed ? "c:transitions" : "c:closed", NULL, 4 },
+        { st->info_table ? _("i:sockets") : "i:tcp_info", NULL, 4 },
+        { st->show_closed ? _("c:transitions") : _("c:closed"), NULL, 4 },
     }, after[] = {
-        { "+/-:interval", "+/-:rate", 2 },
+        { _("+/-:interval"), _("+/-:rate"), 2 },
         { view, view_brief, 6 },
-        { "q:quit", NULL, 9 },
+        { _("q:quit"), NULL, 9 },
     };
     enum { BEFORE = 5, PANELS = 3, AFTER = 3 };
-    int width = -2, panel_width[PANELS];
+    int width = -2, panel_width[PANELS];         /* in columns: the keys may be translated */
     for (int k = 0; k < BEFORE; k++)
-        width += (int)strlen(before[k].full) + 2;
+        width += sl_text_columns(before[k].full) + 2;
     for (int k = 0; k < AFTER; k++)
-        width += (int)strlen(after[k].full) + 2;
+        width += sl_text_columns(after[k].full) + 2;
     for (int k = 0; k < PANELS; k++)
-        panel_width[k] = (int)strlen(panels[k].full) + 2;
+        panel_width[k] = sl_text_columns(panels[k].full) + 2;
     int panel_keys = width + panel_width[0] + panel_width[1] + panel_width[2] <= cols ? 3
               : width + panel_width[0] <= cols ? 1 : 0;
     struct sl_tui_segment keys[BEFORE + PANELS + AFTER];
@@ -146,34 +149,34 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
 static void draw_help(struct sl_tui_rect body, int page, const char *cost)
 {
     static const char *const paragraphs[] = {
-        "sockdash: the kernel's TCP sockets, live",
+        N_("sockdash: the kernel's TCP sockets, live"),
         "",
-        "Up/Down, PgUp/PgDn, Home/End: select a socket; its state lights up.",
-        "/: filter by ports (80,8000-8100), states (listen,time-wait, closing...), a "
-        "process name or pid=N; empty clears it.",
-        "s / S: sort by the next column / reverse the order.",
-        "p: pause the screen (collection goes on: nothing is missed).",
-        "space: show the latest while paused (one frame in a replay).",
-        "+ / -: refresh less / more often.",
-        "Tab: the next view (all, diagram, table) this size offers.",
-        "Left/Right: choose a cell of the selected row; Enter: explain it in words (its "
-        "state and how it got there, its queues, its timer, its owner, its lab).",
-        "i: the table shows each connection's tcp_info (RTT, cwnd, ssthresh, unacked, "
-        "retransmissions, windows, bytes, delivery rate) and a sparkline of the selected "
-        "one's RTT and cwnd over the last minute.",
-        "c: the connections that ended, instead of the transitions: how each ended (FIN, "
-        "RST, timed out), its duration, bytes each way, retransmissions, final RTT.",
-        "q, F10: quit.   ? again: what the table writes; other keys close the help.",
+        N_("Up/Down, PgUp/PgDn, Home/End: select a socket; its state lights up."),
+        N_("/: filter by ports (80,8000-8100), states (listen,time-wait, closing...), a "
+           "process name or pid=N; empty clears it."),
+        N_("s / S: sort by the next column / reverse the order."),
+        N_("p: pause the screen (collection goes on: nothing is missed)."),
+        N_("space: show the latest while paused (one frame in a replay)."),
+        N_("+ / -: refresh less / more often."),
+        N_("Tab: the next view (all, diagram, table) this size offers."),
+        N_("Left/Right: choose a cell of the selected row; Enter: explain it in words (its "
+           "state and how it got there, its queues, its timer, its owner, its lab)."),
+        N_("i: the table shows each connection's tcp_info (RTT, cwnd, ssthresh, unacked, "
+           "retransmissions, windows, bytes, delivery rate) and a sparkline of the selected "
+           "one's RTT and cwnd over the last minute."),
+        N_("c: the connections that ended, instead of the transitions: how each ended (FIN, "
+           "RST, timed out), its duration, bytes each way, retransmissions, final RTT."),
+        N_("q, F10: quit.   ? again: what the table writes; other keys close the help."),
         "",
-        "The diagram is RFC 9293's state machine: each box counts the sockets in that "
-        "state, an edge lights up when a socket takes it and fades after a few refreshes. "
-        "A socket gone without TIME-WAIT lights RST/abort, which the figure leaves out. "
-        "Polling sees a socket every interval and can miss states that last microseconds "
-        "(LAST-ACK on loopback): the log says 'poll' for what it inferred, 'trace' for "
-        "what --trace saw exactly.",
-        "Cost: a refresh looks the known sockets up one by one (hash lookups, batched); "
-        "only a discovery (every few seconds, after a listener's queue grows, after a "
-        "key) walks every socket of the machine, as ss does.",
+        N_("The diagram is RFC 9293's state machine: each box counts the sockets in that "
+           "state, an edge lights up when a socket takes it and fades after a few refreshes. "
+           "A socket gone without TIME-WAIT lights RST/abort, which the figure leaves out. "
+           "Polling sees a socket every interval and can miss states that last microseconds "
+           "(LAST-ACK on loopback): the log says 'poll' for what it inferred, 'trace' for "
+           "what --trace saw exactly."),
+        N_("Cost: a refresh looks the known sockets up one by one (hash lookups, batched); "
+           "only a discovery (every few seconds, after a listener's queue grows, after a "
+           "key) walks every socket of the machine, as ss does."),
     };
     enum { N = sizeof paragraphs / sizeof paragraphs[0] };
     const char *with_cost[N];                      /* what this session has cost, in the */
@@ -188,7 +191,7 @@ static void draw_help(struct sl_tui_rect body, int page, const char *cost)
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
-    sl_tui_draw_paragraphs(text, shown, count, 0);
+    sl_tui_draw_messages(text, shown, count, 0);
 }
 
 /* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */
@@ -200,8 +203,8 @@ static void sparkline_of_selected(const struct sl_tui_model *m, const struct das
     int n = row && st->history ? history_get(st->history, row->socket.cookie, st->now_ms, rtt,
                                              cwnd, HISTORY_SAMPLES) : 0;
     if (n == 0) {
-        snprintf(out, len, "%s", row ? "no tcp_info for this socket (a listener's RTT "
-                                       "and a TIME-WAIT record's are none)" : "");
+        snprintf(out, len, "%s", row ? _("no tcp_info for this socket (a listener's RTT "
+                                         "and a TIME-WAIT record's are none)") : "");
         return;
     }
     int each = (width - 44) / 2;                   /* two lines of samples and their labels */
@@ -209,7 +212,7 @@ static void sparkline_of_selected(const struct sl_tui_model *m, const struct das
     char a[HISTORY_SAMPLES * 3 + 1], b[HISTORY_SAMPLES * 3 + 1];   /* 3 bytes a block */
     sl_tui_sparkline(rtt, n, each, a, sizeof a);
     sl_tui_sparkline(cwnd, n, each, b, sizeof b);
-    snprintf(out, len, "rtt %s %.3f ms  cwnd %s %.0f  (last %d s)", a, rtt[n - 1], b,
+    snprintf(out, len, _("rtt %s %.3f ms  cwnd %s %.0f  (last %d s)"), a, rtt[n - 1], b,
              cwnd[n - 1], HISTORY_SPAN_MS / 1000);
 }
 

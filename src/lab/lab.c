@@ -40,7 +40,7 @@ static const struct sl_lab *running;
 static void describe_step(char *buf, size_t len)
 {
     if (running && running->step > 0)
-        snprintf(buf, len, "step %d (%s)", running->step, running->step_title);
+        snprintf(buf, len, _("step %d (%s)"), running->step, running->step_title);
     else
         buf[0] = '\0';
 }
@@ -95,8 +95,8 @@ struct sl_lab *sl_lab_begin_in(const char *file, const char *function, int argc,
                        lab->opt.from, lab->step_count, lab->step_count);
     if (!lab->opt.json && !lab->opt.tui && !lab->opt.auto_mode &&
         isatty(STDIN_FILENO) && !isatty(fileno(lab->stream))) {
-        fprintf(stderr, "%s: the output is not a terminal, so nobody can read a pause: "
-                        "running straight through, as with --auto.\n", lab->program);
+        fprintf(stderr, _("%s: the output is not a terminal, so nobody can read a pause: "
+                          "running straight through, as with --auto.\n"), lab->program);
         lab->opt.auto_mode = true;
     }
     if (!isatty(STDIN_FILENO))
@@ -224,15 +224,17 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
     finish(lab, true);
     char note[256];
     if (from > 2)
-        snprintf(note, sizeof note, "== back to step %d: the kernel cannot be rewound, so the "
-                                    "lab starts again and runs steps 1 to %d without pausing ==",
-                 from, from - 1);
+        snprintf(note, sizeof note, _("== back to step %d: the kernel cannot be rewound, so the "
+                                      "lab starts again and runs steps 1 to %d without "
+                                      "pausing =="), from, from - 1);
     else if (from == 2)
-        snprintf(note, sizeof note, "== back to step 2: the kernel cannot be rewound, so the "
-                                    "lab starts again and runs step 1 without pausing ==");
+        snprintf(note, sizeof note, "%s", _("== back to step 2: the kernel cannot be rewound, "
+                                            "so the lab starts again and runs step 1 without "
+                                            "pausing =="));
     else
-        snprintf(note, sizeof note, "== the lab starts again from step 1; the kernel cannot be "
-                                    "rewound: what this run left closing stays ==");
+        snprintf(note, sizeof note, "%s", _("== the lab starts again from step 1; the kernel "
+                                            "cannot be rewound: what this run left closing "
+                                            "stays =="));
     sl_lab_print_note(lab, note);
     fflush(lab->stream);
     fflush(stderr);
@@ -271,8 +273,12 @@ void sl_lab_setup_error(struct sl_lab *lab, const char *fmt, ...)
     fflush(lab->stream);
     char where[160];
     describe_step(where, sizeof where);
-    fprintf(stderr, "%s: %s%sset-up error, not the lesson: %s\n", lab->program, where,
-            where[0] ? ": " : "", what ? what : fmt);
+    if (where[0])
+        fprintf(stderr, _("%s: %s: set-up error, not the lesson: %s\n"), lab->program, where,
+                what ? what : fmt);
+    else
+        fprintf(stderr, _("%s: set-up error, not the lesson: %s\n"), lab->program,
+                what ? what : fmt);
     free(what);
     running = NULL;                       /* the end event must not report a step twice */
     sl_lab_stop(lab, true, SL_EXIT_USAGE);
@@ -343,8 +349,8 @@ int sl_lab_sysctl_values(struct sl_lab *lab, const char *name, long *values, int
 {
     int n = sl_sysctl_read(name, values, room);
     char text[256];
-    size_t used = (size_t)snprintf(text, sizeof text, n < 0 ? "%s: not on this kernel" : "%s =",
-                                   name);
+    size_t used = (size_t)snprintf(text, sizeof text, n < 0 ? _("%s: not on this kernel")
+                                                            : "%s =", name);
     for (int i = 0; i < n && used < sizeof text; i++)
         used += (size_t)snprintf(text + used, sizeof text - used, " %ld", values[i]);
     lab->paused_last = false;
@@ -642,12 +648,12 @@ bool sl_lab_wait_child(struct sl_lab *lab, pid_t pid, int timeout_ms, int *statu
 const char *sl_wait_status_describe(int status, char *buf, size_t len)
 {
     if (WIFEXITED(status))
-        snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+        snprintf(buf, len, _("exited with status %d"), WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(status))
+        snprintf(buf, len, _("killed by SIG%s"), sigabbrev_np(WTERMSIG(status))
                  ? sigabbrev_np(WTERMSIG(status)) : "?");
     else
-        snprintf(buf, len, "wait status 0x%x", (unsigned)status);
+        snprintf(buf, len, _("wait status 0x%x"), (unsigned)status);
     return buf;
 }
 

@@ -4,8 +4,9 @@
  * lab_step() or sl_lab_end() in the same block, or the end of the block the
  * step stands in (a step written as its own function ends with the function).
  * The boundary is found by C's own structure: braces are counted outside
- * comments, strings and character constants. Narration (lab_say statements)
- * is left out: it is shown as narration already. An excerpt is never cut.
+ * comments, strings and character constants. Narration (lab_say statements,
+ * with the if or else that chose one) is left out: it is shown as narration
+ * already. An excerpt is never cut.
  * The source is looked for where the
  * build keeps it (build/bin/../../labs/), where a lab rebuilt by hand against
  * the installed library has it (the file as it was compiled: absolute, or
@@ -296,6 +297,8 @@ bool sl_lab_code_excerpt(const struct sl_lab_code *src, int step_line, struct sl
         }
         if (!lx.in_comment && starts_statement(line, "lab_say(")) {
             i = statement_end(src, i, &lx);      /* narration: shown as such */
+            while (out->count > 0 && controls_next_line(out->lines[out->count - 1]))
+                out->count--;                    /* and the if or else that chose it */
             continue;
         }
         lex_line(&lx, line);

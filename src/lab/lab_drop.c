@@ -63,10 +63,15 @@ bool sl_lab_drop(struct sl_lab *lab, uint16_t port, unsigned flags, unsigned wit
     lab->dropping = true;
     if (!flags && !without)
         sl_lab_show(lab, "nft: on the lab's loopback, every segment to port %u is dropped", port);
+    else if (!without)
+        sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with %s set are "
+                         "dropped", port, set);
+    else if (!flags)
+        sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with no flag set and "
+                         "not %s are dropped", port, unset);
     else
-        sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with %s set%s%s are "
-                         "dropped", port, flags ? set : "no flag", without ? " and not " : "",
-                    unset);
+        sl_lab_show(lab, "nft: on the lab's loopback, segments to port %u with %s set and not "
+                         "%s are dropped", port, set, unset);
     return true;
 }
 

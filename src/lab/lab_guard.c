@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -75,16 +76,16 @@ static void at_exit(void)
     sl_guard_release();
 }
 
+/* Why the lab ends, in the user's language: looked up when the guard is
+ * installed, since a signal handler may not call gettext. */
+static const char *interrupted_text, *terminated_text;
+
 static void on_signal(int sig)
 {
     sl_guard_release();
     /* Say why the lab ends here (write(2): the one output a handler may use). */
-    static const char interrupted[] = "\n== stopped by Ctrl-C: the lab's children are ended, "
-                                      "its sockets closed ==\n";
-    static const char terminated[] = "\n== stopped by a signal ==\n";
-    const char *text = sig == SIGINT ? interrupted : terminated;
-    size_t len = sig == SIGINT ? sizeof interrupted - 1 : sizeof terminated - 1;
-    if (write(STDOUT_FILENO, text, len) < 0) {
+    const char *text = sig == SIGINT ? interrupted_text : terminated_text;
+    if (write(STDOUT_FILENO, text, strlen(text)) < 0) {
         /* nothing more to do: the process is ending */
     }
     signal(sig, SIG_DFL);                /* die of the same signal: the shell sees it */
@@ -94,6 +95,9 @@ static void on_signal(int sig)
 void sl_guard_install(void)
 {
     atexit(at_exit);
+    interrupted_text = _("\n== stopped by Ctrl-C: the lab's children are ended, its sockets "
+                         "closed ==\n");
+    terminated_text = _("\n== stopped by a signal ==\n");
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -11,6 +11,7 @@
 
 #define SL_LAB_MAX_PORTS 16
 #define SL_LAB_MAX_FLAGS 16
+#define SL_LAB_MAX_SYSCTLS 8
 
 struct sl_lab_options {
     bool auto_mode;             /* --auto (or output not a terminal): never wait for a key */
@@ -19,6 +20,8 @@ struct sl_lab_options {
     bool no_source;             /* --no-source: do not show the step's code */
     bool check_only;            /* --check: check the options and the set-up, then exit */
     bool private_net;           /* --private: a network of the lab's own (lab_private.c) */
+    const char *sysctls[SL_LAB_MAX_SYSCTLS];  /* --sysctl NAME=VALUE, set in it */
+    int sysctl_count;
     uint16_t base_port;         /* --port N, 0 when not given */
     const char *bind_ip;        /* --bind ADDR, "127.0.0.1" by default */
     int delay_ms;               /* --delay MS: pause length when not waiting */

@@ -136,8 +136,11 @@ bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int sta
     int saved = errno;
     sl_lab_flush_source(lab);
     struct state_wanted w = { tuple, state };
-    char what[64];
-    snprintf(what, sizeof what, "waiting for %s", state ? sl_state_name(state) : "the socket to go");
+    char what[128];
+    if (state)
+        snprintf(what, sizeof what, _("waiting for %s"), sl_state_name(state));
+    else
+        snprintf(what, sizeof what, "%s", _("waiting for the socket to go"));
     bool there = observe_until(lab, in_state, &w, tuple, timeout_ms, what, true);
     errno = saved;
     return there;
@@ -163,13 +166,17 @@ int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapsh
     sl_lab_flush_source(lab);
     struct count_wanted w = { count_of, arg, want, 0 };
     double start = sl_clock_ms();
-    bool there = observe_until(lab, counted, &w, NULL, timeout_ms, "counting", false);
+    bool there = observe_until(lab, counted, &w, NULL, timeout_ms, _("counting"), false);
     if (lab->observed.count <= SHOWN_WHOLE)       /* a few sockets: the table */
         lab->out->observe(lab, &lab->observed);
-    else                                          /* many: one line, not a screenful */
-        sl_lab_show(lab, "counted %d %s %.0f ms (waiting for %d; %zu sockets on the "
-                         "lab's ports)", w.last, there ? "after" : "when the wait ended at",
-                    sl_clock_ms() - start, want, lab->observed.count);
+    else if (there)                               /* many: one line, not a screenful */
+        sl_lab_show(lab, "counted %d after %.0f ms (waiting for %d; %zu sockets on the "
+                         "lab's ports)", w.last, sl_clock_ms() - start, want,
+                    lab->observed.count);
+    else
+        sl_lab_show(lab, "counted %d when the wait ended at %.0f ms (waiting for %d; %zu "
+                         "sockets on the lab's ports)", w.last, sl_clock_ms() - start, want,
+                    lab->observed.count);
     errno = saved;
     return w.last;
 }

@@ -19,7 +19,8 @@
 #include <string.h>
 
 enum { OPT_AUTO = 256, OPT_JSON, OPT_TUI, OPT_PORT, OPT_BIND, OPT_DELAY, OPT_FROM, OPT_NO_SOURCE,
-       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_FLAG };
+       OPT_DESCRIBE, OPT_CHECK, OPT_HELP, OPT_VERSION, OPT_PRIVATE, OPT_SYSCTL,
+       OPT_FLAG };
 
 static const struct option common[] = {
     { "auto", no_argument, NULL, OPT_AUTO },
@@ -35,6 +36,7 @@ static const struct option common[] = {
     { "help", no_argument, NULL, OPT_HELP },
     { "version", no_argument, NULL, OPT_VERSION },
     { "private", no_argument, NULL, OPT_PRIVATE },
+    { "sysctl", required_argument, NULL, OPT_SYSCTL },
 };
 #define COMMON_COUNT (int)(sizeof common / sizeof common[0])
 
@@ -56,19 +58,21 @@ static void print_folded(const char *text)
 static void print_help(const struct sl_lab *lab)
 {
     const struct sl_lab_info *info = lab->info;
-    char ports[32] = "port N";
+    char ports[64];
     if (info->ports > 1)
-        snprintf(ports, sizeof ports, "ports N..N+%d", info->ports - 1);
+        snprintf(ports, sizeof ports, _("ports N..N+%d"), info->ports - 1);
+    else
+        snprintf(ports, sizeof ports, "%s", _("port N"));
     setlocale(LC_CTYPE, "");               /* columns, and UTF-8 or not: the user's */
     char first[512];
-    snprintf(first, sizeof first, "%s \u2014 lab %02d: %s", lab->program, info->number,
+    snprintf(first, sizeof first, _("%s \u2014 lab %02d: %s"), lab->program, info->number,
              info->title);
     print_folded(first);                   /* a long title goes on under it */
     printf("\n");
     print_folded(info->goal);
     printf("\n");
-    printf("Usage: %s [options]\n\n", lab->program);
-    printf("  --auto         run straight through, never wait at a pause\n"
+    printf(_("Usage: %s [options]\n\n"), lab->program);
+    printf(_("  --auto         run straight through, never wait at a pause\n"
            "  --json         print one JSON object per event (for tests and tools)\n"
            "  --tui          the classroom in one window: the step, its code and the\n"
            "                 lab's sockets live (RFC 9293 diagram, table, transitions)\n"
@@ -79,10 +83,11 @@ static void print_help(const struct sl_lab *lab)
            "  --no-source    do not show each step's code\n"
            "  --private      run in a network of the lab's own (no root needed): its\n"
            "                 segments on the wire, its sysctls its own\n"
+           "  --sysctl K=V   with --private: set net.* sysctl K to V in that network\n"
            "  --describe     print this lab's number, name, title and goal as JSON\n"
            "  --check        check the options, the address and the ports, then exit\n"
            "  --help         this help\n"
-           "  --version      the socklab version\n",
+           "  --version      the socklab version\n"),
            ports);
     for (int i = 0; info->flags && info->flags[i].name; i++) {
         printf("  --%-12s ", info->flags[i].name);    /* its help folded under itself */
@@ -92,13 +97,13 @@ static void print_help(const struct sl_lab *lab)
             printf("%s%.*s\n", p == info->flags[i].help ? "" : "                 ", (int)n, p);
         }
     }
-    printf("\nOn a terminal the lab stops after every step and at each named pause:\n"
+    printf(_("\nOn a terminal the lab stops after every step and at each named pause:\n"
            "Enter continues, q ends the lab, r starts it again, b goes back a step (the\n"
            "lab runs again up to the step before: a kernel cannot be rewound). Exit\n"
            "status: 0 when no claim failed (skipped ones allowed), 1 when the kernel\n"
            "disagreed with one, 2 for a usage or set-up error, 3 when a measurement\n"
            "stayed inconclusive on a busy machine.\n"
-           "Notes: socklab notes %d\n", info->number);
+           "Notes: socklab notes %d\n"), info->number);
 }
 
 static void print_describe(const struct sl_lab *lab)
@@ -156,6 +161,15 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
         case OPT_TUI: lab->opt.tui = true; break;
         case OPT_NO_SOURCE: lab->opt.no_source = true; break;
         case OPT_PRIVATE: lab->opt.private_net = true; break;
+        case OPT_SYSCTL:
+            if (strncmp(optarg, "net.", 4) != 0 || !strchr(optarg, '=') ||
+                strstr(optarg, "..") || strchr(optarg, '/'))
+                usage_error(lab, "--sysctl takes a network setting and its value, such as "
+                                 "net.ipv4.tcp_fin_timeout=5 (got '%s').", optarg);
+            if (lab->opt.sysctl_count == SL_LAB_MAX_SYSCTLS)
+                usage_error(lab, "--sysctl may be given at most %d times.", SL_LAB_MAX_SYSCTLS);
+            lab->opt.sysctls[lab->opt.sysctl_count++] = optarg;
+            break;
         case OPT_PORT: {
             int last = 65535 - (lab->info->ports > 0 ? lab->info->ports - 1 : 0);
             lab->opt.base_port = (uint16_t)parse_number(lab, "--port", optarg, 1, last);
@@ -196,6 +210,9 @@ void sl_lab_parse_options(struct sl_lab *lab, int argc, char **argv)
     if (optind < argc)
         usage_error(lab, "unexpected argument '%s'; labs take options only (see --help).",
                     argv[optind]);
+    if (lab->opt.sysctl_count && !lab->opt.private_net)
+        usage_error(lab, "--sysctl needs --private: a lab writes settings only in a network "
+                         "of its own, never the machine's.");
     if (lab->opt.tui && lab->opt.json)
         usage_error(lab, "--tui is a screen and --json a stream; choose one.");
 }

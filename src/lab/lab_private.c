@@ -23,6 +23,44 @@
 #include <string.h>
 #include <unistd.h>
 
+/* /proc/sys/net/ipv4/tcp_fin_timeout for net.ipv4.tcp_fin_timeout. */
+static void sysctl_path(const char *name, size_t len, char *path, size_t room)
+{
+    snprintf(path, room, "/proc/sys/%.*s", (int)len, name);
+    for (char *p = path + strlen("/proc/sys/"); *p; p++)
+        if (*p == '.')
+            *p = '/';
+}
+
+/* Write "value" into the setting; 0 or the errno. */
+static int write_setting(const char *path, const char *value)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+    size_t n = strlen(value);
+    if (fd == -1)
+        return errno;
+    if (write(fd, value, n) != (ssize_t)n)
+        err = errno ? errno : EIO;
+    close(fd);
+    return err;
+}
+
+/* --sysctl NAME=VALUE, in the private network just made: a refusal is a
+ * set-up error (a setting this kernel keeps for the machine, or one a user's
+ * namespace may not change). */
+static void set_asked(struct sl_lab *lab, const char *setting)
+{
+    const char *eq = strchr(setting, '=');
+    char path[256];
+    sysctl_path(setting, (size_t)(eq - setting), path, sizeof path);
+    int err = access(path, F_OK) == -1 ? ENOENT : write_setting(path, eq + 1);
+    if (err)
+        sl_usage_error(lab->program, "--sysctl %s: %s in the lab's network (%s); leave it "
+                       "out, or set it as root in a namespace of your own.", setting,
+                       err == ENOENT ? _("no such setting") : _("the kernel refused it"),
+                       strerrorname_np(err));
+}
+
 void sl_lab_network_enter(struct sl_lab *lab)
 {
     const char *kept = getenv(SL_PRIVATE_KEPT);
@@ -46,6 +84,8 @@ void sl_lab_network_enter(struct sl_lab *lab)
     }
     lab->private_net = true;
     lab->user_namespace = kind == SL_NETNS_USER_NET;
+    for (int i = 0; i < lab->opt.sysctl_count; i++)      /* before the set-up checks */
+        set_asked(lab, lab->opt.sysctls[i]);
 }
 
 void sl_lab_network_started(struct sl_lab *lab)
@@ -53,18 +93,21 @@ void sl_lab_network_started(struct sl_lab *lab)
     if (lab->private_net) {
         char text[300];
         if (lab->private_kept)
-            snprintf(text, sizeof text, "private network: the one this lab made before it "
-                     "started again (its sockets and settings stay)");
+            snprintf(text, sizeof text, "%s", _("private network: the one this lab made "
+                                                "before it started again (its sockets and "
+                                                "settings stay)"));
         else if (lab->user_namespace)
-            snprintf(text, sizeof text, "private network: user + network namespace (uid %u as "
-                     "itself), loopback up", (unsigned)getuid());
+            snprintf(text, sizeof text, _("private network: user + network namespace (uid %u "
+                                          "as itself), loopback up"), (unsigned)getuid());
         else
-            snprintf(text, sizeof text, "private network: a network namespace of its own, "
-                     "loopback up");
+            snprintf(text, sizeof text, "%s", _("private network: a network namespace of its "
+                                                "own, loopback up"));
         if (lab->out->network)
             lab->out->network(lab, text);
         else
             lab->out->say(lab, text);
+        for (int i = 0; i < lab->opt.sysctl_count; i++)
+            lab->out->say(lab, lab->opt.sysctls[i]);     /* as set, before step 1 */
     }
     /* The note is a convenience for other terminals: without it the lab runs
      * the same, and `socklab ss` says it found no lab. */
@@ -99,15 +142,9 @@ bool sl_lab_sysctl_set(struct sl_lab *lab, const char *name, long value)
     if (sl_sysctl_read(name, &before, 1) != 1)
         return false;
     char path[256], text[32];
-    snprintf(path, sizeof path, "/proc/sys/%s", name);
-    for (char *p = path + strlen("/proc/sys/"); *p; p++)
-        if (*p == '.')
-            *p = '/';
-    int n = snprintf(text, sizeof text, "%ld", value);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    bool written = fd != -1 && write(fd, text, (size_t)n) == n;
-    if (fd != -1)
-        close(fd);
+    sysctl_path(name, strlen(name), path, sizeof path);
+    snprintf(text, sizeof text, "%ld", value);
+    bool written = write_setting(path, text) == 0;
     if (written)
         sl_lab_show(lab, "%s: %ld -> %ld (this lab's network only)", name, before, value);
     return written;

@@ -81,7 +81,7 @@ static const char *holder_of(uint16_t port)
     sl_filter_init(&f);
     sl_filter_add_range(&f, port, port);
     struct sl_snapshot snap = { 0 };
-    const char *what = "another socket";
+    const char *what = _("another socket");
     if (sl_snapshot_take(&snap, &f, SL_SOURCE_AUTO) == 0) {
         bool listener = false, time_wait = false;
         for (size_t i = 0; i < snap.count; i++) {
@@ -91,10 +91,10 @@ static const char *holder_of(uint16_t port)
             time_wait |= snap.sockets[i].timer == SL_TIMER_TIMEWAIT;
         }
         if (listener)
-            what = "another program's listener";
+            what = _("another program's listener");
         else if (time_wait)
-            what = "a TIME-WAIT that another run left (maybe another user's), gone "
-                   "within 60 s";
+            what = _("a TIME-WAIT that another run left (maybe another user's), gone "
+                     "within 60 s");
     }
     sl_snapshot_free(&snap);
     return what;
@@ -125,9 +125,9 @@ static void check_ports(struct sl_lab *lab, struct sockaddr_storage *addr, sockl
         else
             ((struct sockaddr_in6 *)addr)->sin6_port = htons((uint16_t)port);
         int err = try_bind(addr, len);
-        char note[64] = "";
+        char note[128] = "";
         if (count > 1)
-            snprintf(note, sizeof note, " (this lab uses --port N to N+%d)", count - 1);
+            snprintf(note, sizeof note, _(" (this lab uses --port N to N+%d)"), count - 1);
         if (err == EACCES)
             refuse(lab, "port %u%s needs root: ports below %ld are privileged "
                         "(net.ipv4.ip_unprivileged_port_start); choose --port 1024 or above.",

@@ -83,10 +83,11 @@ static void wrapped(struct sl_lab *lab, FILE *f, const char *text, const char *l
     wrapped_with(lab, f, text, lead, cont);
 }
 
-static void rule(struct sl_lab *lab, FILE *f, const char *left, int used)
+/* left, then '=' to the line's end (used: how many columns left takes). */
+static void rule(struct sl_lab *lab, FILE *f, const char *left)
 {
     fputs(left, f);
-    for (int i = used; i < width(lab) - 1; i++)
+    for (int i = sl_text_columns(left); i < width(lab) - 1; i++)
         fputc('=', f);
     fputc('\n', f);
 }
@@ -95,9 +96,9 @@ static void rule(struct sl_lab *lab, FILE *f, const char *left, int used)
 static void step_of(const struct sl_lab *lab, char *buf, size_t len)
 {
     if (lab->step_count >= lab->step)
-        snprintf(buf, len, "step %d of %d", lab->step, lab->step_count);
+        snprintf(buf, len, _("step %d of %d"), lab->step, lab->step_count);
     else
-        snprintf(buf, len, "step %d", lab->step);
+        snprintf(buf, len, _("step %d"), lab->step);
 }
 
 /* ---- the latest observation ---- */
@@ -106,8 +107,9 @@ static void print_observation(struct sl_lab *lab, const struct sl_snapshot *snap
 {
     FILE *f = lab->text->out;
     paint(lab, f, DIM);
-    fprintf(f, "  kernel says (%s, %zu socket%s on the lab's ports):\n",
-            sl_source_name(snap->source), snap->count, snap->count == 1 ? "" : "s");
+    fprintf(f, sl_plural(snap->count, "  kernel says (%s, %zu socket on the lab's ports):\n",
+                         "  kernel says (%s, %zu sockets on the lab's ports):\n"),
+            sl_source_name(snap->source), snap->count);
     paint(lab, f, PLAIN);
     char *table = NULL;
     size_t size = 0;
@@ -133,7 +135,7 @@ static void print_observation(struct sl_lab *lab, const struct sl_snapshot *snap
             sl_timer_format(k, timer, sizeof timer);
             char queues[64];              /* ss's Recv-Q and Send-Q, said in words */
             if (k->state == SL_TCP_LISTEN)
-                snprintf(queues, sizeof queues, "accept queue %u, backlog %u", k->recv_q,
+                snprintf(queues, sizeof queues, _("accept queue %u, backlog %u"), k->recv_q,
                          k->send_q);
             else
                 snprintf(queues, sizeof queues, "Recv-Q %u, Send-Q %u", k->recv_q, k->send_q);
@@ -173,20 +175,20 @@ static void text_start(struct sl_lab *lab)
     t->out = text_screen_out(t->screen);
     FILE *f = t->out;
     char head[160];
-    int n = snprintf(head, sizeof head, "== Lab %02d: %s ", lab->info->number, lab->info->name);
+    snprintf(head, sizeof head, _("== Lab %02d: %s "), lab->info->number, lab->info->name);
     paint(lab, f, CYAN);
-    rule(lab, f, head, n);
+    rule(lab, f, head);
     paint(lab, f, BOLD);
     wrapped(lab, f, lab->info->title, "", 0);
     paint(lab, f, PLAIN);
     wrapped(lab, f, lab->info->goal, "", 0);
     if (lab->opt.from > 1) {
-        char text[160];
+        char text[240];
         if (lab->opt.from > 2)
-            snprintf(text, sizeof text, "Steps 1 to %d run without pausing (--from %d):",
+            snprintf(text, sizeof text, _("Steps 1 to %d run without pausing (--from %d):"),
                      lab->opt.from - 1, lab->opt.from);
         else
-            snprintf(text, sizeof text, "Step 1 runs without pausing (--from 2):");
+            snprintf(text, sizeof text, "%s", _("Step 1 runs without pausing (--from 2):"));
         fputc('\n', f);
         wrapped(lab, f, text, "", 0);
     }
@@ -199,7 +201,7 @@ static void text_step(struct sl_lab *lab, const char *title)
     fputc('\n', f);
     text_screen_step(lab->text->screen);
     char head[64];
-    snprintf(head, sizeof head, "-- Step %d: ", lab->step);
+    snprintf(head, sizeof head, _("-- Step %d: "), lab->step);
     paint(lab, f, CYAN);
     const char *next;                    /* a long title goes on under itself */
     int room = width(lab) - sl_text_columns(head) - 1;
@@ -240,11 +242,11 @@ static void text_call(struct sl_lab *lab, const struct sl_call_report *r)
     FILE *f = lab->text->out;
     show_observation(lab, NULL);
     text_screen_narration_done(lab->text->screen);
-    char what[128] = "", after[32] = "", *plain = NULL;
+    char what[128] = "", after[64] = "", *plain = NULL;
     if (r->result == -1)
         sl_errno_describe(r->err, what, sizeof what);
     if (r->ms >= 1.0)                    /* a call that waited says how long */
-        snprintf(after, sizeof after, "  after %.0f ms", r->ms);
+        snprintf(after, sizeof after, _("  after %.0f ms"), r->ms);
     if (asprintf(&plain, "%s = %ld%s%s%s", r->text, r->result, what[0] ? "  " : "", what,
                  after) >= 0 && sl_text_columns(plain) + 6 > width(lab)) {
         wrapped(lab, f, plain, "  -> ", 5);  /* too long for one line: plainly, folded */
@@ -273,11 +275,13 @@ static void text_show(struct sl_lab *lab, const char *text)
 
 static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
 {
+    /* The outcome's mark, "[ok]", padded to 9 columns (wider in a language
+     * whose word is longer: the claim then starts after it). */
     static const struct { const char *mark; enum colour colour; } look[] = {
-        [SL_OUTCOME_HELD] = { "  [ok]   ", GREEN },
-        [SL_OUTCOME_FAILED] = { "  [FAIL] ", RED },
-        [SL_OUTCOME_SKIPPED] = { "  [skip] ", YELLOW },
-        [SL_OUTCOME_INCONCLUSIVE] = { "  [??]   ", YELLOW },
+        [SL_OUTCOME_HELD] = { N_("[ok]"), GREEN },
+        [SL_OUTCOME_FAILED] = { N_("[FAIL]"), RED },
+        [SL_OUTCOME_SKIPPED] = { N_("[skip]"), YELLOW },
+        [SL_OUTCOME_INCONCLUSIVE] = { N_("[??]"), YELLOW },
     };
     FILE *f = lab->text->out;
     text_screen_narration_done(lab->text->screen);
@@ -288,20 +292,26 @@ static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
         n = asprintf(&text, "%s", e->claim);
         break;
     case SL_OUTCOME_FAILED:
-        n = asprintf(&text, "%s  (%s:%d: the kernel disagreed)", e->claim, e->file, e->line);
+        n = asprintf(&text, _("%s  (%s:%d: the kernel disagreed)"), e->claim, e->file, e->line);
         break;
     case SL_OUTCOME_SKIPPED:
-        n = asprintf(&text, "%s  (skipped: %s)", e->claim, e->why);
+        n = asprintf(&text, _("%s  (skipped: %s)"), e->claim, e->why);
         break;
     case SL_OUTCOME_INCONCLUSIVE:
-        n = asprintf(&text, "%s  (inconclusive: %s; the machine was busy, not the kernel "
-                            "wrong)", e->claim, e->why);
+        n = asprintf(&text, _("%s  (inconclusive: %s; the machine was busy, not the kernel "
+                              "wrong)"), e->claim, e->why);
         break;
     }
+    const char *mark = _(look[e->outcome].mark);
+    int used = 2 + sl_text_columns(mark) + 1;
+    used = used < 9 ? 9 : used;
     paint(lab, f, look[e->outcome].colour);
-    fputs(look[e->outcome].mark, f);
+    fprintf(f, "  %s", mark);
     paint(lab, f, PLAIN);
-    wrap_to(f, width(lab), 9, n >= 0 && text ? text : e->claim, "", "         ");
+    fprintf(f, "%*s", used - 2 - sl_text_columns(mark), "");
+    char cont[32];
+    snprintf(cont, sizeof cont, "%*s", used < 31 ? used : 31, "");
+    wrap_to(f, width(lab), used, n >= 0 && text ? text : e->claim, "", cont);
     free(text);
 }
 
@@ -342,14 +352,15 @@ static void command(struct sl_lab *lab, FILE *f, const char *cmd)
 /* The prompt of a pause that fits the terminal: the longest of the forms. */
 static void prompt_text(struct sl_lab *lab, char *buf, size_t len, bool end_of_step)
 {
-    char where[32];
+    char where[64];
     step_of(lab, where, sizeof where);
-    const char *go = end_of_step ? "[Enter] next step" : "[Enter] continue";
-    char full[160], brief[160];
+    const char *go = end_of_step ? _("[Enter] next step") : _("[Enter] continue");
+    char full[256], brief[256];
     if (end_of_step)
-        snprintf(full, sizeof full, "  -- end of %s --  %s   [b]ack [r]estart [q]uit", where, go);
+        snprintf(full, sizeof full, _("  -- end of %s --  %s   [b]ack [r]estart [q]uit"), where,
+                 go);
     else
-        snprintf(full, sizeof full, "     %s   %s   [b]ack [r]estart [q]uit", where, go);
+        snprintf(full, sizeof full, _("     %s   %s   [b]ack [r]estart [q]uit"), where, go);
     snprintf(brief, sizeof brief, "  %s %s [b] [r] [q]", where, go);
     const char *text = sl_text_columns(full) < width(lab) ? full : brief;
     snprintf(buf, len, "%s%s%s", lab->text->colour ? ansi[DIM] : "", text,
@@ -359,12 +370,12 @@ static void prompt_text(struct sl_lab *lab, char *buf, size_t len, bool end_of_s
 /* Wait at a pause whose block (already written) ends with the prompt. */
 static enum sl_lab_choice ask(struct sl_lab *lab, bool end_of_step)
 {
-    char prompt[256];
+    char prompt[320];
     prompt_text(lab, prompt, sizeof prompt, end_of_step);
     if (lab->opt.auto_mode) {
-        char where[32];
+        char where[64];
         step_of(lab, where, sizeof where);
-        char label[64];
+        char label[96];
         snprintf(label, sizeof label, "     %s", where);
         text_screen_count_down(lab->text->screen, label, lab->opt.delay_ms);
         return SL_CHOICE_GO_ON;
@@ -393,7 +404,11 @@ static enum sl_lab_choice text_pause(struct sl_lab *lab, const char *look,
         sl_die("out of memory");
     fputc('\n', m);
     paint(lab, m, YELLOW);
-    wrapped_with(lab, m, look, "  || look: ", "           ");
+    const char *lead = _("  || look: ");    /* the lines under it start where it ends */
+    char cont[64];
+    snprintf(cont, sizeof cont, "%*s", sl_text_columns(lead) < 63 ? sl_text_columns(lead) : 63,
+             "");
+    wrapped_with(lab, m, look, lead, cont);
     paint(lab, m, PLAIN);
     for (int i = 0; i < count; i++)
         command(lab, m, hints[i]);
@@ -410,19 +425,36 @@ static enum sl_lab_choice text_step_done(struct sl_lab *lab)
     return ask(lab, true);
 }
 
+/* "3 held, 1 skipped": the outcomes counted in o, held always, the others
+ * when there are any; each count a phrase of its own, joined as the
+ * language joins a list. */
+static void count_outcomes(const int o[4], bool failed_always, char *buf, size_t len)
+{
+    static const char *const phrase[] = {
+        [SL_OUTCOME_HELD] = N_("%d held"), [SL_OUTCOME_FAILED] = N_("%d failed"),
+        [SL_OUTCOME_SKIPPED] = N_("%d skipped"), [SL_OUTCOME_INCONCLUSIVE] = N_("%d inconclusive"),
+    };
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE && n < len; i++) {
+        if (i != SL_OUTCOME_HELD && !o[i] && !(i == SL_OUTCOME_FAILED && failed_always))
+            continue;
+        if (n)                           /* TRANSLATORS: between the counts of a list */
+            n += (size_t)snprintf(buf + n, len - n, "%s", _(", "));
+        if (n < len)
+            n += (size_t)snprintf(buf + n, len - n, _(phrase[i]), o[i]);
+    }
+}
+
 /* A step that --from ran without pausing: one line. */
 static void text_replayed(struct sl_lab *lab, const int before[4])
 {
     int o[4];
     for (int i = 0; i < 4; i++)
         o[i] = lab->outcomes[i] - before[i];
-    char line[512];
-    int n = snprintf(line, sizeof line, "%d. %s: %d held", lab->step, lab->step_title,
-                     o[SL_OUTCOME_HELD]);
-    static const char *const also[] = { NULL, "failed", "skipped", "inconclusive" };
-    for (int i = SL_OUTCOME_FAILED; i <= SL_OUTCOME_INCONCLUSIVE && n < (int)sizeof line; i++)
-        if (o[i])
-            n += snprintf(line + n, sizeof line - (size_t)n, ", %d %s", o[i], also[i]);
+    char counts[256], line[640];
+    count_outcomes(o, false, counts, sizeof counts);
+    snprintf(line, sizeof line, _("%d. %s: %s"), lab->step, lab->step_title, counts);
     paint(lab, lab->text->out, DIM);
     wrapped(lab, lab->text->out, line, "  ", 5);
     paint(lab, lab->text->out, PLAIN);
@@ -439,8 +471,9 @@ static bool text_waiting(struct sl_lab *lab, const char *what, int ms_left)
         fflush(f);
         return true;
     }
-    fprintf(f, "\r%s  %s: %d s left (q quits)\033[K%s", lab->text->colour ? ansi[DIM] : "",
-            what, (ms_left + 999) / 1000, lab->text->colour ? ansi[PLAIN] : "");
+    fprintf(f, "\r%s  ", lab->text->colour ? ansi[DIM] : "");
+    fprintf(f, _("%s: %d s left (q quits)"), what, (ms_left + 999) / 1000);
+    fprintf(f, "\033[K%s", lab->text->colour ? ansi[PLAIN] : "");
     fflush(f);
     char key;
     return !(sl_guard_key_ready(STDIN_FILENO, &key) && (key == 'q' || key == 'Q'));
@@ -466,20 +499,19 @@ static void text_end(struct sl_lab *lab, bool quit)
 {
     struct sl_lab_text *t = lab->text;
     show_observation(lab, NULL);
-    char tail[200];
     const int *o = lab->outcomes;
-    int n = snprintf(tail, sizeof tail, "\n== %s%d expectation%s: %d held, %d failed",
-                     quit ? "stopped early; " : "", lab->expectations,
-                     lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD],
-                     o[SL_OUTCOME_FAILED]);
-    if (o[SL_OUTCOME_SKIPPED])
-        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d skipped", o[SL_OUTCOME_SKIPPED]);
-    if (o[SL_OUTCOME_INCONCLUSIVE])
-        n += snprintf(tail + n, sizeof tail - (size_t)n, ", %d inconclusive",
-                      o[SL_OUTCOME_INCONCLUSIVE]);
-    n += snprintf(tail + n, sizeof tail - (size_t)n, " ");
+    char counts[256], expectations[64], tail[400];
+    count_outcomes(o, true, counts, sizeof counts);
+    snprintf(expectations, sizeof expectations,
+             sl_plural((unsigned long)lab->expectations, "%d expectation", "%d expectations"),
+             lab->expectations);
+    if (quit)
+        snprintf(tail, sizeof tail, _("== stopped early; %s: %s "), expectations, counts);
+    else
+        snprintf(tail, sizeof tail, _("== %s: %s "), expectations, counts);
+    fputc('\n', t->out);
     paint(lab, t->out, o[SL_OUTCOME_FAILED] ? RED : o[SL_OUTCOME_INCONCLUSIVE] ? YELLOW : CYAN);
-    rule(lab, t->out, tail, n - 1);
+    rule(lab, t->out, tail);
     paint(lab, t->out, PLAIN);
     text_screen_close(t->screen);
     sl_snapshot_free(&t->shown);

@@ -284,13 +284,14 @@ static void put_where(const struct text_screen *s, int above, int below, int col
     const char *up = s->utf8 ? "↑" : "^", *down = s->utf8 ? "↓" : "v";
     char text[256];
     if (below > 0)
-        snprintf(text, sizeof text, "  %s %d earlier, %s %d later: Up/Down, PgUp/PgDn scroll "
-                 "this step", up, above, down, below);
-    else if (above == 1)
-        snprintf(text, sizeof text, "  %s 1 earlier line of this step: Up or PgUp shows it", up);
+        snprintf(text, sizeof text, _("  %s %d earlier, %s %d later: Up/Down, PgUp/PgDn "
+                                      "scroll this step"), up, above, down, below);
     else
-        snprintf(text, sizeof text, "  %s %d earlier lines of this step: Up or PgUp shows "
-                 "them", up, above);
+        snprintf(text, sizeof text, sl_plural((unsigned long)above,
+                                              "  %s %d earlier line of this step: Up or PgUp "
+                                              "shows it",
+                                              "  %s %d earlier lines of this step: Up or PgUp "
+                                              "shows them"), up, above);
     if (s->colour)
         fputs("\033[2m", s->lab->stream);
     put_cut(s, text, columns - 1);
@@ -452,7 +453,9 @@ void text_screen_count_down(struct text_screen *s, const char *label, int ms)
         return;
     }
     for (int left = ms; left > 0; left -= 1000) {
-        fprintf(f, "\r%s: going on in %d s (--auto)\033[K", label, (left + 999) / 1000);
+        fputc('\r', f);
+        fprintf(f, _("%s: going on in %d s (--auto)"), label, (left + 999) / 1000);
+        fputs("\033[K", f);
         fflush(f);
         sl_sleep_ms(left < 1000 ? left : 1000);
     }

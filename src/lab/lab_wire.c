@@ -20,7 +20,8 @@
  *
  * Bounded per step: the first WIRE_SHOWN segments of a step are shown and
  * the rest counted (said in one line at the step's end); the first WIRE_KEPT
- * are kept for the step's wire expectations. */
+ * are kept for the step's wire expectations, the last WIRE_KEPT_CONTROL of
+ * those places for SYNs, FINs and RSTs only. */
 #include "lab_internal.h"
 
 #include "socklab/addr.h"
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #define WIRE_KEPT 512
+#define WIRE_KEPT_CONTROL 64
 #define WIRE_SHOWN 64
 #define WIRE_READ_MAX 4096
 
@@ -44,6 +46,7 @@ struct sl_lab_wire {
     struct sl_capture *capture;
     pid_t owner;                  /* the lab's process: a forked child never reads */
     bool every_port;              /* a private network: every TCP port is the lab's */
+    bool ports_full;              /* the machine's loopback: more ports than one filter */
     uint16_t ports[SL_CAPTURE_MAX_PORTS];
     int port_count;
     struct sl_segment kept[WIRE_KEPT];
@@ -62,8 +65,9 @@ static struct sl_lab_wire *usable(const struct sl_lab *lab)
 void sl_lab_wire_open(struct sl_lab *lab)
 {
     if (!lab->private_net && !sl_netns_root_on_machine()) {
-        snprintf(lab->wire_why, sizeof lab->wire_why, "no capture: a lab sees its segments "
-                 "in a network of its own (--private) or as root");
+        snprintf(lab->wire_why, sizeof lab->wire_why, "%s", _("no capture: a lab sees its "
+                                                              "segments in a network of its "
+                                                              "own (--private) or as root"));
         return;
     }
     struct sl_lab_wire *w = calloc(1, sizeof *w);
@@ -71,7 +75,7 @@ void sl_lab_wire_open(struct sl_lab *lab)
     if (!w)
         sl_die("out of memory");
     if (sl_capture_open(&w->capture, "lo", why, sizeof why) != 0) {
-        snprintf(lab->wire_why, sizeof lab->wire_why, "no capture: %s", why);
+        snprintf(lab->wire_why, sizeof lab->wire_why, _("no capture: %s"), why);
         free(w);
         return;
     }
@@ -102,8 +106,10 @@ void sl_lab_wire_track(struct sl_lab *lab, uint16_t port)
         w->ports[w->port_count++] = port;
         sl_capture_ports(w->capture, w->ports, w->port_count);
     } else {
-        w->every_port = true;             /* too many for one filter: every TCP port */
-        sl_capture_ports(w->capture, NULL, -1);
+        /* On the machine's loopback the filter never widens to every port:
+         * other users' segments are not the lab's to show. Its later ports
+         * go unseen, and a wire claim that misses is inconclusive. */
+        w->ports_full = true;
     }
 }
 
@@ -113,7 +119,10 @@ static void on_segment(const struct sl_segment *s, void *arg)
     struct sl_lab_wire *w = lab->wire;
     bool during = lab->call_text && s->t_ms >= lab->call_started_ms &&
                   s->t_ms <= lab->call_ended_ms;
-    if (w->kept_count < WIRE_KEPT) {
+    /* The last WIRE_KEPT_CONTROL places are for SYNs, FINs and RSTs: a step
+     * that streams data still keeps the segments that open and end it. */
+    bool control = s->flags & (SL_TCP_SYN | SL_TCP_FIN | SL_TCP_RST);
+    if (w->kept_count < WIRE_KEPT - (control ? 0 : WIRE_KEPT_CONTROL)) {
         w->kept_call[w->kept_count] = during ? lab->calls : 0;
         w->kept[w->kept_count++] = *s;
     } else {
@@ -160,13 +169,19 @@ void sl_lab_wire_step_end(struct sl_lab *lab)
         return;
     sl_lab_wire_read(lab);
     if (w->unshown && lab->step > 0)
-        sl_lab_show(lab, "the wire: %ld more segments in this step, not shown (a step "
-                         "shows its first %d)", w->unshown, WIRE_SHOWN);
+        sl_lab_show(lab, sl_plural((unsigned long)w->unshown,
+                                   "the wire: %ld more segment in this step, not shown (a "
+                                   "step shows its first %d)",
+                                   "the wire: %ld more segments in this step, not shown (a "
+                                   "step shows its first %d)"), w->unshown, WIRE_SHOWN);
     unsigned long dropped, undecoded;
     sl_capture_losses(w->capture, &dropped, &undecoded);
     if (dropped > w->dropped_told && lab->step > 0)
-        sl_lab_show(lab, "the wire: the capture fell behind and the kernel dropped %lu "
-                         "frames (the lab's sockets did not lose them)",
+        sl_lab_show(lab, sl_plural(dropped - w->dropped_told,
+                                   "the wire: the capture fell behind and the kernel dropped "
+                                   "%lu frame (the lab's sockets did not lose it)",
+                                   "the wire: the capture fell behind and the kernel dropped "
+                                   "%lu frames (the lab's sockets did not lose them)"),
                     dropped - w->dropped_told);
     w->dropped_told = dropped;
     w->kept_count = 0;
@@ -207,6 +222,7 @@ static bool matches(const struct sl_lab *lab, int i, const struct sl_wire_match 
            (!m->on || sl_tuple_equal(&s->tuple, m->on) || sl_tuple_equal(&s->tuple, &back)) &&
            (!m->from_port || s->tuple.local_port == m->from_port) &&
            (s->flags & m->flags) == m->flags && !(s->flags & m->without) &&
+           (!m->any || (s->flags & m->any)) &&
            (!m->data || s->payload > 0) && (!m->empty || s->payload == 0) &&
            (!m->zero_window || s->raw_window == 0) &&
            (!m->probe || is_probe(lab->wire, i)) &&
@@ -226,15 +242,28 @@ int sl_lab_wire_count(struct sl_lab *lab, const struct sl_wire_match *m)
 }
 
 /* How much of the sequence m[0..count) the step's segments hold, in order
- * (for one match: how many segments match it). */
+ * (for one match: how many segments match it). An entry with after_ms must
+ * come that long after the latest match of the entry before it, so while it
+ * is awaited a new match of that entry moves the start of the wait. */
 static int found(struct sl_lab *lab, const struct sl_wire_match *m, int count)
 {
     if (count == 1)
         return sl_lab_wire_count(lab, m);
     sl_lab_wire_read(lab);
+    const struct sl_segment *kept = lab->wire->kept;
     int next = 0;
-    for (int i = 0; i < lab->wire->kept_count && next < count; i++)
-        next += matches(lab, i, &m[next]);
+    double previous_ms = 0;
+    for (int i = 0; i < lab->wire->kept_count && next < count; i++) {
+        if (next > 0 && m[next].after_ms > 0 && matches(lab, i, &m[next - 1])) {
+            previous_ms = kept[i].t_ms;
+            continue;
+        }
+        if (matches(lab, i, &m[next]) &&
+            (next == 0 || kept[i].t_ms - previous_ms >= m[next].after_ms)) {
+            previous_ms = kept[i].t_ms;
+            next++;
+        }
+    }
     return next;
 }
 
@@ -271,6 +300,10 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
         if (outcome == SL_OUTCOME_FAILED && w->unkept > 0) {
             outcome = SL_OUTCOME_INCONCLUSIVE;
             why = N_("the step had more segments than the wire keeps");
+        } else if (outcome == SL_OUTCOME_FAILED && w->ports_full) {
+            outcome = SL_OUTCOME_INCONCLUSIVE;
+            why = N_("the capture follows only the lab's first ports on the machine's loopback "
+                     "(--private follows them all)");
         }
     }
     bool held = sl_lab_expect(lab, file, line, outcome, why, "%s", claim);

@@ -25,6 +25,7 @@
 #include "class_tmux.h"
 
 #include "socklab/check.h"
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <arpa/inet.h>
@@ -112,12 +113,14 @@ struct classroom {
 /* The lab pane's script: the lab, its summary kept on screen, and the end of
  * the class only on q (a stray Enter must not close it), back in the session
  * the class was started from. $1 is the class's token (the other panes find
- * the lab's network by it), the rest the lab and its options. */
+ * the lab's network by it), $2 the line that says the lab ended (a printf
+ * format taking its status), $3 the question that follows it (both in the
+ * user's language), the rest the lab and its options. */
 static const char lab_script[] =
-    "SOCKLAB_CLASS=$1; export SOCKLAB_CLASS; shift\n"
+    "SOCKLAB_CLASS=$1; ended=$2; ask=$3; export SOCKLAB_CLASS; shift 3\n"
     "\"$@\"; status=$?\n"
-    "printf '\\n[lab %02d ended, status %%s]\\n' \"$status\"\n"
-    "while printf 'q and Enter end the class: '; do\n"
+    "printf \"\\n$ended\\n\" \"$status\"\n"
+    "while printf '%s' \"$ask\"; do\n"
     "    read answer || break\n"
     "    [ \"$answer\" = q ] && break\n"
     "done\n"
@@ -298,9 +301,10 @@ static void open_pane(const struct classroom *c, struct args *a, char *id, size_
 }
 
 /* The lab pane's command: its script, then the lab and its options. */
-static void add_lab(struct args *a, const struct classroom *c, const char *script)
+static void add_lab(struct args *a, const struct classroom *c, const char *ended)
 {
-    const char *words[] = { "sh", "-c", script, "sh", c->token, c->lab->path, "--port", c->port };
+    const char *words[] = { "sh", "-c", lab_script, "sh", c->token, ended,
+                            _("q and Enter end the class: "), c->lab->path, "--port", c->port };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         add(a, words[i]);
     for (int i = 0; i < c->lab_argc; i++)
@@ -324,11 +328,12 @@ struct panes {
 
 static void open_panes(const struct classroom *c, struct panes *p)
 {
-    char cols[16], rows[16], size[16], title[16], script[sizeof lab_script + 8], window[80];
+    char cols[16], rows[16], size[16], title[16], script[160], window[80];
     snprintf(cols, sizeof cols, "%d", c->cols);
     snprintf(rows, sizeof rows, "%d", c->rows);
     snprintf(title, sizeof title, "lab %02d", c->lab->number);
-    snprintf(script, sizeof script, lab_script, c->lab->number);
+    /* TRANSLATORS: a shell's printf format: keep %s (the status) and add no % or \ */
+    snprintf(script, sizeof script, _("[lab %02d ended, status %%s]"), c->lab->number);
     snprintf(window, sizeof window, "=%s:", c->session);     /* the next free window */
     char shell[PATH_MAX];                   /* tmux's (none runs yet: the user's) */
     const char *user_shell = getenv("SHELL");
@@ -397,15 +402,15 @@ static void open_panes(const struct classroom *c, struct panes *p)
  * marked with for a later 'socklab class' run inside it. */
 static void dress_session(const struct classroom *c, const char *pane)
 {
-    char prefix[32], hint[160], number[8];
+    char prefix[32], hint[320], number[8];
     if (!class_tmux_read(prefix, sizeof prefix, (char *[]){ "tmux", "show-options", "-gv",
                                                             "prefix", NULL }))
         snprintf(prefix, sizeof prefix, "C-b");
-    const char *network = c->private_net ? "private network" : "shared network";
+    const char *network = c->private_net ? _("private network") : _("shared network");
     if (c->layout == WINDOWS)
-        snprintf(hint, sizeof hint, "%s | %s n: window, arrows: pane ", network, prefix);
+        snprintf(hint, sizeof hint, _("%s | %s n: window, arrows: pane "), network, prefix);
     else
-        snprintf(hint, sizeof hint, "%s | %s arrows or a click: move between panes ", network,
+        snprintf(hint, sizeof hint, _("%s | %s arrows or a click: move between panes "), network,
                  prefix);
     snprintf(number, sizeof number, "%02d", c->lab->number);
     struct args a = { .n = 0 };
@@ -467,8 +472,8 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
     }
     build_commands(&c, h, base);
     if (!tmux_here) {
-        printf("tmux is not installed: open three terminals and run, one in each:\n\n"
-               "  %s --port %s\n  %s\n  %s\n", e->path, c.port, c.dash, c.ss);
+        printf(_("tmux is not installed: open three terminals and run, one in each:\n\n"
+                 "  %s --port %s\n  %s\n  %s\n"), e->path, c.port, c.dash, c.ss);
         return 0;
     }
     name_session(&c);
@@ -494,7 +499,7 @@ int class_open(const struct home *h, const struct lab_entry *e, int argc, char *
     }
     if (c.detach || !isatty(STDIN_FILENO) || c.inside) {
         if (isatty(STDOUT_FILENO))
-            printf("The classroom is open in tmux session %s: tmux attach -t %s\n", c.session,
+            printf(_("The classroom is open in tmux session %s: tmux attach -t %s\n"), c.session,
                    c.session);
         else
             printf("%s\n", c.session);      /* for scripts: the session's name */

@@ -11,6 +11,7 @@
 #include "enter.h"
 
 #include "socklab/check.h"
+#include "socklab/i18n.h"
 #include "socklab/netns.h"
 #include "socklab/running.h"
 
@@ -107,10 +108,11 @@ int enter_class(int argc, char **argv)
     }
     char why[300];
     if (!lab)
-        fprintf(stderr, "socklab: the class's lab did not start within 15 s; this pane shows "
-                        "the machine's network.\n");
+        fprintf(stderr, "%s", _("socklab: the class's lab did not start within 15 s; this pane "
+                                "shows the machine's network.\n"));
     else if (lab->private_net && sl_netns_join(lab->pid, why, sizeof why) != 0)
-        fprintf(stderr, "socklab: cannot enter the network of lab %02d: %s.\n", lab->number, why);
+        fprintf(stderr, _("socklab: cannot enter the network of lab %02d: %s.\n"), lab->number,
+                why);
     execvp(argv[1], argv + 1);
     die("cannot run %s: %s.", argv[1], strerror(errno));
 }

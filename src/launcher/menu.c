@@ -3,6 +3,8 @@
 #include "menu.h"
 #include "show.h"
 
+#include "socklab/i18n.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -49,17 +51,17 @@ int menu_run_lab_in_foreground(const struct lab_entry *e, int argc, char **argv)
 
 static void show_menu(const struct home *h)
 {
-    printf("\nsocklab %s: the labs\n\n", SL_VERSION);
+    printf(_("\nsocklab %s: the labs\n\n"), SL_VERSION);
     home_print_list(h, stdout, home_width());
     printf("\n");
-    home_fold(stdout, "N runs lab N (N S: from its step S), t N full screen, s N its source, "
-                      "n N its notes, q quits.", 0, 0, home_width() ? home_width() : 80);
+    home_fold(stdout, _("N runs lab N (N S: from its step S), t N full screen, s N its source, "
+                        "n N its notes, q quits."), 0, 0, home_width() ? home_width() : 80);
     printf("\n");
 }
 
 static void prompt(void)
 {
-    printf("\nRun which lab? ");
+    printf("%s", _("\nRun which lab? "));
     fflush(stdout);
 }
 
@@ -76,9 +78,9 @@ static const struct lab_entry *parse_choice(const struct home *h, char *line, ch
         *command = *p++;
         p += strspn(p, " ");
         if (!*p) {
-            *why = *command == 't' ? "t needs a lab number, e.g. t 6"
-                 : *command == 's' ? "s needs a lab number, e.g. s 6"
-                                   : "n needs a lab number, e.g. n 6";
+            *why = *command == 't' ? _("t needs a lab number, e.g. t 6")
+                 : *command == 's' ? _("s needs a lab number, e.g. s 6")
+                                   : _("n needs a lab number, e.g. n 6");
             return NULL;
         }
     }
@@ -92,14 +94,14 @@ static const struct lab_entry *parse_choice(const struct home *h, char *line, ch
         char *rest;
         long n = strtol(step, &rest, 10);
         if (rest == step || *rest || n < 1 || n > 999) {
-            *why = "the step to start from is a number, e.g. 6 3 runs lab 6 from step 3";
+            *why = _("the step to start from is a number, e.g. 6 3 runs lab 6 from step 3");
             return NULL;
         }
         *from = (int)n;
     }
     const struct lab_entry *e = home_lab(h, p);
     if (!e)
-        *why = "there is no such lab: type one of the numbers above";
+        *why = _("there is no such lab: type one of the numbers above");
     return e;
 }
 
@@ -110,7 +112,7 @@ static bool wait_after_lab(int status)
 {
     if (!WIFEXITED(status))
         return true;
-    printf("\n[lab ended with status %d: press Enter for the menu] ", WEXITSTATUS(status));
+    printf(_("\n[lab ended with status %d: press Enter for the menu] "), WEXITSTATUS(status));
     fflush(stdout);
     int c;
     while ((c = getchar()) != EOF && c != '\n')
@@ -138,17 +140,17 @@ int menu_run(struct home *h)
         snprintf(typed, sizeof typed, "%s", line);
         const struct lab_entry *e = parse_choice(h, line, &command, &from, &why);
         if (!e) {
-            printf("'%s': %s.", typed, why);  /* one line; the prompt follows */
+            printf(_("'%s': %s."), typed, why);  /* one line; the prompt follows */
             continue;
         }
         if (command == 's' || command == 'n') {
             char path[PATH_MAX * 2];
             if (home_lab_file(h, e, command == 'n', path, sizeof path))
                 command == 'n' ? show_notes(path) : show_source(path);
+            else if (command == 'n')
+                printf(_("The notes of lab %02d are not installed."), e->number);
             else
-                printf("The %s of lab %02d are not installed.", command == 'n' ? "notes"
-                                                                              : "source",
-                       e->number);
+                printf(_("The source of lab %02d is not installed."), e->number);
             continue;
         }
         char number[16];

@@ -1,6 +1,8 @@
 /* addr.c — format and parse "ip:port" (see addr.h). */
 #include "socklab/addr.h"
 
+#include "socklab/i18n.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -50,13 +52,13 @@ uint16_t sl_addr_port(const struct sockaddr *sa)
 bool sl_port_parse(const char *text, uint16_t *port, const char **why)
 {
     if (!text || !*text || strspn(text, "0123456789") != strlen(text)) {
-        *why = "a port is a number from 0 to 65535";
+        *why = _("a port is a number from 0 to 65535");
         return false;
     }
     errno = 0;
     unsigned long value = strtoul(text, NULL, 10);
     if (errno || value > 65535) {
-        *why = "port out of range 0-65535";
+        *why = _("port out of range 0-65535");
         return false;
     }
     *port = (uint16_t)value;
@@ -81,7 +83,7 @@ bool sl_addr_parse_ip(const char *text, uint16_t port, struct sockaddr_storage *
         *out_len = sizeof *in6;
         return true;
     }
-    *why = "not an IP address (write it as digits, such as 127.0.0.1)";
+    *why = _("not an IP address (write it as digits, such as 127.0.0.1)");
     return false;
 }
 
@@ -96,11 +98,11 @@ bool sl_addr_parse(const char *text, struct sockaddr_storage *out,
     if (bracketed) {                       /* [v6]:port */
         const char *close = strchr(text, ']');
         if (!close) {
-            *why = "an IPv6 address needs its closing ']'";
+            *why = _("an IPv6 address needs its closing ']'");
             return false;
         }
         if (close[1] != ':') {
-            *why = "missing port (write [::1]:8080)";
+            *why = _("missing port (write [::1]:8080)");
             return false;
         }
         host_len = (size_t)(close - text - 1);
@@ -109,18 +111,18 @@ bool sl_addr_parse(const char *text, struct sockaddr_storage *out,
     } else {                                    /* v4:port */
         const char *colon = strrchr(text, ':');
         if (!colon) {
-            *why = "missing port (write 127.0.0.1:8080)";
+            *why = _("missing port (write 127.0.0.1:8080)");
             return false;
         }
         if (strchr(text, ':') != colon) {
-            *why = "an IPv6 address with a port needs brackets ([::1]:8080)";
+            *why = _("an IPv6 address with a port needs brackets ([::1]:8080)");
             return false;
         }
         host_len = (size_t)(colon - text);
         port_text = colon + 1;
     }
     if (host_len == 0 || host_len >= sizeof host) {
-        *why = "missing or overlong address";
+        *why = _("missing or overlong address");
         return false;
     }
     memcpy(host, text, host_len);
@@ -133,7 +135,7 @@ bool sl_addr_parse(const char *text, struct sockaddr_storage *out,
         return false;
     /* "[1.2.3.4]:80" is not a thing: brackets are for IPv6 only. */
     if (bracketed != (out->ss_family == AF_INET6)) {
-        *why = "brackets go around IPv6 addresses only";
+        *why = _("brackets go around IPv6 addresses only");
         return false;
     }
     return true;

@@ -2,6 +2,7 @@
 #include "socklab/capture.h"
 
 #include "socklab/clock.h"
+#include "socklab/i18n.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -36,7 +37,7 @@ int sl_capture_open(struct sl_capture **out, const char *device, char *why, size
         return -ENOMEM;
     c->pcap = pcap_create(device, err);
     if (!c->pcap) {
-        snprintf(why, len, "cannot capture on %s: %s", device, err);
+        snprintf(why, len, _("cannot capture on %s: %s"), device, err);
         free(c);
         return -ENODEV;
     }
@@ -51,13 +52,13 @@ int sl_capture_open(struct sl_capture **out, const char *device, char *why, size
     if (rc < 0) {
         int e = rc == PCAP_ERROR_PERM_DENIED ? -EPERM : rc == PCAP_ERROR_NO_SUCH_DEVICE
                 ? -ENODEV : -EIO;
-        snprintf(why, len, "cannot capture on %s: %s", device, pcap_geterr(c->pcap));
+        snprintf(why, len, _("cannot capture on %s: %s"), device, pcap_geterr(c->pcap));
         pcap_close(c->pcap);
         free(c);
         return e;
     }
     if (pcap_setnonblock(c->pcap, 1, err) == -1) {
-        snprintf(why, len, "cannot make the capture non-blocking: %s", err);
+        snprintf(why, len, _("cannot make the capture non-blocking: %s"), err);
         pcap_close(c->pcap);
         free(c);
         return -EIO;

@@ -11,6 +11,7 @@
  * A socket that reset its own connection is disconnected before it is freed:
  * its counters and its peer are cleared, and the event says peer port 0. */
 #include "socklab/closed.h"
+#include "socklab/i18n.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -59,14 +60,14 @@ enum sl_ending sl_ending_of(const struct sl_socket *e, const struct sl_end_conte
 const char *sl_ending_name(enum sl_ending e)
 {
     static const char *const names[SL_END_KINDS] = {
-        [SL_END_UNKNOWN] = "unknown",
-        [SL_END_FIN_FIRST] = "FIN, closed first",
-        [SL_END_FIN_SECOND] = "FIN, closed second",
-        [SL_END_RESET_SENT] = "RST sent",
-        [SL_END_RESET_RECEIVED] = "RST received",
-        [SL_END_CONNECT_FAILED] = "connect failed",
-        [SL_END_TIMED_OUT] = "timed out",
-        [SL_END_LISTENER] = "listener closed",
+        [SL_END_UNKNOWN] = N_("unknown"),
+        [SL_END_FIN_FIRST] = N_("FIN, closed first"),
+        [SL_END_FIN_SECOND] = N_("FIN, closed second"),
+        [SL_END_RESET_SENT] = N_("RST sent"),
+        [SL_END_RESET_RECEIVED] = N_("RST received"),
+        [SL_END_CONNECT_FAILED] = N_("connect failed"),
+        [SL_END_TIMED_OUT] = N_("timed out"),
+        [SL_END_LISTENER] = N_("listener closed"),
     };
     return e < SL_END_KINDS ? names[e] : "unknown";
 }
@@ -74,23 +75,23 @@ const char *sl_ending_name(enum sl_ending e)
 const char *sl_ending_meaning(enum sl_ending e)
 {
     static const char *const meanings[SL_END_KINDS] = {
-        [SL_END_UNKNOWN] = "this kernel's tcp_info does not say how it ended",
-        [SL_END_FIN_FIRST] = "it called close() first: its FIN was acknowledged and it waits in "
-                             "TIME-WAIT so that a late segment cannot join a new connection",
-        [SL_END_FIN_SECOND] = "the peer closed first; this end answered with its own FIN and "
-                              "the peer acknowledged it (CLOSE-WAIT, LAST-ACK, CLOSED)",
-        [SL_END_RESET_SENT] = "this end sent a RST: close() with SO_LINGER 0 or with unread "
-                              "data aborts the connection instead of closing it",
-        [SL_END_RESET_RECEIVED] = "it went away with its FIN never acknowledged: the peer "
-                                  "sent a RST (or the connection was aborted)",
-        [SL_END_CONNECT_FAILED] = "connect() never finished: nobody listened on the port "
-                                  "(refused with a RST) or the SYN went unanswered",
-        [SL_END_TIMED_OUT] = "data stayed unacknowledged through every retransmission "
-                             "(tcp_retries2) and TCP gave the connection up",
-        [SL_END_LISTENER] = "a listening socket was closed; connections it had not handed "
-                            "to accept() were reset",
+        [SL_END_UNKNOWN] = N_("this kernel's tcp_info does not say how it ended"),
+        [SL_END_FIN_FIRST] = N_("it called close() first: its FIN was acknowledged and it waits in "
+                                "TIME-WAIT so that a late segment cannot join a new connection"),
+        [SL_END_FIN_SECOND] = N_("the peer closed first; this end answered with its own FIN and "
+                                 "the peer acknowledged it (CLOSE-WAIT, LAST-ACK, CLOSED)"),
+        [SL_END_RESET_SENT] = N_("this end sent a RST: close() with SO_LINGER 0 or with unread "
+                                 "data aborts the connection instead of closing it"),
+        [SL_END_RESET_RECEIVED] = N_("it went away with its FIN never acknowledged: the peer "
+                                     "sent a RST (or the connection was aborted)"),
+        [SL_END_CONNECT_FAILED] = N_("connect() never finished: nobody listened on the port "
+                                     "(refused with a RST) or the SYN went unanswered"),
+        [SL_END_TIMED_OUT] = N_("data stayed unacknowledged through every retransmission "
+                                "(tcp_retries2) and TCP gave the connection up"),
+        [SL_END_LISTENER] = N_("a listening socket was closed; connections it had not handed "
+                               "to accept() were reset"),
     };
-    return e < SL_END_KINDS ? meanings[e] : meanings[SL_END_UNKNOWN];
+    return _(e < SL_END_KINDS ? meanings[e] : meanings[SL_END_UNKNOWN]);
 }
 
 void sl_closed_add(struct sl_closed_list *list, const struct sl_closed *c)

@@ -3,6 +3,8 @@
 
 #include "diag_internal.h"
 
+#include "socklab/i18n.h"
+
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/filter.h>
@@ -106,27 +108,27 @@ struct sl_destroy *sl_destroy_open(const struct sl_filter *filter, char *why, si
     why[0] = '\0';
     struct sl_destroy *d = calloc(1, sizeof *d);
     if (!d) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "%s", _("out of memory"));
         return NULL;
     }
     d->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG);
     struct sockaddr_nl local = { .nl_family = AF_NETLINK };
     int groups[] = { SKNLGRP_INET_TCP_DESTROY, SKNLGRP_INET6_TCP_DESTROY };
-    const char *step = "a NETLINK_SOCK_DIAG socket cannot be opened";
+    const char *step = _("a NETLINK_SOCK_DIAG socket cannot be opened");
     bool ok = d->fd >= 0;
     if (ok && !(ok = bind(d->fd, (struct sockaddr *)&local, sizeof local) == 0))
-        step = "the sock_diag socket cannot be bound";
+        step = _("the sock_diag socket cannot be bound");
     for (int g = 0; ok && g < 2; g++)
         if (!(ok = setsockopt(d->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[g],
                               sizeof groups[g]) == 0))
-            step = "the kernel refused to let us join the sock_diag destroy groups "
-                   "(Linux 4.2 and later have them)";
+            step = _("the kernel refused to let us join the sock_diag destroy groups "
+                     "(Linux 4.2 and later have them)");
     struct sock_filter prog[2 * (1 + 2 * SL_FILTER_MAX_RANGES) + 3];
     int n = filter ? sl_destroy_bpf(filter, prog, (int)(sizeof prog / sizeof prog[0])) : 0;
     struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
     if (ok && n > 0 &&
         !(ok = setsockopt(d->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) == 0))
-        step = "the kernel refused the port filter for the destroy events";
+        step = _("the kernel refused the port filter for the destroy events");
     if (!ok) {
         snprintf(why, why_len, "%s (%s)", step, strerrorname_np(errno));
         if (d->fd >= 0)

@@ -8,6 +8,7 @@
 #include "socklab/diag_tracker.h"
 
 #include "diag_internal.h"
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
@@ -117,13 +118,13 @@ struct sl_tracker *sl_tracker_open(const struct sl_tracker_options *o, char *not
     if (o->source == SL_SOURCE_PROC)
         return t;                                  /* /proc: dumps only, no events */
     if (!(t->lookup = sl_lookup_open()))
-        snprintf(note, note_len, "exact lookups are refused (%s): every refresh is a full "
-                 "dump", strerrorname_np(errno));
+        snprintf(note, note_len, _("exact lookups are refused (%s): every refresh is a full "
+                   "dump"), strerrorname_np(errno));
     if (o->destroy_events) {
         char why[200];
         t->destroy = sl_destroy_open(&o->filter, why, sizeof why);
         if (!t->destroy && !note[0])
-            snprintf(note, note_len, "%s: no closed connections are kept", why);
+            snprintf(note, note_len, _("%s: no closed connections are kept"), why);
     }
     return t;
 }

@@ -3,6 +3,7 @@
 #include "socklab/explain.h"
 
 #include "socklab/addr.h"
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <stdarg.h>
@@ -12,6 +13,9 @@
 static void part(struct sl_explanation *out, const char *heading, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A part: its heading, the name of the table's column it explains (as the
+ * table writes it, in every language), and its text in the user's language
+ * (the format is translated before it is formatted: xgettext knows part). */
 static void part(struct sl_explanation *out, const char *heading, const char *fmt, ...)
 {
     if (out->count >= SL_EXPLAIN_PARTS)
@@ -19,7 +23,7 @@ static void part(struct sl_explanation *out, const char *heading, const char *fm
     snprintf(out->heading[out->count], sizeof out->heading[0], "%s", heading);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->text[out->count], sizeof out->text[0], fmt, ap);
+    vsnprintf(out->text[out->count], sizeof out->text[0], _(fmt), ap);
     va_end(ap);
     out->count++;
 }
@@ -52,7 +56,7 @@ const char *sl_explain_lab(const struct sl_socket *s)
 static const char *answer(const struct sl_transition *t, char *buf, size_t len)
 {
     if (!strcmp(t->action, "x"))
-        return "TCP sends nothing";
+        return _("TCP sends nothing");
     snprintf(buf, len, "TCP: %s", t->action);
     return buf;
 }
@@ -64,13 +68,15 @@ static void explain_state(const struct sl_socket *s, const struct sl_explain_con
     char how[320] = "";
     const struct sl_transition *t = c->from_state ? sl_transition_find(c->from_state, s->state)
                                                   : NULL;
-    if (c->from_state && t)
-        snprintf(how, sizeof how, " It was %s coming from %s on %s (%s).",
-                 c->traced ? "traced" : "seen", sl_state_name(c->from_state), t->event,
-                 answer(t, said, sizeof said));
+    if (c->from_state && t && c->traced)
+        snprintf(how, sizeof how, _(" It was traced coming from %s on %s (%s)."),
+                 sl_state_name(c->from_state), t->event, answer(t, said, sizeof said));
+    else if (c->from_state && t)
+        snprintf(how, sizeof how, _(" It was seen coming from %s on %s (%s)."),
+                 sl_state_name(c->from_state), t->event, answer(t, said, sizeof said));
     else if (c->from_state)
-        snprintf(how, sizeof how, " It was seen in %s before (the states between went by "
-                 "faster than a refresh).", sl_state_name(c->from_state));
+        snprintf(how, sizeof how, _(" It was seen in %s before (the states between went by "
+                                    "faster than a refresh)."), sl_state_name(c->from_state));
     else {
         size_t n;
         const struct sl_transition *all = sl_transitions(&n);
@@ -79,17 +85,20 @@ static void explain_state(const struct sl_socket *s, const struct sl_explain_con
                       : c->opened_actively == 1 ? SL_TCP_SYN_RECV : 0;   /* opened it */
         for (size_t i = 0; i < n; i++)
             if (all[i].to == s->state && all[i].from != skip_from) {   /* the first way in */
-                snprintf(how, sizeof how, " Most likely it came from %s on %s (%s).",
+                snprintf(how, sizeof how, _(" Most likely it came from %s on %s (%s)."),
                          sl_state_rfc_name(all[i].from), all[i].event,
                          answer(&all[i], said, sizeof said));
                 break;
             }
     }
     if (s->timer == SL_TIMER_TIMEWAIT && s->state == SL_TCP_FIN_WAIT2)
-        snprintf(how, sizeof how, " Its program has closed it: the kernel keeps this "
-                 "FIN-WAIT-2 as a record until the peer's FIN comes or "
-                 "net.ipv4.tcp_fin_timeout passes.");
-    part(out, "state", "%s: %s.%s", sl_state_name(s->state), sl_state_meaning(s->state), how);
+        snprintf(how, sizeof how, "%s",
+                 _(" Its program has closed it: the kernel keeps this "
+                   "FIN-WAIT-2 as a record until the peer's FIN comes "
+                   "or net.ipv4.tcp_fin_timeout passes."));
+    /* TRANSLATORS: a state, what it means, then how it got there (a sentence of its own) */
+    part(out, "state", "%s: %s.%s", sl_state_name(s->state), sl_state_meaning(s->state),
+         how);
 }
 
 static void explain_queues(const struct sl_socket *s, struct sl_explanation *out, bool recv)
@@ -106,32 +115,42 @@ static void explain_queues(const struct sl_socket *s, struct sl_explanation *out
         part(out, recv ? "recv-q" : "send-q", "A TIME-WAIT record keeps no data: both queues "
              "are 0. It holds only the 4-tuple and its timer.");
     } else if (recv) {
-        part(out, "recv-q", "Recv-Q %u: bytes that arrived and that the program has not read "
-             "yet; a recv() now returns them at once.%s", s->recv_q,
-             s->state == SL_TCP_CLOSE_WAIT ? " After them comes the peer's FIN: recv() then "
-                                            "returns 0 (end of file)." : "");
+        if (s->state == SL_TCP_CLOSE_WAIT)
+            part(out, "recv-q", "Recv-Q %u: bytes that arrived and that the program has not "
+                 "read yet; a recv() now returns them at once. After them comes the peer's "
+                 "FIN: recv() then returns 0 (end of file).", s->recv_q);
+        else
+            part(out, "recv-q", "Recv-Q %u: bytes that arrived and that the program has not "
+                 "read yet; a recv() now returns them at once.", s->recv_q);
+    } else if (s->timer == SL_TIMER_PERSIST) {
+        part(out, "send-q", "Send-Q %u: bytes the program has sent that the peer has not "
+             "acknowledged yet (%u segments in flight). send() returned long ago: it only "
+             "copies into this queue. The peer's window is zero, so they wait.", s->send_q,
+             s->info.unacked);
     } else {
         part(out, "send-q", "Send-Q %u: bytes the program has sent that the peer has not "
              "acknowledged yet (%u segments in flight). send() returned long ago: it only "
-             "copies into this queue.%s", s->send_q, s->info.unacked,
-             s->timer == SL_TIMER_PERSIST ? " The peer's window is zero, so they wait." : "");
+             "copies into this queue.", s->send_q, s->info.unacked);
     }
 }
 
 static void explain_addresses(const struct sl_socket *s, struct sl_explanation *out, bool local)
 {
     char text[SL_ADDR_STRLEN];
-    if (local)
-        part(out, "local", "Local %s: the address and port this socket is bound to%s.",
-             sl_tuple_local(&s->tuple, text, sizeof text),
-             s->state == SL_TCP_LISTEN ? "; connections to it come to this listener"
-                                       : "; a client's port is chosen by the kernel from "
-                                         "net.ipv4.ip_local_port_range");
+    if (local && s->state == SL_TCP_LISTEN)
+        part(out, "local", "Local %s: the address and port this socket is bound to; "
+             "connections to it come to this listener.",
+             sl_tuple_local(&s->tuple, text, sizeof text));
+    else if (local)
+        part(out, "local", "Local %s: the address and port this socket is bound to; a "
+             "client's port is chosen by the kernel from net.ipv4.ip_local_port_range.",
+             sl_tuple_local(&s->tuple, text, sizeof text));
+    else if (s->tuple.peer_port)
+        part(out, "peer", "Peer %s: the other end of the connection; the four numbers (both "
+             "addresses, both ports) name it.", sl_tuple_peer(&s->tuple, text, sizeof text));
     else
-        part(out, "peer", "Peer %s: %s.", sl_tuple_peer(&s->tuple, text, sizeof text),
-             s->tuple.peer_port ? "the other end of the connection; the four numbers "
-                                  "(both addresses, both ports) name it"
-                                : "no peer: a listener answers any address and port");
+        part(out, "peer", "Peer %s: no peer: a listener answers any address and port.",
+             sl_tuple_peer(&s->tuple, text, sizeof text));
 }
 
 static void explain_timer(const struct sl_socket *s, struct sl_explanation *out)
@@ -143,8 +162,8 @@ static void explain_timer(const struct sl_socket *s, struct sl_explanation *out)
              "the timeout. It has backed off %u times; after net.ipv4.tcp_retries2 "
              "(%ld) it gives the connection up.%s", s->timer_ms, s->info.rto_us / 1000,
              s->retransmits, sl_sysctl_long("net.ipv4.tcp_retries2", 15),
-             s->state == SL_TCP_SYN_SENT ? " In SYN-SENT it is the SYN that is sent again "
-                                           "(net.ipv4.tcp_syn_retries)." : "");
+             s->state == SL_TCP_SYN_SENT ? _(" In SYN-SENT it is the SYN that is sent again "
+                                             "(net.ipv4.tcp_syn_retries).") : "");
         break;
     case SL_TIMER_KEEPALIVE:
         part(out, "timer", "The keepalive timer: in %u s TCP probes an idle connection to "

@@ -3,6 +3,7 @@
 
 #include "socklab/addr.h"
 #include "socklab/diag.h"
+#include "socklab/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,11 +26,11 @@ bool sl_filter_add_ports(struct sl_filter *f, const char *text, char *why, size_
 {
     char copy[256];
     if (!*text || strlen(text) >= sizeof copy) {
-        snprintf(why, why_len, "give ports as 8080, 8000-8100 or 80,443");
+        snprintf(why, why_len, "%s", _("give ports as 8080, 8000-8100 or 80,443"));
         return false;
     }
     if (text[0] == ',' || text[strlen(text) - 1] == ',' || strstr(text, ",,")) {
-        snprintf(why, why_len, "an empty item in the list (write 80,443)");
+        snprintf(why, why_len, "%s", _("an empty item in the list (write 80,443)"));
         return false;
     }
     strcpy(copy, text);
@@ -42,21 +43,21 @@ bool sl_filter_add_ports(struct sl_filter *f, const char *text, char *why, size_
             *dash = '\0';
         if (!sl_port_parse(part, &low, &reason) ||
             !sl_port_parse(dash ? dash + 1 : part, &high, &reason)) {
-            snprintf(why, why_len, "'%s%s%s' is not a port or range (1-65535, e.g. 8000-8100)",
+            snprintf(why, why_len, _("'%s%s%s' is not a port or range (1-65535, e.g. 8000-8100)"),
                      part, dash ? "-" : "", dash ? dash + 1 : "");
             return false;
         }
         if (low == 0) {             /* it would match every listener's peer, *:0 */
-            snprintf(why, why_len, "port 0 is no port a connection uses (give 1-65535)");
+            snprintf(why, why_len, "%s", _("port 0 is no port a connection uses (give 1-65535)"));
             return false;
         }
         if (low > high) {
-            snprintf(why, why_len, "the range %u-%u runs backwards (write %u-%u)",
+            snprintf(why, why_len, _("the range %u-%u runs backwards (write %u-%u)"),
                      low, high, high, low);
             return false;
         }
         if (!sl_filter_add_range(f, low, high)) {
-            snprintf(why, why_len, "too many port ranges (at most %d)", SL_FILTER_MAX_RANGES);
+            snprintf(why, why_len, _("too many port ranges (at most %d)"), SL_FILTER_MAX_RANGES);
             return false;
         }
     }

@@ -1,6 +1,7 @@
 /* netns.c — a private network, and entering another process's (see netns.h). */
 #include "socklab/netns.h"
 
+#include "socklab/i18n.h"
 #include "socklab/sysctl.h"
 
 #include <errno.h>
@@ -90,34 +91,58 @@ int sl_netns_loopback_up(void)
     return err;
 }
 
+/* How many threads this process runs (Threads: in /proc/self/status). */
+static int thread_count(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int threads = 1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &threads) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return threads;
+}
+
 /* Why the kernel refused an unprivileged user namespace, in one sentence. */
 static void explain_refusal(int err, char *why, size_t len)
 {
+    if (err == EINVAL && thread_count() > 1) {  /* unshare(CLONE_NEWUSER) wants one thread */
+        snprintf(why, len, _("this process already runs %d threads, and a user namespace is "
+                             "made by a single-threaded one (a bug of the program: report it)"),
+                 thread_count());
+        return;
+    }
     long max = sl_sysctl_long("user.max_user_namespaces", -1);
     long clone = sl_sysctl_long("kernel.unprivileged_userns_clone", -1);
     long apparmor = sl_sysctl_long("kernel.apparmor_restrict_unprivileged_userns", -1);
     if (err == EINVAL)
-        snprintf(why, len, "this kernel has no user namespaces (CONFIG_USER_NS is off); "
-                           "run as root for a network namespace, or leave --private out");
+        snprintf(why, len, "%s",
+                 _("this kernel has no user namespaces (CONFIG_USER_NS is off); "
+                   "run as root for a network namespace, or leave --private out"));
     else if (max == 0)
-        snprintf(why, len, "user namespaces are switched off (user.max_user_namespaces = 0); "
-                           "an administrator can raise it (sysctl user.max_user_namespaces="
-                           "1000), or run as root, or leave --private out");
+        snprintf(why, len, "%s",
+                 _("user namespaces are switched off (user.max_user_namespaces = 0); "
+                   "an administrator can raise it (sysctl user.max_user_namespaces="
+                   "1000), or run as root, or leave --private out"));
     else if (err == ENOSPC)
-        snprintf(why, len, "this user has used up its user namespaces "
-                           "(user.max_user_namespaces = %ld); end other labs or containers, "
-                           "or leave --private out", max);
+        snprintf(why, len, _("this user has used up its user namespaces "
+                             "(user.max_user_namespaces = %ld); end other labs or containers, "
+                             "or leave --private out"), max);
     else if (clone == 0)
-        snprintf(why, len, "unprivileged user namespaces are switched off "
-                           "(kernel.unprivileged_userns_clone = 0); an administrator can "
-                           "set it to 1, or run as root, or leave --private out");
+        snprintf(why, len, "%s",
+                 _("unprivileged user namespaces are switched off "
+                   "(kernel.unprivileged_userns_clone = 0); an administrator can "
+                   "set it to 1, or run as root, or leave --private out"));
     else if (apparmor == 1)
-        snprintf(why, len, "AppArmor restricts unprivileged user namespaces "
-                           "(kernel.apparmor_restrict_unprivileged_userns = 1); run as root, "
-                           "or leave --private out");
+        snprintf(why, len, "%s",
+                 _("AppArmor restricts unprivileged user namespaces "
+                   "(kernel.apparmor_restrict_unprivileged_userns = 1); run as root, "
+                   "or leave --private out"));
     else
-        snprintf(why, len, "the kernel refused a user namespace (%s), perhaps a security "
-                           "module's rule; run as root, or leave --private out",
+        snprintf(why, len, _("the kernel refused a user namespace (%s), perhaps a security "
+                             "module's rule; run as root, or leave --private out"),
                  strerrorname_np(err) ? strerrorname_np(err) : "error");
 }
 
@@ -134,9 +159,9 @@ static int map_user(char *why, size_t len)
         err = write_file("/proc/self/gid_map", map);
     }
     if (err)
-        snprintf(why, len, "the user namespace was made, but its uid and gid maps could not "
-                           "be written (%s), perhaps a security module's rule; run as root, "
-                           "or leave --private out", strerrorname_np(-err));
+        snprintf(why, len, _("the user namespace was made, but its uid and gid maps could not "
+                             "be written (%s), perhaps a security module's rule; run as root, "
+                             "or leave --private out"), strerrorname_np(-err));
     return err;
 }
 
@@ -147,16 +172,16 @@ int sl_netns_make(enum sl_netns_kind *kind, char *why, size_t len)
     if (unshare(root ? CLONE_NEWNET : CLONE_NEWUSER | CLONE_NEWNET) == -1) {
         int err = errno;
         if (root)
-            snprintf(why, len, "the kernel refused a network namespace (%s); "
-                               "leave --private out", strerrorname_np(err));
+            snprintf(why, len, _("the kernel refused a network namespace (%s); "
+                                 "leave --private out"), strerrorname_np(err));
         else
             explain_refusal(err, why, len);
         return -err;
     }
     int err = root ? 0 : map_user(why, len);
     if (!err && (err = sl_netns_loopback_up()) != 0)
-        snprintf(why, len, "the private network was made, but its loopback could not be "
-                           "brought up (%s); leave --private out", strerrorname_np(-err));
+        snprintf(why, len, _("the private network was made, but its loopback could not be "
+                             "brought up (%s); leave --private out"), strerrorname_np(-err));
     return err;
 }
 
@@ -181,15 +206,15 @@ int sl_netns_join(pid_t pid, char *why, size_t len)
     int err = 0;
     if (user == -1 || net == -1 || mine_user == -1 || mine_net == -1) {
         err = -errno;
-        snprintf(why, len, "cannot open the namespaces of process %d (%s): it has ended, or "
-                           "it belongs to another user", (int)pid, strerrorname_np(errno));
+        snprintf(why, len, _("cannot open the namespaces of process %d (%s): it has ended, or "
+                             "it belongs to another user"), (int)pid, strerrorname_np(errno));
     } else if (its_user.st_ino != my_user.st_ino && setns(user, CLONE_NEWUSER) == -1) {
         err = -errno;
-        snprintf(why, len, "cannot enter the user namespace of process %d (%s)", (int)pid,
+        snprintf(why, len, _("cannot enter the user namespace of process %d (%s)"), (int)pid,
                  strerrorname_np(errno));
     } else if (its_net.st_ino != my_net.st_ino && setns(net, CLONE_NEWNET) == -1) {
         err = -errno;
-        snprintf(why, len, "cannot enter the network of process %d (%s)", (int)pid,
+        snprintf(why, len, _("cannot enter the network of process %d (%s)"), (int)pid,
                  strerrorname_np(errno));
     }
     int opened[] = { user, net, mine_user, mine_net };

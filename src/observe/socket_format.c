@@ -2,6 +2,8 @@
 #include "socklab/socket_format.h"
 
 #include "socklab/addr.h"
+#include "socklab/i18n.h"
+#include "socklab/text.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -280,8 +282,10 @@ char *sl_closed_format(const struct sl_closed *c, char *buf, size_t len)
     char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN], duration[32];
     format_duration(c, duration, sizeof duration);
     const struct sl_tcp_info *i = &c->info;
-    snprintf(buf, len, "%-18s %s -> %s  %s  sent %llu B  received %llu B  retrans %u  "
-             "rtt %.3f ms", sl_ending_name(c->ending), sl_tuple_local(&c->tuple, local, sizeof local),
+    char ending[96];                          /* padded in columns: it may be translated */
+    sl_text_pad(_(sl_ending_name(c->ending)), 18, ending, sizeof ending);
+    snprintf(buf, len, _("%s %s -> %s  %s  sent %llu B  received %llu B  retrans %u  "
+                         "rtt %.3f ms"), ending, sl_tuple_local(&c->tuple, local, sizeof local),
              sl_tuple_peer(&c->tuple, peer, sizeof peer), duration,
              (unsigned long long)i->bytes_sent, (unsigned long long)i->bytes_received,
              i->total_retrans, i->rtt_us / 1000.0);

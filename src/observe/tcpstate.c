@@ -1,5 +1,8 @@
-/* tcpstate.c — state names, meanings and RFC 9293's transitions (see tcpstate.h). */
+/* tcpstate.c — state names, meanings (the names as the tools print them in
+ * every language, the meanings in the user's) and RFC 9293's transitions (see tcpstate.h). */
 #include "socklab/tcpstate.h"
+
+#include "socklab/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,31 +20,31 @@ struct state_names {
  * SYN-RECV. ss calls a closed socket UNCONN. */
 static const struct state_names names[SL_TCP_STATE_COUNT] = {
     [SL_TCP_ESTABLISHED] = { "ESTAB", "ESTABLISHED", "ESTABLISHED",
-        "the connection is open: data flows both ways" },
+        N_("the connection is open: data flows both ways") },
     [SL_TCP_SYN_SENT] = { "SYN-SENT", "SYN_SENT", "SYN-SENT",
-        "connect() sent a SYN and waits for the SYN-ACK" },
+        N_("connect() sent a SYN and waits for the SYN-ACK") },
     [SL_TCP_SYN_RECV] = { "SYN-RECV", "SYN_RECV", "SYN-RECEIVED",
-        "a SYN arrived and a SYN-ACK went back; waiting for the final ACK" },
+        N_("a SYN arrived and a SYN-ACK went back; waiting for the final ACK") },
     [SL_TCP_FIN_WAIT1] = { "FIN-WAIT-1", "FIN_WAIT1", "FIN-WAIT-1",
-        "this side closed and sent a FIN; the peer has not acknowledged it yet" },
+        N_("this side closed and sent a FIN; the peer has not acknowledged it yet") },
     [SL_TCP_FIN_WAIT2] = { "FIN-WAIT-2", "FIN_WAIT2", "FIN-WAIT-2",
-        "our FIN was acknowledged; waiting for the peer to close its side" },
+        N_("our FIN was acknowledged; waiting for the peer to close its side") },
     [SL_TCP_TIME_WAIT] = { "TIME-WAIT", "TIME_WAIT", "TIME-WAIT",
-        "our FIN went first (or both at once): the 4-tuple is held for late segments" },
+        N_("our FIN went first (or both at once): the 4-tuple is held for late segments") },
     [SL_TCP_CLOSE] = { "UNCONN", "CLOSE", "CLOSED",
-        "no connection: the socket is not connected to anything" },
+        N_("no connection: the socket is not connected to anything") },
     [SL_TCP_CLOSE_WAIT] = { "CLOSE-WAIT", "CLOSE_WAIT", "CLOSE-WAIT",
-        "the peer closed; this side has not closed or shut down its own yet" },
+        N_("the peer closed; this side has not closed or shut down its own yet") },
     [SL_TCP_LAST_ACK] = { "LAST-ACK", "LAST_ACK", "LAST-ACK",
-        "the peer closed, then this side closed; waiting for the last ACK" },
+        N_("the peer closed, then this side closed; waiting for the last ACK") },
     [SL_TCP_LISTEN] = { "LISTEN", "LISTEN", "LISTEN",
-        "waiting for connections; finished ones wait in the accept queue" },
+        N_("waiting for connections; finished ones wait in the accept queue") },
     [SL_TCP_CLOSING] = { "CLOSING", "CLOSING", "CLOSING",
-        "both sides closed at once; waiting for the ACK of our FIN" },
+        N_("both sides closed at once; waiting for the ACK of our FIN") },
     [SL_TCP_NEW_SYN_RECV] = { "SYN-RECV", "SYN_RECV", "SYN-RECEIVED",
-        "a connection request (SYN received, SYN-ACK sent), not yet a full socket" },
+        N_("a connection request (SYN received, SYN-ACK sent), not yet a full socket") },
     [SL_TCP_BOUND_INACTIVE] = { "UNCONN", "CLOSE", "CLOSED",
-        "bound to a port, neither listening nor connecting" },
+        N_("bound to a port, neither listening nor connecting") },
 };
 
 bool sl_state_valid(int state)
@@ -66,7 +69,7 @@ const char *sl_state_rfc_name(int state)
 
 const char *sl_state_meaning(int state)
 {
-    return sl_state_valid(state) ? names[state].meaning : "not a TCP state";
+    return sl_state_valid(state) ? _(names[state].meaning) : _("not a TCP state");
 }
 
 int sl_state_from_name(const char *name)

@@ -21,6 +21,8 @@
  */
 #include "trace_internal.h"
 
+#include "socklab/i18n.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -116,9 +118,9 @@ static int remove_if_stale(const char *name, void *context)
 }
 
 static const char *const level_names[] = {
-    [SL_TRACE_FILTER_EXACT] = "the exact port filter",
-    [SL_TRACE_FILTER_SPAN] = "a filter on the span of the ports",
-    [SL_TRACE_FILTER_TCP] = "a filter on TCP alone",
+    [SL_TRACE_FILTER_EXACT] = N_("the exact port filter"),
+    [SL_TRACE_FILTER_SPAN] = N_("a filter on the span of the ports"),
+    [SL_TRACE_FILTER_TCP] = N_("a filter on TCP alone"),
 };
 
 /* Give the kernel the finest filter it accepts, from `first` on. */
@@ -129,7 +131,7 @@ static bool set_kernel_filter(struct sl_trace *t, enum sl_trace_kernel_filter fi
     for (int level = first; level <= SL_TRACE_FILTER_TCP; level++) {
         char *text = sl_trace_filter_text(&t->filter, (enum sl_trace_kernel_filter)level);
         if (!text) {
-            snprintf(why, why_len, "out of memory");
+            snprintf(why, why_len, "%s", _("out of memory"));
             return false;
         }
         bool taken = tracefs_event_file_write(t->instance, SYSTEM, EVENT, "filter", text) >= 0;
@@ -139,15 +141,15 @@ static bool set_kernel_filter(struct sl_trace *t, enum sl_trace_kernel_filter fi
         if (taken) {
             t->kernel_filter = (enum sl_trace_kernel_filter)level;
             if (level != (int)first)
-                snprintf(why, why_len, "the kernel refused %s for %d port ranges (%s), so it "
-                         "runs %s and the ports are checked here",
-                         level_names[first], t->filter.range_count, strerrorname_np(refused),
-                         level_names[level]);
+                snprintf(why, why_len, _("the kernel refused %s for %d port ranges (%s), so "
+                                         "it runs %s and the ports are checked here"),
+                         _(level_names[first]), t->filter.range_count,
+                         strerrorname_np(refused), _(level_names[level]));
             return true;
         }
     }
-    snprintf(why, why_len, "the kernel refused every filter for the tracepoint "
-             SYSTEM ":" EVENT " (%s)", strerrorname_np(refused));
+    snprintf(why, why_len, _("the kernel refused every filter for the tracepoint %s:%s (%s)"),
+             SYSTEM, EVENT, strerrorname_np(refused));
     return false;
 }
 
@@ -157,16 +159,18 @@ struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
 {
     why[0] = '\0';
     if (geteuid() != 0) {
-        snprintf(why, why_len, "--trace needs root (the tracepoint is read through tracefs)");
+        snprintf(why, why_len, "%s",
+                 _("--trace needs root (the tracepoint is read through tracefs)"));
         return NULL;
     }
     if (!tracefs_tracing_dir()) {
-        snprintf(why, why_len, "tracefs is neither mounted nor mountable at /sys/kernel/tracing");
+        snprintf(why, why_len, "%s",
+                 _("tracefs is neither mounted nor mountable at /sys/kernel/tracing"));
         return NULL;
     }
     struct sl_trace *t = calloc(1, sizeof *t);
     if (!t) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "%s", _("out of memory"));
         return NULL;
     }
     t->fd = -1;
@@ -175,19 +179,19 @@ struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
     char name[32];
     snprintf(name, sizeof name, INSTANCE_PREFIX "%d", (int)getpid());
     if (tracefs_instance_exists(name)) {            /* still read: a sockdash elsewhere */
-        snprintf(why, why_len, "the trace instance %s is in use by a sockdash in another PID "
-                 "namespace", name);
+        snprintf(why, why_len, _("the trace instance %s is in use by a sockdash in another PID "
+                                 "namespace"), name);
         free(t);
         return NULL;
     }
     if (!(t->instance = tracefs_instance_create(name))) {
-        snprintf(why, why_len, "a trace instance cannot be made in tracefs (%s)",
+        snprintf(why, why_len, _("a trace instance cannot be made in tracefs (%s)"),
                  strerror(errno));
         free(t);
         return NULL;
     }
     if (!tracefs_event_file_exists(t->instance, SYSTEM, EVENT, "enable")) {
-        snprintf(why, why_len, "this kernel has no tracepoint " SYSTEM ":" EVENT);
+        snprintf(why, why_len, _("this kernel has no tracepoint %s:%s"), SYSTEM, EVENT);
         sl_trace_close(t);
         return NULL;
     }
@@ -202,7 +206,7 @@ struct sl_trace *sl_trace_open_from(const struct sl_filter *filter,
     if (tracefs_event_enable(t->instance, SYSTEM, EVENT) != 0 ||
         (t->fd = tracefs_instance_file_open(t->instance, "trace_pipe",
                                             O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        snprintf(why, why_len, "the tracepoint " SYSTEM ":" EVENT " cannot be read (%s)",
+        snprintf(why, why_len, _("the tracepoint %s:%s cannot be read (%s)"), SYSTEM, EVENT,
                  strerror(errno));
         sl_trace_close(t);
         return NULL;

@@ -38,7 +38,7 @@ static void tui_start(struct sl_lab *lab)
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         sl_usage_error(lab->program, "--tui needs a terminal; run without it for text, "
                                      "or with --json for a stream.");
-    if (!sl_tui_usable("run without --tui", why, sizeof why))
+    if (!sl_tui_usable(_("run without --tui"), why, sizeof why))
         sl_usage_error(lab->program, "%s.", why);
     struct winsize size;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col && size.ws_row &&
@@ -69,7 +69,7 @@ static void tui_step(struct sl_lab *lab, const char *title)
         return;
     sl_step_pane_clear(t);
     sl_code_pane_clear(t);
-    sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
+    sl_lab_screen_status(t, SL_TUI_DIM, _("running step %d"), lab->step);
     sl_lab_screen_progress(lab, true);
 }
 
@@ -95,11 +95,11 @@ static void tui_call(struct sl_lab *lab, const struct sl_call_report *r)
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
         return;
-    char what[128] = "", after[32] = "";
+    char what[128] = "", after[64] = "";
     if (r->result == -1)
         sl_errno_describe(r->err, what, sizeof what);
     if (r->ms >= 1.0)
-        snprintf(after, sizeof after, "  after %.0f ms", r->ms);
+        snprintf(after, sizeof after, _("  after %.0f ms"), r->ms);
     sl_step_pane_add(t, SL_TUI_BOLD, 2, "%s %s = %ld%s%s%s", t->utf8 ? "→" : "->", r->text,
                      r->result, what[0] ? "  " : "", what, after);
     t->marked = r->line;
@@ -123,18 +123,18 @@ static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
     sl_code_pane_mark(t, e->file, e->line);
     switch (e->outcome) {
     case SL_OUTCOME_HELD:
-        sl_step_pane_add(t, SL_TUI_HELD, 2, "%s held: %s", t->utf8 ? "✓" : "[ok]", e->claim);
+        sl_step_pane_add(t, SL_TUI_HELD, 2, _("%s held: %s"), t->utf8 ? "✓" : "[ok]", e->claim);
         break;
     case SL_OUTCOME_FAILED:
-        sl_step_pane_add(t, SL_TUI_FAILED, 2, "%s FAILED: %s (%s:%d: the kernel disagreed)",
+        sl_step_pane_add(t, SL_TUI_FAILED, 2, _("%s FAILED: %s (%s:%d: the kernel disagreed)"),
                          t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line);
         break;
     case SL_OUTCOME_SKIPPED:
-        sl_step_pane_add(t, SL_TUI_UNSURE, 2, "- skipped: %s (%s)", e->claim, e->why);
+        sl_step_pane_add(t, SL_TUI_UNSURE, 2, _("- skipped: %s (%s)"), e->claim, e->why);
         break;
     case SL_OUTCOME_INCONCLUSIVE:
-        sl_step_pane_add(t, SL_TUI_UNSURE, 2, "? inconclusive: %s (%s; the machine was busy, "
-                         "not the kernel wrong)", e->claim, e->why);
+        sl_step_pane_add(t, SL_TUI_UNSURE, 2, _("? inconclusive: %s (%s; the machine was busy, "
+                                                "not the kernel wrong)"), e->claim, e->why);
         break;
     }
     sl_lab_screen_progress(lab, true);
@@ -151,13 +151,13 @@ static enum sl_lab_choice tui_pause(struct sl_lab *lab, const char *look,
         sl_step_pane_mark_hint(t);
     }
     if (lab->opt.auto_mode)                     /* the wait counts down: no key is read */
-        sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s", look);
+        sl_lab_screen_status(t, SL_TUI_UNSURE, _(" look: %s"), look);
     else
-        sl_lab_screen_status(t, SL_TUI_UNSURE, " look: %s  (Enter: go on)", look);
+        sl_lab_screen_status(t, SL_TUI_UNSURE, _(" look: %s  (Enter: go on)"), look);
     sl_sockets_pane_look_for(t, look);
     enum sl_lab_choice choice = sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
     sl_sockets_pane_look_for(t, NULL);
-    sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
+    sl_lab_screen_status(t, SL_TUI_DIM, _("running step %d"), lab->step);
     return choice;
 }
 
@@ -166,7 +166,8 @@ static enum sl_lab_choice tui_step_done(struct sl_lab *lab)
     struct sl_lab_tui *t = lab->tui;
     if (t->owner != getpid())
         return SL_CHOICE_GO_ON;
-    sl_lab_screen_status(t, SL_TUI_BOLD, " end of step %d: Enter for the next step", lab->step);
+    sl_lab_screen_status(t, SL_TUI_BOLD, _(" end of step %d: Enter for the next step"),
+                         lab->step);
     return sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
 }
 
@@ -176,9 +177,9 @@ static bool tui_waiting(struct sl_lab *lab, const char *what, int ms_left)
     if (t->owner != getpid())
         return true;
     if (ms_left == 0)
-        sl_lab_screen_status(t, SL_TUI_DIM, "running step %d", lab->step);
+        sl_lab_screen_status(t, SL_TUI_DIM, _("running step %d"), lab->step);
     else
-        sl_lab_screen_status(t, SL_TUI_DIM, " %s: %d s left (q quits)", what,
+        sl_lab_screen_status(t, SL_TUI_DIM, _(" %s: %d s left (q quits)"), what,
                              (ms_left + 999) / 1000);
     sl_sockets_pane_look(lab, 0);
     sl_lab_screen_draw(lab);
@@ -204,10 +205,18 @@ static void tui_end(struct sl_lab *lab, bool quit)
     sl_tui_stop();
     sl_guard_full_screen(NULL);
     const int *o = lab->outcomes;
-    printf("%s: %s%d expectation%s: %d held, %d failed, %d skipped, %d inconclusive\n",
-           lab->program, quit ? "stopped early; " : "", lab->expectations,
-           lab->expectations == 1 ? "" : "s", o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED],
-           o[SL_OUTCOME_SKIPPED], o[SL_OUTCOME_INCONCLUSIVE]);
+    char expectations[64];
+    snprintf(expectations, sizeof expectations,
+             sl_plural((unsigned long)lab->expectations, "%d expectation", "%d expectations"),
+             lab->expectations);
+    if (quit)
+        printf(_("%s: stopped early; %s: %d held, %d failed, %d skipped, %d inconclusive\n"),
+               lab->program, expectations, o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED],
+               o[SL_OUTCOME_SKIPPED], o[SL_OUTCOME_INCONCLUSIVE]);
+    else
+        printf(_("%s: %s: %d held, %d failed, %d skipped, %d inconclusive\n"), lab->program,
+               expectations, o[SL_OUTCOME_HELD], o[SL_OUTCOME_FAILED], o[SL_OUTCOME_SKIPPED],
+               o[SL_OUTCOME_INCONCLUSIVE]);
     fflush(stdout);
     sl_step_pane_free(t);
     sl_code_pane_clear(t);

@@ -159,8 +159,8 @@ void sl_code_pane_draw(struct sl_lab *lab, struct sl_tui_rect r)
     struct sl_lab_tui *t = lab->tui;
     sl_tui_clear(r);
     char title[256];
-    snprintf(title, sizeof title, "%s, step %d", t->have_excerpt ? t->excerpt.file : "the code",
-             lab->step);
+    snprintf(title, sizeof title, _("%s, step %d"), t->have_excerpt ? t->excerpt.file
+                                                                     : _("the code"), lab->step);
     sl_tui_put_words(r.y, r.x, r.w, title, SL_TUI_HEADING);
     if (!t->have_excerpt || r.h < 2)
         return;

@@ -5,6 +5,7 @@
 
 #include "socklab/docs.h"
 #include "socklab/markdown.h"
+#include "socklab/text.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -50,7 +51,7 @@ static void draw_whole_source(struct sl_lab *lab, struct sl_tui_rect r)
     const char *const *lines = NULL;
     int n = lab->code ? sl_lab_code_lines(lab->code, &lines) : 0;
     if (!n) {
-        sl_tui_put_words(r.y, r.x, r.w, "The lab's source is not installed here.", SL_TUI_BOLD);
+        sl_tui_put_words(r.y, r.x, r.w, _("The lab's source is not installed here."), SL_TUI_BOLD);
         return;
     }
     if (t->overlay_scroll > n - 1)
@@ -70,7 +71,7 @@ static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
                                                 t->utf8 ? 0 : SL_MARKDOWN_ASCII) : NULL;
     const char **lines = shown ? malloc(8192 * sizeof *lines) : NULL;
     if (!lines) {
-        sl_tui_put_words(r.y, r.x, r.w, "This lab's notes are not installed here.", SL_TUI_BOLD);
+        sl_tui_put_words(r.y, r.x, r.w, _("This lab's notes are not installed here."), SL_TUI_BOLD);
         free(shown);
         return;
     }
@@ -85,34 +86,34 @@ static void draw_notes(struct sl_lab *lab, struct sl_tui_rect r)
 static void draw_help(struct sl_lab *lab, struct sl_tui_rect r)
 {
     static const char *const help[] = {
-        "The lab, step by step, with its sockets live",
+        N_("The lab, step by step, with its sockets live"),
         "",
-        "Enter or space: the next step (or go on from a pause).",
-        "q: end the lab; Ctrl-C does too, and the terminal is restored.",
-        "r: start the lab again; b: back a step (the lab runs again up to the step before: "
-        "a kernel cannot be rewound).",
-        "s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
-        "closes them).",
-        "Up/Down, PgUp/PgDn: scroll the step, the source or the notes.",
-        "Tab: on a small terminal, the lesson or the sockets (there Up/Down, PgUp/PgDn, "
-        "Home/End move through the socket table).",
-        "j/k: down and up the socket table, in any view; the rows a pause names come first.",
+        N_("Enter or space: the next step (or go on from a pause)."),
+        N_("q: end the lab; Ctrl-C does too, and the terminal is restored."),
+        N_("r: start the lab again; b: back a step (the lab runs again up to the step before: "
+           "a kernel cannot be rewound)."),
+        N_("s: the lab's whole source; n: its notes; ?: this help (the same key, Esc or Enter "
+           "closes them)."),
+        N_("Up/Down, PgUp/PgDn: scroll the step, the source or the notes."),
+        N_("Tab: on a small terminal, the lesson or the sockets (there Up/Down, PgUp/PgDn, "
+           "Home/End move through the socket table)."),
+        N_("j/k: down and up the socket table, in any view; the rows a pause names come first."),
         "",
-        "The sockets are the lab's own, on its ports, as the kernel lists them (sock_diag, as "
-        "ss): the RFC 9293 state machine with a count on each state and the edges just taken "
-        "lit, the table, and the transitions seen between two looks. A socket gone without "
-        "TIME-WAIT lights RST/abort, which the figure leaves out. Other programs' sockets on "
-        "those ports are left out: those there before the lab began (with --port), and "
-        "TIME-WAIT records older than this run (ss shows them all).",
-        "In the code, '>' marks the line of the latest call or expectation.",
-        "Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
-        "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it).",
+        N_("The sockets are the lab's own, on its ports, as the kernel lists them (sock_diag, as "
+           "ss): the RFC 9293 state machine with a count on each state and the edges just taken "
+           "lit, the table, and the transitions seen between two looks. A socket gone without "
+           "TIME-WAIT lights RST/abort, which the figure leaves out. Other programs' sockets on "
+           "those ports are left out: those there before the lab began (with --port), and "
+           "TIME-WAIT records older than this run (ss shows them all)."),
+        N_("In the code, '>' marks the line of the latest call or expectation."),
+        N_("Marks: held (the kernel did what the lab says), FAILED (it disagreed), skipped (this "
+           "machine cannot show it), inconclusive (the machine, not the kernel, spoiled it)."),
         "",
-        "? again: what the table writes (q= bl=, the timers, the log's ends).",
+        N_("? again: what the table writes (q= bl=, the timers, the log's ends)."),
     };
     struct sl_lab_tui *t = lab->tui;
-    if (sl_tui_draw_paragraphs(r, help, (int)(sizeof help / sizeof help[0]),
-                               t->overlay_scroll) <= t->overlay_scroll)
+    if (sl_tui_draw_messages(r, help, (int)(sizeof help / sizeof help[0]),
+                             t->overlay_scroll) <= t->overlay_scroll)
         t->overlay_scroll = 0;
 }
 
@@ -122,7 +123,7 @@ static void draw_legend(struct sl_lab *lab, struct sl_tui_rect r)
     struct sl_lab_tui *t = lab->tui;
     const char *const *legend;
     int count = sl_tui_legend(&legend);
-    if (sl_tui_draw_paragraphs(r, legend, count, t->overlay_scroll) <= t->overlay_scroll)
+    if (sl_tui_draw_messages(r, legend, count, t->overlay_scroll) <= t->overlay_scroll)
         t->overlay_scroll = 0;
 }
 
@@ -130,21 +131,28 @@ static void draw_legend(struct sl_lab *lab, struct sl_tui_rect r)
 static void draw_summary(struct sl_lab *lab, struct sl_tui_rect r)
 {
     static const char *const meaning[] = {
-        [SL_EXIT_OK] = "0: no claim failed", [SL_EXIT_FAILED] = "1: the kernel disagreed",
-        [SL_EXIT_USAGE] = "2: set-up", [SL_EXIT_INCONCLUSIVE] = "3: a measurement stayed "
-        "inconclusive on a busy machine",
+        [SL_EXIT_OK] = N_("0: no claim failed"), [SL_EXIT_FAILED] = N_("1: the kernel disagreed"),
+        [SL_EXIT_USAGE] = N_("2: set-up"),
+        [SL_EXIT_INCONCLUSIVE] = N_("3: a measurement stayed inconclusive on a busy machine"),
+    };
+    /* Each outcome's name, then its count in a column (names padded in
+     * columns: they may be translated). */
+    static const char *const outcome[] = {
+        [SL_OUTCOME_HELD] = N_("held"), [SL_OUTCOME_FAILED] = N_("failed"),
+        [SL_OUTCOME_SKIPPED] = N_("skipped"), [SL_OUTCOME_INCONCLUSIVE] = N_("inconclusive"),
     };
     const int *o = lab->outcomes;
     int status = sl_lab_status(lab);
-    char lines[6][96];
-    snprintf(lines[0], sizeof lines[0], "held          %d", o[SL_OUTCOME_HELD]);
-    snprintf(lines[1], sizeof lines[1], "failed        %d", o[SL_OUTCOME_FAILED]);
-    snprintf(lines[2], sizeof lines[2], "skipped       %d", o[SL_OUTCOME_SKIPPED]);
-    snprintf(lines[3], sizeof lines[3], "inconclusive  %d", o[SL_OUTCOME_INCONCLUSIVE]);
-    snprintf(lines[4], sizeof lines[4], "exit status %s",
+    char lines[6][192];
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE; i++) {
+        char name[96];
+        sl_text_pad(_(outcome[i]), 14, name, sizeof name);
+        snprintf(lines[i], sizeof lines[i], "%s%d", name, o[i]);
+    }
+    snprintf(lines[4], sizeof lines[4], _("exit status %s"),
              status >= 0 && status <= SL_EXIT_INCONCLUSIVE && meaning[status]
-             ? meaning[status] : "?");
-    const char *text[] = { "The lab is over.", "", lines[0], lines[1], lines[2], lines[3], "",
+             ? _(meaning[status]) : "?");
+    const char *text[] = { _("The lab is over."), "", lines[0], lines[1], lines[2], lines[3], "",
                            lines[4] };
     sl_tui_draw_paragraphs(r, text, (int)(sizeof text / sizeof text[0]), 0);
 }

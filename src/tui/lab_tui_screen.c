@@ -24,12 +24,13 @@ enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
  * being dropped. Returns the lines used. */
 static int draw_header(struct sl_lab *lab, int cols, int lines)
 {
-    char whole[256], brief[32], step[256], step_brief[32];
-    snprintf(whole, sizeof whole, " Lab %02d: %s", lab->info->number, lab->info->title);
-    snprintf(brief, sizeof brief, " Lab %02d", lab->info->number);
-    snprintf(step, sizeof step, "Step %d: %s", lab->step, lab->step_title ? lab->step_title : "");
-    snprintf(step_brief, sizeof step_brief, "Step %d", lab->step);
-    char line[512];
+    char whole[512], brief[64], step[512], step_brief[64];     /* room for 3-byte characters */
+    snprintf(whole, sizeof whole, _(" Lab %02d: %s"), lab->info->number, lab->info->title);
+    snprintf(brief, sizeof brief, _(" Lab %02d"), lab->info->number);
+    snprintf(step, sizeof step, _("Step %d: %s"), lab->step,
+             lab->step_title ? lab->step_title : "");
+    snprintf(step_brief, sizeof step_brief, _("Step %d"), lab->step);
+    char line[640];
     snprintf(line, sizeof line, "%s | %s", brief, step);
     if (lab->step && lines > 1 && sl_text_columns(line) > cols) {
         const char *rest;
@@ -110,23 +111,24 @@ static void draw_keys(const struct sl_lab_tui *t, int y, int cols, bool wide)
     struct sl_tui_segment keys[8];
     int count = 0;
     if (t->overlay == OVERLAY_SUMMARY) {
-        keys[count++] = (struct sl_tui_segment){ " any key:leave the lab", " any key:leave", 9 };
+        keys[count++] = (struct sl_tui_segment){ _(" any key:leave the lab"), _(" any key:leave"),
+                                                 9 };
         sl_tui_draw_bar(y, cols, keys, count);
         return;
     }
-    keys[count++] = (struct sl_tui_segment){ " Enter:next", NULL, 9 };
-    keys[count++] = (struct sl_tui_segment){ "q:quit", NULL, 9 };
-    keys[count++] = (struct sl_tui_segment){ "s:source", NULL, 6 };
-    keys[count++] = (struct sl_tui_segment){ "n:notes", NULL, 5 };
-    keys[count++] = (struct sl_tui_segment){ "?:help", NULL, 8 };
+    keys[count++] = (struct sl_tui_segment){ _(" Enter:next"), NULL, 9 };
+    keys[count++] = (struct sl_tui_segment){ _("q:quit"), NULL, 9 };
+    keys[count++] = (struct sl_tui_segment){ _("s:source"), NULL, 6 };
+    keys[count++] = (struct sl_tui_segment){ _("n:notes"), NULL, 5 };
+    keys[count++] = (struct sl_tui_segment){ _("?:help"), NULL, 8 };
     bool sockets = t->sockets_tab && !wide;
     if (!wide)                                  /* side by side, everything shows at once */
-        keys[count++] = (struct sl_tui_segment){ sockets ? "Tab:lesson" : "Tab:sockets",
+        keys[count++] = (struct sl_tui_segment){ sockets ? _("Tab:lesson") : _("Tab:sockets"),
                                                  NULL, 7 };
-    keys[count++] = (struct sl_tui_segment){ sockets ? "Up/Down:rows" : "Up/Down:scroll",
+    keys[count++] = (struct sl_tui_segment){ sockets ? _("Up/Down:rows") : _("Up/Down:scroll"),
                                              "Up/Down", 3 };
     if (!sockets)
-        keys[count++] = (struct sl_tui_segment){ "j/k:rows", NULL, 2 };
+        keys[count++] = (struct sl_tui_segment){ _("j/k:rows"), NULL, 2 };
     sl_tui_draw_bar(y, cols, keys, count);
 }
 
@@ -270,7 +272,7 @@ enum sl_lab_choice sl_lab_screen_wait_key(struct sl_lab *lab, int auto_ms)
     flushinp();                                 /* as in the text presenter */
     for (;;) {
         if (until >= 0 && auto_ms >= 1000)
-            snprintf(lab->tui->status, sizeof lab->tui->status, " going on in %d s:%s",
+            snprintf(lab->tui->status, sizeof lab->tui->status, _(" going on in %d s:%s"),
                      (int)((until - sl_clock_ms() + 999) / 1000), said);
         sl_sockets_pane_look(lab, REFRESH_MS);
         sl_lab_screen_draw(lab);
@@ -313,7 +315,7 @@ void sl_lab_screen_summary(struct sl_lab *lab, int auto_ms)
 {
     struct sl_lab_tui *t = lab->tui;
     t->overlay = OVERLAY_SUMMARY;
-    sl_lab_screen_status(t, SL_TUI_BOLD, " the lab is over");
+    sl_lab_screen_status(t, SL_TUI_BOLD, "%s", _(" the lab is over"));
     double until = sl_clock_ms() + auto_ms;
     for (;;) {
         sl_sockets_pane_look(lab, REFRESH_MS);

@@ -139,10 +139,11 @@ void sl_sockets_pane_draw_table(struct sl_lab *lab, struct sl_tui_rect r)
     sl_tui_draw_table(&t->model, r, false);
     if (!t->look_error || r.h < 1)
         return;
-    char why[128], line[256];
+    char why[128], line[400];
     sl_errno_describe(t->look_error, why, sizeof why);
-    snprintf(line, sizeof line, "not refreshed for %.0f s: the kernel's socket list cannot be "
-             "read here, %s", (sl_clock_ms() - t->failing_since) / 1000, why);
+    snprintf(line, sizeof line, _("not refreshed for %.0f s: the kernel's socket list cannot "
+                                  "be read here, %s"), (sl_clock_ms() - t->failing_since) / 1000,
+             why);
     sl_tui_put_words(r.y + r.h - 1, r.x, r.w, line, SL_TUI_UNSURE);
 }
 

@@ -145,12 +145,18 @@ void sl_step_pane_draw(struct sl_lab *lab, struct sl_tui_rect r)
     int first = total - room - t->step_scroll;  /* the first of the newest lines shown */
     for (int i = 0; i < head; i++)
         draw_step_line(t, &lines[i], r.y + i, r);
-    char gap[96];
-    snprintf(gap, sizeof gap, "%s %d line%s above, %d below (Up/Down)", t->utf8 ? "\u22ee" : ":",
-             first - head, first - head == 1 ? "" : "s", t->step_scroll);
-    if (!t->step_scroll)
-        snprintf(gap, sizeof gap, "%s %d earlier line%s (Up scrolls)", t->utf8 ? "\u22ee" : ":",
-                 first - head, first - head == 1 ? "" : "s");
+    char gap[192];
+    const char *dots = t->utf8 ? "\u22ee" : ":";
+    if (t->step_scroll)
+        snprintf(gap, sizeof gap, sl_plural((unsigned long)(first - head),
+                                            "%s %d line above, %d below (Up/Down)",
+                                            "%s %d lines above, %d below (Up/Down)"),
+                 dots, first - head, t->step_scroll);
+    else
+        snprintf(gap, sizeof gap, sl_plural((unsigned long)(first - head),
+                                            "%s %d earlier line (Up scrolls)",
+                                            "%s %d earlier lines (Up scrolls)"),
+                 dots, first - head);
     sl_tui_put_words(r.y + head, r.x, r.w, gap, SL_TUI_DIM);
     for (int i = 0; i < room && r.h > 1; i++)
         draw_step_line(t, &lines[first + i], r.y + head + 1 + i, r);

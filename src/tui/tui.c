@@ -9,6 +9,7 @@
 
 #include "tui_internal.h"
 
+#include "socklab/i18n.h"
 #include "socklab/socket_format.h"
 
 #include <curses.h>
@@ -269,19 +270,19 @@ static void format_queues(const struct sl_socket *s, char *recv_q, char *send_q,
 static void draw_meaning(const struct sl_tui_model *m, int shown, struct sl_tui_rect r, int y)
 {
     const struct sl_tui_row *row = sl_tui_model_selected(m);
-    char line[256], where[32] = "";
+    char line[400], where[32] = "";
     if (!row) {
-        put_attr(y, r.x, r.w, "no sockets match the filter", A_DIM);
+        put_attr(y, r.x, r.w, _("no sockets match the filter"), A_DIM);
         return;
     }
     if (m->row_count > (size_t)shown)
         snprintf(where, sizeof where, "%zu/%zu ", m->selected + 1, m->row_count);
     const struct sl_socket *s = &row->socket;
     if (row->gone_at)
-        snprintf(line, sizeof line, "%sclosed: the kernel no longer lists this socket "
-                                    "(it stays here a few seconds)", where);
+        snprintf(line, sizeof line, _("%sclosed: the kernel no longer lists this socket "
+                                      "(it stays here a few seconds)"), where);
     else if (s->state == SL_TCP_LISTEN)
-        snprintf(line, sizeof line, "%sLISTEN: %s; accept queue %u of backlog %u", where,
+        snprintf(line, sizeof line, _("%sLISTEN: %s; accept queue %u of backlog %u"), where,
                  sl_state_meaning(s->state), s->recv_q, s->send_q);
     else
         snprintf(line, sizeof line, "%s%s: %s", where, sl_state_name(s->state),
@@ -481,7 +482,7 @@ static int put_wrapped(int y, int end, struct sl_tui_rect r, int hang, const cha
  * go on the next line (and a long end on two), so none is cut off. */
 void sl_tui_draw_log(const struct sl_tui_model *m, struct sl_tui_rect r)
 {
-    put_attr(r.y, r.x, r.w, "Transitions, newest first", A_BOLD | A_UNDERLINE);
+    put_attr(r.y, r.x, r.w, _("Transitions, newest first"), A_BOLD | A_UNDERLINE);
     int y = r.y + 1, end = r.y + r.h, hang = r.w >= 40 ? 9 : 2;
     for (size_t i = 0; y < end; i++) {
         const struct sl_tui_log_entry *e = sl_tui_model_log_entry(m, i);
@@ -489,7 +490,7 @@ void sl_tui_draw_log(const struct sl_tui_model *m, struct sl_tui_rect r)
             break;
         char what[160], where[2 * SL_ADDR_STRLEN + 4], line[sizeof what + sizeof where + 4];
         char local[SL_ADDR_STRLEN], peer[SL_ADDR_STRLEN];
-        const char *from = e->kind == SL_APPEARED ? "(new)" : log_state(e->from);
+        const char *from = e->kind == SL_APPEARED ? _("(new)") : log_state(e->from);
         snprintf(what, sizeof what, "%7.1fs %-5s %s -> %s", e->at / 1000.0,
                  e->traced ? "trace" : "poll", from, sl_tui_log_destination(e));
         snprintf(where, sizeof where, "%s %s", sl_tuple_local(&e->tuple, local, sizeof local),
@@ -513,7 +514,7 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
 {
     char line[512];
     sl_tui_fit_segments(keys, count, "  ", cols, line, sizeof line);
-    if ((int)strlen(line) > cols)                   /* one space between keys, if that fits */
+    if (sl_text_columns(line) > cols)               /* one space between keys, if that fits */
         sl_tui_fit_segments(keys, count, " ", cols, line, sizeof line);
     put_attr(y, 0, cols, line, paint(SL_TUI_COLOUR_KEYS));
 }
@@ -541,14 +542,24 @@ int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, 
     return line;
 }
 
+int sl_tui_draw_messages(struct sl_tui_rect r, const char *const *messages, int count, int skip)
+{
+    enum { MOST = 64 };
+    const char *shown[MOST];
+    int n = count < MOST ? count : MOST;
+    for (int i = 0; i < n; i++)
+        shown[i] = messages[i][0] ? _(messages[i]) : "";   /* gettext("") is the header */
+    return sl_tui_draw_paragraphs(r, shown, n, skip);
+}
+
 void sl_tui_draw_too_small(int rows, int cols, int need_cols, int need_rows)
 {
-    char need[32], whole[64];
-    snprintf(need, sizeof need, "(need %dx%d)", need_cols, need_rows);
-    snprintf(whole, sizeof whole, "terminal too small %s", need);
+    char need[64], whole[160];
+    snprintf(need, sizeof need, _("(need %dx%d)"), need_cols, need_rows);
+    snprintf(whole, sizeof whole, _("terminal too small %s"), need);
     const char *halves[] = { whole, NULL }, *lines[8];
     if (sl_text_columns(whole) > cols) {            /* two halves, each whole if it can be */
-        halves[0] = "terminal too small";
+        halves[0] = _("terminal too small");
         halves[1] = need;
     }
     int lens[8], n = 0;
@@ -559,10 +570,10 @@ void sl_tui_draw_too_small(int rows, int cols, int need_cols, int need_rows)
         }
     }
     for (int i = 0; i < n; i++) {
-        char line[64];
+        char line[160];
         snprintf(line, sizeof line, "%.*s", lens[i], lines[i]);
-        int y = (rows - n) / 2 + i;
+        int width = sl_text_columns(line), y = (rows - n) / 2 + i;   /* centred in columns */
         if (y >= 0 && y < rows)
-            put_attr(y, (cols - lens[i]) / 2, lens[i], line, A_BOLD);
+            put_attr(y, (cols - width) / 2, width, line, A_BOLD);
     }
 }

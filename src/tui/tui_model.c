@@ -1,6 +1,7 @@
 /* tui_model.c — what the screens show between frames (see tui.h): rows, counts, the log, lit edges. */
 #include "socklab/tui.h"
 
+#include "socklab/i18n.h"
 #include "socklab/tuple_index.h"
 
 #include <stddef.h>
@@ -71,9 +72,9 @@ const char *sl_tui_log_destination(const struct sl_tui_log_entry *e)
 {
     switch (e->ending) {
     case SL_TUI_ENDING_CLOSED: return "CLOSED";
-    case SL_TUI_ENDING_RESET: return "gone (RST or abort)";
-    case SL_TUI_ENDING_UNSEEN: return "gone (LAST-ACK unseen, or RST)";
-    case SL_TUI_ENDING_TIMED_OUT: return "gone (timed out, or RST)";
+    case SL_TUI_ENDING_RESET: return _("gone (RST or abort)");
+    case SL_TUI_ENDING_UNSEEN: return _("gone (LAST-ACK unseen, or RST)");
+    case SL_TUI_ENDING_TIMED_OUT: return _("gone (timed out, or RST)");
     default: return e->to == SL_TCP_CLOSE ? "CLOSED" : sl_state_name(e->to);
     }
 }

@@ -2,6 +2,7 @@
  * explanation panel (see tui_panels.h), drawn with tui.h's widgets. */
 #include "socklab/tui_panels.h"
 
+#include "socklab/i18n.h"
 #include "socklab/socket_format.h"
 
 #include <stdio.h>
@@ -189,19 +190,19 @@ int sl_tui_sparkline(const double *values, int count, int width, char *out, size
 void sl_tui_draw_closed(const struct sl_closed_list *list, struct sl_tui_rect r,
                         double start_ms)
 {
-    char title[96];
-    snprintf(title, sizeof title, "Closed connections, newest first (%lu in all)",
+    char title[192];
+    snprintf(title, sizeof title, _("Closed connections, newest first (%lu in all)"),
              list->total);
     sl_tui_put(r.y, r.x, r.w, title, SL_TUI_HEADING);
     for (int i = 1; i < r.h; i++) {
         const struct sl_closed *c = sl_closed_get(list, (size_t)i - 1);
-        char line[400] = "", body[320];
+        char line[600] = "", body[480];
         if (c)
             snprintf(line, sizeof line, "%7.1fs %s", (c->ended_ms - start_ms) / 1000.0,
                      sl_closed_format(c, body, sizeof body));
         else if (i == 1)
-            snprintf(line, sizeof line, "none yet: a connection on the filter's ports that "
-                     "ends shows here, with how it ended");
+            snprintf(line, sizeof line, "%s", _("none yet: a connection on the filter's ports "
+                                                "that ends shows here, with how it ended"));
         sl_tui_put_words(r.y + i, r.x, r.w, line, i == 1 && c ? SL_TUI_BOLD : SL_TUI_PLAIN);
     }
 }
@@ -219,6 +220,6 @@ int sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
         paragraphs[n++] = parts[k];
     }
     paragraphs[n++] = "";
-    paragraphs[n++] = "Left/Right: another cell.  Up/Down: scroll.  Enter, Esc: close.";
+    paragraphs[n++] = _("Left/Right: another cell.  Up/Down: scroll.  Enter, Esc: close.");
     return sl_tui_draw_paragraphs(r, paragraphs, n, skip);
 }

@@ -7,6 +7,7 @@
 #include "socklab/tui.h"
 
 #include "tui_internal.h"
+#include "socklab/i18n.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -21,14 +22,14 @@ bool sl_tui_usable(const char *instead, char *why, size_t why_len)
     const char *term = getenv("TERM");
     int err = 0;
     if (!term || !*term || setupterm(term, STDOUT_FILENO, &err) != OK) {
-        snprintf(why, why_len, "TERM=%s is not known here; set another TERM or %s",
+        snprintf(why, why_len, _("TERM=%s is not known here; set another TERM or %s"),
                  term ? term : "", instead);
         return false;
     }
     bool can_move = tigetstr("cup") != NULL && tigetstr("cup") != (char *)-1;
     del_curterm(cur_term);
     if (!can_move) {
-        snprintf(why, why_len, "TERM=%s cannot draw a screen; set another TERM or %s",
+        snprintf(why, why_len, _("TERM=%s cannot draw a screen; set another TERM or %s"),
                  term, instead);
         return false;
     }

@@ -38,10 +38,16 @@ if ! as_user test -x "$build/bin/socklab"; then
     not_ok "the build can be run by the unprivileged user (uid $user_uid cannot execute $build/bin)"
     exit 1
 fi
-# The notes of the user's running labs (running.h): XDG_RUNTIME_DIR is not
-# passed on, so they are in /tmp/socklab-UID.
-notes=/tmp/socklab-$user_uid
-as_user_env() { as_user env -u XDG_RUNTIME_DIR "$@"; }
+# The notes of the user's running labs (running.h) go to a runtime directory
+# of this suite's own: another suite's labs of the same user, running at the
+# same time, are never taken for this one's (nor killed by it).
+runtime=$scratch/runtime
+chmod 711 "$scratch"                    # the user passes through, lists nothing
+mkdir -p "$runtime"
+[ "$(id -u)" = 0 ] && chown "$user_uid" "$runtime"
+chmod 700 "$runtime"
+notes=$runtime/socklab
+as_user_env() { as_user env XDG_RUNTIME_DIR="$runtime" "$@"; }
 
 lab09=$build/bin/lab09-rst-and-linger
 lab02=$build/bin/lab02-handshake
@@ -163,7 +169,6 @@ check "--private with user namespaces off: exit 2, one sentence naming max_user_
 # --- socklab ss from another terminal ------------------------------------------
 # Lab 02 pauses 1.5 s at each pause (--delay): long enough to look. The lab's
 # pid is its note's name (timeout, which bounds it, is its parent).
-rm -f "$notes"/[0-9]* 2>/dev/null
 lab_note() { ls "$notes" 2>/dev/null | grep -v '^\.' | head -1; }
 has_note() { [ -n "$(lab_note)" ]; }
 note_gone() { [ -n "$1" ] && ! ls "$notes" 2>/dev/null | grep -q "^$1\$"; }
@@ -219,3 +224,4 @@ if [ "$(id -u)" = 0 ]; then
                 ([.[] | select(.event == "expect" and (.claim | startswith("on the wire")))]
                  | length >= 4 and all(.outcome == "held"))' "$scratch/09.rootp.json"
 fi
+[ "$tap_failed" -eq 0 ]

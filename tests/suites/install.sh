@@ -146,6 +146,15 @@ check "lab 11 builds against the installed library as README says (its folder, l
     sh -c "'$student/11-epoll-server/lab11' --check && [ ! -s '$scratch/cc11' ]"
 sed 's/^/#   /' "$scratch/cc11"
 
+# The messages in Chinese: the catalog under share/locale, found from where
+# the installed programs stand (socklab in bin/, a lab in libexec/socklab/).
+check "the Chinese catalog is installed (share/locale/zh_CN/LC_MESSAGES/socklab.mo)" \
+    [ -f "$root$prefix/share/locale/zh_CN/LC_MESSAGES/socklab.mo" ]
+speaks_chinese() { zh_locale "$build" && LC_ALL=zh_CN.UTF-8 "$@" --help | LC_ALL=C.UTF-8 grep -qP '\p{Han}'; }
+check "the installed socklab finds it: its --help in Chinese" speaks_chinese "$bin/socklab"
+check "an installed lab finds it too (libexec/socklab/../../share/locale)" \
+    speaks_chinese "$root$prefix/libexec/socklab/lab06-time-wait"
+
 make --no-print-directory -s uninstall BUILD="$build" DESTDIR="$root" PREFIX="$prefix" \
     >"$scratch/uninstall.log" 2>&1
 check "make uninstall succeeds" [ $? -eq 0 ]

@@ -11,7 +11,8 @@
 #     terminal), every line within 80 columns, valid UTF-8 (no character cut
 #     in two); lab 04's table of four loops stays aligned in columns; a table
 #     too wide for 80 columns becomes a list;
-#   - a lab's --tui shows the Chinese notes on n;
+#   - a lab's --tui shows the Chinese notes on n; sockdash --help names the
+#     Chinese dashboard notes;
 #   - make install puts them beside the English ones and the installed
 #     socklab finds them, as root and as nobody.
 # (Whether every document is translated is tests/suites/translations.sh.)
@@ -44,6 +45,14 @@ check "notes 6 under zh_CN.UTF-8: the English is gone, the calls and states stay
 check "notes 6 in Chinese: valid UTF-8, every line within 80 columns" \
     sh -c "iconv -f UTF-8 -t UTF-8 '$scratch/out' >/dev/null &&
            [ \$(LC_ALL=zh_CN.UTF-8 wc -L <'$scratch/out') -le 80 ]"
+# Every exercise's marker whole on its line, in every lab's Chinese notes.
+markers_whole() {
+    for n in $(seq 1 14); do
+        notes "$n" $zh | grep '\[答案' | grep -v '\[答案 [0-9]* [^]]*\]' && return 1
+    done
+    return 0
+}
+check "every lab's Chinese notes: each exercise's marker ([答案 N ...]) whole on its line" markers_whole
 english_notes() { grep -q '^Lab 06 — TIME-WAIT' "$scratch/out" && ! grep -q '要点' "$scratch/out"; }
 notes 6 LC_ALL=C.UTF-8 >"$scratch/out"
 check "notes 6 under C.UTF-8: English" english_notes
@@ -60,6 +69,13 @@ check "notes 6 under LANG=C: English in ASCII" \
 env -u LOCPATH LC_ALL=zh_CN.UTF-8 "$socklab" notes 6 >"$scratch/out" 2>&1
 check "notes 6 under a zh_CN.UTF-8 the system does not have: English, in ASCII" \
     sh -c "grep -q '^Lab 06 -- TIME-WAIT' '$scratch/out' && ! LC_ALL=C grep -q '[^ -~]' '$scratch/out'"
+
+# sockdash's --help points at its notes: the Chinese ones under zh_CN.
+env LC_ALL=zh_CN.UTF-8 "$root/$build/bin/sockdash" --help >"$scratch/out" 2>&1
+check "sockdash --help under zh_CN.UTF-8 names the Chinese dashboard notes" \
+    grep -q "docs/zh_CN/dashboard.md\$" "$scratch/out"
+env LC_ALL=C.UTF-8 "$root/$build/bin/sockdash" --help >"$scratch/out" 2>&1
+check "sockdash --help under C.UTF-8 names the English ones" grep -q " [^ ]*/docs/dashboard.md\$" "$scratch/out"
 
 # A lab without a translation: the launcher copied into a tree of its own,
 # beside lab 06 and its English notes only (docs.h: the folders are found

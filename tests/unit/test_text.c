@@ -120,6 +120,11 @@ static void wide_text_breaks_between_characters(void **state)
     n = sl_text_wrap("我们称之为（三次握手）", 12, &next);
     assert_int_equal(sl_text_columns_n("我们称之为（三次握手）", n), 10);
     assert_true(strncmp(next, "（", strlen("（")) == 0);
+    /* A word joiner (U+2060, no column) forbids a break on either side:
+     * 甲乙 fits 4 columns, but 乙 is joined to 丙, so the line is 甲 alone. */
+    n = sl_text_wrap("甲乙\u2060丙", 4, &next);
+    assert_int_equal(sl_text_columns_n("甲乙\u2060丙", n), 2);
+    assert_string_equal(next, "乙\u2060丙");
     n = sl_text_wrap("见《UNIX 网络编程》", 4, &next);
     assert_int_equal(sl_text_columns_n("见《UNIX 网络编程》", n), 2);   /* 见, then 《UNIX */
     assert_true(strncmp(next, "《", strlen("《")) == 0);
@@ -166,6 +171,31 @@ static void wide_characters_for_a_terminal(void **state)
     assert_int_equal(sl_text_wide("anything", 0, out, 64), 0);
 }
 
+/* Padding counts columns: a Chinese word of 4 characters takes 8 of them. */
+static void padding_counts_columns(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_int_equal(sl_text_pad("RST sent", 10, out, sizeof out), 10);
+    assert_string_equal(out, "RST sent  ");
+    assert_int_equal(sl_text_pad("发送了RST", 10, out, sizeof out), 10);
+    assert_string_equal(out, "发送了RST ");                     /* 9 columns, 1 space */
+    assert_int_equal(sl_text_pad("超时断开连接", 8, out, sizeof out), 12);
+    assert_string_equal(out, "超时断开连接");                   /* wider: whole, no space */
+}
+
+/* The end of a long input that fits: whole characters, never half of one. */
+static void a_suffix_keeps_whole_characters(void **state)
+{
+    (void)state;
+    assert_string_equal(sl_text_suffix("abcdef", 3), "def");
+    assert_string_equal(sl_text_suffix("abc", 10), "abc");
+    assert_string_equal(sl_text_suffix("进程名", 4), "程名");
+    assert_string_equal(sl_text_suffix("进程名", 3), "名");          /* 3 columns: one fits */
+    assert_string_equal(sl_text_suffix("a进程", 4), "进程");
+    assert_string_equal(sl_text_suffix("进程", 0), "");
+}
+
 /* Under LANG=C every byte is a column: UTF-8 text is over-counted, never split
  * into something wider than the line. */
 static void the_c_locale_counts_bytes(void **state)
@@ -187,6 +217,8 @@ int main(void)
         cmocka_unit_test(wide_text_breaks_between_characters),
         cmocka_unit_test(cuts_are_marked),
         cmocka_unit_test(wide_characters_for_a_terminal),
+        cmocka_unit_test(padding_counts_columns),
+        cmocka_unit_test(a_suffix_keeps_whole_characters),
         cmocka_unit_test(the_c_locale_counts_bytes),
     };
     return cmocka_run_group_tests_name("text", tests, utf8, NULL);
