@@ -110,10 +110,10 @@ wait_for 5 screen_has "labs/06-time-wait.c, step 3"
 # Step 4's narration is long: its first sentence stays in view at the pause,
 # the results below it, the ss/netstat hints folded to one line.
 check "80x24: step 4's pause" enter_until "look: TIME-WAIT"
-check "80x24: ... its narration from the first sentence" screen_has "^The notes say 4 minutes"
+check "80x24: ... its narration from the first sentence" screen_has "^Claim M46 (docs/myths.md): TIME_WAIT lasts 4"
 check "80x24: ... and the claim's outcome" screen_has "held: the TIME-WAIT timer started at 60 s"
 t resize-window -t small -x 80 -y 21
-both_in_view() { screen_has "^The notes say 4 minutes" && screen_has "held: the TIME-WAIT timer started at 60 s"; }
+both_in_view() { screen_has "^Claim M46 (docs/myths.md): TIME_WAIT lasts 4" && screen_has "held: the TIME-WAIT timer started at 60 s"; }
 check "80x21: the first sentence still on top, the outcome still below it" wait_for 5 both_in_view
 t resize-window -t small -x 80 -y 24
 
