@@ -47,7 +47,7 @@ enter_until() {
 
 start_lab small 80 24
 check "80x24: the first pause, both ends ESTAB" at_pause "look: one connection, both ends ESTAB"
-check "80x24: the header names the step" screen_has "Step 1: A connection"
+check "80x24: the header names the step, and how many there are" screen_has "Step 1 of 9: A connection"
 check "80x24: the step's code, with its file and line numbers" \
     sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'labs/06-time-wait.c, step 1' &&
            tmux -L '$tmux_sock' capture-pane -p -t small | grep -Eq '^ +[0-9]+[|>] .*sl_tcp_pair'"
@@ -266,9 +266,39 @@ fi
 start_lab l10 80 24 "" "" "$(pwd)/$build/bin/lab10-partial-writes"
 check "lab 10 at 80x24: the end of step 1" at_pause "end of step 1"
 check "... the header has the step's title, on two lines" \
-    sh -c "tmux -L '$tmux_sock' capture-pane -p -t l10 | head -n 1 | grep -q 'Step 1: A stream: two send() calls' &&
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t l10 | head -n 1 | grep -q 'Step 1 of [0-9]*: A stream: two send()' &&
            tmux -L '$tmux_sock' capture-pane -p -t l10 | sed -n 2p | grep -q 'recv() calls'"
 t send-keys -t l10 q
+own_tmux_end
+
+# --from N: steps 1 to N-1 run without pausing, and the class sees that they
+# did: a line each above step N's narration where there is room (120x40),
+# all of them on one line at 80x24; the header says "Step N of 9". b goes
+# back a step and r starts again, the lab running again in the same process.
+start_lab from 80 24 "" "--from 3"
+check "--from 3 at 80x24: the first stop is step 3's pause" at_pause "look: the client alone, in TIME-WAIT"
+check "... the header says step 3 of 9" screen_has "^ Lab 06 | Step 3 of 9: The server closes too"
+check "... steps 1 and 2 ran without pausing, in one line above the narration" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t from | sed -n 2p | grep -q '^steps 1 to 2 ran without pausing: [0-9]* held' &&
+           tmux -L '$tmux_sock' capture-pane -p -t from | sed -n 3p | grep -q '^CLOSE-WAIT lasts until'"
+t resize-window -t from -x 120 -y 40
+each_replayed() { screen_has "^1\. A connection: [0-9]* held" && screen_has "^2\. The client closes first: [0-9]* held" &&
+                  screen_has "^CLOSE-WAIT lasts until"; }
+check "--from 3 at 120x40: a line for each step it ran, then step 3's narration" wait_for 5 each_replayed
+t resize-window -t from -x 80 -y 24
+lab_pid=$(pgrep -P "$(pane_pid)")
+t send-keys -t from b
+back_at_2() { screen_has "^ Lab 06 | Step 2 of 9: The client closes first" && status_has "look: the client in FIN-WAIT-2"; }
+check "b at step 3: the lab runs again and stops at step 2's pause" wait_for 15 back_at_2
+check "... step 1 ran without pausing, and says so" screen_has "^step 1 ran without pausing: [0-9]* held"
+check "... in the same process, which the shell still waits for" \
+    sh -c "[ -n '$lab_pid' ] && [ \"\$(pgrep -P $(pane_pid))\" = '$lab_pid' ]"
+t send-keys -t from r
+check "r: the lab starts again at step 1" \
+    wait_for 15 sh -c "tmux -L '$tmux_sock' capture-pane -p -t from | grep -q '^ Lab 06 | Step 1 of 9: A connection' &&
+                       ! tmux -L '$tmux_sock' capture-pane -p -t from | grep -q 'without pausing'"
+t send-keys -t from q
+check "... q ends it, status 0" wait_for 5 screen_has "EXIT=0"
 own_tmux_end
 
 # Lab 04's pause and its table say the same thing in the same words: the
