@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line of the step on screen: `len` characters of an entry from `text`. */
+/* A line of the step on screen: `len` bytes of an entry from `text` (as many
+ * as sl_text_wrap fitted to the pane's columns). */
 struct step_line {
     int entry;
     const char *text;
@@ -116,9 +117,11 @@ static void draw_step_line(const struct sl_lab_tui *t, const struct step_line *l
         sl_tui_put_words(y, r.x, r.w, l->text, look);
         return;
     }
-    char out[512];
-    snprintf(out, sizeof out, "%*s%.*s", l->indent, "", l->len < 500 ? l->len : 500, l->text);
+    char *out;                                  /* the whole line: never cut inside a character */
+    if (asprintf(&out, "%*s%.*s", l->indent, "", l->len, l->text) < 0)
+        sl_die("out of memory");
     sl_tui_put(y, r.x, r.w, out, look);
+    free(out);
 }
 
 /* The step's entries into r. When they do not all fit, the first narration

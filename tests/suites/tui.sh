@@ -301,6 +301,49 @@ t send-keys -t from q
 check "... q ends it, status 0" wait_for 5 screen_has "EXIT=0"
 own_tmux_end
 
+# In Chinese (LANGUAGE=zh_CN) every line is fitted in columns, not bytes:
+# lab 06's step 8 says a paragraph of 616 bytes. At 80x24 nothing on screen
+# is wider than 80 columns or holds half a character, and the narration's
+# lines are the paragraph's, in order, broken between words where it has
+# spaces; at 600x50 it stands on one line of the lesson's side, whole (a
+# line was cut at 500 bytes, inside a character, and its end lost).
+zh_say=$(LANGUAGE=zh_CN LC_ALL=C.UTF-8 "$lab" --json --auto --from 8 2>/dev/null |
+         grep -m1 '"event":"say","step":8' | sed 's/.*"text":"//; s/"}$//')
+zh_end=$(printf '%s' "$zh_say" | LC_ALL=C.UTF-8 sed 's/.*\(.\{8\}\)$/\1/')
+columns="$(pwd)/$build/tests/columns"
+fits() { screen | LC_ALL=C.UTF-8 "$columns" | awk -v w="$1" '$1 == "bad" || $1 > w { bad = 1 } END { exit bad }'; }
+# The step's narration as the screen shows it: from its first line to the
+# line before the next paragraph (its outcome) or the fold.
+zh_lines() { screen | sed -n '/^tcp_fin_timeout /,$p' | sed '/^[⋮✓·]/,$d'; }
+# Each line is the next piece of the paragraph; where two lines meet between
+# Latin letters or digits, the paragraph has a space there.
+zh_in_order() {
+    zh_lines >"$scratch/zh-lines"
+    [ "$(wc -l <"$scratch/zh-lines")" -ge 2 ] || return 1
+    rest=$(printf '%s' "$zh_say" | tr -d ' ')
+    prev=
+    while IFS= read -r line; do
+        piece=$(printf '%s' "$line" | tr -d ' ')
+        case $rest in "$piece"*) rest=${rest#"$piece"} ;; *) echo "# not next: $line"; return 1 ;; esac
+        last=$(printf '%s' "$prev" | grep -o '[A-Za-z0-9_]*$')
+        first=$(printf '%s' "$line" | grep -o '^[A-Za-z0-9_]*')
+        if [ -n "$last" ] && [ -n "$first" ]; then
+            printf '%s' "$zh_say" | grep -qF "$last $first" || { echo "# cut mid-word: $last|$first"; return 1; }
+        fi
+        prev=$line
+    done <"$scratch/zh-lines"
+}
+start_lab zh 80 24 "LANGUAGE=zh_CN" "--from 8"
+check "in Chinese at 80x24: lab 06 --from 8 stops at step 8's pause" at_pause "请看："
+check "... every line fits 80 columns, no half character" fits 80
+check "... the narration's lines are its paragraph, in order, never cut mid-word" zh_in_order
+t resize-window -t zh -x 600 -y 50
+whole_line() { screen | grep '^tcp_fin_timeout ' | grep -qF "$zh_end"; }
+check "... at 600x50 the paragraph of 616 bytes is one line, whole" wait_for 5 whole_line
+check "... no half character there either" fits 600
+t send-keys -t zh q
+own_tmux_end
+
 # Lab 04's pause and its table say the same thing in the same words: the
 # listener's accept queue, q=2. The legend, one key away (? twice), says what
 # q= means, in the words sockdash's help uses: the same text.
