@@ -386,6 +386,39 @@ no_wrapped_words() {
 }
 check "80x24: the explanation is wrapped between words" no_wrapped_words
 
+# The help on as many pages as the size needs, each with its paging line on
+# the line above the help bar; every page fits, and the pages together, read
+# word by word, are the same text at 80x24 as at 120x40 (none was cut or
+# broken in a word where a page ends). Space goes on; after the last page the
+# help closes.
+help_pages() {          # COLS ROWS: the help's text, word by word, into $scratch/help-COLSxROWS
+    out="$scratch/help-$1x$2"
+    : >"$out"
+    start_dash "$1" "$2" --port "$port" --interval 200
+    wait_for 5 screen_has "netlink" || return 1
+    t send-keys -t dash '?'
+    wait_for 3 screen_has "page 1 of [0-9]" || { screen_dump; return 1; }
+    pages=$(screen | grep -o 'page 1 of [0-9]*' | awk '{print $4}')
+    n=1
+    while [ "$n" -le "$pages" ]; do
+        wait_for 3 sh -c "tmux -L '$tmux_sock' capture-pane -p -t dash | sed -n '$(($2 - 1))p' | grep -q 'page $n of $pages'" ||
+            { echo "# page $n of $pages: no paging line on line $(($2 - 1))"; screen_dump 30; return 1; }
+        screen | sed -n "2,$(($2 - 2))p" >>"$out"
+        t send-keys -t dash Space
+        n=$((n + 1))
+    done
+    wait_for 3 screen_lacks "page [0-9]* of" || return 1
+    t send-keys -t dash q
+    wait_for 5 screen_has "EXIT=0" || return 1
+    # The cost so far counts what this run did: its numbers differ from run to run.
+    tr -s ' \n' '\n\n' <"$out" | sed 's/[0-9][0-9]*/N/g' | grep -v '^$' >"$out.words"
+    [ "$pages" -ge 1 ]
+}
+check "80x24: the help on pages, each with its paging line" help_pages 80 24
+check "120x40: the same, on fewer pages or as many" help_pages 120 40
+check "... the same words at both sizes: nothing cut where a page ends" \
+    sh -c "[ -s '$scratch/help-80x24.words' ] && cmp -s '$scratch/help-80x24.words' '$scratch/help-120x40.words'"
+
 # Connections that end on the dashboard's ports go to the closed list, with
 # how they ended: lab 02 on ports of its own, watched live and by --once --closed.
 # (A connect that fails is disconnected before its end is told, and only its
