@@ -419,6 +419,45 @@ check "120x40: the same, on fewer pages or as many" help_pages 120 40
 check "... the same words at both sizes: nothing cut where a page ends" \
     sh -c "[ -s '$scratch/help-80x24.words' ] && cmp -s '$scratch/help-80x24.words' '$scratch/help-120x40.words'"
 
+# After / changes the filter, the table shows only what the new one takes:
+# the held connections, then their TIME-WAIT records, none of the first left.
+rows_not() {            # STATE: the table rows in another state
+    screen | awk -v s="$1" '$1 ~ /^(LISTEN|ESTAB|CLOSE-WAIT|FIN-WAIT-2|TIME-WAIT|CLOSED)$/ &&
+                            NF >= 5 && $1 != s'
+}
+only_rows() { [ "$(rows_in "$1")" -eq "$2" ] && [ -z "$(rows_not "$1")" ]; }
+refilter() {            # FILTER: typed at / in place of the one there
+    t send-keys -t dash /
+    for _ in $(seq 40); do t send-keys -t dash BSpace; done
+    t send-keys -t dash -l "$1"
+    t send-keys -t dash Enter
+}
+start_dash 150 50 --port "$port" --interval 200
+wait_for 5 screen_has "10 sockets"
+refilter "$port estab"
+check "/ $port estab: the table shows the 4 ESTAB alone" wait_for 3 only_rows ESTAB 4
+refilter "$port time-wait"
+check "/ $port time-wait: then the 2 TIME-WAIT alone, no ESTAB kept" wait_for 3 only_rows TIME-WAIT 2
+rows_not TIME-WAIT | sed 's/^/# left: /'
+t send-keys -t dash q
+wait_for 5 screen_has "EXIT=0"
+
+# A socket that leaves the filter alive has not closed: under "estab", lab
+# 06's connection, closing, moves its ends to FIN-WAIT-2 and CLOSE-WAIT. The
+# log says so (the collector looks them up), and the table keeps neither end
+# as CLOSED (it did, for five seconds, with "ESTAB -> gone" in the log).
+eport=$(quiet_port)
+start_dash 150 50 --port "$eport-$((eport + 3))" --state estab --interval 100 --discover 100
+wait_for 5 screen_has "netlink every"
+"$build/bin/lab06-time-wait" --auto --delay 1000 --port "$eport" >"$scratch/lab06-estab.out" 2>&1 &
+lab=$!
+check "a state filter: a connection closing moves out of it, and the log says where" \
+    wait_for 10 screen_has "poll  ESTAB -> FIN-WAIT-2"
+check "... the table keeps neither end as CLOSED: they did not close" screen_lacks "^CLOSED "
+wait "$lab" || { echo "# lab 06 under the estab filter:"; tail -n 3 "$scratch/lab06-estab.out" | sed 's/^/# /'; }
+t send-keys -t dash q
+wait_for 5 screen_has "EXIT=0"
+
 # Connections that end on the dashboard's ports go to the closed list, with
 # how they ended: lab 02 on ports of its own, watched live and by --once --closed.
 # (A connect that fails is disconnected before its end is told, and only its
