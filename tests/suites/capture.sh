@@ -143,7 +143,12 @@ judge() {
     set -- "$1" "$2" "$3" "$(cat "$3.status")" $(all_held "$3.out")
     check "lab $2 --private $1: exit 0, all held or skipped with a reason (${5:-0} of ${6:-0})" \
         [ "$4" -eq 0 -a "${6:-0}" -gt 0 -a "${5:-0}" = "${6:-0}" ]
-    [ "$4" -eq 0 ] || tail -n 3 "$3.err" | sed 's/^/#   /'
+    [ "$4" -eq 0 ] || {
+        jq -r 'select(.event == "expect" and .outcome != "held" and .outcome != "skipped")
+               | "\(.outcome): step \(.step): \(.claim)" + (if .why then " (\(.why))" else "" end)' \
+            "$3.out" 2>/dev/null
+        tail -n 3 "$3.err"
+    } | sed 's/^/#   /'
     [ ! -e "$3.again" ] || echo "# lab $2 $1: inconclusive beside the others, run again alone"
 }
 for lab in "$build"/bin/lab[0-9][0-9]-*; do
