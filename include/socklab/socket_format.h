@@ -13,6 +13,12 @@
 /* "timewait 59.2s", "on 204ms (2)", "keepalive 7199s", or "-" when off. */
 char *sl_timer_format(const struct sl_socket *s, char *buf, size_t len);
 
+/* How many characters each cell of s takes as the table below writes it
+ * (State, Recv-Q, Send-Q, Local, Peer, Timer: ASCII, so as many columns),
+ * counted rather than printed: a table measures every row, thousands a frame. */
+#define SL_SOCKET_CELLS 6
+void sl_socket_cell_lengths(const struct sl_socket *s, size_t len[SL_SOCKET_CELLS]);
+
 /* The sockets as ss -tan lays them out (State, Recv-Q, Send-Q, Local, Peer),
  * plus Timer, and Process when owners is not NULL; columns sized to fit.
  * Every line starts with indent. */

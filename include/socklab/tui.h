@@ -35,6 +35,7 @@
 #define SL_TUI_LOG_CAPACITY 200
 #define SL_TUI_GONE_KEEP_MS 5000      /* a closed socket stays in the table this long */
 #define SL_TUI_LIT_FRAMES 4           /* an edge fades over this many refreshes */
+#define SL_TUI_TABLE_COLUMNS 7        /* State, Recv-Q, Send-Q, Local, Peer, Timer, Owner */
 
 struct sl_tui_row {
     struct sl_socket socket;
@@ -80,6 +81,11 @@ struct sl_tui_model {
     enum sl_tui_sort sort;
     bool sort_reverse;
     size_t selected;
+
+    /* The widest cell of each table column over the rows, with the space
+     * after it (0: no rows): measured when the rows change (a frame, a keep),
+     * so a draw, at every key, fits the table without measuring every row. */
+    int widest[SL_TUI_TABLE_COLUMNS];
 
     /* Before the sort: the rows in these states first, in this order (what a
      * lab's pause names), and with gone_last every closed row after the live
@@ -226,14 +232,14 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
  * 3 Local, 4 Peer, 5 Timer, 6 Owner), in that order, and their widths;
  * returns how many. Columns go whole, least important first: Owner, Send-Q,
  * Recv-Q, Peer, then Timer (what TIME-WAIT is about outlasts the peer). */
-#define SL_TUI_TABLE_COLUMNS 7
 int sl_tui_table_columns(int width, bool owners, int *which, int *widths);
 
 /* The same for the rows of m: an address column as wide as its widest
  * address (loopback's are short: the peer fits beside the local address in
  * 61 columns; a heading that does not fit is shortened to "Local Address"),
  * and a column grown past its usual width for a cell that needs it
- * ("bl=4096"). sl_tui_draw_table draws what this chooses. */
+ * ("bl=4096"). sl_tui_draw_table draws what this chooses. It reads the
+ * widths the model measured (m->widest), not the rows. */
 int sl_tui_table_fit(const struct sl_tui_model *m, int width, bool owners, int *which,
                      int *widths);
 

@@ -657,6 +657,37 @@ const char *sl_wait_status_describe(int status, char *buf, size_t len)
     return buf;
 }
 
+/* "3 held, 1 skipped": the outcomes counted in o, held always, the others
+ * when there are any; each count a phrase of its own, joined as the
+ * language joins a list. */
+void sl_lab_count_outcomes(const int o[4], bool failed_always, char *buf, size_t len)
+{
+    static const char *const phrase[] = {
+        [SL_OUTCOME_HELD] = N_("%d held"), [SL_OUTCOME_FAILED] = N_("%d failed"),
+        [SL_OUTCOME_SKIPPED] = N_("%d skipped"), [SL_OUTCOME_INCONCLUSIVE] = N_("%d inconclusive"),
+    };
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE && n < len; i++) {
+        if (i != SL_OUTCOME_HELD && !o[i] && !(i == SL_OUTCOME_FAILED && failed_always))
+            continue;
+        if (n)                           /* TRANSLATORS: between the counts of a list */
+            n += (size_t)snprintf(buf + n, len - n, "%s", _(", "));
+        if (n < len)
+            n += (size_t)snprintf(buf + n, len - n, _(phrase[i]), o[i]);
+    }
+}
+
+void sl_lab_replayed_line(const struct sl_lab *lab, const int before[4], char *buf, size_t len)
+{
+    int o[4];
+    for (int i = 0; i < 4; i++)
+        o[i] = lab->outcomes[i] - before[i];
+    char counts[256];
+    sl_lab_count_outcomes(o, false, counts, sizeof counts);
+    snprintf(buf, len, _("%d. %s: %s"), lab->step, lab->step_title, counts);
+}
+
 /* --- a step that --from runs without pausing --------------------------------
  * Nothing of it is shown but what must not go unseen: an expectation that
  * failed or stayed inconclusive, and a long wait (its countdown takes q). */

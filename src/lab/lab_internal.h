@@ -191,6 +191,14 @@ void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
  * namespace too, "net": not): the classroom's panes joined that one. */
 #define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
 
+/* lab.c: "3 held, 1 skipped" for the counts o (held always, failed too
+ * with failed_always, the others when there are any). */
+void sl_lab_count_outcomes(const int o[4], bool failed_always, char *buf, size_t len);
+
+/* lab.c: a step that --from ran without pausing, in one line for a
+ * presenter's replayed event: "2. The client closes: 4 held". */
+void sl_lab_replayed_line(const struct sl_lab *lab, const int before[4], char *buf, size_t len);
+
 /* lab.c: show the current step's code if it has not been shown yet. */
 void sl_lab_flush_source(struct sl_lab *lab);
 

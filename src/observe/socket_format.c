@@ -110,6 +110,7 @@ char *sl_timer_format(const struct sl_socket *s, char *buf, size_t len)
 
 enum { COL_STATE, COL_RECVQ, COL_SENDQ, COL_LOCAL, COL_PEER, COL_TIMER, COL_PROCESS,
        COLUMNS };
+_Static_assert(COL_PROCESS == SL_SOCKET_CELLS, "the cells sl_socket_cell_lengths measures");
 
 static size_t put_process(char *p, const struct sl_owner *o)
 {
@@ -120,9 +121,7 @@ static size_t put_process(char *p, const struct sl_owner *o)
     return n + put_text(p + n, o->command);
 }
 
-/* The width of every cell of a row, without formatting the common ones. */
-static void measure_row(const struct sl_socket *s, const struct sl_owners *owners,
-                        size_t len[COLUMNS])
+void sl_socket_cell_lengths(const struct sl_socket *s, size_t len[SL_SOCKET_CELLS])
 {
     char scratch[64];
     const struct sl_tuple *t = &s->tuple;
@@ -132,6 +131,14 @@ static void measure_row(const struct sl_socket *s, const struct sl_owners *owner
     len[COL_LOCAL] = endpoint_length(t->family, t->local, t->local_port);
     len[COL_PEER] = endpoint_length(t->family, t->peer, t->peer_port);
     len[COL_TIMER] = strlen(sl_timer_format(s, scratch, sizeof scratch));
+}
+
+/* The width of every cell of a row, without formatting the common ones. */
+static void measure_row(const struct sl_socket *s, const struct sl_owners *owners,
+                        size_t len[COLUMNS])
+{
+    char scratch[64];
+    sl_socket_cell_lengths(s, len);
     len[COL_PROCESS] = owners ? put_process(scratch, sl_owners_find(owners, s)) : 1;
 }
 

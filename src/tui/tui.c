@@ -384,6 +384,38 @@ static void row_cells(const struct sl_tui_row *row, char cells[SL_TUI_TABLE_COLU
     }
 }
 
+/* The width of each of a row's cells as row_cells writes them, counted
+ * (socket_format.h), not printed: at 11,000 sockets printing and measuring
+ * every cell of every row was a sixth of a core. The Owner, always the last
+ * column, takes what is left and is not measured. */
+static void row_widths(const struct sl_tui_row *row, int widths[SL_TUI_TABLE_COLUMNS])
+{
+    const struct sl_socket *s = &row->socket;
+    size_t len[SL_SOCKET_CELLS];
+    sl_socket_cell_lengths(s, len);
+    for (int c = 0; c < SL_SOCKET_CELLS; c++)
+        widths[c] = (int)len[c] + 1;
+    widths[SL_TUI_TABLE_COLUMNS - 1] = 0;
+    if (row->gone_at) {                             /* "CLOSED", and "-" for what went */
+        widths[0] = (int)strlen("CLOSED") + 1;
+        widths[1] = widths[2] = widths[5] = 2;
+    } else if (s->state == SL_TCP_LISTEN) {         /* "q=", "bl=" (format_queues) */
+        widths[1] += 2;
+        widths[2] += 3;
+    }
+}
+
+void sl_tui_measure_rows(struct sl_tui_model *m)
+{
+    memset(m->widest, 0, sizeof m->widest);
+    for (size_t i = 0; i < m->row_count; i++) {
+        int w[SL_TUI_TABLE_COLUMNS];
+        row_widths(&m->rows[i], w);
+        for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
+            m->widest[c] = w[c] > m->widest[c] ? w[c] : m->widest[c];
+    }
+}
+
 /* Addresses need what the widest takes (loopback's are short, so the peer
  * fits in a narrow pane); the other columns grow past their usual width for
  * a cell that needs it (bl=4096), never shrink, so the table does not jitter. */
@@ -393,24 +425,13 @@ int sl_tui_table_fit(const struct sl_tui_model *m, int width, bool owners, int *
     int base[SL_TUI_TABLE_COLUMNS];
     for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++)
         base[c] = table_columns[c].width;
-    if (m->row_count) {
-        int widest[SL_TUI_TABLE_COLUMNS] = { 0 };
-        for (size_t i = 0; i < m->row_count; i++) {
-            char cells[SL_TUI_TABLE_COLUMNS][96];
-            row_cells(&m->rows[i], cells);
-            for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++) {
-                int w = sl_text_columns(cells[c]) + 1;
-                widest[c] = w > widest[c] ? w : widest[c];
-            }
-        }
-        for (int c = 0; c < SL_TUI_TABLE_COLUMNS; c++) {
-            int least = sl_text_columns(table_columns[c].brief ? table_columns[c].brief
-                                                               : table_columns[c].head) + 1;
-            if (c == COLUMN_LOCAL || c == COLUMN_PEER)
-                base[c] = widest[c] > least ? widest[c] : least;
-            else if (c != SL_TUI_TABLE_COLUMNS - 1 && widest[c] > base[c])
-                base[c] = widest[c];
-        }
+    for (int c = 0; m->row_count && c < SL_TUI_TABLE_COLUMNS; c++) {
+        int least = sl_text_columns(table_columns[c].brief ? table_columns[c].brief
+                                                           : table_columns[c].head) + 1;
+        if (c == COLUMN_LOCAL || c == COLUMN_PEER)
+            base[c] = m->widest[c] > least ? m->widest[c] : least;
+        else if (c != SL_TUI_TABLE_COLUMNS - 1 && m->widest[c] > base[c])
+            base[c] = m->widest[c];
     }
     return choose_columns(base, width, owners, which, widths);
 }

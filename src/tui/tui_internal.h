@@ -14,4 +14,10 @@ void sl_tui_forget_exit(void);
  * it was up (remember_exit holds it). */
 void sl_tui_release_stderr(void);
 
+struct sl_tui_model;
+
+/* tui.c: measure the rows' cells into m->widest (what sl_tui_table_fit
+ * reads); the model calls it whenever its rows change. */
+void sl_tui_measure_rows(struct sl_tui_model *m);
+
 #endif

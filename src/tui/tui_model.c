@@ -1,6 +1,8 @@
 /* tui_model.c — what the screens show between frames (see tui.h): rows, counts, the log, lit edges. */
 #include "socklab/tui.h"
 
+#include "tui_internal.h"
+
 #include "socklab/i18n.h"
 #include "socklab/tuple_index.h"
 
@@ -192,6 +194,7 @@ void sl_tui_model_apply(struct sl_tui_model *m, const struct sl_snapshot *snap,
     for (size_t i = 0; had_selection && i < m->row_count; i++)
         if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
             m->selected = i;
+    sl_tui_measure_rows(m);
 }
 
 void sl_tui_model_keep(struct sl_tui_model *m, const struct sl_filter *f)
@@ -218,6 +221,7 @@ void sl_tui_model_keep(struct sl_tui_model *m, const struct sl_filter *f)
     for (size_t i = 0; had_selection && i < m->row_count; i++)
         if (sl_tuple_equal(&m->rows[i].socket.tuple, &selected))
             m->selected = i;
+    sl_tui_measure_rows(m);
 }
 
 /* Where a row goes before the sort key: the states named first, in their

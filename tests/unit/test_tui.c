@@ -219,6 +219,14 @@ static void table_columns_drop_whole_and_keep_the_timer(void **state)
     }
 }
 
+/* A listener on port with this backlog (its Send-Q: "bl=4096"). */
+static void add_listener(struct sl_snapshot *snap, uint16_t port, unsigned backlog)
+{
+    struct sl_socket *listener = sl_snapshot_add(snap);
+    *listener = make_socket(port, 0, SL_TCP_LISTEN, 1);
+    listener->send_q = backlog;
+}
+
 /* Fitted to the rows: loopback addresses are short, so a 61-column pane (the
  * classroom's dashboard) keeps the peer, which tells a client from its
  * server; a backlog of 4096 is not cut to "bl=40...". */
@@ -228,9 +236,7 @@ static void table_columns_fit_the_rows(void **state)
     struct sl_tui_model m;
     sl_tui_model_init(&m);
     struct sl_snapshot snap = { 0 };
-    struct sl_socket *listener = sl_snapshot_add(&snap);
-    *listener = make_socket(8080, 0, SL_TCP_LISTEN, 1);
-    listener->send_q = 4096;
+    add_listener(&snap, 8080, 4096);
     *sl_snapshot_add(&snap) = make_socket(40000, 8080, SL_TCP_ESTABLISHED, 2);
     *sl_snapshot_add(&snap) = make_socket(8080, 40000, SL_TCP_ESTABLISHED, 3);
     sl_tui_model_apply(&m, &snap, NULL, NULL, NULL, 0);
@@ -247,6 +253,55 @@ static void table_columns_fit_the_rows(void **state)
     assert_int_equal(n, 6);
     assert_int_equal(which[2], 2);
     assert_true(widths[2] >= (int)strlen("bl=4096") + 1);
+    sl_snapshot_free(&snap);
+    sl_tui_model_free(&m);
+}
+
+/* The widths the table fits to are measured when the rows change (a frame,
+ * a keep), not at each draw: they follow the rows. An IPv6 peer widens the
+ * Peer column; once a keep takes its row away, the column is loopback's
+ * width again. A closed row's cells are "CLOSED" and "-". */
+static void measured_widths_follow_the_rows(void **state)
+{
+    (void)state;
+    struct sl_tui_model m;
+    sl_tui_model_init(&m);
+    struct sl_snapshot snap = { 0 };
+    add_listener(&snap, 8080, 4096);
+    struct sl_socket *v6 = sl_snapshot_add(&snap);
+    *v6 = make_socket(9090, 40000, SL_TCP_ESTABLISHED, 2);
+    v6->tuple.family = AF_INET6;
+    memcpy(v6->tuple.local, "\xfd\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    memcpy(v6->tuple.peer, "\xfd\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+    sl_tui_model_apply(&m, &snap, NULL, NULL, NULL, 0);
+    assert_int_equal(m.widest[0], (int)strlen("LISTEN") + 1);
+    assert_int_equal(m.widest[2], (int)strlen("bl=4096") + 1);
+    assert_int_equal(m.widest[4], (int)strlen("[fd00::2]:40000") + 1);
+    int which[SL_TUI_TABLE_COLUMNS], widths[SL_TUI_TABLE_COLUMNS];
+    int n = sl_tui_table_fit(&m, 200, false, which, widths);
+    assert_int_equal(which[4], 4);
+    assert_int_equal(widths[4], 21);                /* grown to its heading */
+
+    struct sl_filter ports;
+    sl_filter_init(&ports);
+    sl_filter_add_range(&ports, 8080, 8080);
+    sl_tui_model_keep(&m, &ports);
+    assert_int_equal(m.row_count, 1);
+    assert_int_equal(m.widest[4], (int)strlen("0.0.0.0:*") + 1);
+
+    struct sl_snapshot none = { 0 };
+    struct sl_changes gone = { 0 };
+    struct sl_change c = make_change(SL_GONE, 8080, 0, SL_TCP_LISTEN, 0);
+    sl_changes_add(&gone, &c);
+    sl_tui_model_apply(&m, &none, NULL, NULL, &gone, 100);
+    assert_int_equal(m.row_count, 1);               /* kept a while, closed */
+    assert_int_equal(m.widest[0], (int)strlen("CLOSED") + 1);
+    assert_int_equal(m.widest[2], 2);               /* "-" */
+    n = sl_tui_table_fit(&m, 80, false, which, widths);
+    assert_int_equal(n, 6);
+    assert_int_equal(widths[2], 7);                 /* back to its usual width */
+    sl_changes_free(&gone);
+    sl_snapshot_free(&none);
     sl_snapshot_free(&snap);
     sl_tui_model_free(&m);
 }
@@ -344,6 +399,7 @@ int main(void)
         cmocka_unit_test(sorting_keeps_the_selection),
         cmocka_unit_test(table_columns_drop_whole_and_keep_the_timer),
         cmocka_unit_test(table_columns_fit_the_rows),
+        cmocka_unit_test(measured_widths_follow_the_rows),
         cmocka_unit_test(rows_leave_quietly_and_the_named_come_first),
         cmocka_unit_test(segments_shorten_then_drop_the_least_important),
         cmocka_unit_test(colour_pairs_differ),
