@@ -231,6 +231,10 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
         snprintf(note, sizeof note, "%s", _("== back to step 2: the kernel cannot be rewound, "
                                             "so the lab starts again and runs step 1 without "
                                             "pausing =="));
+    else if (lab->private_net)
+        snprintf(note, sizeof note, "%s", _("== the lab starts again from step 1, in a fresh "
+                                            "network: what this run left closing goes with "
+                                            "the old one =="));
     else
         snprintf(note, sizeof note, "%s", _("== the lab starts again from step 1; the kernel "
                                             "cannot be rewound: what this run left closing "
@@ -239,8 +243,7 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
     fflush(lab->stream);
     fflush(stderr);
     sl_guard_release();
-    if (lab->private_net)                 /* stay where the other panes look */
-        setenv(SL_PRIVATE_KEPT, lab->user_namespace ? "user" : "net", 1);
+    sl_lab_network_again(lab);            /* --private: the next run makes a fresh one */
     char number[16];
     char **args = command_from(lab, from, number, sizeof number);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  /* the first run's sockets close at the exec */
@@ -655,6 +658,37 @@ const char *sl_wait_status_describe(int status, char *buf, size_t len)
     else
         snprintf(buf, len, _("wait status 0x%x"), (unsigned)status);
     return buf;
+}
+
+/* "3 held, 1 skipped": the outcomes counted in o, held always, the others
+ * when there are any; each count a phrase of its own, joined as the
+ * language joins a list. */
+void sl_lab_count_outcomes(const int o[4], bool failed_always, char *buf, size_t len)
+{
+    static const char *const phrase[] = {
+        [SL_OUTCOME_HELD] = N_("%d held"), [SL_OUTCOME_FAILED] = N_("%d failed"),
+        [SL_OUTCOME_SKIPPED] = N_("%d skipped"), [SL_OUTCOME_INCONCLUSIVE] = N_("%d inconclusive"),
+    };
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE && n < len; i++) {
+        if (i != SL_OUTCOME_HELD && !o[i] && !(i == SL_OUTCOME_FAILED && failed_always))
+            continue;
+        if (n)                           /* TRANSLATORS: between the counts of a list */
+            n += (size_t)snprintf(buf + n, len - n, "%s", _(", "));
+        if (n < len)
+            n += (size_t)snprintf(buf + n, len - n, _(phrase[i]), o[i]);
+    }
+}
+
+void sl_lab_replayed_line(const struct sl_lab *lab, const int before[4], char *buf, size_t len)
+{
+    int o[4];
+    for (int i = 0; i < 4; i++)
+        o[i] = lab->outcomes[i] - before[i];
+    char counts[256];
+    sl_lab_count_outcomes(o, false, counts, sizeof counts);
+    snprintf(buf, len, _("%d. %s: %s"), lab->step, lab->step_title, counts);
 }
 
 /* --- a step that --from runs without pausing --------------------------------

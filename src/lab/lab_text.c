@@ -425,36 +425,11 @@ static enum sl_lab_choice text_step_done(struct sl_lab *lab)
     return ask(lab, true);
 }
 
-/* "3 held, 1 skipped": the outcomes counted in o, held always, the others
- * when there are any; each count a phrase of its own, joined as the
- * language joins a list. */
-static void count_outcomes(const int o[4], bool failed_always, char *buf, size_t len)
-{
-    static const char *const phrase[] = {
-        [SL_OUTCOME_HELD] = N_("%d held"), [SL_OUTCOME_FAILED] = N_("%d failed"),
-        [SL_OUTCOME_SKIPPED] = N_("%d skipped"), [SL_OUTCOME_INCONCLUSIVE] = N_("%d inconclusive"),
-    };
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = SL_OUTCOME_HELD; i <= SL_OUTCOME_INCONCLUSIVE && n < len; i++) {
-        if (i != SL_OUTCOME_HELD && !o[i] && !(i == SL_OUTCOME_FAILED && failed_always))
-            continue;
-        if (n)                           /* TRANSLATORS: between the counts of a list */
-            n += (size_t)snprintf(buf + n, len - n, "%s", _(", "));
-        if (n < len)
-            n += (size_t)snprintf(buf + n, len - n, _(phrase[i]), o[i]);
-    }
-}
-
 /* A step that --from ran without pausing: one line. */
 static void text_replayed(struct sl_lab *lab, const int before[4])
 {
-    int o[4];
-    for (int i = 0; i < 4; i++)
-        o[i] = lab->outcomes[i] - before[i];
-    char counts[256], line[640];
-    count_outcomes(o, false, counts, sizeof counts);
-    snprintf(line, sizeof line, _("%d. %s: %s"), lab->step, lab->step_title, counts);
+    char line[640];
+    sl_lab_replayed_line(lab, before, line, sizeof line);
     paint(lab, lab->text->out, DIM);
     wrapped(lab, lab->text->out, line, "  ", 5);
     paint(lab, lab->text->out, PLAIN);
@@ -501,7 +476,7 @@ static void text_end(struct sl_lab *lab, bool quit)
     show_observation(lab, NULL);
     const int *o = lab->outcomes;
     char counts[256], expectations[64], tail[400];
-    count_outcomes(o, true, counts, sizeof counts);
+    sl_lab_count_outcomes(o, true, counts, sizeof counts);
     snprintf(expectations, sizeof expectations,
              sl_plural((unsigned long)lab->expectations, "%d expectation", "%d expectations"),
              lab->expectations);

@@ -171,6 +171,25 @@ static enum sl_lab_choice tui_step_done(struct sl_lab *lab)
     return sl_lab_screen_wait_key(lab, lab->opt.delay_ms);
 }
 
+/* A step --from ran without pausing: its line stays above the first step
+ * shown, so the class sees what ran before it. */
+static void tui_replayed(struct sl_lab *lab, const int before[4])
+{
+    struct sl_lab_tui *t = lab->tui;
+    if (t->owner != getpid())
+        return;
+    char line[640], all[640];
+    sl_lab_replayed_line(lab, before, line, sizeof line);
+    char counts[256];
+    sl_lab_count_outcomes(lab->outcomes, false, counts, sizeof counts);
+    snprintf(all, sizeof all, sl_plural((unsigned long)lab->step,
+                                        "step %d ran without pausing: %s",
+                                        "steps 1 to %d ran without pausing: %s"),
+             lab->step, counts);
+    sl_step_pane_add_replayed(t, line, all);
+    sl_lab_screen_progress(lab, false);
+}
+
 static bool tui_waiting(struct sl_lab *lab, const char *what, int ms_left)
 {
     struct sl_lab_tui *t = lab->tui;
@@ -229,6 +248,7 @@ static void tui_end(struct sl_lab *lab, bool quit)
 const struct sl_presenter sl_tui_presenter = {
     .start = tui_start, .step = tui_step, .source = tui_source, .say = tui_say,
     .call = tui_call, .show = tui_show, .expect = tui_expect, .pause = tui_pause,
-    .step_done = tui_step_done, .waiting = tui_waiting, .observe = tui_observe,
+    .step_done = tui_step_done, .replayed = tui_replayed, .waiting = tui_waiting,
+    .observe = tui_observe,
     .end = tui_end,
 };

@@ -32,6 +32,7 @@ struct entry {
     enum sl_tui_look look;
     int hang;                   /* continuation lines start under the text after the mark */
     bool hint;                  /* a pause's ss/netstat line: folded to one when space is short */
+    bool replayed;              /* a step --from ran without pausing: folded to one likewise */
 };
 
 struct sl_lab_tui {
@@ -51,6 +52,8 @@ struct sl_lab_tui {
     struct entry *entries;      /* this step, in order */
     int entry_count, entry_room;
     int step_scroll;            /* lines up from the newest */
+    bool keep_replayed;         /* the steps --from ran stay above the first step shown */
+    char replayed_all[512];     /* ... and all of them in one line, for a short pane */
 
     struct sl_excerpt excerpt;
     bool have_excerpt;
@@ -72,7 +75,11 @@ void sl_step_pane_add(struct sl_lab_tui *t, enum sl_tui_look look, int hang, con
                       ...) __attribute__((format(printf, 4, 5)));
 /* The last paragraph added is a pause's ss/netstat line. */
 void sl_step_pane_mark_hint(struct sl_lab_tui *t);
-/* A new step: the paragraphs of the last one go. */
+/* A step --from ran without pausing, in one line (all of them so far in
+ * `all`): it stays in view when the first step shown begins. */
+void sl_step_pane_add_replayed(struct sl_lab_tui *t, const char *line, const char *all);
+/* A new step: the paragraphs of the last one go (those of the steps --from
+ * ran stay, above the first step shown). */
 void sl_step_pane_clear(struct sl_lab_tui *t);
 void sl_step_pane_free(struct sl_lab_tui *t);
 void sl_step_pane_draw(struct sl_lab *lab, struct sl_tui_rect r);

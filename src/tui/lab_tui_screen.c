@@ -19,7 +19,8 @@
 
 enum key_answer { KEY_STAY, KEY_GO_ON, KEY_QUIT, KEY_START_AGAIN, KEY_GO_BACK };
 
-/* The header: the lab and the step. A step title too long to stand beside
+/* The header: the lab and the step ("Step 3 of 9" when the lab's steps were
+ * counted). A step title too long to stand beside
  * " Lab NN" goes on to a second line (when `lines` allows two) rather than
  * being dropped. Returns the lines used. */
 static int draw_header(struct sl_lab *lab, int cols, int lines)
@@ -27,9 +28,14 @@ static int draw_header(struct sl_lab *lab, int cols, int lines)
     char whole[512], brief[64], step[512], step_brief[64];     /* room for 3-byte characters */
     snprintf(whole, sizeof whole, _(" Lab %02d: %s"), lab->info->number, lab->info->title);
     snprintf(brief, sizeof brief, _(" Lab %02d"), lab->info->number);
-    snprintf(step, sizeof step, _("Step %d: %s"), lab->step,
-             lab->step_title ? lab->step_title : "");
-    snprintf(step_brief, sizeof step_brief, _("Step %d"), lab->step);
+    const char *title = lab->step_title ? lab->step_title : "";
+    if (lab->step_count >= lab->step) {         /* "Step 3 of 9": where the class is */
+        snprintf(step, sizeof step, _("Step %d of %d: %s"), lab->step, lab->step_count, title);
+        snprintf(step_brief, sizeof step_brief, _("Step %d of %d"), lab->step, lab->step_count);
+    } else {
+        snprintf(step, sizeof step, _("Step %d: %s"), lab->step, title);
+        snprintf(step_brief, sizeof step_brief, _("Step %d"), lab->step);
+    }
     char line[640];
     snprintf(line, sizeof line, "%s | %s", brief, step);
     if (lab->step && lines > 1 && sl_text_columns(line) > cols) {

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A line of the step on screen: `len` characters of an entry from `text`. */
+/* A line of the step on screen: `len` bytes of an entry from `text` (as many
+ * as sl_text_wrap fitted to the pane's columns). */
 struct step_line {
     int entry;
     const char *text;
@@ -37,12 +38,16 @@ void sl_step_pane_add(struct sl_lab_tui *t, enum sl_tui_look look, int hang, con
     for (char *c = text; *c; c++)               /* one entry is one paragraph */
         if (*c == '\n' || *c == '\t')
             *c = ' ';
-    t->entries[t->entry_count++] = (struct entry){ text, look, hang, false };
+    t->entries[t->entry_count++] = (struct entry){ text, look, hang, false, false };
     t->step_scroll = 0;                         /* the newest in view */
 }
 
 void sl_step_pane_clear(struct sl_lab_tui *t)
 {
+    if (t->keep_replayed) {                     /* the first step shown after --from's */
+        t->keep_replayed = false;
+        return;
+    }
     for (int i = 0; i < t->entry_count; i++)
         free(t->entries[i].text);
     t->entry_count = 0;
@@ -63,19 +68,29 @@ void sl_step_pane_mark_hint(struct sl_lab_tui *t)
         t->entries[t->entry_count - 1].hint = true;
 }
 
+void sl_step_pane_add_replayed(struct sl_lab_tui *t, const char *line, const char *all)
+{
+    sl_step_pane_add(t, SL_TUI_DIM, 3, "%s", line);
+    t->entries[t->entry_count - 1].replayed = true;
+    snprintf(t->replayed_all, sizeof t->replayed_all, "%s", all);
+    t->keep_replayed = true;
+}
+
 /* The step's lines at this width, into out (room of them; out may be NULL):
  * each entry wrapped between words, its continuation lines under the text
- * after its mark; with `fold`, a pause's hints on one line. Returns how many
- * lines there are. */
+ * after its mark; with `fold`, a pause's hints on one line, and the steps
+ * --from ran on one line. Returns how many lines there are. */
 static int step_layout(const struct sl_lab_tui *t, int width, bool fold, struct step_line *out,
                        int room)
 {
     int n = 0;
     for (int i = 0; i < t->entry_count; i++) {
         const struct entry *e = &t->entries[i];
-        if (fold && e->hint) {
-            if (!(i > 0 && t->entries[i - 1].hint) && n++ < room && out)
-                out[n - 1] = (struct step_line){ i, e->text, (int)strlen(e->text), 0, true };
+        if (fold && (e->hint || e->replayed)) {
+            bool first = !(i > 0 && (e->hint ? t->entries[i - 1].hint : t->entries[i - 1].replayed));
+            const char *text = e->hint ? e->text : t->replayed_all;
+            if (first && n++ < room && out)
+                out[n - 1] = (struct step_line){ i, text, (int)strlen(text), 0, true };
             continue;
         }
         int indent = 0;
@@ -102,9 +117,11 @@ static void draw_step_line(const struct sl_lab_tui *t, const struct step_line *l
         sl_tui_put_words(y, r.x, r.w, l->text, look);
         return;
     }
-    char out[512];
-    snprintf(out, sizeof out, "%*s%.*s", l->indent, "", l->len < 500 ? l->len : 500, l->text);
+    char *out;                                  /* the whole line: never cut inside a character */
+    if (asprintf(&out, "%*s%.*s", l->indent, "", l->len, l->text) < 0)
+        sl_die("out of memory");
     sl_tui_put(y, r.x, r.w, out, look);
+    free(out);
 }
 
 /* The step's entries into r. When they do not all fit, the first narration
@@ -131,7 +148,7 @@ void sl_step_pane_draw(struct sl_lab *lab, struct sl_tui_rect r)
         return;
     }
     int key = 0;                                /* the step's first narration */
-    while (key < t->entry_count - 1 && t->entries[key].hang)
+    while (key < t->entry_count - 1 && (t->entries[key].hang || t->entries[key].replayed))
         key++;
     int head = 0;                               /* it stays, and what came before it */
     while (head < total && lines[head].entry <= key)

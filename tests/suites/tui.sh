@@ -47,7 +47,7 @@ enter_until() {
 
 start_lab small 80 24
 check "80x24: the first pause, both ends ESTAB" at_pause "look: one connection, both ends ESTAB"
-check "80x24: the header names the step" screen_has "Step 1: A connection"
+check "80x24: the header names the step, and how many there are" screen_has "Step 1 of 9: A connection"
 check "80x24: the step's code, with its file and line numbers" \
     sh -c "tmux -L '$tmux_sock' capture-pane -p -t small | grep -q 'labs/06-time-wait.c, step 1' &&
            tmux -L '$tmux_sock' capture-pane -p -t small | grep -Eq '^ +[0-9]+[|>] .*sl_tcp_pair'"
@@ -266,9 +266,82 @@ fi
 start_lab l10 80 24 "" "" "$(pwd)/$build/bin/lab10-partial-writes"
 check "lab 10 at 80x24: the end of step 1" at_pause "end of step 1"
 check "... the header has the step's title, on two lines" \
-    sh -c "tmux -L '$tmux_sock' capture-pane -p -t l10 | head -n 1 | grep -q 'Step 1: A stream: two send() calls' &&
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t l10 | head -n 1 | grep -q 'Step 1 of [0-9]*: A stream: two send()' &&
            tmux -L '$tmux_sock' capture-pane -p -t l10 | sed -n 2p | grep -q 'recv() calls'"
 t send-keys -t l10 q
+own_tmux_end
+
+# --from N: steps 1 to N-1 run without pausing, and the class sees that they
+# did: a line each above step N's narration where there is room (120x40),
+# all of them on one line at 80x24; the header says "Step N of 9". b goes
+# back a step and r starts again, the lab running again in the same process.
+start_lab from 80 24 "" "--from 3"
+check "--from 3 at 80x24: the first stop is step 3's pause" at_pause "look: the client alone, in TIME-WAIT"
+check "... the header says step 3 of 9" screen_has "^ Lab 06 | Step 3 of 9: The server closes too"
+check "... steps 1 and 2 ran without pausing, in one line above the narration" \
+    sh -c "tmux -L '$tmux_sock' capture-pane -p -t from | sed -n 2p | grep -q '^steps 1 to 2 ran without pausing: [0-9]* held' &&
+           tmux -L '$tmux_sock' capture-pane -p -t from | sed -n 3p | grep -q '^CLOSE-WAIT lasts until'"
+t resize-window -t from -x 120 -y 40
+each_replayed() { screen_has "^1\. A connection: [0-9]* held" && screen_has "^2\. The client closes first: [0-9]* held" &&
+                  screen_has "^CLOSE-WAIT lasts until"; }
+check "--from 3 at 120x40: a line for each step it ran, then step 3's narration" wait_for 5 each_replayed
+t resize-window -t from -x 80 -y 24
+lab_pid=$(pgrep -P "$(pane_pid)")
+t send-keys -t from b
+back_at_2() { screen_has "^ Lab 06 | Step 2 of 9: The client closes first" && status_has "look: the client in FIN-WAIT-2"; }
+check "b at step 3: the lab runs again and stops at step 2's pause" wait_for 15 back_at_2
+check "... step 1 ran without pausing, and says so" screen_has "^step 1 ran without pausing: [0-9]* held"
+check "... in the same process, which the shell still waits for" \
+    sh -c "[ -n '$lab_pid' ] && [ \"\$(pgrep -P $(pane_pid))\" = '$lab_pid' ]"
+t send-keys -t from r
+check "r: the lab starts again at step 1" \
+    wait_for 15 sh -c "tmux -L '$tmux_sock' capture-pane -p -t from | grep -q '^ Lab 06 | Step 1 of 9: A connection' &&
+                       ! tmux -L '$tmux_sock' capture-pane -p -t from | grep -q 'without pausing'"
+t send-keys -t from q
+check "... q ends it, status 0" wait_for 5 screen_has "EXIT=0"
+own_tmux_end
+
+# In Chinese (LANGUAGE=zh_CN) every line is fitted in columns, not bytes:
+# lab 06's step 8 says a paragraph of 616 bytes. At 80x24 nothing on screen
+# is wider than 80 columns or holds half a character, and the narration's
+# lines are the paragraph's, in order, broken between words where it has
+# spaces; at 600x50 it stands on one line of the lesson's side, whole (a
+# line was cut at 500 bytes, inside a character, and its end lost).
+zh_say=$(LANGUAGE=zh_CN LC_ALL=C.UTF-8 "$lab" --json --auto --from 8 2>/dev/null |
+         grep -m1 '"event":"say","step":8' | sed 's/.*"text":"//; s/"}$//')
+zh_end=$(printf '%s' "$zh_say" | LC_ALL=C.UTF-8 sed 's/.*\(.\{8\}\)$/\1/')
+columns="$(pwd)/$build/tests/columns"
+fits() { screen | LC_ALL=C.UTF-8 "$columns" | awk -v w="$1" '$1 == "bad" || $1 > w { bad = 1 } END { exit bad }'; }
+# The step's narration as the screen shows it: from its first line to the
+# line before the next paragraph (its outcome) or the fold.
+zh_lines() { screen | sed -n '/^tcp_fin_timeout /,$p' | sed '/^[⋮✓·]/,$d'; }
+# Each line is the next piece of the paragraph; where two lines meet between
+# Latin letters or digits, the paragraph has a space there.
+zh_in_order() {
+    zh_lines >"$scratch/zh-lines"
+    [ "$(wc -l <"$scratch/zh-lines")" -ge 2 ] || return 1
+    rest=$(printf '%s' "$zh_say" | tr -d ' ')
+    prev=
+    while IFS= read -r line; do
+        piece=$(printf '%s' "$line" | tr -d ' ')
+        case $rest in "$piece"*) rest=${rest#"$piece"} ;; *) echo "# not next: $line"; return 1 ;; esac
+        last=$(printf '%s' "$prev" | grep -o '[A-Za-z0-9_]*$')
+        first=$(printf '%s' "$line" | grep -o '^[A-Za-z0-9_]*')
+        if [ -n "$last" ] && [ -n "$first" ]; then
+            printf '%s' "$zh_say" | grep -qF "$last $first" || { echo "# cut mid-word: $last|$first"; return 1; }
+        fi
+        prev=$line
+    done <"$scratch/zh-lines"
+}
+start_lab zh 80 24 "LANGUAGE=zh_CN" "--from 8"
+check "in Chinese at 80x24: lab 06 --from 8 stops at step 8's pause" at_pause "请看："
+check "... every line fits 80 columns, no half character" fits 80
+check "... the narration's lines are its paragraph, in order, never cut mid-word" zh_in_order
+t resize-window -t zh -x 600 -y 50
+whole_line() { screen | grep '^tcp_fin_timeout ' | grep -qF "$zh_end"; }
+check "... at 600x50 the paragraph of 616 bytes is one line, whole" wait_for 5 whole_line
+check "... no half character there either" fits 600
+t send-keys -t zh q
 own_tmux_end
 
 # Lab 04's pause and its table say the same thing in the same words: the
