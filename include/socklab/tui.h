@@ -265,11 +265,13 @@ int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, 
  * paragraphs, wrapped between words as above (bold: those marked, or the
  * first alone when bold is NULL), fill r less its last line, from line or
  * page `at` on, held within the text (never past its end). A page does not
- * split a paragraph that fits on one. The last line says where the view is
+ * split a paragraph, or a section, that fits on one. The last line says where the view is
  * ("page 2 of 3"; "lines 21-40 of 52" when the lines do not all show), then
  * `keys`, what moves it, as far as they fit. Returns where it is now and of
  * how many lines or pages. */
 enum sl_tui_unit { SL_TUI_BY_LINE, SL_TUI_BY_PAGE };
+#define SL_TUI_SECTION "\f"     /* a paragraph of its own: here starts a section, kept on one
+                                   page when it fits (by page); it takes no line */
 struct sl_tui_scroll {
     int at;                     /* the first line (by line) or the page (by page) shown, from 0 */
     int count;                  /* how many lines, or pages, the text takes */

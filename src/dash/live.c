@@ -272,7 +272,8 @@ static bool key(struct live *l, int k)
     bool help_key = k == '?' || k == 'h' || k == KEY_F(1);
     if (l->status.help && k != KEY_RESIZE) {       /* ? again: the next page; after the */
         if (help_key || k == ' ' || k == KEY_NPAGE)     /* last, or any other key: closed */
-            l->status.help = l->status.help < l->status.help_pages ? l->status.help + 1 : 0;
+            l->status.help = l->status.help_pages && l->status.help >= l->status.help_pages
+                             ? 0 : l->status.help + 1;  /* (not drawn yet: the draw holds it) */
         else if (k == KEY_PPAGE || k == KEY_UP)
             l->status.help -= l->status.help > 1;
         else
@@ -281,6 +282,7 @@ static bool key(struct live *l, int k)
     }
     if (help_key) {
         l->status.help = 1;
+        l->status.help_pages = 0;                  /* known once it is drawn, at this size */
         return true;
     }
     switch (k) {

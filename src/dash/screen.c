@@ -145,9 +145,11 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
 }
 
 /* The help replaces the body: nothing of the panels shows through it. It is
- * the keys, the diagram and the cost, then the legend the labs' --tui shows
- * too, on as many pages as this size needs (80x24: a few; a tall terminal
- * fewer), each with its paging line. Returns where it is. */
+ * the keys, the legend the labs' --tui shows too (a section: whole on a page
+ * of its own where it does not fit beside the keys, so at 80x24 "? twice"
+ * shows it, as in a lab), then the diagram and the cost, on as many pages as
+ * this size needs (80x24: three; a tall terminal fewer), each with its
+ * paging line. Returns where it is. */
 static struct sl_tui_scroll draw_help(struct sl_tui_rect body, int page, const char *cost)
 {
     static const char *const paragraphs[] = {
@@ -168,9 +170,11 @@ static struct sl_tui_scroll draw_help(struct sl_tui_rect body, int page, const c
            "one's RTT and cwnd over the last minute."),
         N_("c: the connections that ended, instead of the transitions: how each ended (FIN, "
            "RST, timed out), its duration, bytes each way, retransmissions, final RTT."),
-        N_("q, F10: quit.   ? or space: the next page, PgUp: the one before; other keys close "
-           "the help."),
+        N_("q, F10: quit.   ? or space: the next page; other keys close the help."),
         "",
+        SL_TUI_SECTION,                                  /* the legend goes here */
+        "",
+        SL_TUI_SECTION,
         N_("The diagram is RFC 9293's state machine: each box counts the sockets in that "
            "state, an edge lights up when a socket takes it and fades after a few refreshes. "
            "A socket gone without TIME-WAIT lights RST/abort, which the figure leaves out. "
@@ -181,18 +185,25 @@ static struct sl_tui_scroll draw_help(struct sl_tui_rect body, int page, const c
            "only a discovery (every few seconds, after a listener's queue grows, after a "
            "key) walks every socket of the machine, as ss does."),
     };
-    enum { N = sizeof paragraphs / sizeof paragraphs[0], MOST = N + 1 + 16 };
+    enum { N = sizeof paragraphs / sizeof paragraphs[0], MOST = N + 16 };
     const char *const *legend;
     int legend_count = sl_tui_legend(&legend), n = 0;
     const char *shown[MOST];
     bool bold[MOST] = { true };
-    for (int k = 0; k < N; k++)                    /* what this session has cost, in the */
-        shown[n++] = !strncmp(paragraphs[k], "Cost: ", 6) && cost && *cost  /* place of */
-                     ? cost : paragraphs[k][0] ? _(paragraphs[k]) : "";  /* a refresh's */
-    shown[n++] = "";
-    for (int k = 0; k < legend_count && n < MOST; k++) {
-        bold[n] = k == 0;                          /* the legend's heading */
-        shown[n++] = legend[k][0] ? _(legend[k]) : "";   /* (gettext("") is the header) */
+    bool legend_done = false;
+    for (int k = 0; k < N && n < MOST; k++) {
+        const char *p = paragraphs[k];
+        if (!strcmp(p, SL_TUI_SECTION) && !legend_done) {   /* the keys, then the legend */
+            legend_done = true;
+            shown[n++] = p;
+            for (int i = 0; i < legend_count && n < MOST; i++) {
+                bold[n] = i == 0;                  /* its heading */
+                shown[n++] = legend[i][0] ? _(legend[i]) : "";  /* (gettext("") is the header) */
+            }
+            continue;
+        }
+        shown[n++] = !strncmp(p, "Cost: ", 6) && cost && *cost ? cost   /* what this session */
+                   : p[0] && strcmp(p, SL_TUI_SECTION) ? _(p) : p;     /* has cost, in its place */
     }
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);

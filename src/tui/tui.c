@@ -554,14 +554,20 @@ struct text_line {
     const char *text;
     int len, paragraph;
     bool first;                 /* the paragraph's first line */
+    bool section;               /* the first line after a SL_TUI_SECTION mark */
 };
 
 static bool next_line(struct line_walk *w, struct text_line *out)
 {
+    bool section = false;
+    while (!w->at && w->paragraph < w->count && !strcmp(w->paragraphs[w->paragraph], SL_TUI_SECTION)) {
+        section = true;                             /* a mark takes no line */
+        w->paragraph++;
+    }
     if (w->paragraph >= w->count)
         return false;
     const char *text = w->at ? w->at : w->paragraphs[w->paragraph], *next = text;
-    *out = (struct text_line){ text, 0, w->paragraph, w->at == NULL };
+    *out = (struct text_line){ text, 0, w->paragraph, w->at == NULL, section };
     if (*text)
         out->len = (int)sl_text_wrap(text, w->width, &next);
     if (*next) {
@@ -600,26 +606,34 @@ int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, 
 }
 
 /* Where each page of `rows` lines starts (a line number), into starts (room
- * for `room`); returns how many pages. A paragraph that fits on a page is
- * not split across two, and a page does not start with a blank line. */
+ * for `room`); returns how many pages. A paragraph, or a section (from a
+ * SL_TUI_SECTION mark to the next), that fits on a page is not split across
+ * two; a page does not start with a blank line. */
 static int paginate(const char *const *paragraphs, int count, int width, int rows,
                     int *starts, int room)
 {
-    int own[64], *sizes = count <= 64 ? own : calloc((size_t)count, sizeof *sizes);
-    struct line_walk w = { paragraphs, count, width, 0, NULL };
-    struct text_line line;
+    enum { MOST = 64 };
+    int own[2 * MOST], *sizes = count <= MOST ? own : calloc(2 * (size_t)count, sizeof *sizes);
     if (!sizes)
         return 0;
-    memset(sizes, 0, (size_t)count * sizeof *sizes);
-    while (next_line(&w, &line))
+    int *section_sizes = sizes + (count <= MOST ? MOST : count), section = 0;
+    memset(sizes, 0, 2 * (size_t)(count <= MOST ? MOST : count) * sizeof *sizes);
+    struct line_walk w = { paragraphs, count, width, 0, NULL };
+    struct text_line line;
+    while (next_line(&w, &line)) {                  /* the lines of each paragraph and section */
+        section += line.section && section + 1 < count;
         sizes[line.paragraph]++;
+        section_sizes[section]++;
+    }
     int pages = 1, used = 0;
     starts[0] = 0;
+    section = 0;
     w = (struct line_walk){ paragraphs, count, width, 0, NULL };
     for (int n = 0; next_line(&w, &line); n++) {
-        bool moves_on = line.first && sizes[line.paragraph] <= rows &&
-                        used + sizes[line.paragraph] > rows;
-        if (used > 0 && (used == rows || moves_on) && pages < room) {
+        section += line.section && section + 1 < count;
+        int together = line.section && section_sizes[section] <= rows ? section_sizes[section]
+                     : line.first && sizes[line.paragraph] <= rows ? sizes[line.paragraph] : 0;
+        if (used > 0 && (used == rows || used + together > rows) && pages < room) {
             starts[pages++] = n;
             used = 0;
         }

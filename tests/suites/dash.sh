@@ -87,8 +87,11 @@ check "p again resumes" wait_for 2 screen_lacks "PAUSED"
 
 t send-keys -t dash '?'
 check "? opens the help screen" wait_for 2 screen_has "other keys close the help"
-check "... and says what the session cost: refreshes by lookups, dumps" \
-    screen_has "Cost so far: [0-9]* refreshes, [0-9]* by exact lookups"
+t send-keys -t dash Space
+check "... its next page says what the session cost: refreshes by lookups, dumps" \
+    wait_for 2 screen_has "Cost so far: [0-9]* refreshes, [0-9]* by exact lookups"
+t send-keys -t dash PPage
+check "PgUp: back to its first page" wait_for 2 screen_has "other keys close the help"
 t resize-window -t dash -x 40 -y 12
 check "resized to 40x12 with the help open: 'terminal too small', no crash" \
     wait_for 3 screen_has "terminal too small (need 60x15)"
