@@ -548,9 +548,9 @@ static void step_close_one(struct sl_lab *lab)
                        "closed listener's queued connections are reset, not handed to the "
                        "other listener: drain a listener before closing it");
         lab_expect_segment_count(lab, &resets, migrate == 1 ? 0 : (int)queued[closing], 200,
-                                 migrate == 1 ? "close() sent no RST to its %u queued clients"
-                                              : "close() sent a RST to each of its %u queued "
-                                                "clients", queued[closing]);
+                                 migrate == 1 ? N_("close() sent no RST to its %u queued clients")
+                                              : N_("close() sent a RST to each of its %u "
+                                                   "queued clients"), queued[closing]);
         lab_pause(lab, "one LISTEN left on port %u with Recv-Q %u", port, left);
         for (int i = 0; i < QUEUED; i++)
             close(clients[i]);

@@ -31,12 +31,52 @@ unset LANGUAGE
 export LC_MESSAGES=C
 
 scratch=$(mktemp -d /tmp/socklab-test.XXXXXX)
-cleanup() { tmux_stop; rm -rf "$scratch"; }
+cleanup() { [ -z "$at_once_jobs" ] || stop_tree $at_once_jobs; tmux_stop; rm -rf "$scratch"; }
 trap 'cleanup' EXIT
 # A suite ended by a signal still runs its EXIT trap (its servers, its children).
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Labs side by side. A lab mostly waits (on its timers, on its own peers:
+# 17 s of CPU for the whole set's 110 s run one after another), so the suites
+# start their labs' runs at once and read the results after; the longest lab
+# sets the time.
+#   at_once DIR NAME COMMAND...  COMMAND in the background: its output into
+#                                DIR/NAME.out, errors DIR/NAME.err, status
+#                                DIR/NAME.status (bound it with timeout).
+#   all_done                     wait for every at_once job of this shell.
+#   alone_if_inconclusive DIR NAME COMMAND...
+#                                a run that came out inconclusive (status 3:
+#                                the others kept the machine busy) runs again,
+#                                alone, up to twice; DIR/NAME.again says so.
+#                                A failure (status 1) never runs again.
+at_once_jobs=""
+at_once() {
+    at_dir=$1 at_name=$2; shift 2
+    ( "$@" >"$at_dir/$at_name.out" 2>"$at_dir/$at_name.err"
+      echo $? >"$at_dir/$at_name.status" ) &
+    at_once_jobs="$at_once_jobs $!"
+}
+all_done() { wait $at_once_jobs; at_once_jobs=""; }
+alone_if_inconclusive() {
+    at_dir=$1 at_name=$2; shift 2
+    for _ in 1 2; do
+        [ "$(cat "$at_dir/$at_name.status" 2>/dev/null)" = 3 ] || return 0
+        echo "inconclusive beside the others: run again alone" >>"$at_dir/$at_name.again"
+        "$@" >"$at_dir/$at_name.out" 2>"$at_dir/$at_name.err"
+        echo $? >"$at_dir/$at_name.status"
+    done
+}
+
+# labs_longest_first BUILD: the labs' paths, one a line, those that take
+# longest first (13 waits on a dead peer's timers, 11 runs a benchmark of
+# its servers, 02 on SYN retransmissions), so that a suite running them a
+# few at a time runs the short ones beside them, not after.
+labs_longest_first() {
+    ls "$1"/bin/lab[0-9][0-9]-* 2>/dev/null | grep -E '/lab(13|11|02)-'
+    ls "$1"/bin/lab[0-9][0-9]-* 2>/dev/null | grep -vE '/lab(13|11|02)-'
+}
 
 # hold_test_sockets BUILD: tests/tools/tcp-states holds loopback sockets in
 # LISTEN, ESTAB, CLOSE-WAIT, FIN-WAIT-2 and TIME-WAIT until the suite ends;

@@ -260,6 +260,31 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
 int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, int count,
                            int skip);
 
+/* Text taller than its box, moved through by line (an explanation) or by
+ * page (a help): the one routine the widgets scroll text with. The
+ * paragraphs, wrapped between words as above (bold: those marked, or the
+ * first alone when bold is NULL), fill r less its last line, from line or
+ * page `at` on, held within the text (never past its end). A page does not
+ * split a paragraph, or a section, that fits on one. The last line says where the view is
+ * ("page 2 of 3"; "lines 21-40 of 52" when the lines do not all show), then
+ * `keys`, what moves it, as far as they fit. Returns where it is now and of
+ * how many lines or pages. */
+enum sl_tui_unit { SL_TUI_BY_LINE, SL_TUI_BY_PAGE };
+#define SL_TUI_SECTION "\f"     /* a paragraph of its own: here starts a section, kept on one
+                                   page when it fits (by page); it takes no line */
+struct sl_tui_scroll {
+    int at;                     /* the first line (by line) or the page (by page) shown, from 0 */
+    int count;                  /* how many lines, or pages, the text takes */
+};
+struct sl_tui_scroll sl_tui_draw_scrolled(struct sl_tui_rect r, const char *const *paragraphs,
+                                          int count, const bool *bold, enum sl_tui_unit unit,
+                                          int at, const char *keys);
+
+/* The first of a list's rows to show in `rows` lines so that row `selected`
+ * shows (at the bottom, once it is past the first screen): the socket table's
+ * and the tcp_info table's. */
+size_t sl_tui_first_shown(size_t selected, int rows);
+
 /* The same for the program's own paragraphs, each a message of the catalog
  * (marked N_() where it is written, i18n.h): shown in the user's language.
  * (Text that is no message, the notes, goes through sl_tui_draw_paragraphs.) */

@@ -36,7 +36,8 @@ void sl_tui_draw_info_table(const struct sl_tui_model *m, struct sl_tui_rect r,
 
 /* values as a sparkline of at most `width` columns (the newest on the right):
  * block characters where the locale has them, " .:-=+*#" where it has not;
- * scaled from 0 to the largest value. Returns its length in bytes. */
+ * scaled from 0 to the largest value. Returns its width in columns (a block
+ * is three bytes and one column). */
 int sl_tui_sparkline(const double *values, int count, int width, char *out, size_t len);
 
 /* The connections that ended, newest first: when, how, the tuple, duration,
@@ -45,8 +46,9 @@ void sl_tui_draw_closed(const struct sl_closed_list *list, struct sl_tui_rect r,
                         double start_ms);
 
 /* One socket's cell explained, filling r (cleared first), from line `skip`
- * of the text on; returns how many lines the text takes. */
-int sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
-                            const struct sl_explanation *e, int skip);
+ * of the text on, its last line the keys (sl_tui_draw_scrolled); returns
+ * where the view is (skip held within the text) and how many lines it has. */
+struct sl_tui_scroll sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
+                                             const struct sl_explanation *e, int skip);
 
 #endif

@@ -44,6 +44,7 @@ void dash_collector_free(struct dash_collector *c)
     sl_changes_free(&c->polled);
     sl_changes_free(&c->traced);
     sl_changes_free(&c->held);
+    sl_lookup_close(c->lookup);
     memset(c, 0, sizeof *c);
 }
 
@@ -145,6 +146,66 @@ static void merge(struct dash_collector *c)
     sl_tuple_index_free(&held);
 }
 
+/* A socket can leave what the filter shows without ending: under "estab" a
+ * connection that closes moves on to FIN-WAIT or TIME-WAIT, under "process
+ * NAME" one its program let go lingers ownerless. The diff sees it go; an
+ * exact lookup by its cookie (diag_lookup.h) says it is still there, and in
+ * what state: the change becomes that move, so the log says "ESTAB ->
+ * TIME-WAIT" and the table does not keep it as closed. Only a filter of
+ * states or of a process can lose a live socket (ports never change), and
+ * only so many ends a frame are asked after (beyond that, the ends stay ends). */
+static void moved_out_of_the_filter(struct dash_collector *c)
+{
+    bool can_lose = c->filter.states != SL_STATES_ALL || c->process[0] || c->pid;
+    size_t ends = 0;
+    for (size_t i = 0; can_lose && i < c->polled.count; i++)
+        ends += c->polled.items[i].kind == SL_GONE;
+    if (!ends || ends > SL_TRACKER_LOOKUP_LIMIT || c->source == SL_SOURCE_PROC)
+        return;
+    if (!c->lookup_tried) {
+        c->lookup_tried = true;
+        c->lookup = sl_lookup_open();
+    }
+    struct sl_socket *ask = c->lookup ? calloc(2 * ends, sizeof *ask) : NULL;
+    enum sl_lookup_result *result = ask ? calloc(ends, sizeof *result) : NULL;
+    size_t *change = result ? calloc(ends, sizeof *change) : NULL;
+    size_t n = 0;
+    if (change) {
+        struct sl_tuple_index before;              /* (out of memory: empty, finds none) */
+        sl_tuple_index_build(&before, c->previous.sockets, c->previous.count,
+                             sizeof *c->previous.sockets, offsetof(struct sl_socket, tuple));
+        for (size_t i = 0; i < c->polled.count; i++) {
+            long was = c->polled.items[i].kind == SL_GONE
+                       ? sl_tuple_index_find(&before, &c->polled.items[i].tuple) : -1;
+            if (was >= 0) {                        /* asked after by its cookie */
+                ask[n] = c->previous.sockets[was];
+                change[n++] = i;
+            }
+        }
+        sl_tuple_index_free(&before);
+    }
+    struct sl_socket *fresh = ask ? ask + ends : NULL;
+    bool dropped = false;
+    if (n && sl_lookup_sockets(c->lookup, ask, n, false, fresh, result) == 0)
+        for (size_t k = 0; k < n; k++) {
+            struct sl_change *e = &c->polled.items[change[k]];
+            if (result[k] != SL_LOOKUP_FOUND)
+                continue;                          /* it did end */
+            e->kind = SL_CHANGED;                  /* alive, in a state the filter leaves out */
+            e->to = fresh[k].state;
+            dropped |= e->to == e->from;           /* no move: only its owner let it go */
+        }
+    size_t kept = 0;
+    for (size_t i = 0; i < c->polled.count; i++)
+        if (!dropped || c->polled.items[i].kind != SL_CHANGED ||
+            c->polled.items[i].from != c->polled.items[i].to)
+            c->polled.items[kept++] = c->polled.items[i];
+    c->polled.count = kept;
+    free(change);
+    free(result);
+    free(ask);
+}
+
 int dash_collect(struct dash_collector *c)
 {
     if (!c->tracker && open_tracker(c) < 0)
@@ -176,6 +237,7 @@ int dash_collect(struct dash_collector *c)
     c->polled.count = 0;
     if (c->frames++ > 0)                           /* the first frame is where we start */
         rc = sl_watch_diff(&c->previous, &c->current, &c->polled);
+    moved_out_of_the_filter(c);
     merge(c);
     return rc;
 }

@@ -7,6 +7,7 @@
 #define SOCKDASH_COLLECT_H
 
 #include "dash_options.h"
+#include "socklab/diag_lookup.h"
 #include "socklab/diag_tracker.h"
 #include "socklab/trace.h"
 
@@ -33,6 +34,8 @@ struct dash_collector {
     struct sl_changes traced;       /* this frame's changes seen by the tracepoint */
     struct sl_changes held;         /* tracepoint events waiting for the next frame */
     struct sl_trace *trace;
+    struct sl_lookup *lookup;       /* asks after sockets that left the filter (NULL: none) */
+    bool lookup_tried;
 };
 
 void dash_collector_init(struct dash_collector *c, const struct dash_options *o);

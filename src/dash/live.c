@@ -270,12 +270,19 @@ static bool key(struct live *l, int k)
         return true;
     }
     bool help_key = k == '?' || k == 'h' || k == KEY_F(1);
-    if (l->status.help && k != KEY_RESIZE) {       /* ? again: the legend; any other closes */
-        l->status.help = help_key && l->status.help == 1 ? 2 : 0;
+    if (l->status.help && k != KEY_RESIZE) {       /* ? again: the next page; after the */
+        if (help_key || k == ' ' || k == KEY_NPAGE)     /* last, or any other key: closed */
+            l->status.help = l->status.help_pages && l->status.help >= l->status.help_pages
+                             ? 0 : l->status.help + 1;  /* (not drawn yet: the draw holds it) */
+        else if (k == KEY_PPAGE || k == KEY_UP)
+            l->status.help -= l->status.help > 1;
+        else
+            l->status.help = 0;
         return k != 'q' && k != KEY_F(10);
     }
     if (help_key) {
         l->status.help = 1;
+        l->status.help_pages = 0;                  /* known once it is drawn, at this size */
         return true;
     }
     switch (k) {
@@ -347,6 +354,7 @@ static void draw(struct live *l)
         l->status.cost = l->cost;
     }
     l->shown = dash_screen_draw(&l->model, &l->status);
+    l->explain_skip = l->status.explanation_skip;  /* held within the text it scrolls */
 }
 
 /* Wait for a key, the tracepoint or the next frame, at most until it is due. */

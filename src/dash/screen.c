@@ -144,9 +144,13 @@ static void draw_help_bar(const struct sl_tui_model *m, const struct dash_status
     sl_tui_draw_bar(y, cols, keys, n);
 }
 
-/* The help replaces the body: nothing of the panels shows through it. Page 1
- * is the keys and the diagram; page 2 the legend the labs' --tui shows too. */
-static void draw_help(struct sl_tui_rect body, int page, const char *cost)
+/* The help replaces the body: nothing of the panels shows through it. It is
+ * the keys, the legend the labs' --tui shows too (a section: whole on a page
+ * of its own where it does not fit beside the keys, so at 80x24 "? twice"
+ * shows it, as in a lab), then the diagram and the cost, on as many pages as
+ * this size needs (80x24: three; a tall terminal fewer), each with its
+ * paging line. Returns where it is. */
+static struct sl_tui_scroll draw_help(struct sl_tui_rect body, int page, const char *cost)
 {
     static const char *const paragraphs[] = {
         N_("sockdash: the kernel's TCP sockets, live"),
@@ -166,8 +170,11 @@ static void draw_help(struct sl_tui_rect body, int page, const char *cost)
            "one's RTT and cwnd over the last minute."),
         N_("c: the connections that ended, instead of the transitions: how each ended (FIN, "
            "RST, timed out), its duration, bytes each way, retransmissions, final RTT."),
-        N_("q, F10: quit.   ? again: what the table writes; other keys close the help."),
+        N_("q, F10: quit.   ? or space: the next page; other keys close the help."),
         "",
+        SL_TUI_SECTION,                                  /* the legend goes here */
+        "",
+        SL_TUI_SECTION,
         N_("The diagram is RFC 9293's state machine: each box counts the sockets in that "
            "state, an edge lights up when a socket takes it and fades after a few refreshes. "
            "A socket gone without TIME-WAIT lights RST/abort, which the figure leaves out. "
@@ -178,20 +185,31 @@ static void draw_help(struct sl_tui_rect body, int page, const char *cost)
            "only a discovery (every few seconds, after a listener's queue grows, after a "
            "key) walks every socket of the machine, as ss does."),
     };
-    enum { N = sizeof paragraphs / sizeof paragraphs[0] };
-    const char *with_cost[N];                      /* what this session has cost, in the */
-    memcpy(with_cost, paragraphs, sizeof paragraphs);   /* place of what a refresh costs */
-    for (int k = 0; cost && *cost && k < N; k++)
-        if (!strncmp(with_cost[k], "Cost: ", 6))
-            with_cost[k] = cost;
-    const char *const *shown = with_cost;
-    int count = N;
-    if (page == 2)
-        count = sl_tui_legend(&shown);
+    enum { N = sizeof paragraphs / sizeof paragraphs[0], MOST = N + 16 };
+    const char *const *legend;
+    int legend_count = sl_tui_legend(&legend), n = 0;
+    const char *shown[MOST];
+    bool bold[MOST] = { true };
+    bool legend_done = false;
+    for (int k = 0; k < N && n < MOST; k++) {
+        const char *p = paragraphs[k];
+        if (!strcmp(p, SL_TUI_SECTION) && !legend_done) {   /* the keys, then the legend */
+            legend_done = true;
+            shown[n++] = p;
+            for (int i = 0; i < legend_count && n < MOST; i++) {
+                bold[n] = i == 0;                  /* its heading */
+                shown[n++] = legend[i][0] ? _(legend[i]) : "";  /* (gettext("") is the header) */
+            }
+            continue;
+        }
+        shown[n++] = !strncmp(p, "Cost: ", 6) && cost && *cost ? cost   /* what this session */
+                   : p[0] && strcmp(p, SL_TUI_SECTION) ? _(p) : p;     /* has cost, in its place */
+    }
     int width = body.w - 4 > 76 ? 76 : body.w - 4;
     sl_tui_clear(body);
     struct sl_tui_rect text = { body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width };
-    sl_tui_draw_messages(text, shown, count, 0);
+    return sl_tui_draw_scrolled(text, shown, n, bold, SL_TUI_BY_PAGE, page - 1,
+                                _("? or space: next page  PgUp: back  other keys: close"));
 }
 
 /* "rtt ▁▂▅▂ 0.031 ms  cwnd ▁▁▂▃ 10  (last 60 s)" for the selected connection. */
@@ -216,7 +234,7 @@ static void sparkline_of_selected(const struct sl_tui_model *m, const struct das
              cwnd[n - 1], HISTORY_SPAN_MS / 1000);
 }
 
-struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct dash_status *st)
+struct dash_layout dash_screen_draw(const struct sl_tui_model *m, struct dash_status *st)
 {
     int rows, cols;
     sl_tui_size(&rows, &cols);
@@ -231,13 +249,15 @@ struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct d
     draw_header(m, st, cols);
     struct sl_tui_rect body = { 1, 0, rows - 2, cols };
     if (st->help) {
-        draw_help(body, st->help, st->cost);
+        struct sl_tui_scroll at = draw_help(body, st->help, st->cost);
+        st->help = at.at + 1;
+        st->help_pages = at.count;
     } else if (st->explanation) {
         int width = body.w - 4 > 76 ? 76 : body.w - 4;
         sl_tui_clear(body);
-        sl_tui_draw_explanation((struct sl_tui_rect){ body.y + 1, body.x + (body.w - width) / 2,
-                                                      body.h - 1, width },
-                                st->explanation_title, st->explanation, st->explanation_skip);
+        st->explanation_skip = sl_tui_draw_explanation(
+            (struct sl_tui_rect){ body.y + 1, body.x + (body.w - width) / 2, body.h - 1, width },
+            st->explanation_title, st->explanation, st->explanation_skip).at;
     } else {
         if (lay.diagram.h)
             sl_tui_draw_diagram(m, lay.form, lay.diagram);

@@ -22,7 +22,8 @@ struct dash_status {
     const char *filter;             /* the filter in words, "" for none */
     const char *message;            /* shown in the help bar instead of the keys */
     const char *prompt;             /* the filter being typed, or NULL */
-    int help;                       /* the help: 0 closed, 1 its keys, 2 the legend */
+    int help;                       /* the help: 0 closed, else the page shown (from 1) */
+    int help_pages;                 /* how many pages the help took when last drawn */
     enum dash_view view;            /* the view the viewer asked for */
     bool info_table;                /* i: the table shows tcp_info columns */
     bool show_closed;               /* c: the log's place shows the closed connections */
@@ -37,7 +38,9 @@ struct dash_status {
     const char *cost;               /* "so far: N dumps ..." for the help, or NULL */
 };
 
-/* Draw everything; returns the layout actually drawn (its view: what fits). */
-struct dash_layout dash_screen_draw(const struct sl_tui_model *m, const struct dash_status *st);
+/* Draw everything; returns the layout actually drawn (its view: what fits).
+ * What scrolls is held within its text, and st says where it went: the help's
+ * page and pages, the explanation's first line. */
+struct dash_layout dash_screen_draw(const struct sl_tui_model *m, struct dash_status *st);
 
 #endif

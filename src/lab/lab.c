@@ -231,6 +231,10 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
         snprintf(note, sizeof note, "%s", _("== back to step 2: the kernel cannot be rewound, "
                                             "so the lab starts again and runs step 1 without "
                                             "pausing =="));
+    else if (lab->private_net)
+        snprintf(note, sizeof note, "%s", _("== the lab starts again from step 1, in a fresh "
+                                            "network: what this run left closing goes with "
+                                            "the old one =="));
     else
         snprintf(note, sizeof note, "%s", _("== the lab starts again from step 1; the kernel "
                                             "cannot be rewound: what this run left closing "
@@ -239,8 +243,7 @@ static _Noreturn void run_again(struct sl_lab *lab, int from)
     fflush(lab->stream);
     fflush(stderr);
     sl_guard_release();
-    if (lab->private_net)                 /* stay where the other panes look */
-        setenv(SL_PRIVATE_KEPT, lab->user_namespace ? "user" : "net", 1);
+    sl_lab_network_again(lab);            /* --private: the next run makes a fresh one */
     char number[16];
     char **args = command_from(lab, from, number, sizeof number);
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  /* the first run's sockets close at the exec */

@@ -46,8 +46,8 @@ static bool run(struct sl_lab *lab, const char *commands)
 
 bool sl_lab_drop(struct sl_lab *lab, uint16_t port, unsigned flags, unsigned without)
 {
-    if (!lab->private_net)
-        return false;
+    if (!lab->private_net || !sl_lab_privileged(lab))
+        return false;                     /* never the machine's loopback; nor one it cannot */
     char set[80], unset[80], mask[120], rule[600];
     flag_names(flags, set, sizeof set);
     flag_names(without, unset, sizeof unset);

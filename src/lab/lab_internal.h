@@ -163,7 +163,9 @@ struct sl_lab {
 
     bool private_net;           /* it runs in a network of its own (lab_private.c) */
     bool user_namespace;        /* ... inside a user namespace of its own */
-    bool private_kept;          /* ... the one its run before r or b made (SL_PRIVATE_KEPT) */
+    bool private_again;         /* ... a fresh one, made when r or b ran it again */
+    bool private_kept;          /* ... the one its run before r or b made: no fresh one
+                                   could be made */
     bool dropping;              /* a packet filter of lab_drop.c is in place */
     char private_refused[400];  /* info->own_network, and why there is none ("": it has one) */
     double started_ms;          /* when sl_lab_begin ran: segments' t_ms count from it */
@@ -186,10 +188,11 @@ _Noreturn void sl_lab_stop(struct sl_lab *lab, bool quit, int status);
  * lab again (r, b). */
 void sl_lab_act_on(struct sl_lab *lab, enum sl_lab_choice choice);
 
-/* The environment variable that tells a lab started again (r, b) that it
- * runs in the private network its run before made ("user": inside a user
- * namespace too, "net": not): the classroom's panes joined that one. */
-#define SL_PRIVATE_KEPT "SOCKLAB_PRIVATE_KEPT"
+/* The environment variable that tells a lab started again (r, b) that its
+ * run before made a private network ("user": inside a user namespace of its
+ * own, "net": a network namespace alone): it makes a fresh one in its place
+ * (lab_private.c), and the classroom's panes follow it there. */
+#define SL_PRIVATE_AGAIN "SOCKLAB_PRIVATE_AGAIN"
 
 /* lab.c: "3 held, 1 skipped" for the counts o (held always, failed too
  * with failed_always, the others when there are any). */
@@ -240,6 +243,9 @@ void sl_lab_check_setup(struct sl_lab *lab);
  * (running.h) and open the capture. */
 void sl_lab_network_enter(struct sl_lab *lab);
 void sl_lab_network_started(struct sl_lab *lab);
+/* lab_private.c: just before r or b runs the lab again (execve), what the
+ * next run needs to make a fresh private network in place of this one. */
+void sl_lab_network_again(struct sl_lab *lab);
 
 /* lab_wire.c: the capture of the lab's segments. Read only in the engine's
  * own functions — before a lab_call's clock starts and after it stops, at

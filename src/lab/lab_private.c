@@ -8,7 +8,16 @@
  * own observation (sock_diag) and capture see only that network, which is
  * the point. What the lab may do there is its network's, never the
  * machine's: sl_lab_privileged is true (CAP_NET_ADMIN over this network),
- * sl_lab_root_on_machine false for a user (the uid inside is the user's). */
+ * sl_lab_root_on_machine false for a user (the uid inside is the user's).
+ *
+ * r and b run the lab again in the same process (lab.c): that run makes a
+ * fresh network in place of this one, so that nothing the last run left
+ * (its closing sockets, a setting it changed, a packet filter) is in the
+ * new one, and the old one goes with its last process (the classroom's
+ * panes follow the lab: socklab enter-class). In a user namespace the
+ * capabilities that takes are kept across the exec as ambient ones: a uid
+ * other than 0 keeps none otherwise, and the next run could neither make its
+ * network nor capture or filter in it. */
 #include "lab_internal.h"
 
 #include "socklab/check.h"
@@ -18,9 +27,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* /proc/sys/net/ipv4/tcp_fin_timeout for net.ipv4.tcp_fin_timeout. */
@@ -61,13 +74,28 @@ static void set_asked(struct sl_lab *lab, const char *setting)
                        strerrorname_np(err));
 }
 
+/* r or b: a fresh network in the user namespace the first run made (or,
+ * as root, the machine's); when the kernel refuses one, the last run's
+ * network, as it was left, and the lab says so. */
+static void network_again(struct sl_lab *lab, const char *kind)
+{
+    lab->private_net = true;
+    lab->user_namespace = !strcmp(kind, "user");
+    unsetenv(SL_PRIVATE_AGAIN);
+    if (unshare(CLONE_NEWNET) == -1 || sl_netns_loopback_up() != 0) {
+        lab->private_kept = true;
+        return;
+    }
+    lab->private_again = true;
+    for (int i = 0; i < lab->opt.sysctl_count; i++)
+        set_asked(lab, lab->opt.sysctls[i]);
+}
+
 void sl_lab_network_enter(struct sl_lab *lab)
 {
-    const char *kept = getenv(SL_PRIVATE_KEPT);
-    if (kept) {                           /* r or b: the network the last run made */
-        lab->private_net = lab->private_kept = true;
-        lab->user_namespace = !strcmp(kept, "user");
-        unsetenv(SL_PRIVATE_KEPT);
+    const char *again = getenv(SL_PRIVATE_AGAIN);
+    if (again) {
+        network_again(lab, again);
         return;
     }
     if (!lab->opt.private_net && !lab->info->own_network)
@@ -88,6 +116,35 @@ void sl_lab_network_enter(struct sl_lab *lab)
         set_asked(lab, lab->opt.sysctls[i]);
 }
 
+/* Every capability this process holds over its user namespace, made
+ * ambient so that it stays across execve() (a uid other than 0 keeps none
+ * otherwise): inheritable first, as the kernel requires. Over the lab's own
+ * namespace only; a failure leaves the next run without them, and it says
+ * so (sl_lab_network_enter keeps the old network). */
+static void keep_capabilities(void)
+{
+    struct __user_cap_header_struct head = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    if (syscall(SYS_capget, &head, data) != 0)
+        return;
+    for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+        data[i].inheritable |= data[i].permitted;
+    if (syscall(SYS_capset, &head, data) != 0)
+        return;
+    for (int cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3; cap++)
+        if (data[cap / 32].permitted & (1u << (cap % 32)))
+            prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+}
+
+void sl_lab_network_again(struct sl_lab *lab)
+{
+    if (!lab->private_net)
+        return;
+    if (lab->user_namespace)
+        keep_capabilities();
+    setenv(SL_PRIVATE_AGAIN, lab->user_namespace ? "user" : "net", 1);
+}
+
 void sl_lab_network_started(struct sl_lab *lab)
 {
     if (lab->private_net) {
@@ -96,6 +153,10 @@ void sl_lab_network_started(struct sl_lab *lab)
             snprintf(text, sizeof text, "%s", _("private network: the one this lab made "
                                                 "before it started again (its sockets and "
                                                 "settings stay)"));
+        else if (lab->private_again)
+            snprintf(text, sizeof text, "%s", _("private network: a fresh one for this run, "
+                                                "loopback up (the last run's went, with what "
+                                                "it left)"));
         else if (lab->user_namespace)
             snprintf(text, sizeof text, _("private network: user + network namespace (uid %u "
                                           "as itself), loopback up"), (unsigned)getuid());

@@ -20,7 +20,9 @@
  * when the lab ends, until q and Enter end the class; the instructor is then
  * back in the tmux session they started it from (or in their shell). Run
  * again from inside a classroom, class opens the new one, then closes the
- * old one. */
+ * old one. In a private network, r and b run the lab again in a fresh one;
+ * sockdash and the shell follow it there (follow.c), the shell's ss command
+ * typed again. */
 #include "class.h"
 #include "class_tmux.h"
 
@@ -319,6 +321,8 @@ static void add_shell(struct args *a, const struct classroom *c, const char *she
     add(a, c->launcher);
     add(a, "enter-class");
     add(a, c->token);
+    add(a, "--type");                       /* run again in the lab's next network (r, b) */
+    add(a, c->ss);
     add(a, shell);
 }
 

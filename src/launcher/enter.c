@@ -9,6 +9,7 @@
  * requires), then becomes the tool. A lab without --private shares the
  * machine's network: the tool runs as it is. */
 #include "enter.h"
+#include "follow.h"
 
 #include "socklab/check.h"
 #include "socklab/i18n.h"
@@ -16,7 +17,6 @@
 #include "socklab/running.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,26 +72,15 @@ int enter_and_run(const char *tool, int argc, char **argv)
     die("cannot run %s: %s.", tool, strerror(err));
 }
 
-/* Whether process pid has `wanted` ("SOCKLAB_CLASS=TOKEN") in its environment. */
-static bool environment_has(pid_t pid, const char *wanted)
-{
-    char path[64], env[16384];
-    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, env, sizeof env - 1);
-    close(fd);
-    for (ssize_t at = 0; n > 0 && at < n; at += (ssize_t)strlen(env + at) + 1) {
-        env[n] = '\0';
-        if (!strcmp(env + at, wanted))
-            return true;
-    }
-    return false;
-}
-
 int enter_class(int argc, char **argv)
 {
+    const char *again = NULL;               /* --type TEXT: typed again in a fresh network */
+    if (argc >= 3 && !strcmp(argv[1], "--type")) {
+        again = argv[2];
+        argv[2] = argv[0];
+        argc -= 2;
+        argv += 2;
+    }
     if (argc < 2)
         die("enter-class needs a classroom's token and a command (socklab class uses it).");
     char wanted[128];
@@ -101,18 +90,16 @@ int enter_class(int argc, char **argv)
     for (int tries = 0; tries < 150 && !lab; tries++) {   /* the lab makes its network first */
         int count = sl_running_list(labs, 64);
         for (int i = 0; i < count && !lab; i++)
-            if (environment_has(labs[i].pid, wanted))
+            if (follow_is_lab(labs[i].pid, wanted))
                 lab = &labs[i];
         if (!lab)
             usleep(100 * 1000);
     }
-    char why[300];
     if (!lab)
         fprintf(stderr, "%s", _("socklab: the class's lab did not start within 15 s; this pane "
                                 "shows the machine's network.\n"));
-    else if (lab->private_net && sl_netns_join(lab->pid, why, sizeof why) != 0)
-        fprintf(stderr, _("socklab: cannot enter the network of lab %02d: %s.\n"), lab->number,
-                why);
+    else if (lab->private_net)              /* and its next one, after r or b */
+        return follow_lab(lab->pid, lab->number, wanted, argv + 1, again);
     execvp(argv[1], argv + 1);
     die("cannot run %s: %s.", argv[1], strerror(errno));
 }

@@ -10,11 +10,13 @@
  * failure, with the exit status. */
 int enter_and_run(const char *tool, int argc, char **argv);
 
-/* `socklab enter-class TOKEN COMMAND...`: a classroom's pane (sockdash, the
- * shell) waits, at most 15 s, for its lab, the one started with
- * SOCKLAB_CLASS=TOKEN in its environment, enters that lab's network when it
- * is private, then becomes COMMAND. Without the lab by then it says so in one
- * line and runs COMMAND on the machine's network. Returns only on failure. */
+/* `socklab enter-class TOKEN [--type TEXT] COMMAND...`: a classroom's pane
+ * (sockdash, the shell) waits, at most 15 s, for its lab, the one started
+ * with SOCKLAB_CLASS=TOKEN in its environment. When the lab's network is
+ * private, COMMAND runs in it, and again in each fresh one the lab makes
+ * when it starts again (follow.h; TEXT, the shell's ss command, is then
+ * typed again); otherwise this process becomes COMMAND. Without the lab by
+ * then it says so in one line and runs COMMAND on the machine's network. */
 int enter_class(int argc, char **argv);
 
 #endif

@@ -249,7 +249,7 @@ void sl_tui_draw_strip(const struct sl_tui_model *m, struct sl_tui_rect r)
             continue;
         char item[32];
         sl_diagram_strip_item(states[i], m->counts[states[i]], item, sizeof item);
-        put_attr(r.y + lines[i], r.x + cols[i], (int)strlen(item), item,
+        put_attr(r.y + lines[i], r.x + cols[i], sl_text_columns(item), item,
                  state_attr(m, states[i], selected));
     }
 }
@@ -454,7 +454,7 @@ void sl_tui_draw_table(const struct sl_tui_model *m, struct sl_tui_rect r, bool 
         x += widths[c];
     }
     int rows = sl_tui_table_rows(r.h);
-    size_t first = m->selected >= (size_t)rows ? m->selected - (size_t)rows + 1 : 0;
+    size_t first = sl_tui_first_shown(m->selected, rows);
     for (int i = 0; i < rows; i++) {
         size_t at = first + (size_t)i;
         int y = r.y + 1 + i;
@@ -540,27 +540,154 @@ void sl_tui_draw_bar(int y, int cols, const struct sl_tui_segment *keys, int cou
     put_attr(y, 0, cols, line, paint(SL_TUI_COLOUR_KEYS));
 }
 
+/* The lines a text makes wrapped at `width`, one at a time: the one walk
+ * every drawing of paragraphs (scrolled or not) goes through. An empty
+ * paragraph is one blank line. */
+struct line_walk {
+    const char *const *paragraphs;
+    int count, width;
+    int paragraph;              /* the paragraph of the next line */
+    const char *at;             /* where in it the next line starts; NULL: at its start */
+};
+
+struct text_line {
+    const char *text;
+    int len, paragraph;
+    bool first;                 /* the paragraph's first line */
+    bool section;               /* the first line after a SL_TUI_SECTION mark */
+};
+
+static bool next_line(struct line_walk *w, struct text_line *out)
+{
+    bool section = false;
+    while (!w->at && w->paragraph < w->count && !strcmp(w->paragraphs[w->paragraph], SL_TUI_SECTION)) {
+        section = true;                             /* a mark takes no line */
+        w->paragraph++;
+    }
+    if (w->paragraph >= w->count)
+        return false;
+    const char *text = w->at ? w->at : w->paragraphs[w->paragraph], *next = text;
+    *out = (struct text_line){ text, 0, w->paragraph, w->at == NULL, section };
+    if (*text)
+        out->len = (int)sl_text_wrap(text, w->width, &next);
+    if (*next) {
+        w->at = next;
+    } else {
+        w->paragraph++;
+        w->at = NULL;
+    }
+    return true;
+}
+
+/* Lines [first, last) of the text on rows r.y.. (bold: the paragraphs so
+ * marked, or the first alone when bold is NULL); returns the text's lines. */
+static int draw_lines(struct sl_tui_rect r, const char *const *paragraphs, int count,
+                      const bool *bold, int first, int last)
+{
+    struct line_walk w = { paragraphs, count, r.w, 0, NULL };
+    struct text_line line;
+    int n = 0;
+    for (; next_line(&w, &line); n++) {
+        if (n < first || n >= last || r.y + n - first >= r.y + r.h)
+            continue;
+        char out[512];
+        snprintf(out, sizeof out, "%.*s", line.len < 511 ? line.len : 511, line.text);
+        bool strong = bold ? bold[line.paragraph] : line.paragraph == 0;
+        put_attr(r.y + n - first, r.x, r.w, out, strong ? A_BOLD : A_NORMAL);
+    }
+    return n;
+}
+
 int sl_tui_draw_paragraphs(struct sl_tui_rect r, const char *const *paragraphs, int count,
                            int skip)
 {
     sl_tui_clear(r);
-    int line = 0;
-    for (int p = 0; p < count; p++) {
-        const char *text = paragraphs[p], *next;
-        if (!*text)
-            line++;
-        for (; *text; text = next) {
-            int len = (int)sl_text_wrap(text, r.w, &next);
-            int y = r.y + line - skip;
-            if (y >= r.y && y < r.y + r.h) {
-                char out[512];
-                snprintf(out, sizeof out, "%.*s", len < 511 ? len : 511, text);
-                put_attr(y, r.x, r.w, out, p == 0 ? A_BOLD : A_NORMAL);
-            }
-            line++;
-        }
+    return draw_lines(r, paragraphs, count, NULL, skip, skip + r.h);
+}
+
+/* Where each page of `rows` lines starts (a line number), into starts (room
+ * for `room`); returns how many pages. A paragraph, or a section (from a
+ * SL_TUI_SECTION mark to the next), that fits on a page is not split across
+ * two; a page does not start with a blank line. */
+static int paginate(const char *const *paragraphs, int count, int width, int rows,
+                    int *starts, int room)
+{
+    enum { MOST = 64 };
+    int own[2 * MOST], *sizes = count <= MOST ? own : calloc(2 * (size_t)count, sizeof *sizes);
+    if (!sizes)
+        return 0;
+    int *section_sizes = sizes + (count <= MOST ? MOST : count), section = 0;
+    memset(sizes, 0, 2 * (size_t)(count <= MOST ? MOST : count) * sizeof *sizes);
+    struct line_walk w = { paragraphs, count, width, 0, NULL };
+    struct text_line line;
+    while (next_line(&w, &line)) {                  /* the lines of each paragraph and section */
+        section += line.section && section + 1 < count;
+        sizes[line.paragraph]++;
+        section_sizes[section]++;
     }
-    return line;
+    int pages = 1, used = 0;
+    starts[0] = 0;
+    section = 0;
+    w = (struct line_walk){ paragraphs, count, width, 0, NULL };
+    for (int n = 0; next_line(&w, &line); n++) {
+        section += line.section && section + 1 < count;
+        int together = line.section && section_sizes[section] <= rows ? section_sizes[section]
+                     : line.first && sizes[line.paragraph] <= rows ? sizes[line.paragraph] : 0;
+        if (used > 0 && (used == rows || used + together > rows) && pages < room) {
+            starts[pages++] = n;
+            used = 0;
+        }
+        if (used == 0 && line.len == 0 && !*line.text && n > 0)
+            starts[pages - 1] = n + 1;      /* the page starts after its blank line */
+        else
+            used++;
+    }
+    if (sizes != own)
+        free(sizes);
+    return pages;
+}
+
+struct sl_tui_scroll sl_tui_draw_scrolled(struct sl_tui_rect r, const char *const *paragraphs,
+                                          int count, const bool *bold, enum sl_tui_unit unit,
+                                          int at, const char *keys)
+{
+    enum { MOST_PAGES = 64 };
+    struct sl_tui_rect text = { r.y, r.x, r.h > 1 ? r.h - 1 : 1, r.w };
+    struct sl_tui_scroll view = { 0, 0 };
+    int starts[MOST_PAGES + 1], first, last;
+    sl_tui_clear(r);
+    if (unit == SL_TUI_BY_PAGE) {
+        view.count = paginate(paragraphs, count, text.w, text.h, starts, MOST_PAGES);
+        view.at = at < 0 ? 0 : at >= view.count ? view.count - 1 : at;
+        first = view.count ? starts[view.at] : 0;
+        last = view.at + 1 < view.count ? starts[view.at + 1] : first + text.h;
+    } else {
+        view.count = draw_lines(text, paragraphs, count, bold, 0, 0);   /* counted, not drawn */
+        int most = view.count > text.h ? view.count - text.h : 0;
+        view.at = at < 0 ? 0 : at > most ? most : at;
+        first = view.at;
+        last = first + text.h;
+    }
+    int lines = draw_lines(text, paragraphs, count, bold, first, last);
+    char where[96] = "";
+    if (unit == SL_TUI_BY_PAGE)
+        snprintf(where, sizeof where, _("page %d of %d"), view.at + 1, view.count);
+    else if (lines > text.h)
+        snprintf(where, sizeof where, _("lines %d-%d of %d"), first + 1,
+                 last < lines ? last : lines, lines);
+    if (r.h > 1) {
+        const struct sl_tui_segment footer[] = { { where, NULL, 2 }, { keys ? keys : "", NULL, 1 } };
+        char line[512];
+        sl_tui_fit_segments(where[0] ? footer : footer + 1, where[0] ? 2 : 1, "   ", r.w, line,
+                            sizeof line);
+        put_words_attr(r.y + r.h - 1, r.x, r.w, line, A_BOLD);
+    }
+    return view;
+}
+
+size_t sl_tui_first_shown(size_t selected, int rows)
+{
+    return rows > 0 && selected >= (size_t)rows ? selected - (size_t)rows + 1 : 0;
 }
 
 int sl_tui_draw_messages(struct sl_tui_rect r, const char *const *messages, int count, int skip)

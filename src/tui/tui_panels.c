@@ -137,7 +137,7 @@ void sl_tui_draw_info_table(const struct sl_tui_model *m, struct sl_tui_rect r,
         x += widths[c];
     }
     int rows = sl_tui_table_rows(r.h);
-    size_t first = m->selected >= (size_t)rows ? m->selected - (size_t)rows + 1 : 0;
+    size_t first = sl_tui_first_shown(m->selected, rows);
     for (int i = 0; i < rows; i++) {
         size_t at = first + (size_t)i;
         int y = r.y + 1 + i;
@@ -173,18 +173,20 @@ int sl_tui_sparkline(const double *values, int count, int width, char *out, size
     for (int i = first; i < count; i++)
         top = values[i] > top ? values[i] : top;
     size_t used = 0;
+    int columns = 0;
     out[0] = '\0';
     for (int i = first; i < count; i++) {
         int level = top > 0 ? (int)(values[i] / top * 7 + 0.5) : 0;
         level = level < 0 ? 0 : level > 7 ? 7 : level;
         const char *mark = utf8 ? blocks[level] : (char[]){ ascii[level], '\0' };
-        size_t n = strlen(mark);
-        if (used + n + 1 > len)
+        size_t bytes = strlen(mark);                /* 3 for a block, 1 for ASCII */
+        if (used + bytes + 1 > len)
             break;
-        memcpy(out + used, mark, n + 1);
-        used += n;
+        memcpy(out + used, mark, bytes + 1);
+        used += bytes;
+        columns += sl_text_columns(mark);
     }
-    return (int)used;
+    return columns;
 }
 
 void sl_tui_draw_closed(const struct sl_closed_list *list, struct sl_tui_rect r,
@@ -207,10 +209,10 @@ void sl_tui_draw_closed(const struct sl_closed_list *list, struct sl_tui_rect r,
     }
 }
 
-int sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
-                            const struct sl_explanation *e, int skip)
+struct sl_tui_scroll sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
+                                             const struct sl_explanation *e, int skip)
 {
-    const char *paragraphs[2 + 2 * SL_EXPLAIN_PARTS + 1];
+    const char *paragraphs[1 + 2 * SL_EXPLAIN_PARTS];
     char parts[SL_EXPLAIN_PARTS][SL_EXPLAIN_LEN + 40];
     int n = 0;
     paragraphs[n++] = title;
@@ -219,7 +221,6 @@ int sl_tui_draw_explanation(struct sl_tui_rect r, const char *title,
         snprintf(parts[k], sizeof parts[k], "%s: %s", e->heading[k], e->text[k]);
         paragraphs[n++] = parts[k];
     }
-    paragraphs[n++] = "";
-    paragraphs[n++] = _("Left/Right: another cell.  Up/Down: scroll.  Enter, Esc: close.");
-    return sl_tui_draw_paragraphs(r, paragraphs, n, skip);
+    return sl_tui_draw_scrolled(r, paragraphs, n, NULL, SL_TUI_BY_LINE, skip,
+                                _("Left/Right: another cell.  Up/Down: scroll.  Enter, Esc: close."));
 }

@@ -67,6 +67,66 @@ check "class 6 --tui: the lab's screen shows its step" \
 check "class 6 --tui: the shell pane has the ss command" \
     wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.1' | grep -q 'ss -tano'"
 tmux kill-session -t "$session" 2>/dev/null
+# r and b in a private class: the lab runs again in the same process, in a
+# fresh network of its own (nothing the last run left is in it); sockdash
+# and the shell follow it there, the shell's ss command run again; no
+# process of the class stays in the old network, which therefore goes; and
+# ending the class leaves nothing.
+session=$("$socklab" class 2 --private --detach 2>"$scratch/class.err")
+net_of() { readlink "/proc/$1/ns/net" 2>/dev/null; }
+pane_pid_in() { tmux display -p -t "$session:0.$1" '#{pane_pid}' 2>/dev/null; }
+lab_of_class() { pgrep -P "$(pane_pid_in 0)" | head -1; }
+program_in() { pgrep -P "$(pane_pid_in "$1")" | head -1; }     # sockdash, the shell
+panes_follow() {
+    n=$(net_of "$(lab_of_class)")
+    [ -n "$n" ] && [ "$n" != "$(net_of $$)" ] &&
+        [ "$(net_of "$(program_in 1)")" = "$n" ] && [ "$(net_of "$(program_in 2)")" = "$n" ]
+}
+class_processes() {
+    for p in $(tmux list-panes -s -t "$session" -F '#{pane_pid}' 2>/dev/null); do
+        echo "$p"; descendants "$p"
+    done
+}
+none_of_the_class_in() {
+    for p in $(class_processes); do [ "$(net_of "$p")" = "$1" ] && return 1; done
+    return 0
+}
+lab_pane_has() { tmux capture-pane -p -S -200 -t "$session:0.0" | grep -q -- "$1"; }
+moved_on() { [ -n "$(net_of "$lab")" ] && [ "$(net_of "$lab")" != "$net" ]; }
+# the shell pane, since it last said it follows the lab: the ss command's listener
+shell_listed_again() {
+    tmux capture-pane -p -J -S -200 -t "$session:0.2" | sed -n '/this pane follows it there/,$p' |
+        grep -q '^LISTEN .*127\.0\.0\.1:'"$class_port"
+}
+first_stop_followed() { wait_for 15 lab_pane_has 'step 1 of' && wait_for 10 panes_follow; }
+check "class 2 --private: the lab, sockdash and the shell in the lab's network" first_stop_followed
+class_port=$(tmux capture-pane -p -t "$session:0.2" | grep -o 'sport >*= :[0-9]*' | head -1 | tr -dc 0-9)
+lab=$(lab_of_class)
+net=$(net_of "$lab")
+tmux send-keys -t "$session:0.0" r
+check "r: the lab runs again in the same process, in a fresh network" wait_for 15 moved_on
+check "... and says so" wait_for 10 lab_pane_has 'private network: a fresh one for this run'
+check "... sockdash and the shell follow it there" wait_for 10 panes_follow
+check "... the shell's ss command runs again there: the new run's listener" \
+    wait_for 10 shell_listed_again
+check "... no process of the class is left in the old network" wait_for 10 none_of_the_class_in "$net"
+check "... r started the lab again at step 1" wait_for 10 lab_pane_has 'step 1 of'
+for _ in 1 2 3 4 5; do
+    lab_pane_has 'step 2 of' && break
+    tmux send-keys -t "$session:0.0" Enter
+    sleep 1
+done
+net=$(net_of "$lab")
+tmux clear-history -t "$session:0.0"
+tmux send-keys -t "$session:0.0" b
+check "b at step 2: a fresh network again" wait_for 15 moved_on
+check "... back at step 1, in the same process" \
+    wait_for 10 sh -c "tmux capture-pane -p -t '$session:0.0' | grep -q 'step 1 of' && [ \"\$(pgrep -P $(pane_pid_in 0) | head -1)\" = '$lab' ]"
+followed_again() { wait_for 10 panes_follow && wait_for 10 none_of_the_class_in "$net"; }
+check "... the panes follow, none left behind" followed_again
+everyone=$(class_processes)
+tmux kill-session -t "$session" 2>/dev/null
+check "ending that class ends every process of it" wait_for 10 all_gone $everyone
 check "class refuses --port: it chooses the ports itself" \
     sh -c "'$socklab' class 6 --port 5000 --detach >/dev/null 2>'$scratch/err'; [ \$? -eq 2 ] && [ \$(wc -l <'$scratch/err') -eq 1 ]"
 
@@ -202,14 +262,16 @@ check "class 2 at 120x40: three panes in one window" \
                        [ \$(tmux -L inner list-panes -t socklab-02:0 | wc -l) -eq 3 ]"
 class_opened socklab-02
 # The class's own network (issue 20): the lab makes it, sockdash and the
-# shell join it; the machine's network does not see the lab's sockets.
+# shell run in it (each the child of its pane's process, which follows the
+# lab to its next network on r or b); the machine's network does not see
+# the lab's sockets.
 net_of() { readlink "/proc/$1/ns/net" 2>/dev/null; }
 pane_pid_of() { inner display -p -t "$1" '#{pane_pid}'; }
 one_private_network() {
     lab=$(pgrep -P "$(pane_pid_of socklab-02:0.0)" | head -1)
     [ -n "$lab" ] && [ -n "$(net_of "$lab")" ] && [ "$(net_of "$lab")" != "$(net_of $$)" ] &&
-        [ "$(net_of "$(pane_pid_of socklab-02:0.1)")" = "$(net_of "$lab")" ] &&
-        [ "$(net_of "$(pane_pid_of socklab-02:0.2)")" = "$(net_of "$lab")" ]
+        [ "$(net_of "$(pgrep -P "$(pane_pid_of socklab-02:0.1)" | head -1)")" = "$(net_of "$lab")" ] &&
+        [ "$(net_of "$(pgrep -P "$(pane_pid_of socklab-02:0.2)" | head -1)")" = "$(net_of "$lab")" ]
 }
 check "class 2: the lab, sockdash and the shell share one network, not the machine's" \
     wait_for 10 one_private_network

@@ -12,27 +12,29 @@
 #   - every step a lab's notes list under "## The steps" ("3. **Title** — ...")
 #     is that lab's step 3, with that title, as its own --json run names it;
 #   - every "step N" in the last column of a notes table exists in that lab.
-# The labs are run once each (--auto --json) to learn their steps.
+# The labs are run once each (--auto --json, side by side) to learn their
+# steps.
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: docs.sh BUILD}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 planned=""                     # the curriculum's labs still to come (DESIGN.md): none
 
-# run NN: lab NN's own run, --auto --json, kept (empty if no such lab).
-run() {
-    f="$scratch/run.$1"
-    if [ ! -f "$f" ]; then
-        : >"$f"
-        for lab in "$build"/bin/lab"$1"-*; do
-            [ -x "$lab" ] && timeout 120 "$lab" --auto --json 2>/dev/null >"$f"
-        done
-    fi
-    cat "$f"
-}
+# Every lab's own run (--auto --json), all at once, before the checks.
+for lab in "$build"/bin/lab[0-9][0-9]-*; do
+    [ -x "$lab" ] || continue
+    nn=$(basename "$lab" | cut -c4-5)
+    at_once "$scratch" "run.$nn" timeout 120 "$lab" --auto --json
+done
+all_done
+
+# run NN: lab NN's own run, --auto --json (empty if no such lab).
+run() { cat "$scratch/run.$1.out" 2>/dev/null; }
 
 # steps NN: lines "N<tab>title" of lab NN's own run.
 steps() {
-    run "$1" | jq -r 'select(.event == "step") | "\(.step)\t\(.title)"'
+    [ -f "$scratch/steps.$1" ] ||
+        run "$1" | jq -r 'select(.event == "step") | "\(.step)\t\(.title)"' >"$scratch/steps.$1"
+    cat "$scratch/steps.$1"
 }
 
 # step_exists NN N: lab NN has a step N.

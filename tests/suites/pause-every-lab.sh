@@ -4,7 +4,7 @@
 # every pause the step's title, its narration and the pause line are on
 # screen together, and the pause line counts the steps ("step 3 of 9", the
 # last one "of 9" too). The labs run side by side, each in a session of its
-# own, three at a time. Run by pause.sh; can be run alone.
+# own, five at a time. Run by pause.sh; can be run alone.
 . "$(dirname "$0")/../lib.sh"
 build=${1:?usage: pause-every-lab.sh BUILD [COLS ROWS]}
 cols=${2:-80}
@@ -65,7 +65,7 @@ run_lab() {
     name=$(basename "$lab")
     tmux_name=$name
     out="$scratch/$name.result"
-    steps_of "$lab" >"$scratch/$name.steps"
+    cp "$scratch/$name.steps.out" "$scratch/$name.steps"
     total=$(wc -l <"$scratch/$name.steps")
     t new-session -d -s "$name" -x "$cols" -y "$rows" "sh"
     t send-keys -t "$name" "clear; '$lab'; echo EXIT=\$?" Enter
@@ -103,10 +103,14 @@ run_lab() {
     t kill-session -t "$name" 2>/dev/null
 }
 
-# the longest first (lab 11 runs a benchmark of its servers), so that the
-# others run beside it
-for lab in $(ls -S "$build"/bin/lab[0-9][0-9]-* | grep lab11; ls "$build"/bin/lab[0-9][0-9]-* | grep -v lab11); do
-    while [ "$(jobs -p | wc -l)" -ge 3 ]; do
+# The steps of every lab, from their JSON runs side by side; then the labs
+# on their screens five at a time, the longest first.
+for lab in "$build"/bin/lab[0-9][0-9]-*; do
+    at_once "$scratch" "$(basename "$lab").steps" steps_of "$lab"
+done
+all_done
+for lab in $(labs_longest_first "$build"); do
+    while [ "$(jobs -p | wc -l)" -ge 5 ]; do
         sleep 0.2
     done
     run_lab "$lab" &

@@ -6,9 +6,12 @@
 # expectation (exit 1), refuse its set-up (exit 2) or hang; a measurement the
 # machine spoiled is inconclusive (exit 3): counted and listed, not a failure.
 #
-#   short (make check): 6 copies of each lab at once beside one busy loop.
-#   long  (make stress): 30 copies at once, without and with busy loops on
-#                        every core, each way STRESS_ROUNDS times (default 3).
+#   short (make check): 6 copies of each lab at once for each user (12 as
+#                        root: root's and nobody's side by side) beside one
+#                        busy loop.
+#   long  (make stress): 30 copies at once for each user, without and with
+#                        busy loops on every core, each way STRESS_ROUNDS
+#                        times (default 3).
 #
 # Busy loops are niced shell loops, bounded in time and ended by the trap.
 . "$(dirname "$0")/../lib.sh"
@@ -55,12 +58,12 @@ start_busy() {
 }
 stop_busy() { stop_tree $busy; busy=""; }
 
-# run_copies USER LAB DIR: COPIES copies of LAB at once, as USER, each into
-# DIR/N.json, DIR/N.err and DIR/N.status; bounded by timeout. Every other
-# copy runs in a network of its own (--private, where user namespaces are on):
-# the same classroom, half the students private, at no extra time.
-run_copies() {
-    running=""
+# start_copies USER LAB DIR: COPIES copies of LAB at once, as USER, each into
+# DIR/N.json, DIR/N.err and DIR/N.status; bounded by timeout; $running
+# collects them (wait_copies waits). Every other copy runs in a network of
+# its own (--private, where user namespaces are on): the same classroom,
+# half the students private, at no extra time.
+start_copies() {
     for n in $(seq "$copies"); do
         private=""
         [ $((n % 2)) = 0 ] && [ -n "$private_ok" ] && private=--private
@@ -70,9 +73,8 @@ run_copies() {
         ) &
         running="$running $!"
     done
-    wait $running
-    running=""
 }
+wait_copies() { wait $running; running=""; }
 
 # what_failed JSON: each expectation that failed, with what its step measured.
 what_failed() {
@@ -96,23 +98,33 @@ why_inconclusive() {
 
 total_failed=0 total_inconclusive=0 total_runs=0
 started=$(date +%s)
+runnable=""
 for user in $users; do
     if [ "$user" = nobody ] && ! as nobody test -x "$build/bin/socklab"; then
         not_ok "the build can be run by an unprivileged user (nobody cannot execute $build/bin)"
         continue
     fi
-    for load in $loads; do
-        for round in $(seq "$rounds"); do
-            label="as $(name_of "$user"), $load busy loop(s)"
-            [ "$rounds" -gt 1 ] && label="$label, round $round"
-            [ "$load" -gt 0 ] && start_busy "$load"
-            for lab in "$build"/bin/lab[0-9][0-9]-*; do
-                [ -x "$lab" ] || continue
-                name=$(basename "$lab")
-                nn=$(echo "$name" | cut -c4-5)
+    runnable="$runnable $user"
+done
+# Each lab's copies for every user at once (root's and nobody's side by side,
+# as on a classroom server), then the verdicts, user by user.
+for load in $loads; do
+    for round in $(seq "$rounds"); do
+        [ "$load" -gt 0 ] && start_busy "$load"
+        for lab in "$build"/bin/lab[0-9][0-9]-*; do
+            [ -x "$lab" ] || continue
+            name=$(basename "$lab")
+            nn=$(echo "$name" | cut -c4-5)
+            for user in $runnable; do
                 dir="$scratch/$user-$load-$round-$name"
                 mkdir -p "$dir"
-                run_copies "$user" "$lab" "$dir"
+                start_copies "$user" "$lab" "$dir"
+            done
+            wait_copies
+            for user in $runnable; do
+                label="as $(name_of "$user"), $load busy loop(s)"
+                [ "$rounds" -gt 1 ] && label="$label, round $round"
+                dir="$scratch/$user-$load-$round-$name"
                 ok_runs=0 inconclusive=0 failed=0
                 for n in $(seq "$copies"); do
                     status=$(cat "$dir/$n.status" 2>/dev/null || echo none)
@@ -132,8 +144,8 @@ for user in $users; do
                 check "$label: lab $nn, $copies at once: none failed ($ok_runs exit 0, $inconclusive inconclusive, $failed failed)" \
                     [ "$failed" -eq 0 ]
             done
-            stop_busy
         done
+        stop_busy
     done
 done
 half="every other one with --private"

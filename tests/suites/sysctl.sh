@@ -119,15 +119,17 @@ fi
 lanes=""
 trap 'stop_tree $lanes; cleanup' EXIT
 
-# The jobs, one lab in one configuration each, lab by lab, so that every
-# lane gets its share of each lab, the long ones too; job j runs in lane j
-# mod LANES, one namespace after another. SYSCTL_LANES, default 12: the labs
-# mostly wait, on timers and on each other (lab 11: 1.5 s of CPU in 15 s),
-# and their timed claims hold on a busy machine or say inconclusive.
-lane_count=${SYSCTL_LANES:-12}
+# The jobs, one lab in one configuration each, the longest labs' first;
+# each lane takes the next job when it is free (a counter under flock), one
+# namespace after another, so no lane is left with the long ones at the end.
+# SYSCTL_LANES, default 20: the labs mostly wait, on timers and on each other
+# (the whole matrix: about 120 s of CPU, most of it the kernel's making and
+# unmaking namespaces), and their timed claims hold on a busy machine or say
+# inconclusive.
+lane_count=${SYSCTL_LANES:-20}
 started=$(date +%s)
 configurations >"$scratch/table"
-ls "$build"/bin/lab[0-9][0-9]-* 2>/dev/null >"$scratch/labs"
+labs_longest_first "$build" >"$scratch/labs"
 : >"$scratch/jobs"
 while IFS= read -r lab; do
     [ -x "$lab" ] || continue
@@ -137,24 +139,45 @@ while IFS= read -r lab; do
         echo "$i $lab $settings" >>"$scratch/jobs"
     done <"$scratch/table"
 done <"$scratch/labs"
-for lane in $(seq 0 $((lane_count - 1))); do
+echo 0 >"$scratch/next"
+# next_job: the number of the next job no lane has taken (1, 2, ...).
+next_job() {
+    flock "$scratch/next" sh -c 'n=$(($(cat "$1") + 1)); echo "$n" >"$1"; echo "$n"' - "$scratch/next"
+}
+for lane in $(seq "$lane_count"); do
     (
-        j=0
-        while read -r i lab settings; do
-            j=$((j + 1))
-            [ $((j % lane_count)) -eq "$lane" ] || continue
+        while :; do
+            j=$(next_job)
+            job=$(sed -n "${j}p" "$scratch/jobs")
+            [ -n "$job" ] || break
+            set -- $job
+            i=$1 lab=$2
+            shift 2
             mkdir -p "$scratch/$i"
             name=$(basename "$lab")
             # shellcheck disable=SC2086
-            unshare -n sh "$0" --in-namespace "$lab" "$scratch/$i" $settings \
+            unshare -n sh "$0" --in-namespace "$lab" "$scratch/$i" "$@" \
                 >"$scratch/$i/$name.log" 2>&1
             echo $? >"$scratch/$i/$name.made"
-        done <"$scratch/jobs"
+        done
     ) &
     lanes="$lanes $!"
 done
 wait
 lanes=""
+# A run that the crowd of lanes made inconclusive (status 3: the machine was
+# busy) runs again alone, in a fresh namespace, up to twice: the matrix
+# judges the configuration, not the crowd. A failure never runs again.
+while read -r i lab settings; do
+    name=$(basename "$lab")
+    for _ in 1 2; do
+        [ "$(cat "$scratch/$i/$name.status" 2>/dev/null)" = 3 ] || break
+        echo again >>"$scratch/$i/$name.again"
+        # shellcheck disable=SC2086
+        unshare -n sh "$0" --in-namespace "$lab" "$scratch/$i" $settings \
+            >>"$scratch/$i/$name.log" 2>&1
+    done
+done <"$scratch/jobs"
 took=$(($(date +%s) - started))
 
 # verdicts FILE LABEL: the first line "FAILED SKIPPED INCONCLUSIVE END" (END:
@@ -205,6 +228,8 @@ while IFS= read -r settings; do
         inconclusive=$((inconclusive + n))
         how=""
         [ -e "$dir/$name.mode" ] && how=" (--private --sysctl, as nobody)"
+        [ -e "$dir/$name.again" ] &&
+            echo "# $config: lab $nn was inconclusive beside the other lanes: run again alone ($(wc -l <"$dir/$name.again") time(s))"
         if [ -n "$how" ] && [ "$status" -eq 2 ] && grep -q -- '--sysctl .*the kernel refused' "$dir/$name.err"; then
             ok "# SKIP $config: lab $nn$how: $(head -c 160 "$dir/$name.err")"
             continue
