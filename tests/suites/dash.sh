@@ -474,7 +474,7 @@ lab02
 check "the live closed list shows lab 02's connections closed by FIN" \
     wait_for 10 screen_has "FIN, closed first"
 check "... and the other end's, closed second" screen_has "FIN, closed second .*127.0.0.1:$lport"
-check "... and a connect that failed" screen_has "connect failed"
+check "... and a connect that failed" wait_for 5 screen_has "connect failed"
 t send-keys -t dash q
 closed_once() {
     ( sleep 1; lab02 ) &
