@@ -21,6 +21,7 @@
 #include "socklab/clock.h"
 #include "socklab/diag.h"
 #include "socklab/diag_lookup.h"
+#include "socklab/diag_tracker.h"
 #include "socklab/closed.h"
 #include "socklab/net.h"
 #include "socklab/tui.h"
@@ -425,11 +426,15 @@ int main(int argc, char **argv)
                  "  known set, its dump buffer and lookup answers, with their index; the\n"
                  "  collector's two snapshots and owners; the model's row), up to twice that\n"
                  "  while its arrays have room to grow; bounded apart from the filter: the\n"
-                 "  closed list, %d connections of %zu bytes (%zu KB), and the sparklines'\n"
-                 "  history, %d connections (%zu KB)\n",
+                 "  closed list, %d connections of %zu bytes (%zu KB), the sockets that left\n"
+                 "  the tables before their end, %d (%zu KB), and the sparklines' history,\n"
+                 "  %d connections (%zu KB)\n",
             date, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release, RUNS,
             sizeof(struct sl_socket), live_bytes_per_socket(), SL_CLOSED_KEEP,
-            sizeof(struct sl_closed), sizeof(struct sl_closed_list) / 1024, HISTORY_SOCKETS,
+            sizeof(struct sl_closed), sizeof(struct sl_closed_list) / 1024,
+            SL_TRACKER_DEPARTED_KEEP,
+            SL_TRACKER_DEPARTED_KEEP * (sizeof(struct sl_socket) + 2 * sizeof(double)) / 1024,
+            HISTORY_SOCKETS,
             sizeof(struct history) / 1024);
     char curve[64];
     snprintf(curve, sizeof curve, "/tmp/socket-bench-curve-%d", (int)getpid());

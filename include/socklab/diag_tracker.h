@@ -13,8 +13,15 @@
  *     arrived), and when sl_tracker_discover_soon() asks (a key, the
  *     tracepoint);
  *   - ends come from the destroy groups (diag_destroy.h) with the final
- *     tcp_info, and go to the closed list; a connection that began and ended
- *     between two dumps is still caught there;
+ *     tcp_info, and go to the closed list; a connection on the filter's
+ *     ports that began and ended between two dumps is still caught there (a
+ *     filter of states alone keeps only the ends of the sockets it saw);
+ *   - a socket can leave the kernel's tables long before it is freed: a
+ *     connect() that failed, a connection reset, stay in CLOSE, out of
+ *     every dump and lookup, until their process closes them (a paused lab:
+ *     minutes). The last SL_TRACKER_DEPARTED_KEEP sockets that left unseen
+ *     are remembered until their event, which then finds how they were (a
+ *     failed connect's event has lost its ports: only its cookie names it);
  *   - with more than SL_TRACKER_LOOKUP_LIMIT known sockets (a filter that
  *     takes in most of the machine) one dump is cheaper than that many
  *     lookups, and every refresh dumps, without tcp_info (it makes the kernel
@@ -32,6 +39,7 @@
 
 #define SL_TRACKER_LOOKUP_LIMIT 1024
 #define SL_TRACKER_DISCOVER_MS 5000     /* the default discovery interval */
+#define SL_TRACKER_DEPARTED_KEEP 64
 
 struct sl_tracker_options {
     struct sl_filter filter;
@@ -78,6 +86,7 @@ struct sl_tracker_stats {
     unsigned long lookup_rounds;    /* refreshes done by lookups alone */
     unsigned long lookups;          /* sockets looked up by the refreshes */
     unsigned long end_lookups;      /* ... and after their ends (a TIME-WAIT record?) */
+    unsigned long departed_ends;    /* ends of sockets that had left the tables */
     unsigned long events;           /* destroy events read */
     unsigned long overruns;         /* times the kernel dropped events */
 };

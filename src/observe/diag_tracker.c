@@ -4,7 +4,9 @@
  * `known` holds the sockets followed, `meta` what the tracker remembers of
  * each (when it was first seen, a listener's last queue), and `by_cookie`
  * an index sorted by cookie, rebuilt when known changes, through which a
- * dump's sockets find their memories and a destroy event its socket. */
+ * dump's sockets find their memories and a destroy event its socket.
+ * `departed` remembers the last sockets the tables stopped holding before
+ * their destroy event came (see diag_tracker.h). */
 #include "socklab/diag_tracker.h"
 
 #include "diag_internal.h"
@@ -26,6 +28,11 @@ struct cookie_index {
     size_t at;
 };
 
+struct departed {
+    struct sl_socket socket;        /* as last seen; cookie 0: the slot is free */
+    struct meta meta;
+};
+
 struct sl_tracker {
     struct sl_tracker_options o;
     struct sl_lookup *lookup;
@@ -43,6 +50,8 @@ struct sl_tracker {
     bool discover_now, started;
     unsigned ephemeral_low, ephemeral_high;
     struct sl_closed_list *closed;
+    struct departed departed[SL_TRACKER_DEPARTED_KEEP];
+    size_t departed_next;           /* the slot taken next: the oldest */
     struct sl_tracker_stats stats;
 };
 
@@ -179,9 +188,44 @@ double sl_tracker_first_seen(struct sl_tracker *t, uint64_t cookie)
     return at >= 0 ? t->meta[at].first_seen_ms : -1;
 }
 
-/* Remove known[i] (the order of known does not matter). */
+/* A known socket the tables no longer hold: remembered until its destroy
+ * event (which only the destroy groups bring), the oldest making room. */
+static void depart(struct sl_tracker *t, const struct sl_socket *s, const struct meta *m)
+{
+    if (!t->destroy)
+        return;
+    t->departed[t->departed_next] = (struct departed){ *s, *m };
+    t->departed_next = (t->departed_next + 1) % SL_TRACKER_DEPARTED_KEEP;
+}
+
+/* A departed socket with this cookie goes back into known, to meet its end
+ * there like any other. */
+static int return_departed(struct sl_tracker *t, uint64_t cookie)
+{
+    for (size_t i = 0; cookie && i < SL_TRACKER_DEPARTED_KEEP; i++) {
+        struct departed *d = &t->departed[i];
+        if (d->socket.cookie != cookie)
+            continue;
+        d->socket.cookie = 0;
+        if (!grow((void **)&t->meta, &t->meta_room, t->known.count + 1, sizeof *t->meta))
+            return -ENOMEM;
+        struct sl_socket *slot = sl_snapshot_add(&t->known);
+        if (!slot)
+            return -ENOMEM;
+        *slot = d->socket;
+        slot->cookie = cookie;
+        t->meta[t->known.count - 1] = d->meta;
+        t->index_stale = true;
+        t->stats.departed_ends++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Remove known[i] (the order of known does not matter): a lookup found it gone. */
 static void forget(struct sl_tracker *t, size_t i)
 {
+    depart(t, &t->known.sockets[i], &t->meta[i]);
     size_t last = --t->known.count;
     t->known.sockets[i] = t->known.sockets[last];
     t->meta[i] = t->meta[last];
@@ -229,6 +273,14 @@ static int discover(struct sl_tracker *t, double now)
     struct sl_snapshot keep = t->known;
     t->known = t->dumped;
     t->dumped = keep;
+    t->index_stale = true;
+    /* Those the dump did not find again depart (t->dumped and t->meta_next
+     * hold the old set now). Not past the lookup limit: there every refresh
+     * dumps, and the ring would only churn. */
+    if (t->destroy && t->dumped.count <= SL_TRACKER_LOOKUP_LIMIT)
+        for (size_t i = 0; i < t->dumped.count; i++)
+            if (find_cookie(t, t->dumped.sockets[i].cookie) < 0)
+                depart(t, &t->dumped.sockets[i], &t->meta_next[i]);
     t->next_discovery_ms = t->o.discover_every_ms > 0 ? now + t->o.discover_every_ms : -1;
     t->discover_now = false;
     return index_known(t);
@@ -302,11 +354,16 @@ static int opened_actively(const struct sl_tracker *t, const struct sl_tuple *s)
     return local == peer ? -1 : local;
 }
 
-static bool on_ports(const struct sl_tracker *t, const struct sl_tuple *s)
+/* Whether the end of a socket never seen alive is one the filter takes: one
+ * on its ports, or any when it takes every socket. A filter of states alone
+ * cannot tell (which states did it pass through?): only the ends of the
+ * sockets it saw, those known or departed. */
+static bool unseen_end_taken(const struct sl_tracker *t, const struct sl_tuple *s)
 {
     const struct sl_filter *f = &t->o.filter;
-    return !f->range_count || sl_filter_port_match(f, s->local_port) ||
-           sl_filter_port_match(f, s->peer_port);
+    if (!f->range_count)
+        return f->states == SL_STATES_ALL;
+    return sl_filter_port_match(f, s->local_port) || sl_filter_port_match(f, s->peer_port);
 }
 
 /* The two ends of a loopback connection both end here. When one closed first
@@ -331,13 +388,16 @@ static void pair_with_other_end(struct sl_tracker *t, struct sl_closed *c)
  * record keeps it), then recorded in the closed list. */
 static void end_sockets(struct sl_tracker *t, double now)
 {
-    /* Only the ends of ours: a socket known, or one on the filter's ports that
-     * began and ended unseen (the BPF filter also passes every socket that lost
-     * its peer, the machine's closing listeners among them). */
+    /* Only the ends of ours: a socket known (or departed), or one the filter
+     * takes that began and ended unseen (the BPF filter also passes every
+     * socket that lost its peer, the machine's closing listeners among them). */
     size_t n = 0;
     for (size_t e = 0; e < t->events.count; e++) {
         const struct sl_socket *ev = &t->events.sockets[e];
-        if (find_cookie(t, ev->cookie) >= 0 || (ev->tuple.peer_port && on_ports(t, &ev->tuple)))
+        if (find_cookie(t, ev->cookie) < 0)
+            return_departed(t, ev->cookie);        /* (out of memory: its end is unknown) */
+        if (find_cookie(t, ev->cookie) >= 0 ||
+            (ev->tuple.peer_port && unseen_end_taken(t, &ev->tuple)))
             t->events.sockets[n++] = *ev;
     }
     t->events.count = n;

@@ -2,7 +2,8 @@
  * with a fake clock: no full dump between discoveries, lookups in between,
  * a dump at once when a listener's queue grows or one is asked for, and the
  * ends in the closed list (FIN first and second) with the TIME-WAIT record
- * followed by its cookie. Runs as any user. */
+ * followed by its cookie, and a failed connect that left the tables long
+ * before its process closed it. Runs as any user. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "socklab/diag_tracker.h"
 #include "socklab/net.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -222,6 +224,120 @@ static void ends_go_to_the_closed_list(void **state)
     tear_down(&l);
 }
 
+/* A connect() abandoned in SYN-SENT (connect(AF_UNSPEC) disconnects it, as
+ * a failed connect is): its socket leaves the tables at once, its event
+ * comes only at close(), here after two refreshes that no longer find it,
+ * and has lost its ports. It still ends in the closed list as the failed
+ * connect it was, with the tuple and the time it was seen. */
+static void a_failed_connect_ends_after_it_left(void **state)
+{
+    (void)state;
+    int full = quiet_listener(0);                  /* room for one finished connection */
+    int first = sl_connect_to(full, 2000);
+    assert_true(sl_wait_fd(full, POLLIN, 2000) & POLLIN);   /* it took the place */
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    assert_int_equal(getsockname(full, (struct sockaddr *)&addr, &len), 0);
+    int waiting = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    assert_true(waiting >= 0);
+    assert_int_equal(connect(waiting, (struct sockaddr *)&addr, len), -1);
+    assert_int_equal(errno, EINPROGRESS);          /* its SYN is dropped: SYN-SENT */
+    struct sl_tuple tuple;
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    assert_int_equal(getsockname(waiting, (struct sockaddr *)&local, &local_len), 0);
+    sl_tuple_from_addrs(&local, &addr, &tuple);
+
+    struct sl_filter filter;
+    sl_filter_init(&filter);
+    uint16_t port = sl_local_port(full);
+    sl_filter_add_range(&filter, port, port);
+    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
+                                    .want_tcp_info = true, .discover_every_ms = 1000,
+                                    .destroy_events = true };
+    char note[256];
+    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
+    assert_non_null(t);
+    struct sl_snapshot view = { 0 };
+    assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
+    bool seen = false;
+    for (size_t i = 0; i < view.count; i++)
+        seen |= view.sockets[i].state == SL_TCP_SYN_SENT &&
+                sl_tuple_equal(&view.sockets[i].tuple, &tuple);
+    assert_true(seen);
+
+    struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+    assert_int_equal(connect(waiting, &unspec, sizeof unspec), 0);
+    assert_int_equal(sl_tracker_refresh(t, 500, &view), 0);    /* a lookup: gone */
+    assert_int_equal(sl_tracker_refresh(t, 1000, &view), 0);   /* a dump: not there */
+    assert_int_equal(sl_tracker_stats(t).dumps, 2);
+    close(waiting);                                 /* only now is it freed */
+
+    const struct sl_closed *failed = NULL;
+    double deadline = sl_clock_ms() + 3000;
+    while (!failed && sl_clock_ms() < deadline) {
+        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
+        sl_tracker_read_events(t, 1200);
+        failed = closed_with(sl_tracker_closed(t), SL_END_CONNECT_FAILED, tuple);
+    }
+    assert_non_null(failed);
+    assert_true(failed->seen_alive);
+    assert_true(sl_closed_duration_ms(failed) == 1200);      /* seen at 0, ended at 1200 */
+    assert_int_equal(sl_tracker_stats(t).departed_ends, 1);
+    sl_tracker_close(t);
+    sl_snapshot_free(&view);
+    close(first);
+    close(full);
+}
+
+/* Under a filter of states alone ("listen"), the end of a connection the
+ * filter never showed is not taken in (which states it passed through, its
+ * event does not say); the end of the listener it showed is. */
+static void a_state_filter_keeps_the_ends_it_saw(void **state)
+{
+    (void)state;
+    int listener = quiet_listener(4);
+    struct sl_filter filter;
+    sl_filter_init(&filter);
+    char why[128];
+    assert_true(sl_filter_set_states(&filter, "listen", why, sizeof why));
+    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
+                                    .discover_every_ms = 1000, .destroy_events = true };
+    char note[256];
+    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
+    assert_non_null(t);
+    struct sl_snapshot view = { 0 };
+    assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
+    int client = sl_connect_to(listener, 2000), server = (int)sl_accept_within(listener, 2000);
+    struct sl_tuple client_tuple, listening;
+    sl_tuple_of_fd(client, &client_tuple);
+    sl_tuple_of_fd(listener, &listening);
+    close(client);
+    char byte;
+    sl_bound_blocking(server, 2000);
+    assert_int_equal(recv(server, &byte, 1, 0), 0);
+    close(server);
+    close(listener);
+    const struct sl_closed *listener_end = NULL;
+    double deadline = sl_clock_ms() + 3000;
+    while (!listener_end && sl_clock_ms() < deadline) {
+        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
+        sl_tracker_read_events(t, 500);
+        listener_end = closed_with(sl_tracker_closed(t), SL_END_LISTENER, listening);
+    }
+    assert_non_null(listener_end);
+    sl_sleep_ms(100);                               /* (the connection's events came first) */
+    sl_tracker_read_events(t, 600);
+    for (size_t i = 0; sl_closed_get(sl_tracker_closed(t), i); i++) {
+        const struct sl_closed *c = sl_closed_get(sl_tracker_closed(t), i);
+        struct sl_tuple other = sl_tuple_other_end(&client_tuple);
+        assert_false(sl_tuple_equal(&c->tuple, &client_tuple));
+        assert_false(sl_tuple_equal(&c->tuple, &other));
+    }
+    sl_tracker_close(t);
+    sl_snapshot_free(&view);
+}
+
 int main(void)
 {
     alone_in_a_network();
@@ -229,6 +345,8 @@ int main(void)
         cmocka_unit_test(no_dump_between_discoveries),
         cmocka_unit_test(queue_growth_discovers),
         cmocka_unit_test(ends_go_to_the_closed_list),
+        cmocka_unit_test(a_failed_connect_ends_after_it_left),
+        cmocka_unit_test(a_state_filter_keeps_the_ends_it_saw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
