@@ -198,28 +198,23 @@ static void depart(struct sl_tracker *t, const struct sl_socket *s, const struct
     t->departed_next = (t->departed_next + 1) % SL_TRACKER_DEPARTED_KEEP;
 }
 
-/* A departed socket with this cookie goes back into known, to meet its end
- * there like any other. */
-static int return_departed(struct sl_tracker *t, uint64_t cookie)
+static int remember(struct sl_tracker *t, const struct sl_socket *s, double now);
+
+/* A departed socket with this cookie goes back into known, with what was
+ * remembered of it, to meet its end there like any other. */
+static void return_departed(struct sl_tracker *t, uint64_t cookie)
 {
     for (size_t i = 0; cookie && i < SL_TRACKER_DEPARTED_KEEP; i++) {
         struct departed *d = &t->departed[i];
         if (d->socket.cookie != cookie)
             continue;
+        if (remember(t, &d->socket, 0) == 0) {      /* (out of memory: its end is unknown) */
+            t->meta[t->known.count - 1] = d->meta;
+            t->stats.departed_ends++;
+        }
         d->socket.cookie = 0;
-        if (!grow((void **)&t->meta, &t->meta_room, t->known.count + 1, sizeof *t->meta))
-            return -ENOMEM;
-        struct sl_socket *slot = sl_snapshot_add(&t->known);
-        if (!slot)
-            return -ENOMEM;
-        *slot = d->socket;
-        slot->cookie = cookie;
-        t->meta[t->known.count - 1] = d->meta;
-        t->index_stale = true;
-        t->stats.departed_ends++;
-        return 1;
+        return;
     }
-    return 0;
 }
 
 /* Remove known[i] (the order of known does not matter): a lookup found it gone. */
@@ -395,7 +390,7 @@ static void end_sockets(struct sl_tracker *t, double now)
     for (size_t e = 0; e < t->events.count; e++) {
         const struct sl_socket *ev = &t->events.sockets[e];
         if (find_cookie(t, ev->cookie) < 0)
-            return_departed(t, ev->cookie);        /* (out of memory: its end is unknown) */
+            return_departed(t, ev->cookie);
         if (find_cookie(t, ev->cookie) >= 0 ||
             (ev->tuple.peer_port && unseen_end_taken(t, &ev->tuple)))
             t->events.sockets[n++] = *ev;
