@@ -16,7 +16,9 @@
  * be turned off (`socklab serve --without NAME`, config.without) so that
  * lab 11's last step counts what it saves; the server counts every call it
  * makes (count_call, on the line before each):
- *   - edge triggering, with EPOLLOUT registered once (conn_watch);
+ *   - edge triggering for connections, with EPOLLOUT registered once
+ *     (conn_watch), and level triggering for the listener, one accept a
+ *     turn, so no accept() only to hear EAGAIN (watch_listener);
  *   - the short-read rule: no recv() only to hear EAGAIN (read_once);
  *   - batching: every request of a read answered, then one send() for all
  *     the responses (can_answer_more, write_output);
@@ -24,8 +26,8 @@
  *     head formatted once a second, when the Date header changes, so a
  *     request costs a memcpy() (refresh_date, file_head);
  *   - accept4(): a socket non-blocking and close-on-exec as it is accepted
- *     (accept_one); and the first request served before the connection is
- *     registered with epoll at all (conn_open);
+ *     (accept_one), and registered with epoll at once, not read on the
+ *     chance that its first request came with the handshake (conn_open);
  *   - a file's body: a small one kept in memory and sent with its neighbours,
  *     a large one sent with sendfile() from the page cache, never copied
  *     through this process, its descriptor kept open (answer_file).
@@ -39,10 +41,13 @@
  * epoll_ctl() each time. Edge-triggered, the mask is set once. The price is
  * the rule the notes break: after an edge, a socket must be read (and a
  * listener accepted) until the kernel says EAGAIN, or the rest waits for an
- * edge that never comes. (On a TCP socket a read that returns less than it
+ * edge that never comes. On a TCP socket a read that returns less than it
  * asked for says the same: the queue was empty, and the next byte to arrive
- * makes a new edge.) Each connection keeps a flag, `readable`, for "the last
- * edge said readable and nothing has said EAGAIN since".
+ * makes a new edge. An accept() has no such answer, so an edge-triggered
+ * listener costs an accept() that fails after every batch of clients: this
+ * one is level-triggered (watch_listener). Each connection keeps a flag,
+ * `readable`, for "the last edge said readable and nothing has said EAGAIN
+ * since".
  *
  * Where each buffer lives.
  *   - One 64 KiB read buffer for the whole server (server.read_buffer): every
@@ -74,9 +79,10 @@
  * earlier head. No tick scans every connection (deadline.c).
  *
  * What EMFILE does. When the process is out of descriptors, accept() fails
- * with EMFILE and the connection stays in the accept queue; with edge
+ * with EMFILE and the connection stays in the accept queue. With edge
  * triggering no new edge comes for it, and the client waits forever (the
- * notes' server). This server keeps one spare descriptor (/dev/null) open:
+ * notes' server); level-triggered, the listener is reported again on every
+ * turn, and a server that only gives up spins. This server keeps one spare descriptor (/dev/null) open:
  * on EMFILE it closes the spare, accepts, answers 503, closes, and opens the
  * spare again. Every client is answered or cleanly refused. Beyond
  * max_connections a client gets the same 503 before descriptors run out.
@@ -880,11 +886,17 @@ static void conn_run(struct conn *c)
 
 /* --- accepting ------------------------------------------------------------- */
 
+/* The listener, unlike a connection, is level-triggered: epoll reports it
+ * on every turn while a client waits in its accept queue. So the server
+ * accepts one client a turn and never calls accept() only to hear EAGAIN,
+ * which edge triggering would demand (accept until EAGAIN, or a client
+ * queued behind the edge waits for another that may never come). A turn's
+ * epoll_wait() reports the connections that are ready beside the listener,
+ * so accepting one at a time keeps them in step; a burst of clients costs
+ * one epoll_wait() each, which the connections' events share. */
 static void watch_listener(struct server *s, bool on)
 {
-    struct epoll_event ev = {
-        .events = EPOLLIN | (s->cfg.without.edge_triggered ? 0 : EPOLLET), .data.ptr = NULL,
-    };
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
     if (on == s->listener_watched)
         return;
     count_call(s, CALL_EPOLL_CTL);
@@ -908,12 +920,13 @@ static void refuse(struct server *s, int fd)
 }
 
 /* Out of descriptors: free the spare to accept one client and refuse it.
- * accept() checks for a free descriptor before it looks at the queue, so
- * EMFILE comes even when no client waits: then the spare's accept() says
- * EAGAIN, and the next client makes a new edge. If the spare cannot be had
- * back, stop watching the listener until a connection closes (the clients
- * wait in the accept queue, not forever). True: accept again. */
-static bool refuse_without_descriptors(struct server *s)
+ * (accept() checks for a free descriptor before it looks at the queue, so
+ * the spare's accept() may still say EAGAIN, if another process sharing the
+ * listener took the client first.) If the spare cannot be had back, stop
+ * watching the listener until a connection closes: level-triggered, it
+ * would be reported on every turn, and the loop would spin; the clients
+ * wait in the accept queue, not forever. */
+static void refuse_without_descriptors(struct server *s)
 {
     if (s->spare_fd >= 0) {
         count_call(s, CALL_CLOSE);
@@ -925,17 +938,19 @@ static bool refuse_without_descriptors(struct server *s)
         count_call(s, CALL_OPEN);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (s->spare_fd >= 0)
-            return fd >= 0;
+            return;
     }
     watch_listener(s, false);
-    return false;
 }
 
-/* A new connection's first request is often in its queue already (the
- * client sent it right after connecting): serve it at once, and register
- * the connection with epoll only if it outlives this turn. A client that
- * sends one request with Connection: close costs accept, recv, send and
- * close, and no epoll_ctl at all. */
+/* A new connection is registered with epoll at once, and read when epoll
+ * says it is readable. Trying a read first, in case the first request came
+ * with the handshake, costs a recv() that hears EAGAIN whenever it did not:
+ * a client connects, and only then writes, so on loopback the request is
+ * almost never there yet. EPOLL_CTL_ADD reports what is already queued, so
+ * a request that did come first is read on the next turn all the same. A
+ * client that sends one request with Connection: close costs accept4,
+ * epoll_ctl, recv, send and close. */
 static void conn_open(struct server *s, int fd, const struct sockaddr_storage *addr)
 {
     struct conn *c = conn_new(s, fd);
@@ -956,8 +971,8 @@ static void conn_open(struct server *s, int fd, const struct sockaddr_storage *a
     s->connections++;
     s->stats->connections++;
     deadline_append(&s->idle, &c->deadline, s->now_ms);
-    c->readable = true;                     /* as if an edge had come */
-    conn_run(c);
+    if (!conn_watch(c))
+        conn_close(c);
 }
 
 /* accept4() makes the new socket non-blocking and close-on-exec in the same
@@ -977,25 +992,26 @@ static int accept_one(struct server *s, struct sockaddr_storage *addr, socklen_t
     return fd;
 }
 
-/* Accept until EAGAIN: one edge may stand for many queued connections. */
-static void accept_all(struct server *s)
+/* One client a turn (see watch_listener). The listener is non-blocking all
+ * the same: the client epoll reported may be gone when accept() looks (it
+ * reset while queued, or another process took it), and a blocking accept()
+ * would then wait for the next client, with every connection waiting too. */
+static void accept_client(struct server *s)
 {
-    while (s->listen_fd >= 0 && s->listener_watched) {
-        struct sockaddr_storage addr;
-        socklen_t len = sizeof addr;
-        int fd = accept_one(s, &addr, &len);
-        if (fd == -1) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            if ((errno == EMFILE || errno == ENFILE) && refuse_without_descriptors(s))
-                continue;
-            return;                         /* EAGAIN: the queue is empty */
-        }
-        if (s->connections >= s->cfg.max_connections)
-            refuse(s, fd);
-        else
-            conn_open(s, fd, &addr);
+    if (s->listen_fd < 0 || !s->listener_watched)
+        return;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    int fd = accept_one(s, &addr, &len);
+    if (fd == -1) {
+        if (errno == EMFILE || errno == ENFILE)
+            refuse_without_descriptors(s);
+        return;                             /* EAGAIN, ECONNABORTED: the next turn says */
     }
+    if (s->connections >= s->cfg.max_connections)
+        refuse(s, fd);
+    else
+        conn_open(s, fd, &addr);
 }
 
 /* --- deadlines and shutdown -------------------------------------------------- */
@@ -1124,7 +1140,7 @@ static int open_listener(struct server *s)
     }
     s->stats->calls[CALL_FCNTL] += 2;
     int flags = fcntl(s->listen_fd, F_GETFL);
-    fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* accept until EAGAIN */
+    fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* see accept_client */
     count_call(s, CALL_OTHER);
     struct sockaddr_storage bound;
     socklen_t len = sizeof bound;
@@ -1157,7 +1173,7 @@ static void handle_event(struct server *s, const struct epoll_event *ev)
 {
     struct conn *c = ev->data.ptr;
     if (!c) {
-        accept_all(s);
+        accept_client(s);
         return;
     }
     if (ev->events & EPOLLERR) {
