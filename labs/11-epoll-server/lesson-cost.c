@@ -39,6 +39,8 @@ static const struct technique techniques[] = {
       CALL_SEND, 100 },
     { N_("accept4() (non-blocking and close-on-exec as it accepts)"), "accept4", CLOSE_EACH,
       CALL_FCNTL, 100 },
+    { N_("a level-triggered listener, one accept4() a turn (no accept4() only to see EAGAIN)"),
+      "level-listener", CLOSE_EACH, CALL_ACCEPT, 40 },
     { N_("edge-triggered, EPOLLOUT left registered (no epoll_ctl() as output backs up)"),
       "edge-triggered", SLOW_READER, CALL_EPOLL_CTL, 2 },
 };

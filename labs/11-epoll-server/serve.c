@@ -59,7 +59,8 @@ static void usage(void)
            "  --stats                at the end, one line: requests, connections and\n"
            "                         the system calls made, by kind\n"
            "  --without LIST         turn techniques off (comma-separated): short-read-rule,\n"
-           "                         batching, prepared, edge-triggered, accept4\n"
+           "                         batching, prepared, edge-triggered, accept4,\n"
+           "                         level-listener\n"
            "  --notes                serve the notes' transcribed server instead (lab 11's\n"
            "                         bugs included), to compare it under the same load\n"
            "  --notes-body FILE      with --notes: reply with FILE's bytes, not the page\n"
@@ -142,7 +143,8 @@ static void without_option(struct http_server_without *without, const char *list
     for (char *save, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save))
         if (!http_without_set(without, name))
             sl_usage_error(PROGRAM, "--without: '%s' is not a technique (short-read-rule, "
-                                    "batching, prepared, edge-triggered, accept4).", name);
+                                    "batching, prepared, edge-triggered, accept4, "
+                                    "level-listener).", name);
 }
 
 /* "stats: requests=N connections=N accept4=N recv=N ..." */

@@ -893,10 +893,12 @@ static void conn_run(struct conn *c)
  * queued behind the edge waits for another that may never come). A turn's
  * epoll_wait() reports the connections that are ready beside the listener,
  * so accepting one at a time keeps them in step; a burst of clients costs
- * one epoll_wait() each, which the connections' events share. */
+ * one epoll_wait() each, which the connections' events share. (Without:
+ * EPOLLET, and one accept() more for each edge, for EAGAIN.) */
 static void watch_listener(struct server *s, bool on)
 {
-    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    uint32_t edge = s->cfg.without.level_listener ? EPOLLET : 0;
+    struct epoll_event ev = { .events = EPOLLIN | edge, .data.ptr = NULL };
     if (on == s->listener_watched)
         return;
     count_call(s, CALL_EPOLL_CTL);
@@ -920,13 +922,14 @@ static void refuse(struct server *s, int fd)
 }
 
 /* Out of descriptors: free the spare to accept one client and refuse it.
- * (accept() checks for a free descriptor before it looks at the queue, so
- * the spare's accept() may still say EAGAIN, if another process sharing the
- * listener took the client first.) If the spare cannot be had back, stop
- * watching the listener until a connection closes: level-triggered, it
- * would be reported on every turn, and the loop would spin; the clients
- * wait in the accept queue, not forever. */
-static void refuse_without_descriptors(struct server *s)
+ * accept() checks for a free descriptor before it looks at the queue, so
+ * EMFILE comes even when no client waits (edge-triggered, after the last
+ * one): then the spare's accept() says EAGAIN. If the spare cannot be had
+ * back, stop watching the listener until a connection closes: level-
+ * triggered, it would be reported on every turn, and the loop would spin;
+ * the clients wait in the accept queue, not forever. True: a client was
+ * refused, and another may wait. */
+static bool refuse_without_descriptors(struct server *s)
 {
     if (s->spare_fd >= 0) {
         count_call(s, CALL_CLOSE);
@@ -938,9 +941,10 @@ static void refuse_without_descriptors(struct server *s)
         count_call(s, CALL_OPEN);
         s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (s->spare_fd >= 0)
-            return;
+            return fd >= 0;
     }
     watch_listener(s, false);
+    return false;
 }
 
 /* A new connection is registered with epoll at once, and read when epoll
@@ -992,26 +996,33 @@ static int accept_one(struct server *s, struct sockaddr_storage *addr, socklen_t
     return fd;
 }
 
-/* One client a turn (see watch_listener). The listener is non-blocking all
- * the same: the client epoll reported may be gone when accept() looks (it
- * reset while queued, or another process took it), and a blocking accept()
- * would then wait for the next client, with every connection waiting too. */
-static void accept_client(struct server *s)
+/* One client a turn (see watch_listener); edge-triggered (without it),
+ * every client until EAGAIN. The listener is non-blocking all the same: the
+ * client epoll reported may be gone when accept() looks (it reset while
+ * queued, or another process took it), and a blocking accept() would then
+ * wait for the next client, with every connection waiting too. */
+static void accept_clients(struct server *s)
 {
-    if (s->listen_fd < 0 || !s->listener_watched)
-        return;
-    struct sockaddr_storage addr;
-    socklen_t len = sizeof addr;
-    int fd = accept_one(s, &addr, &len);
-    if (fd == -1) {
-        if (errno == EMFILE || errno == ENFILE)
-            refuse_without_descriptors(s);
-        return;                             /* EAGAIN, ECONNABORTED: the next turn says */
+    bool until_eagain = s->cfg.without.level_listener;
+    while (s->listen_fd >= 0 && s->listener_watched) {
+        struct sockaddr_storage addr;
+        socklen_t len = sizeof addr;
+        int fd = accept_one(s, &addr, &len);
+        if (fd == -1) {
+            bool again = errno == EINTR || errno == ECONNABORTED;
+            if (errno == EMFILE || errno == ENFILE)
+                again = refuse_without_descriptors(s);
+            if (!again || !until_eagain)
+                return;                     /* EAGAIN; level-triggered, the next turn says */
+            continue;
+        }
+        if (s->connections >= s->cfg.max_connections)
+            refuse(s, fd);
+        else
+            conn_open(s, fd, &addr);
+        if (!until_eagain)
+            return;
     }
-    if (s->connections >= s->cfg.max_connections)
-        refuse(s, fd);
-    else
-        conn_open(s, fd, &addr);
 }
 
 /* --- deadlines and shutdown -------------------------------------------------- */
@@ -1140,7 +1151,7 @@ static int open_listener(struct server *s)
     }
     s->stats->calls[CALL_FCNTL] += 2;
     int flags = fcntl(s->listen_fd, F_GETFL);
-    fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* see accept_client */
+    fcntl(s->listen_fd, F_SETFL, flags | O_NONBLOCK);   /* see accept_clients */
     count_call(s, CALL_OTHER);
     struct sockaddr_storage bound;
     socklen_t len = sizeof bound;
@@ -1173,7 +1184,7 @@ static void handle_event(struct server *s, const struct epoll_event *ev)
 {
     struct conn *c = ev->data.ptr;
     if (!c) {
-        accept_client(s);
+        accept_clients(s);
         return;
     }
     if (ev->events & EPOLLERR) {
@@ -1313,13 +1324,14 @@ const char *http_call_name(enum http_call call)
 }
 
 const char *const http_without_names[] = {
-    "short-read-rule", "batching", "prepared", "edge-triggered", "accept4", NULL,
+    "short-read-rule", "batching", "prepared", "edge-triggered", "accept4", "level-listener",
+    NULL,
 };
 
 bool http_without_set(struct http_server_without *without, const char *name)
 {
     bool *flags[] = { &without->short_read_rule, &without->batching, &without->prepared,
-                      &without->edge_triggered, &without->accept4 };
+                      &without->edge_triggered, &without->accept4, &without->level_listener };
     for (size_t i = 0; http_without_names[i]; i++)
         if (!strcmp(name, http_without_names[i])) {
             *flags[i] = true;

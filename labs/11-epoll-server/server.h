@@ -48,6 +48,7 @@ struct http_server_config {
         bool prepared;          /* format every response, Date too, per request */
         bool edge_triggered;    /* level-triggered: epoll_ctl() turns EPOLLIN/OUT on, off */
         bool accept4;           /* accept(), then fcntl() for O_NONBLOCK and FD_CLOEXEC */
+        bool level_listener;    /* an edge-triggered listener, accepted until EAGAIN */
     } without;
 };
 
@@ -81,7 +82,8 @@ struct http_server_stats {
 const char *http_call_name(enum http_call call);
 
 /* The switches of `without` by name, for --without LIST: "short-read-rule",
- * "batching", "prepared", "edge-triggered", "accept4". False: no such name. */
+ * "batching", "prepared", "edge-triggered", "accept4", "level-listener".
+ * False: no such name. */
 bool http_without_set(struct http_server_without *without, const char *name);
 extern const char *const http_without_names[];      /* NULL-terminated */
 
