@@ -15,7 +15,8 @@
  *   - ends come from the destroy groups (diag_destroy.h) with the final
  *     tcp_info, and go to the closed list; a connection on the filter's
  *     ports that began and ended between two dumps is still caught there (a
- *     filter of states alone keeps only the ends of the sockets it saw);
+ *     filter of states alone keeps only the ends of the sockets it saw, and
+ *     a filter above the tracker, a process's, only those it marked);
  *   - a socket can leave the kernel's tables long before it is freed: a
  *     connect() that failed, a connection reset, stay in CLOSE, out of
  *     every dump and lookup, until their process closes them (a paused lab:
@@ -47,6 +48,9 @@ struct sl_tracker_options {
     bool want_tcp_info;             /* ask for tcp_info in dumps and lookups */
     double discover_every_ms;       /* 0: only when asked */
     bool destroy_events;            /* join the destroy groups (closed list, quick ends) */
+    bool marked_ends_only;          /* the caller filters above the tracker (a process):
+                                       only the ends of the sockets it marked
+                                       (sl_tracker_mark) go to the closed list */
     struct sl_diag_channel *channel; /* the dumps go through it (diag.h; the caller's, kept
                                         open: a process out of descriptors still dumps);
                                         NULL: each dump opens a socket of its own */
@@ -76,6 +80,11 @@ void sl_tracker_read_events(struct sl_tracker *t, double now_ms);
 
 /* The connections that ended so far, newest first (sl_closed_get). */
 const struct sl_closed_list *sl_tracker_closed(const struct sl_tracker *t);
+
+/* The caller's filter took the known socket with this cookie: its end goes
+ * to the closed list under marked_ends_only (a mark lasts the socket's life,
+ * TIME-WAIT included: it was the process's connection). */
+void sl_tracker_mark(struct sl_tracker *t, uint64_t cookie);
 
 /* When the socket with this cookie was first seen alive (-1: not known). */
 double sl_tracker_first_seen(struct sl_tracker *t, uint64_t cookie);

@@ -88,11 +88,17 @@ void dash_collector_discover(struct dash_collector *c)
         sl_tracker_discover_soon(c->tracker);
 }
 
+static bool by_process(const struct dash_collector *c)
+{
+    return c->process[0] || c->pid;
+}
+
 static int open_tracker(struct dash_collector *c)
 {
     struct sl_tracker_options o = {
         .filter = c->filter, .source = c->source, .want_tcp_info = c->want_tcp_info,
         .discover_every_ms = c->discover_ms, .destroy_events = c->want_events,
+        .marked_ends_only = by_process(c),   /* (the tracker knows no processes) */
     };
     c->tracker = sl_tracker_open(&o, c->note, sizeof c->note);
     return c->tracker ? 0 : -ENOMEM;
@@ -100,7 +106,7 @@ static int open_tracker(struct dash_collector *c)
 
 static bool owner_matches(const struct dash_collector *c, const struct sl_socket *s)
 {
-    if (!c->process[0] && !c->pid)
+    if (!by_process(c))
         return true;
     const struct sl_owner *o = c->owners ? sl_owners_find(c->owners, s) : NULL;
     if (!o)
@@ -156,7 +162,7 @@ static void merge(struct dash_collector *c)
  * only so many ends a frame are asked after (beyond that, the ends stay ends). */
 static void moved_out_of_the_filter(struct dash_collector *c)
 {
-    bool can_lose = c->filter.states != SL_STATES_ALL || c->process[0] || c->pid;
+    bool can_lose = c->filter.states != SL_STATES_ALL || by_process(c);
     size_t ends = 0;
     for (size_t i = 0; can_lose && i < c->polled.count; i++)
         ends += c->polled.items[i].kind == SL_GONE;
@@ -220,8 +226,11 @@ int dash_collect(struct dash_collector *c)
         sl_owners_refresh(c->owners, &c->current);
     size_t kept = 0;
     for (size_t i = 0; i < c->current.count; i++)
-        if (owner_matches(c, &c->current.sockets[i]))
+        if (owner_matches(c, &c->current.sockets[i])) {
+            if (by_process(c))                     /* its end is the process's too */
+                sl_tracker_mark(c->tracker, c->current.sockets[i].cookie);
             c->current.sockets[kept++] = c->current.sockets[i];
+        }
     c->current.count = kept;
     if (c->owners && c->owner_room < kept) {
         struct sl_owner *grown = realloc(c->owner_of, kept * sizeof *grown);

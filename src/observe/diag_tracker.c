@@ -21,6 +21,7 @@
 struct meta {
     double first_seen_ms;           /* < 0: never seen alive (a record found by its end) */
     bool seen_born;                 /* first seen opening */
+    bool marked;                    /* sl_tracker_mark */
 };
 
 struct cookie_index {
@@ -182,6 +183,13 @@ struct sl_tracker_stats sl_tracker_stats(const struct sl_tracker *t)
     return s;
 }
 
+void sl_tracker_mark(struct sl_tracker *t, uint64_t cookie)
+{
+    long at = find_cookie(t, cookie);
+    if (at >= 0)
+        t->meta[at].marked = true;
+}
+
 double sl_tracker_first_seen(struct sl_tracker *t, uint64_t cookie)
 {
     long at = find_cookie(t, cookie);
@@ -235,7 +243,7 @@ static int remember(struct sl_tracker *t, const struct sl_socket *s, double now)
     if (!slot)
         return -ENOMEM;
     *slot = *s;
-    t->meta[t->known.count - 1] = (struct meta){ now, opening(s->state) };
+    t->meta[t->known.count - 1] = (struct meta){ now, opening(s->state), false };
     t->index_stale = true;
     return 0;
 }
@@ -257,7 +265,7 @@ static int discover(struct sl_tracker *t, double now)
         const struct sl_socket *s = &t->dumped.sockets[i];
         long was = find_cookie(t, s->cookie);
         t->meta_next[i] = was >= 0 ? t->meta[was]
-                                   : (struct meta){ now, opening(s->state) && t->started };
+                                   : (struct meta){ now, opening(s->state) && t->started, false };
     }
     struct meta *swap = t->meta;
     t->meta = t->meta_next;
@@ -351,11 +359,14 @@ static int opened_actively(const struct sl_tracker *t, const struct sl_tuple *s)
 
 /* Whether the end of a socket never seen alive is one the filter takes: one
  * on its ports, or any when it takes every socket. A filter of states alone
- * cannot tell (which states did it pass through?): only the ends of the
- * sockets it saw, those known or departed. */
+ * cannot tell (which states did it pass through?), nor a process's above the
+ * tracker (whose was it?): only the ends of the sockets they saw, those known
+ * or departed. */
 static bool unseen_end_taken(const struct sl_tracker *t, const struct sl_tuple *s)
 {
     const struct sl_filter *f = &t->o.filter;
+    if (t->o.marked_ends_only)
+        return false;
     if (!f->range_count)
         return f->states == SL_STATES_ALL;
     return sl_filter_port_match(f, s->local_port) || sl_filter_port_match(f, s->peer_port);
@@ -438,7 +449,8 @@ static void end_sockets(struct sl_tracker *t, double now)
             .last_state = ctx.last_state, .ending = sl_ending_of(ev, &ctx), .info = ev->info,
         };
         pair_with_other_end(t, &c);
-        sl_closed_add(t->closed, &c);
+        if (!t->o.marked_ends_only || (known && t->meta[at[e]].marked))
+            sl_closed_add(t->closed, &c);       /* (followed all the same: a record, or gone) */
         if (known && time_wait) {
             t->known.sockets[at[e]] = t->fresh[e]; /* the connection goes on as a record */
         } else if (!known && time_wait && find_cookie(t, t->fresh[e].cookie) < 0 &&

@@ -494,6 +494,30 @@ if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
     check "--once --explain 'sport = :P' as nobody: the listener's queues in words" \
         sh -c "grep -q '^LISTEN 127.0.0.1:$port ' '$scratch/explain' && grep -q 'accept queue' '$scratch/explain'"
 fi
+# Under a process filter the closed list keeps that process's connections:
+# lab 02 and lab 05 end connections meanwhile, on ports of their own (a
+# refresh every 100 ms sees lab 02's sockets while it holds them); a second
+# dashboard on lab 05's ports shows that there were ends to leave out.
+qport=$(quiet_port)
+( sleep 1; lab02 ) &
+lab=$!
+( sleep 1; "$build/bin/lab05-sigpipe" --auto --port "$qport" >"$scratch/lab05-closed.out" 2>&1 ) &
+other=$!
+"$dash" --once --closed 4 --port "$qport-$((qport + 3))" >"$scratch/closed-other" 2>&1 &
+watcher=$!
+"$dash" --once --closed 9 --interval 100 --process lab02 >"$scratch/closed-process" 2>&1
+wait "$lab" "$other" "$watcher"
+only_the_process() {
+    grep -qE ":($lport|$((lport + 1))|$((lport + 2))|$((lport + 3))) " "$scratch/closed-process" &&
+        grep -qE ":$qport[^0-9]" "$scratch/closed-other" &&
+        ! grep -qE ":($qport|$((qport + 1))|$((qport + 2))|$((qport + 3)))[^0-9]" \
+            "$scratch/closed-process" && return 0
+    sed 's/^/#   process: /' "$scratch/closed-process"
+    sed 's/^/#   lab 05: /' "$scratch/closed-other"
+    return 1
+}
+check "--once --closed --process lab02: lab 02's connections, none of lab 05's beside it" \
+    only_the_process
 cookie=$("$dash" --once --json --port "$port" --state listen | grep -o '"cookie":[0-9]*' | head -n 1 | cut -d: -f2)
 check "--once --explain COOKIE --json: that socket, explained" \
     sh -c "'$dash' --once --explain '$cookie' --json | grep -q '\"cookie\":$cookie,.*\"explanation\":{\"state\":\"LISTEN'"

@@ -3,7 +3,8 @@
  * a dump at once when a listener's queue grows or one is asked for, and the
  * ends in the closed list (FIN first and second) with the TIME-WAIT record
  * followed by its cookie, and a failed connect that left the tables long
- * before its process closed it. Runs as any user. */
+ * before its process closed it; under a filter above the tracker, only the
+ * ends it was told to keep. Runs as any user. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -338,6 +339,69 @@ static void a_state_filter_keeps_the_ends_it_saw(void **state)
     sl_snapshot_free(&view);
 }
 
+/* With a filter above the tracker (a process), only the ends of the sockets
+ * the caller marked go to the closed list: two connections on one port, the
+ * client end of one marked, both closed; the marked end is listed, and no
+ * end of the other connection. */
+static void only_marked_ends_under_a_filter_above(void **state)
+{
+    (void)state;
+    int listener = quiet_listener(4);
+    int client[2], server[2];
+    struct sl_tuple tuple[2];
+    for (int i = 0; i < 2; i++) {
+        client[i] = sl_connect_to(listener, 2000);
+        server[i] = (int)sl_accept_within(listener, 2000);
+        sl_tuple_of_fd(client[i], &tuple[i]);
+    }
+    struct sl_filter filter;
+    sl_filter_init(&filter);
+    uint16_t port = sl_local_port(listener);
+    sl_filter_add_range(&filter, port, port);
+    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
+                                    .discover_every_ms = 1000, .destroy_events = true,
+                                    .marked_ends_only = true };
+    char note[256];
+    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
+    assert_non_null(t);
+    struct sl_snapshot view = { 0 };
+    assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
+    bool marked = false;
+    for (size_t i = 0; i < view.count; i++)
+        if (sl_tuple_equal(&view.sockets[i].tuple, &tuple[0])) {
+            sl_tracker_mark(t, view.sockets[i].cookie);
+            marked = true;
+        }
+    assert_true(marked);
+    for (int i = 0; i < 2; i++) {                   /* the client closes first: FIN */
+        close(client[i]);
+        char byte;
+        sl_bound_blocking(server[i], 2000);
+        assert_int_equal(recv(server[i], &byte, 1, 0), 0);
+        close(server[i]);
+    }
+    const struct sl_closed *end = NULL;
+    double deadline = sl_clock_ms() + 3000;
+    while (!end && sl_clock_ms() < deadline) {
+        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
+        sl_tracker_read_events(t, 500);
+        end = closed_with(sl_tracker_closed(t), SL_END_FIN_FIRST, tuple[0]);
+    }
+    assert_non_null(end);
+    sl_sleep_ms(100);                               /* (every end has come by now) */
+    sl_tracker_read_events(t, 600);
+    struct sl_tuple other = sl_tuple_other_end(&tuple[1]);
+    for (size_t i = 0; sl_closed_get(sl_tracker_closed(t), i); i++) {
+        const struct sl_closed *c = sl_closed_get(sl_tracker_closed(t), i);
+        assert_false(sl_tuple_equal(&c->tuple, &tuple[1]));
+        assert_false(sl_tuple_equal(&c->tuple, &other));
+    }
+    assert_int_equal(sl_closed_get(sl_tracker_closed(t), 1) == NULL, 1);   /* that one only */
+    sl_tracker_close(t);
+    sl_snapshot_free(&view);
+    close(listener);
+}
+
 int main(void)
 {
     alone_in_a_network();
@@ -347,6 +411,7 @@ int main(void)
         cmocka_unit_test(ends_go_to_the_closed_list),
         cmocka_unit_test(a_failed_connect_ends_after_it_left),
         cmocka_unit_test(a_state_filter_keeps_the_ends_it_saw),
+        cmocka_unit_test(only_marked_ends_under_a_filter_above),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
