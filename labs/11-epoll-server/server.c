@@ -82,10 +82,11 @@
  * with EMFILE and the connection stays in the accept queue. With edge
  * triggering no new edge comes for it, and the client waits forever (the
  * notes' server); level-triggered, the listener is reported again on every
- * turn, and a server that only gives up spins. This server keeps one spare descriptor (/dev/null) open:
- * on EMFILE it closes the spare, accepts, answers 503, closes, and opens the
- * spare again. Every client is answered or cleanly refused. Beyond
- * max_connections a client gets the same 503 before descriptors run out.
+ * turn, and a server that only gives up spins. This server keeps one spare
+ * descriptor (/dev/null) open: on EMFILE it closes the spare, accepts,
+ * answers 503, closes, and opens the spare again. Every client is answered
+ * or cleanly refused. Beyond max_connections a client gets the same 503
+ * before descriptors run out.
  *
  * How it stops. When *stop is set (a SIGINT/SIGTERM handler's flag; the loop
  * wakes at least every LONGEST_SLEEP_MS to look), the listener is closed,
