@@ -132,6 +132,7 @@ enum {
     DEFAULT_SHUTDOWN_MS = 3000,
     MAX_EVENTS = 256,               /* the events array's length: epoll_wait's 3rd argument */
     LONGEST_SLEEP_MS = 250,         /* how late a stop request may be noticed */
+    ACCEPT_FAILURES_A_TURN = 16,    /* edge-triggered: accept() errors before giving up */
     READ_BUFFER = 64 * 1024,
     OUTPUT_HIGH_WATER = 64 * 1024,  /* stop answering a client that does not read */
     FILES_QUEUED_MAX = 16,          /* bodies from files queued on one connection */
@@ -738,8 +739,8 @@ static enum write_result write_output(struct conn *c)
     return WRITE_DONE;
 }
 
-/* Register the connection with epoll, once: a new connection only if it
- * outlives its first turn (see conn_open). EPOLLOUT stays in the mask for
+/* Register the connection with epoll, once, when it is accepted (see
+ * conn_open). EPOLLOUT stays in the mask for
  * the connection's life, and costs nothing while output flows: an
  * edge-triggered EPOLLOUT does not report the ACKs that free send buffer
  * (100 small sends acknowledged: no event). The kernel reports it when a
@@ -926,10 +927,10 @@ static void refuse(struct server *s, int fd)
  * accept() checks for a free descriptor before it looks at the queue, so
  * EMFILE comes even when no client waits (edge-triggered, after the last
  * one): then the spare's accept() says EAGAIN. If the spare cannot be had
- * back, stop watching the listener until a connection closes: level-
- * triggered, it would be reported on every turn, and the loop would spin;
- * the clients wait in the accept queue, not forever. True: a client was
- * refused, and another may wait. */
+ * back, stop watching the listener until a connection closes, or the loop
+ * has the spare again (watch_again): level-triggered, it would be reported
+ * on every turn, and the loop would spin; the clients wait in the accept
+ * queue, not forever. True: a client was refused, and another may wait. */
 static bool refuse_without_descriptors(struct server *s)
 {
     if (s->spare_fd >= 0) {
@@ -999,22 +1000,30 @@ static int accept_one(struct server *s, struct sockaddr_storage *addr, socklen_t
 
 /* One client a turn (see watch_listener); edge-triggered (without it),
  * every client until EAGAIN. The listener is non-blocking all the same: the
- * client epoll reported may be gone when accept() looks (it reset while
- * queued, or another process took it), and a blocking accept() would then
- * wait for the next client, with every connection waiting too. */
+ * client epoll reported may have been taken by another process sharing the
+ * listener, the spare's accept() after EMFILE may find the queue empty, and
+ * edge-triggered, the last accept() is the one that finds it empty; a
+ * blocking accept() would then wait for the next client, with every
+ * connection waiting too. Another error (EINTR, ECONNABORTED, or a network
+ * error of the next client that accept(2) passes on) says nothing of the
+ * clients behind it: edge-triggered, accept again, a bounded number of
+ * times; level-triggered, the next turn does. */
 static void accept_clients(struct server *s)
 {
     bool until_eagain = s->cfg.without.level_listener;
+    int failures = 0;
     while (s->listen_fd >= 0 && s->listener_watched) {
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
         int fd = accept_one(s, &addr, &len);
         if (fd == -1) {
-            bool again = errno == EINTR || errno == ECONNABORTED;
+            bool again;
             if (errno == EMFILE || errno == ENFILE)
                 again = refuse_without_descriptors(s);
+            else
+                again = errno != EAGAIN && ++failures < ACCEPT_FAILURES_A_TURN;
             if (!again || !until_eagain)
-                return;                     /* EAGAIN; level-triggered, the next turn says */
+                return;
             continue;
         }
         if (s->connections >= s->cfg.max_connections)
@@ -1024,6 +1033,22 @@ static void accept_clients(struct server *s)
         if (!until_eagain)
             return;
     }
+}
+
+/* The listener unwatched for want of the spare (refuse_without_descriptors)
+ * and no connection left to close and give one back: try for the spare
+ * again each turn (epoll_wait() sleeps at most LONGEST_SLEEP_MS), and
+ * watch the listener once it is had. */
+static void watch_again(struct server *s)
+{
+    if (s->listener_watched || s->listen_fd < 0 || s->stopping || s->connections)
+        return;
+    if (s->spare_fd < 0) {
+        count_call(s, CALL_OPEN);
+        s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    if (s->spare_fd >= 0)
+        watch_listener(s, true);
 }
 
 /* --- deadlines and shutdown -------------------------------------------------- */
@@ -1243,6 +1268,7 @@ int http_server_run(const struct http_server_config *cfg, volatile sig_atomic_t 
             handle_event(s, &events[i]);
         expire(&s->idle, s->now_ms);
         expire(&s->request, s->now_ms);
+        watch_again(s);
         if (stop && *stop && !s->stopping)
             begin_shutdown(s);
     }

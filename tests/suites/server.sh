@@ -230,17 +230,23 @@ check "...and the ones over the limit were refused" grep -q 'refused [1-9]' "$sc
 
 kill -TERM "$limited_pid"
 
-# EMFILE: 64 descriptors in all (dash's ulimit sets the hard limit too).
-sh -c "ulimit -n 64 && exec '$server' --serve --idle-timeout-ms 30000" >"$scratch/emfile.out" 2>&1 &
-emfile_pid=$!
-servers="$servers $emfile_pid"
-wait_for 10 grep -qs '^serving on' "$scratch/emfile.out"
-emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/emfile.out")
-"$probe" "$emfile_port" flood 150 >"$scratch/emfile-flood.out"
-check "EMFILE (64 descriptors): 150 clients at once, each answered or refused, none stranded" \
-    [ $? -eq 0 ]
-check "EMFILE: once they leave, the server answers again" "$probe" "$emfile_port" get / 200
-kill -TERM "$emfile_pid"
+# EMFILE: 64 descriptors in all (dash's ulimit sets the hard limit too), with
+# the listener level-triggered (one accept a turn) and edge-triggered
+# (accepted until EAGAIN, --without level-listener).
+for mode in "" level-listener; do
+    sh -c "ulimit -n 64 && exec '$server' --serve --idle-timeout-ms 30000 ${mode:+--without $mode}" \
+        >"$scratch/emfile.out" 2>&1 &
+    emfile_pid=$!
+    servers="$servers $emfile_pid"
+    wait_for 10 grep -qs '^serving on' "$scratch/emfile.out"
+    emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/emfile.out")
+    "$probe" "$emfile_port" flood 150 >"$scratch/emfile-flood.out"
+    check "EMFILE (64 descriptors${mode:+, --without $mode}): 150 clients at once, each answered or refused, none stranded" \
+        [ $? -eq 0 ]
+    check "EMFILE${mode:+ (--without $mode)}: once they leave, the server answers again" \
+        "$probe" "$emfile_port" get / 200
+    kill -TERM "$emfile_pid"
+done
 
 start graceful --root "$root"
 check "SIGTERM mid-download: the response in flight finishes whole" \
