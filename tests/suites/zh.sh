@@ -93,7 +93,10 @@ for lab in $labs; do
     nn=$(echo "$name" | sed 's/^lab\([0-9][0-9]\).*/\1/')
     json=$scratch/runs/$name.json
     status=$(cat "$scratch/runs/$name.jstatus")
-    check "lab $nn in Chinese, --json: exits 0 or 3 (got $status)" \
+    # (what failed, if anything: the claim, its line, and what the kernel said)
+    failed=$(jq -r 'select(.event == "expect" and .outcome == "failed") |
+                    "\(.file):\(.line) \(.claim) [\(.why // "")]"' "$json" 2>/dev/null | head -3)
+    check "lab $nn in Chinese, --json: exits 0 or 3 (got $status)${failed:+ (failed: $failed)}" \
         sh -c "[ '$status' = 0 ] || [ '$status' = 3 ]"
     check "lab $nn in Chinese, --json: every line a JSON object" json_lines "$json"
     keys=$(jq -r '[paths | .[] | strings] | unique | .[]' "$json" 2>/dev/null | sort -u |
