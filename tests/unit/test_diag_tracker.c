@@ -181,6 +181,43 @@ static const struct sl_closed *closed_with(const struct sl_closed_list *list,
     return NULL;
 }
 
+/* A tracker of the destroy events on one port (with tcp_info), or on the
+ * filter given. */
+static struct sl_tracker *tracker_on(const struct sl_filter *filter, bool marked_ends_only)
+{
+    struct sl_tracker_options o = { .filter = *filter, .source = SL_SOURCE_NETLINK,
+                                    .want_tcp_info = true, .discover_every_ms = 1000,
+                                    .destroy_events = true,
+                                    .marked_ends_only = marked_ends_only };
+    char note[256];
+    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
+    assert_non_null(t);
+    return t;
+}
+
+static struct sl_tracker *tracker_on_port(uint16_t port, bool marked_ends_only)
+{
+    struct sl_filter filter;
+    sl_filter_init(&filter);
+    sl_filter_add_range(&filter, port, port);
+    return tracker_on(&filter, marked_ends_only);
+}
+
+/* The end of this tuple, this way, once its event has come (3 s at most),
+ * read at now_ms; NULL if it did not come. */
+static const struct sl_closed *end_within(struct sl_tracker *t, double now_ms,
+                                          enum sl_ending ending, struct sl_tuple tuple)
+{
+    const struct sl_closed *end = NULL;
+    double deadline = sl_clock_ms() + 3000;
+    while (!end && sl_clock_ms() < deadline) {
+        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
+        sl_tracker_read_events(t, now_ms);
+        end = closed_with(sl_tracker_closed(t), ending, tuple);
+    }
+    return end;
+}
+
 /* A pair closed client first: both ends in the closed list, told apart; the
  * client goes on as a TIME-WAIT record, found by its cookie, without a dump. */
 static void ends_go_to_the_closed_list(void **state)
@@ -249,16 +286,7 @@ static void a_failed_connect_ends_after_it_left(void **state)
     assert_int_equal(getsockname(waiting, (struct sockaddr *)&local, &local_len), 0);
     sl_tuple_from_addrs(&local, &addr, &tuple);
 
-    struct sl_filter filter;
-    sl_filter_init(&filter);
-    uint16_t port = sl_local_port(full);
-    sl_filter_add_range(&filter, port, port);
-    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
-                                    .want_tcp_info = true, .discover_every_ms = 1000,
-                                    .destroy_events = true };
-    char note[256];
-    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
-    assert_non_null(t);
+    struct sl_tracker *t = tracker_on_port(sl_local_port(full), false);
     struct sl_snapshot view = { 0 };
     assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
     bool seen = false;
@@ -274,13 +302,7 @@ static void a_failed_connect_ends_after_it_left(void **state)
     assert_int_equal(sl_tracker_stats(t).dumps, 2);
     close(waiting);                                 /* only now is it freed */
 
-    const struct sl_closed *failed = NULL;
-    double deadline = sl_clock_ms() + 3000;
-    while (!failed && sl_clock_ms() < deadline) {
-        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
-        sl_tracker_read_events(t, 1200);
-        failed = closed_with(sl_tracker_closed(t), SL_END_CONNECT_FAILED, tuple);
-    }
+    const struct sl_closed *failed = end_within(t, 1200, SL_END_CONNECT_FAILED, tuple);
     assert_non_null(failed);
     assert_true(failed->seen_alive);
     assert_true(sl_closed_duration_ms(failed) == 1200);      /* seen at 0, ended at 1200 */
@@ -302,11 +324,7 @@ static void a_state_filter_keeps_the_ends_it_saw(void **state)
     sl_filter_init(&filter);
     char why[128];
     assert_true(sl_filter_set_states(&filter, "listen", why, sizeof why));
-    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
-                                    .discover_every_ms = 1000, .destroy_events = true };
-    char note[256];
-    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
-    assert_non_null(t);
+    struct sl_tracker *t = tracker_on(&filter, false);
     struct sl_snapshot view = { 0 };
     assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
     int client = sl_connect_to(listener, 2000), server = (int)sl_accept_within(listener, 2000);
@@ -319,14 +337,7 @@ static void a_state_filter_keeps_the_ends_it_saw(void **state)
     assert_int_equal(recv(server, &byte, 1, 0), 0);
     close(server);
     close(listener);
-    const struct sl_closed *listener_end = NULL;
-    double deadline = sl_clock_ms() + 3000;
-    while (!listener_end && sl_clock_ms() < deadline) {
-        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
-        sl_tracker_read_events(t, 500);
-        listener_end = closed_with(sl_tracker_closed(t), SL_END_LISTENER, listening);
-    }
-    assert_non_null(listener_end);
+    assert_non_null(end_within(t, 500, SL_END_LISTENER, listening));
     sl_sleep_ms(100);                               /* (the connection's events came first) */
     sl_tracker_read_events(t, 600);
     for (size_t i = 0; sl_closed_get(sl_tracker_closed(t), i); i++) {
@@ -354,16 +365,7 @@ static void only_marked_ends_under_a_filter_above(void **state)
         server[i] = (int)sl_accept_within(listener, 2000);
         sl_tuple_of_fd(client[i], &tuple[i]);
     }
-    struct sl_filter filter;
-    sl_filter_init(&filter);
-    uint16_t port = sl_local_port(listener);
-    sl_filter_add_range(&filter, port, port);
-    struct sl_tracker_options o = { .filter = filter, .source = SL_SOURCE_NETLINK,
-                                    .discover_every_ms = 1000, .destroy_events = true,
-                                    .marked_ends_only = true };
-    char note[256];
-    struct sl_tracker *t = sl_tracker_open(&o, note, sizeof note);
-    assert_non_null(t);
+    struct sl_tracker *t = tracker_on_port(sl_local_port(listener), true);
     struct sl_snapshot view = { 0 };
     assert_int_equal(sl_tracker_refresh(t, 0, &view), 0);
     bool marked = false;
@@ -380,14 +382,7 @@ static void only_marked_ends_under_a_filter_above(void **state)
         assert_int_equal(recv(server[i], &byte, 1, 0), 0);
         close(server[i]);
     }
-    const struct sl_closed *end = NULL;
-    double deadline = sl_clock_ms() + 3000;
-    while (!end && sl_clock_ms() < deadline) {
-        sl_wait_fd(sl_tracker_event_fd(t), POLLIN, 100);
-        sl_tracker_read_events(t, 500);
-        end = closed_with(sl_tracker_closed(t), SL_END_FIN_FIRST, tuple[0]);
-    }
-    assert_non_null(end);
+    assert_non_null(end_within(t, 500, SL_END_FIN_FIRST, tuple[0]));
     sl_sleep_ms(100);                               /* (every end has come by now) */
     sl_tracker_read_events(t, 600);
     struct sl_tuple other = sl_tuple_other_end(&tuple[1]);
