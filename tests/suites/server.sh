@@ -233,13 +233,16 @@ kill -TERM "$limited_pid"
 # EMFILE: 64 descriptors in all (dash's ulimit sets the hard limit too), with
 # the listener level-triggered (one accept a turn) and edge-triggered
 # (accepted until EAGAIN, --without level-listener).
+# Each leg writes its own file: the background shell truncates its file only
+# once it runs, and a shared one would still show the last leg's port.
 for mode in "" level-listener; do
+    out="$scratch/emfile${mode:+-$mode}.out"
     sh -c "ulimit -n 64 && exec '$server' --serve --idle-timeout-ms 30000 ${mode:+--without $mode}" \
-        >"$scratch/emfile.out" 2>&1 &
+        >"$out" 2>&1 &
     emfile_pid=$!
     servers="$servers $emfile_pid"
-    wait_for 10 grep -qs '^serving on' "$scratch/emfile.out"
-    emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$scratch/emfile.out")
+    wait_for 10 grep -qs '^serving on' "$out"
+    emfile_port=$(sed -n 's|^serving on http://127.0.0.1:\([0-9]*\)/$|\1|p' "$out")
     "$probe" "$emfile_port" flood 150 >"$scratch/emfile-flood.out"
     check "EMFILE (64 descriptors${mode:+, --without $mode}): 150 clients at once, each answered or refused, none stranded" \
         [ $? -eq 0 ]
