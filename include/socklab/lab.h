@@ -270,12 +270,17 @@ const struct sl_socket *sl_lab_socket(const struct sl_lab *lab, const struct sl_
  * observation. True when it got there. State changes on loopback take a few
  * microseconds, but they happen after the call that caused them returns.
  * A wait of more than a few seconds shows a countdown on a terminal, and q
- * ends the lab there. */
+ * ends the lab there. A wait that runs out while tasks waited for a CPU for
+ * a tenth of it or more (PSI, else this process's schedstat) goes on, up to
+ * SL_LAB_ATTEMPTS times in all (2 s more at most each time); if it runs out
+ * busy every time, the next claim to fail in the step is inconclusive, not
+ * failed: the process that would have caused the state may not have run. */
 bool sl_lab_wait_state(struct sl_lab *lab, const struct sl_tuple *tuple, int state,
                        int timeout_ms);
 
 /* Observe until `count_of(snapshot)` reaches `want`, for at most timeout_ms
- * (counts wait for the state they count); returns the last count. The
+ * (counts wait for the state they count; a busy machine as for
+ * sl_lab_wait_state); returns the last count. The
  * sockets are shown when they are few; many are one line, not a screenful. */
 int sl_lab_wait_count(struct sl_lab *lab, int (*count_of)(const struct sl_snapshot *, void *),
                       void *arg, int want, int timeout_ms);

@@ -433,6 +433,7 @@ void sl_lab_step(struct sl_lab *lab, const char *file, int line, const char *fmt
     lab->step_line = line;
     lab->source_pending = true;
     lab->paused_last = false;
+    lab->wait_busy = false;                     /* a wait of the step before speaks for it */
     if (lab->step < lab->opt.from) {            /* --from: this one runs without pausing */
         lab->out = &sl_replay_presenter;
         memcpy(lab->replay_outcomes, lab->outcomes, sizeof lab->outcomes);
@@ -481,6 +482,8 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outco
     va_start(ap, fmt);
     char *claim = format(fmt, ap);
     va_end(ap);
+    if (outcome == SL_OUTCOME_FAILED && lab->wait_busy)
+        outcome = SL_OUTCOME_INCONCLUSIVE;      /* the machine kept the state away */
     if (outcome == SL_OUTCOME_INCONCLUSIVE && !why)
         why = lab->again_why[0] ? lab->again_why : N_("the measurement was spoiled");
     why = shown(why);                     /* lab_skip's reason, as the claim */
@@ -493,6 +496,7 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outco
     lab->out->expect(lab, &e);
     free(claim);
     lab->again_why[0] = '\0';
+    lab->wait_busy = false;
     errno = saved;
     return outcome == SL_OUTCOME_HELD;
 }

@@ -150,6 +150,8 @@ struct sl_lab {
     double call_started_ms;
     double last_call_ms;
     char again_why[256];        /* why the last measurement is taken again */
+    bool wait_busy;             /* a wait ran out on a busy machine since the last
+                                   claim (lab_observe.c): a failure is inconclusive */
     struct sl_snapshot observed;  /* the last observation of the tracked ports */
     struct sl_diag_channel *diag; /* kept open from the start, so observing needs no
                                      descriptor a step may have used up (EMFILE): the

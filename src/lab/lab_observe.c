@@ -6,6 +6,7 @@
 #include "socklab/tcpstate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,15 +88,53 @@ int sl_lab_state(const struct sl_lab *lab, const struct sl_tuple *tuple)
 /* Waits longer than this show a countdown on a terminal (and take q). */
 #define COUNTDOWN_AFTER_MS 3000
 
+/* How long, in ms since boot, tasks waited for a CPU: the time during which
+ * at least one task on the machine was runnable and not running (PSI's cpu
+ * "some" total), else the time this process did (its schedstat run delay);
+ * -1 when the kernel tells neither (CONFIG_PSI off or psi=0, and no
+ * CONFIG_SCHED_INFO). */
+static double cpu_wait_ms(void)
+{
+    unsigned long long us, ns;
+    FILE *f = fopen("/proc/pressure/cpu", "re");
+    int got = f ? fscanf(f, "some avg10=%*f avg60=%*f avg300=%*f total=%llu", &us) : 0;
+    if (f)
+        fclose(f);
+    if (got == 1)
+        return (double)us / 1e3;
+    f = fopen("/proc/self/schedstat", "re");
+    got = f ? fscanf(f, "%*u %llu", &ns) : 0;
+    if (f)
+        fclose(f);
+    return got == 1 ? (double)ns / 1e6 : -1;
+}
+
+/* A wait whose time ran out is busy when tasks waited for a CPU for at least
+ * this share of it: then the state it waits for may be late for want of a
+ * CPU (the process that would cause it not run), not because the kernel
+ * disagrees. On an idle machine the share is near 0. */
+#define BUSY_SHARE 0.1
+
+/* How much longer a busy wait goes on, at most, each time (SL_LAB_ATTEMPTS
+ * times in all): a 1 s wait then ends after 3 s at most, a 60 s wait after
+ * 64 s. */
+#define BUSY_MORE_MS 2000
+
 /* Observe until done(lab, arg) or the deadline; true when done. A long wait
- * tells the presenter how long is left, about once a second. */
+ * tells the presenter how long is left, about once a second. A wait that
+ * ran out on a busy machine is taken again (sl_lab_again), and one that
+ * ran out busy every time leaves lab->wait_busy set: the next claim that
+ * fails is inconclusive (lab.c), since the machine, not the kernel, may
+ * have kept the state away. */
 static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void *), void *arg,
                           const struct sl_tuple *follow,
                           int timeout_ms, const char *what, bool show)
 {
     double start = sl_clock_ms(), deadline = start + timeout_ms, told = start;
+    double window = start, waited = cpu_wait_ms();
     bool counting = timeout_ms > COUNTDOWN_AFTER_MS && !lab->opt.auto_mode;
     bool there = false;
+    int attempt = 0;
     /* A count looks for new sockets every time; a wait for one socket only
      * until it is known, then follows it by lookups. */
     for (bool discover = true;
@@ -103,6 +142,19 @@ static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void
          discover = !follow || !sl_snapshot_find(&lab->observed, follow)) {
         there = done(lab, arg);
         double now = sl_clock_ms();
+        if (!there && now >= deadline) {
+            double waited_now = cpu_wait_ms();
+            bool busy = waited >= 0 && waited_now - waited >= BUSY_SHARE * (now - window);
+            if (busy && sl_lab_again(lab, &attempt, "tasks waited for a CPU for %.0f ms of the "
+                                                    "%.0f ms this wait lasted",
+                                     waited_now - waited, now - window)) {
+                window = now;
+                waited = waited_now;
+                deadline = now + (timeout_ms < BUSY_MORE_MS ? timeout_ms : BUSY_MORE_MS);
+                continue;
+            }
+            lab->wait_busy |= busy;
+        }
         if (there || now >= deadline)
             break;
         if (counting && now - told >= 1000) {
