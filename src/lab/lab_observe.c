@@ -142,7 +142,7 @@ static bool observe_until(struct sl_lab *lab, bool (*done)(struct sl_lab *, void
          discover = !follow || !sl_snapshot_find(&lab->observed, follow)) {
         there = done(lab, arg);
         double now = sl_clock_ms();
-        if (!there && now >= deadline) {
+        if (!there && now >= deadline && timeout_ms > 0) {   /* 0: one look, no wait */
             double waited_now = cpu_wait_ms();
             bool busy = waited >= 0 && waited_now - waited >= BUSY_SHARE * (now - window);
             if (busy && sl_lab_again(lab, &attempt, "tasks waited for a CPU for %.0f ms of the "
