@@ -49,6 +49,8 @@ net.ipv4.tcp_max_tw_buckets=0
 net.ipv4.tcp_max_tw_buckets=10
 net.ipv4.tcp_orphan_retries=1
 net.ipv4.tcp_retries2=3
+net.ipv4.tcp_rto_min_us=20000
+net.ipv4.tcp_early_retrans=0
 net.ipv4.tcp_keepalive_time=1 net.ipv4.tcp_keepalive_intvl=1 net.ipv4.tcp_keepalive_probes=1
 net.ipv4.tcp_pingpong_thresh=3
 net.ipv4.tcp_autocorking=0
