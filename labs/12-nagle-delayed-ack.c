@@ -310,6 +310,29 @@ static void expect_segments_per_request(struct sl_lab *lab, const struct talk *t
         lab_expect_sound(lab, false, false, per == 1 ? one : two, _(how));
 }
 
+/* Step 1's claim, in the words of what tcp_pingpong_thresh implies: how many
+ * requests wait for a delayed ACK (one_in_thresh). False, the claim skipped,
+ * where no_delay_why says they cannot be timed. */
+static bool expect_requests_wait(struct sl_lab *lab, const struct results *r, int unclear)
+{
+    bool sound = unclear <= 3, held = one_in_thresh(r->waited, r->pingpong, unclear);
+    if (no_delay_why(r))
+        lab_skip(lab, no_delay_why(r), "requests wait for the server's delayed ACK");
+    else if (r->pingpong == 1)
+        lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at least "
+                         "%.0f ms): with tcp_pingpong_thresh = 1, every request after the first",
+                         DELACK_MIN_MS);
+    else if (r->pingpong > 1)
+        lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at least "
+                         "%.0f ms): with tcp_pingpong_thresh = %ld, one in %ld", DELACK_MIN_MS,
+                         r->pingpong, r->pingpong);
+    else
+        lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at least "
+                         "%.0f ms): some of them (the kernel's count is built in)",
+                         DELACK_MIN_MS);
+    return !no_delay_why(r);
+}
+
 static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r)
 {
     lab_step(lab, "A request in two send()s: header, then body");
@@ -342,26 +365,9 @@ static void step_two_sends(struct sl_lab *lab, struct talk *t, struct results *r
           .after_ms = 0.75 * DELACK_MIN_MS },                          /* and delayed */
         { .from = &t->from_client, .data = true },                  /* only then the body */
     };
-    bool sound = unclear_of(tm.ms) <= 3, held = one_in_thresh(r->waited, r->pingpong,
-                                                              unclear_of(tm.ms));
-    if (no_delay_why(r)) {
-        lab_skip(lab, no_delay_why(r), "requests wait for the server's delayed ACK");
-    } else {
-        if (r->pingpong == 1)
-            lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at "
-                             "least %.0f ms): with tcp_pingpong_thresh = 1, every request after "
-                             "the first", DELACK_MIN_MS);
-        else if (r->pingpong > 1)
-            lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at "
-                             "least %.0f ms): with tcp_pingpong_thresh = %ld, one in %ld",
-                             DELACK_MIN_MS, r->pingpong, r->pingpong);
-        else
-            lab_expect_sound(lab, sound, held, "requests wait for the server's delayed ACK (at "
-                             "least %.0f ms): some of them (the kernel's count is built in)",
-                             DELACK_MIN_MS);
+    if (expect_requests_wait(lab, r, unclear_of(tm.ms)))
         lab_expect_segments(lab, order, 3, 0, "on the wire the body leaves only after the "
                                               "server's bare, delayed ACK of the header");
-    }
     sl_lab_observe(lab);
     lab_pause(lab, "the server's ACK timeout: add -i to the ss command below (ss -tanoi) and "
                    "its socket shows ato:%.0f", r->ato);
@@ -392,15 +398,9 @@ static void step_where(struct sl_lab *lab, struct talk *t, const struct results 
     } while (!sound && sl_lab_again(lab, &attempt, "the lab asked %.0f ms after the first "
                                                    "send(): a busy machine", late));
     lab_show(lab, "%d bytes not acknowledged, %d of them not sent", queued, unsent);
-    if (short_delack_why(r))
-        lab_skip(lab, short_delack_why(r), "the header is sent and waits for its ACK; the body "
-                 "is not sent: Nagle holds a small segment while an earlier small one is "
-                 "unacknowledged");
-    else
-        lab_expect_sound(lab, sound, queued == 2 * PART && unsent == PART,
-                         "the header is sent and waits for its ACK; the body is not sent: "
-                         "Nagle holds a small segment while an earlier small one is "
-                         "unacknowledged");
+    lab_expect_unless(lab, short_delack_why(r), sound, queued == 2 * PART && unsent == PART,
+                      "the header is sent and waits for its ACK; the body is not sent: Nagle "
+                      "holds a small segment while an earlier small one is unacknowledged");
 }
 
 static void step_one_write(struct sl_lab *lab, struct results *r)
@@ -585,13 +585,8 @@ static void step_minshall(struct sl_lab *lab, struct talk *t, const struct resul
                                     between[1], unacked, gap[1]));
     free(first);
     lab_show(lab, "%zu bytes, then 1: the byte came %.1f ms later", sizes[0], gap[0]);
-    if (short_delack_why(r))
-        lab_skip(lab, short_delack_why(r),
-                 "a small write after an unacknowledged small segment waits for its ACK");
-    else
-        lab_expect_sound(lab, sound, gap[0] >= 0.75 * DELACK_MIN_MS,
-                         "a small write after an unacknowledged small segment waits for its "
-                         "ACK");
+    lab_expect_unless(lab, short_delack_why(r), sound, gap[0] >= 0.75 * DELACK_MIN_MS,
+                      "a small write after an unacknowledged small segment waits for its ACK");
     if (kinds == 2) {
         lab_show(lab, "%zu bytes (one full segment), then 1: %.1f ms later", sizes[1], gap[1]);
         lab_expect_sound(lab, sound, gap[1] < DELACK_MIN_MS / 4,

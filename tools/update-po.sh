@@ -42,7 +42,7 @@ sources=$(find src labs -name '*.c' | LC_ALL=C sort)
 # as it is. lab_skip takes two messages (its reason, then its claim): xgettext
 # takes one argument a keyword, so the reason is a second pass.
 keywords() {
-    for k in lab_step:2 lab_say:2 lab_show:2 lab_pause:2 lab_expect:3 lab_expect_sound:4 \
+    for k in lab_step:2 lab_say:2 lab_show:2 lab_pause:2 lab_expect:3 lab_expect_sound:4 lab_expect_unless:5 \
              lab_skip:3 lab_expect_segment:4 lab_expect_segments:5 \
              lab_expect_segment_count:5 lab_expect_no_segment:4 \
              sl_lab_step:4 sl_lab_say:2 sl_lab_show:2 sl_lab_pause:2 sl_lab_again:3 \

@@ -211,6 +211,16 @@ bool sl_lab_auto(const struct sl_lab *lab);
                            : (cond) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED, \
                   NULL, __VA_ARGS__)
 
+/* A claim this configuration may rule out: skipped, with why_not as the
+ * reason, when why_not is not NULL; otherwise as lab_expect_sound. (why_not
+ * is evaluated twice: a plain expression.) */
+#define lab_expect_unless(lab, why_not, sound, cond, ...) \
+    sl_lab_expect((lab), __FILE__, __LINE__, \
+                  (why_not) ? SL_OUTCOME_SKIPPED \
+                  : !(sound) ? SL_OUTCOME_INCONCLUSIVE \
+                  : (cond) ? SL_OUTCOME_HELD : SL_OUTCOME_FAILED, \
+                  (why_not), __VA_ARGS__)
+
 /* How many times a spoiled measurement is tried in all. */
 #define SL_LAB_ATTEMPTS 3
 

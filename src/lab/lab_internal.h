@@ -51,7 +51,8 @@ struct sl_call_report {
 struct sl_expectation {
     const char *claim;
     enum sl_outcome outcome;
-    const char *why;            /* skipped or inconclusive: the reason; else NULL */
+    const char *why;            /* skipped or inconclusive: the reason; failed: what the
+                                   kernel said instead, where the claim knows; else NULL */
     const char *file;
     int line;
 };

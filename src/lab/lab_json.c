@@ -9,7 +9,8 @@
  *           or text (a fact the lab measured)
  *   result  ... a lab_call also carries line: where the call stands
  *   expect  step, claim, outcome ("held", "failed", "skipped", "inconclusive"),
- *           ok (outcome is "held"), why (skipped or inconclusive), file, line
+ *           ok (outcome is "held"), why (skipped or inconclusive: the reason;
+ *           failed: what the kernel said instead, where the claim knows), file, line
  *   pause   step, look, hints: [the ss and netstat commands]
  *   observe step, source, sockets: [the lab's sockets as sockdash --once --json]
  *   network before step 1 with --private: private (true), namespace ("net", or

@@ -292,7 +292,12 @@ static void text_expect(struct sl_lab *lab, const struct sl_expectation *e)
         n = asprintf(&text, "%s", e->claim);
         break;
     case SL_OUTCOME_FAILED:
-        n = asprintf(&text, _("%s  (%s:%d: the kernel disagreed)"), e->claim, e->file, e->line);
+        if (e->why)                         /* what it said instead, where the claim knows */
+            n = asprintf(&text, _("%s  (%s:%d: the kernel disagreed: %s)"), e->claim, e->file,
+                         e->line, e->why);
+        else
+            n = asprintf(&text, _("%s  (%s:%d: the kernel disagreed)"), e->claim, e->file,
+                         e->line);
         break;
     case SL_OUTCOME_SKIPPED:
         n = asprintf(&text, _("%s  (skipped: %s)"), e->claim, e->why);

@@ -281,6 +281,7 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
     struct sl_lab_wire *w = usable(lab);
     enum sl_outcome outcome = SL_OUTCOME_SKIPPED;
     const char *why = lab->wire_why[0] ? lab->wire_why : N_("no capture in this process");
+    char seen[128];
     if (w) {
         double deadline = sl_clock_ms() + ms;
         int n;
@@ -309,6 +310,13 @@ bool sl_lab_expect_wire(struct sl_lab *lab, const char *file, int line,
             outcome = SL_OUTCOME_INCONCLUSIVE;
             why = N_("the capture follows only the lab's first ports on the machine's loopback "
                      "(--private follows them all)");
+        } else if (outcome == SL_OUTCOME_FAILED) {     /* what the wire said instead */
+            if (count == 1)
+                snprintf(seen, sizeof seen, _("the step's segments held %d such"), n);
+            else
+                snprintf(seen, sizeof seen, _("the step's segments held %d of the %d in this "
+                                              "order"), n, count);
+            why = seen;
         }
     }
     bool held = sl_lab_expect(lab, file, line, outcome, why, "%s", claim);

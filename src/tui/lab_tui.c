@@ -126,8 +126,14 @@ static void tui_expect(struct sl_lab *lab, const struct sl_expectation *e)
         sl_step_pane_add(t, SL_TUI_HELD, 2, _("%s held: %s"), t->utf8 ? "✓" : "[ok]", e->claim);
         break;
     case SL_OUTCOME_FAILED:
-        sl_step_pane_add(t, SL_TUI_FAILED, 2, _("%s FAILED: %s (%s:%d: the kernel disagreed)"),
-                         t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line);
+        if (e->why)
+            sl_step_pane_add(t, SL_TUI_FAILED, 2,
+                             _("%s FAILED: %s (%s:%d: the kernel disagreed: %s)"),
+                             t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line, e->why);
+        else
+            sl_step_pane_add(t, SL_TUI_FAILED, 2,
+                             _("%s FAILED: %s (%s:%d: the kernel disagreed)"),
+                             t->utf8 ? "✗" : "[FAIL]", e->claim, e->file, e->line);
         break;
     case SL_OUTCOME_SKIPPED:
         sl_step_pane_add(t, SL_TUI_UNSURE, 2, _("- skipped: %s (%s)"), e->claim, e->why);
