@@ -546,11 +546,11 @@ static size_t full_segment(int fd)
 
 /* Step 8's look is taken again when it was spoiled: the two writes far apart
  * (an ACK could come between them), the small segment acknowledged at once,
- * or the second gap neither at once nor a delayed ACK. */
-/* The gap at the server alone cannot tell Minshall's rule from Nagle's for the
- * full segment: the server's read of it ACKs it at once (more than a full
- * segment read, tcp_cleanup_rbuf()), which would free a held byte as well.
- * What is not sent right after the send() can: Nagle's rule would hold it. */
+ * or the second gap neither at once nor a delayed ACK. For the full segment
+ * the gap at the server alone cannot tell Minshall's rule from Nagle's: the
+ * server's read of it ACKs it at once (more than a full segment read,
+ * tcp_cleanup_rbuf()), which would free a held byte as well. What is not sent
+ * right after the send() can: Nagle's rule would hold it. */
 static void step_minshall(struct sl_lab *lab, struct talk *t, const struct results *r)
 {
     lab_step(lab, "Minshall's Nagle: a small write after a full-sized segment");
