@@ -482,8 +482,10 @@ bool sl_lab_expect(struct sl_lab *lab, const char *file, int line, enum sl_outco
     va_start(ap, fmt);
     char *claim = format(fmt, ap);
     va_end(ap);
-    if (outcome == SL_OUTCOME_FAILED && lab->wait_busy)
-        outcome = SL_OUTCOME_INCONCLUSIVE;      /* the machine kept the state away */
+    if (outcome == SL_OUTCOME_FAILED && lab->wait_busy) {
+        outcome = SL_OUTCOME_INCONCLUSIVE;      /* the machine kept the state away: */
+        why = NULL;                             /* the busy wait's reason, not the claim's */
+    }
     if (outcome == SL_OUTCOME_INCONCLUSIVE && !why)
         why = lab->again_why[0] ? lab->again_why : N_("the measurement was spoiled");
     why = shown(why);                     /* lab_skip's reason, as the claim */
